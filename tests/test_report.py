@@ -1,0 +1,149 @@
+"""The report runner and the ``crmlib`` command line.
+
+Oracle: tiny notebooks whose outputs are known (a parameter squared), a notebook that
+raises, and malformed configurations, each checked for the exact message.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from crmlib.report import record
+from crmlib.report.cli import main
+from crmlib.report.record import FIGURES_MIME, collect
+from crmlib.report.runner import ConfigError, load_config, run_reports
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _nb(path: Path, params: str, body: str) -> Path:
+    nb = new_notebook(cells=[
+        new_markdown_cell("# A tiny report"),
+        new_code_cell(params, metadata={"tags": ["parameters"]}),
+        new_code_cell(body),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.fixture()
+def project(tmp_path):
+    """A miniature project: notebooks/ and reports/reports.yml."""
+    _nb(tmp_path / "notebooks" / "square.ipynb", "x = 2",
+        "from crmlib.report import record\nsquare = x * x\nrecord('square', square, unit='units')\nprint('SQUARE', square)")
+    _nb(tmp_path / "notebooks" / "broken.ipynb", "fail = True",
+        "if fail:\n    raise ValueError('deliberate failure 42')\nprint('fine')")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "reports.yml").write_text(
+        "reports:\n"
+        "  - {name: sq3, notebook: notebooks/square.ipynb, title: Square of three, parameters: {x: 3}}\n"
+        "  - {name: sq5, notebook: notebooks/square.ipynb, title: Square of five, parameters: {x: 5}, hide_code: true}\n"
+        "  - {name: broken, notebook: notebooks/broken.ipynb, title: Broken}\n"
+    )
+    return tmp_path
+
+
+def test_parameters_are_injected_and_figures_recorded(project):
+    results = run_reports(project / "reports" / "reports.yml", ["sq3", "sq5"], jobs=2, progress=None)
+    assert [r.status for r in results] == ["ok", "ok"]
+    out = project / "reports"
+    assert json.loads((out / "sq3.json").read_text())["figures"]["square"] == {"value": 9, "unit": "units", "description": None}
+    assert json.loads((out / "sq5.json").read_text())["figures"]["square"]["value"] == 25
+    page3 = (out / "sq3.html").read_text()
+    assert "SQUARE 9" in page3 and "<div class=\"highlight" in page3          # code shown
+    page5 = (out / "sq5.html").read_text()
+    assert "SQUARE 25" in page5 and "<div class=\"highlight" not in page5     # code hidden
+    assert FIGURES_MIME not in page3                                  # records are not shown
+    index = (out / "index.html").read_text()
+    assert 'href="sq3.html"' in index and 'href="sq5.html"' in index
+    assert "not run yet" in index  # 'broken' was not asked for
+
+
+def test_failure_is_isolated_and_never_replaces_a_good_report(project):
+    cfg = project / "reports" / "reports.yml"
+    out = project / "reports"
+    # first a good run of 'broken' (fail=False) ...
+    text = cfg.read_text().replace("title: Broken}", "title: Broken, parameters: {fail: false}}")
+    cfg.write_text(text)
+    assert run_reports(cfg, ["broken"], progress=None)[0].status == "ok"
+    good_html = (out / "broken.html").read_text()
+    assert "fine" in good_html
+    # ... then a failing one
+    cfg.write_text(text.replace("{fail: false}", "{fail: true}"))
+    lines = []
+    results = run_reports(cfg, jobs=2, progress=lines.append)
+    status = {r.name: r.status for r in results}
+    assert status == {"sq3": "ok", "sq5": "ok", "broken": "failed"}
+    failed = next(r for r in results if r.name == "broken")
+    assert "deliberate failure 42" in failed.error
+    assert (out / "broken.html").read_text() == good_html            # last good report kept
+    assert "deliberate failure 42" in (out / "_failed" / "broken.html").read_text()
+    index = (out / "index.html").read_text()
+    assert "failed" in index and "deliberate failure 42" in index and 'href="broken.html"' in index
+    assert any("failed" in line and "broken" in line for line in lines)
+    assert lines[-1].startswith("2 ok, 1 failed")
+
+
+def test_cli_exit_status_and_named_reports(project, capsys):
+    cfg = str(project / "reports" / "reports.yml")
+    assert main(["report", "--config", cfg, "sq3"]) == 0
+    assert main(["report", "--config", cfg, "broken"]) == 1
+    assert main(["report", "--config", cfg, "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown report names ['nosuch']" in err
+    assert main(["report", "--config", cfg, "--list"]) == 0
+    assert "sq5" in capsys.readouterr().out
+
+
+def test_console_script_is_installed():
+    exe = Path(sys.executable).parent / "crmlib"
+    out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().startswith("crmlib ")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("reports: []\n", "'reports' must be a non-empty list"),
+        ("report:\n  - {name: a}\n", "top level must be a mapping with a 'reports' list"),
+        ("reports:\n  - {name: a}\n", "report #1: missing required key 'notebook'"),
+        ("reports:\n  - {name: Bad Name, notebook: notebooks/square.ipynb}\n", "must match"),
+        ("reports:\n  - {name: a, notebook: notebooks/nope.ipynb}\n", "report 'a': notebook .* not found"),
+        ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, colour: red}\n", r"unknown keys \['colour'\]"),
+        ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, parameters: [1, 2]}\n", "'parameters' must be a mapping"),
+        ("reports:\n  - {name: a, notebook: notebooks/square.ipynb}\n  - {name: a, notebook: notebooks/square.ipynb}\n",
+         "used twice"),
+        ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, timeout: -1}\n", "'timeout' must be a positive"),
+        ("reports: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_config_is_rejected_with_a_clear_message(project, text, message):
+    cfg = project / "reports" / "bad.yml"
+    cfg.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(cfg)
+
+
+def test_record_refuses_non_finite_and_collects():
+    with pytest.raises(ValueError, match="not finite"):
+        record("bad", float("nan"))
+    assert record("ok", 3) == 3
+    nb = new_notebook(cells=[new_code_cell("")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={FIGURES_MIME: {"name": "n", "value": 1, "unit": "u"}})]
+    assert collect(nb) == {"n": {"value": 1, "unit": "u", "description": None}}
+
+
+def test_project_config_is_valid_and_every_notebook_has_a_parameters_cell():
+    specs = load_config(REPO / "reports" / "reports.yml")
+    assert specs, "the report set is empty"
+    for spec in specs:
+        nb = nbformat.read(str(spec.notebook), as_version=4)
+        first_code = next(c for c in nb.cells if c.cell_type == "code")
+        assert "parameters" in first_code.metadata.get("tags", []), spec.notebook
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{spec.notebook} has outputs"
