@@ -8,8 +8,6 @@ Notebooks call :func:`use` once, then show results through a
 from __future__ import annotations
 
 import html
-from typing import Any
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -31,6 +29,7 @@ def use() -> None:
             "axes.titlesize": 12,
             "axes.labelsize": 11,
             "figure.autolayout": True,
+            "date.converter": "concise",
         }
     )
 
@@ -71,8 +70,8 @@ class Captioner:
         return f"Figure {self._figure}. {caption}{suffix}"
 
     def table(self, frame: pd.DataFrame, caption: str, n: int | None = None, *, floatfmt: str = "{:,.3f}",
-              note: str | None = None) -> Any:
-        """Display ``frame`` as an HTML table headed by its numbered caption; returns the caption."""
+              note: str | None = None) -> None:
+        """Display ``frame`` as an HTML table headed by its numbered caption (and an optional note below)."""
         from IPython.display import HTML, display
 
         text = self.table_caption(caption, n)
@@ -81,14 +80,12 @@ class Captioner:
         display(HTML(styler.to_html()))
         if note:
             display(HTML(f"<p style='font-size: 90%'><em>Note.</em> {html.escape(note)}</p>"))
-        return text
 
-    def figure(self, fig, caption: str, n: int | None = None) -> str:
-        """Show ``fig`` with its numbered caption below it; closes the figure; returns the caption."""
+    def figure(self, fig, caption: str, n: int | None = None) -> None:
+        """Show ``fig`` with its numbered caption below it, then close the figure."""
         from IPython.display import HTML, display
 
         text = self.figure_caption(caption, n)
         display(fig)
         plt.close(fig)
         display(HTML(f"<p style='font-weight: bold'>{html.escape(text)}</p>"))
-        return text

@@ -1,0 +1,26 @@
+"""Numbered captions and axis labelling (oracle: the expected caption strings)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pytest
+
+from crmlib.style import Captioner, label_axes
+
+
+def test_captions_number_tables_and_figures_independently():
+    cap = Captioner()
+    assert cap.table_caption("A", n=1200) == "Table 1. A (N = 1,200)"
+    assert cap.figure_caption("B") == "Figure 1. B"
+    assert cap.table_caption("C") == "Table 2. C"
+    assert Captioner(start_table=5).table_caption("D") == "Table 5. D"
+
+
+def test_label_axes_requires_both_labels():
+    fig, ax = plt.subplots()
+    label_axes(ax, "Weeks", "Customers", "t")
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("Weeks", "Customers", "t")
+    with pytest.raises(ValueError, match="labels both axes"):
+        label_axes(ax, "Weeks", "")
+    plt.close(fig)
