@@ -24,11 +24,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	touch $@
 
 reports: $(VENV)/.installed
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (crmlib)" >/dev/null
 	$(BIN)/crmlib report --jobs $(JOBS)
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (crmlib)" >/dev/null
 	$(BIN)/python -m pytest
 
 lab: $(VENV)/.installed

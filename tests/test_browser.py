@@ -1,0 +1,114 @@
+"""The rendered report set, checked in a real browser (headless Debian Chromium via chromedriver).
+
+A session fixture renders the project's whole report set (reports/reports.yml) into a temporary
+folder with the real runner, then the browser opens index.html, follows every link, and asserts
+that each report loads, every figure decodes (natural width > 0) and no error output is shown.
+A deliberately broken report must make the same check fail.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from crmlib.report.runner import run_reports
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+if CHROMIUM is None or CHROMEDRIVER is None:  # .ci/run installs Debian's chromium and chromium-driver
+    pytest.fail("Debian's chromium and chromium-driver are required (apt-get install chromium chromium-driver)",
+                pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chrome-profile')}"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def check_report_set(driver, index: Path) -> list[str]:
+    """Open ``index``, follow every link, return the problems found (empty when all is well)."""
+    problems: list[str] = []
+    driver.get(index.as_uri())
+    links = driver.execute_script("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+    if not links:
+        return [f"{index}: no links"]
+    for url in dict.fromkeys(links):
+        driver.get(url)
+        name = url.rsplit("/", 1)[-1]
+        if url.endswith(".json"):
+            try:
+                json.loads(driver.execute_script("return document.body.innerText"))
+            except ValueError:
+                problems.append(f"{name}: not valid JSON")
+            continue
+        state = driver.execute_script("""
+            const imgs = Array.from(document.images);
+            const err = Array.from(document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]'))
+                .filter(e => e.innerText.includes('Traceback') || e.innerText.includes('Error'));
+            return {title: document.title, cells: document.querySelectorAll('.jp-Cell').length,
+                    imgs: imgs.length, broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 60)),
+                    errors: err.map(e => e.innerText.slice(0, 300))};""")
+        if state["cells"] == 0:
+            problems.append(f"{name}: no notebook cells rendered")
+        if state["broken"]:
+            problems.append(f"{name}: {len(state['broken'])} figure(s) do not decode")
+        if state["errors"]:
+            problems.append(f"{name}: error output shown: {state['errors'][0]}")
+        if "/_failed/" in url:
+            problems.append(f"{name}: links to a failed report")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def rendered_project(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    results = run_reports(REPO / "reports" / "reports.yml", jobs=2, out_dir=out, progress=None)
+    return out, results
+
+
+def test_every_report_renders_and_passes_the_browser_check(rendered_project, browser):
+    out, results = rendered_project
+    failed = {r.name: (r.error or "").strip().splitlines()[-1:] for r in results if r.status != "ok"}
+    assert not failed, f"reports failed: {failed}"
+    problems = check_report_set(browser, out / "index.html")
+    assert problems == []
+    # every configured report is linked from the index and has an HTML page with at least one figure or table
+    index = (out / "index.html").read_text()
+    for r in results:
+        assert f'href="{r.name}.html"' in index
+
+
+def test_a_broken_report_fails_the_browser_check(tmp_path, browser):
+    nb = new_notebook(cells=[
+        new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4]); plt.show()"),
+        new_code_cell("raise RuntimeError('deliberately broken report')"),
+    ])
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nb, str(tmp_path / "notebooks" / "bad.ipynb"))
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "reports.yml").write_text("reports:\n  - {name: bad, notebook: notebooks/bad.ipynb}\n")
+    [res] = run_reports(tmp_path / "reports" / "reports.yml", progress=None)
+    assert res.status == "failed"
+    problems = check_report_set(browser, tmp_path / "reports" / "index.html")
+    assert any("deliberately broken report" in p for p in problems), problems
+    assert any("links to a failed report" in p for p in problems), problems
