@@ -1,0 +1,24 @@
+"""Survey analysis: codebook intake, response accounting, tables, reliability, PLS and CB-SEM, drivers.
+
+Modules
+-------
+``codebook``     intake with a codebook, validation (out-of-range codes, straight-lining, missing patterns)
+``accounting``   sent / returned / invalid / valid, every rate on each base
+``tables``       frequencies, multiple response, cross-tabulations, Likert charts, group comparisons
+``reliability``  Cronbach's alpha (raw and standardised), rho_c, rho_A, AVE, Fornell-Larcker, HTMT, EFA
+``pls``          PLS path modelling with a batched bootstrap and 0-100 index scores
+``cbsem``        covariance-based SEM with fit indices (through the optional ``semopy``)
+``drivers``      OLS with robust errors, ordinal logit, NPS, the Dick & Basu loyalty matrix
+``ipma``         importance-performance map
+"""
+
+from .pls import ECSI_MEASUREMENT, ECSI_STRUCTURE, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, PLSResult, pls_path_model
+
+__all__ = [
+    "pls_path_model",
+    "PLSResult",
+    "ECSI_MEASUREMENT",
+    "ECSI_STRUCTURE",
+    "REPUTATION_MEASUREMENT",
+    "REPUTATION_STRUCTURE",
+]
