@@ -1052,8 +1052,8 @@ def _refs(entry, key) -> dict[str, Any]:
     return {_label(r): r for r in refs}
 
 
-def audit_tables(tables: pd.DataFrame, spec: Sequence[Mapping[str, Any]], *, overrides: Mapping[str, Any] | None = None
-                 ) -> list[Finding]:
+def audit_tables(tables: pd.DataFrame, spec: Sequence[Mapping[str, Any]], *, overrides: Mapping[str, Any] | None = None,
+                 rounding: str = "nearest") -> list[Finding]:
     """Run the checks listed in a declarative ``spec`` on a long table of printed numbers.
 
     Each entry of ``spec`` is a dict with ``"check"`` and ``"item"`` (a label
@@ -1079,9 +1079,31 @@ def audit_tables(tables: pd.DataFrame, spec: Sequence[Mapping[str, Any]], *, ove
     ``not_checkable``      ``reason``
     =====================  ==============================================================
 
+    Two optional keys apply to every entry: ``"on_fail"`` replaces the
+    severity ``error`` of its findings (e.g. ``"warning"`` where the analyst
+    judges that another reading of the row could reconcile the numbers), and
+    ``"note"`` is appended to each of its messages (say why).
+
     Returns every finding, in spec order. ``overrides`` maps a reference to an
-    alternative value (e.g. another reading of a garbled number).
+    alternative value (e.g. another reading of a garbled number); ``rounding``
+    is passed to the checks that round (see the module docstring).
     """
+    _check_rounding(rounding)
+    out: list[Finding] = []
+    for i, entry in enumerate(spec):
+        found = _audit_entry(tables, entry, i, overrides, rounding)
+        on_fail, note = entry.get("on_fail"), entry.get("note")
+        if on_fail is not None and on_fail not in SEVERITIES:
+            raise DataError(f"spec entry {i} ({entry.get('item')!r}): 'on_fail' must be one of {SEVERITIES}, got {on_fail!r}")
+        for f in found:
+            sev = on_fail if (on_fail and f.severity == "error") else f.severity
+            msg = f"{f.message} {note}" if note else f.message
+            out.append(Finding(f.check, f.item, sev, msg, f.expected, f.reported, f.details))
+    return out
+
+
+def _audit_entry(tables, entry, i, overrides, rounding) -> list[Finding]:
+    """The findings of one spec entry of :func:`audit_tables`."""
     out: list[Finding] = []
 
     def val(ref):
@@ -1092,62 +1114,64 @@ def audit_tables(tables: pd.DataFrame, spec: Sequence[Mapping[str, Any]], *, ove
             return int(entry["decimals"])
         return decimals_of(resolve(tables, ref, overrides, text=True))
 
-    for i, entry in enumerate(spec):
-        if "check" not in entry or "item" not in entry:
-            raise DataError(f"spec entry {i} needs keys 'check' and 'item', got {sorted(entry)}")
-        kind, item = entry["check"], entry["item"]
-        try:
-            if kind == "percentage":
-                bases = entry.get("candidate_bases")
-                out.append(check_percentage(val(entry["count"]), val(entry["reported"]), dec(entry, entry["reported"]),
-                                            base=val(entry["base"]) if "base" in entry else None,
-                                            candidate_bases={k: val(r) for k, r in bases.items()} if bases else None,
-                                            item=item))
-            elif kind == "percentages":
-                counts = {k: val(r) for k, r in _refs(entry, "counts").items()}
-                prefs = _refs(entry, "percentages")
-                pct = {k: val(r) for k, r in prefs.items()}
-                decs = entry.get("decimals", [decimals_of(resolve(tables, r, overrides, text=True)) for r in prefs.values()])
-                out.extend(check_percentages(counts, pct, decs, base=val(entry["base"]) if "base" in entry else None,
-                                             item=item, n_max=entry.get("n_max"), per_row=entry.get("per_row", True)))
-            elif kind == "multiple_response":
-                prefs = _refs(entry, "percentages")
-                pct = {k: val(r) for k, r in prefs.items()}
-                decs = entry.get("decimals", [decimals_of(resolve(tables, r, overrides, text=True)) for r in prefs.values()])
-                stated = {k: val(r) for k, r in entry.get("stated_n", {}).items()} or None
-                out.extend(check_multiple_response(pct, decs, n_max=int(entry.get("n_max", 1000)), stated_n=stated, item=item))
-            elif kind == "parts_total":
-                parts = {k: val(r) for k, r in _refs(entry, "parts").items()}
-                out.append(check_parts_total(parts, val(entry["total"]), item=item, unit=entry.get("unit", ""),
-                                             tolerance=entry.get("tolerance", 0.0), decimals=entry.get("decimals")))
-            elif kind == "difference":
-                out.append(check_difference(val(entry["minuend"]), val(entry["subtrahend"]), val(entry["reported"]),
-                                            item=item, unit=entry.get("unit", ""), decimals=entry.get("decimals")))
-            elif kind == "ratio":
-                out.append(check_ratio(val(entry["numerator"]), val(entry["denominator"]), val(entry["reported"]),
-                                       dec(entry, entry["reported"]), item=item))
-            elif kind == "growth":
-                g_kind = entry.get("kind", "percent")
-                d = entry.get("decimals") if g_kind == "absolute" else dec(entry, entry["reported"])
-                out.append(check_growth(val(entry["start"]), val(entry["end"]), val(entry["reported"]), kind=g_kind,
-                                        decimals=d, item=item, unit=entry.get("unit", "")))
-            elif kind == "grim":
-                out.append(check_grim(val(entry["mean"]), int(val(entry["n"])), dec(entry, entry["mean"]),
-                                      items=int(entry.get("items", 1)), item=item))
-            elif kind == "sd":
-                out.append(check_sd(val(entry["mean"]), val(entry["sd"]), int(val(entry["n"])),
-                                    decimals_of(resolve(tables, entry["mean"], overrides, text=True)),
-                                    decimals_of(resolve(tables, entry["sd"], overrides, text=True)),
-                                    items=int(entry.get("items", 1)), scale=entry.get("scale"), item=item))
-            elif kind == "agreement":
-                out.append(check_agreement({k: val(r) for k, r in entry["values"].items()}, item=item,
-                                           what=entry.get("what", "value")))
-            elif kind == "chronology":
-                out.extend(check_chronology({k: val(r) for k, r in entry["events"].items()}, item=item))
-            elif kind == "not_checkable":
-                out.append(not_checkable(item, entry["reason"]))
-            else:
-                raise DataError(f"spec entry {i} ({item!r}): unknown check {kind!r}")
-        except KeyError as exc:
-            raise DataError(f"spec entry {i} ({item!r}, check {kind!r}) lacks key {exc}") from None
+    if "check" not in entry or "item" not in entry:
+        raise DataError(f"spec entry {i} needs keys 'check' and 'item', got {sorted(entry)}")
+    kind, item = entry["check"], entry["item"]
+    try:
+        if kind == "percentage":
+            bases = entry.get("candidate_bases")
+            out.append(check_percentage(val(entry["count"]), val(entry["reported"]), dec(entry, entry["reported"]),
+                                        base=val(entry["base"]) if "base" in entry else None,
+                                        candidate_bases={k: val(r) for k, r in bases.items()} if bases else None,
+                                        item=item, rounding=rounding))
+        elif kind == "percentages":
+            counts = {k: val(r) for k, r in _refs(entry, "counts").items()}
+            prefs = _refs(entry, "percentages")
+            pct = {k: val(r) for k, r in prefs.items()}
+            decs = entry.get("decimals", [decimals_of(resolve(tables, r, overrides, text=True)) for r in prefs.values()])
+            out.extend(check_percentages(counts, pct, decs, base=val(entry["base"]) if "base" in entry else None,
+                                         item=item, n_max=entry.get("n_max"), per_row=entry.get("per_row", True),
+                                         rounding=rounding))
+        elif kind == "multiple_response":
+            prefs = _refs(entry, "percentages")
+            pct = {k: val(r) for k, r in prefs.items()}
+            decs = entry.get("decimals", [decimals_of(resolve(tables, r, overrides, text=True)) for r in prefs.values()])
+            stated = {k: val(r) for k, r in entry.get("stated_n", {}).items()} or None
+            out.extend(check_multiple_response(pct, decs, n_max=int(entry.get("n_max", 1000)), stated_n=stated, item=item,
+                                               rounding=rounding))
+        elif kind == "parts_total":
+            parts = {k: val(r) for k, r in _refs(entry, "parts").items()}
+            out.append(check_parts_total(parts, val(entry["total"]), item=item, unit=entry.get("unit", ""),
+                                         tolerance=entry.get("tolerance", 0.0), decimals=entry.get("decimals")))
+        elif kind == "difference":
+            out.append(check_difference(val(entry["minuend"]), val(entry["subtrahend"]), val(entry["reported"]),
+                                        item=item, unit=entry.get("unit", ""), decimals=entry.get("decimals")))
+        elif kind == "ratio":
+            out.append(check_ratio(val(entry["numerator"]), val(entry["denominator"]), val(entry["reported"]),
+                                   dec(entry, entry["reported"]), item=item, rounding=rounding))
+        elif kind == "growth":
+            g_kind = entry.get("kind", "percent")
+            d = entry.get("decimals") if g_kind == "absolute" else dec(entry, entry["reported"])
+            out.append(check_growth(val(entry["start"]), val(entry["end"]), val(entry["reported"]), kind=g_kind,
+                                    decimals=d, item=item, unit=entry.get("unit", "")))
+        elif kind == "grim":
+            out.append(check_grim(val(entry["mean"]), int(val(entry["n"])), dec(entry, entry["mean"]),
+                                  items=int(entry.get("items", 1)), item=item, rounding=rounding))
+        elif kind == "sd":
+            out.append(check_sd(val(entry["mean"]), val(entry["sd"]), int(val(entry["n"])),
+                                decimals_of(resolve(tables, entry["mean"], overrides, text=True)),
+                                decimals_of(resolve(tables, entry["sd"], overrides, text=True)),
+                                items=int(entry.get("items", 1)), scale=entry.get("scale"), item=item,
+                                rounding=rounding))
+        elif kind == "agreement":
+            out.append(check_agreement({k: val(r) for k, r in entry["values"].items()}, item=item,
+                                       what=entry.get("what", "value")))
+        elif kind == "chronology":
+            out.extend(check_chronology({k: val(r) for k, r in entry["events"].items()}, item=item))
+        elif kind == "not_checkable":
+            out.append(not_checkable(item, entry["reason"]))
+        else:
+            raise DataError(f"spec entry {i} ({item!r}): unknown check {kind!r}")
+    except KeyError as exc:
+        raise DataError(f"spec entry {i} ({item!r}, check {kind!r}) lacks key {exc}") from None
     return out

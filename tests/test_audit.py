@@ -385,6 +385,10 @@ def test_audit_tables_runs_a_spec_on_the_thesis(thesis):
     assert frame["severity"].tolist() == ["ok", "info", "info", "error", "info", "error", "error", "ok", "error", "info"]
     alt = audit.audit_tables(thesis, spec[3:4], overrides={"table4.cost_advertising_survey": 125320})
     assert alt[0].expected == 2186784 - 12532 + 125320
+    judged = audit.audit_tables(thesis, [dict(spec[4], on_fail="warning", note="(Row defined differently?)")])
+    assert judged[0].severity == "warning" and judged[0].message.endswith("(Row defined differently?)")
+    truncated = audit.audit_tables(thesis, spec[2:3], rounding="truncate")
+    assert truncated[1].details["feasible_n"] == []
 
 
 def test_audit_tables_spec_errors(thesis):
@@ -392,5 +396,7 @@ def test_audit_tables_spec_errors(thesis):
         audit.audit_tables(thesis, [{"check": "ratio"}])
     with pytest.raises(DataError, match="unknown check 'sum'"):
         audit.audit_tables(thesis, [{"check": "sum", "item": "x"}])
+    with pytest.raises(DataError, match="'on_fail' must be one of"):
+        audit.audit_tables(thesis, [{"check": "not_checkable", "item": "x", "reason": "r", "on_fail": "fatal"}])
     with pytest.raises(DataError, match="lacks key 'total'"):
         audit.audit_tables(thesis, [{"check": "parts_total", "item": "x", "parts": ["survey.valid"]}])
