@@ -40,6 +40,7 @@ from .exceptions import DataError
 
 __all__ = [
     "customer_profit",
+    "profit_panel",
     "whale_curve",
     "concentration",
     "gini",
@@ -167,7 +168,9 @@ def customer_profit(
     -------
     DataFrame indexed by customer id, columns ``orders`` (int64),
     ``revenue``, ``cost_of_goods``, ``gross_margin``, ``cost_to_serve`` and
-    ``profit`` (float64, currency units), sorted by customer id.
+    ``profit`` (float64, currency units), ``first_purchase`` and
+    ``last_purchase`` (datetime; NaT for a contacted customer without a
+    purchase), sorted by customer id.
     """
     what = "customer_profit"
     if not isinstance(transactions, pd.DataFrame):
@@ -208,12 +211,15 @@ def customer_profit(
         cogs = (1.0 - margin_rate) * revenue
     serve = _numeric_column(tx, cost_to_serve_column, what, nonnegative=True) if cost_to_serve_column else 0.0
     work = pd.DataFrame({"customer": tx[customer_column].to_numpy(), "revenue": revenue,
-                         "cost_of_goods": cogs, "serve_col": np.broadcast_to(serve, revenue.shape).astype("float64")})
+                         "cost_of_goods": cogs, "serve_col": np.broadcast_to(serve, revenue.shape).astype("float64"),
+                         "date": dates.loc[keep].to_numpy()})
     if order_unit == "day":
         work["day"] = dates.loc[keep].dt.normalize().to_numpy()
     g = work.groupby("customer", sort=True)
     out = g[["revenue", "cost_of_goods", "serve_col"]].sum()
     out["orders"] = g["day"].nunique() if order_unit == "day" else g.size()
+    out["first_purchase"] = g["date"].min()
+    out["last_purchase"] = g["date"].max()
     out.index.name = customer_column
 
     n_contacts = pd.Series(0.0, index=out.index)
@@ -224,7 +230,10 @@ def customer_profit(
                             f"{list(c.index[c.isna() | (c < 0)][:5])} are not")
         if c.index.duplicated().any():
             raise DataError(f"{what}: contacts lists customers twice: {list(c.index[c.index.duplicated()][:5])}")
-        out = out.reindex(out.index.union(c.index), fill_value=0.0)
+        full = out.index.union(c.index)
+        dates_kept = out[["first_purchase", "last_purchase"]].reindex(full)
+        out = out.drop(columns=["first_purchase", "last_purchase"]).reindex(full, fill_value=0.0)
+        out[["first_purchase", "last_purchase"]] = dates_kept
         out.index.name = customer_column
         n_contacts = c.reindex(out.index, fill_value=0.0)
     if out.empty:
@@ -237,7 +246,66 @@ def customer_profit(
     result["gross_margin"] = result["revenue"] - result["cost_of_goods"]
     result["cost_to_serve"] = per_order * result["orders"] + per_contact * n_contacts + out["serve_col"]
     result["profit"] = result["gross_margin"] - result["cost_to_serve"]
+    result["first_purchase"] = out["first_purchase"].astype("datetime64[ns]")
+    result["last_purchase"] = out["last_purchase"].astype("datetime64[ns]")
     return result
+
+
+def profit_panel(
+    transactions: pd.DataFrame,
+    windows: dict[str, tuple[str | pd.Timestamp, str | pd.Timestamp]],
+    *,
+    customer_column: str = "customer_id",
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Profit per customer and window, one row per customer and window (a panel).
+
+    Every customer seen in any window gets a row for every window; a window
+    without purchases gives zero orders, revenue and profit (and no cost to
+    serve unless ``contacts`` say otherwise). Suited to tier migration and to
+    :func:`difference_in_differences` (units = customers, periods = windows).
+
+    Parameters
+    ----------
+    windows : ``{label: (start, end)}``, dates inclusive, in time order.
+    **kwargs : passed to :func:`customer_profit` (``margin_rate``,
+        ``cost_to_serve_per_order``, ...).
+
+    Returns
+    -------
+    DataFrame with ``customer_column``, ``window`` (label), ``window_index``
+    (0, 1, ...) and the columns of :func:`customer_profit`.
+    """
+    if not windows:
+        raise DataError("profit_panel: give at least one window {label: (start, end)}")
+    parts = {}
+    for label, (lo, hi) in windows.items():
+        try:
+            parts[label] = customer_profit(transactions, start=lo, end=hi, customer_column=customer_column, **kwargs)
+        except DataError as exc:
+            if "no transactions between" not in str(exc):
+                raise
+            parts[label] = None
+    customers = pd.Index([])
+    for frame in parts.values():
+        if frame is not None:
+            customers = customers.union(frame.index)
+    if customers.empty:
+        raise DataError("profit_panel: no transactions in any window")
+    rows = []
+    for k, (label, frame) in enumerate(parts.items()):
+        template = frame if frame is not None else pd.DataFrame(
+            columns=["orders", "revenue", "cost_of_goods", "gross_margin", "cost_to_serve", "profit",
+                     "first_purchase", "last_purchase"])
+        f = template.reindex(customers)
+        num = ["orders", "revenue", "cost_of_goods", "gross_margin", "cost_to_serve", "profit"]
+        f[num] = f[num].astype("float64").fillna(0.0)
+        f["orders"] = f["orders"].astype("int64")
+        f.insert(0, "window_index", k)
+        f.insert(0, "window", label)
+        f.index.name = customer_column
+        rows.append(f.reset_index())
+    return pd.concat(rows, ignore_index=True)
 
 
 def whale_curve(profit: pd.Series | np.ndarray) -> pd.DataFrame:

@@ -270,3 +270,17 @@ def test_with_without_table_general():
     assert "difference of differences" not in t.table.index  # only defined for two conditions
     with pytest.raises(DataError, match="column 'without' \\(without\\) not found"):
         profit.with_without_table(pd.DataFrame({"with": [1.0]}))
+
+
+def test_profit_panel_by_hand(log):
+    panel = profit.profit_panel(log, {"q1": ("2020-01-01", "2020-02-29"), "q2": ("2020-03-01", "2020-06-30")},
+                                margin_rate=0.5, cost_to_serve_per_order=1.0)
+    assert len(panel) == 6  # 3 customers x 2 windows, zeros where a customer did not buy
+    p = panel.set_index(["customer_id", "window"])["profit"]
+    # q1: customer 1 = 90 - 3, customer 2 = 5 - 1, customer 3 absent ; q2: customer 3 = 599.5 - 2
+    assert p.to_dict() == {(1, "q1"): 87.0, (2, "q1"): 4.0, (3, "q1"): 0.0,
+                           (1, "q2"): 0.0, (2, "q2"): 0.0, (3, "q2"): 597.5}
+    assert panel["window_index"].tolist() == [0, 0, 0, 1, 1, 1]
+    assert panel.loc[(panel.customer_id == 3) & (panel.window == "q2"), "last_purchase"].iloc[0] == pd.Timestamp("2020-06-01")
+    with pytest.raises(DataError, match="no transactions in any window"):
+        profit.profit_panel(log, {"x": ("2030-01-01", "2030-02-01")}, margin_rate=0.5)

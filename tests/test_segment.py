@@ -124,6 +124,19 @@ def test_entropy_weights_against_hand_computation():
     assert ew.summary().columns.tolist() == ["entropy", "divergence", "weight"]
 
 
+def test_entropy_weights_against_scipy_entropy():
+    # independent route: scipy.stats.entropy of each min-max normalised column, divided by ln m
+    from scipy.stats import entropy
+
+    rng = np.random.default_rng(42)
+    X = pd.DataFrame(rng.gamma(2.0, 3.0, size=(60, 4)), columns=list("wxyz"))
+    Z = (X - X.min()) / (X.max() - X.min())
+    e = np.array([entropy(Z[c]) / np.log(len(X)) for c in Z.columns])
+    ew = segment.entropy_weights(X)
+    np.testing.assert_allclose(ew.entropy, e, rtol=1e-12)
+    np.testing.assert_allclose(ew.weights, (1 - e) / (1 - e).sum(), rtol=1e-12)
+
+
 def test_entropy_weights_raw_proportions():
     # method "none": an evenly spread indicator (e = 1) gets weight 0, a fully concentrated one (e = 0) all of it
     X = pd.DataFrame({"even": [2.0, 2.0, 2.0, 2.0], "one": [0.0, 0.0, 0.0, 4.0]})
