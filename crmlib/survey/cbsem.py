@@ -1,0 +1,144 @@
+"""Covariance-based SEM (maximum likelihood) with fit indices, through the optional ``semopy``.
+
+``semopy`` (>= 2.3) is an optional dependency (proposed extra ``crmlib[sem]``);
+it is imported only when :func:`cb_sem` runs, with a clear error when it is
+missing. Fitting uses ``solver="BFGS"``: semopy's default (SLSQP) stops early
+on these models, and only BFGS matched lavaan in the checks recorded in the
+project's REFERENCE-LIBRARIES notes.
+
+Reported fit: chi-square, df, p, CFI, TLI, RMSEA (from semopy's
+``calc_stats``) and SRMR, computed here as Bentler's standardised root mean
+square residual ``sqrt(mean_{i<=j} ((s_ij - sigma_ij) / sqrt(s_ii s_jj))^2)``
+on the ML (divisor n) sample covariance (Hu & Bentler 1999). Inadmissible
+solutions - standardised loadings or paths beyond +-1 (Heywood cases) and
+negative variances - are listed in ``inadmissible`` and make ``admissible``
+False; they are never silently reported as a fit.
+
+A single-item construct enters the model as its observed item (a zero-error
+factor breaks semopy's baseline model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError
+
+__all__ = ["CBSEMResult", "cb_sem", "lavaan_syntax"]
+
+
+def _semopy():
+    try:
+        import semopy  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - exercised by monkeypatching in the tests
+        raise ImportError(
+            "crmlib.survey.cb_sem needs the optional dependency 'semopy' (pip install 'semopy>=2.3' or "
+            "pip install 'crmlib[sem]'); the PLS path model (pls_path_model) needs no extra"
+        ) from exc
+    return semopy
+
+
+def lavaan_syntax(measurement: Mapping[str, Sequence[str]], structure: Sequence[tuple[str, str]]) -> str:
+    """lavaan-style model text: ``F =~ x1 + x2`` per multi-item construct and ``to ~ from + ...`` per target.
+
+    A single-item construct is replaced by its item in the structural part.
+    """
+    name = {c: (c if len(v) > 1 else v[0]) for c, v in measurement.items()}
+    lines = [f"{c} =~ " + " + ".join(v) for c, v in measurement.items() if len(v) > 1]
+    targets: dict[str, list[str]] = {}
+    for a, b in structure:
+        for c in (a, b):
+            if c not in measurement:
+                raise DataError(f"structure: construct {c!r} has no measurement model")
+        targets.setdefault(name[b], []).append(name[a])
+    lines += [f"{t} ~ " + " + ".join(src) for t, src in targets.items()]
+    return "\n".join(lines)
+
+
+@dataclass
+class CBSEMResult:
+    """Fitted CB-SEM model.
+
+    estimates : semopy's table with unstandardised and standardised estimates
+        (``lval``, ``op``, ``rval``, ``Estimate``, ``Est. Std``, ``Std. Err``, ``p-value``).
+    paths : the structural paths (``from``, ``to``, ``estimate``, ``std_estimate``,
+        ``se``, ``p``); a single-item construct appears under its item's name.
+    fit : Series chi2, df, p, CFI, TLI, RMSEA, SRMR, n.
+    admissible : False when ``inadmissible`` lists anything.
+    inadmissible : DataFrame of offending parameters and why.
+    syntax : the model text fitted.
+    """
+
+    estimates: pd.DataFrame
+    paths: pd.DataFrame
+    fit: pd.Series
+    admissible: bool
+    inadmissible: pd.DataFrame
+    syntax: str
+
+
+def cb_sem(data: pd.DataFrame, measurement: Mapping[str, Sequence[str]], structure: Sequence[tuple[str, str]],
+           *, missing: str = "drop") -> CBSEMResult:
+    """Fit a covariance-based structural equation model by maximum likelihood (semopy, BFGS).
+
+    Parameters
+    ----------
+    data : respondents x items (numeric).
+    measurement, structure : as for :func:`~crmlib.survey.pls.pls_path_model`.
+    missing : ``"drop"`` (listwise; ML needs complete rows here).
+
+    References
+    ----------
+    Joereskog (1973); Bollen (1989), *Structural Equations with Latent
+    Variables*, ch. 4 and 7; Hu & Bentler (1999), SEM 6(1) for the fit indices.
+    Igolkina & Meshcheryakov (2020), semopy, SEM 27(6).
+    """
+    semopy = _semopy()
+    items = [i for v in measurement.values() for i in v]
+    missing_cols = [i for i in items if i not in data.columns]
+    if missing_cols:
+        raise DataError(f"items {missing_cols} are not columns of the data")
+    if missing != "drop":
+        raise DataError(f"missing must be 'drop' for CB-SEM, got {missing!r}")
+    X = data[items].apply(pd.to_numeric, errors="coerce").astype(float).dropna()
+    syntax = lavaan_syntax(measurement, structure)
+    model = semopy.Model(syntax)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Method BFGS cannot handle bounds")
+        model.fit(X, solver="BFGS")
+    est = model.inspect(std_est=True)
+    st = semopy.calc_stats(model)
+    obs = list(model.vars["observed"])
+    S = np.cov(X[obs].to_numpy(), rowvar=False, ddof=0)
+    sigma = model.calc_sigma()[0]
+    d = np.sqrt(np.diag(S))
+    resid = (S - sigma) / np.outer(d, d)
+    srmr = float(np.sqrt(np.mean(resid[np.tril_indices(len(obs))] ** 2)))
+    fit = pd.Series({
+        "chi2": float(st["chi2"].iloc[0]), "df": float(st["DoF"].iloc[0]), "p": float(st["chi2 p-value"].iloc[0]),
+        "CFI": float(st["CFI"].iloc[0]), "TLI": float(st["TLI"].iloc[0]), "RMSEA": float(st["RMSEA"].iloc[0]),
+        "SRMR": srmr, "n": len(X),
+    })
+    est = est.copy()
+    std = pd.to_numeric(est["Est. Std"], errors="coerce")
+    val = pd.to_numeric(est["Estimate"], errors="coerce")
+    bad_std = est["op"].isin(["~", "=~"]) & (std.abs() > 1)
+    neg_var = (est["op"] == "~~") & (est["lval"] == est["rval"]) & (val < 0)
+    inad = pd.concat([
+        est.loc[bad_std, ["lval", "op", "rval", "Estimate", "Est. Std"]].assign(problem="standardised estimate beyond +-1"),
+        est.loc[neg_var, ["lval", "op", "rval", "Estimate", "Est. Std"]].assign(problem="negative variance"),
+    ])
+    name = {c: (c if len(v) > 1 else v[0]) for c, v in measurement.items()}
+    structural = {(name[a], name[b]) for a, b in structure}
+    is_path = (est["op"] == "~") & np.array([(r, l) in structural for r, l in zip(est["rval"], est["lval"])], dtype=bool)
+    paths = est.loc[is_path, ["rval", "lval", "Estimate", "Est. Std", "Std. Err", "p-value"]].rename(
+        columns={"rval": "from", "lval": "to", "Estimate": "estimate", "Est. Std": "std_estimate",
+                 "Std. Err": "se", "p-value": "p"}).reset_index(drop=True)
+    return CBSEMResult(estimates=est, paths=paths, fit=fit, admissible=inad.empty, inadmissible=inad.reset_index(drop=True),
+                       syntax=syntax)

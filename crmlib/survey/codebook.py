@@ -1,0 +1,268 @@
+"""Survey intake with a codebook: recoding, validation, straight-lining and missing-value patterns.
+
+The codebook format is the one of :func:`crmlib.datasets.load_codebook`
+(``item, construct, construct_label, scale_min, scale_max, reverse,
+missing_codes, wording``), extended here by two optional columns:
+
+``value_labels``  ``"1=postpaid;2=prepaid"``: labels of answer codes
+``mr_group``      name of a multiple-response group the item belongs to (an
+                  item per option, coded 1 = chosen, 0 or missing = not)
+
+:func:`read_codebook` reads both; :func:`intake` turns raw answers (strings or
+numbers) into a clean numeric frame and a table of every problem found, naming
+respondent and item; :func:`read_survey` does both from files and raises a
+:class:`~crmlib.exceptions.DataError` on malformed data.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..datasets import load_codebook
+from ..exceptions import DataError
+
+__all__ = ["Codebook", "IntakeResult", "read_codebook", "codebook_from_frame", "intake", "read_survey",
+           "check_measurement", "straightlining", "missing_patterns"]
+
+
+@dataclass
+class Codebook:
+    """A checked codebook.
+
+    Attributes
+    ----------
+    items : DataFrame, one row per item (the columns of ``load_codebook``).
+    value_labels : item -> {code: label}.
+    mr_groups : multiple-response group -> its items (in codebook order).
+    """
+
+    items: pd.DataFrame
+    value_labels: dict[str, dict[int, str]] = field(default_factory=dict)
+    mr_groups: dict[str, list[str]] = field(default_factory=dict)
+
+    def measurement(self, min_items: int = 1, exclude: Sequence[str] = ()) -> dict[str, list[str]]:
+        """Construct -> items in codebook order, for constructs with at least ``min_items`` items."""
+        out = {c: list(g["item"]) for c, g in self.items.groupby("construct", sort=False)}
+        return {c: v for c, v in out.items() if len(v) >= min_items and c not in exclude}
+
+    def scale(self) -> dict[str, tuple[int, int]]:
+        """Item -> (scale_min, scale_max)."""
+        return {r.item: (int(r.scale_min), int(r.scale_max)) for r in self.items.itertuples()}
+
+    def labels(self) -> dict[str, str]:
+        """Construct -> label."""
+        return dict(zip(self.items["construct"], self.items["construct_label"]))
+
+
+def _parse_value_labels(text: str, item: str, source: str) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for part in str(text).split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" not in part:
+            raise DataError(f"codebook {source}: value label {part!r} of item {item!r} is not 'code=label'")
+        code, label = part.split("=", 1)
+        try:
+            out[int(code.strip())] = label.strip()
+        except ValueError:
+            raise DataError(f"codebook {source}: value label code {code!r} of item {item!r} is not an integer") from None
+    return out
+
+
+def codebook_from_frame(frame: pd.DataFrame, source: str = "frame") -> Codebook:
+    """Build a :class:`Codebook` from an already checked base frame plus optional extension columns."""
+    items = frame.reset_index(drop=True)
+    labels: dict[str, dict[int, str]] = {}
+    if "value_labels" in items.columns:
+        for r in items.itertuples():
+            if str(r.value_labels).strip():
+                labels[r.item] = _parse_value_labels(r.value_labels, r.item, source)
+    groups: dict[str, list[str]] = {}
+    if "mr_group" in items.columns:
+        for r in items.itertuples():
+            g = str(r.mr_group).strip()
+            if g:
+                groups.setdefault(g, []).append(r.item)
+        for g, its in groups.items():
+            if len(its) < 2:
+                raise DataError(f"codebook {source}: multiple-response group {g!r} has one item ({its[0]!r}); "
+                                "a group needs at least 2")
+    return Codebook(items=items, value_labels=labels, mr_groups=groups)
+
+
+def read_codebook(path: str | os.PathLike) -> Codebook:
+    """Read a codebook CSV: the base columns checked by :func:`crmlib.datasets.load_codebook`, plus the
+    optional ``value_labels`` and ``mr_group`` columns."""
+    base = load_codebook(path)
+    raw = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    for extra in ("value_labels", "mr_group"):
+        if extra in raw.columns:
+            base[extra] = raw[extra].to_numpy()
+    return codebook_from_frame(base, Path(path).name)
+
+
+@dataclass
+class IntakeResult:
+    """Outcome of :func:`intake`.
+
+    data : respondents x items, numeric (float; NA = missing or invalid),
+        reverse-coded items recoded as ``min + max - x``.
+    issues : one row per problem: ``respondent``, ``item``, ``value`` (as
+        given), ``problem`` (``not a number``, ``outside scale a..b``).
+    straightlining : respondents answering every item of the multi-item scales
+        identically (see :func:`straightlining`).
+    missing : per-item missing counts and shares.
+    """
+
+    data: pd.DataFrame
+    issues: pd.DataFrame
+    straightlining: pd.DataFrame
+    missing: pd.DataFrame
+    codebook: Codebook
+
+    def invalid_respondents(self, max_missing_share: float = 0.2, straightliners: bool = True) -> pd.Series:
+        """Reason each respondent is invalid (empty string if valid): codes outside the scale or text,
+        more than ``max_missing_share`` of the items missing, straight-lining."""
+        reasons = pd.Series("", index=self.data.index, dtype=object)
+        bad = set(self.issues["respondent"]) if len(self.issues) else set()
+        reasons[reasons.index.isin(bad)] = "invalid codes"
+        share = self.data.isna().mean(axis=1)
+        reasons[(reasons == "") & (share > max_missing_share)] = f"more than {max_missing_share:.0%} missing"
+        if straightliners and len(self.straightlining):
+            sl = self.straightlining.index[self.straightlining["straightliner"]]
+            reasons[(reasons == "") & reasons.index.isin(sl)] = "straight-lining"
+        return reasons
+
+
+def check_measurement(measurement: Mapping[str, Sequence[str]], min_items: int = 2,
+                      allow_single: Sequence[str] = ()) -> None:
+    """Raise :class:`DataError` naming each construct with fewer than ``min_items`` items
+    (except those in ``allow_single``, e.g. a single-item satisfaction construct)."""
+    short = {c: list(v) for c, v in measurement.items() if len(v) < min_items and c not in allow_single}
+    if short:
+        detail = "; ".join(f"construct {c!r} has {len(v)} item(s) ({', '.join(map(repr, v))})" for c, v in short.items())
+        raise DataError(f"{detail}: at least {min_items} items are needed (or list it in allow_single)")
+
+
+def straightlining(data: pd.DataFrame, items: Sequence[str], min_items: int = 5) -> pd.DataFrame:
+    """Respondents who give one and the same answer to every answered item of a battery.
+
+    Returns one row per respondent: ``n_answered``, ``sd`` (standard deviation
+    of the answers, ddof 0), ``longest_run`` (longest run of identical
+    consecutive answers) and ``straightliner`` (sd 0 over at least
+    ``min_items`` answered items).
+    """
+    X = data[list(items)].astype(float).to_numpy()
+    answered = (~np.isnan(X)).sum(axis=1)
+    sd = np.nanstd(np.where(answered[:, None] > 0, X, 0.0), axis=1)
+    same = (X[:, 1:] == X[:, :-1])
+    run = np.ones(len(X), dtype=int)
+    cur = np.ones(len(X), dtype=int)
+    for j in range(same.shape[1]):  # loop over items, vectorised over respondents
+        cur = np.where(same[:, j], cur + 1, 1)
+        run = np.maximum(run, cur)
+    return pd.DataFrame({"n_answered": answered, "sd": sd, "longest_run": run,
+                         "straightliner": (sd == 0) & (answered >= min_items)}, index=data.index)
+
+
+def missing_patterns(data: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Missing answers per item (``n_missing``, ``share``) and the most frequent missing patterns
+    (``pattern`` lists the missing items; ``respondents`` counts them, with their ids in ``example_ids``)."""
+    na = data.isna()
+    per_item = pd.DataFrame({"n_missing": na.sum(), "share": na.mean()})
+    keys = na.apply(lambda r: ", ".join(r.index[r.to_numpy()]), axis=1)
+    keys = keys[keys != ""]
+    if keys.empty:
+        return per_item, pd.DataFrame(columns=["pattern", "respondents", "example_ids"])
+    grouped = keys.groupby(keys)
+    pat = pd.DataFrame({"respondents": grouped.size(),
+                        "example_ids": grouped.apply(lambda s: list(s.index[:5]))})
+    pat = pat.sort_values("respondents", ascending=False).head(top).rename_axis("pattern").reset_index()
+    return per_item, pat
+
+
+def intake(raw: pd.DataFrame, codebook: Codebook | pd.DataFrame, *, strict: bool = False,
+           straightline_min_items: int = 5) -> IntakeResult:
+    """Check raw answers against the codebook and return clean numeric data.
+
+    Parameters
+    ----------
+    raw : respondents x items as read (strings or numbers); the index names
+        the respondents (default: 1..n).
+    codebook : a :class:`Codebook` or a base codebook frame.
+    strict : raise :class:`DataError` at the first item with problems
+        (naming the item, how many respondents and which) instead of
+        recording them in ``issues`` and setting the answers to NA.
+    straightline_min_items : battery length from which identical answers
+        count as straight-lining (over the items of multi-item constructs).
+
+    Raises
+    ------
+    DataError : columns do not match the codebook; or, with ``strict``, text in
+        a numeric item or a code outside its scale.
+    """
+    cb = codebook if isinstance(codebook, Codebook) else codebook_from_frame(codebook)
+    items = list(cb.items["item"])
+    missing_cols = [i for i in items if i not in raw.columns]
+    extra = [c for c in raw.columns if c not in set(items)]
+    if missing_cols or extra:
+        raise DataError(f"the data do not match the codebook: items missing from the data {missing_cols}, "
+                        f"columns not in the codebook {extra}")
+    data = pd.DataFrame(index=raw.index)
+    problems = []
+    for r in cb.items.itertuples():
+        col = raw[r.item].astype(str).str.strip()
+        codes = {c.strip() for c in str(r.missing_codes).split(";") if c.strip()}
+        is_missing = raw[r.item].isna() | col.isin(codes) | (col == "") | col.isin(["nan", "<NA>", "None"])
+        num = pd.to_numeric(col.where(~is_missing), errors="coerce")
+        text = num.isna() & ~is_missing
+        outside = num.notna() & ((num < r.scale_min) | (num > r.scale_max) | ((num % 1) != 0))
+        for mask, what in ((text, "not a number"), (outside.fillna(False), f"outside scale {r.scale_min}..{r.scale_max}")):
+            if mask.any():
+                who = list(raw.index[mask.to_numpy()])
+                if strict:
+                    example = raw.loc[who[0], r.item]
+                    raise DataError(
+                        f"item {r.item!r}: {len(who)} answer(s) {what} (respondents {who[:5]}"
+                        f"{' ...' if len(who) > 5 else ''}), e.g. {example!r} from respondent {who[0]}"
+                    )
+                problems += [{"respondent": w, "item": r.item, "value": raw.loc[w, r.item], "problem": what} for w in who]
+        num = num.where(~(text | outside.fillna(False)))
+        if r.reverse:
+            num = r.scale_min + r.scale_max - num
+        data[r.item] = num.astype(float)
+    issues = pd.DataFrame(problems, columns=["respondent", "item", "value", "problem"])
+    scale_items = [i for its in cb.measurement(min_items=2).values() for i in its]
+    sl = straightlining(data, scale_items, straightline_min_items) if len(scale_items) >= straightline_min_items \
+        else pd.DataFrame(columns=["n_answered", "sd", "longest_run", "straightliner"])
+    per_item, _ = missing_patterns(data)
+    return IntakeResult(data=data, issues=issues, straightlining=sl, missing=per_item, codebook=cb)
+
+
+def read_survey(data_path: str | os.PathLike, codebook_path: str | os.PathLike, *, strict: bool = True,
+                sep: str = ",") -> IntakeResult:
+    """Read a survey CSV (one row per respondent, respondents numbered from 1) and its codebook.
+
+    With ``strict`` (default) malformed answers raise :class:`DataError`
+    naming item and respondents; otherwise they are listed in ``issues``.
+    """
+    cb = read_codebook(codebook_path)
+    p = Path(data_path)
+    if not p.is_file():
+        raise FileNotFoundError(f"survey data file {str(p)!r} not found")
+    try:
+        raw = pd.read_csv(p, dtype=str, keep_default_na=False, sep=sep)
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{p.name}: cannot be parsed as CSV: {exc}") from exc
+    raw.index = pd.RangeIndex(1, len(raw) + 1, name="respondent")
+    try:
+        return intake(raw, cb, strict=strict)
+    except DataError as exc:
+        raise DataError(f"{p.name}: {exc}") from None

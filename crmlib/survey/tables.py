@@ -1,0 +1,307 @@
+"""Descriptive survey tables and charts: frequencies, multiple response, cross-tabulations, Likert
+charts and group comparisons.
+
+Percent bases are always stated: a frequency table gives percent of all
+respondents and percent of valid answers (``valid_percent``, the SPSS "Valid
+Percent"), a multiple-response table gives percent of responses and percent of
+cases (SPSS MULT RESPONSE; the thesis in ``shared/seeds/004`` prints percent of
+cases, which sum to more than 100).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..exceptions import DataError, DataWarning
+
+__all__ = ["frequency_table", "multiple_response", "crosstab", "CrosstabResult", "likert_chart",
+           "likert_table", "compare_groups", "GroupComparison"]
+
+
+def frequency_table(values: pd.Series, labels: Mapping[int, str] | None = None, *, sort_by_code: bool = True,
+                    include_all_codes: Sequence[int] | None = None) -> pd.DataFrame:
+    """Frequency table of one item.
+
+    Columns: ``label``, ``n``, ``percent`` (of all respondents, missing
+    included), ``valid_percent`` (of valid N) and ``cumulative_percent`` (of
+    valid N). A final ``missing`` row counts NA; ``attrs`` holds ``n_valid``,
+    ``n_missing`` and ``n_total``.
+    """
+    s = pd.Series(values)
+    n_total = len(s)
+    valid = s.dropna()
+    counts = valid.value_counts(sort=not sort_by_code)
+    if include_all_codes is not None:
+        counts = counts.reindex(sorted(set(counts.index) | set(include_all_codes)), fill_value=0)
+    if sort_by_code:
+        counts = counts.sort_index()
+    n_valid = int(counts.sum())
+    out = pd.DataFrame({"n": counts.astype(int)})
+    out.index = [int(i) if float(i).is_integer() else i for i in out.index]
+    out.index.name = "code"
+    out.insert(0, "label", [(labels or {}).get(i, str(i)) for i in out.index])
+    out["percent"] = 100.0 * out["n"] / n_total
+    out["valid_percent"] = 100.0 * out["n"] / n_valid if n_valid else np.nan
+    out["cumulative_percent"] = out["valid_percent"].cumsum()
+    n_missing = n_total - n_valid
+    if n_missing:
+        out.loc["missing"] = ["missing", n_missing, 100.0 * n_missing / n_total, np.nan, np.nan]
+    out.attrs.update(n_valid=n_valid, n_missing=n_missing, n_total=n_total)
+    return out
+
+
+def multiple_response(data: pd.DataFrame, items: Sequence[str], labels: Mapping[str, str] | None = None,
+                      counted_value: float = 1) -> pd.DataFrame:
+    """Multiple-response table of a dichotomy group (one item per option; ``counted_value`` = chosen).
+
+    Columns: ``n`` (times chosen), ``pct_of_responses`` (of all choices made)
+    and ``pct_of_cases`` (of respondents who chose at least one option);
+    a ``total`` row. ``attrs`` holds ``n_cases`` and ``n_responses``.
+    """
+    X = data[list(items)]
+    chosen = X.eq(counted_value)
+    cases = chosen.any(axis=1)
+    n_cases = int(cases.sum())
+    if n_cases == 0:
+        raise DataError(f"multiple-response group {list(items)}: nobody chose any option (value {counted_value})")
+    n = chosen[cases].sum()
+    n_resp = int(n.sum())
+    out = pd.DataFrame({"option": [(labels or {}).get(i, i) for i in items], "n": n.to_numpy()}, index=list(items))
+    out["pct_of_responses"] = 100.0 * out["n"] / n_resp
+    out["pct_of_cases"] = 100.0 * out["n"] / n_cases
+    out.loc["total"] = ["total", n_resp, 100.0, 100.0 * n_resp / n_cases]
+    out.attrs.update(n_cases=n_cases, n_responses=n_resp)
+    return out
+
+
+@dataclass
+class CrosstabResult:
+    """A cross-tabulation with its test.
+
+    counts : observed counts with margins; row_percent : row percentages;
+    expected : expected counts under independence; chi2, df, p : Pearson's
+    chi-square test (Yates-corrected for 2x2 only when asked); cramers_v :
+    Cramér's V (bias-uncorrected); small_expected : share of cells with
+    expected count below 5; fisher_p : Fisher's exact test for 2x2 tables.
+    """
+
+    counts: pd.DataFrame
+    row_percent: pd.DataFrame
+    expected: pd.DataFrame
+    chi2: float
+    df: int
+    p: float
+    cramers_v: float
+    n: int
+    small_expected: float
+    fisher_p: float | None
+    warning: str | None
+
+    def summary(self) -> pd.Series:
+        return pd.Series({"n": self.n, "chi2": self.chi2, "df": self.df, "p": self.p, "cramers_v": self.cramers_v,
+                          "share_expected_below_5": self.small_expected, "fisher_p": self.fisher_p})
+
+
+def crosstab(data: pd.DataFrame, row: str, col: str, *, yates: bool = False) -> CrosstabResult:
+    """Cross-tabulate two items with Pearson's chi-square test and Cramér's V (Cramér 1946, eq. 21.9.12).
+
+    Warns (:class:`DataWarning`) when more than 20% of expected counts are
+    below 5 or any is below 1 (Cochran 1954), where the chi-square
+    approximation is doubtful; for 2x2 tables Fisher's exact p is given too.
+    """
+    for c in (row, col):
+        if c not in data.columns:
+            raise DataError(f"crosstab: column {c!r} not in the data")
+    obs = pd.crosstab(data[row], data[col])
+    if obs.shape[0] < 2 or obs.shape[1] < 2:
+        raise DataError(f"crosstab: {row!r} x {col!r} needs at least 2 categories each, got {obs.shape}")
+    chi2, p, df, exp = stats.chi2_contingency(obs.to_numpy(), correction=yates)
+    n = int(obs.to_numpy().sum())
+    k = min(obs.shape) - 1
+    v = float(np.sqrt(chi2 / (n * k)))
+    small = float((exp < 5).mean())
+    msg = None
+    if small > 0.2 or (exp < 1).any():
+        msg = (f"{small:.0%} of expected counts in {row!r} x {col!r} are below 5 (minimum {exp.min():.2f}): "
+               "the chi-square p-value is unreliable; merge categories or use an exact test")
+        warnings.warn(msg, DataWarning, stacklevel=2)
+    fisher = float(stats.fisher_exact(obs.to_numpy())[1]) if obs.shape == (2, 2) else None
+    counts = obs.copy()
+    counts["total"] = counts.sum(axis=1)
+    counts.loc["total"] = counts.sum(axis=0)
+    return CrosstabResult(counts=counts, row_percent=100.0 * obs.div(obs.sum(axis=1), axis=0),
+                          expected=pd.DataFrame(exp, index=obs.index, columns=obs.columns), chi2=float(chi2),
+                          df=int(df), p=float(p), cramers_v=v, n=n, small_expected=small, fisher_p=fisher, warning=msg)
+
+
+def likert_table(data: pd.DataFrame, items: Sequence[str], scale_min: int, scale_max: int) -> pd.DataFrame:
+    """Percent of valid answers in each category (columns scale_min..scale_max) for every item, with valid n."""
+    cats = list(range(scale_min, scale_max + 1))
+    rows = {}
+    for it in items:
+        s = pd.to_numeric(data[it], errors="coerce").dropna()
+        rows[it] = (s.value_counts().reindex(cats, fill_value=0) / len(s) * 100.0).to_numpy()
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=cats)
+    out["n_valid"] = [int(pd.to_numeric(data[it], errors="coerce").notna().sum()) for it in items]
+    return out
+
+
+def likert_chart(data: pd.DataFrame, items: Sequence[str], scale_min: int, scale_max: int,
+                 labels: Mapping[str, str] | None = None, ax=None):
+    """Diverging stacked bar chart of Likert items (Robbins & Heiberger 2011).
+
+    Disagreeing categories extend left of zero, agreeing ones right; the
+    middle category of an odd scale is split half and half across zero. Bars
+    are percent of valid answers. Returns the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from ..style import label_axes
+
+    tab = likert_table(data, items, scale_min, scale_max)
+    cats = list(range(scale_min, scale_max + 1))
+    P = tab[cats].to_numpy()
+    m = len(cats)
+    mid = (m - 1) / 2
+    left = np.zeros(len(items))
+    lows = [j for j in range(m) if j < mid]
+    if m % 2 == 1:
+        left -= P[:, int(mid)] / 2
+    left -= P[:, lows].sum(axis=1) if lows else 0
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(items) + 1.6))
+    else:
+        fig = ax.figure
+    cmap = plt.get_cmap("RdBu", m + 2)
+    y = np.arange(len(items))
+    start = left.copy()
+    for j, c in enumerate(cats):
+        ax.barh(y, P[:, j], left=start, color=cmap(j + 1), edgecolor="white", linewidth=0.5, label=str(c))
+        start = start + P[:, j]
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([(labels or {}).get(i, i) for i in items])
+    ax.invert_yaxis()
+    label_axes(ax, "percent of valid answers (disagree < 0 < agree)", "item")
+    ax.legend(title="answer", ncol=min(m, 10), fontsize=7, title_fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.25 if len(items) > 3 else -0.4), frameon=False)
+    return fig
+
+
+@dataclass
+class GroupComparison:
+    """Comparison of one variable across groups (see :func:`compare_groups`).
+
+    descriptives : per group n, mean, sd, median.
+    tests : the parametric and rank-based test, one row each, with statistic,
+        df, p and effect size (named in ``effect``).
+    posthoc : pairwise comparisons (more than two groups): Tukey HSD and
+        Dunn's test with Holm-adjusted p.
+    """
+
+    descriptives: pd.DataFrame
+    tests: pd.DataFrame
+    posthoc: pd.DataFrame | None
+
+
+def _dunn(values: np.ndarray, groups: np.ndarray, names: list) -> pd.DataFrame:
+    """Dunn's (1964) z tests on mean ranks with tie correction; Holm (1979) adjusted p."""
+    ranks = stats.rankdata(values)
+    n = len(values)
+    _, tie_counts = np.unique(values, return_counts=True)
+    tie = (tie_counts ** 3 - tie_counts).sum() / (12 * (n - 1))
+    rows = []
+    for a, b in combinations(names, 2):
+        ra, rb = ranks[groups == a], ranks[groups == b]
+        se = np.sqrt((n * (n + 1) / 12 - tie) * (1 / len(ra) + 1 / len(rb)))
+        z = (ra.mean() - rb.mean()) / se
+        rows.append({"group_a": a, "group_b": b, "z": z, "p": 2 * stats.norm.sf(abs(z))})
+    out = pd.DataFrame(rows)
+    order = np.argsort(out["p"].to_numpy())
+    m = len(out)
+    adj = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * out["p"].iloc[i]))
+        adj[i] = running
+    out["p_holm"] = adj
+    return out
+
+
+def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping | None = None) -> GroupComparison:
+    """Compare ``value`` across the groups of ``group``: parametric and rank-based tests with effect sizes.
+
+    Two groups: Welch's t test with Hedges' g, and the Mann-Whitney U test
+    with the rank-biserial correlation (Kerby 2014). More groups: one-way
+    ANOVA with eta squared and Welch's ANOVA (Welch 1951), the Kruskal-Wallis
+    test with epsilon squared (Tomczak & Tomczak 2014), then Tukey's HSD and
+    Dunn's test (Holm-adjusted) for every pair. Respondents missing either
+    variable are dropped.
+    """
+    for c in (value, group):
+        if c not in data.columns:
+            raise DataError(f"compare_groups: column {c!r} not in the data")
+    d = pd.DataFrame({"y": pd.to_numeric(data[value], errors="coerce"), "g": data[group]}).dropna()
+    if labels:
+        d["g"] = d["g"].map(lambda x: labels.get(x, x))
+    names = sorted(d["g"].unique(), key=str)
+    if len(names) < 2:
+        raise DataError(f"compare_groups: {group!r} has fewer than 2 groups with data for {value!r}")
+    samples = [d.loc[d["g"] == g, "y"].to_numpy() for g in names]
+    small = [str(g) for g, s in zip(names, samples) if len(s) < 2]
+    if small:
+        raise DataError(f"compare_groups: groups {small} of {group!r} have fewer than 2 respondents")
+    desc = pd.DataFrame({"n": [len(s) for s in samples], "mean": [s.mean() for s in samples],
+                         "sd": [s.std(ddof=1) for s in samples], "median": [np.median(s) for s in samples]},
+                        index=pd.Index(names, name=group))
+    y, g = d["y"].to_numpy(), d["g"].to_numpy()
+    rows = []
+    posthoc = None
+    if len(names) == 2:
+        a, b = samples
+        t = stats.ttest_ind(a, b, equal_var=False)
+        na, nb = len(a), len(b)
+        sp = np.sqrt(((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / (na + nb - 2))
+        hedges = (a.mean() - b.mean()) / sp * (1 - 3 / (4 * (na + nb) - 9))
+        u = stats.mannwhitneyu(a, b, alternative="two-sided")
+        rows.append({"test": "Welch t test", "statistic": t.statistic, "df": t.df, "p": t.pvalue,
+                     "effect": "Hedges g", "effect_size": hedges})
+        rows.append({"test": "Mann-Whitney U", "statistic": u.statistic, "df": np.nan, "p": u.pvalue,
+                     "effect": "rank-biserial r", "effect_size": 1 - 2 * u.statistic / (na * nb)})
+    else:
+        f = stats.f_oneway(*samples)
+        grand = y.mean()
+        ss_b = sum(len(s) * (s.mean() - grand) ** 2 for s in samples)
+        ss_t = ((y - grand) ** 2).sum()
+        k, n = len(samples), len(y)
+        # Welch's ANOVA
+        w = np.array([len(s) / s.var(ddof=1) for s in samples])
+        m = np.array([s.mean() for s in samples])
+        mw = (w * m).sum() / w.sum()
+        lam = ((1 - w / w.sum()) ** 2 / (np.array([len(s) for s in samples]) - 1)).sum()
+        fw = ((w * (m - mw) ** 2).sum() / (k - 1)) / (1 + 2 * (k - 2) / (k ** 2 - 1) * lam)
+        df2 = (k ** 2 - 1) / (3 * lam)
+        kw = stats.kruskal(*samples)
+        rows.append({"test": "one-way ANOVA", "statistic": f.statistic, "df": f"{k - 1}, {n - k}", "p": f.pvalue,
+                     "effect": "eta squared", "effect_size": ss_b / ss_t})
+        rows.append({"test": "Welch ANOVA", "statistic": fw, "df": f"{k - 1}, {df2:.1f}",
+                     "p": stats.f.sf(fw, k - 1, df2), "effect": "", "effect_size": np.nan})
+        rows.append({"test": "Kruskal-Wallis H", "statistic": kw.statistic, "df": k - 1, "p": kw.pvalue,
+                     "effect": "epsilon squared", "effect_size": kw.statistic / ((n ** 2 - 1) / (n + 1))})
+        tk = stats.tukey_hsd(*samples)
+        pairs = list(combinations(range(k), 2))
+        tukey = pd.DataFrame({"group_a": [names[i] for i, _ in pairs], "group_b": [names[j] for _, j in pairs],
+                              "mean_diff": [m[i] - m[j] for i, j in pairs],
+                              "p_tukey": [tk.pvalue[i, j] for i, j in pairs]})
+        posthoc = tukey.merge(_dunn(y, g, names).rename(columns={"z": "dunn_z", "p": "dunn_p", "p_holm": "dunn_p_holm"}),
+                              on=["group_a", "group_b"])
+    tests = pd.DataFrame(rows).set_index("test")
+    tests["df"] = tests["df"].astype(str)
+    return GroupComparison(descriptives=desc, tests=tests, posthoc=posthoc)

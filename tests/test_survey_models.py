@@ -1,0 +1,111 @@
+"""Drivers (OLS, ordinal logit, NPS, loyalty matrix), IPMA and CB-SEM."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlib.datasets import load_corp_rep, load_mobi
+from crmlib.exceptions import DataError
+from crmlib.survey import cbsem
+from crmlib.survey.drivers import loyalty_matrix, net_promoter_score, ols_drivers, ordinal_logit
+from crmlib.survey.ipma import ipma
+from crmlib.survey.pls import ECSI_MEASUREMENT, ECSI_STRUCTURE, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, pls_path_model
+
+
+@pytest.fixture(scope="module")
+def ecsi():
+    return pls_path_model(load_mobi().data, ECSI_MEASUREMENT, ECSI_STRUCTURE, scale=(1, 10))
+
+
+def test_ols_on_index_scores_reproduces_pls_paths(ecsi):
+    # index scores are affine in the standardised scores (all items on 1..10), so standardised OLS betas
+    # equal the PLS path coefficients
+    res = ols_drivers(ecsi.index_scores, "CUSA", ["IMAG", "CUEX", "PERQ", "PERV"], cov_type="HC3")
+    p = ecsi.paths.set_index(["from", "to"])["estimate"]
+    for c in ["IMAG", "CUEX", "PERQ", "PERV"]:
+        assert res.table.loc[c, "beta"] == pytest.approx(p[(c, "CUSA")], abs=1e-8)
+    assert res.r2 == pytest.approx(ecsi.r2["CUSA"], abs=1e-8)
+    classical = ols_drivers(ecsi.index_scores, "CUSA", ["IMAG", "PERQ"], cov_type="nonrobust")
+    assert not np.allclose(classical.table["se"], ols_drivers(ecsi.index_scores, "CUSA", ["IMAG", "PERQ"]).table["se"])
+
+
+def test_ordinal_logit_recovers_simulated_slope():
+    rng = np.random.default_rng(4)
+    n = 3000
+    x = rng.standard_normal(n)
+    latent = 1.2 * x + rng.logistic(size=n)
+    y = np.digitize(latent, [-2, -0.5, 0.5, 2]) + 1  # 5-point item
+    res = ordinal_logit(pd.DataFrame({"y": y, "x": x}), "y", ["x"])
+    assert res.table.loc["x", "coef"] == pytest.approx(1.2, abs=0.1)
+    assert 0 < res.r2 < 1
+
+
+def test_nps_definition_and_scale_check():
+    v = pd.Series([10, 9, 9, 8, 7, 6, 0, 10, 5, 9])  # 5 promoters, 2 passives, 3 detractors
+    s = net_promoter_score(v)
+    assert s["nps"] == pytest.approx(20.0) and s["passives_pct"] == pytest.approx(20.0)
+    p, d = 0.5, 0.3
+    assert s["se"] == pytest.approx(100 * np.sqrt((p + d - (p - d) ** 2) / 10))
+    with pytest.raises(DataError, match="needs a 0-10 recommendation item; this item's scale is 1..10"):
+        net_promoter_score(v.clip(1), 1, 10)
+
+
+def test_loyalty_matrix_cells():
+    a = pd.Series([1, 2, 8, 9, 9, 1])
+    r = pd.Series([9, 1, 9, 1, 8, 2])
+    tab, seg = loyalty_matrix(a, r, attitude_cut=5, patronage_cut=5)
+    assert seg.tolist() == ["spurious loyalty", "no loyalty", "loyalty", "latent loyalty", "loyalty", "no loyalty"]
+    assert tab.loc["loyalty", "n"] == 2 and tab["percent"].sum() == pytest.approx(100)
+
+
+def test_ipma_importance_is_rescaled_total_effect(ecsi):
+    tab = ipma(ecsi, "CUSL")
+    S = ecsi.index_scores
+    # CUSCO -> CUSL is a direct path only: importance = unstandardised OLS coefficient in the CUSL equation
+    X = np.column_stack([np.ones(len(S)), S[["IMAG", "CUSA", "CUSCO"]].to_numpy()])
+    coef = np.linalg.lstsq(X, S["CUSL"].to_numpy(), rcond=None)[0]
+    assert tab.loc["CUSCO", "importance"] == pytest.approx(coef[3])
+    # same-range items: unstandardised total effect = standardised total effect * sd(target) / sd(source)
+    for c in tab.index:
+        assert tab.loc[c, "importance"] == pytest.approx(
+            ecsi.total_effects.loc[c, "CUSL"] * S["CUSL"].std() / S[c].std(), rel=1e-8)
+    assert tab.loc["PERV", "performance"] == pytest.approx(S["PERV"].mean())
+
+
+def test_cbsem_reputation_fit_and_ecsi_inadmissible():
+    pytest.importorskip("semopy")
+    corp = load_corp_rep().data
+    res = cbsem.cb_sem(corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE)
+    assert res.admissible
+    assert res.fit["n"] == len(corp[[i for v in REPUTATION_MEASUREMENT.values() for i in v]].dropna())
+    # df counted directly: 10 observed variables give 55 moments; free parameters are 6 loadings (first of each
+    # factor fixed), 9 item error variances, 5 paths, 3 exogenous (co)variances and 2 disturbances (cusa, CUSL)
+    p = 10
+    free = (3 - 1) * 3 + 9 + 5 + 3 + 2
+    assert res.fit["df"] == p * (p + 1) / 2 - free
+    assert 0.9 < res.fit["CFI"] <= 1 and 0 < res.fit["SRMR"] < 0.1
+    ecsi = cbsem.cb_sem(load_mobi().data, ECSI_MEASUREMENT, ECSI_STRUCTURE)
+    assert not ecsi.admissible  # REFERENCE-LIBRARIES.md: inadmissible in every tool tried
+    assert (ecsi.inadmissible["problem"] == "standardised estimate beyond +-1").any()
+
+
+def test_cbsem_missing_semopy_message(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def fake(name, *args, **kwargs):
+        if name == "semopy":
+            raise ImportError("No module named 'semopy'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+    with pytest.raises(ImportError, match=r"optional dependency 'semopy' .*crmlib\[sem\]"):
+        cbsem.cb_sem(load_mobi().data, ECSI_MEASUREMENT, ECSI_STRUCTURE)
+
+
+def test_lavaan_syntax_uses_observed_item_for_single_item_construct():
+    text = cbsem.lavaan_syntax(REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE)
+    assert "CUSA =~" not in text and "cusa ~ COMP + LIKE" in text and "CUSL ~ COMP + LIKE + cusa" in text

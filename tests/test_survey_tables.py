@@ -1,0 +1,111 @@
+"""Frequencies, multiple response, crosstabs, Likert charts and group comparisons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from crmlib.datasets import load_corp_rep, load_thesis_tables
+from crmlib.exceptions import DataError, DataWarning
+from crmlib.survey import tables as tb
+
+
+@pytest.fixture(scope="module")
+def corp():
+    return load_corp_rep().data
+
+
+def test_frequency_table_percent_bases(corp):
+    ft = tb.frequency_table(corp["cusa"], include_all_codes=range(1, 8))
+    assert ft.attrs["n_total"] == 344 and ft.attrs["n_valid"] == 343 and ft.attrs["n_missing"] == 1
+    valid = ft.drop(index="missing")
+    assert valid["valid_percent"].sum() == pytest.approx(100.0)
+    assert valid["cumulative_percent"].iloc[-1] == pytest.approx(100.0)
+    assert ft["percent"].sum() == pytest.approx(100.0)
+    n7 = int((corp["cusa"] == 7).sum())
+    assert ft.loc[7, "valid_percent"] == pytest.approx(100 * n7 / 343)
+
+
+def test_multiple_response_reproduces_thesis_table1():
+    # shared/seeds/004 thesis, Table 1 (motives for CRM), percent of cases as printed: 33.16, 54.92, 40.93, 45.60;
+    # these are counts 64, 106, 79, 88 of 193 cases (each printed share times 193 is an integer to 2 decimals).
+    t = load_thesis_tables().query("table == 'table1'").set_index("item")["value"]
+    counts = {"raise_sales": 64, "raise_customer_service": 106, "raise_marketing_management": 79,
+              "improve_corporate_image": 88}
+    n = 193
+    data = pd.DataFrame(0.0, index=range(n), columns=list(counts))
+    offset = 0
+    for k, v in counts.items():  # wrap each option's choosers round the cases: everyone chooses at least one
+        data.loc[[(offset + i) % n for i in range(v)], k] = 1.0
+        offset += v
+    mr = tb.multiple_response(data, list(counts))
+    assert mr.attrs["n_cases"] == n and mr.attrs["n_responses"] == sum(counts.values())
+    for k in counts:
+        assert round(mr.loc[k, "pct_of_cases"], 2) == pytest.approx(t[k], abs=1e-9)
+    assert mr.loc[list(counts), "pct_of_responses"].sum() == pytest.approx(100.0)
+    assert mr.loc["total", "pct_of_cases"] > 100  # percent of cases sums past 100, as printed
+
+
+def test_crosstab_against_scipy_and_cramers_v(corp):
+    res = tb.crosstab(corp, "servicetype", "serviceprovider")
+    obs = pd.crosstab(corp["servicetype"], corp["serviceprovider"]).to_numpy()
+    chi2, p, df, _ = stats.chi2_contingency(obs, correction=False)
+    assert res.chi2 == pytest.approx(chi2) and res.p == pytest.approx(p) and res.df == df
+    assert res.cramers_v == pytest.approx(stats.contingency.association(obs, method="cramer"))
+    assert res.counts.loc["total", "total"] == obs.sum()
+
+
+def test_crosstab_warns_on_small_expected_counts():
+    d = pd.DataFrame({"a": [1, 1, 1, 2, 2, 3], "b": [1, 2, 1, 2, 1, 2]})
+    with pytest.warns(DataWarning, match=r"expected counts in 'a' x 'b' are below 5"):
+        res = tb.crosstab(d, "a", "b")
+    assert res.small_expected == 1.0
+
+
+def test_compare_groups_two_and_many(corp):
+    two = tb.compare_groups(corp, "cusa", "servicetype")
+    a = corp.loc[corp["servicetype"] == 1, "cusa"].dropna().astype(float)
+    b = corp.loc[corp["servicetype"] == 2, "cusa"].dropna().astype(float)
+    assert two.tests.loc["Welch t test", "p"] == pytest.approx(stats.ttest_ind(a, b, equal_var=False).pvalue)
+    u = stats.mannwhitneyu(a, b).statistic
+    assert two.tests.loc["Mann-Whitney U", "effect_size"] == pytest.approx(1 - 2 * u / (len(a) * len(b)))
+    many = tb.compare_groups(corp, "cusa", "serviceprovider")
+    samples = [g["cusa"].dropna().astype(float) for _, g in corp.groupby("serviceprovider")]
+    assert many.tests.loc["one-way ANOVA", "p"] == pytest.approx(stats.f_oneway(*samples).pvalue)
+    assert many.tests.loc["Kruskal-Wallis H", "p"] == pytest.approx(stats.kruskal(*samples).pvalue)
+    assert len(many.posthoc) == 6 and (many.posthoc["dunn_p_holm"] >= many.posthoc["dunn_p"]).all()
+
+
+def test_welch_anova_against_direct_two_group_case():
+    # with two groups Welch's ANOVA F equals the square of Welch's t
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"y": np.r_[rng.normal(0, 1, 30), rng.normal(0.5, 2, 40), rng.normal(1, 1, 25)],
+                      "g": ["a"] * 30 + ["b"] * 40 + ["c"] * 25})
+    res = tb.compare_groups(d, "y", "g")
+    y = [d.loc[d.g == k, "y"].to_numpy() for k in "abc"]
+    # one-way Welch ANOVA p-value, direct formula (Welch 1951)
+    w = np.array([len(s) / s.var(ddof=1) for s in y])
+    m = np.array([s.mean() for s in y])
+    mw = (w * m).sum() / w.sum()
+    lam = ((1 - w / w.sum()) ** 2 / (np.array([len(s) for s in y]) - 1)).sum()
+    f = ((w * (m - mw) ** 2).sum() / 2) / (1 + 2 * 1 / 8 * lam)
+    assert res.tests.loc["Welch ANOVA", "statistic"] == pytest.approx(f)
+
+
+def test_likert_chart_and_table(corp):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    items = ["comp_1", "comp_2", "comp_3"]
+    tab = tb.likert_table(corp, items, 1, 7)
+    assert tab[list(range(1, 8))].sum(axis=1).to_numpy() == pytest.approx([100, 100, 100])
+    fig = tb.likert_chart(corp, items, 1, 7)
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("percent") and len(ax.patches) == 21
+
+
+def test_inputchecks_compare_groups(corp):
+    with pytest.raises(DataError, match="column 'nope' not in the data"):
+        tb.compare_groups(corp, "nope", "servicetype")
