@@ -1,0 +1,515 @@
+"""crmlib.transactions: log -> per-customer summary, input checks, compress, RFM.
+
+Oracles: the classic CDNOW calibration summary (Fader, Hardie & Lee 2005;
+``cdnow_customers_summary_with_transactions.csv`` as shipped in lifetimes
+0.11.3), totals counted directly from the raw CDNOW log with plain Python,
+generated logs whose answers are known by construction, and an independent
+plain-pandas computation. The Spark engine is tested in
+``test_transactions_spark.py``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from decimal import ROUND_HALF_UP, Decimal
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlib.datasets import load_cdnow, load_cdnow_summary
+from crmlib.exceptions import DataError, DataWarning
+from crmlib.transactions import (
+    RFM_SEGMENT_RULES,
+    compress,
+    expand,
+    rfm_scores,
+    rfm_segments,
+    summarize,
+)
+
+CAL_END = pd.Timestamp("1997-09-30")
+OBS_END = pd.Timestamp("1998-06-30")
+
+
+def _quiet(*args, **kwargs):
+    """summarize() with DataWarnings silenced (tests of the checks assert them explicitly)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return summarize(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    return load_cdnow("sample")
+
+
+@pytest.fixture(scope="module")
+def cdnow_summary(cdnow):
+    return _quiet(cdnow, calibration_end=CAL_END, observation_end=OBS_END, include_cohort=True)
+
+
+def _half_up(x: float, places: str = "0.01") -> float:
+    return float(Decimal(repr(round(x, 6))).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+# ------------------------------------------------------------------------- CDNOW
+
+
+def test_cdnow_calibration_matches_fader_hardie_lee_2005_summary(cdnow_summary):
+    ref = load_cdnow_summary()
+    s = cdnow_summary
+    assert len(s) == 2357
+    assert s.index.equals(ref.index)
+    assert (s["frequency"] == ref["frequency"]).all()
+    assert s["frequency"].sum() == 2457  # repeat transactions in weeks 1-39 (Fader, Hardie & Lee 2005)
+    # the file rounds days / 7 to 2 decimals
+    assert (s["recency"].round(2) == ref["recency"]).all()
+    assert (s["T"].round(2) == ref["T"]).all()
+    # zbar: mean of the repeat purchase days' spend, rounded half-up to cents in the file
+    assert (s["monetary"].map(_half_up) == ref["monetary"]).all()
+    assert (s.loc[s["frequency"] == 0, "monetary"] == 0).all()
+
+
+def test_cdnow_holdout_totals_against_direct_count(cdnow, cdnow_summary):
+    """Holdout (1997-10-01 .. 1998-06-30) purchase days and spend, counted with plain Python."""
+    days: dict[tuple[int, pd.Timestamp], float] = {}
+    for cid, day, amt in zip(cdnow["customer_id"], cdnow["date"], cdnow["amount"]):
+        days[(cid, day)] = days.get((cid, day), 0.0) + amt
+    first: dict[int, pd.Timestamp] = {}
+    for cid, day in days:
+        first[cid] = min(first.get(cid, day), day)
+    hold_n: dict[int, int] = {}
+    hold_spend: dict[int, float] = {}
+    for (cid, day), amt in days.items():
+        if CAL_END < day <= OBS_END and first[cid] <= CAL_END:
+            hold_n[cid] = hold_n.get(cid, 0) + 1
+            hold_spend[cid] = hold_spend.get(cid, 0.0) + amt
+    s = cdnow_summary
+    assert s["frequency_holdout"].sum() == sum(hold_n.values())
+    expected_n = pd.Series(hold_n).reindex(s.index, fill_value=0)
+    assert (s["frequency_holdout"] == expected_n).all()
+    total_spend = (s["monetary_holdout"] * s["frequency_holdout"]).sum()
+    assert total_spend == pytest.approx(sum(hold_spend.values()), abs=1e-6)
+    assert (s["duration_holdout"] == 273 / 7).all()  # 1997-09-30 .. 1998-06-30 = 273 days = 39 weeks
+    assert s["monetary_holdout"].where(s["frequency_holdout"] == 0, 0).eq(0).all()
+
+
+def test_cdnow_cohort_is_first_quarter_1997(cdnow_summary):
+    assert set(cdnow_summary["cohort"]) == {pd.Timestamp("1997-01-01"), pd.Timestamp("1997-02-01"),
+                                            pd.Timestamp("1997-03-01")}
+    assert cdnow_summary["cohort"].dtype == "datetime64[ns]"
+
+
+def test_cdnow_checks_are_reported(cdnow):
+    with pytest.warns(DataWarning) as rec:
+        s = summarize(cdnow, calibration_end=CAL_END, observation_end=OBS_END)
+    messages = [str(w.message) for w in rec]
+    assert any("8 rows have a zero amount" in m and "kept" in m for m in messages)
+    assert any("21 rows are exact duplicates" in m for m in messages)
+    assert s.attrs["crmlib"]["checks"]["zero"] == 8
+    assert s.attrs["crmlib"]["checks"]["duplicate"] == 21
+    assert s.attrs["crmlib"]["customers_first_seen_in_holdout"] == 0
+
+
+# ----------------------------------------------------------- generated data, known answers
+
+
+def _log_with_truth(seed: int, n_customers: int = 200):
+    """A log whose summary is known by construction (distinct purchase days; same-day splits)."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2021-01-01")
+    rows, truth = [], {}
+    for cid in range(1, n_customers + 1):
+        k = int(rng.integers(1, 8))
+        days = np.sort(rng.choice(np.arange(0, 300), size=k, replace=False))
+        cents = rng.integers(100, 20000, size=k)
+        for d, c in zip(days, cents):
+            parts = int(rng.integers(1, 4))  # 1-3 transactions on the day, summing to the day's spend
+            cuts = np.sort(rng.choice(np.arange(1, c), size=parts - 1, replace=False)) if parts > 1 else []
+            pieces = np.diff(np.concatenate([[0], cuts, [c]]))
+            for piece in pieces:
+                rows.append((cid, start + pd.Timedelta(days=int(d)), piece / 100))
+        repeat = cents[1:] / 100
+        truth[cid] = dict(frequency=k - 1, recency=(days[-1] - days[0]) / 7, T=(330 - days[0]) / 7,
+                          monetary=float(repeat.mean()) if k > 1 else 0.0)
+    log = pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).sample(frac=1, random_state=seed)
+    truth = pd.DataFrame.from_dict(truth, orient="index")
+    truth.index.name = "customer_id"
+    return log.reset_index(drop=True), truth, start + pd.Timedelta(days=330)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_generated_log_matches_known_answers(seed):
+    log, truth, obs_end = _log_with_truth(seed)
+    s = _quiet(log, observation_end=obs_end)
+    assert s.index.equals(truth.index)
+    assert (s["frequency"] == truth["frequency"]).all()
+    np.testing.assert_array_equal(s["recency"], truth["recency"])
+    np.testing.assert_array_equal(s["T"], truth["T"])
+    np.testing.assert_allclose(s["monetary"], truth["monetary"], rtol=1e-12)
+
+
+def _pandas_reference(log, obs_end, cal_end=None, period="D", unit=7.0):
+    """An independent plain-pandas summary (the lifetimes recipe: periods via pandas Period)."""
+    d = log.assign(day=log["date"].dt.normalize())
+    d = d[d["day"] <= obs_end]
+    freq = {"D": "D", "W": "W-SUN", "M": "M"}[period]
+    d = d.assign(p=d["day"].dt.to_period(freq).dt.start_time)
+    end = cal_end if cal_end is not None else obs_end
+    end_p = pd.Period(end, freq).start_time
+    cal = d[d["day"] <= end]
+    per = cal.groupby(["customer_id", "p"], as_index=False)["amount"].sum()
+    g = per.groupby("customer_id")
+    first, last, n = g["p"].min(), g["p"].max(), g.size()
+    repeat = per[per["p"] != per["customer_id"].map(first)]
+    if unit == "period" and period == "M":
+        def span(a, b):
+            return ((a.dt.year * 12 + a.dt.month) - (b.dt.year * 12 + b.dt.month)).astype(float)
+        t_span = (end_p.year * 12 + end_p.month) - (first.dt.year * 12 + first.dt.month)
+    else:
+        days = {"D": 1.0, "W": 7.0}[period] if unit == "period" else unit
+
+        def span(a, b):
+            return (a - b).dt.days / days
+        t_span = (end_p - first).dt.days / days
+    out = pd.DataFrame({
+        "frequency": (n - 1).astype("int64"),
+        "recency": span(last, first),
+        "T": t_span.astype(float),
+        "monetary": repeat.groupby("customer_id")["amount"].mean().reindex(first.index, fill_value=0.0),
+    })
+    if cal_end is not None:
+        hold = d[(d["day"] > cal_end) & d["customer_id"].isin(first.index)]
+        hp = hold.groupby(["customer_id", "p"])["amount"].sum().groupby("customer_id")
+        out["frequency_holdout"] = hp.size().reindex(out.index, fill_value=0).astype("int64")
+        out["monetary_holdout"] = hp.mean().reindex(out.index, fill_value=0.0)
+    return out
+
+
+def _random_log(seed: int, n_rows: int = 3000):
+    rng = np.random.default_rng(seed)
+    cid = rng.integers(1, 301, size=n_rows)
+    base = pd.Timestamp("2020-01-01")
+    day = rng.integers(0, 500, size=n_rows)
+    seconds = rng.integers(0, 86400, size=n_rows)
+    date = base + pd.to_timedelta(day, unit="D") + pd.to_timedelta(seconds, unit="s")
+    amount = np.round(rng.lognormal(3, 1, size=n_rows), 2)
+    return pd.DataFrame({"customer_id": cid, "date": date, "amount": amount})
+
+
+@pytest.mark.parametrize(
+    "period,unit,cal_end",
+    [("D", 7.0, None), ("D", 1.0, "2020-09-15"), ("W", "period", "2020-10-07"), ("M", "period", "2020-08-31"),
+     ("M", 30.4375, None), ("W", 7.0, None)],
+)
+def test_generated_log_against_independent_pandas(period, unit, cal_end):
+    log = _random_log(7)
+    obs_end = pd.Timestamp("2021-03-31")
+    cal = pd.Timestamp(cal_end) if cal_end else None
+    time_unit = {7.0: "W", 1.0: "D"}.get(unit, unit)
+    s = _quiet(log, observation_end=obs_end, calibration_end=cal, period=period, time_unit=time_unit)
+    ref = _pandas_reference(log, obs_end, cal, period, unit)
+    assert s.index.equals(ref.index)
+    for col in ref.columns:
+        if col.startswith("monetary"):
+            np.testing.assert_allclose(s[col], ref[col], rtol=1e-12, err_msg=col)
+        else:
+            np.testing.assert_array_equal(s[col], ref[col], err_msg=col)
+    # excluded transactions after the observation end are counted
+    n_after = int((log["date"].dt.normalize() > obs_end).sum())
+    assert s.attrs["crmlib"]["checks"]["after_end"] == n_after
+    if cal is not None:
+        first = log[log["date"].dt.normalize() <= obs_end].groupby("customer_id")["date"].min().dt.normalize()
+        assert s.attrs["crmlib"]["customers_first_seen_in_holdout"] == int((first > cal).sum())
+
+
+def test_hand_example_weeks_and_periods():
+    log = pd.DataFrame({
+        "cust": ["a", "a", "a", "a", "b", "b"],
+        "when": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 17:30", "2024-01-15 00:00", "2024-01-29 00:00",
+                                "2024-01-08 00:00", "2024-02-05 00:00"]),
+        "value": [10.0, 5.0, 20.0, 30.0, 7.5, 2.5],
+    })
+    s = summarize(log, customer_id="cust", date="when", amount="value", observation_end="2024-02-12",
+                  include_cohort="W")
+    assert s.index.tolist() == ["a", "b"] and s.index.name == "cust"
+    assert s.loc["a"].tolist()[:4] == [2, 4.0, 6.0, 25.0]  # day 1 counts once; monetary (20 + 30) / 2
+    assert s.loc["b"].tolist()[:4] == [1, 4.0, 5.0, 2.5]
+    assert s["cohort"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-08")]
+    m = summarize(log, customer_id="cust", date="when", amount="value", observation_end="2024-02-12",
+                  period="M", time_unit="period")
+    assert m["frequency"].tolist() == [0, 1] and m["T"].tolist() == [1.0, 1.0]
+    assert m.loc["a", "monetary"] == 0.0 and m.loc["b", "recency"] == 1.0
+    no_amount = summarize(log[["cust", "when"]], customer_id="cust", date="when", amount=None, time_unit="D")
+    assert list(no_amount.columns) == ["frequency", "recency", "T"]
+    assert no_amount.loc["a"].tolist() == [2, 28.0, 35.0]
+
+
+# ------------------------------------------------------------------------ input forms
+
+
+def test_every_input_form_gives_the_same_summary(cdnow, cdnow_summary, tmp_path):
+    import ibis
+
+    kw = dict(calibration_end=CAL_END, observation_end=OBS_END, include_cohort=True)
+    expected = cdnow_summary
+    log = cdnow[["customer_id", "date", "amount"]]
+    pq = tmp_path / "log.parquet"
+    log.to_parquet(pq)
+    csv = tmp_path / "log.csv"
+    log.assign(date=log["date"].dt.strftime("%Y-%m-%d")).to_csv(csv, index=False)
+    con = duckdb.connect()
+    con.register("log_df", log)
+    con.execute("CREATE TABLE tx AS SELECT * FROM log_df")
+    inputs = {
+        "parquet": dict(transactions=pq),
+        "csv": dict(transactions=str(csv)),
+        "duckdb table": dict(transactions="tx", engine=con),
+        "duckdb relation": dict(transactions=con.sql("SELECT * FROM tx")),
+        "ibis table": dict(transactions=ibis.duckdb.from_connection(con).table("tx")),
+        "text dates": dict(transactions=cdnow.assign(date=cdnow["date"].dt.strftime("%Y%m%d")),
+                           date_format="%Y%m%d"),
+        "duckdb engine": dict(transactions=cdnow, engine=con),
+    }
+    for name, args in inputs.items():
+        got = _quiet(**args, **kw)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=name)
+
+
+# ------------------------------------------------------------------------ input checks
+
+
+def _log():
+    return pd.DataFrame({
+        "customer_id": [1, 1, 2, 2, 3],
+        "date": pd.to_datetime(["2024-01-01", "2024-01-05", "2024-01-02", "2024-01-09", "2024-01-03"]),
+        "amount": [10.0, 12.0, 8.0, 4.0, 20.0],
+    }, index=[10, 11, 12, 13, 14])
+
+
+def test_inputchecks_missing_customer_id_names_rows():
+    log = _log().astype({"customer_id": "float64"})
+    log.loc[[11, 13], "customer_id"] = np.nan
+    with pytest.raises(DataError, match=r"2 rows have no customer id \(column 'customer_id'\).*\[11, 13\]"):
+        summarize(log)
+
+
+def test_inputchecks_missing_date():
+    log = _log()
+    log.loc[12, "date"] = pd.NaT
+    with pytest.raises(DataError, match=r"1 rows have no date \(column 'date'\).*\[12\]"):
+        summarize(log)
+
+
+def test_inputchecks_unparsable_date_in_text_and_csv(tmp_path):
+    log = _log().astype({"date": "object"})
+    log["date"] = ["2024-01-01", "2024-01-05", "2024-13-45", "yesterday", "2024-01-03"]
+    with pytest.raises(DataError, match=r"2 rows have a date that cannot be parsed.*\[12, 13\]"):
+        summarize(log)
+    path = tmp_path / "bad.csv"
+    log.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"2 rows have a date that cannot be parsed \(column 'date'\)"):
+        summarize(path)
+
+
+def test_inputchecks_numeric_dates_need_a_format():
+    log = _log().assign(date=[20240101, 20240105, 20240102, 20240109, 20240103])
+    with pytest.raises(DataError, match="column 'date' holds numbers"):
+        summarize(log)
+    s = _quiet(log, date_format="%Y%m%d", time_unit="D")
+    assert s["recency"].tolist() == [4.0, 7.0, 0.0]
+
+
+def test_inputchecks_missing_and_non_numeric_amount():
+    log = _log()
+    log.loc[10, "amount"] = np.nan
+    with pytest.raises(DataError, match=r"1 rows have no amount \(column 'amount'\).*\[10\]"):
+        summarize(log)
+    text = _log().astype({"amount": "object"})
+    text.loc[14, "amount"] = "twenty"
+    with pytest.raises(DataError, match=r"1 rows have an amount that is not a number.*\[14\]"):
+        summarize(text)
+
+
+def test_inputchecks_negative_amounts_policy():
+    log = _log()
+    log.loc[11, "amount"] = -12.0
+    with pytest.raises(DataError, match=r"1 rows have a negative amount \(returns; column 'amount'\).*\[11\]"):
+        summarize(log)
+    with pytest.warns(DataWarning, match=r"1 rows have a negative amount.*excluded"):
+        s = summarize(log, on_negative="exclude")
+    assert s.loc[1, "frequency"] == 0 and s.attrs["crmlib"]["checks"]["negative"] == 1
+    with pytest.warns(DataWarning, match=r"1 rows have a negative amount.*kept"):
+        s = summarize(log, on_negative="keep")
+    assert s.loc[1, "frequency"] == 1 and s.loc[1, "monetary"] == -12.0
+
+
+def test_inputchecks_zero_amounts_policy():
+    log = _log()
+    log.loc[13, "amount"] = 0.0
+    with pytest.warns(DataWarning, match=r"1 rows have a zero amount.*\[13\].*kept"):
+        s = summarize(log)
+    assert s.loc[2, "frequency"] == 1 and s.loc[2, "monetary"] == 0.0
+    with pytest.warns(DataWarning, match="excluded"):
+        s = summarize(log, on_zero="exclude")
+    assert s.loc[2, "frequency"] == 0
+    with pytest.raises(DataError, match="1 rows have a zero amount"):
+        summarize(log, on_zero="error")
+
+
+def test_inputchecks_exact_duplicates_policy():
+    log = pd.concat([_log(), _log().loc[[11, 11]]])
+    log.index = range(len(log))
+    with pytest.warns(DataWarning, match=r"2 rows are exact duplicates of an earlier row.*\[5, 6\].*kept"):
+        s = summarize(log)
+    assert s.loc[1, "monetary"] == 36.0  # the day's three copies are summed
+    with pytest.warns(DataWarning, match="2 rows are exact duplicates.*excluded"):
+        s = summarize(log, on_duplicate="exclude")
+    assert s.loc[1, "monetary"] == 12.0
+    with pytest.raises(DataError, match="2 rows are exact duplicates"):
+        summarize(log, on_duplicate="error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        s = summarize(log, on_duplicate="ignore")
+    assert "duplicate" not in s.attrs["crmlib"]["checks"]
+
+
+def test_inputchecks_duplicates_in_a_file_show_records(tmp_path):
+    log = pd.concat([_log(), _log().iloc[[1]]])
+    path = tmp_path / "dup.parquet"
+    log.to_parquet(path)
+    with pytest.warns(DataWarning, match=r"1 rows are exact duplicates.*'customer_id': 1, 'date': '2024-01-05'"):
+        summarize(path)
+
+
+def test_inputchecks_after_observation_end_policy():
+    log = _log()
+    with pytest.warns(DataWarning, match=r"2 rows are dated after the observation end 2024-01-04.*\[11, 13\].*excluded"):
+        s = summarize(log, observation_end="2024-01-04")
+    assert s["frequency"].tolist() == [0, 0, 0]
+    assert s.attrs["crmlib"]["checks"]["after_end"] == 2
+    with pytest.raises(DataError, match="2 rows are dated after the observation end"):
+        summarize(log, observation_end="2024-01-04", on_after_end="error")
+
+
+def test_inputchecks_all_errors_in_one_message():
+    log = _log().astype({"customer_id": "float64"})
+    log.loc[10, "customer_id"] = np.nan
+    log.loc[14, "amount"] = -1.0
+    with pytest.raises(DataError, match="1 rows have no customer id.*; 1 rows have a negative amount"):
+        summarize(log)
+
+
+def test_inputchecks_parameters():
+    log = _log()
+    with pytest.raises(DataError, match="no column 'amt'"):
+        summarize(log, amount="amt")
+    with pytest.raises(DataError, match="period must be one of"):
+        summarize(log, period="Q")
+    with pytest.raises(DataError, match="time_unit must be"):
+        summarize(log, time_unit="fortnight")
+    with pytest.raises(DataError, match="positive number of days"):
+        summarize(log, time_unit=0)
+    with pytest.raises(DataError, match="calibration_end .* must be before observation_end"):
+        summarize(log, calibration_end="2024-02-01", observation_end="2024-01-31")
+    with pytest.raises(DataError, match="on_zero must be one of"):
+        summarize(log, on_zero="drop")
+    with pytest.raises(DataError, match="observation_end must be a date"):
+        summarize(log, observation_end="not a date")
+    with pytest.raises(DataError, match="include_cohort must be"):
+        summarize(log, include_cohort="fortnight")
+    with pytest.raises(DataError, match="engine must be"):
+        summarize(log, engine="oracle")
+    with pytest.raises(DataError, match="transactions must be"):
+        summarize([1, 2, 3])
+    with pytest.raises(DataError, match="no file"):
+        summarize("/nonexistent/log.parquet")
+    with pytest.raises(DataError, match="calibration_end .* is before the first transaction"):
+        summarize(log, calibration_end="2023-01-01")
+
+
+# ------------------------------------------------------------------------- compress
+
+
+def test_compress_expand_round_trip(cdnow_summary):
+    s = cdnow_summary
+    c = compress(s)
+    assert list(c.columns) == ["frequency", "recency", "T", "weight"]
+    assert c["weight"].sum() == len(s)
+    assert len(c) == len(s[["frequency", "recency", "T"]].drop_duplicates())
+    assert not c.duplicated(["frequency", "recency", "T"]).any()
+    back = expand(c)
+    original = s[["frequency", "recency", "T"]].sort_values(["frequency", "recency", "T"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(back, original, check_exact=True)
+    # compressing a compressed table sums the weights
+    again = compress(pd.concat([c, c]))
+    assert (again["weight"] == 2 * c["weight"]).all()
+
+
+def test_compress_checks():
+    s = pd.DataFrame({"frequency": [1, 1, 0], "recency": [2.0, 2.0, np.nan], "T": [5.0, 5.0, 5.0]})
+    with pytest.raises(DataError, match="1 rows have missing values"):
+        compress(s)
+    with pytest.raises(DataError, match=r"column\(s\) \['x'\] not in the summary"):
+        compress(s, columns=["x"])
+    with pytest.raises(DataError, match="non-negative integers"):
+        expand(pd.DataFrame({"frequency": [1], "weight": [1.5]}))
+
+
+# ------------------------------------------------------------------------------ RFM
+
+
+def test_rfm_scores_on_a_hand_example():
+    # 10 customers; since-last = T - recency = 10, 9, ..., 1 weeks
+    s = pd.DataFrame({
+        "frequency": [0, 0, 0, 0, 1, 2, 3, 3, 5, 8],
+        "recency": [0.0] * 10,
+        "T": [10.0, 9, 8, 7, 6, 5, 4, 3, 2, 1],
+        "monetary": [0.0, 0, 0, 0, 10, 20, 30, 40, 50, 60],
+    }, index=pd.Index(list("abcdefghij"), name="customer_id"))
+    r = rfm_scores(s)
+    # R: k = customers with a longer time since last purchase = 0..9 -> 1 + floor(5k/10)
+    assert r["R"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    # F: the four zeros tie at k = 0 (score 1); 1 -> k=4 -> 3; 2 -> 3; 3,3 tie at k=6 -> 4; 5 -> 5; 8 -> 5
+    assert r["F"].tolist() == [1, 1, 1, 1, 3, 3, 4, 4, 5, 5]
+    assert r["M"].tolist() == [1, 1, 1, 1, 3, 3, 4, 4, 5, 5]
+    assert r.loc["j", "RFM"] == "555" and r.loc["a", "RFM"] == "111"
+    # ties never split, whatever the row order
+    shuffled = rfm_scores(s.sample(frac=1, random_state=3))
+    pd.testing.assert_frame_equal(shuffled.loc[r.index], r)
+
+
+def test_rfm_segments_rule_table_covers_every_cell_once():
+    cells = {}
+    for row in RFM_SEGMENT_RULES.itertuples(index=False):
+        r_lo, r_hi = (int(x) for x in (row.R.split("-") * 2)[:2])
+        f_lo, f_hi = (int(x) for x in (row.F.split("-") * 2)[:2])
+        for r in range(r_lo, r_hi + 1):
+            for f in range(f_lo, f_hi + 1):
+                cells.setdefault((r, f), []).append(row.segment)
+    assert len(cells) == 25
+    # the only overlap is 'lost' (R = F = 1) carved out of 'hibernating'
+    overlaps = {k: v for k, v in cells.items() if len(v) > 1}
+    assert overlaps == {(1, 1): ["hibernating", "lost"]}
+    grid = pd.DataFrame([(r, f) for r in range(1, 6) for f in range(1, 6)], columns=["R", "F"])
+    seg = rfm_segments(grid)
+    assert seg.notna().all()
+    assert seg[(grid["R"] == 1) & (grid["F"] == 1)].item() == "lost"
+    assert seg[(grid["R"] == 2) & (grid["F"] == 1)].item() == "hibernating"
+    assert seg[(grid["R"] == 5) & (grid["F"] == 5)].item() == "champions"
+    assert seg[(grid["R"] == 1) & (grid["F"] == 5)].item() == "cannot lose them"
+    assert seg[(grid["R"] == 2) & (grid["F"] == 3)].item() == "at risk"
+    assert seg[(grid["R"] == 4) & (grid["F"] == 4)].item() == "loyal"
+
+
+def test_rfm_segments_on_cdnow(cdnow_summary):
+    seg = rfm_segments(cdnow_summary)
+    assert len(seg) == 2357 and seg.notna().all()
+    scores = rfm_scores(cdnow_summary)
+    # every customer with R = 5 and F >= 4 is a champion, and nobody else
+    champ = (scores["R"] == 5) & (scores["F"] >= 4)
+    assert ((seg == "champions") == champ).all()
+    with pytest.raises(DataError, match="R and F must be scores from 1 to 5"):
+        rfm_segments(pd.DataFrame({"R": [0], "F": [3]}))
