@@ -277,7 +277,10 @@ def rounds_to(numerator, denominator, reported, decimals: int, *, scale: int = 1
 
 
 def _pct_array(percentages, name="percentages") -> tuple[list, np.ndarray]:
-    if isinstance(percentages, Mapping):
+    if isinstance(percentages, pd.Series):
+        labels = list(percentages.index)
+        values = percentages.to_numpy(dtype="float64")
+    elif isinstance(percentages, Mapping):
         labels = [str(k) for k in percentages]
         values = np.asarray(list(percentages.values()), float)
     else:

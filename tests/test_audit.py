@@ -21,6 +21,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from crmlib import audit, datasets
@@ -117,6 +118,8 @@ def test_feasible_counts_matches_scrutiny_pigs2_percent_grim():
     fc = audit.feasible_counts([67.4, 54.2, 54.0, 69.8, 68.1, 55.4], 150, 1)
     assert (~fc["feasible"]).sum() == 5
     assert fc.loc[2, ["k_min", "k_max"]].tolist() == [81, 81]
+    labelled = audit.feasible_counts(pd.Series([54.0, 67.4], index=["x", "y"]), 150, 1)
+    assert labelled["feasible"].to_dict() == {"x": True, "y": False}
 
 
 def test_feasible_counts_scrutiny_percent_vector_n50():
