@@ -162,9 +162,7 @@ def findings_frame(findings, *, details: bool = False) -> pd.DataFrame:
     """
     rows = _as_list(findings)
     cols = ["check", "item", "severity", "message", "expected", "reported"] + (["details"] if details else [])
-    frame = pd.DataFrame(
-        [{c: getattr(f, c) for c in cols} for f in rows], columns=cols, dtype=object
-    )
+    frame = pd.DataFrame([{c: getattr(f, c) for c in cols} for f in rows], columns=cols, dtype=object)
     frame["severity"] = pd.Categorical(frame["severity"], categories=list(SEVERITIES), ordered=True)
     return frame
 
@@ -205,7 +203,7 @@ def _to_units(values, decimals, name: str) -> tuple[np.ndarray, np.ndarray]:
         raise DataError(f"parameter 'decimals' must be whole numbers 0..9, got {decimals!r}")
     if not np.all(np.isfinite(v)):
         raise DataError(f"parameter '{name}' has a missing or infinite value")
-    scaled = v * 10.0 ** d
+    scaled = v * 10.0**d
     units = np.round(scaled)
     bad = np.abs(scaled - units) > 1e-6 * np.maximum(1.0, np.abs(scaled))
     if np.any(bad):
@@ -224,8 +222,9 @@ def _count_range(units, power, denom, scale, rounding):
     Exact integer arithmetic: with h = 1/(2*power),
     scale*k/denom in [(2u-1)/(2p), (2u+1)/(2p)]  <=>  k in [denom(2u-1)/(2p*scale), denom(2u+1)/(2p*scale)].
     """
-    units, power, denom = np.broadcast_arrays(np.asarray(units, np.int64), np.asarray(power, np.int64),
-                                              np.asarray(denom, np.int64))
+    units, power, denom = np.broadcast_arrays(
+        np.asarray(units, np.int64), np.asarray(power, np.int64), np.asarray(denom, np.int64)
+    )
     out = []
     if rounding in ("nearest", "either"):
         m = 2 * power * scale
@@ -255,7 +254,7 @@ def rounds_to(numerator, denominator, reported, decimals: int, *, scale: int = 1
         else:
             x = scale * numf / denf
             v = np.asarray(reported, float)
-            h = 0.5 * 10.0 ** -decimals
+            h = 0.5 * 10.0**-decimals
             eps = 1e-9 * np.maximum(1.0, np.abs(v))
             ok = np.zeros(np.broadcast(x, v).shape, bool)
             if rounding in ("nearest", "either"):
@@ -302,7 +301,9 @@ def _feasible_mask(values, decimals, ns, rounding):
     return ok
 
 
-def feasible_sample_sizes(percentages, decimals, n_max: int, *, n_min: int = 1, rounding: str = "nearest") -> np.ndarray:
+def feasible_sample_sizes(
+    percentages, decimals, n_max: int, *, n_min: int = 1, rounding: str = "nearest"
+) -> np.ndarray:
     """Sample sizes N for which every printed percentage can be a whole count k/N.
 
     For each N in ``n_min..n_max`` and each percentage p printed with ``decimals``
@@ -381,7 +382,9 @@ def implied_bases(counts, percentages, decimals, *, n_max: int | None = None, ro
     _check_rounding(rounding)
     if isinstance(counts, Mapping) and isinstance(percentages, Mapping):
         if list(counts) != list(percentages):
-            raise DataError(f"implied_bases: counts and percentages must have the same keys, got {list(counts)} and {list(percentages)}")
+            raise DataError(
+                f"implied_bases: counts and percentages must have the same keys, got {list(counts)} and {list(percentages)}"
+            )
     k = np.atleast_1d(np.asarray(list(counts.values()) if isinstance(counts, Mapping) else counts, float))
     _, p = _pct_array(percentages)
     if k.shape != p.shape:
@@ -415,8 +418,16 @@ def _fmt_ns(ns: np.ndarray, limit: int = 12) -> str:
     return ", ".join(f"{n:,}" for n in ns[:limit]) + f", ... ({len(ns):,} in all)"
 
 
-def check_percentage(count, reported, decimals: int, *, base=None, candidate_bases: Mapping[str, int] | None = None,
-                     item: str = "percentage", rounding: str = "nearest") -> Finding:
+def check_percentage(
+    count,
+    reported,
+    decimals: int,
+    *,
+    base=None,
+    candidate_bases: Mapping[str, int] | None = None,
+    item: str = "percentage",
+    rounding: str = "nearest",
+) -> Finding:
     """Check one percentage against its count and base.
 
     With ``base`` (the stated base): ``ok`` if ``100 * count / base`` prints as
@@ -439,31 +450,61 @@ def check_percentage(count, reported, decimals: int, *, base=None, candidate_bas
         if ok:
             msg = f"{count:,} of {base:,} is {exact:.{decimals + 2}f}%, which prints as {reported}% as reported."
         else:
-            msg = (f"{count:,} of the stated base {base:,} is {exact:.{decimals + 2}f}%, "
-                   f"which cannot print as the reported {reported}%.")
-        return Finding("percentage", item, "ok" if ok else "error", msg, round(exact, decimals + 2), reported,
-                       {"count": count, "base": base})
-    fits = {name: bool(rounds_to(int(count), int(b), reported, decimals, scale=100, rounding=rounding))
-            for name, b in candidate_bases.items()}
+            msg = (
+                f"{count:,} of the stated base {base:,} is {exact:.{decimals + 2}f}%, "
+                f"which cannot print as the reported {reported}%."
+            )
+        return Finding(
+            "percentage",
+            item,
+            "ok" if ok else "error",
+            msg,
+            round(exact, decimals + 2),
+            reported,
+            {"count": count, "base": base},
+        )
+    fits = {
+        name: bool(rounds_to(int(count), int(b), reported, decimals, scale=100, rounding=rounding))
+        for name, b in candidate_bases.items()
+    }
     exacts = {name: 100.0 * count / b for name, b in candidate_bases.items()}
-    listing = "; ".join(f"{count:,}/{candidate_bases[n]:,} ({n}) = {exacts[n]:.{decimals + 2}f}%" for n in candidate_bases)
+    listing = "; ".join(
+        f"{count:,}/{candidate_bases[n]:,} ({n}) = {exacts[n]:.{decimals + 2}f}%" for n in candidate_bases
+    )
     good = [n for n, f in fits.items() if f]
     if good:
-        msg = (f"The base of {reported}% is not stated. It is reproduced by the {' or '.join(good)} base "
-               f"but not by {', '.join(n for n in fits if not fits[n]) or 'any other'} ({listing}).")
+        msg = (
+            f"The base of {reported}% is not stated. It is reproduced by the {' or '.join(good)} base "
+            f"but not by {', '.join(n for n in fits if not fits[n]) or 'any other'} ({listing})."
+        )
         sev = "info"
         expected = exacts[good[0]]
     else:
         msg = f"The base of {reported}% is not stated, and no candidate base reproduces it ({listing})."
         sev = "error"
         expected = None
-    return Finding("percentage", item, sev, msg, None if expected is None else round(expected, decimals + 2), reported,
-                   {"count": count, "fits": fits, "exact": exacts})
+    return Finding(
+        "percentage",
+        item,
+        sev,
+        msg,
+        None if expected is None else round(expected, decimals + 2),
+        reported,
+        {"count": count, "fits": fits, "exact": exacts},
+    )
 
 
-def check_percentages(counts: Mapping[str, int], percentages: Mapping[str, float], decimals, *, base: int | None = None,
-                      item: str = "percentages", n_max: int | None = None, per_row: bool = True,
-                      rounding: str = "nearest") -> list[Finding]:
+def check_percentages(
+    counts: Mapping[str, int],
+    percentages: Mapping[str, float],
+    decimals,
+    *,
+    base: int | None = None,
+    item: str = "percentages",
+    n_max: int | None = None,
+    per_row: bool = True,
+    rounding: str = "nearest",
+) -> list[Finding]:
     """Check a column of counts with their percentages, and the base they imply.
 
     Returns one finding per row against the stated ``base`` (when given and
@@ -475,13 +516,18 @@ def check_percentages(counts: Mapping[str, int], percentages: Mapping[str, float
     add up to the base).
     """
     if list(counts) != list(percentages):
-        raise DataError(f"check_percentages: counts and percentages must have the same keys, got {list(counts)} and {list(percentages)}")
+        raise DataError(
+            f"check_percentages: counts and percentages must have the same keys, got {list(counts)} and {list(percentages)}"
+        )
     dec = dict(zip(percentages, np.broadcast_to(np.asarray(decimals), (len(percentages),)).tolist()))
     out: list[Finding] = []
     if base is not None and per_row:
         for key in counts:
-            out.append(check_percentage(counts[key], percentages[key], dec[key], base=base, item=f"{item}: {key}",
-                                        rounding=rounding))
+            out.append(
+                check_percentage(
+                    counts[key], percentages[key], dec[key], base=base, item=f"{item}: {key}", rounding=rounding
+                )
+            )
     ns = implied_bases(counts, percentages, list(dec.values()), n_max=n_max, rounding=rounding)
     total = int(sum(counts.values()))
     details = {"implied_bases": ns.tolist(), "sum_of_counts": total, "stated_base": base}
@@ -502,9 +548,15 @@ def check_percentages(counts: Mapping[str, int], percentages: Mapping[str, float
     return out
 
 
-def check_multiple_response(percentages: Mapping[str, float], decimals, *, n_max: int = 1000,
-                            stated_n: Mapping[str, int] | int | None = None, item: str = "multiple response",
-                            rounding: str = "nearest") -> list[Finding]:
+def check_multiple_response(
+    percentages: Mapping[str, float],
+    decimals,
+    *,
+    n_max: int = 1000,
+    stated_n: Mapping[str, int] | int | None = None,
+    item: str = "multiple response",
+    rounding: str = "nearest",
+) -> list[Finding]:
     """Check a multiple-response table whose percentages may sum beyond 100.
 
     Three findings:
@@ -517,8 +569,8 @@ def check_multiple_response(percentages: Mapping[str, float], decimals, *, n_max
     2. ``feasible_n``: the sample sizes N <= ``n_max`` that reproduce every
        percentage from whole counts (:func:`feasible_sample_sizes`), compared
        with each stated N (``ok`` if every stated N is feasible, ``error`` if
-       one is not); details hold the feasible N with the implied number of
-       responses (sum of counts) for each.
+       one is not); details hold the feasible N and, for the first 200 of
+       them, the implied number of responses (smallest and largest sum of counts).
     3. ``responses``: the number of responses implied by the smallest feasible N.
     """
     labels, values = _pct_array(percentages)
@@ -527,19 +579,43 @@ def check_multiple_response(percentages: Mapping[str, float], decimals, *, n_max
     slack = float(np.sum(0.5 * 10.0 ** -dec.astype(float)))
     out: list[Finding] = []
     if total > 100 + slack:
-        out.append(Finding("percent_base", item, "info",
-                           f"The percentages sum to {total:.2f}% (> 100%): they are percent of cases (respondents, "
-                           f"each of whom may give several answers), not percent of responses, which would sum to 100%.",
-                           100.0, round(total, 4), {"sum": total}))
+        out.append(
+            Finding(
+                "percent_base",
+                item,
+                "info",
+                f"The percentages sum to {total:.2f}% (> 100%): they are percent of cases (respondents, "
+                f"each of whom may give several answers), not percent of responses, which would sum to 100%.",
+                100.0,
+                round(total, 4),
+                {"sum": total},
+            )
+        )
     elif total < 100 - slack:
-        out.append(Finding("percent_base", item, "warning",
-                           f"The percentages sum to only {total:.2f}%: as percent of responses they should sum to 100%; "
-                           f"as percent of cases some respondents gave none of the listed answers.",
-                           100.0, round(total, 4), {"sum": total}))
+        out.append(
+            Finding(
+                "percent_base",
+                item,
+                "warning",
+                f"The percentages sum to only {total:.2f}%: as percent of responses they should sum to 100%; "
+                f"as percent of cases some respondents gave none of the listed answers.",
+                100.0,
+                round(total, 4),
+                {"sum": total},
+            )
+        )
     else:
-        out.append(Finding("percent_base", item, "info",
-                           f"The percentages sum to {total:.2f}%, 100% within rounding: percent of responses (or single response).",
-                           100.0, round(total, 4), {"sum": total}))
+        out.append(
+            Finding(
+                "percent_base",
+                item,
+                "info",
+                f"The percentages sum to {total:.2f}%, 100% within rounding: percent of responses (or single response).",
+                100.0,
+                round(total, 4),
+                {"sum": total},
+            )
+        )
     ns = feasible_sample_sizes(dict(zip(labels, values)), dec, n_max, rounding=rounding)
     responses = [implied_responses(dict(zip(labels, values)), int(n), dec, rounding=rounding) for n in ns[:200]]
     details = {"feasible_n": ns.tolist(), "responses": dict(zip(map(int, ns[:200]), responses))}
@@ -556,20 +632,39 @@ def check_multiple_response(percentages: Mapping[str, float], decimals, *, n_max
         sev, tail = ("info" if ns.size else "error"), ""
     elif bad:
         sev = "error"
-        tail = f" The stated base {', '.join(bad)} is not among them, so the percentages cannot have been computed on it."
+        tail = (
+            f" The stated base {', '.join(bad)} is not among them, so the percentages cannot have been computed on it."
+        )
         if good:
             tail += f" The base {', '.join(good)} is."
     else:
         sev, tail = "ok", f" The stated base {', '.join(good)} is among them."
-    out.append(Finding("feasible_n", item, sev, found + tail, int(ns[0]) if ns.size else None,
-                       ", ".join(f"{v:,}" for v in stated.values()) or None, details))
+    out.append(
+        Finding(
+            "feasible_n",
+            item,
+            sev,
+            found + tail,
+            int(ns[0]) if ns.size else None,
+            ", ".join(f"{v:,}" for v in stated.values()) or None,
+            details,
+        )
+    )
     if ns.size:
         lo, hi = responses[0]
         resp = f"{lo:,}" if lo == hi else f"{lo:,} to {hi:,}"
-        out.append(Finding("responses", item, "info",
-                           f"With the smallest feasible base, {int(ns[0]):,} respondents, the percentages imply {resp} "
-                           f"responses ({lo / ns[0]:.2f} answers per respondent).", lo, None,
-                           {"n": int(ns[0]), "responses": (lo, hi)}))
+        out.append(
+            Finding(
+                "responses",
+                item,
+                "info",
+                f"With the smallest feasible base, {int(ns[0]):,} respondents, the percentages imply {resp} "
+                f"responses ({lo / ns[0]:.2f} answers per respondent).",
+                lo,
+                None,
+                {"n": int(ns[0]), "responses": (lo, hi)},
+            )
+        )
     return out
 
 
@@ -578,7 +673,7 @@ def check_multiple_response(percentages: Mapping[str, float], decimals, *, n_max
 
 def _tol(tolerance, decimals, n_terms):
     if decimals is not None:
-        return (n_terms + 1) * 0.5 * 10.0 ** -decimals
+        return (n_terms + 1) * 0.5 * 10.0**-decimals
     return float(tolerance)
 
 
@@ -592,8 +687,15 @@ def _num(x, name):
     return v
 
 
-def check_parts_total(parts: Mapping[str, float], total, *, item: str = "total", tolerance: float = 0.0,
-                      decimals: int | None = None, unit: str = "") -> Finding:
+def check_parts_total(
+    parts: Mapping[str, float],
+    total,
+    *,
+    item: str = "total",
+    tolerance: float = 0.0,
+    decimals: int | None = None,
+    unit: str = "",
+) -> Finding:
     """Check that printed parts add up to their printed total.
 
     ``tolerance`` is the absolute difference allowed (0 for whole amounts);
@@ -610,17 +712,36 @@ def check_parts_total(parts: Mapping[str, float], total, *, item: str = "total",
     tol = _tol(tolerance, decimals, len(vals))
     u = f" {unit}" if unit else ""
     if abs(gap) <= tol + 1e-9 * max(1.0, abs(tot)):
-        return Finding("parts_total", item, "ok", f"The {len(vals)} parts add up to {s:,.10g}{u}, the printed total.",
-                       s, tot, {"gap": gap, "parts": vals})
+        return Finding(
+            "parts_total",
+            item,
+            "ok",
+            f"The {len(vals)} parts add up to {s:,.10g}{u}, the printed total.",
+            s,
+            tot,
+            {"gap": gap, "parts": vals},
+        )
     pct = f", {gap / s:+.1%} of the sum" if s else ""
-    msg = (f"The {len(vals)} parts add up to {s:,.10g}{u}, but the printed total is {tot:,.10g}{u}: "
-           f"a gap of {gap:+,.10g}{u}{pct}.")
+    msg = (
+        f"The {len(vals)} parts add up to {s:,.10g}{u}, but the printed total is {tot:,.10g}{u}: "
+        f"a gap of {gap:+,.10g}{u}{pct}."
+    )
     single = [k for k, v in vals.items() if v + gap >= 0 and gap != 0]
-    return Finding("parts_total", item, "error", msg, s, tot, {"gap": gap, "parts": vals, "parts_that_could_absorb_gap": single})
+    return Finding(
+        "parts_total", item, "error", msg, s, tot, {"gap": gap, "parts": vals, "parts_that_could_absorb_gap": single}
+    )
 
 
-def check_difference(minuend, subtrahend, reported, *, item: str = "difference", tolerance: float = 0.0,
-                     decimals: int | None = None, unit: str = "") -> Finding:
+def check_difference(
+    minuend,
+    subtrahend,
+    reported,
+    *,
+    item: str = "difference",
+    tolerance: float = 0.0,
+    decimals: int | None = None,
+    unit: str = "",
+) -> Finding:
     """Check a printed difference ``minuend - subtrahend`` against its two printed terms.
 
     Tolerance as in :func:`check_parts_total` (two terms). A difference that
@@ -631,7 +752,9 @@ def check_difference(minuend, subtrahend, reported, *, item: str = "difference",
     tol = _tol(tolerance, decimals, 2)
     u = f" {unit}" if unit else ""
     if abs(d - r) <= tol + 1e-12 * max(1.0, abs(r)):
-        return Finding("difference", item, "ok", f"{a:,.10g} - {b:,.10g} = {d:,.10g}{u}, as printed.", d, r, {"gap": r - d})
+        return Finding(
+            "difference", item, "ok", f"{a:,.10g} - {b:,.10g} = {d:,.10g}{u}, as printed.", d, r, {"gap": r - d}
+        )
     if abs(-d - r) <= tol:
         msg = f"{a:,.10g} - {b:,.10g} = {d:,.10g}{u}; the printed {r:,.10g} has the opposite sign."
     else:
@@ -639,7 +762,9 @@ def check_difference(minuend, subtrahend, reported, *, item: str = "difference",
     return Finding("difference", item, "error", msg, d, r, {"gap": r - d})
 
 
-def check_ratio(numerator, denominator, reported, decimals: int, *, item: str = "ratio", rounding: str = "nearest") -> Finding:
+def check_ratio(
+    numerator, denominator, reported, decimals: int, *, item: str = "ratio", rounding: str = "nearest"
+) -> Finding:
     """Check a printed ratio against its printed numerator and denominator.
 
     ``ok`` when ``numerator / denominator`` prints as ``reported`` at ``decimals``
@@ -654,27 +779,42 @@ def check_ratio(numerator, denominator, reported, decimals: int, *, item: str = 
         raise DataError("check_ratio: 'denominator' is zero")
     x = a / b
     ok = bool(rounds_to(a, b, r, decimals, rounding=rounding))
-    h = 0.5 * 10.0 ** -decimals
+    h = 0.5 * 10.0**-decimals
     lo, hi = (r - h, r + h) if rounding != "truncate" else (r, r + 2 * h)
     if rounding == "either":
         hi = r + 2 * h
     num_range = (lo * b, hi * b)
     den_range = (a / hi, a / lo) if lo > 0 else (a / hi, math.inf)
-    details = {"exact": x, "inverse": b / a if a else math.inf, "numerator_range": num_range, "denominator_range": den_range}
+    details = {
+        "exact": x,
+        "inverse": b / a if a else math.inf,
+        "numerator_range": num_range,
+        "denominator_range": den_range,
+    }
     if ok:
-        return Finding("ratio", item, "ok", f"{a:,.10g} / {b:,.10g} = {x:.{decimals + 3}f}, which prints as {r} as reported.",
-                       round(x, decimals + 3), r, details)
+        return Finding(
+            "ratio",
+            item,
+            "ok",
+            f"{a:,.10g} / {b:,.10g} = {x:.{decimals + 3}f}, which prints as {r} as reported.",
+            round(x, decimals + 3),
+            r,
+            details,
+        )
     inv = bool(a) and bool(rounds_to(b, a, r, decimals, rounding=rounding))
-    msg = (f"{a:,.10g} / {b:,.10g} = {x:.{decimals + 3}f}, which prints as {x:.{decimals}f}, not the reported {r}. "
-           f"The printed ratio needs a numerator of {num_range[0]:,.0f} to {num_range[1]:,.0f} with this denominator, "
-           f"or a denominator of {den_range[0]:,.0f} to {den_range[1]:,.0f} with this numerator.")
+    msg = (
+        f"{a:,.10g} / {b:,.10g} = {x:.{decimals + 3}f}, which prints as {x:.{decimals}f}, not the reported {r}. "
+        f"The printed ratio needs a numerator of {num_range[0]:,.0f} to {num_range[1]:,.0f} with this denominator, "
+        f"or a denominator of {den_range[0]:,.0f} to {den_range[1]:,.0f} with this numerator."
+    )
     if inv:
         msg += " The inverse ratio (denominator / numerator) does print as reported: the terms may be swapped."
     return Finding("ratio", item, "error", msg, round(x, decimals + 3), r, details)
 
 
-def check_growth(start, end, reported, *, kind: str = "percent", decimals: int | None = None, item: str = "growth",
-                 unit: str = "") -> Finding:
+def check_growth(
+    start, end, reported, *, kind: str = "percent", decimals: int | None = None, item: str = "growth", unit: str = ""
+) -> Finding:
     """Check a printed growth figure against the two levels it is computed from.
 
     ``kind``: ``"percent"`` (100 (end - start) / start, printed with ``decimals``),
@@ -697,8 +837,10 @@ def check_growth(start, end, reported, *, kind: str = "percent", decimals: int |
     g = 100.0 * (e - s) / s if kind == "percent" else e / s
     ok = bool(rounds_to(g, 1.0, r, decimals))
     sym = "%" if kind == "percent" else ""
-    msg = (f"From {s:,.10g} to {e:,.10g} is {'a growth of ' if kind == 'percent' else 'a ratio of '}{g:.{decimals + 2}f}{sym}"
-           + (", as printed." if ok else f", not the printed {r}{sym}."))
+    msg = (
+        f"From {s:,.10g} to {e:,.10g} is {'a growth of ' if kind == 'percent' else 'a ratio of '}{g:.{decimals + 2}f}{sym}"
+        + (", as printed." if ok else f", not the printed {r}{sym}.")
+    )
     return Finding("growth", item, "ok" if ok else "error", msg, round(g, decimals + 2), r, {"start": s, "end": e})
 
 
@@ -736,7 +878,9 @@ def grim_consistent(mean, n, decimals, *, items: int = 1, rounding: str = "neare
     return ok  # symmetric in the sign of the mean: -T/g prints as -m exactly when T/g prints as m
 
 
-def check_grim(mean, n: int, decimals: int, *, items: int = 1, item: str = "mean", rounding: str = "nearest") -> Finding:
+def check_grim(
+    mean, n: int, decimals: int, *, items: int = 1, item: str = "mean", rounding: str = "nearest"
+) -> Finding:
     """GRIM check of one printed mean (Brown & Heathers 2017), as a :class:`Finding`.
 
     ``info`` when ``n * items >= 10**decimals`` (every printed value is then
@@ -745,20 +889,40 @@ def check_grim(mean, n: int, decimals: int, *, items: int = 1, item: str = "mean
     """
     ok = bool(grim_consistent(mean, n, decimals, items=items, rounding=rounding))
     g = n * items
-    if g >= 10 ** decimals:
-        return Finding("grim", item, "info",
-                       f"With N = {n:,} and {items} item(s) the mean moves in steps of 1/{g:,}, finer than the "
-                       f"{decimals} printed decimals: GRIM cannot test it.", None, mean, {"granularity": 1 / g})
+    if g >= 10**decimals:
+        return Finding(
+            "grim",
+            item,
+            "info",
+            f"With N = {n:,} and {items} item(s) the mean moves in steps of 1/{g:,}, finer than the "
+            f"{decimals} printed decimals: GRIM cannot test it.",
+            None,
+            mean,
+            {"granularity": 1 / g},
+        )
     t = round(mean * g)
     near = sorted({round(k / g, decimals) for k in (math.floor(mean * g), math.ceil(mean * g))})
     if ok:
-        return Finding("grim", item, "ok", f"A mean of {mean} is possible with N = {n:,} and {items} item(s): "
-                       f"e.g. a total of {t:,} / {g:,} = {t / g:.{decimals + 3}f}.", round(t / g, decimals + 3), mean,
-                       {"total": t, "granularity": 1 / g})
-    return Finding("grim", item, "error",
-                   f"A mean of {mean} is impossible with N = {n:,} and {items} integer item(s): means move in steps of "
-                   f"1/{g:,} and the nearest possible printed values are {', '.join(str(v) for v in near)}.",
-                   near, mean, {"granularity": 1 / g, "nearest": near})
+        return Finding(
+            "grim",
+            item,
+            "ok",
+            f"A mean of {mean} is possible with N = {n:,} and {items} item(s): "
+            f"e.g. a total of {t:,} / {g:,} = {t / g:.{decimals + 3}f}.",
+            round(t / g, decimals + 3),
+            mean,
+            {"total": t, "granularity": 1 / g},
+        )
+    return Finding(
+        "grim",
+        item,
+        "error",
+        f"A mean of {mean} is impossible with N = {n:,} and {items} integer item(s): means move in steps of "
+        f"1/{g:,} and the nearest possible printed values are {', '.join(str(v) for v in near)}.",
+        near,
+        mean,
+        {"granularity": 1 / g, "nearest": near},
+    )
 
 
 def sd_bounds(mean, n: int, scale_min: int, scale_max: int, *, items: int = 1, ddof: int = 1) -> tuple[float, float]:
@@ -779,7 +943,9 @@ def sd_bounds(mean, n: int, scale_min: int, scale_max: int, *, items: int = 1, d
     g = n * items
     T = mean * g
     if abs(T - round(T)) > 1e-6:
-        raise DataError(f"sd_bounds: mean {mean} times n*items = {T} is not a whole total; the mean is GRIM-inconsistent")
+        raise DataError(
+            f"sd_bounds: mean {mean} times n*items = {T} is not a whole total; the mean is GRIM-inconsistent"
+        )
     T = int(round(T))
     lo_t, hi_t = scale_min * items, scale_max * items
     if not (n * lo_t <= T <= n * hi_t):
@@ -803,7 +969,7 @@ def sd_bounds(mean, n: int, scale_min: int, scale_max: int, *, items: int = 1, d
 
 
 def _sd_interval(sd, decimals_sd, rounding):
-    h = 0.5 * 10.0 ** -decimals_sd
+    h = 0.5 * 10.0**-decimals_sd
     if rounding == "nearest":
         return max(sd - h, 0.0), sd + h
     if rounding == "truncate":
@@ -838,8 +1004,9 @@ def _grimmer_detail(mean, sd, n, decimals_mean, decimals_sd, items, rounding):
     return ("GRIMMER parity" if granular else "GRIMMER granularity"), totals
 
 
-def grimmer_consistent(mean, sd, n: int, decimals_mean: int, decimals_sd: int, *, items: int = 1,
-                       rounding: str = "nearest") -> bool:
+def grimmer_consistent(
+    mean, sd, n: int, decimals_mean: int, decimals_sd: int, *, items: int = 1, rounding: str = "nearest"
+) -> bool:
     """GRIMMER: can ``n`` integer answers have the printed mean *and* standard deviation?
 
     Implements the analytic form (Allard 2018) of Anaya's (2016) GRIMMER test
@@ -856,8 +1023,18 @@ def grimmer_consistent(mean, sd, n: int, decimals_mean: int, decimals_sd: int, *
     return reason is None
 
 
-def check_sd(mean, sd, n: int, decimals_mean: int, decimals_sd: int, *, items: int = 1, scale: tuple[int, int] | None = None,
-             item: str = "sd", rounding: str = "nearest") -> Finding:
+def check_sd(
+    mean,
+    sd,
+    n: int,
+    decimals_mean: int,
+    decimals_sd: int,
+    *,
+    items: int = 1,
+    scale: tuple[int, int] | None = None,
+    item: str = "sd",
+    rounding: str = "nearest",
+) -> Finding:
     """Check a printed SD with its mean and N: GRIM, then GRIMMER, then the scale bounds.
 
     Order of the tests (the first failure is reported, as ``error``):
@@ -874,33 +1051,87 @@ def check_sd(mean, sd, n: int, decimals_mean: int, decimals_sd: int, *, items: i
     reason, totals = _grimmer_detail(mean, sd, int(n), decimals_mean, decimals_sd, int(items), rounding)
     details: dict = {"totals": totals[:20]}
     if reason == "GRIM":
-        return Finding("sd", item, "error", f"The mean {mean} is itself impossible with N = {n:,} (GRIM), so the SD cannot be checked further.",
-                       None, sd, details)
+        return Finding(
+            "sd",
+            item,
+            "error",
+            f"The mean {mean} is itself impossible with N = {n:,} (GRIM), so the SD cannot be checked further.",
+            None,
+            sd,
+            details,
+        )
     if reason == "GRIMMER granularity":
-        return Finding("sd", item, "error",
-                       f"No whole sum of squares gives an SD that prints as {sd} with mean {mean} and N = {n:,} (GRIMMER).",
-                       None, sd, details)
+        return Finding(
+            "sd",
+            item,
+            "error",
+            f"No whole sum of squares gives an SD that prints as {sd} with mean {mean} and N = {n:,} (GRIMMER).",
+            None,
+            sd,
+            details,
+        )
     if reason == "GRIMMER parity":
-        return Finding("sd", item, "error",
-                       f"An SD of {sd} with mean {mean} and N = {n:,} needs a sum of squares whose parity differs from "
-                       f"that of the sum, which integer answers cannot have (GRIMMER parity test).", None, sd, details)
+        return Finding(
+            "sd",
+            item,
+            "error",
+            f"An SD of {sd} with mean {mean} and N = {n:,} needs a sum of squares whose parity differs from "
+            f"that of the sum, which integer answers cannot have (GRIMMER parity test).",
+            None,
+            sd,
+            details,
+        )
     if scale is not None:
         lo_s, hi_s = _sd_interval(sd, decimals_sd, rounding)
-        bounds = [sd_bounds(T / (n * items), n, scale[0], scale[1], items=items) for T in totals
-                  if n * scale[0] * items <= T <= n * scale[1] * items]
+        bounds = [
+            sd_bounds(T / (n * items), n, scale[0], scale[1], items=items)
+            for T in totals
+            if n * scale[0] * items <= T <= n * scale[1] * items
+        ]
         if not bounds:
-            return Finding("sd", item, "error", f"The mean {mean} lies outside the scale {scale[0]}..{scale[1]}.", None, sd, details)
+            return Finding(
+                "sd",
+                item,
+                "error",
+                f"The mean {mean} lies outside the scale {scale[0]}..{scale[1]}.",
+                None,
+                sd,
+                details,
+            )
         smin, smax = min(b[0] for b in bounds), max(b[1] for b in bounds)
         details.update(sd_min=smin, sd_max=smax)
         if hi_s < smin - 1e-12 or lo_s > smax + 1e-12:
-            return Finding("sd", item, "error",
-                           f"With mean {mean} and N = {n:,} on a {scale[0]}-{scale[1]} scale the SD must lie between "
-                           f"{smin:.{decimals_sd + 2}f} and {smax:.{decimals_sd + 2}f}; the printed {sd} does not.",
-                           (round(smin, decimals_sd + 2), round(smax, decimals_sd + 2)), sd, details)
-    elif n * items >= 10 ** decimals_mean:
-        return Finding("sd", item, "info", f"N = {n:,} is too large for the printed precision to test the SD {sd}.", None, sd, details)
-    return Finding("sd", item, "ok", f"An SD of {sd} is possible with mean {mean} and N = {n:,} (GRIM, GRIMMER"
-                   + (" and the scale bounds" if scale is not None else "") + ").", None, sd, details)
+            return Finding(
+                "sd",
+                item,
+                "error",
+                f"With mean {mean} and N = {n:,} on a {scale[0]}-{scale[1]} scale the SD must lie between "
+                f"{smin:.{decimals_sd + 2}f} and {smax:.{decimals_sd + 2}f}; the printed {sd} does not.",
+                (round(smin, decimals_sd + 2), round(smax, decimals_sd + 2)),
+                sd,
+                details,
+            )
+    elif n * items >= 10**decimals_mean:
+        return Finding(
+            "sd",
+            item,
+            "info",
+            f"N = {n:,} is too large for the printed precision to test the SD {sd}.",
+            None,
+            sd,
+            details,
+        )
+    return Finding(
+        "sd",
+        item,
+        "ok",
+        f"An SD of {sd} is possible with mean {mean} and N = {n:,} (GRIM, GRIMMER"
+        + (" and the scale bounds" if scale is not None else "")
+        + ").",
+        None,
+        sd,
+        details,
+    )
 
 
 # ----------------------------------------------------------------------------- text facts
@@ -922,14 +1153,30 @@ def check_agreement(values: Mapping[str, Any], *, item: str = "agreement", what:
     disagree = [k for k in keys[1:] if not _same(first, parsed[k])]
     listing = "; ".join(f"{k}: {values[k]}" for k in keys)
     if not disagree:
-        return Finding("agreement", item, "ok", f"Every statement of the {what} agrees ({listing}).", values[keys[0]],
-                       values[keys[0]], {"values": dict(values)})
-    return Finding("agreement", item, "error", f"The {what} is printed differently in different places ({listing}).",
-                   values[keys[0]], values[disagree[0]], {"values": dict(values)})
+        return Finding(
+            "agreement",
+            item,
+            "ok",
+            f"Every statement of the {what} agrees ({listing}).",
+            values[keys[0]],
+            values[keys[0]],
+            {"values": dict(values)},
+        )
+    return Finding(
+        "agreement",
+        item,
+        "error",
+        f"The {what} is printed differently in different places ({listing}).",
+        values[keys[0]],
+        values[disagree[0]],
+        {"values": dict(values)},
+    )
 
 
 def _is_time(v) -> bool:
-    return isinstance(v, (_dt.date, pd.Timestamp)) or (isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()) is not None)
+    return isinstance(v, (_dt.date, pd.Timestamp)) or (
+        isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()) is not None
+    )
 
 
 def _when(v) -> tuple[_dt.date, _dt.date]:
@@ -973,10 +1220,22 @@ def check_chronology(events: Mapping[str, Any], *, item: str = "chronology") -> 
     out = []
     for a, b in zip(labels[:-1], labels[1:]):
         ok = spans[a][0] <= spans[b][1]
-        msg = (f"{a} ({events[a]}) comes no later than {b} ({events[b]}), as it must." if ok else
-               f"{a} ({events[a]}) is after {b} ({events[b]}), though it must come first.")
-        out.append(Finding("chronology", f"{item}: {a} before {b}", "ok" if ok else "error", msg, None,
-                           f"{events[a]} / {events[b]}", {"first": str(events[a]), "second": str(events[b])}))
+        msg = (
+            f"{a} ({events[a]}) comes no later than {b} ({events[b]}), as it must."
+            if ok
+            else f"{a} ({events[a]}) is after {b} ({events[b]}), though it must come first."
+        )
+        out.append(
+            Finding(
+                "chronology",
+                f"{item}: {a} before {b}",
+                "ok" if ok else "error",
+                msg,
+                None,
+                f"{events[a]} / {events[b]}",
+                {"first": str(events[a]), "second": str(events[b])},
+            )
+        )
     return out
 
 
@@ -1031,8 +1290,10 @@ def resolve(tables: pd.DataFrame, ref, overrides: Mapping[str, Any] | None = Non
         m &= tables["unit"] == unit
     hits = tables[m]
     if len(hits) != 1:
-        raise DataError(f"reference {ref!r} matches {len(hits)} rows of the tables; it must match exactly one"
-                        + ("" if len(hits) == 0 else " (add '.condition' or '@unit')"))
+        raise DataError(
+            f"reference {ref!r} matches {len(hits)} rows of the tables; it must match exactly one"
+            + ("" if len(hits) == 0 else " (add '.condition' or '@unit')")
+        )
     row = hits.iloc[0]
     if text:
         return str(row["value_text"])
@@ -1055,8 +1316,13 @@ def _refs(entry, key) -> dict[str, Any]:
     return {_label(r): r for r in refs}
 
 
-def audit_tables(tables: pd.DataFrame, spec: Sequence[Mapping[str, Any]], *, overrides: Mapping[str, Any] | None = None,
-                 rounding: str = "nearest") -> list[Finding]:
+def audit_tables(
+    tables: pd.DataFrame,
+    spec: Sequence[Mapping[str, Any]],
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    rounding: str = "nearest",
+) -> list[Finding]:
     """Run the checks listed in a declarative ``spec`` on a long table of printed numbers.
 
     Each entry of ``spec`` is a dict with ``"check"`` and ``"item"`` (a label
@@ -1097,7 +1363,9 @@ def audit_tables(tables: pd.DataFrame, spec: Sequence[Mapping[str, Any]], *, ove
         found = _audit_entry(tables, entry, i, overrides, rounding)
         on_fail, note = entry.get("on_fail"), entry.get("note")
         if on_fail is not None and on_fail not in SEVERITIES:
-            raise DataError(f"spec entry {i} ({entry.get('item')!r}): 'on_fail' must be one of {SEVERITIES}, got {on_fail!r}")
+            raise DataError(
+                f"spec entry {i} ({entry.get('item')!r}): 'on_fail' must be one of {SEVERITIES}, got {on_fail!r}"
+            )
         for f in found:
             sev = on_fail if (on_fail and f.severity == "error") else f.severity
             msg = f"{f.message} {note}" if note else f.message
@@ -1123,52 +1391,127 @@ def _audit_entry(tables, entry, i, overrides, rounding) -> list[Finding]:
     try:
         if kind == "percentage":
             bases = entry.get("candidate_bases")
-            out.append(check_percentage(val(entry["count"]), val(entry["reported"]), dec(entry, entry["reported"]),
-                                        base=val(entry["base"]) if "base" in entry else None,
-                                        candidate_bases={k: val(r) for k, r in bases.items()} if bases else None,
-                                        item=item, rounding=rounding))
+            out.append(
+                check_percentage(
+                    val(entry["count"]),
+                    val(entry["reported"]),
+                    dec(entry, entry["reported"]),
+                    base=val(entry["base"]) if "base" in entry else None,
+                    candidate_bases={k: val(r) for k, r in bases.items()} if bases else None,
+                    item=item,
+                    rounding=rounding,
+                )
+            )
         elif kind == "percentages":
             counts = {k: val(r) for k, r in _refs(entry, "counts").items()}
             prefs = _refs(entry, "percentages")
             pct = {k: val(r) for k, r in prefs.items()}
-            decs = entry.get("decimals", [decimals_of(resolve(tables, r, overrides, text=True)) for r in prefs.values()])
-            out.extend(check_percentages(counts, pct, decs, base=val(entry["base"]) if "base" in entry else None,
-                                         item=item, n_max=entry.get("n_max"), per_row=entry.get("per_row", True),
-                                         rounding=rounding))
+            decs = entry.get(
+                "decimals", [decimals_of(resolve(tables, r, overrides, text=True)) for r in prefs.values()]
+            )
+            out.extend(
+                check_percentages(
+                    counts,
+                    pct,
+                    decs,
+                    base=val(entry["base"]) if "base" in entry else None,
+                    item=item,
+                    n_max=entry.get("n_max"),
+                    per_row=entry.get("per_row", True),
+                    rounding=rounding,
+                )
+            )
         elif kind == "multiple_response":
             prefs = _refs(entry, "percentages")
             pct = {k: val(r) for k, r in prefs.items()}
-            decs = entry.get("decimals", [decimals_of(resolve(tables, r, overrides, text=True)) for r in prefs.values()])
+            decs = entry.get(
+                "decimals", [decimals_of(resolve(tables, r, overrides, text=True)) for r in prefs.values()]
+            )
             stated = {k: val(r) for k, r in entry.get("stated_n", {}).items()} or None
-            out.extend(check_multiple_response(pct, decs, n_max=int(entry.get("n_max", 1000)), stated_n=stated, item=item,
-                                               rounding=rounding))
+            out.extend(
+                check_multiple_response(
+                    pct, decs, n_max=int(entry.get("n_max", 1000)), stated_n=stated, item=item, rounding=rounding
+                )
+            )
         elif kind == "parts_total":
             parts = {k: val(r) for k, r in _refs(entry, "parts").items()}
-            out.append(check_parts_total(parts, val(entry["total"]), item=item, unit=entry.get("unit", ""),
-                                         tolerance=entry.get("tolerance", 0.0), decimals=entry.get("decimals")))
+            out.append(
+                check_parts_total(
+                    parts,
+                    val(entry["total"]),
+                    item=item,
+                    unit=entry.get("unit", ""),
+                    tolerance=entry.get("tolerance", 0.0),
+                    decimals=entry.get("decimals"),
+                )
+            )
         elif kind == "difference":
-            out.append(check_difference(val(entry["minuend"]), val(entry["subtrahend"]), val(entry["reported"]),
-                                        item=item, unit=entry.get("unit", ""), decimals=entry.get("decimals")))
+            out.append(
+                check_difference(
+                    val(entry["minuend"]),
+                    val(entry["subtrahend"]),
+                    val(entry["reported"]),
+                    item=item,
+                    unit=entry.get("unit", ""),
+                    decimals=entry.get("decimals"),
+                )
+            )
         elif kind == "ratio":
-            out.append(check_ratio(val(entry["numerator"]), val(entry["denominator"]), val(entry["reported"]),
-                                   dec(entry, entry["reported"]), item=item, rounding=rounding))
+            out.append(
+                check_ratio(
+                    val(entry["numerator"]),
+                    val(entry["denominator"]),
+                    val(entry["reported"]),
+                    dec(entry, entry["reported"]),
+                    item=item,
+                    rounding=rounding,
+                )
+            )
         elif kind == "growth":
             g_kind = entry.get("kind", "percent")
             d = entry.get("decimals") if g_kind == "absolute" else dec(entry, entry["reported"])
-            out.append(check_growth(val(entry["start"]), val(entry["end"]), val(entry["reported"]), kind=g_kind,
-                                    decimals=d, item=item, unit=entry.get("unit", "")))
+            out.append(
+                check_growth(
+                    val(entry["start"]),
+                    val(entry["end"]),
+                    val(entry["reported"]),
+                    kind=g_kind,
+                    decimals=d,
+                    item=item,
+                    unit=entry.get("unit", ""),
+                )
+            )
         elif kind == "grim":
-            out.append(check_grim(val(entry["mean"]), int(val(entry["n"])), dec(entry, entry["mean"]),
-                                  items=int(entry.get("items", 1)), item=item, rounding=rounding))
+            out.append(
+                check_grim(
+                    val(entry["mean"]),
+                    int(val(entry["n"])),
+                    dec(entry, entry["mean"]),
+                    items=int(entry.get("items", 1)),
+                    item=item,
+                    rounding=rounding,
+                )
+            )
         elif kind == "sd":
-            out.append(check_sd(val(entry["mean"]), val(entry["sd"]), int(val(entry["n"])),
-                                decimals_of(resolve(tables, entry["mean"], overrides, text=True)),
-                                decimals_of(resolve(tables, entry["sd"], overrides, text=True)),
-                                items=int(entry.get("items", 1)), scale=entry.get("scale"), item=item,
-                                rounding=rounding))
+            out.append(
+                check_sd(
+                    val(entry["mean"]),
+                    val(entry["sd"]),
+                    int(val(entry["n"])),
+                    decimals_of(resolve(tables, entry["mean"], overrides, text=True)),
+                    decimals_of(resolve(tables, entry["sd"], overrides, text=True)),
+                    items=int(entry.get("items", 1)),
+                    scale=entry.get("scale"),
+                    item=item,
+                    rounding=rounding,
+                )
+            )
         elif kind == "agreement":
-            out.append(check_agreement({k: val(r) for k, r in entry["values"].items()}, item=item,
-                                       what=entry.get("what", "value")))
+            out.append(
+                check_agreement(
+                    {k: val(r) for k, r in entry["values"].items()}, item=item, what=entry.get("what", "value")
+                )
+            )
         elif kind == "chronology":
             out.extend(check_chronology({k: val(r) for k, r in entry["events"].items()}, item=item))
         elif kind == "not_checkable":

@@ -27,8 +27,12 @@ import pytest
 from crmlib import audit, datasets
 from crmlib.exceptions import DataError
 
-TABLE1 = {"raise_sales": 33.16, "raise_customer_service": 54.92, "raise_marketing_management": 40.93,
-          "improve_corporate_image": 45.60}
+TABLE1 = {
+    "raise_sales": 33.16,
+    "raise_customer_service": 54.92,
+    "raise_marketing_management": 40.93,
+    "improve_corporate_image": 45.60,
+}
 
 
 def _prints_as(x: Fraction, reported: str) -> bool:
@@ -95,8 +99,11 @@ def test_rounds_to_rejects_unknown_rounding_and_excess_decimals():
 def test_feasible_sample_sizes_against_brute_force_with_decimal_rounding():
     pcts = {"a": "33.3", "b": "16.7", "c": "50.0"}
     got = audit.feasible_sample_sizes({k: float(v) for k, v in pcts.items()}, 1, 60)
-    brute = [n for n in range(1, 61)
-             if all(any(_prints_as(Fraction(100 * k, n), v) for k in range(n + 1)) for v in pcts.values())]
+    brute = [
+        n
+        for n in range(1, 61)
+        if all(any(_prints_as(Fraction(100 * k, n), v) for k in range(n + 1)) for v in pcts.values())
+    ]
     assert got.tolist() == brute
     assert got.tolist()[:3] == [6, 12, 18]
 
@@ -105,8 +112,12 @@ def test_feasible_sample_sizes_table1_known_answer_only_multiples_of_193():
     ns = audit.feasible_sample_sizes(TABLE1, 2, 1000)
     assert ns.tolist() == [193, 386, 579, 772, 965]
     # independent check of N = 193 with plain counts
-    counts = {"raise_sales": 64, "raise_customer_service": 106, "raise_marketing_management": 79,
-              "improve_corporate_image": 88}
+    counts = {
+        "raise_sales": 64,
+        "raise_customer_service": 106,
+        "raise_marketing_management": 79,
+        "improve_corporate_image": 88,
+    }
     for key, k in counts.items():
         assert round(100 * k / 193, 2) == pytest.approx(TABLE1[key])
     assert 170 not in ns and 200 not in ns
@@ -247,23 +258,67 @@ def test_check_growth_percent_ratio_absolute():
 
 def test_grim_matches_scrutiny_vectors_brown_heathers():
     means = np.round(np.arange(519, 531) / 100, 2)
-    assert audit.grim_consistent(means, 28, 2).tolist() == [False, False, True, False, False, False, True,
-                                                            False, False, False, True, False]
+    assert audit.grim_consistent(means, 28, 2).tolist() == [
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+        True,
+        False,
+    ]
     three = np.round(np.arange(150, 160) / 1000, 3)
-    assert audit.grim_consistent(three, 120, 3, items=3).tolist() == [True, False, False, True, False, False,
-                                                                      True, False, True, False]
+    assert audit.grim_consistent(three, 120, 3, items=3).tolist() == [
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
     # 0.87 and 0.88 both come from 49/56 = 0.875: either half rule is accepted
     two = np.round(np.arange(80, 90) / 100, 2)
-    assert audit.grim_consistent(two, 28, 2, items=2).tolist() == [True, False, True, False, True, False,
-                                                                   True, True, True, True]
+    assert audit.grim_consistent(two, 28, 2, items=2).tolist() == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
 
 
 def test_grim_published_examples_economist_and_die_and_pigs1():
     assert not audit.grim_consistent(5.93, 49, 2)  # 49 participants, mean 5.93: 290.57 is not whole
     assert not audit.grim_consistent(3.48, 20, 2)  # 20 die rolls: means end in 0 or 5
     assert audit.grim_consistent(3.45, 20, 2)
-    pigs1 = [(7.22, 32), (4.74, 25), (5.23, 29), (2.57, 24), (6.77, 27), (2.68, 28), (7.01, 29), (7.38, 26),
-             (3.14, 27), (6.89, 31), (5.00, 25), (0.24, 28)]
+    pigs1 = [
+        (7.22, 32),
+        (4.74, 25),
+        (5.23, 29),
+        (2.57, 24),
+        (6.77, 27),
+        (2.68, 28),
+        (7.01, 29),
+        (7.38, 26),
+        (3.14, 27),
+        (6.89, 31),
+        (5.00, 25),
+        (0.24, 28),
+    ]
     m, n = np.array(pigs1).T
     assert (~audit.grim_consistent(m, n.astype(int), 2)).sum() == 8  # scrutiny: 8 of 12 inconsistent
     assert audit.grim_consistent(-5.21, 28, 2) and not audit.grim_consistent(-5.19, 28, 2)
@@ -297,9 +352,20 @@ def test_sd_bounds_match_rsprite2():
 def test_grimmer_matches_rsprite2_and_scrutiny_pigs5():
     assert audit.grimmer_consistent(5.21, 1.6, 28, 2, 1)
     assert not audit.grimmer_consistent(3.44, 2.47, 18, 2, 2)
-    pigs5 = [(7.22, 5.30, 38), (4.74, 6.55, 31), (5.23, 2.55, 35), (2.57, 2.57, 30), (6.77, 2.18, 33),
-             (2.68, 2.59, 34), (7.01, 6.68, 35), (7.38, 3.65, 32), (3.14, 5.32, 33), (6.89, 4.18, 37),
-             (5.00, 2.18, 31), (0.24, 6.43, 34)]
+    pigs5 = [
+        (7.22, 5.30, 38),
+        (4.74, 6.55, 31),
+        (5.23, 2.55, 35),
+        (2.57, 2.57, 30),
+        (6.77, 2.18, 33),
+        (2.68, 2.59, 34),
+        (7.01, 6.68, 35),
+        (7.38, 3.65, 32),
+        (3.14, 5.32, 33),
+        (6.89, 4.18, 37),
+        (5.00, 2.18, 31),
+        (0.24, 6.43, 34),
+    ]
     expected = [False, True, False, True, False, True, False, True, False, True, True, True]
     assert [audit.grimmer_consistent(m, s, n, 2, 2) for m, s, n in pigs5] == expected
     # scrutiny's reasons: row 1 fails GRIM, row 3 fails the parity test
@@ -315,6 +381,29 @@ def test_check_sd_never_flags_a_real_data_set_brute_force():
         seen.add((round(x.mean(), 2), round(x.std(ddof=1), 2)))
     for m, s in sorted(seen):
         assert audit.check_sd(m, s, 5, 2, 2, scale=(1, 7)).severity == "ok", (m, s)
+
+
+def test_check_sd_two_items_never_flags_a_real_data_set_brute_force():
+    # 4 persons, each the average of 2 items on 1..5 (scores in steps of 0.5): every printed mean/SD must pass
+    grid = np.arange(2, 11) / 2
+    seen = {
+        (round(float(np.mean(x)), 2), round(float(np.std(x, ddof=1)), 2))
+        for x in itertools.combinations_with_replacement(grid, 4)
+    }
+    flagged = [(m, s) for m, s in sorted(seen) if audit.check_sd(m, s, 4, 2, 2, items=2, scale=(1, 5)).severity != "ok"]
+    assert flagged == []
+
+
+def test_simulated_tables_always_pass_their_own_checks():
+    # simulation with known truth: percentages and means computed from random data are consistent with their N
+    rng = np.random.default_rng(20170401)
+    for _ in range(200):
+        n = int(rng.integers(5, 400))
+        counts = rng.integers(0, n + 1, size=4)
+        pcts = np.round(100 * counts / n, 2)
+        assert n in audit.feasible_sample_sizes(pcts, 2, n)
+        answers = rng.integers(1, 8, size=(n, 3))
+        assert audit.grim_consistent(round(answers.mean(), 2), n, 2, items=3)
 
 
 def test_check_sd_bounds_consistent_and_inconsistent():
@@ -366,26 +455,73 @@ def test_resolve_references_units_literals_and_overrides(thesis):
 
 
 def test_audit_tables_runs_a_spec_on_the_thesis(thesis):
-    costs = ["table4.cost_advertising_survey", "table4.cost_special", "table4.cost_visits_hosting",
-             "table4.cost_relationship_maintenance", "table4.cost_transactions"]
+    costs = [
+        "table4.cost_advertising_survey",
+        "table4.cost_special",
+        "table4.cost_visits_hosting",
+        "table4.cost_relationship_maintenance",
+        "table4.cost_transactions",
+    ]
     spec = [
-        {"check": "parts_total", "item": "returned", "parts": ["survey.valid", "survey.invalid"], "total": "survey.returned"},
-        {"check": "percentage", "item": "valid rate", "count": "survey.valid", "reported": "survey.valid_rate",
-         "candidate_bases": {"returned": "survey.returned", "sent": "survey.sent"}},
-        {"check": "multiple_response", "item": "table1", "stated_n": {"valid": "survey.valid"},
-         "percentages": ["table1.raise_sales", "table1.raise_customer_service", "table1.raise_marketing_management",
-                         "table1.improve_corporate_image"]},
+        {
+            "check": "parts_total",
+            "item": "returned",
+            "parts": ["survey.valid", "survey.invalid"],
+            "total": "survey.returned",
+        },
+        {
+            "check": "percentage",
+            "item": "valid rate",
+            "count": "survey.valid",
+            "reported": "survey.valid_rate",
+            "candidate_bases": {"returned": "survey.returned", "sent": "survey.sent"},
+        },
+        {
+            "check": "multiple_response",
+            "item": "table1",
+            "stated_n": {"valid": "survey.valid"},
+            "percentages": [
+                "table1.raise_sales",
+                "table1.raise_customer_service",
+                "table1.raise_marketing_management",
+                "table1.improve_corporate_image",
+            ],
+        },
         {"check": "parts_total", "item": "costs", "parts": costs, "total": "table4.cost_total"},
-        {"check": "ratio", "item": "ratio", "numerator": "table4.revenue_total", "denominator": "table4.cost_total",
-         "reported": "table4.cost_benefit_ratio"},
-        {"check": "difference", "item": "t5y1", "minuend": "table5.customer_value.year1_with",
-         "subtrahend": "table5.customer_value.year1_without", "reported": "table5.customer_value.year1_difference"},
-        {"check": "agreement", "item": "founding", "values": {"3.1": "text.company_founded",
-                                                              "before Table 2": "text.company_founded_in_table2_text"}},
+        {
+            "check": "ratio",
+            "item": "ratio",
+            "numerator": "table4.revenue_total",
+            "denominator": "table4.cost_total",
+            "reported": "table4.cost_benefit_ratio",
+        },
+        {
+            "check": "difference",
+            "item": "t5y1",
+            "minuend": "table5.customer_value.year1_with",
+            "subtrahend": "table5.customer_value.year1_without",
+            "reported": "table5.customer_value.year1_difference",
+        },
+        {
+            "check": "agreement",
+            "item": "founding",
+            "values": {"3.1": "text.company_founded", "before Table 2": "text.company_founded_in_table2_text"},
+        },
         {"check": "not_checkable", "item": "table2", "reason": "no counts"},
     ]
     frame = audit.findings_frame(audit.audit_tables(thesis, spec))
-    assert frame["severity"].tolist() == ["ok", "info", "info", "error", "info", "error", "error", "ok", "error", "info"]
+    assert frame["severity"].tolist() == [
+        "ok",
+        "info",
+        "info",
+        "error",
+        "info",
+        "error",
+        "error",
+        "ok",
+        "error",
+        "info",
+    ]
     alt = audit.audit_tables(thesis, spec[3:4], overrides={"table4.cost_advertising_survey": 125320})
     assert alt[0].expected == 2186784 - 12532 + 125320
     judged = audit.audit_tables(thesis, [dict(spec[4], on_fail="warning", note="(Row defined differently?)")])
