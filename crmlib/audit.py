@@ -33,8 +33,9 @@ exact value ``x`` if ``x`` lies in the *closed* interval ``[r - h, r + h]``
 with ``h = 0.5 * 10**-d`` (``rounding="nearest"``). Closing the interval at
 both ends accepts either half rule at the boundary, so round-half-up,
 round-half-down and banker's rounding (half-to-even) all pass; a check never
-flags a number only because the author broke a tie the other way
-(Brown & Heathers 2017, p. 364, make the same allowance). ``rounding="truncate"``
+flags a number only because the author broke a tie the other way (the
+"up or down" default of the scrutiny R package's GRIM and GRIMMER tests
+makes the same allowance). ``rounding="truncate"``
 accepts ``x`` in ``[r, r + 10**-d)`` (digits cut off, for non-negative
 values), and ``rounding="either"`` accepts both conventions. Counts, sums and
 granular values are compared in exact integer arithmetic; ratios of arbitrary
@@ -48,13 +49,13 @@ Brown, N. J. L., & Heathers, J. A. J. (2017). The GRIM test: A simple technique
     https://doi.org/10.1177/1948550616673876
 Anaya, J. (2016). The GRIMMER test: A method for testing the validity of
     reported measures of variability. *PeerJ Preprints*, 4, e2400v1.
-    https://doi.org/10.7287/peerj.preprints.2400v1
 Allard, A. (2018). Analytic-GRIMMER: a new way of testing the possibility of
-    standard deviations. https://aurelienallard.netlify.app/post/anaytic-grimmer-possibility-standard-deviations/
+    standard deviations (blog article; the closed form used by :func:`grimmer_consistent`).
 Heathers, J. A., Anaya, J., van der Zee, T., & Brown, N. J. L. (2018).
     Recovering data from summary statistics: Sample Parameter Reconstruction via
     Iterative TEchniques (SPRITE). *PeerJ Preprints*, 6, e26968v1 (bounds of the
-    standard deviation of bounded integer data).
+    standard deviation of bounded integer data, as also implemented by the
+    rsprite2 R package).
 """
 
 from __future__ import annotations
@@ -308,7 +309,7 @@ def feasible_sample_sizes(
 
     For each N in ``n_min..n_max`` and each percentage p printed with ``decimals``
     decimals, N is feasible if some whole k in 0..N has 100 k / N printing as p
-    (the GRIM test for proportions, Brown & Heathers 2017, p. 364, applied to
+    (the GRIM test for proportions, Brown & Heathers 2017, applied to
     every N at once). All percentages must share the one N, as in a table whose
     rows have the same base (or a multiple-response table in percent of cases).
 
@@ -853,7 +854,7 @@ def grim_consistent(mean, n, decimals, *, items: int = 1, rounding: str = "neare
     The mean of n answers, each the average of ``items`` integer items, is a
     multiple of 1 / (n * items) (the granularity). The printed mean is
     consistent if some whole total T makes T / (n * items) print as ``mean``
-    (Brown & Heathers 2017, p. 364). Vectorised: arrays broadcast.
+    (Brown & Heathers 2017). Vectorised: arrays broadcast.
 
     Parameters
     ----------
