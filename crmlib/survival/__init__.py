@@ -1,0 +1,60 @@
+"""Retention and churn: customer data -> survival data, retention curves, churn drivers, survival value, life-cycle stages.
+
+Built on lifelines (Davidson-Pilon 2019). Modules:
+
+========================  ============================================================
+:mod:`.data`              contracts / transaction logs -> survival data (the churn rule),
+                          sensitivity to the inactivity window
+:mod:`.curves`            Kaplan-Meier by segment, log-rank tests, cohort tables, period rates
+:mod:`.regression`        Cox PH (hazard ratios, forest plot, PH check), AFT comparison,
+                          conditional predictions
+:mod:`.value`             expected discounted margin over a survival curve, with CIs
+:mod:`.lifecycle`         exploration / formation / stability / decline / lost stages
+:mod:`.simulate`          a SIMULATED contractual data set from a known PH model
+========================  ============================================================
+"""
+
+from .curves import (
+    KaplanMeierBySegment,
+    cohort_activity_table,
+    cohort_survival_table,
+    logrank,
+    period_rates,
+    plot_cohort_heatmap,
+    step_at,
+)
+from .data import from_contracts, from_transactions, validate_survival, window_sensitivity
+from .lifecycle import STAGES, lifecycle_stages, stage_sizes, stage_transitions
+from .regression import ChurnCox, aft_conditional_median, compare_aft, design_matrix
+from .simulate import PLAN_MARGIN, TRUE_HAZARD_RATIOS, simulate_contracts
+from .value import customer_value, daily_discount_rate, segment_value, smooth_discounted_area, step_discounted_area
+
+__all__ = [
+    "from_contracts",
+    "from_transactions",
+    "validate_survival",
+    "window_sensitivity",
+    "KaplanMeierBySegment",
+    "logrank",
+    "cohort_survival_table",
+    "cohort_activity_table",
+    "period_rates",
+    "plot_cohort_heatmap",
+    "step_at",
+    "ChurnCox",
+    "compare_aft",
+    "design_matrix",
+    "aft_conditional_median",
+    "segment_value",
+    "customer_value",
+    "daily_discount_rate",
+    "step_discounted_area",
+    "smooth_discounted_area",
+    "lifecycle_stages",
+    "stage_sizes",
+    "stage_transitions",
+    "STAGES",
+    "simulate_contracts",
+    "TRUE_HAZARD_RATIOS",
+    "PLAN_MARGIN",
+]

@@ -1,0 +1,381 @@
+"""Customer data -> survival data (one row per customer: start, end, duration, churned).
+
+Two sources:
+
+* **Contracts** (:func:`from_contracts`): a start date and an end date, or no end
+  date when the contract is still active at the observation end, which makes
+  the customer right-censored there (Klein & Moeschberger 2003, sec. 3.2).
+* **Transaction logs** (:func:`from_transactions`): there is no end date in a
+  non-contractual setting, so churn is *defined* by an inactivity window of
+  ``w`` days (Fader & Hardie 2009, "Probability models for customer-base
+  analysis", J. Interactive Marketing 23, sec. 2, on the contractual /
+  non-contractual distinction). Because the choice of ``w`` is arbitrary,
+  :func:`window_sensitivity` shows how the results move with it.
+
+Churn rule for a transaction log (exact)
+----------------------------------------
+Purchases are counted per *purchase day* (several rows of one customer on one
+day are one purchase occasion). Let ``t_1 < t_2 < ... < t_n`` be the purchase
+days of a customer and ``E`` the observation end (the last day observed).
+
+* A **lapse** is ``w`` consecutive observed days without a purchase after a
+  purchase day: between two purchases it happens when ``t_{k+1} - t_k > w``
+  days; after the last purchase it happens when ``t_n + w <= E`` (the whole
+  window lies inside the observation period).
+* The customer **churns at the first lapse**. The lifetime (spell) ends at the
+  purchase day ``t_k`` that starts the lapse. A customer who buys again after
+  that lapse is still counted as churned at ``t_k`` and flagged
+  ``returned_after_lapse`` (a win-back), so nothing is dropped silently.
+* A customer whose last window ``(t_n, t_n + w]`` is not fully observed
+  (``E - t_n < w``) has not lapsed: **right-censored**, never churned.
+
+``event_at`` says which day is the event (or censoring) day:
+
+``"last_purchase"`` (default)
+    churn day = ``t_k`` (the last purchase before the lapse); a censored
+    customer is censored at ``t_n``, the exact lower bound of a lifetime that
+    is still running (their true last purchase is ``t_n`` or later).
+``"lapse"``
+    churn day = ``t_k + w`` (the day the lapse is complete, when churn becomes
+    known); a censored customer is censored at ``E``.
+
+``duration`` is the number of calendar days from ``start`` (first purchase)
+to ``end`` with both days included, so a one-day customer has duration 1.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError, DataWarning
+
+__all__ = [
+    "from_transactions",
+    "from_contracts",
+    "validate_survival",
+    "window_sensitivity",
+    "DAY",
+]
+
+DAY = pd.Timedelta(days=1)
+
+
+def _rows(index: pd.Index, limit: int = 10) -> str:
+    shown = ", ".join(repr(x) if not isinstance(x, (int, np.integer)) else str(x) for x in list(index[:limit]))
+    more = f", ... ({len(index) - limit} more)" if len(index) > limit else ""
+    return f"[{shown}{more}]"
+
+
+def _need_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{what} lacks column(s) {missing}; it has {list(frame.columns)}")
+
+
+def _as_dates(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
+    s = frame[column]
+    if not pd.api.types.is_datetime64_any_dtype(s):
+        try:
+            s = pd.to_datetime(s, errors="raise")
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"column {column!r} of {what} is not a date column: {exc}") from None
+    return s
+
+
+def validate_survival(data: pd.DataFrame, duration: str = "duration", event: str = "churned") -> pd.DataFrame:
+    """Check a survival table (one row per subject) and return it unchanged.
+
+    Raises :class:`DataError` naming the rows and their count for missing or
+    negative durations and for event indicators other than 0/1 (True/False).
+
+    Parameters
+    ----------
+    data : table with a duration column (days or any time unit) and an event column.
+    duration, event : their names.
+    """
+    _need_columns(data, [duration, event], "survival data")
+    d = pd.to_numeric(data[duration], errors="coerce")
+    bad = data.index[d.isna().to_numpy()]
+    if len(bad):
+        raise DataError(f"column {duration!r}: {len(bad)} row(s) with a missing or non-numeric duration: rows {_rows(bad)}")
+    bad = data.index[(d < 0).to_numpy()]
+    if len(bad):
+        raise DataError(f"column {duration!r}: {len(bad)} row(s) with a negative duration: rows {_rows(bad)}")
+    e = data[event]
+    ok = e.isin([0, 1]) | e.isin([True, False])
+    bad = data.index[~ok.to_numpy()]
+    if len(bad):
+        raise DataError(f"column {event!r}: {len(bad)} row(s) with an event indicator other than 0/1: rows {_rows(bad)}")
+    return data
+
+
+def from_contracts(
+    contracts: pd.DataFrame,
+    *,
+    start: str = "start",
+    end: str = "end",
+    observation_end: pd.Timestamp | str,
+    id_col: str | None = None,
+) -> pd.DataFrame:
+    """Survival data from contracts (start, end or still active).
+
+    A contract with an end date on or before ``observation_end`` is a churn
+    event at its end; a contract without an end date (NaT) is active and
+    right-censored at ``observation_end`` (Klein & Moeschberger 2003, sec. 3.2).
+    An end date after ``observation_end`` is not yet known at the observation
+    end: the contract is censored there and a :class:`DataWarning` says how
+    many rows this concerns.
+
+    Parameters
+    ----------
+    contracts : one row per contract; other columns (covariates, segments) are kept.
+    start, end : names of the date columns.
+    observation_end : last day observed (a date).
+    id_col : optional customer id column; its values must be unique.
+
+    Returns
+    -------
+    A copy of ``contracts`` with added columns ``duration`` (days, float,
+    ``(end - start)`` or ``(observation_end - start)`` if censored),
+    ``churned`` (int 0/1), ``end_observed`` (the end used) and ``cohort``
+    (the start month, a ``Period``). ``attrs["definition"]`` states the rule.
+
+    Raises
+    ------
+    DataError
+        missing columns; missing or unparsable start dates; end before start;
+        start after ``observation_end``; duplicated ids (each naming the rows
+        and their count).
+    """
+    _need_columns(contracts, [start, end] + ([id_col] if id_col else []), "contracts")
+    obs_end = pd.Timestamp(observation_end)
+    s = _as_dates(contracts, start, "contracts")
+    e = _as_dates(contracts, end, "contracts")
+    bad = contracts.index[s.isna().to_numpy()]
+    if len(bad):
+        raise DataError(f"column {start!r}: {len(bad)} contract(s) without a start date: rows {_rows(bad)}")
+    bad = contracts.index[(e < s).to_numpy()]
+    if len(bad):
+        raise DataError(f"column {end!r}: {len(bad)} contract(s) end before they start: rows {_rows(bad)}")
+    bad = contracts.index[(s > obs_end).to_numpy()]
+    if len(bad):
+        raise DataError(
+            f"column {start!r}: {len(bad)} contract(s) start after the observation end {obs_end.date()}: rows {_rows(bad)}"
+        )
+    if id_col:
+        dup = contracts.index[contracts[id_col].duplicated(keep=False).to_numpy()]
+        if len(dup):
+            raise DataError(f"column {id_col!r}: {len(dup)} row(s) share a customer id: rows {_rows(dup)}")
+    late = (e > obs_end).to_numpy()
+    if late.any():
+        warnings.warn(
+            f"column {end!r}: {int(late.sum())} contract(s) end after the observation end {obs_end.date()}; "
+            "they are treated as active (right-censored) at the observation end",
+            DataWarning,
+            stacklevel=2,
+        )
+    churned = (e.notna() & (e <= obs_end)).to_numpy()
+    end_used = e.where(churned, obs_end)
+    out = contracts.copy()
+    out["end_observed"] = end_used
+    out["duration"] = ((end_used - s) / DAY).astype("float64")
+    out["churned"] = churned.astype("int64")
+    out["cohort"] = s.dt.to_period("M")
+    out.attrs.update(contracts.attrs)
+    out.attrs.update(
+        {
+            "source": "contracts",
+            "observation_end": obs_end,
+            "duration_unit": "days",
+            "definition": (
+                f"churn = contract end on or before {obs_end.date()}; contracts without an end (or ending later) "
+                f"are right-censored at {obs_end.date()}; duration = end - start in days"
+            ),
+        }
+    )
+    return out
+
+
+def _check_log(log: pd.DataFrame, customer: str, date: str) -> pd.Series:
+    _need_columns(log, [customer, date], "transaction log")
+    d = _as_dates(log, date, "transaction log")
+    bad = log.index[d.isna().to_numpy()]
+    if len(bad):
+        raise DataError(f"column {date!r}: {len(bad)} transaction(s) without a date: rows {_rows(bad)}")
+    bad = log.index[log[customer].isna().to_numpy()]
+    if len(bad):
+        raise DataError(f"column {customer!r}: {len(bad)} transaction(s) without a customer id: rows {_rows(bad)}")
+    return d
+
+
+def from_transactions(
+    log: pd.DataFrame,
+    window_days: int,
+    *,
+    observation_end: pd.Timestamp | str | None = None,
+    event_at: Literal["last_purchase", "lapse"] = "last_purchase",
+    customer: str = "customer_id",
+    date: str = "date",
+) -> pd.DataFrame:
+    """Survival data from a transaction log with churn defined by an inactivity window.
+
+    The exact rule (first lapse of ``window_days`` observed days without a
+    purchase; the last, incompletely observed window is censored, not churn)
+    is in the module docstring of :mod:`crmlib.survival.data`.
+
+    Parameters
+    ----------
+    log : one row per transaction with a customer id and a date.
+    window_days : ``w``, the inactivity window in days (a positive integer).
+    observation_end : last day observed; default the last date in the log.
+        Transactions after it raise :class:`DataError`.
+    event_at : ``"last_purchase"`` or ``"lapse"`` (see module docstring).
+    customer, date : column names.
+
+    Returns
+    -------
+    DataFrame indexed by customer with columns ``start`` (first purchase),
+    ``last_purchase`` (last purchase day of the spell), ``end`` (event or
+    censoring day), ``duration`` (days, ``end - start + 1``), ``churned``
+    (int 0/1), ``purchase_days`` (purchase days in the spell),
+    ``purchase_days_total``, ``returned_after_lapse`` (bool) and ``cohort``
+    (month of the first purchase). ``attrs`` hold the rule and its settings.
+
+    References
+    ----------
+    Fader, P. S. & Hardie, B. G. S. (2009). Probability models for customer-base
+    analysis. J. Interactive Marketing 23(1), 61-69 (why a window is needed).
+    """
+    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 1:
+        raise DataError(f"window_days must be a positive integer number of days, got {window_days!r}")
+    if event_at not in ("last_purchase", "lapse"):
+        raise DataError(f"event_at must be 'last_purchase' or 'lapse', got {event_at!r}")
+    dates = _check_log(log, customer, date).dt.normalize()
+    if len(dates) == 0:
+        raise DataError("transaction log is empty")
+    obs_end = dates.max() if observation_end is None else pd.Timestamp(observation_end).normalize()
+    late = log.index[(dates > obs_end).to_numpy()]
+    if len(late):
+        raise DataError(
+            f"column {date!r}: {len(late)} transaction(s) after the observation end {obs_end.date()}: rows {_rows(late)}"
+        )
+    w = int(window_days)
+    days = (
+        pd.DataFrame({"c": log[customer].to_numpy(), "d": dates.to_numpy()})
+        .drop_duplicates()
+        .sort_values(["c", "d"], kind="mergesort")
+        .reset_index(drop=True)
+    )
+    grp = days.groupby("c", sort=True)
+    first = grp["d"].first()
+    last = grp["d"].last()
+    n_total = grp.size()
+    prev = grp["d"].shift(1)
+    gap = (days["d"] - prev) / DAY
+    position = grp.cumcount()  # purchases before this row
+    lapse_rows = days.loc[(gap > w).to_numpy()].assign(prev=prev[(gap > w).to_numpy()], k=position[(gap > w).to_numpy()])
+    first_lapse = lapse_rows.groupby("c", sort=True).first()
+
+    cust = first.index
+    mid = cust.isin(first_lapse.index)
+    spell_last = last.copy()
+    spell_last.loc[first_lapse.index] = first_lapse["prev"].to_numpy()
+    spell_n = n_total.copy()
+    spell_n.loc[first_lapse.index] = first_lapse["k"].to_numpy()
+    final_lapse = ((obs_end - last) / DAY >= w).to_numpy()
+    churned = mid | final_lapse
+
+    if event_at == "last_purchase":
+        end = spell_last  # churned: last purchase before the lapse; censored: last purchase so far
+    else:
+        end = (spell_last + pd.Timedelta(days=w)).where(churned, obs_end)
+    out = pd.DataFrame(
+        {
+            "start": first,
+            "last_purchase": spell_last,
+            "end": pd.to_datetime(end),
+            "churned": churned.astype("int64"),
+            "purchase_days": spell_n.astype("int64"),
+            "purchase_days_total": n_total.astype("int64"),
+            "returned_after_lapse": mid,
+        },
+        index=cust,
+    )
+    out.index.name = customer
+    out.insert(3, "duration", ((out["end"] - out["start"]) / DAY + 1.0).astype("float64"))
+    out["cohort"] = out["start"].dt.to_period("M")
+    out.attrs.update(
+        {
+            "source": "transactions",
+            "window_days": w,
+            "event_at": event_at,
+            "observation_end": obs_end,
+            "duration_unit": "days",
+            "definition": (
+                f"churn = first run of {w} observed days without a purchase (inter-purchase gap > {w} days, or "
+                f"last purchase on or before {(obs_end - pd.Timedelta(days=w)).date()}); event day = "
+                + ("the last purchase before the lapse; still-active customers censored at their last purchase"
+                   if event_at == "last_purchase" else
+                   f"the {w}th day without a purchase; still-active customers censored at {obs_end.date()}")
+                + "; duration = days from first purchase to event/censoring day, both included"
+            ),
+        }
+    )
+    return out
+
+
+def window_sensitivity(
+    log: pd.DataFrame,
+    windows: Sequence[int],
+    horizons: Sequence[float] = (90, 180, 365),
+    *,
+    observation_end: pd.Timestamp | str | None = None,
+    event_at: Literal["last_purchase", "lapse"] = "last_purchase",
+    customer: str = "customer_id",
+    date: str = "date",
+) -> pd.DataFrame:
+    """How churn and lifetime results move with the inactivity window.
+
+    For each window ``w`` the log is turned into survival data with
+    :func:`from_transactions` and summarised by the Kaplan-Meier estimator
+    (Kaplan & Meier 1958, JASA 53, eq. 2 via lifelines).
+
+    Returns
+    -------
+    One row per window: ``window_days``, ``customers`` (N), ``churned``
+    (count), ``churn_share`` (churned / N), ``censored_share``,
+    ``returned_share`` (churned then bought again), ``median_lifetime_days``
+    (KM median; ``inf`` when not reached), ``mean_lifetime_to_<H>_days``
+    (restricted mean lifetime up to the largest horizon ``H``, days) and ``S(h)`` for each horizon
+    ``h`` in days.
+    """
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import restricted_mean_survival_time
+
+    if len(windows) == 0:
+        raise DataError("windows must list at least one inactivity window in days")
+    rows = []
+    for w in windows:  # a handful of windows, not customers
+        sd = from_transactions(log, w, observation_end=observation_end, event_at=event_at, customer=customer, date=date)
+        km = KaplanMeierFitter().fit(sd["duration"], sd["churned"])
+        row = {
+            "window_days": int(w),
+            "customers": len(sd),
+            "churned": int(sd["churned"].sum()),
+            "churn_share": float(sd["churned"].mean()),
+            "censored_share": float(1 - sd["churned"].mean()),
+            "returned_share": float(sd["returned_after_lapse"].mean()),
+            "median_lifetime_days": float(km.median_survival_time_),
+            f"mean_lifetime_to_{max(horizons):g}_days": float(restricted_mean_survival_time(km, t=max(horizons))),
+        }
+        for h in horizons:
+            row[f"S({h:g} d)"] = float(km.predict(h))
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,181 @@
+"""crmlib.survival.data: survival data from hand-made logs and contracts with known answers; bad inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines import KaplanMeierFitter
+
+from crmlib.datasets import load_cdnow
+from crmlib.exceptions import DataError, DataWarning
+from crmlib.survival import from_contracts, from_transactions, validate_survival, window_sensitivity
+
+D0 = pd.Timestamp("2020-01-01")
+END = D0 + pd.Timedelta(days=100)
+
+
+def _log(spec: dict[str, list[int]]) -> pd.DataFrame:
+    rows = [(c, D0 + pd.Timedelta(days=d)) for c, days in spec.items() for d in days]
+    return pd.DataFrame(rows, columns=["customer_id", "date"]).assign(amount=10.0)
+
+
+# customer -> purchase days (offsets from D0); observation end = day 100, window w = 30
+HAND = {
+    "A": [0, 10, 20],       # last window (20, 50] fully observed -> churned at day 20
+    "B": [0, 50, 60],       # gap 50 > 30 after day 0 -> churned at day 0, returned after the lapse
+    "C": [0, 80],           # gap 80 -> churned at day 0, returned
+    "D": [75, 80],          # 100 - 80 = 20 < 30 -> censored
+    "E": [70],              # 100 - 70 = 30 >= 30: exactly w observed days without purchase -> churned (edge)
+    "F": [71],              # 100 - 71 = 29 < 30 -> censored (edge)
+    "G": [0, 30, 65],       # gap 30 is not a lapse, gap 35 is -> churned at day 30, returned
+    "H": [0, 0, 5],         # two rows on day 0 are one purchase day; churned at day 5
+}
+# expected: churned, last_purchase day, purchase_days in spell, returned
+EXPECTED = {
+    "A": (1, 20, 3, False), "B": (1, 0, 1, True), "C": (1, 0, 1, True), "D": (0, 80, 2, False),
+    "E": (1, 70, 1, False), "F": (0, 71, 1, False), "G": (1, 30, 2, True), "H": (1, 5, 2, False),
+}
+
+
+def test_from_transactions_hand_made_log_known_answers_last_purchase():
+    sd = from_transactions(_log(HAND), 30, observation_end=END)
+    for c, (churned, last, n, returned) in EXPECTED.items():
+        row = sd.loc[c]
+        start = min(HAND[c])
+        assert row["churned"] == churned, c
+        assert row["last_purchase"] == D0 + pd.Timedelta(days=last), c
+        assert row["end"] == row["last_purchase"], c  # event/censoring at the last purchase of the spell
+        assert row["duration"] == last - start + 1, c
+        assert row["purchase_days"] == n, c
+        assert bool(row["returned_after_lapse"]) is returned, c
+    assert sd.loc["H", "purchase_days_total"] == 2
+    assert sd.loc["B", "purchase_days_total"] == 3
+
+
+def test_from_transactions_event_at_lapse_censors_at_observation_end():
+    sd = from_transactions(_log(HAND), 30, observation_end=END, event_at="lapse")
+    for c, (churned, last, _, _) in EXPECTED.items():
+        start = min(HAND[c])
+        end_day = last + 30 if churned else 100
+        assert sd.loc[c, "end"] == D0 + pd.Timedelta(days=end_day), c
+        assert sd.loc[c, "duration"] == end_day - start + 1, c
+    assert sd["end"].max() <= END  # a lapse is only counted when its whole window is observed
+
+
+def test_window_edge_exactly_w_days_is_churn_and_w_minus_one_is_censored():
+    sd = from_transactions(_log({"x": [0], "y": [1]}), 100, observation_end=END)
+    assert sd.loc["x", "churned"] == 1 and sd.loc["y", "churned"] == 0
+
+
+def test_observation_end_defaults_to_last_log_date_and_attrs_state_rule():
+    sd = from_transactions(_log(HAND), 30)
+    assert sd.attrs["observation_end"] == D0 + pd.Timedelta(days=80)
+    assert "30 observed days" in sd.attrs["definition"]
+    assert sd.loc["D", "churned"] == 0  # last purchase day 80 = observation end
+
+
+def test_every_customer_kept_and_cohort_is_first_purchase_month():
+    log = load_cdnow("sample")
+    sd = from_transactions(log, 180)
+    assert len(sd) == log["customer_id"].nunique() == 2357
+    assert (sd["cohort"].astype(str) <= "1997-03").all()
+    assert (sd["duration"] >= 1).all()
+
+
+def test_churn_share_falls_as_window_grows_and_sensitivity_matches_lifelines():
+    log = load_cdnow("sample")
+    tab = window_sensitivity(log, [60, 180, 365], horizons=[90, 365])
+    assert (np.diff(tab["churn_share"]) <= 0).all()  # a lapse of w2 > w1 days is also a lapse of w1 days
+    sd = from_transactions(log, 180)
+    km = KaplanMeierFitter().fit(sd["duration"], sd["churned"])
+    row = tab.set_index("window_days").loc[180]
+    assert row["customers"] == 2357
+    assert row["churn_share"] == pytest.approx(sd["churned"].mean())
+    assert row["S(365 d)"] == pytest.approx(km.predict(365))
+    assert row["median_lifetime_days"] == km.median_survival_time_
+
+
+def test_inputchecks_transactions_after_observation_end():
+    with pytest.raises(DataError, match=r"column 'date': 1 transaction\(s\) after the observation end"):
+        from_transactions(_log({"a": [0, 120]}), 30, observation_end=END)
+
+
+def test_inputchecks_missing_transaction_dates_named():
+    log = _log({"a": [0, 10]})
+    log.loc[1, "date"] = pd.NaT
+    with pytest.raises(DataError, match=r"1 transaction\(s\) without a date: rows \[1\]"):
+        from_transactions(log, 30)
+
+
+@pytest.mark.parametrize("w", [0, -5, 2.5, True])
+def test_inputchecks_window_days(w):
+    with pytest.raises(DataError, match="window_days"):
+        from_transactions(_log({"a": [0]}), w)
+
+
+def test_inputchecks_missing_column():
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['customer_id'\]"):
+        from_transactions(pd.DataFrame({"date": [D0]}), 30)
+
+
+def _contracts():
+    return pd.DataFrame({
+        "start": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01", "2020-06-01"]),
+        "end": pd.to_datetime(["2020-01-31", None, "2020-12-31", "2020-06-01"]),
+        "plan": ["a", "b", "a", "b"],
+    })
+
+
+def test_from_contracts_known_durations_and_censoring():
+    sd = from_contracts(_contracts(), observation_end="2020-12-31")
+    assert sd["duration"].tolist() == [30.0, 334.0, 305.0, 0.0]
+    assert sd["churned"].tolist() == [1, 0, 1, 1]  # an end on the observation end itself is observed
+    assert sd.loc[1, "end_observed"] == pd.Timestamp("2020-12-31")
+    assert sd["plan"].tolist() == ["a", "b", "a", "b"]  # other columns kept
+
+
+def test_from_contracts_end_after_observation_end_is_censored_with_warning():
+    with pytest.warns(DataWarning, match=r"1 contract\(s\) end after the observation end"):
+        sd = from_contracts(_contracts(), observation_end="2020-12-30")
+    assert sd.loc[2, "churned"] == 0 and sd.loc[2, "duration"] == 304.0
+
+
+def test_inputchecks_end_before_start_names_rows_and_count():
+    c = _contracts()
+    c.loc[[0, 3], "end"] = pd.Timestamp("2019-12-01")
+    with pytest.raises(DataError, match=r"column 'end': 2 contract\(s\) end before they start: rows \[0, 3\]"):
+        from_contracts(c, observation_end="2020-12-31")
+
+
+def test_inputchecks_missing_start_dates():
+    c = _contracts()
+    c.loc[2, "start"] = pd.NaT
+    with pytest.raises(DataError, match=r"column 'start': 1 contract\(s\) without a start date: rows \[2\]"):
+        from_contracts(c, observation_end="2020-12-31")
+
+
+def test_inputchecks_start_after_observation_end():
+    with pytest.raises(DataError, match=r"start after the observation end"):
+        from_contracts(_contracts(), observation_end="2020-05-01")
+
+
+def test_inputchecks_duplicated_ids():
+    c = _contracts().assign(cid=[1, 2, 2, 3])
+    with pytest.raises(DataError, match=r"column 'cid': 2 row\(s\) share a customer id"):
+        from_contracts(c, observation_end="2020-12-31", id_col="cid")
+
+
+def test_inputchecks_negative_durations():
+    d = pd.DataFrame({"duration": [3.0, -1.0, 2.0, -4.0], "churned": [1, 0, 1, 1]})
+    with pytest.raises(DataError, match=r"column 'duration': 2 row\(s\) with a negative duration: rows \[1, 3\]"):
+        validate_survival(d)
+
+
+def test_inputchecks_missing_durations_and_bad_events():
+    d = pd.DataFrame({"duration": [3.0, np.nan], "churned": [1, 0]})
+    with pytest.raises(DataError, match=r"1 row\(s\) with a missing or non-numeric duration"):
+        validate_survival(d)
+    d = pd.DataFrame({"duration": [3.0, 2.0], "churned": [1, 2]})
+    with pytest.raises(DataError, match=r"column 'churned': 1 row\(s\) with an event indicator other than 0/1"):
+        validate_survival(d)
