@@ -436,8 +436,9 @@ def plot_whale_curve(curve: pd.DataFrame, ax=None, *, label: str | None = None, 
         i = int(np.argmax(curve["cumulative_profit_pct"].to_numpy()))
         px, py = curve["customer_pct"].iloc[i], curve["cumulative_profit_pct"].iloc[i]
         ax.plot([px], [py], "o", color="black")
-        ax.annotate(f"peak {py:.0f}% at {px:.0f}% of customers", (px, py), textcoords="offset points",
-                    xytext=(8, -14))
+        right = px > 50
+        ax.annotate(f"peak {py:.1f}% at {px:.0f}% of customers", (px, py), textcoords="offset points",
+                    xytext=(-8 if right else 8, -22), ha="right" if right else "left", va="top")
     ax.set_xlim(0, 100)
     label_axes(ax, "Customers ranked by profit, most profitable first (%)", "Cumulative profit (% of total)")
     return ax
