@@ -984,7 +984,8 @@ def _grimmer_detail(mean, sd, n, decimals_mean, decimals_sd, items, rounding):
     units, power = _to_units(abs(mean), decimals_mean, "mean")
     _to_units(sd, decimals_sd, "sd")
     ranges = _count_range(units, power, np.int64(g), 1, rounding)
-    totals = sorted({int(t) for lo, hi in ranges for t in range(int(lo), int(hi) + 1)})
+    sign = -1 if mean < 0 else 1  # totals of a negative mean are negative; parity and T^2 do not change
+    totals = sorted({sign * int(t) for lo, hi in ranges for t in range(int(lo), int(hi) + 1)})
     if not totals:
         return "GRIM", []
     s_lo, s_hi = _sd_interval(sd, decimals_sd, rounding)

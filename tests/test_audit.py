@@ -394,6 +394,17 @@ def test_check_sd_two_items_never_flags_a_real_data_set_brute_force():
     assert flagged == []
 
 
+def test_check_sd_on_a_scale_centred_on_zero_brute_force():
+    # 4 answers on -3..3: negative means must be handled like positive ones
+    seen = {
+        (round(float(np.mean(x)), 2), round(float(np.std(x, ddof=1)), 2))
+        for x in itertools.combinations_with_replacement(range(-3, 4), 4)
+    }
+    assert all(audit.check_sd(m, s, 4, 2, 2, scale=(-3, 3)).severity == "ok" for m, s in seen)
+    # mean -2.75 of 4 answers on -3..3 forces -3, -3, -3, -2 (SD 0.50): an SD of 3.00 is impossible
+    assert audit.check_sd(-2.75, 3.0, 4, 2, 2, scale=(-3, 3)).severity == "error"
+
+
 def test_simulated_tables_always_pass_their_own_checks():
     # simulation with known truth: percentages and means computed from random data are consistent with their N
     rng = np.random.default_rng(20170401)
