@@ -23,7 +23,7 @@ References
 Kaplan, R. S. & Narayanan, V. G. (2001). Measuring and managing customer
     profitability. *Journal of Cost Management* 15(5), 5-15.
 Angrist, J. D. & Pischke, J.-S. (2009). *Mostly Harmless Econometrics*,
-    ch. 5.2 (differences-in-differences), eq. 5.2.3 ff.
+    section 5.2 (differences-in-differences).
 Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to
     cluster-robust inference. *Journal of Human Resources* 50(2), 317-372.
 """
@@ -314,7 +314,7 @@ def whale_curve(profit: pd.Series | np.ndarray) -> pd.DataFrame:
     Customers are sorted from the most to the least profitable; point *k*
     gives the share of customers ``100 k / n`` and the cumulative profit of
     the first *k* as a percentage of total profit (Kaplan & Narayanan 2001,
-    Figure 1). The curve rises above 100 % when some customers lose money and
+    the whale curve figure). The curve rises above 100 % when some customers lose money and
     ends at 100 %; its peak is the profit the firm would make without its
     unprofitable customers (before any fixed-cost effects).
 
@@ -352,8 +352,8 @@ def gini(values: pd.Series | np.ndarray) -> float:
 
     ``G = sum_i sum_j |x_i - x_j| / (2 n^2 mean(x))``, computed in O(n log n)
     as ``G = 2 sum_i i x_(i) / (n sum x) - (n + 1) / n`` with ``x_(1) <= ... <= x_(n)``
-    (e.g. Damgaard & Weiner 2000, Ecology 81(4), eq. 1 with the population
-    normalisation). 0 means equal profit for every customer; with
+    (the mean-difference form of the Gini coefficient, with the population
+    normalisation 1/n^2). 0 means equal profit for every customer; with
     non-negative values G < 1. With losses (negative values) the same formula
     is used; it can then exceed 1 (Chen, Tsaur & Rhai 1982, Econometrica
     50(4)), so read it together with the share of unprofitable customers.
@@ -478,14 +478,15 @@ class ProgrammeEvaluation:
     discount_rate: float
 
     def summary(self) -> pd.DataFrame:
-        """The headline figures as a one-column DataFrame."""
+        """The headline figures as a one-column DataFrame (payback ``inf`` = not paid back within the lines)."""
         rows = {
             "total cost (present value)": self.total_cost,
             "total revenue (present value)": self.total_revenue,
             "net benefit (NPV)": self.net_benefit,
             "benefit-cost ratio (revenue / cost)": self.benefit_cost_ratio,
             "ROI ((revenue - cost) / cost)": self.roi,
-            "payback period (periods)": np.nan if self.payback_period is None else self.payback_period,
+            # inf: not paid back within the periods given
+            "payback period (periods)": np.inf if self.payback_period is None else self.payback_period,
             "discount rate per period": self.discount_rate,
         }
         return pd.DataFrame({"value": pd.Series(rows, dtype="float64")})
@@ -650,7 +651,7 @@ def difference_in_differences(
 
         y = b0 + b1 treated + b2 post + delta (treated x post) [+ covariates] + e
 
-    and reports ``delta`` (Angrist & Pischke 2009, eq. 5.2.3). Without
+    and reports ``delta`` (Angrist & Pischke 2009, section 5.2). Without
     covariates ``delta`` equals the difference of the four cell means,
     ``(ybar_T,post - ybar_T,pre) - (ybar_C,post - ybar_C,pre)``.
 

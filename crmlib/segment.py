@@ -39,7 +39,7 @@ Saaty, T. L. (2008). Decision making with the analytic hierarchy process.
 Shannon, C. E. (1948). A mathematical theory of communication. *Bell System
     Technical Journal* 27, 379-423; the entropy weight method as in
     Zou, Yun & Sun (2006), *Journal of Environmental Sciences* 18(5),
-    1020-1023, eqs. 1-4.
+    1020-1023 (the entropy weight formulas).
 """
 
 from __future__ import annotations
@@ -346,7 +346,7 @@ def migration_matrix(before: pd.Series, after: pd.Series, *, normalize: bool = T
             raise DataError(f"migration_matrix: `{name}` has no tier for {int(s.isna().sum())} customers")
 
     def cats(s: pd.Series) -> list[str]:
-        return list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else sorted(map(str, s.unique()))
+        return list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else sorted(s.unique(), key=str)
 
     order = cats(b) + [c for c in cats(a) if c not in cats(b)]
     if absent_label in order:
@@ -461,7 +461,7 @@ def entropy_weights(X: pd.DataFrame, benefit: Mapping[str, bool] | Sequence[bool
         d_j  = 1 - e_j
         w_j  = d_j / sum_j d_j
 
-    (Zou, Yun & Sun 2006, eqs. 1-4). An indicator whose values are spread
+    (Zou, Yun & Sun 2006). An indicator whose values are spread
     evenly (e_j near 1) gets little weight; one concentrated on few
     customers gets much.
 
@@ -542,7 +542,7 @@ def ahp_weights(matrix: pd.DataFrame | np.ndarray, labels: Sequence[str] | None 
 
     The weights are the principal right eigenvector ``w`` of the pairwise
     comparison matrix ``A`` (``A w = lambda_max w``), normalised to sum 1
-    (Saaty 1977, sec. 2; Saaty 1990, eq. 1). Consistency:
+    (Saaty 1977; Saaty 1990). Consistency:
     ``CI = (lambda_max - n) / (n - 1)`` and ``CR = CI / RI(n)`` with Saaty's
     random index (``ri_table="saaty1980"``: 0.58, 0.90, 1.12, 1.24, 1.32,
     1.41, 1.45, 1.49 for n = 3..10; ``"saaty2008"``: 0.52, 0.89, 1.11, 1.25,

@@ -156,7 +156,7 @@ def test_evaluate_programme_by_hand_discounted_and_not_paid_back():
     assert ev.payback_period == pytest.approx(2.0)
     short = profit.evaluate_programme(lines.iloc[:2], discount_rate=0.1)
     assert short.payback_period is None
-    assert np.isnan(short.summary().loc["payback period (periods)", "value"])
+    assert short.summary().loc["payback period (periods)", "value"] == np.inf
 
 
 def test_evaluate_programme_on_thesis_table4_printed_totals():

@@ -240,3 +240,11 @@ def test_score_customers_by_hand():
         segment.score_customers(X, {"profit": 0.6, "complaints": 0.3})
     with pytest.raises(DataError, match="no weight for \\['complaints'\\]"):
         segment.score_customers(X, {"profit": 1.0})
+
+
+def test_migration_matrix_plain_labels():
+    # tiers given as plain values (not categoricals): categories in sorted order, absent last
+    counts = segment.migration_matrix(pd.Series([1, 2, 2], index=["a", "b", "c"]),
+                                      pd.Series([2, 2], index=["a", "b"]), normalize=False)
+    assert counts.columns.tolist() == [1, 2, "absent"]
+    np.testing.assert_array_equal(counts.to_numpy(), [[0, 1, 0], [0, 1, 1]])

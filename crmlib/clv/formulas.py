@@ -2,7 +2,7 @@
 
 Formulas
     :func:`retention_clv` - the retention-based closed form
-    ``m r / (1 + d - r)`` (Gupta & Lehmann 2003, eq. 2; Gupta & Lehmann 2005);
+    ``m r / (1 + d - r)`` (Gupta & Lehmann 2003; 2005, the margin multiple);
     :func:`finite_horizon_clv` - the same over a finite number of periods;
     :func:`discounted_value` - any margin stream with survival, discounted.
 
@@ -11,8 +11,8 @@ Markov chain (Pfeifer & Carraway 2000)
     probability that a customer buys in the next period given the periods
     since the last purchase (the recency states), builds the transition
     matrix ``P`` and values each state with
-    ``V = sum_{t=0}^{T} [(1 + d)^-1 P]^t R`` (P&C eq. 7) or, for an infinite
-    horizon, ``V = [I - (1 + d)^-1 P]^-1 R`` (P&C eq. 8).
+    ``V = sum_{t=0}^{T} [(1 + d)^-1 P]^t R`` (P&C 2000, value of a Markov chain with rewards) or, for an infinite
+    horizon, its limit ``V = [I - (1 + d)^-1 P]^-1 R``.
     :func:`recency_transition_matrix` and :func:`markov_clv` are the same
     computations for a chain given by hand.
 
@@ -76,7 +76,7 @@ def _out(x: np.ndarray):
 
 
 def retention_clv(margin, retention, discount, *, margin_at_start: bool = False):
-    """Retention-based lifetime value, infinite horizon (Gupta & Lehmann 2003, eq. 2).
+    """Retention-based lifetime value, infinite horizon (Gupta & Lehmann 2003).
 
     With a constant margin ``m`` per period, retention rate ``r`` and
     discount rate ``d`` per period, margins received at the end of each
@@ -206,8 +206,8 @@ def recency_transition_matrix(purchase_probability, *, absorbing: bool = True) -
 def markov_clv(transition_matrix, rewards, discount, horizon: int | None = None) -> np.ndarray:
     """Expected discounted value of every starting state of a Markov chain (Pfeifer & Carraway 2000).
 
-    ``V_T = sum_{t=0}^{T} [(1 + d)^-1 P]^t R`` (eq. 7); with ``horizon=None``
-    the limit ``V = [I - (1 + d)^-1 P]^-1 R`` (eq. 8), which needs ``d > 0``
+    ``V_T = sum_{t=0}^{T} [(1 + d)^-1 P]^t R``; with ``horizon=None``
+    the limit ``V = [I - (1 + d)^-1 P]^-1 R``, which needs ``d > 0``
     unless every recurrent state has reward 0.
 
     Parameters
