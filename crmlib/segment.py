@@ -352,8 +352,12 @@ def migration_matrix(before: pd.Series, after: pd.Series, *, normalize: bool = T
     if absent_label in order:
         raise DataError(f"migration_matrix: absent_label {absent_label!r} is also a tier name; choose another")
     idx = b.index.union(a.index)
-    bb = b.astype(object).reindex(idx).fillna(absent_label)
-    aa = a.astype(object).reindex(idx).fillna(absent_label)
+    def filled(s: pd.Series) -> np.ndarray:
+        arr = s.astype(object).reindex(idx).to_numpy(dtype=object)
+        arr[pd.isna(arr)] = absent_label
+        return arr
+
+    bb, aa = filled(b), filled(a)
     full = order + [absent_label]
     counts = pd.crosstab(pd.Categorical(bb, categories=full), pd.Categorical(aa, categories=full), dropna=False)
     counts.index = pd.Index(full, name="tier before")
