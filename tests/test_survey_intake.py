@@ -132,3 +132,14 @@ def test_accounting_from_intake_on_corp_rep():
     assert acc.loc["returned", "n"] == 344
     assert acc.loc["valid", "n"] == int((reasons == "").sum())
     assert cronbach_alpha(res.data, ["comp_1", "comp_2", "comp_3"])["k"] == 3
+
+
+def test_presets_name_errors():
+    from crmlib.survey import presets
+
+    with pytest.raises(DataError, match=r"dataset must be one of \['corp_rep', 'mobi'\], got 'nps'"):
+        presets.get_setup("nps")
+    with pytest.raises(DataError, match=r"model must be one of \['ecsi', 'reputation'\], got 'acsi'"):
+        presets.get_model("acsi")
+    measurement, _ = presets.get_model("ecsi")
+    assert sum(len(v) for v in measurement.values()) == 24

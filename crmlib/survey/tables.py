@@ -190,8 +190,10 @@ def likert_chart(data: pd.DataFrame, items: Sequence[str], scale_min: int, scale
     ax.set_yticklabels([(labels or {}).get(i, i) for i in items])
     ax.invert_yaxis()
     label_axes(ax, "percent of valid answers (disagree < 0 < agree)", "item")
-    ax.legend(title="answer", ncol=min(m, 10), fontsize=7, title_fontsize=8, loc="upper center",
-              bbox_to_anchor=(0.5, -0.25 if len(items) > 3 else -0.4), frameon=False)
+    reach = max(np.abs(left).max(), (left + P.sum(axis=1)).max())
+    ax.set_xlim(-reach * 1.05, reach * 1.05)
+    ax.legend(title="answer", fontsize=8, title_fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5),
+              frameon=False)
     return fig
 
 

@@ -1,0 +1,80 @@
+"""Ready-made analysis settings for the two bundled surveys (used by ``notebooks/survey.ipynb``).
+
+``SURVEYS[name]`` holds the data and codebook file names, the items a report
+shows, and the loyalty-matrix and group-comparison choices; ``MODELS[name]``
+the measurement and structural models (``"ecsi"``, ``"reputation"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..exceptions import DataError
+from .pls import ECSI_MEASUREMENT, ECSI_STRUCTURE, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE
+
+__all__ = ["SurveySetup", "SURVEYS", "MODELS", "get_setup", "get_model"]
+
+
+@dataclass(frozen=True)
+class SurveySetup:
+    """What a report on one survey shows.
+
+    data_file, codebook_file : file names in ``crmlib.datasets.data_dir()``.
+    likert_items : items of the diverging bar chart.
+    frequency_item : item of the frequency table.
+    satisfaction, loyalty : constructs (targets of the driver analysis).
+    ordinal_item : single Likert item for the ordinal logit, with ``ordinal_predictors`` (constructs).
+    attitude_item, patronage_item : Dick & Basu's relative attitude and repeat patronage.
+    group : column compared across groups (None: a top-box split of ``frequency_item``).
+    group_labels : labels of the group codes.
+    """
+
+    data_file: str
+    codebook_file: str
+    likert_items: tuple[str, ...]
+    frequency_item: str
+    satisfaction: str
+    loyalty: str
+    ordinal_item: str
+    ordinal_predictors: tuple[str, ...]
+    attitude_item: str
+    patronage_item: str
+    group: str | None = None
+    group_labels: dict = field(default_factory=dict)
+    default_model: str = "ecsi"
+
+
+SURVEYS: dict[str, SurveySetup] = {
+    "mobi": SurveySetup(
+        data_file="mobi.csv", codebook_file="mobi_codebook.csv",
+        likert_items=("CUSA1", "CUSA2", "CUSA3", "CUSL1", "CUSL2", "CUSL3"), frequency_item="CUSA1",
+        satisfaction="CUSA", loyalty="CUSL", ordinal_item="CUSA1", ordinal_predictors=("IMAG", "PERQ", "PERV"),
+        attitude_item="CUSA3", patronage_item="CUSL1", group=None, default_model="ecsi",
+    ),
+    "corp_rep": SurveySetup(
+        data_file="corp_rep_data.csv", codebook_file="corp_rep_codebook.csv",
+        likert_items=("comp_1", "comp_2", "comp_3", "like_1", "like_2", "like_3", "cusa", "cusl_1", "cusl_2", "cusl_3"),
+        frequency_item="cusa", satisfaction="CUSA", loyalty="CUSL", ordinal_item="cusa",
+        ordinal_predictors=("COMP", "LIKE"), attitude_item="like_1", patronage_item="cusl_3",
+        group="serviceprovider", group_labels={1: "provider 1", 2: "provider 2", 3: "provider 3", 4: "provider 4"},
+        default_model="reputation",
+    ),
+}
+
+MODELS = {
+    "ecsi": (ECSI_MEASUREMENT, ECSI_STRUCTURE),
+    "reputation": (REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE),
+}
+
+
+def get_setup(name: str) -> SurveySetup:
+    if name not in SURVEYS:
+        raise DataError(f"dataset must be one of {sorted(SURVEYS)}, got {name!r}")
+    return SURVEYS[name]
+
+
+def get_model(name: str):
+    """(measurement, structure) of a named model."""
+    if name not in MODELS:
+        raise DataError(f"model must be one of {sorted(MODELS)}, got {name!r}")
+    return MODELS[name]
