@@ -1,0 +1,46 @@
+"""Customer lifetime value: buy-till-you-die models and Gamma-Gamma spend, by maximum likelihood.
+
+==================================  =============================================  ==========================
+model                               setting                                        parameters (``params_``)
+==================================  =============================================  ==========================
+:class:`BetaGeoModel`               non-contractual, continuous time (BG/NBD)      ``r, alpha, a, b``
+:class:`ModifiedBetaGeoModel`       non-contractual, continuous time (MBG/NBD)     ``r, alpha, a, b``
+:class:`ParetoNBDModel`             non-contractual, continuous time (Pareto/NBD)  ``r, alpha, s, beta``
+:class:`BetaGeoBetaBinomModel`      non-contractual, discrete time (BG/BB)         ``alpha, beta, gamma, delta``
+:class:`ShiftedBetaGeometricModel`  contractual cohorts (sBG)                      ``alpha, beta``
+:class:`GammaGammaModel`            spend per transaction                          ``p, q, gamma``
+==================================  =============================================  ==========================
+
+Every model: ``Model().fit(data)`` returns the fitted model with ``params_``,
+``standard_errors_``, ``confidence_intervals_``, ``log_likelihood_``,
+``aic_``, ``bic_``, ``convergence_`` and ``summary()``; see
+:mod:`crmlib.clv._base`. :func:`customer_lifetime_value` combines a
+transaction model and the spend model; :mod:`crmlib.clv.validate` checks a
+model on a holdout period; :mod:`crmlib.clv.simulate` draws data from known
+parameters; :mod:`crmlib.clv.plots` draws the standard figures.
+"""
+
+from ._base import BaseFitter, ConvergenceReport, bootstrap_predictions
+from .bgbb import BetaGeoBetaBinomModel
+from .bgnbd import BetaGeoModel
+from .gamma_gamma import GammaGammaModel, spend_frequency_correlation
+from .lifetime_value import continuous_rate, customer_equity_interval, customer_lifetime_value
+from .mbgnbd import ModifiedBetaGeoModel
+from .pareto_nbd import ParetoNBDModel
+from .sbg import ShiftedBetaGeometricModel
+
+__all__ = [
+    "BaseFitter",
+    "ConvergenceReport",
+    "bootstrap_predictions",
+    "BetaGeoModel",
+    "ModifiedBetaGeoModel",
+    "ParetoNBDModel",
+    "BetaGeoBetaBinomModel",
+    "ShiftedBetaGeometricModel",
+    "GammaGammaModel",
+    "spend_frequency_correlation",
+    "customer_lifetime_value",
+    "customer_equity_interval",
+    "continuous_rate",
+]

@@ -1,0 +1,491 @@
+"""Maximum-likelihood machinery shared by every CLV model of :mod:`crmlib.clv`.
+
+A model only declares its parameter names, checks its data, and gives its
+per-row log-likelihood (and, where feasible, its analytic gradient); this
+module does the rest, in the manner of lifelines' parametric fitters:
+
+* optimisation of the weighted log-likelihood over the **log** of the
+  (positive) parameters with ``scipy.optimize.minimize`` (L-BFGS-B), from the
+  model's start point and, if that fails, from further seeded starts;
+* de-duplication of identical data rows into weighted rows (the compression
+  Fader & Hardie use in their spreadsheets), so that a weighted table and the
+  expanded table give the same fit;
+* standard errors from the observed information: the inverse of the negative
+  Hessian of the total log-likelihood at the optimum on the natural scale,
+  computed by central differences of the gradient;
+* confidence intervals on the log scale (delta method), which stay positive;
+* a convergence report; a failed fit raises :class:`~crmlib.exceptions.ConvergenceError`
+  saying what to try, a doubtful one warns with :class:`~crmlib.exceptions.ConvergenceWarning`;
+  no NaN is ever returned as an estimate;
+* ``log_likelihood_`` (the sum over customers of the weighted log-likelihood on
+  the data's own time scale), ``aic_``, ``bic_`` and :meth:`summary`.
+
+References
+----------
+Burnham, K. P. & Anderson, D. R. (2002). *Model selection and multimodel
+inference*, 2nd ed., Springer (AIC, eq. 2.1). Schwarz, G. (1978). Estimating
+the dimension of a model. *Annals of Statistics* 6(2) (BIC).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
+
+__all__ = ["BaseFitter", "ConvergenceReport", "check_columns", "as_rng"]
+
+_LOG_BOUND = 25.0  # optimise log-parameters in [-25, 25], i.e. parameters in [1.4e-11, 7.2e10]
+
+
+def as_rng(seed) -> np.random.Generator:
+    """A :class:`numpy.random.Generator` from an int seed or a Generator (``None`` is refused)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        raise DataError("seed must be an int or a numpy.random.Generator; crmlib draws nothing unseeded")
+    return np.random.default_rng(seed)
+
+
+def _rows_text(mask: np.ndarray, index) -> str:
+    where = np.flatnonzero(mask)
+    labels = [index[i] for i in where[:5]]
+    more = " ..." if where.size > 5 else ""
+    return f"{where.size} rows (e.g. {labels}{more})"
+
+
+def check_columns(data: pd.DataFrame, spec: dict[str, str], optional: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Check that ``data`` has the columns of ``spec`` with finite values of the stated kind.
+
+    ``spec`` maps a column to ``"count"`` (non-negative integers), ``"nonneg"``
+    (non-negative reals) or ``"positive"`` (strictly positive reals). Columns
+    in ``optional`` are checked only when present. Returns float64 arrays by
+    column. Raises :class:`DataError` naming the column and the rows at fault.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a pandas DataFrame with columns {list(spec)}, got {type(data).__name__}")
+    missing = [c for c in spec if c not in data.columns and c not in optional]
+    if missing:
+        raise DataError(f"data lacks column(s) {missing}; found {list(data.columns)}")
+    if len(data) == 0:
+        raise DataError("data has no rows")
+    out: dict[str, np.ndarray] = {}
+    for col, kind in spec.items():
+        if col not in data.columns:
+            continue
+        try:
+            values = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"column {col!r} is not numeric: {exc}") from exc
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise DataError(f"column {col!r} is missing or not a finite number in {_rows_text(bad, data.index)}")
+        if kind == "count":
+            bad = (values < 0) | (values != np.floor(values))
+            if bad.any():
+                raise DataError(f"column {col!r} must hold non-negative integers; it does not in {_rows_text(bad, data.index)}")
+        elif kind == "nonneg":
+            bad = values < 0
+            if bad.any():
+                raise DataError(f"column {col!r} must be non-negative; it is negative in {_rows_text(bad, data.index)}")
+        elif kind == "positive":
+            bad = values <= 0
+            if bad.any():
+                raise DataError(f"column {col!r} must be positive; it is not in {_rows_text(bad, data.index)}")
+        out[col] = values
+    return out
+
+
+@dataclass
+class ConvergenceReport:
+    """What the optimiser did: whether it converged, how, and how far from a stationary point."""
+
+    converged: bool
+    message: str
+    n_iterations: int
+    n_evaluations: int
+    n_starts_tried: int
+    gradient_norm: float
+    hessian_positive_definite: bool
+    seconds: float
+    starts: list[dict[str, Any]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        state = "converged" if self.converged else "NOT converged"
+        return (
+            f"{state}: {self.message}; {self.n_iterations} iterations, {self.n_evaluations} evaluations, "
+            f"{self.n_starts_tried} start(s); |gradient| of the mean log-likelihood on the log-parameter scale "
+            f"{self.gradient_norm:.2e}; Hessian {'negative' if self.hessian_positive_definite else 'NOT negative'} "
+            f"definite; {self.seconds:.3f} s"
+        )
+
+
+class BaseFitter:
+    """Base class: weighted maximum likelihood for a model with positive parameters.
+
+    Subclasses set :attr:`param_names` (the paper's symbols) and implement
+
+    * ``_prepare(data) -> (arrays, weight)``: check the data and return a dict
+      of 1-D float arrays (one entry per row) and the row weights;
+    * ``_loglik(params, arrays) -> ndarray``: the log-likelihood of each row;
+    * optionally ``_loglik_grad(params, arrays) -> (ll, grad)`` with ``grad`` of
+      shape ``(n_rows, n_params)``, the derivative with respect to the natural
+      parameters (without it, central differences are used);
+    * ``_start(arrays, weight) -> ndarray``: a start point.
+
+    Parameters
+    ----------
+    n_starts : number of start points tried at most (the model's own start,
+        then seeded log-normal perturbations of it). Further starts are used
+        only when an earlier one fails.
+    tol : tolerance on the projected gradient of the mean log-likelihood
+        (L-BFGS-B ``pgtol``) and relative reduction (``ftol``).
+    max_iter : iteration limit of each optimiser run.
+    confidence : level of the confidence intervals (default 0.95).
+    compress : pool identical data rows into weighted rows before fitting
+        (exactly the same likelihood; faster on large bases).
+    seed : seed of the perturbed start points.
+    """
+
+    param_names: tuple[str, ...] = ()
+    _analytic_gradient = False
+
+    def __init__(self, *, n_starts: int = 5, tol: float = 1e-10, max_iter: int = 2000, confidence: float = 0.95,
+                 compress: bool = True, seed: int = 0):
+        self.n_starts = n_starts
+        self.tol = tol
+        self.max_iter = max_iter
+        self.confidence = confidence
+        self.compress = compress
+        self.seed = seed
+
+    # ----------------------------------------------------------------- hooks
+    def _prepare(self, data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _loglik(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _loglik_grad(self, params, arrays):  # pragma: no cover - overridden where analytic
+        raise NotImplementedError
+
+    def _start(self, arrays: dict[str, np.ndarray], weight: np.ndarray) -> np.ndarray:
+        return np.ones(len(self.param_names))
+
+    def _cache(self, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Model-specific precomputation on the (compressed) data; default: the arrays themselves."""
+        return arrays
+
+    # ---------------------------------------------------------- compression
+    @staticmethod
+    def _compress(arrays: dict[str, np.ndarray], weight: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Pool identical rows (same value in every array) into one row whose weight is the sum."""
+        keys = list(arrays)
+        n = weight.size
+        code = np.zeros(n, dtype=np.int64)
+        radix = 1
+        for k in keys:
+            uniq, inv = np.unique(arrays[k], return_inverse=True)
+            if radix * uniq.size >= 2**62:  # too many combinations for one integer key: fall back
+                stacked = np.column_stack([arrays[c] for c in keys])
+                uniq_rows, inv_rows = np.unique(stacked, axis=0, return_inverse=True)
+                w = np.bincount(inv_rows.ravel(), weights=weight, minlength=len(uniq_rows))
+                return {c: uniq_rows[:, j].copy() for j, c in enumerate(keys)}, w
+            code = code + inv.astype(np.int64) * radix
+            radix *= uniq.size
+        uniq_code, first, inv = np.unique(code, return_index=True, return_inverse=True)
+        w = np.bincount(inv.ravel(), weights=weight, minlength=uniq_code.size)
+        return {k: v[first] for k, v in arrays.items()}, w
+
+    # -------------------------------------------------------- log-likelihood
+    def _total_and_grad(self, params: np.ndarray, cache, weight: np.ndarray) -> tuple[float, np.ndarray]:
+        """Total weighted log-likelihood and its gradient with respect to the natural parameters."""
+        if self._analytic_gradient:
+            ll, g = self._loglik_grad(params, cache)
+            return float(weight @ ll), weight @ g
+        f0 = float(weight @ self._loglik(params, cache))
+        grad = np.empty(params.size)
+        for j in range(params.size):
+            h = 1e-6 * params[j]
+            up, dn = params.copy(), params.copy()
+            up[j] += h
+            dn[j] -= h
+            grad[j] = (float(weight @ self._loglik(up, cache)) - float(weight @ self._loglik(dn, cache))) / (2 * h)
+        return f0, grad
+
+    def _hessian(self, params: np.ndarray, cache, weight: np.ndarray) -> np.ndarray:
+        """Hessian of the total log-likelihood on the natural scale (central differences of the gradient)."""
+        k = params.size
+        hess = np.empty((k, k))
+        for j in range(k):
+            h = 1e-5 * params[j]
+            up, dn = params.copy(), params.copy()
+            up[j] += h
+            dn[j] -= h
+            hess[:, j] = (self._total_and_grad(up, cache, weight)[1] - self._total_and_grad(dn, cache, weight)[1]) / (2 * h)
+        return 0.5 * (hess + hess.T)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, data: pd.DataFrame, *, initial_params=None):
+        """Fit the model by maximum likelihood; returns ``self``.
+
+        Parameters
+        ----------
+        data : the model's data table (see the model's docstring); an optional
+            ``weight`` column counts the customers behind each row.
+        initial_params : optional start point (sequence or dict by parameter
+            name, natural scale).
+
+        Raises
+        ------
+        DataError : malformed data (the message names the column and rows).
+        ConvergenceError : no start point led to a finite, stationary optimum.
+        """
+        import time
+
+        t0 = time.perf_counter()
+        arrays, weight = self._prepare(data)
+        self.n_customers_ = float(weight.sum())
+        self.n_rows_ = int(weight.size)
+        if self.compress:
+            arrays, weight = self._compress(arrays, weight)
+        cache = self._cache(arrays)
+        total_w = float(weight.sum())
+        k = len(self.param_names)
+
+        def objective(logp):
+            p = np.exp(logp)
+            try:
+                with np.errstate(all="ignore"):
+                    ll, g = self._total_and_grad(p, cache, weight)
+            except (FloatingPointError, OverflowError, ValueError):
+                return np.inf, np.zeros(k)
+            if not np.isfinite(ll) or not np.all(np.isfinite(g)):
+                return np.inf, np.zeros(k)
+            return -ll / total_w, -(g * p) / total_w
+
+        if initial_params is not None:
+            if isinstance(initial_params, dict):
+                try:
+                    initial_params = [initial_params[n] for n in self.param_names]
+                except KeyError as exc:
+                    raise DataError(f"initial_params lacks parameter {exc.args[0]!r}; give {list(self.param_names)}") from None
+            x0 = np.asarray(initial_params, dtype=float)
+            if x0.shape != (k,) or not np.all(np.isfinite(x0)) or np.any(x0 <= 0):
+                raise DataError(f"initial_params must be {k} positive numbers for {list(self.param_names)}, got {initial_params!r}")
+        else:
+            x0 = np.asarray(self._start(arrays, weight), dtype=float)
+        rng = np.random.default_rng(self.seed)
+        starts = [np.log(x0)] + [np.log(x0) + rng.normal(0.0, 1.0, k) for _ in range(max(self.n_starts, 1) - 1)]
+        tried: list[dict[str, Any]] = []
+        best = None
+        for i, s in enumerate(starts):
+            s = np.clip(s, -_LOG_BOUND + 1, _LOG_BOUND - 1)
+            f_start = objective(s)[0]
+            if not np.isfinite(f_start):
+                tried.append({"start": np.exp(s), "message": "log-likelihood not finite at the start", "fun": np.inf})
+                continue
+            res = optimize.minimize(objective, s, jac=True, method="L-BFGS-B",
+                                    bounds=[(-_LOG_BOUND, _LOG_BOUND)] * k,
+                                    options={"maxiter": self.max_iter, "ftol": self.tol * 1e-3, "gtol": self.tol,
+                                             "maxcor": 20})
+            gnorm = float(np.max(np.abs(res.jac))) if np.all(np.isfinite(res.jac)) else np.inf
+            on_bound = bool(np.any(np.abs(res.x) >= _LOG_BOUND - 1e-6))
+            ok = np.isfinite(res.fun) and gnorm < 1e-4 and not on_bound
+            tried.append({"start": np.exp(s), "message": str(res.message), "fun": float(res.fun), "ok": ok,
+                          "gradient_norm": gnorm, "on_bound": on_bound})
+            if np.isfinite(res.fun) and (best is None or res.fun < best[0].fun - 1e-12):
+                best = (res, gnorm, on_bound, ok, i + 1)
+            if ok:
+                break
+        if best is None:
+            raise ConvergenceError(
+                f"{type(self).__name__}: the log-likelihood was not finite at any of {len(starts)} start points. "
+                "Check the data (recency <= T, frequency counts), or pass initial_params near plausible values."
+            )
+        res, gnorm, on_bound, ok, n_tried = best
+        params = np.exp(res.x)
+        if on_bound:
+            names = [n for n, v in zip(self.param_names, res.x) if abs(v) >= _LOG_BOUND - 1e-6]
+            raise ConvergenceError(
+                f"{type(self).__name__}: parameter(s) {names} ran to the edge of the search region "
+                f"({np.exp(-_LOG_BOUND):.1e} or {np.exp(_LOG_BOUND):.1e}); the model is not identified on these data "
+                "(e.g. nobody churns, or no repeat purchases). Try a simpler model, more data, or a longer calibration period."
+            )
+        total_ll = float(weight @ self._loglik(params, cache))
+        if not np.isfinite(total_ll):
+            raise ConvergenceError(f"{type(self).__name__}: the log-likelihood at the optimum is not finite; pass initial_params")
+        hess = self._hessian(params, cache, weight)
+        try:
+            cov = np.linalg.inv(-hess)
+            eig = np.linalg.eigvalsh(-hess)
+            pd_ok = bool(np.all(eig > 0) and np.all(np.isfinite(cov)) and np.all(np.diag(cov) > 0))
+        except np.linalg.LinAlgError:
+            cov = np.full((k, k), np.inf)
+            pd_ok = False
+        report = ConvergenceReport(
+            converged=bool(ok and pd_ok), message=str(res.message), n_iterations=int(res.nit), n_evaluations=int(res.nfev),
+            n_starts_tried=n_tried, gradient_norm=gnorm, hessian_positive_definite=pd_ok,
+            seconds=time.perf_counter() - t0, starts=tried,
+        )
+        self.convergence_ = report
+        if not ok:
+            warnings.warn(
+                f"{type(self).__name__} may not have converged ({report}). Try: initial_params near the printed "
+                "estimates, a larger max_iter or n_starts, or rescaling time (weeks instead of days).",
+                ConvergenceWarning, stacklevel=2,
+            )
+        elif not pd_ok:
+            warnings.warn(
+                f"{type(self).__name__}: the observed information is not positive definite at the optimum; "
+                "the standard errors are unreliable (set to infinity). The model may be over-parameterised for these data.",
+                ConvergenceWarning, stacklevel=2,
+            )
+            cov = np.where(np.isfinite(cov), cov, np.inf)
+        self.params_ = pd.Series(params, index=list(self.param_names), name="estimate")
+        self.variance_matrix_ = pd.DataFrame(cov, index=list(self.param_names), columns=list(self.param_names))
+        se = np.sqrt(np.abs(np.diag(cov))) if pd_ok else np.full(k, np.inf)
+        self.standard_errors_ = pd.Series(se, index=list(self.param_names), name="se")
+        z = stats.norm.ppf(0.5 + self.confidence / 2)
+        with np.errstate(over="ignore"):
+            lo = params * np.exp(-z * se / params)
+            hi = params * np.exp(z * se / params)
+        pct = f"{100 * self.confidence:g}%"
+        self.confidence_intervals_ = pd.DataFrame({f"lower {pct}": lo, f"upper {pct}": hi}, index=list(self.param_names))
+        self.log_likelihood_ = total_ll
+        self.aic_ = 2 * k - 2 * total_ll
+        self.bic_ = k * np.log(self.n_customers_) - 2 * total_ll
+        self._fit_arrays = (arrays, weight)
+        return self
+
+    # ---------------------------------------------------------------- report
+    def _check_fitted(self):
+        if not hasattr(self, "params_"):
+            raise DataError(f"{type(self).__name__} is not fitted yet; call fit(data) first")
+
+    def summary(self) -> pd.DataFrame:
+        """Estimates, standard errors (observed information) and confidence intervals, one row per parameter.
+
+        The intervals are Wald intervals for the log-parameter (delta method),
+        transformed back, so they are positive and asymmetric.
+        """
+        self._check_fitted()
+        out = pd.concat([self.params_, self.standard_errors_, self.confidence_intervals_], axis=1)
+        out.index.name = "parameter"
+        return out
+
+    def fit_statistics(self) -> pd.Series:
+        """Log-likelihood (sum over customers), number of parameters, AIC, BIC and N."""
+        self._check_fitted()
+        return pd.Series({"log_likelihood": self.log_likelihood_, "n_params": float(len(self.param_names)),
+                          "aic": self.aic_, "bic": self.bic_, "n_customers": self.n_customers_},
+                         name=type(self).__name__)
+
+    def loglik(self, data: pd.DataFrame, params=None) -> np.ndarray:
+        """Log-likelihood of each row of ``data`` at ``params`` (default: the estimates); unweighted."""
+        arrays, _ = self._prepare(data)
+        p = self.params_.to_numpy() if params is None else np.asarray(params, dtype=float)
+        return self._loglik(p, self._cache(arrays))
+
+    def draw_params(self, n_draws: int, seed) -> pd.DataFrame:
+        """Parameter draws from the asymptotic normal distribution of the log-parameters.
+
+        The covariance of the log-parameters is the observed-information
+        covariance transformed by the delta method,
+        ``cov(log theta) = D^-1 cov(theta) D^-1`` with ``D = diag(theta)``.
+        Used for the parametric bootstrap of predictions.
+        """
+        self._check_fitted()
+        p = self.params_.to_numpy()
+        cov = self.variance_matrix_.to_numpy()
+        if not np.all(np.isfinite(cov)):
+            raise ConvergenceError("the covariance of the estimates is not finite; parametric draws are not possible")
+        cov_log = cov / np.outer(p, p)
+        draws = as_rng(seed).multivariate_normal(np.log(p), cov_log, size=n_draws, method="eigh")
+        return pd.DataFrame(np.exp(draws), columns=list(self.param_names))
+
+    def _params_tuple(self, params=None):
+        if params is None:
+            self._check_fitted()
+            return tuple(float(v) for v in self.params_.to_numpy())
+        if isinstance(params, (pd.Series, dict)):
+            return tuple(float(params[n]) for n in self.param_names)
+        return tuple(float(v) for v in params)
+
+    def __repr__(self) -> str:
+        if hasattr(self, "params_"):
+            inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+            return f"{type(self).__name__}({inner}, log-likelihood={self.log_likelihood_:.2f}, N={self.n_customers_:,.0f})"
+        return f"{type(self).__name__}(unfitted)"
+
+
+def bootstrap_predictions(model: BaseFitter, predict, n_draws: int = 200, *, seed, level: float = 0.95,
+                          progress: bool | None = None) -> pd.DataFrame:
+    """Parametric-bootstrap interval of any prediction of a fitted model.
+
+    Parameters
+    ----------
+    model : a fitted model.
+    predict : function ``predict(params: pd.Series) -> array-like`` giving the
+        prediction (per customer or scalar) for a parameter vector.
+    n_draws : number of parameter draws from the asymptotic normal of the
+        log-parameters (:meth:`BaseFitter.draw_params`).
+    seed : int or Generator (required).
+    level : width of the percentile interval.
+    progress : show a tqdm progress bar (default: when ``n_draws >= 200``).
+
+    Returns
+    -------
+    DataFrame with ``estimate`` (at the estimates), ``mean``, ``se`` (bootstrap
+    standard deviation) and the lower/upper percentile bounds, one row per
+    element of the prediction.
+    """
+    from tqdm.auto import tqdm
+
+    draws = model.draw_params(n_draws, seed)
+    est = np.atleast_1d(np.asarray(predict(model.params_), dtype=float))
+    show = (n_draws >= 200) if progress is None else progress
+    sims = np.empty((n_draws, est.size))
+    for i in tqdm(range(n_draws), disable=not show, desc="parametric bootstrap"):
+        sims[i] = np.asarray(predict(draws.iloc[i]), dtype=float)
+    q = (1 - level) / 2
+    return pd.DataFrame({"estimate": est, "mean": sims.mean(0), "se": sims.std(0, ddof=1),
+                         f"lower {100 * level:g}%": np.quantile(sims, q, axis=0),
+                         f"upper {100 * level:g}%": np.quantile(sims, 1 - q, axis=0)})
+
+
+def prepare_rft(data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Check a (frequency, recency, T[, weight]) table of a continuous-time model.
+
+    ``frequency``: repeat transactions (non-negative integers); ``recency``:
+    time of the last repeat transaction since the first (0 when
+    ``frequency`` is 0); ``T``: time since the first transaction (> 0), all
+    in the same time unit. Raises :class:`DataError` naming the column and rows.
+    """
+    cols = check_columns(data, {"frequency": "count", "recency": "nonneg", "T": "positive", "weight": "positive"},
+                         optional=("weight",))
+    x, tx, T = cols["frequency"], cols["recency"], cols["T"]
+    bad = tx > T * (1 + 1e-12)
+    if bad.any():
+        raise DataError(f"column 'recency' exceeds column 'T' in {_rows_text(bad, data.index)}")
+    bad = (x == 0) & (tx != 0)
+    if bad.any():
+        raise DataError(f"column 'recency' must be 0 when 'frequency' is 0; it is not in {_rows_text(bad, data.index)}")
+    w = cols.get("weight", np.ones(x.size))
+    return {"x": x, "tx": np.minimum(tx, T), "T": T}, w
+
+
+def as_rft_arrays(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Broadcast prediction inputs to float arrays, checking ranges (DataError on bad values)."""
+    x, tx, T = np.broadcast_arrays(np.asarray(frequency, float), np.asarray(recency, float), np.asarray(T, float))
+    if np.any(~np.isfinite(x) | ~np.isfinite(tx) | ~np.isfinite(T)):
+        raise DataError("frequency, recency and T must be finite numbers")
+    if np.any(x < 0) or np.any(tx < 0) or np.any(T <= 0) or np.any(tx > T * (1 + 1e-12)):
+        raise DataError("need frequency >= 0, 0 <= recency <= T and T > 0")
+    return x, np.minimum(tx, T), T

@@ -1,0 +1,130 @@
+"""The Gamma-Gamma model of spend per transaction (Colombo & Jiang 1999; Fader, Hardie & Lee 2005, "RFM and CLV").
+
+Assumptions (FHL 2005b, section "Adding monetary value")
+--------------------------------------------------------
+1. The value ``z`` of a customer's transactions varies around the customer's
+   mean; ``z ~ Gamma(p, nu)`` (shape ``p``, rate ``nu``), so the customer's
+   mean spend is ``p / nu``.
+2. ``nu`` is gamma distributed across customers with shape ``q`` and rate
+   ``gamma``.
+3. Spend is independent of the transaction process (check: the correlation
+   between frequency and mean spend should be near 0; see
+   :func:`spend_frequency_correlation`).
+
+Data (customers with at least one repeat transaction)
+-----------------------------------------------------
+=============  ===========================================================
+``frequency``  ``x`` > 0, number of repeat transactions averaged
+``monetary``   ``z-bar`` > 0, mean value of those transactions (currency)
+``weight``     optional: number of customers with this (x, z-bar)
+=============  ===========================================================
+
+Rows with ``frequency == 0`` are dropped by :meth:`GammaGammaModel.fit`
+(they carry no spend information) and reported in ``n_dropped_``.
+
+Likelihood (FHL 2005b, eq. 4 / Colombo & Jiang 1999)::
+
+    f(z-bar | p, q, gamma, x) = G(px+q) / (G(px) G(q)) * gamma^q z-bar^(px-1) x^(px) / (gamma + x z-bar)^(px+q)
+
+Conditional expected spend (FHL 2005b, eq. 5)::
+
+    E[M | p, q, gamma, z-bar, x] = (q-1)/(px+q-1) * p gamma/(q-1) + px/(px+q-1) * z-bar
+
+a weighted average of the population mean ``p gamma / (q-1)`` and the
+customer's observed mean. Published estimates on CDNOW (FHL 2005b, p. 420):
+``p = 6.25, q = 3.74, gamma = 15.44``.
+
+References
+----------
+Colombo, R. & Jiang, W. (1999). A stochastic RFM model. *Journal of
+Interactive Marketing* 13(3), 2-12.
+Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value
+curves for customer base analysis. *Journal of Marketing Research* 42(4), 415-430.
+Fader, P. S. & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value
+(note, brucehardie.com/notes/025), eq. (1)-(5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ..exceptions import DataError
+from ._base import BaseFitter, check_columns
+
+__all__ = ["GammaGammaModel", "spend_frequency_correlation"]
+
+
+def spend_frequency_correlation(data: pd.DataFrame) -> float:
+    """Pearson correlation between ``frequency`` and ``monetary`` among repeat buyers.
+
+    The Gamma-Gamma model assumes spend independent of the transaction
+    process; FHL 2005b report 0.11 on CDNOW and judge it small enough.
+    """
+    cols = check_columns(data, {"frequency": "count", "monetary": "nonneg"})
+    keep = cols["frequency"] > 0
+    return float(np.corrcoef(cols["frequency"][keep], cols["monetary"][keep])[0, 1])
+
+
+class GammaGammaModel(BaseFitter):
+    """Gamma-Gamma spend model; parameters ``p, q, gamma`` (``gamma`` in currency units)."""
+
+    param_names = ("p", "q", "gamma")
+    _analytic_gradient = True
+
+    def _prepare(self, data: pd.DataFrame):
+        cols = check_columns(data, {"frequency": "count", "monetary": "nonneg", "weight": "positive"}, optional=("weight",))
+        keep = cols["frequency"] > 0
+        self.n_dropped_ = int((~keep).sum())
+        if not keep.any():
+            raise DataError("column 'frequency' is 0 in every row; the Gamma-Gamma model needs repeat buyers")
+        bad = keep & (cols["monetary"] <= 0)
+        if bad.any():
+            rows = list(data.index[np.flatnonzero(bad)][:5])
+            raise DataError(f"column 'monetary' must be positive for repeat buyers; it is not in {int(bad.sum())} rows (e.g. {rows})")
+        w = cols.get("weight", np.ones(keep.size))[keep]
+        return {"x": cols["frequency"][keep], "z": cols["monetary"][keep]}, w
+
+    def _start(self, arrays, weight):
+        z = arrays["z"]
+        m = float(weight @ z) / float(weight.sum())
+        return np.array([2.0, 3.0, 2.0 * m])  # population mean p*gamma/(q-1) = observed mean
+
+    def _cache(self, arrays):
+        return dict(arrays, lz=np.log(arrays["z"]), lx=np.log(arrays["x"]))
+
+    def _loglik(self, params, c):
+        p, q, g = params
+        x, z = c["x"], c["z"]
+        px = p * x
+        return (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
+                + (px - 1) * c["lz"] + px * c["lx"] - (px + q) * np.log(g + x * z))
+
+    def _loglik_grad(self, params, c):
+        p, q, g = params
+        x, z = c["x"], c["z"]
+        px = p * x
+        lgz = np.log(g + x * z)
+        ll = self._loglik(params, c)
+        grad = np.empty((x.size, 3))
+        dpq = special.digamma(px + q)
+        grad[:, 0] = x * (dpq - special.digamma(px) + c["lz"] + c["lx"] - lgz)
+        grad[:, 1] = dpq - special.digamma(q) + np.log(g) - lgz
+        grad[:, 2] = q / g - (px + q) / (g + x * z)
+        return ll, grad
+
+    def population_mean_spend(self, params=None) -> float:
+        """``E[M] = p gamma / (q - 1)``, the mean spend per transaction across customers (needs q > 1)."""
+        p, q, g = self._params_tuple(params)
+        if q <= 1:
+            raise DataError(f"the mean spend is infinite for q <= 1 (q = {q:.4g})")
+        return p * g / (q - 1)
+
+    def conditional_expected_spend(self, frequency, monetary, params=None) -> np.ndarray:
+        """E[M | x, z-bar] (FHL 2005b eq. 5); customers with ``frequency == 0`` get the population mean."""
+        p, q, g = self._params_tuple(params)
+        x, z = np.broadcast_arrays(np.asarray(frequency, float), np.asarray(monetary, float))
+        if np.any(x < 0) or np.any(~np.isfinite(z)) or np.any((x > 0) & (z <= 0)):
+            raise DataError("need frequency >= 0 and monetary > 0 for repeat buyers")
+        return (g + x * z) * p / (p * x + q - 1)

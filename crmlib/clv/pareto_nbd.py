@@ -1,0 +1,241 @@
+"""The Pareto/NBD model (Schmittlein, Morrison & Colombo 1987).
+
+Assumptions (SMC 1987; Fader & Hardie 2005 note, section 1)
+-----------------------------------------------------------
+1. While active, a customer buys according to a Poisson process with rate
+   ``lambda``; ``lambda`` is gamma distributed across customers with shape
+   ``r`` and rate ``alpha``.
+2. A customer's unobserved lifetime is exponential with rate ``mu``; ``mu``
+   is gamma distributed across customers with shape ``s`` and rate ``beta``
+   (so lifetimes are Pareto of the second kind, Lomax).
+3. ``lambda`` and ``mu`` are independent.
+
+Data: ``frequency`` (x, repeat transactions), ``recency`` (t_x, 0 if x = 0),
+``T`` (time since the first transaction), optional ``weight``; all times in
+one unit (see :mod:`crmlib.clv.bgnbd` for the table).
+
+Likelihood
+----------
+Fader & Hardie (2005, note "A note on deriving the Pareto/NBD model and related
+expressions", eq. 19-22) write the individual likelihood as
+
+``L = G(r+x) alpha^r beta^s / G(r) * [ (alpha+T)^-(r+x) (beta+T)^-s + s/(r+s+x) A_0 ]``
+
+with ``A_0`` a difference of two Gauss hypergeometric functions, taken with
+the argument ``(alpha-beta)/(alpha+t)`` when ``alpha >= beta`` and
+``(beta-alpha)/(beta+t)`` otherwise. That difference is the closed form of
+
+``s/(r+s+x) A_0 = s * int_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) d tau``
+
+(the customer dies at ``tau`` in ``(t_x, T]``; see their derivation of eq.
+(19)). scipy's ``hyp2f1`` returns NaN or infinity for the parameters of heavy
+buyers (``r+s+x`` in the thousands, argument near 1), and ``A_0`` loses all
+digits to cancellation when ``t_x`` is close to ``T``. crmlib therefore
+evaluates the integral itself: in the variable ``y = log(1 + (tau - t_x) rho)``
+(``rho`` the integrand's log-decay rate at ``t_x``) the integrand is a smooth
+bump for every parameter value, and a 32-point Gauss-Legendre rule in log space
+(log-sum-exp) gives it to a relative error below 1e-10 for 99% and below
+3e-8 for all of 3,000 random cases with parameters in [0.02, 55],
+frequency up to 10,000 and T up to 10,000 (tests compare with
+``scipy.integrate.quad``). The same nodes give the analytic gradient.
+
+Predictions: P(alive) (SMC 1987 eq. 11; FH note eq. 25), E[X(t)] (SMC 1987
+eq. 17), conditional expectation (SMC eq. 22; FH note eq. 27), P(X(t)=x)
+(Fader & Hardie 2006 note "Deriving an expression for P(X(t)=x) under the
+Pareto/NBD model", eq. 8, here by quadrature over the lifetime), DERT (Fader,
+Hardie & Lee 2005, "RFM and CLV", JMR 42(4), eq. 2, with Tricomi's
+confluent hypergeometric function U).
+
+References
+----------
+Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987). Counting your
+customers: who are they and what will they do next? *Management Science*
+33(1), 1-24.
+Fader, P. S. & Hardie, B. G. S. (2005). A note on deriving the Pareto/NBD model
+and related expressions. brucehardie.com/notes/009.
+Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using
+iso-value curves for customer base analysis. *Journal of Marketing Research*
+42(4), 415-430.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ..exceptions import DataError
+from ._base import BaseFitter, as_rft_arrays, prepare_rft
+
+__all__ = ["ParetoNBDModel", "log_death_integral"]
+
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(32)
+
+
+def _quadrature(r, alpha, s, beta, x, tx, T, nodes=_NODES, weights=_WEIGHTS):
+    """Nodes ``tau`` (n, k) and log weights*integrand (n, k) of ``int_{t_x}^T (a+tau)^-(r+x) (b+tau)^-(s+1)``."""
+    k = r + s + x
+    rho = (r + x) / (alpha + tx) + (s + 1) / (beta + tx)
+    c = 1.0 / rho
+    amax = np.maximum(alpha + tx, beta + tx)
+    with np.errstate(over="ignore", divide="ignore"):
+        Y = np.log1p((T - tx) / c)
+        ydel = np.log1p(amax / c * np.expm1((45.0 + np.clip(np.log(rho * amax / k), 0, None)) / k))
+    ymax = np.minimum(Y, ydel)
+    y = (nodes[None, :] + 1.0) * 0.5 * ymax[:, None]
+    tau = tx[:, None] + c[:, None] * np.expm1(y)
+    la = np.log(alpha + tau)
+    lb = np.log(beta + tau)
+    with np.errstate(divide="ignore"):
+        lw = np.log(weights)[None, :] + np.log(0.5 * ymax * c)[:, None] + y
+    lf = lw - (r + x)[:, None] * la - (s + 1) * lb
+    return tau, la, lb, lf
+
+
+def log_death_integral(r, alpha, s, beta, frequency, recency, T) -> np.ndarray:
+    """``log int_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) d tau`` (``-inf`` when ``t_x = T``).
+
+    The Pareto/NBD term of a customer who dies between the last purchase and
+    ``T`` (Fader & Hardie 2005 note, eq. 19-22, before integration), evaluated
+    by Gauss-Legendre quadrature in a log-scaled variable (see module docstring).
+    """
+    x, tx, T = (np.atleast_1d(np.asarray(v, float)) for v in np.broadcast_arrays(frequency, recency, T))
+    _, _, _, lf = _quadrature(r, alpha, s, beta, x, tx, T)
+    return special.logsumexp(lf, axis=1)
+
+
+class ParetoNBDModel(BaseFitter):
+    """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987), fitted by maximum likelihood.
+
+    Parameters ``r, alpha`` (gamma purchase rates) and ``s, beta`` (gamma
+    drop-out rates), ``alpha`` and ``beta`` in the data's time unit. See the
+    module docstring for the assumptions, the likelihood and references.
+    """
+
+    param_names = ("r", "alpha", "s", "beta")
+    _analytic_gradient = True
+
+    def _prepare(self, data: pd.DataFrame):
+        return prepare_rft(data)
+
+    def _start(self, arrays, weight):
+        x, T = arrays["x"], arrays["T"]
+        rate = float(weight @ x) / float(weight @ T)
+        tbar = float(weight @ T) / float(weight.sum())
+        return np.array([0.5, 0.5 / max(rate, 1e-6), 0.5, 0.5 * tbar])
+
+    def _cache(self, arrays):
+        ux, ix = np.unique(arrays["x"], return_inverse=True)
+        return dict(arrays, ux=ux, ix=ix.ravel())
+
+    def _parts(self, params, c):
+        r, alpha, s, beta = params
+        x, tx, T = c["x"], c["tx"], c["T"]
+        tau, la, lb, lf = _quadrature(r, alpha, s, beta, x, tx, T)
+        logI = special.logsumexp(lf, axis=1)
+        lTa, lTb = np.log(alpha + T), np.log(beta + T)
+        logA = -(r + x) * lTa - s * lTb
+        logB = np.log(s) + logI
+        lse = np.logaddexp(logA, logB)
+        gx = special.gammaln(r + c["ux"]) - special.gammaln(r)
+        ll = gx[c["ix"]] + r * np.log(alpha) + s * np.log(beta) + lse
+        return ll, logA, logB, lse, tau, la, lb, lf, logI, lTa, lTb
+
+    def _loglik(self, params, c):
+        return self._parts(params, c)[0]
+
+    def _loglik_grad(self, params, c):
+        r, alpha, s, beta = params
+        x, T = c["x"], c["T"]
+        ll, logA, logB, lse, tau, la, lb, lf, logI, lTa, lTb = self._parts(params, c)
+        pB = np.exp(logB - lse)
+        pA = np.exp(logA - lse)
+        with np.errstate(invalid="ignore"):
+            om = np.exp(lf - logI[:, None])
+        om = np.where(np.isfinite(om), om, 0.0)
+        g = np.empty((x.size, 4))
+        dg = special.digamma(r + c["ux"]) - special.digamma(r)
+        g[:, 0] = dg[c["ix"]] + np.log(alpha) - pA * lTa - pB * np.einsum("ij,ij->i", om, la)
+        g[:, 1] = r / alpha - pA * (r + x) / (alpha + T) - pB * (r + x) * np.einsum("ij,ij->i", om, 1.0 / (alpha + tau))
+        g[:, 2] = np.log(beta) - pA * lTb + pB * (1.0 / s - np.einsum("ij,ij->i", om, lb))
+        g[:, 3] = s / beta - pA * s / (beta + T) - pB * (s + 1) * np.einsum("ij,ij->i", om, 1.0 / (beta + tau))
+        return ll, g
+
+    # --------------------------------------------------------- predictions
+    def probability_alive(self, frequency, recency, T, params=None) -> np.ndarray:
+        """P(alive | x, t_x, T) (SMC 1987 eq. 11; Fader & Hardie 2005 note eq. 25), in [0, 1]."""
+        p = np.array(self._params_tuple(params))
+        x, tx, T = as_rft_arrays(frequency, recency, T)
+        shape = x.shape
+        c = self._cache({"x": x.ravel(), "tx": tx.ravel(), "T": T.ravel()})
+        _, logA, _, lse, *_ = self._parts(p, c)
+        return np.exp(logA - lse).reshape(shape)
+
+    def expected_purchases(self, t, params=None) -> np.ndarray:
+        """E[X(t)] of a new customer: ``r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]`` (SMC 1987 eq. 17)."""
+        r, alpha, s, beta = self._params_tuple(params)
+        t = np.asarray(t, float)
+        return r / alpha * beta * _one_minus_pow_over(s - 1.0, np.log1p(t / beta))
+
+    def conditional_expected_purchases(self, t, frequency, recency, T, params=None) -> np.ndarray:
+        """E[Y(t) | x, t_x, T]: expected repeat transactions in ``(T, T+t]`` (SMC 1987 eq. 22; FH note eq. 27)."""
+        r, alpha, s, beta = self._params_tuple(params)
+        x, tx, T = as_rft_arrays(frequency, recency, T)
+        t = np.asarray(t, float)
+        active = (r + x) / (alpha + T) * (beta + T) * _one_minus_pow_over(s - 1.0, np.log1p(t / (beta + T)))
+        return active * self.probability_alive(x, tx, T, params)
+
+    def dert(self, frequency, recency, T, discount_rate: float, params=None) -> np.ndarray:
+        """Discounted expected residual transactions (Fader, Hardie & Lee 2005, JMR, eq. 2).
+
+        ``DERT = P(alive) (r+x)/(alpha+T) (beta+T)^s delta^(s-1) U(s, s; delta (beta+T))``
+        with ``U`` Tricomi's confluent hypergeometric function and ``delta``
+        the continuously compounded discount rate per time unit of the data
+        (FHL use 15% a year on weekly data: ``delta = log(1.15)/52``).
+        """
+        r, alpha, s, beta = self._params_tuple(params)
+        if not discount_rate > 0:
+            raise DataError(f"discount_rate must be positive (continuously compounded, per time unit), got {discount_rate}")
+        x, tx, T = as_rft_arrays(frequency, recency, T)
+        d = float(discount_rate)
+        z = d * (beta + T)
+        logU = np.log(special.hyperu(s, s, z))
+        active = np.exp(np.log(r + x) - np.log(alpha + T) + s * np.log(beta + T) + (s - 1) * np.log(d) + logU)
+        return active * self.probability_alive(x, tx, T, params)
+
+    def probability_of_purchases(self, n, t, params=None, n_nodes: int = 200) -> np.ndarray:
+        """P(X(t) = n) for a new customer.
+
+        ``P(X(t)=n) = (beta/(beta+t))^s NBD(n; r, alpha, t) + int_0^t s beta^s (beta+tau)^-(s+1) NBD(n; r, alpha, tau) d tau``,
+        the lifetime being Lomax(s, beta) (Fader & Hardie 2006 note on P(X(t)=x),
+        eq. 3-8; the integral by Gauss-Legendre quadrature in ``log(1+tau/beta)``).
+        ``n`` and ``t`` broadcast.
+        """
+        r, alpha, s, beta = self._params_tuple(params)
+        n, t = np.broadcast_arrays(np.asarray(n, float), np.asarray(t, float))
+        shape = n.shape
+        n, t = n.ravel(), t.ravel()
+
+        def lnbd(nn, tt):
+            return (special.gammaln(r + nn) - special.gammaln(r) - special.gammaln(nn + 1)
+                    + r * np.log(alpha / (alpha + tt)) + special.xlogy(nn, tt / (alpha + tt)))
+
+        u, w = np.polynomial.legendre.leggauss(n_nodes)
+        scale = min(alpha, beta)
+        ymax = np.log1p(t / scale)
+        y = (u[None, :] + 1) * 0.5 * ymax[:, None]
+        tau = scale * np.expm1(y)
+        dens = np.log(s) + s * np.log(beta) - (s + 1) * np.log(beta + tau) + np.log(scale) + y
+        with np.errstate(divide="ignore"):
+            terms = np.log(w)[None, :] + np.log(0.5 * ymax)[:, None] + dens + lnbd(n[:, None], tau)
+        integral = np.exp(special.logsumexp(terms, axis=1))
+        alive = np.exp(s * np.log(beta / (beta + t)) + lnbd(n, t))
+        return (alive + np.where(t > 0, integral, 0.0)).reshape(shape)
+
+
+def _one_minus_pow_over(e, L):
+    """``(1 - exp(-e L)) / e``, continuous at ``e = 0`` (value ``L``)."""
+    e = np.asarray(e, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = -np.expm1(-e * L) / e
+    return np.where(np.abs(e) < 1e-12, L, out)

@@ -1,0 +1,82 @@
+"""Standard figures of customer-base analysis (Fader, Hardie & Lee 2005, Figures 1-4; lifetimes' plotting set).
+
+Every function draws on a matplotlib axis (``ax``, created when ``None``),
+labels both axes via :func:`crmlib.style.label_axes`, and returns the axis.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..style import label_axes
+
+__all__ = ["plot_frequency_recency_matrix", "plot_tracking", "plot_calibration_holdout", "plot_frequency_histogram"]
+
+
+def _ax(ax):
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def plot_frequency_recency_matrix(model, T: float, *, kind: str = "alive", t: float = 1.0, max_frequency: int | None = None,
+                                  time_unit: str = "weeks", ax=None):
+    """Heat map of P(alive) (``kind="alive"``) or expected transactions in the next ``t`` (``"expected"``).
+
+    Rows: frequency 0..``max_frequency``; columns: recency 0..``T`` for a
+    customer observed for ``T`` time units.
+    """
+    ax = _ax(ax)
+    max_frequency = int(max_frequency or 30)
+    x = np.arange(max_frequency + 1, dtype=float)
+    rec = np.linspace(0, T, 60)
+    X, R = np.meshgrid(x, rec, indexing="ij")
+    R = np.where(X == 0, 0.0, np.maximum(R, 1e-9))
+    if kind == "alive":
+        Z, label = model.probability_alive(X, R, np.full(X.shape, float(T))), "P(alive)"
+    elif kind == "expected":
+        Z = model.conditional_expected_purchases(t, X, R, np.full(X.shape, float(T)))
+        label = f"expected transactions in the next {t:g} {time_unit}"
+    else:
+        raise ValueError(f"kind must be 'alive' or 'expected', got {kind!r}")
+    im = ax.imshow(Z, origin="lower", aspect="auto", extent=[0, T, -0.5, max_frequency + 0.5], cmap="viridis")
+    ax.figure.colorbar(im, ax=ax, label=label)
+    ax.grid(False)
+    return label_axes(ax, f"recency: time of last repeat transaction ({time_unit})", "frequency (repeat transactions)")
+
+
+def plot_tracking(track: pd.DataFrame, *, cumulative: bool = False, time_unit: str = "week", ax=None):
+    """Actual versus expected repeat transactions per period (or cumulative), calibration end marked."""
+    ax = _ax(ax)
+    a, e = ("cumulative_actual", "cumulative_expected") if cumulative else ("actual", "expected")
+    ax.plot(track.index, track[a], label="actual")
+    ax.plot(track.index, track[e], linestyle="--", label="model")
+    if "calibration" in track.columns and track["calibration"].any() and not track["calibration"].all():
+        ax.axvline(track.index[track["calibration"]].max() + 0.5, color="grey", linestyle=":", label="end of calibration")
+    ax.legend()
+    what = "cumulative repeat transactions" if cumulative else "repeat transactions"
+    return label_axes(ax, f"{time_unit} since the start of the cohort", f"{what} (count)")
+
+
+def plot_calibration_holdout(comparison: pd.DataFrame, *, time_unit: str = "weeks", ax=None):
+    """Mean actual and conditional expected holdout transactions by calibration frequency (FHL 2005, Fig. 4)."""
+    ax = _ax(ax)
+    pos = np.arange(len(comparison))
+    ax.plot(pos, comparison["actual"], marker="o", label="actual")
+    ax.plot(pos, comparison["expected"], marker="s", linestyle="--", label="model")
+    ax.set_xticks(pos, comparison.index)
+    ax.legend()
+    return label_axes(ax, "repeat transactions in the calibration period", "mean transactions in the holdout period")
+
+
+def plot_frequency_histogram(table: pd.DataFrame, *, ax=None):
+    """Observed versus expected number of customers by calibration frequency (FHL 2005, Fig. 1)."""
+    ax = _ax(ax)
+    pos = np.arange(len(table))
+    ax.bar(pos - 0.2, table["observed"], width=0.4, label="actual")
+    ax.bar(pos + 0.2, table["expected"], width=0.4, label="model")
+    ax.set_xticks(pos, table.index)
+    ax.legend()
+    return label_axes(ax, "repeat transactions in the calibration period", "customers (count)")

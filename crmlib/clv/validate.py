@@ -1,0 +1,153 @@
+"""Validation of fitted CLV models: holdout comparison, tracking, goodness of fit, model comparison.
+
+The checks of Fader, Hardie & Lee (2005, Marketing Science 24(2), section 5):
+conditional expected versus actual holdout transactions by calibration
+frequency (their Figure 4), weekly and cumulative repeat transactions of the
+cohort against the model's expectation (Figures 2-3), and the fit of the
+calibration-period frequency histogram (Figure 1). Model comparison by
+log-likelihood, AIC (Akaike 1974) and BIC (Schwarz 1978).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..exceptions import DataError
+from ._base import check_columns
+
+__all__ = ["holdout_comparison", "tracking", "frequency_histogram_test", "compare_models", "expected_frequency_histogram"]
+
+
+def holdout_comparison(model, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+    """Mean actual versus conditional expected holdout transactions by calibration frequency.
+
+    ``data`` needs ``frequency``, ``recency``, ``T``, ``frequency_holdout`` and
+    ``duration_holdout`` (as :func:`crmlib.transactions.summarize` returns with
+    ``calibration_end``). Frequencies of ``max_frequency`` and above are pooled
+    (label ``"7+"``). Returns one row per group with ``n_customers``,
+    ``actual`` and ``expected`` (mean repeat transactions per customer) and
+    their difference; FHL 2005, Figure 4.
+    """
+    cols = check_columns(data, {"frequency": "count", "recency": "nonneg", "T": "positive",
+                                "frequency_holdout": "count", "duration_holdout": "nonneg"})
+    x = cols["frequency"]
+    expected = model.conditional_expected_purchases(cols["duration_holdout"], x, cols["recency"], cols["T"])
+    group = np.minimum(x, max_frequency).astype(int)
+    frame = pd.DataFrame({"group": group, "actual": cols["frequency_holdout"], "expected": expected})
+    out = frame.groupby("group").agg(n_customers=("actual", "size"), actual=("actual", "mean"), expected=("expected", "mean"))
+    out.index = [f"{g}+" if g == max_frequency else str(g) for g in out.index]
+    out.index.name = "calibration frequency"
+    out["difference"] = out["expected"] - out["actual"]
+    return out
+
+
+def tracking(model, transactions: pd.DataFrame, *, customer_id: str = "customer_id", date: str = "date",
+             start=None, end=None, calibration_end=None, days_per_unit: float = 7.0) -> pd.DataFrame:
+    """Repeat transactions of a cohort per time unit: actual versus expected (FHL 2005, Figures 2-3).
+
+    Transactions are grouped by customer and day (several on one day count
+    once, as in the summary); the first day of each customer is the trial,
+    later days are repeat transactions. The expected count in period
+    ``(t-1, t]`` is ``sum_i [E X(t - s_i) - E X(t - 1 - s_i)]`` over customers
+    with first purchase at ``s_i`` (time units after ``start``), using the
+    model's ``expected_purchases``.
+
+    Returns a DataFrame indexed by period number (1, 2, ...) with
+    ``period_end`` (date), ``actual``, ``expected`` and their cumulative sums,
+    and ``calibration`` (True for periods ending on or before ``calibration_end``).
+    """
+    for col in (customer_id, date):
+        if col not in transactions.columns:
+            raise DataError(f"transactions lack column {col!r}; found {list(transactions.columns)}")
+    days = pd.to_datetime(transactions[date]).dt.normalize()
+    log = pd.DataFrame({"c": transactions[customer_id].to_numpy(), "d": days.to_numpy()}).drop_duplicates()
+    start = pd.Timestamp(start) if start is not None else log["d"].min()
+    end = pd.Timestamp(end) if end is not None else log["d"].max()
+    first = log.groupby("c")["d"].transform("min")
+    repeat = log.loc[log["d"] > first, "d"]
+    birth_days = (log.groupby("c")["d"].min() - start).dt.days.to_numpy(dtype=float)
+    n_periods = int(np.floor(((end - start).days + 1) / days_per_unit))
+    t = np.arange(1, n_periods + 1, dtype=float)
+    actual = np.bincount(np.floor((repeat - start).dt.days.to_numpy() / days_per_unit).astype(int),
+                         minlength=n_periods)[:n_periods]
+    births = birth_days / days_per_unit
+    ub, counts = np.unique(births, return_counts=True)
+    age = t[:, None] - ub[None, :]
+    cum = np.where(age > 0, model.expected_purchases(np.clip(age, 0, None)), 0.0) @ counts
+    expected = np.diff(np.concatenate([[0.0], cum]))
+    out = pd.DataFrame({"period_end": start + pd.to_timedelta(t * days_per_unit - 1, unit="D"), "actual": actual,
+                        "expected": expected, "cumulative_actual": np.cumsum(actual), "cumulative_expected": cum},
+                       index=pd.Index(t.astype(int), name="period"))
+    if calibration_end is not None:
+        out["calibration"] = out["period_end"] <= pd.Timestamp(calibration_end)
+    return out
+
+
+def expected_frequency_histogram(model, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+    """Observed and expected numbers of customers by calibration frequency, the tail pooled at ``max_frequency``.
+
+    Expected counts are ``sum_i P(X(T_i) = x)`` with each customer's own
+    observation length (``T``, or ``n_periods`` for BG/BB).
+    """
+    discrete = "n_periods" in data.columns and "T" not in data.columns
+    spec = {"frequency": "count", ("n_periods" if discrete else "T"): ("count" if discrete else "positive"),
+            "weight": "positive"}
+    cols = check_columns(data, spec, optional=("weight",))
+    length = cols["n_periods" if discrete else "T"]
+    w = cols.get("weight", np.ones(length.size))
+    ul, inv = np.unique(length, return_inverse=True)
+    wl = np.bincount(inv.ravel(), weights=w)
+    xs = np.arange(max_frequency)
+    probs = model.probability_of_purchases(xs[None, :], ul[:, None])
+    probs = np.column_stack([probs, np.clip(1 - probs.sum(axis=1), 0, None)])
+    expected = wl @ probs
+    obs = np.bincount(np.minimum(cols["frequency"], max_frequency).astype(int), weights=w, minlength=max_frequency + 1)
+    labels = [str(i) for i in xs] + [f"{max_frequency}+"]
+    return pd.DataFrame({"observed": obs, "expected": expected}, index=pd.Index(labels, name="frequency"))
+
+
+def frequency_histogram_test(model, data: pd.DataFrame, max_frequency: int = 7, min_expected: float = 5.0) -> dict:
+    """Pearson chi-square test of the calibration frequency histogram (FHL 2005, section 5).
+
+    Bins from the right are pooled until each expected count is at least
+    ``min_expected``; degrees of freedom = bins - 1 - number of parameters.
+
+    Returns a dict with ``table`` (observed, expected after pooling),
+    ``chi2``, ``df`` and ``p_value``.
+    """
+    table = expected_frequency_histogram(model, data, max_frequency)
+    obs, exp = list(table["observed"]), list(table["expected"])
+    labels = list(table.index)
+    while len(exp) > 2 and exp[-1] < min_expected:
+        obs[-2] += obs.pop()
+        exp[-2] += exp.pop()
+        labels.pop()
+        labels[-1] = labels[-1].rstrip("+") + "+"
+    k = len(model.param_names)
+    df = len(exp) - 1 - k
+    if df < 1:
+        raise DataError(f"only {len(exp)} bins after pooling (expected count >= {min_expected}); "
+                        f"raise max_frequency to test a {k}-parameter model")
+    o, e = np.array(obs), np.array(exp)
+    chi2 = float(((o - e) ** 2 / e).sum())
+    return {"table": pd.DataFrame({"observed": o, "expected": e}, index=pd.Index(labels, name="frequency")),
+            "chi2": chi2, "df": int(df), "p_value": float(stats.chi2.sf(chi2, df))}
+
+
+def compare_models(models: dict) -> pd.DataFrame:
+    """Log-likelihood, number of parameters, AIC and BIC of fitted models (on the same data), best BIC first."""
+    rows = {}
+    n = set()
+    for name, m in models.items():
+        if not hasattr(m, "log_likelihood_"):
+            raise DataError(f"model {name!r} is not fitted")
+        rows[name] = m.fit_statistics()
+        n.add(round(m.n_customers_, 6))
+    if len(n) > 1:
+        raise DataError(f"the models were fitted on different numbers of customers {sorted(n)}; their AIC/BIC do not compare")
+    out = pd.DataFrame(rows).T
+    out["n_params"] = out["n_params"].astype(int)
+    out["delta_bic"] = out["bic"] - out["bic"].min()
+    return out.sort_values("bic")

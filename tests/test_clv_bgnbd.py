@@ -1,0 +1,190 @@
+"""BG/NBD and MBG/NBD: published estimates, independent computations, simulations, properties.
+
+Oracles: Fader, Hardie & Lee (2005, Marketing Science 24(2)) on the CDNOW
+summary (r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4;
+their spreadsheet's conditional expectation 1.226 for x = 2, t_x = 30.43,
+T = 38.86, t = 39); lifetimes 0.11.3's ModifiedBetaGeoFitter on the same
+data (run once in the reference environment, see benchmarks/bench_clv.py);
+direct numerical integration over the mixing distributions; simulations.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, special
+
+from crmlib.clv import BetaGeoModel, ModifiedBetaGeoModel
+from crmlib.clv.simulate import simulate_bgnbd, simulate_mbgnbd
+from crmlib.datasets import load_cdnow_summary
+from crmlib.exceptions import DataError
+
+FHL = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    return load_cdnow_summary()
+
+
+@pytest.fixture(scope="module")
+def bg(cdnow):
+    return BetaGeoModel().fit(cdnow)
+
+
+def test_bgnbd_matches_fader_hardie_lee_2005(bg):
+    assert list(bg.params_.index) == ["r", "alpha", "a", "b"]
+    for k, v in FHL.items():
+        assert bg.params_[k] == pytest.approx(v, abs=0.0006), k
+    assert bg.log_likelihood_ == pytest.approx(-9582.4, abs=0.05)
+    assert bg.convergence_.converged
+
+
+def test_bgnbd_conditional_expectation_matches_hardie_spreadsheet(bg):
+    # Fader, Hardie & Lee (2005) / Hardie's BG/NBD spreadsheet: customer ID 1 (x=2, t_x=30.43, T=38.86), t=39 weeks
+    assert bg.conditional_expected_purchases(39, 2, 30.43, 38.86) == pytest.approx(1.226, abs=0.0005)
+
+
+def test_bgnbd_conditional_expectation_against_direct_hyp2f1(bg):
+    r, alpha, a, b = bg.params_
+    x, tx, T, t = np.array([0, 1, 5, 20.0]), np.array([0, 10, 30, 35.0]), np.array([38.0, 38, 38, 38]), 52.0
+    direct = ((a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
+                                           * special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + t + T)))
+              / (1 + (x > 0) * a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x)))
+    np.testing.assert_allclose(bg.conditional_expected_purchases(t, x, tx, T), direct, rtol=1e-10)
+    np.testing.assert_allclose(bg.expected_purchases([1.0, 39.0, 78.0]),
+                               (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + np.array([1, 39, 78.0]))) ** r
+                                                        * special.hyp2f1(r, b, a + b - 1, np.array([1, 39, 78.0]) / (alpha + np.array([1, 39, 78.0])))),
+                               rtol=1e-10)
+
+
+def test_bgnbd_loglik_against_numerical_integration(bg):
+    """The closed-form likelihood (FHL eq. 6) equals the integral of the individual likelihood over lambda and p."""
+    r, alpha, a, b = bg.params_
+    x, tx, T = 3, 20.0, 38.0
+
+    def indiv(lam, p):
+        alive = (1 - p) ** x * lam ** x * np.exp(-lam * T)
+        dead = p * (1 - p) ** (x - 1) * lam ** x * np.exp(-lam * tx)
+        dens = np.exp((r - 1) * np.log(lam) - alpha * lam + r * np.log(alpha) - special.gammaln(r)
+                      + (a - 1) * np.log(p) + (b - 1) * np.log1p(-p) - special.betaln(a, b))
+        return (alive + dead) * dens
+
+    val, _ = integrate.dblquad(lambda lam, p: indiv(lam, p), 0, 1, 0, 5, epsabs=1e-14, epsrel=1e-10)
+    ll = bg.loglik(pd.DataFrame({"frequency": [x], "recency": [tx], "T": [T]}))[0]
+    assert ll == pytest.approx(np.log(val), abs=1e-6)
+
+
+def test_mbgnbd_matches_lifetimes_modified_beta_geo_fitter(cdnow):
+    # lifetimes 0.11.3 ModifiedBetaGeoFitter on the same summary (benchmarks/bench_clv.py, reference env)
+    m = ModifiedBetaGeoModel().fit(cdnow)
+    ref = {"r": 0.5248377, "alpha": 6.1829885, "a": 0.8913563, "b": 1.6140000}
+    for k, v in ref.items():
+        assert m.params_[k] == pytest.approx(v, rel=1e-4), k
+    assert m.conditional_expected_purchases(39, 2, 30.43, 38.86) == pytest.approx(1.2626708, rel=1e-5)
+    assert m.probability_alive(2, 30.43, 38.86) == pytest.approx(0.7061263, rel=1e-5)
+
+
+def test_mbgnbd_loglik_against_numerical_integration():
+    """MBG/NBD (Batislam et al. 2007): drop-out possible at time 0 too; integrate the individual likelihood."""
+    r, alpha, a, b = 0.5, 6.0, 0.9, 1.6
+    m = ModifiedBetaGeoModel()
+    for x, tx, T in [(0, 0.0, 30.0), (2, 12.0, 30.0)]:
+        def indiv(lam, p):
+            alive = (1 - p) ** (x + 1) * lam ** x * np.exp(-lam * T)
+            dead = p * (1 - p) ** x * lam ** x * np.exp(-lam * tx)
+            dens = np.exp((r - 1) * np.log(lam) - alpha * lam + r * np.log(alpha) - special.gammaln(r)
+                          + (a - 1) * np.log(p) + (b - 1) * np.log1p(-p) - special.betaln(a, b))
+            return (alive + dead) * dens
+        val, _ = integrate.dblquad(lambda lam, p: indiv(lam, p), 0, 1, 0, 8, epsabs=1e-12, epsrel=1e-8)
+        ll = m._loglik(np.array([r, alpha, a, b]), m._cache({"x": np.array([x * 1.0]), "tx": np.array([tx]), "T": np.array([T])}))
+        assert ll[0] == pytest.approx(np.log(val), abs=1e-6)
+
+
+@pytest.mark.parametrize("Model", [BetaGeoModel, ModifiedBetaGeoModel])
+def test_probabilities_sum_to_one_and_mean_equals_expectation(bg, Model, cdnow):
+    m = bg if Model is BetaGeoModel else Model().fit(cdnow)
+    n = np.arange(20_000)
+    for t in (1.0, 39.0, 150.0):
+        pmf = m.probability_of_purchases(n, t)
+        assert np.all(pmf >= 0)
+        assert pmf.sum() == pytest.approx(1.0, abs=1e-9)
+        assert (n * pmf).sum() == pytest.approx(m.expected_purchases(t), rel=1e-5)
+
+
+@pytest.mark.parametrize("Model", [BetaGeoModel, ModifiedBetaGeoModel])
+def test_dert_against_numerical_integration_of_conditional_expectation(bg, Model, cdnow):
+    """DERT = integral of exp(-delta t) dE[Y(t)] = delta * integral exp(-delta t) E[Y(t)] dt (by parts)."""
+    m = bg if Model is BetaGeoModel else Model().fit(cdnow)
+    delta = np.log(1.15) / 52
+    for x, tx, T in [(0, 0.0, 38.86), (2, 30.43, 38.86), (10, 35.0, 38.0)]:
+        f = lambda t: delta * np.exp(-delta * t) * m.conditional_expected_purchases(t, x, tx, T)  # noqa: E731
+        val = integrate.quad(f, 0, np.inf, limit=500, epsrel=1e-10)[0]
+        assert m.dert(x, tx, T, delta) == pytest.approx(val, rel=1e-6)
+
+
+def test_weighted_rows_give_the_fit_of_expanded_rows(cdnow):
+    small = cdnow.iloc[:400]
+    counts = np.random.default_rng(3).integers(1, 4, len(small))
+    expanded = small.loc[small.index.repeat(counts)]
+    weighted = small.assign(weight=counts)
+    a = BetaGeoModel(compress=False).fit(expanded)
+    b = BetaGeoModel(compress=False).fit(weighted)
+    np.testing.assert_allclose(a.params_, b.params_, rtol=1e-7)
+    assert a.log_likelihood_ == pytest.approx(b.log_likelihood_, rel=1e-12)
+    np.testing.assert_allclose(a.standard_errors_, b.standard_errors_, rtol=1e-4)
+    assert a.n_customers_ == b.n_customers_ == counts.sum()
+
+
+def test_compression_does_not_change_the_fit(cdnow):
+    a = BetaGeoModel(compress=True).fit(cdnow)
+    b = BetaGeoModel(compress=False).fit(cdnow)
+    np.testing.assert_allclose(a.params_, b.params_, rtol=1e-7)
+    assert a.log_likelihood_ == pytest.approx(b.log_likelihood_, rel=1e-12)
+
+
+@pytest.mark.parametrize("Model,sim", [(BetaGeoModel, simulate_bgnbd), (ModifiedBetaGeoModel, simulate_mbgnbd)])
+def test_recovers_known_parameters_from_simulation(Model, sim):
+    truth = np.array([0.4, 5.0, 1.2, 3.0])
+    T = np.random.default_rng(0).uniform(30, 80, 30000)
+    m = Model().fit(sim(30000, T, *truth, seed=11))
+    z = (m.params_.to_numpy() - truth) / m.standard_errors_.to_numpy()
+    assert np.all(np.abs(z) < 4), z
+
+
+def test_probability_alive_bounds_and_no_repeat_customer_alive(bg):
+    x = np.array([0, 1, 5, 50, 10_000.0])
+    p = bg.probability_alive(x, np.array([0, 0.01, 1, 38, 38.0]), np.full(5, 38.86))
+    assert np.all((p >= 0) & (p <= 1))
+    assert p[0] == 1.0  # BG/NBD: no drop-out before the first repeat purchase
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.integers(0, 10_000), frac=st.floats(0, 1), T=st.floats(0.01, 10_000),
+       params=st.tuples(*[st.floats(0.01, 50)] * 4), modified=st.booleans())
+def test_loglik_and_predictions_finite_for_extreme_histories(x, frac, T, params, modified):
+    m = ModifiedBetaGeoModel() if modified else BetaGeoModel()
+    tx = 0.0 if x == 0 else frac * T
+    p = np.array(params)
+    c = m._cache({"x": np.array([float(x)]), "tx": np.array([tx]), "T": np.array([T])})
+    ll, g = m._loglik_grad(p, c)
+    assert np.isfinite(ll).all() and np.isfinite(g).all()
+    pa = m.probability_alive(x, tx, T, params=p)
+    assert 0 <= pa <= 1
+    if p[2] > 1.01:
+        e = m.conditional_expected_purchases(52.0, x, tx, T, params=p)
+        assert np.isfinite(e) and e >= -1e-9
+
+
+def test_bad_data_messages(cdnow):
+    with pytest.raises(DataError, match="column 'recency' exceeds column 'T'"):
+        BetaGeoModel().fit(cdnow.assign(recency=cdnow["T"] + 1))
+    with pytest.raises(DataError, match="column 'frequency' must hold non-negative integers"):
+        BetaGeoModel().fit(cdnow.assign(frequency=-1))
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['T'\]"):
+        BetaGeoModel().fit(cdnow.drop(columns="T"))
+    with pytest.raises(DataError, match="column 'recency' must be 0 when 'frequency' is 0"):
+        BetaGeoModel().fit(pd.DataFrame({"frequency": [0, 1], "recency": [3.0, 2.0], "T": [5.0, 5.0]}))
+    with pytest.raises(DataError, match="column 'T' must be positive"):
+        BetaGeoModel().fit(cdnow.assign(T=0.0, recency=0.0))
