@@ -702,7 +702,9 @@ def check_parts_total(
     ``tolerance`` is the absolute difference allowed (0 for whole amounts);
     with ``decimals`` (parts and total rounded to that many decimals) it is
     ``(len(parts) + 1) * 0.5 * 10**-decimals``, the largest gap rounding alone can make.
-    ``expected`` is the sum of the parts; details hold the gap (total minus sum).
+    ``expected`` is the sum of the parts; details hold the gap (total minus sum)
+    and, on failure, ``single_part_fixes``: the value each part would need if it
+    alone were misprinted.
     """
     if not parts:
         raise DataError("check_parts_total: 'parts' is empty")
@@ -727,10 +729,9 @@ def check_parts_total(
         f"The {len(vals)} parts add up to {s:,.10g}{u}, but the printed total is {tot:,.10g}{u}: "
         f"a gap of {gap:+,.10g}{u}{pct}."
     )
-    single = [k for k, v in vals.items() if v + gap >= 0 and gap != 0]
-    return Finding(
-        "parts_total", item, "error", msg, s, tot, {"gap": gap, "parts": vals, "parts_that_could_absorb_gap": single}
-    )
+    # if a single part were misprinted, the value it would need (parts that cannot turn negative)
+    fixes = {k: v + gap for k, v in vals.items() if v + gap >= 0}
+    return Finding("parts_total", item, "error", msg, s, tot, {"gap": gap, "parts": vals, "single_part_fixes": fixes})
 
 
 def check_difference(

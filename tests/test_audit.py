@@ -210,6 +210,7 @@ def test_check_parts_total_consistent_and_inconsistent():
     assert audit.check_parts_total({"valid": 170, "invalid": 30}, 200).severity == "ok"
     f = audit.check_parts_total({"a": 12532, "b": 890000, "c": 112530, "d": 128048, "e": 1043674}, 6741373)
     assert f.severity == "error" and f.expected == 2186784 and f.details["gap"] == 6741373 - 2186784
+    assert f.details["single_part_fixes"]["e"] == 1043674 + 6741373 - 2186784
     # rounded parts: 33.3 * 3 = 99.9 against 100.0 is within rounding at 1 decimal
     assert audit.check_parts_total({"a": 33.3, "b": 33.3, "c": 33.3}, 100.0, decimals=1).severity == "ok"
     assert audit.check_parts_total({"a": 33.3, "b": 33.3, "c": 33.3}, 100.0).severity == "error"
