@@ -356,7 +356,10 @@ def gini(values: pd.Series | np.ndarray) -> float:
     normalisation 1/n^2). 0 means equal profit for every customer; with
     non-negative values G < 1. With losses (negative values) the same formula
     is used; it can then exceed 1 (Chen, Tsaur & Rhai 1982, Econometrica
-    50(4)), so read it together with the share of unprofitable customers.
+    50(4)). Following De Battisti, Porro & Vernizzi (2019, Electronic Journal
+    of Applied Statistical Analysis 12(1), 85-107) the standard G is kept
+    rather than renormalised: with losses read it as a relative measure of
+    variability, together with the share of unprofitable customers.
 
     Raises
     ------
