@@ -1,0 +1,64 @@
+"""Customer delivered value: total customer value - total customer cost, measured by a survey.
+
+Kotler & Keller (*Marketing Management*, 12th ed. 2006, ch. 5) define customer
+delivered value as total customer value (product, service, personnel and image
+value) minus total customer cost (monetary, time, energy and physical cost).
+This package measures it from a questionnaire, per respondent, segment and
+competitor, with uncertainty, and relates it to satisfaction and loyalty.
+
+Modules
+-------
+``instrument``    the eight components, the questionnaire and codebook (``data/cdv_*.csv``), item intake
+``scoring``       component scores (reverse coding, missing answers, common scale), totals, both forms
+``weights``       equal, given, regression, choice (logit) and entropy weights, bootstrap intervals
+``model``         :class:`DeliveredValue`, the whole computation as one estimator
+``compare``       bootstrap means by group, Welch tests of differences, value-map tables
+``plots``         value map and component profiles
+``consequences``  satisfaction and loyalty on delivered value, HC3 robust errors
+``simulate``      the SIMULATED multi-competitor survey with known truth
+``corp_rep``      a PARTIAL mapping of the real corporate-reputation survey
+"""
+
+from .compare import VALUE_MAP_COLUMNS, GroupComparison, bootstrap_means, compare_groups, value_map_table
+from .consequences import regress_outcomes
+from .corp_rep import CORP_REP_MAPPING, CORP_REP_MISSING, corp_rep_partial
+from .instrument import (
+    COMPONENT_LABELS,
+    COMPONENTS,
+    COST_COMPONENTS,
+    VALUE_COMPONENTS,
+    check_items,
+    load_instrument,
+    load_value_codebook,
+    read_value_survey,
+)
+from .model import DeliveredValue
+from .plots import plot_component_profile, plot_value_map
+from .scoring import ComponentScores, component_items, delivered_value, normalise_weights, score_components
+from .simulate import (
+    LATENT_MEANS,
+    SEGMENT_SHIFT,
+    SIMULATION_SEED,
+    TRUE_EFFECTS,
+    TRUE_WEIGHTS,
+    CDVTruth,
+    SimulatedCDV,
+    expected_item_score,
+    simulate_survey,
+    write_simulated_survey,
+)
+from .weights import ComponentWeights, bootstrap_weights, derive_weights, entropy_weights
+
+__all__ = [
+    "COMPONENTS", "VALUE_COMPONENTS", "COST_COMPONENTS", "COMPONENT_LABELS",
+    "load_instrument", "load_value_codebook", "check_items", "read_value_survey",
+    "ComponentScores", "score_components", "component_items", "delivered_value", "normalise_weights",
+    "ComponentWeights", "derive_weights", "bootstrap_weights", "entropy_weights",
+    "DeliveredValue",
+    "bootstrap_means", "compare_groups", "GroupComparison", "value_map_table", "VALUE_MAP_COLUMNS",
+    "plot_value_map", "plot_component_profile",
+    "regress_outcomes",
+    "simulate_survey", "write_simulated_survey", "SimulatedCDV", "CDVTruth", "expected_item_score",
+    "LATENT_MEANS", "SEGMENT_SHIFT", "TRUE_WEIGHTS", "TRUE_EFFECTS", "SIMULATION_SEED",
+    "corp_rep_partial", "CORP_REP_MAPPING", "CORP_REP_MISSING",
+]
