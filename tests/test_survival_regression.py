@@ -1,0 +1,147 @@
+"""crmlib.survival.regression and .simulate: Cox equals lifelines direct, true hazard ratios recovered, PH check, AFT."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from lifelines import CoxPHFitter  # noqa: E402
+from lifelines.statistics import proportional_hazard_test  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from crmlib.exceptions import DataError  # noqa: E402
+from crmlib.survival import (  # noqa: E402
+    TRUE_HAZARD_RATIOS,
+    ChurnCox,
+    compare_aft,
+    design_matrix,
+    from_contracts,
+    simulate_contracts,
+)
+
+COVS = ["plan", "online", "age"]
+
+
+@pytest.fixture(scope="module")
+def sim():
+    c = simulate_contracts(5000, seed=20261127)
+    return from_contracts(c, observation_end=c.attrs["observation_end"])
+
+
+@pytest.fixture(scope="module")
+def cox(sim):
+    return ChurnCox().fit(sim, COVS)
+
+
+def test_simulated_data_are_labelled_and_reproducible():
+    a = simulate_contracts(300, seed=3)
+    b = simulate_contracts(300, seed=3)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["simulated"].all() and a.attrs["simulated"] is True
+    assert a.attrs["description"].startswith("SIMULATED")
+    assert not a.equals(simulate_contracts(300, seed=4))
+
+
+def test_simulated_lifetimes_follow_the_weibull_ph_model():
+    # Bender et al. (2005): (T / lam)^k * exp(x'beta) ~ Exp(1); days are rounded up, so allow for that
+    c = simulate_contracts(5000, seed=11)
+    hr = c.attrs["true_hazard_ratios"]
+    lin = (np.log(hr["plan_plus"]) * (c["plan"] == "plus") + np.log(hr["plan_premium"]) * (c["plan"] == "premium")
+           + np.log(hr["online"]) * c["online"] + np.log(hr["age"]) * c["age"]).to_numpy()
+    e = ((c["lifetime_days"].to_numpy() - 0.5) / c.attrs["weibull_scale_days"]) ** c.attrs["weibull_shape"] * np.exp(lin)
+    assert stats.kstest(e, "expon").pvalue > 0.01
+
+
+def test_cox_recovers_true_hazard_ratios_within_their_confidence_intervals(sim, cox):
+    hr = cox.hazard_ratios()
+    assert hr.attrs["n"] == 5000 and hr.attrs["events"] == sim["churned"].sum()
+    for name, true in TRUE_HAZARD_RATIOS.items():
+        assert hr.loc[name, "lower"] <= true <= hr.loc[name, "upper"], (name, true, hr.loc[name].to_dict())
+
+
+def test_cox_equals_lifelines_called_directly(sim, cox):
+    X = pd.get_dummies(sim["plan"], prefix="plan", drop_first=True).astype(float)
+    frame = pd.concat([sim[["duration", "churned", "online", "age"]].astype(float), X], axis=1)
+    ref = CoxPHFitter().fit(frame, "duration", "churned")
+    hr = cox.hazard_ratios()
+    for name in ref.params_.index:
+        assert hr.loc[name, "hazard_ratio"] == pytest.approx(np.exp(ref.params_[name]), rel=1e-8)
+        assert hr.loc[name, "se"] == pytest.approx(ref.standard_errors_[name], rel=1e-6)
+    assert cox.model_.log_likelihood_ == pytest.approx(ref.log_likelihood_)
+
+
+def test_ph_check_equals_lifelines_and_gives_no_alarm_under_ph(cox):
+    tab = cox.check_proportional_hazards()
+    ref = proportional_hazard_test(cox.model_, cox.design_, time_transform="rank").summary
+    np.testing.assert_allclose(tab["p"].to_numpy(), ref.loc[tab.index, "p"].to_numpy())
+    np.testing.assert_allclose(tab["test_statistic"].to_numpy(), ref.loc[tab.index, "test_statistic"].to_numpy())
+    assert tab.attrs["n"] == 5000
+    assert not tab["violated"].any()  # the data are drawn from a PH model
+    assert tab.attrs["advice"].startswith("No covariate rejects")
+
+
+def test_ph_check_flags_a_time_varying_effect_and_advises():
+    # group 1 churns early (Weibull shape 0.6), group 0 late (shape 2.5): hazards cross, PH fails
+    rng = np.random.default_rng(5)
+    g = rng.integers(0, 2, 2000)
+    t = np.where(g == 1, 300 * rng.weibull(0.6, 2000), 300 * rng.weibull(2.5, 2000))
+    d = pd.DataFrame({"duration": np.ceil(t), "churned": 1, "group": g})
+    tab = ChurnCox().fit(d, ["group"]).check_proportional_hazards()
+    assert bool(tab.loc["group", "violated"])
+    assert "stratify" in tab.loc["group", "advice"]
+    assert "fails" in tab.attrs["advice"] and "['group']" in tab.attrs["advice"]
+
+
+def test_conditional_prediction_is_ratio_of_unconditional_survival(sim, cox):
+    rows = sim.head(4)
+    s = np.array([0.0, 100.0, 365.0, 500.0])
+    times = [30.0, 180.0, 365.0]
+    cond = cox.predict_conditional(rows, s, times)
+    X = cox.design_.loc[rows.index].iloc[:, 2:]
+    for j, idx in enumerate(rows.index):
+        full = cox.model_.predict_survival_function(X.loc[[idx]], times=[s[j]] + [s[j] + t for t in times]).iloc[:, 0]
+        np.testing.assert_allclose(cond[idx].to_numpy(), full.to_numpy()[1:] / full.to_numpy()[0], rtol=1e-8)
+    med = cox.predict_remaining_median(rows, s)
+    assert med.index.equals(rows.index)
+
+
+def test_aft_comparison_prefers_weibull_on_weibull_data_and_aic_definition(sim):
+    tab, models = compare_aft(sim, COVS)
+    assert tab.index[0] == "Weibull"
+    for name, m in models.items():
+        assert tab.loc[name, "AIC"] == pytest.approx(2 * len(m.params_) - 2 * m.log_likelihood_)
+    assert tab["akaike_weight"].sum() == pytest.approx(1.0)
+    assert tab.attrs["n"] == 5000
+
+
+def test_inputchecks_aft_zero_durations():
+    d = pd.DataFrame({"duration": [0.0, 3, 5, 7], "churned": [1, 1, 0, 1], "x": [1.0, 0, 1, 0]})
+    with pytest.raises(DataError, match=r"1 row\(s\) with duration 0; AFT models need positive durations"):
+        compare_aft(d, ["x"])
+
+
+def test_inputchecks_missing_covariate_values_named():
+    d = pd.DataFrame({"duration": [1.0, 3, 5], "churned": [1, 1, 0], "x": [1.0, np.nan, 0]})
+    with pytest.raises(DataError, match=r"covariate 'x': 1 row\(s\) with a missing value: rows \[1\]"):
+        design_matrix(d, ["x"])
+
+
+def test_inputchecks_constant_covariate_and_no_events():
+    d = pd.DataFrame({"duration": [1.0, 3, 5], "churned": [0, 0, 0], "x": [1.0, 2.0, 0], "k": [1.0, 1.0, 1.0]})
+    with pytest.raises(DataError, match=r"\['k'\] are constant"):
+        design_matrix(d, ["x", "k"])
+    with pytest.raises(DataError, match="no churn events"):
+        ChurnCox().fit(d, ["x"])
+
+
+def test_forest_and_schoenfeld_plots_label_axes(cox):
+    ax = cox.plot_forest()
+    assert "Hazard ratio" in ax.get_xlabel() and ax.get_ylabel() == "Covariate"
+    plt.close(ax.figure)
+    ax = cox.plot_schoenfeld("online")
+    assert "rank" in ax.get_xlabel().lower() and "online" in ax.get_ylabel()
+    plt.close(ax.figure)
