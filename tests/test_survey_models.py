@@ -74,8 +74,9 @@ def test_ipma_importance_is_rescaled_total_effect(ecsi):
     assert tab.loc["PERV", "performance"] == pytest.approx(S["PERV"].mean())
 
 
+@pytest.mark.slow
 def test_cbsem_reputation_fit_and_ecsi_inadmissible():
-    pytest.importorskip("semopy")
+    pytest.importorskip("semopy")  # optional extra crmlib[sem]
     corp = load_corp_rep().data
     res = cbsem.cb_sem(corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE)
     assert res.admissible

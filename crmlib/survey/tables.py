@@ -44,7 +44,7 @@ def frequency_table(values: pd.Series, labels: Mapping[int, str] | None = None, 
         counts = counts.sort_index()
     n_valid = int(counts.sum())
     out = pd.DataFrame({"n": counts.astype(int)})
-    out.index = [int(i) if float(i).is_integer() else i for i in out.index]
+    out.index = [int(i) if isinstance(i, (int, float, np.number)) and float(i).is_integer() else i for i in out.index]
     out.index.name = "code"
     out.insert(0, "label", [(labels or {}).get(i, str(i)) for i in out.index])
     out["percent"] = 100.0 * out["n"] / n_total
