@@ -342,12 +342,13 @@ class BaseFitter:
                 ConvergenceWarning, stacklevel=2,
             )
         elif not pd_ok:
-            warnings.warn(
-                f"{type(self).__name__}: the observed information is not positive definite at the optimum; "
-                "the standard errors are unreliable (set to infinity). The model may be over-parameterised for these data.",
-                ConvergenceWarning, stacklevel=2,
+            est = ", ".join(f"{n}={v:.4g}" for n, v in zip(self.param_names, params))
+            raise ConvergenceError(
+                f"{type(self).__name__}: the log-likelihood is flat or not at a maximum at the optimiser's end point "
+                f"({est}); the observed information is not positive definite, so the parameters are not identified "
+                "on these data (e.g. too few repeat purchases). Try a longer calibration period, more customers, "
+                "a simpler model, or initial_params to check for another optimum."
             )
-            cov = np.where(np.isfinite(cov), cov, np.inf)
         self.params_ = pd.Series(params, index=list(self.param_names), name="estimate")
         self.variance_matrix_ = pd.DataFrame(cov, index=list(self.param_names), columns=list(self.param_names))
         se = np.sqrt(np.abs(np.diag(cov))) if pd_ok else np.full(k, np.inf)

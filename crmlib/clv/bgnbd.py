@@ -273,5 +273,8 @@ class BetaGeoModel(BaseFitter):
 
             raise DataError(f"discount_rate must be positive (continuously compounded, per time unit), got {discount_rate}")
         shift = 1.0 if self._modified else 0.0
-        e = _bg_posterior_dert(r + x, alpha + T, np.full(x.shape, a), b + x + shift, discount_rate)
-        return self.probability_alive(x, tx, T, params) * e
+        # the active customer's DERT depends on (x, T) only: compute it once per distinct pair
+        keys, inv = np.unique(np.stack([x.ravel(), T.ravel()], axis=1), axis=0, return_inverse=True)
+        xu, Tu = keys[:, 0], keys[:, 1]
+        e = _bg_posterior_dert(r + xu, alpha + Tu, np.full(xu.shape, a), b + xu + shift, discount_rate)
+        return self.probability_alive(x, tx, T, params) * e[inv.ravel()].reshape(x.shape)

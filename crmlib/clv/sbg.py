@@ -67,7 +67,7 @@ class ShiftedBetaGeometricModel(BaseFitter):
             raise DataError("column 'active': the cohort at period 0 is empty")
         up = np.flatnonzero(np.diff(n) > 0)
         if up.size:
-            raise DataError(f"column 'active' increases at period(s) {list(up + 1)}; a cohort can only shrink")
+            raise DataError(f"column 'active' increases at period(s) {[int(i) for i in up + 1]}; a cohort can only shrink")
         self.active_ = n
         t = np.arange(1, n.size, dtype=float)
         lost = n[:-1] - n[1:]

@@ -1,0 +1,176 @@
+"""BG/BB, sBG and Gamma-Gamma: published estimates, direct summation, simulations.
+
+Oracles: Fader, Hardie & Shang (2010, Marketing Science 29(6)) on the donation
+data (alpha = 1.204, beta = 0.750, gamma = 0.657, delta = 2.783,
+LL = -33,225.6); Fader & Hardie (2007, J. Interactive Marketing 21(1)) for the
+regular and high-end segments (alpha = 0.704, beta = 1.182; alpha = 0.668,
+beta = 3.806); Fader, Hardie & Lee (2005, JMR 42(4)) for the Gamma-Gamma
+model on CDNOW (p = 6.25, q = 3.74, gamma = 15.44); brute-force summation.
+"""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import special
+
+from crmlib.clv import BetaGeoBetaBinomModel, GammaGammaModel, ShiftedBetaGeometricModel, spend_frequency_correlation
+from crmlib.clv.simulate import simulate_bgbb, simulate_gamma_gamma, simulate_sbg
+from crmlib.datasets import load_cdnow_summary, load_donations
+from crmlib.exceptions import DataError
+
+# Fader & Hardie (2007), Table 1: customers (of 1,000) still active after 0..7 years
+REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
+HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]
+
+
+@pytest.fixture(scope="module")
+def bgbb():
+    return BetaGeoBetaBinomModel().fit(load_donations())
+
+
+def test_bgbb_matches_fader_hardie_shang_2010(bgbb):
+    for k, v in {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}.items():
+        assert bgbb.params_[k] == pytest.approx(v, abs=0.0006), k
+    assert bgbb.log_likelihood_ == pytest.approx(-33225.6, abs=0.05)
+    assert bgbb.n_customers_ == 11104
+
+
+def test_bgbb_likelihood_against_enumeration_of_histories(bgbb):
+    """Sum over the latent death time of the Bernoulli/geometric probabilities, by brute force for n = 4."""
+    a, b, g, d = bgbb.params_
+    n = 4
+    # P(history) = E_{p,theta} sum_L P(alive for exactly L opportunities) p^x (1-p)^(L-x) with purchases only while alive
+    grid_p = special.roots_jacobi(60, b - 1, a - 1)
+    grid_t = special.roots_jacobi(60, d - 1, g - 1)
+    p = (1 + grid_p[0]) / 2
+    wp = grid_p[1] / grid_p[1].sum()
+    th = (1 + grid_t[0]) / 2
+    wt = grid_t[1] / grid_t[1].sum()
+    for hist in itertools.product([0, 1], repeat=n):
+        x = sum(hist)
+        tx = max([i + 1 for i, h in enumerate(hist) if h], default=0)
+        prob = 0.0
+        for L in range(tx, n + 1):  # alive through opportunity L, dead from L+1 (or alive through n)
+            surv = (1 - th) ** L * (th if L < n else 1.0)
+            prob += np.einsum("i,j,i,j->", wp, wt, p ** x * (1 - p) ** (L - x), surv)
+        # the BG/BB likelihood depends on the history only through (x, t_x, n)
+        ll = bgbb.loglik(pd.DataFrame({"frequency": [x], "recency": [tx], "n_periods": [n]}))[0]
+        assert ll == pytest.approx(np.log(prob), abs=1e-10)
+
+
+def test_bgbb_pmf_sums_to_one_mean_and_conditional_expectation(bgbb):
+    pmf = bgbb.probability_of_purchases(np.arange(11), 10)
+    assert pmf.sum() == pytest.approx(1.0, abs=1e-12)
+    assert (np.arange(11) * pmf).sum() == pytest.approx(bgbb.expected_purchases(10), rel=1e-10)
+    don = load_donations()
+    pa = bgbb.probability_alive(don["frequency"], don["recency"], don["n_periods"])
+    assert np.all((pa >= 0) & (pa <= 1))
+    # law of total expectation over all (x, t_x) of n = 6 opportunities, each weighted by its model probability
+    n = 6
+    xs, txs, mult = [0], [0], [1.0]
+    for tx in range(1, n + 1):
+        for x in range(1, tx + 1):
+            xs.append(x)
+            txs.append(tx)
+            mult.append(special.comb(tx - 1, x - 1))  # histories with x purchases, the last at t_x
+    xs, txs, mult = np.array(xs, float), np.array(txs, float), np.array(mult)
+    prob = mult * np.exp(bgbb.loglik(pd.DataFrame({"frequency": xs, "recency": txs, "n_periods": n})))
+    assert prob.sum() == pytest.approx(1.0, abs=1e-12)
+    total = (prob * bgbb.conditional_expected_purchases(5, xs, txs, n)).sum()
+    assert total == pytest.approx(bgbb.expected_purchases(11) - bgbb.expected_purchases(6), rel=1e-10)
+
+
+def test_bgbb_dert_against_direct_discounted_sum(bgbb):
+    """FHS 2010 eq. 14 against sum_k [E X(n, n+k) - E X(n, n+k-1)] / (1+d)^k."""
+    k = np.arange(1, 3000)
+    for x, tx, n in [(0, 0, 6), (3, 5, 6), (6, 6, 6)]:
+        cum = bgbb.conditional_expected_purchases(k, x, tx, n)
+        inc = np.diff(np.concatenate([[0.0], cum]))
+        assert bgbb.dert(x, tx, n, 0.1) == pytest.approx((inc / 1.1 ** k).sum(), rel=1e-9)
+
+
+def test_bgbb_recovers_known_parameters_from_simulation():
+    truth = np.array([1.2, 0.75, 0.66, 2.8])
+    m = BetaGeoBetaBinomModel().fit(simulate_bgbb(40000, 8, *truth, seed=4))
+    z = (m.params_.to_numpy() - truth) / m.standard_errors_.to_numpy()
+    assert np.all(np.abs(z) < 4), z
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 10_000), fx=st.floats(0, 1), ft=st.floats(0, 1), params=st.tuples(*[st.floats(0.01, 50)] * 4))
+def test_bgbb_loglik_finite_for_extreme_histories(n, fx, ft, params):
+    tx = int(round(ft * n))
+    x = int(round(fx * tx))
+    m = BetaGeoBetaBinomModel()
+    ll = m._loglik(np.array(params), {"x": np.array([x * 1.0]), "tx": np.array([tx * 1.0]), "n": np.array([n * 1.0])})
+    assert np.isfinite(ll).all() and ll[0] <= 1e-12
+
+
+@pytest.mark.parametrize("data,alpha,beta", [(REGULAR, 0.704, 1.182), (HIGH_END, 0.668, 3.806)])
+def test_sbg_matches_fader_hardie_2007(data, alpha, beta):
+    m = ShiftedBetaGeometricModel().fit(data)
+    assert m.params_["alpha"] == pytest.approx(alpha, abs=0.0006)
+    assert m.params_["beta"] == pytest.approx(beta, abs=0.0006)
+    # log-likelihood against direct summation of FH 2007 eq. (10)
+    t = np.arange(1, len(data))
+    lost = -np.diff(data)
+    a, b = m.params_
+    ll = (lost * np.log(m.churn_probability(t))).sum() + data[-1] * np.log(m.survival(len(data) - 1))
+    assert m.log_likelihood_ == pytest.approx(ll, rel=1e-12)
+    # the recursion of eq. (7)-(8)
+    assert m.churn_probability(3) == pytest.approx(a / (a + b) * (b / (a + b + 1)) * ((b + 1) / (a + b + 2)), rel=1e-12)
+
+
+def test_sbg_del_and_derl_against_direct_sums():
+    m = ShiftedBetaGeometricModel().fit(REGULAR)
+    t = np.arange(0, 5000)
+    S = m.survival(t)
+    d = 0.1
+    assert m.del_(d) == pytest.approx((S / 1.1 ** t).sum(), rel=1e-9)
+    for n in (1, 2, 5):
+        future = np.arange(n, 5000)
+        direct = (m.survival(future) / m.survival(n - 1) / 1.1 ** (future - n)).sum()
+        assert m.derl(n, d) == pytest.approx(direct, rel=1e-9)
+    assert np.all(np.diff(m.retention_rate(np.arange(1, 10))) > 0)  # retention rises with tenure (FH 2007)
+
+
+def test_sbg_recovers_known_parameters_and_rejects_growing_cohort():
+    m = ShiftedBetaGeometricModel().fit(simulate_sbg(50000, 10, 0.7, 1.2, seed=9))
+    assert m.params_["alpha"] == pytest.approx(0.7, abs=4 * m.standard_errors_["alpha"])
+    assert m.params_["beta"] == pytest.approx(1.2, abs=4 * m.standard_errors_["beta"])
+    with pytest.raises(DataError, match=r"column 'active' increases at period\(s\) \[2\]"):
+        ShiftedBetaGeometricModel().fit([100, 80, 90])
+
+
+def test_gamma_gamma_matches_fader_hardie_lee_2005_rfm_clv():
+    d = load_cdnow_summary()
+    m = GammaGammaModel().fit(d)
+    assert m.params_["p"] == pytest.approx(6.25, abs=0.005)
+    assert m.params_["q"] == pytest.approx(3.74, abs=0.006)
+    assert m.params_["gamma"] == pytest.approx(15.44, abs=0.02)
+    assert m.n_customers_ == 946 and m.n_dropped_ == 1411
+    # FHL 2005b report the frequency-spend correlation 0.11
+    assert spend_frequency_correlation(d) == pytest.approx(0.11, abs=0.005)
+    # conditional expectation = weighted mean of the population mean and the observed mean (eq. 5)
+    p, q, g = m.params_
+    x, z = 4, 50.0
+    w = p * x / (p * x + q - 1)
+    assert m.conditional_expected_spend(x, z) == pytest.approx(w * z + (1 - w) * p * g / (q - 1), rel=1e-12)
+
+
+def test_gamma_gamma_recovers_known_parameters():
+    freq = np.random.default_rng(0).integers(1, 12, 30000)
+    m = GammaGammaModel().fit(simulate_gamma_gamma(freq, 6.0, 3.7, 15.0, seed=8))
+    z = (m.params_.to_numpy() - np.array([6.0, 3.7, 15.0])) / m.standard_errors_.to_numpy()
+    assert np.all(np.abs(z) < 4), z
+
+
+def test_gamma_gamma_input_checks():
+    with pytest.raises(DataError, match="column 'monetary' must be positive for repeat buyers"):
+        GammaGammaModel().fit(pd.DataFrame({"frequency": [1, 2], "monetary": [0.0, 3.0]}))
+    with pytest.raises(DataError, match="column 'frequency' is 0 in every row"):
+        GammaGammaModel().fit(pd.DataFrame({"frequency": [0, 0], "monetary": [0.0, 0.0]}))

@@ -1,0 +1,154 @@
+"""Pareto/NBD: published estimates, the death integral against adaptive quadrature, closed forms, properties.
+
+Oracles: Fader, Hardie & Lee (2005, Marketing Science 24(2), Table 1) and
+Fader & Hardie's Pareto/NBD note on the CDNOW summary (r = 0.553,
+alpha = 10.578, s = 0.606, beta = 11.669, LL = -9595.0); the Gauss
+hypergeometric closed form of the note (eq. 19-22) where scipy's hyp2f1 is
+accurate; ``scipy.integrate.quad``; simulation with known truth.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, special
+
+from crmlib.clv import ParetoNBDModel
+from crmlib.clv.pareto_nbd import log_death_integral
+from crmlib.clv.simulate import simulate_pareto_nbd
+from crmlib.datasets import load_cdnow_summary
+
+PUBLISHED = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    return load_cdnow_summary()
+
+
+@pytest.fixture(scope="module")
+def pnbd(cdnow):
+    return ParetoNBDModel().fit(cdnow)
+
+
+def test_pareto_nbd_matches_fader_hardie_lee_2005(pnbd):
+    for k, v in PUBLISHED.items():
+        assert pnbd.params_[k] == pytest.approx(v, rel=2e-3), k
+    assert pnbd.log_likelihood_ == pytest.approx(-9595.0, abs=0.05)
+    assert pnbd.convergence_.converged
+
+
+def test_pareto_nbd_loglik_matches_hypergeometric_closed_form_of_fader_hardie_note(cdnow):
+    """FH note eq. (19)-(22): A_0 with the alpha >= beta and alpha < beta cases of 2F1."""
+    m = ParetoNBDModel()
+    x, tx, T = (cdnow[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    for r, alpha, s, beta in [(0.553, 10.578, 0.606, 11.669), (0.9, 15.0, 0.4, 5.0)]:
+        maxab, absab = max(alpha, beta), abs(alpha - beta)
+        bb = s + 1 if alpha >= beta else r + x
+        f1 = special.hyp2f1(r + s + x, bb, r + s + x + 1, absab / (maxab + tx)) / (maxab + tx) ** (r + s + x)
+        f2 = special.hyp2f1(r + s + x, bb, r + s + x + 1, absab / (maxab + T)) / (maxab + T) ** (r + s + x)
+        A0 = f1 - f2
+        L = (special.gamma(r + x) * alpha ** r * beta ** s / special.gamma(r)
+             * (1 / ((alpha + T) ** (r + x) * (beta + T) ** s) + s / (r + s + x) * A0))
+        ours = m._loglik(np.array([r, alpha, s, beta]), m._cache({"x": x, "tx": tx, "T": T}))
+        np.testing.assert_allclose(ours, np.log(L), rtol=0, atol=1e-9)
+
+
+def test_death_integral_against_scipy_quad():
+    rng = np.random.default_rng(5)
+    for _ in range(150):
+        r, alpha, s, beta = np.exp(rng.uniform(-3, 3.5, 4))
+        x = float(rng.choice([0, 1, 3, 40, 2000]))
+        T = float(np.exp(rng.uniform(-2, 8)))
+        tx = 0.0 if x == 0 else T * rng.uniform()
+        f = lambda tau: np.exp(-(r + x) * np.log((alpha + tau) / (alpha + tx)) - (s + 1) * np.log((beta + tau) / (beta + tx)))  # noqa: E731
+        pts = [tx + (T - tx) * q for q in (1e-6, 1e-4, 1e-2)]
+        ref = np.log(integrate.quad(f, tx, T, limit=500, epsabs=0, epsrel=1e-12, points=pts)[0])
+        ref -= (r + x) * np.log(alpha + tx) + (s + 1) * np.log(beta + tx)
+        assert log_death_integral(r, alpha, s, beta, x, tx, T)[0] == pytest.approx(ref, abs=1e-8)
+
+
+def test_analytic_gradient_against_central_differences(cdnow):
+    m = ParetoNBDModel()
+    c = m._cache({"x": cdnow["frequency"].to_numpy(float), "tx": cdnow["recency"].to_numpy(float), "T": cdnow["T"].to_numpy(float)})
+    p = np.array([0.6, 9.0, 0.8, 14.0])
+    _, g = m._loglik_grad(p, c)
+    for j in range(4):
+        h = 1e-6 * p[j]
+        up, dn = p.copy(), p.copy()
+        up[j] += h
+        dn[j] -= h
+        num = (m._loglik(up, c).sum() - m._loglik(dn, c).sum()) / (2 * h)
+        assert g[:, j].sum() == pytest.approx(num, rel=1e-5, abs=1e-6)
+
+
+def test_conditional_expectation_and_p_alive_against_closed_forms(pnbd):
+    """SMC (1987) eq. 11 and 22 written with the hypergeometric A_0 (FH note eq. 25, 27)."""
+    r, alpha, s, beta = pnbd.params_
+    x, tx, T, t = 2.0, 30.43, 38.86, 39.0
+    f1 = special.hyp2f1(r + s + x, r + x, r + s + x + 1, (beta - alpha) / (beta + tx)) / (beta + tx) ** (r + s + x)
+    f2 = special.hyp2f1(r + s + x, r + x, r + s + x + 1, (beta - alpha) / (beta + T)) / (beta + T) ** (r + s + x)
+    term1 = 1 / ((alpha + T) ** (r + x) * (beta + T) ** s)
+    palive = term1 / (term1 + s / (r + s + x) * (f1 - f2))
+    assert pnbd.probability_alive(x, tx, T) == pytest.approx(palive, rel=1e-9)
+    ce = palive * (r + x) * (beta + T) / ((alpha + T) * (s - 1)) * (1 - ((beta + T) / (beta + T + t)) ** (s - 1))
+    assert pnbd.conditional_expected_purchases(t, x, tx, T) == pytest.approx(ce, rel=1e-9)
+
+
+def test_pmf_sums_to_one_and_mean_equals_expectation(pnbd):
+    n = np.arange(3000)
+    for t in (1.0, 39.0, 104.0):
+        pmf = pnbd.probability_of_purchases(n, t)
+        assert np.all(pmf >= 0)
+        assert pmf.sum() == pytest.approx(1.0, abs=1e-8)
+        assert (n * pmf).sum() == pytest.approx(pnbd.expected_purchases(t), rel=1e-6)
+
+
+def test_dert_closed_form_against_numerical_integration(pnbd):
+    """FHL 2005b eq. 2 (Tricomi U) against delta * int exp(-delta t) E[Y(t)] dt."""
+    delta = np.log(1.15) / 52
+    for x, tx, T in [(0, 0.0, 38.86), (2, 30.43, 38.86), (15, 38.0, 38.5)]:
+        f = lambda t: delta * np.exp(-delta * t) * pnbd.conditional_expected_purchases(t, x, tx, T)  # noqa: E731
+        ref = integrate.quad(f, 0, np.inf, limit=500, epsrel=1e-11)[0]
+        assert pnbd.dert(x, tx, T, delta) == pytest.approx(ref, rel=1e-7)
+
+
+def test_recovers_known_parameters_from_simulation():
+    truth = np.array([0.6, 8.0, 0.9, 12.0])
+    T = np.random.default_rng(1).integers(280, 560, 30000) / 7  # whole days, in weeks
+    m = ParetoNBDModel().fit(simulate_pareto_nbd(30000, T, *truth, seed=3, time_resolution=1 / 7))
+    z = (m.params_.to_numpy() - truth) / m.standard_errors_.to_numpy()
+    assert np.all(np.abs(z) < 4), z
+
+
+def test_weighted_rows_give_the_fit_of_expanded_rows(cdnow):
+    small = cdnow.iloc[:500]
+    counts = np.random.default_rng(2).integers(1, 4, len(small))
+    a = ParetoNBDModel(compress=False).fit(small.loc[small.index.repeat(counts)])
+    b = ParetoNBDModel(compress=False).fit(small.assign(weight=counts))
+    np.testing.assert_allclose(a.params_, b.params_, rtol=1e-7)
+    assert a.log_likelihood_ == pytest.approx(b.log_likelihood_, rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.integers(0, 10_000), frac=st.floats(0, 1), T=st.floats(0.01, 10_000),
+       params=st.tuples(*[st.floats(0.01, 50)] * 4))
+def test_loglik_gradient_and_p_alive_finite_for_extreme_histories(x, frac, T, params):
+    m = ParetoNBDModel()
+    tx = 0.0 if x == 0 else frac * T
+    p = np.array(params)
+    ll, g = m._loglik_grad(p, m._cache({"x": np.array([float(x)]), "tx": np.array([tx]), "T": np.array([T])}))
+    assert np.isfinite(ll).all() and np.isfinite(g).all()
+    pa = m.probability_alive(x, tx, T, params=p)
+    assert 0 <= pa <= 1
+    assert np.isfinite(m.conditional_expected_purchases(52.0, x, tx, T, params=p))
+
+
+def test_fit_on_heavy_buyers_stays_finite():
+    """Frequencies in the thousands make scipy's hyp2f1 return NaN; the quadrature form does not."""
+    d = pd.DataFrame({"frequency": [0, 3, 5000, 9000, 1], "recency": [0, 20.0, 9000.0, 9990.0, 2.0],
+                      "T": [30.0, 40.0, 10_000.0, 10_000.0, 60.0], "weight": [50, 30, 1, 1, 20]})
+    m = ParetoNBDModel().fit(d)
+    assert np.all(np.isfinite(m.params_)) and np.isfinite(m.log_likelihood_)
+
