@@ -145,6 +145,19 @@ def test_consistency_batched_bootstrap_equals_one_fit_per_resample(mobi):
         assert res.boot_paths[b] == pytest.approx(one.paths["estimate"].to_numpy(), abs=1e-8)
 
 
+SEMINR_ECSI_FACTORIAL_PATHS = {  # seminr 0.2.1, inner_weights=path_factorial, pinned like the values above
+    ("IMAG", "CUEX"): 0.504943, ("IMAG", "CUSA"): 0.178593, ("IMAG", "CUSL"): 0.19582, ("CUEX", "PERQ"): 0.556759,
+    ("CUEX", "PERV"): 0.050178, ("CUEX", "CUSA"): 0.064944, ("PERQ", "PERV"): 0.557762, ("PERQ", "CUSA"): 0.512975,
+    ("PERV", "CUSA"): 0.191445, ("CUSA", "CUSCO"): 0.525857, ("CUSA", "CUSL"): 0.483059, ("CUSCO", "CUSL"): 0.070311,
+}
+
+
+def test_factorial_scheme_matches_seminr(mobi):
+    p = _paths(pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, scheme="factorial"))
+    for edge, value in SEMINR_ECSI_FACTORIAL_PATHS.items():
+        assert p[edge] == pytest.approx(value, abs=1e-5), edge  # stopping rules differ (seminr: sum of changes)
+
+
 def test_schemes_agree_closely_on_ecsi(mobi, ecsi):
     # Tenenhaus et al. (2005, sect. 2.3): the choice of inner scheme changes results very little
     for scheme in ("centroid", "factorial"):

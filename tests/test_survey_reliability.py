@@ -42,6 +42,19 @@ def test_alpha_against_direct_computation(mobi):
         assert a["k"] == len(items) and a["n"] == 250
 
 
+# pingouin 0.7.0 cronbach_alpha (raw alpha), run once in /work/refenv-survey and pinned (Nov 2026)
+PINGOUIN_RAW_ALPHA = {"IMAG": 0.714447, "CUEX": 0.432597, "PERQ": 0.872406, "PERV": 0.816695, "CUSA": 0.770113,
+                      "CUSL": 0.441717}
+
+
+def test_raw_alpha_matches_pingouin_and_differs_from_standardised(mobi):
+    for c, value in PINGOUIN_RAW_ALPHA.items():
+        a = rel.cronbach_alpha(mobi, ECSI_MEASUREMENT[c])
+        assert a["alpha_raw"] == pytest.approx(value, abs=1e-6)
+        assert a["alpha_standardised"] == pytest.approx(SEMINR_ECSI[c][0], abs=1e-6)  # seminr's (standardised)
+    assert abs(rel.cronbach_alpha(mobi, ECSI_MEASUREMENT["CUEX"]).pipe(lambda s: s["alpha_raw"] - s["alpha_standardised"])) > 0.01
+
+
 def test_alpha_textbook_example():
     # 4 respondents x 3 items, computed by hand: item variances 1, 1, 1; total variance 7 -> alpha = 3/2 * (1 - 3/7)
     X = pd.DataFrame({"a": [1, 2, 3, 2], "b": [2, 3, 4, 3], "c": [1, 2, 3, 2]}).astype(float)
