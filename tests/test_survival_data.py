@@ -9,7 +9,7 @@ from lifelines import KaplanMeierFitter
 
 from crmlib.datasets import load_cdnow
 from crmlib.exceptions import DataError, DataWarning
-from crmlib.survival import from_contracts, from_transactions, validate_survival, window_sensitivity
+from crmlib.survival import first_purchase_covariates, from_contracts, from_transactions, validate_survival, window_sensitivity
 
 D0 = pd.Timestamp("2020-01-01")
 END = D0 + pd.Timedelta(days=100)
@@ -179,3 +179,11 @@ def test_inputchecks_missing_durations_and_bad_events():
     d = pd.DataFrame({"duration": [3.0, 2.0], "churned": [1, 2]})
     with pytest.raises(DataError, match=r"column 'churned': 1 row\(s\) with an event indicator other than 0/1"):
         validate_survival(d)
+
+
+def test_first_purchase_covariates_use_only_the_first_day():
+    log = _log({"a": [0, 0, 10], "b": [5]}).assign(amount=[10.0, 5.0, 100.0, 7.0], quantity=[1, 2, 9, 1])
+    cov = first_purchase_covariates(log)
+    assert cov.loc["a", "first_amount"] == 15.0 and cov.loc["a", "first_quantity"] == 3
+    assert cov.loc["b", "log_first_amount"] == pytest.approx(np.log(8.0))
+    assert cov.loc["a", "first_month"] == "2020-01"

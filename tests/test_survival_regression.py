@@ -145,3 +145,19 @@ def test_forest_and_schoenfeld_plots_label_axes(cox):
     ax = cox.plot_schoenfeld("online")
     assert "rank" in ax.get_xlabel().lower() and "online" in ax.get_ylabel()
     plt.close(ax.figure)
+
+
+def test_aft_collapsed_rows_give_lifelines_direct_likelihood():
+    from lifelines import WeibullAFTFitter
+
+    rng = np.random.default_rng(8)
+    d = pd.DataFrame({"duration": rng.integers(1, 30, 400).astype(float), "churned": rng.integers(0, 2, 400),
+                      "x": rng.integers(0, 2, 400).astype(float)})  # many identical rows
+    tab, models = compare_aft(d, ["x"])
+    ref = WeibullAFTFitter().fit(d, "duration", "churned")
+    assert tab.loc["Weibull", "log_likelihood"] == pytest.approx(ref.log_likelihood_, rel=1e-6)
+    np.testing.assert_allclose(models["Weibull"].params_.to_numpy(), ref.params_.to_numpy(), rtol=1e-4)
+    sub, _ = compare_aft(d, ["x"], max_rows=100, seed=1)
+    assert sub.attrs["n"] == 100 and sub.attrs["sampled"]
+    with pytest.raises(DataError, match="max_rows needs a seed"):
+        compare_aft(d, ["x"], max_rows=100)

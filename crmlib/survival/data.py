@@ -59,6 +59,7 @@ __all__ = [
     "from_contracts",
     "validate_survival",
     "window_sensitivity",
+    "first_purchase_covariates",
     "DAY",
 ]
 
@@ -379,3 +380,45 @@ def window_sensitivity(
             row[f"S({h:g} d)"] = float(km.predict(h))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def first_purchase_covariates(
+    log: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    quantity: str | None = "quantity",
+) -> pd.DataFrame:
+    """Covariates known at acquisition, from the first purchase day of each customer.
+
+    Used as churn drivers in a non-contractual log, where nothing else is
+    known about a customer: what they bought on their first day predicts how
+    long they stay (cf. Fader, Hardie & Lee 2005 on CDNOW's first-purchase
+    heterogeneity). Only the first day's rows enter, so the covariates do not
+    leak later behaviour into the model.
+
+    Returns
+    -------
+    DataFrame indexed by customer: ``first_amount`` (currency, sum over the
+    first day), ``log_first_amount`` (``log1p`` of it), ``first_quantity``
+    (units; when ``quantity`` is given), ``first_month`` (calendar month of
+    acquisition, as a string).
+    """
+    cols = [amount] + ([quantity] if quantity else [])
+    _need_columns(log, cols, "transaction log")
+    dates = _check_log(log, customer, date).dt.normalize()
+    for c in cols:
+        bad = log.index[pd.to_numeric(log[c], errors="coerce").isna().to_numpy()]
+        if len(bad):
+            raise DataError(f"column {c!r}: {len(bad)} transaction(s) without a numeric value: rows {_rows(bad)}")
+    frame = log[cols].astype("float64").assign(_c=log[customer].to_numpy(), _d=dates.to_numpy())
+    first_day = frame.groupby("_c")["_d"].transform("min")
+    g = frame.loc[(frame["_d"] == first_day).to_numpy()].groupby("_c", sort=True)
+    out = pd.DataFrame({"first_amount": g[amount].sum()})
+    out["log_first_amount"] = np.log1p(out["first_amount"].clip(lower=0))
+    if quantity:
+        out["first_quantity"] = g[quantity].sum()
+    out["first_month"] = g["_d"].min().dt.strftime("%Y-%m")
+    out.index.name = customer
+    return out

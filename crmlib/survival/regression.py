@@ -256,8 +256,15 @@ def design_matrix_like(data: pd.DataFrame, covariates: Sequence[str], columns: S
 
 
 def compare_aft(data: pd.DataFrame, covariates: Sequence[str], *, duration: str = "duration",
-                event: str = "churned", alpha: float = 0.05) -> tuple[pd.DataFrame, dict]:
+                event: str = "churned", alpha: float = 0.05, max_rows: int | None = None,
+                seed: int | np.random.Generator | None = None) -> tuple[pd.DataFrame, dict]:
     """Fit Weibull, log-normal and log-logistic AFT models and compare them by AIC.
+
+    Identical rows (duration, event, covariates) are collapsed into one row
+    with a case weight before fitting, which leaves the likelihood unchanged
+    and saves time. ``max_rows`` fits on a seeded simple random sample of that
+    many customers instead of all (``seed`` then required); ``attrs['n']``
+    says how many were used.
 
     Returns
     -------
@@ -276,12 +283,19 @@ def compare_aft(data: pd.DataFrame, covariates: Sequence[str], *, duration: str 
     if len(zero):
         raise DataError(f"column {duration!r}: {len(zero)} row(s) with duration 0; AFT models need positive "
                         f"durations (count the first day as 1, as from_transactions does): rows {_rows(zero)}")
+    if max_rows is not None and len(design) > max_rows:
+        if seed is None:
+            raise DataError("max_rows needs a seed (int or numpy Generator) for the random sample")
+        rng = np.random.default_rng(seed)
+        design = design.iloc[np.sort(rng.choice(len(design), size=int(max_rows), replace=False))]
+    cols = list(design.columns)
+    collapsed = design.groupby(cols, sort=False).size().rename("_weight").reset_index()
     models, rows = {}, []
     for name, cls in (("Weibull", WeibullAFTFitter), ("log-normal", LogNormalAFTFitter),
                       ("log-logistic", LogLogisticAFTFitter)):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            m = cls(alpha=alpha).fit(design, duration_col=duration, event_col=event)
+            m = cls(alpha=alpha).fit(collapsed, duration_col=duration, event_col=event, weights_col="_weight")
         for w in caught:
             if "converge" in str(w.message).lower():
                 warnings.warn(f"{name} AFT: {w.message}", DataWarning, stacklevel=2)
@@ -294,6 +308,7 @@ def compare_aft(data: pd.DataFrame, covariates: Sequence[str], *, duration: str 
     tab["akaike_weight"] = wts / wts.sum()
     tab.attrs["n"] = len(design)
     tab.attrs["events"] = int(design[event].sum())
+    tab.attrs["sampled"] = max_rows is not None and len(design) < len(data)
     return tab, models
 
 
