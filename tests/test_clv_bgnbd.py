@@ -188,3 +188,23 @@ def test_bad_data_messages(cdnow):
         BetaGeoModel().fit(pd.DataFrame({"frequency": [0, 1], "recency": [3.0, 2.0], "T": [5.0, 5.0]}))
     with pytest.raises(DataError, match="column 'T' must be positive"):
         BetaGeoModel().fit(cdnow.assign(T=0.0, recency=0.0))
+
+
+@pytest.mark.parametrize("Model", [BetaGeoModel, ModifiedBetaGeoModel])
+def test_hyp2f1_closed_forms_agree_with_quadrature_twin(Model):
+    """FHL eq. (9)-(10) against E[(1/p)(1 - (1 + p t/A)^-R)] over the beta posterior (1-D quadrature)."""
+    from crmlib.clv.bgnbd import _bg_active_expectation
+
+    m = Model()
+    p = np.array([0.24, 4.4, 0.79, 2.4])
+    shift = 1.0 if m._modified else 0.0
+    x = np.array([0, 2, 10, 300.0])
+    tx = np.minimum(x, 30.0)
+    closed = m.conditional_expected_purchases(39.0, x, tx, 38.0, params=p) / m.probability_alive(x, tx, 38.0, params=p)
+    twin = _bg_active_expectation(p[0] + x, p[1] + 38.0, p[2], p[3] + x + shift, 39.0)
+    np.testing.assert_allclose(closed, twin, rtol=1e-6)
+    t = np.array([1.0, 39.0, 100.0])
+    np.testing.assert_allclose(m.expected_purchases(t, params=p),
+                               _bg_active_expectation(p[0], p[1], p[2], p[3], t, survive_start=m._modified), rtol=1e-6)
+    # scipy's hyp2f1(2, 1; 101; 0.963) returns inf; the prediction falls back to the quadrature and stays finite
+    assert np.isfinite(m.conditional_expected_purchases(52.0, 98, 0.0, 1.0, params=np.array([1.0, 1.0, 2.0, 2.0])))

@@ -99,17 +99,49 @@ def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 128) -> np.ndarray:
     1e-8 against ``scipy.integrate.quad`` of ``delta int e^{-delta t} E[Y(t)] dt``.
     """
     R, A, pa, pb = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb)))
+    logp, _, ld = _logit_beta_rule(pa, pb, n_nodes)
+    Ad = A * delta
+    g = _exp_power_mean(R[..., None], Ad[..., None] / np.exp(logp))
+    return R / Ad * np.sum(np.exp(ld) * g, axis=-1)
+
+
+def _logit_beta_rule(pa, pb, n_nodes: int = 128):
+    """Gauss-Legendre nodes in ``v = logit(p)`` for p ~ Beta(pa, pb): returns (log p, log(1-p), log weight)."""
     u, w = np.polynomial.legendre.leggauss(n_nodes)
     mode = np.log(pa / pb)
     lo, hi = mode - 46.0 / pa, mode + np.log1p(46.0 / pa) + 46.0 / pb
     v = lo[..., None] + (u + 1.0) * 0.5 * (hi - lo)[..., None]
     logp = -np.logaddexp(0.0, -v)
     log1mp = -np.logaddexp(0.0, v)
-    ld = (pa[..., None] * logp + pb[..., None] * log1mp - special.betaln(pa, pb)[..., None] + np.log(w)
+    lw = (pa[..., None] * logp + pb[..., None] * log1mp - special.betaln(pa, pb)[..., None] + np.log(w)
           + np.log(0.5 * (hi - lo))[..., None])
-    Ad = A * delta
-    g = _exp_power_mean(R[..., None], Ad[..., None] / np.exp(logp))
-    return R / Ad * np.sum(np.exp(ld) * g, axis=-1)
+    return logp, log1mp, lw
+
+
+def _bg_active_expectation(R, A, pa, pb, t, survive_start: bool = False) -> np.ndarray:
+    """``E[(1/p)(1 - (1 + p t / A)^-R)]`` over p ~ Beta(pa, pb) (times ``(1-p)`` when ``survive_start``).
+
+    The expected transactions in ``(0, t]`` of a customer alive now, whose
+    purchase rate is Gamma(R, A) and drop-out probability Beta(pa, pb) a
+    posteriori; the quadrature twin of FHL 2005 eq. (9)-(10), used where
+    scipy's ``hyp2f1`` fails (it returns inf for some integer ``c - a - b``).
+    """
+    R, A, pa, pb, t = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb, t)))
+    logp, log1mp, lw = _logit_beta_rule(pa, pb)
+    p = np.exp(logp)
+    val = -np.expm1(-R[..., None] * np.log1p(p * (t / A)[..., None])) / p
+    if survive_start:
+        lw = lw + log1mp
+    return np.sum(np.exp(lw) * val, axis=-1)
+
+
+def _finite_or(values, fallback) -> np.ndarray:
+    """``values`` where finite, else ``fallback()`` evaluated on the failing entries (a function of a mask)."""
+    values = np.array(values, dtype=float, copy=True)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        values[bad] = fallback(bad)
+    return values
 
 
 class BetaGeoModel(BaseFitter):
@@ -195,12 +227,16 @@ class BetaGeoModel(BaseFitter):
         r, alpha, a, b = self._params_tuple(params)
         t = np.asarray(t, float)
         z = t / (alpha + t)
-        if self._modified:
-            # MBG/NBD (Batislam et al. 2007, with Wagner & Hoppe 2008): b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; z)]
-            f = special.hyp2f1(a + b - r, a - 1, a + b, z) * (1 - z) ** (a - 1)
-            return b / (a - 1) * (1 - f)
-        f = special.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z) * (1 - z) ** (a - 1)
-        return (a + b - 1) / (a - 1) * (1 - f)
+        with np.errstate(all="ignore"):
+            if self._modified:
+                # MBG/NBD (Batislam et al. 2007, with Wagner & Hoppe 2008): b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; z)]
+                f = special.hyp2f1(a + b - r, a - 1, a + b, z) * (1 - z) ** (a - 1)
+                out = b / (a - 1) * (1 - f)
+            else:
+                f = special.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z) * (1 - z) ** (a - 1)
+                out = (a + b - 1) / (a - 1) * (1 - f)
+        tt = np.broadcast_to(t, np.shape(out))
+        return _finite_or(out, lambda bad: _bg_active_expectation(r, alpha, a, b, tt[bad], survive_start=self._modified))
 
     def probability_alive(self, frequency, recency, T, params=None) -> np.ndarray:
         """P(alive | x, t_x, T), in [0, 1] (FHL 2008 note, eq. 2; Batislam et al. 2007 for MBG/NBD)."""
@@ -225,15 +261,16 @@ class BetaGeoModel(BaseFitter):
         x, tx, T = as_rft_arrays(frequency, recency, T)
         t = np.asarray(t, float)
         z = t / (alpha + T + t)
-        if self._modified:
-            c = a + b + x
-            lead = (a + b + x) / (a - 1)
-            f = special.hyp2f1(a + b - r, a - 1, c, z) * (1 - z) ** (a - 1)
-        else:
-            c = a + b + x - 1
-            lead = (a + b + x - 1) / (a - 1)
-            f = special.hyp2f1(a + b - 1 - r, a - 1, c, z) * (1 - z) ** (a - 1)
-        return lead * (1 - f) * self.probability_alive(x, tx, T, params)
+        shift = 1.0 if self._modified else 0.0
+        c = a + b + x - 1 + shift
+        with np.errstate(all="ignore"):
+            f = special.hyp2f1(a + b - 1 + shift - r, a - 1, c, z) * (1 - z) ** (a - 1)
+            active = c / (a - 1) * (1 - f)
+        active = np.broadcast_to(active, np.broadcast_shapes(np.shape(active), x.shape))
+        xb, Tb, tb = (np.broadcast_to(v, active.shape) for v in (x, T, t))
+        active = _finite_or(active, lambda bad: _bg_active_expectation(
+            r + xb[bad], alpha + Tb[bad], a, b + xb[bad] + shift, tb[bad]))
+        return active * self.probability_alive(x, tx, T, params)
 
     def probability_of_purchases(self, n, t, params=None) -> np.ndarray:
         """P(X(t) = n): probability that a new customer makes ``n`` repeat transactions in ``(0, t]``.
