@@ -25,7 +25,8 @@ class SurveySetup:
     satisfaction, loyalty : constructs (targets of the driver analysis).
     ordinal_item : single Likert item for the ordinal logit, with ``ordinal_predictors`` (constructs).
     attitude_item, patronage_item : Dick & Basu's relative attitude and repeat patronage.
-    group : column compared across groups (None: a top-box split of ``frequency_item``).
+    group : grouping column (None: a top-box split of ``frequency_item``, answers 8-10).
+    compare_item : item compared across the groups.
     group_labels : labels of the group codes.
     """
 
@@ -40,6 +41,7 @@ class SurveySetup:
     attitude_item: str
     patronage_item: str
     group: str | None = None
+    compare_item: str = ""
     group_labels: dict = field(default_factory=dict)
     default_model: str = "ecsi"
 
@@ -49,14 +51,14 @@ SURVEYS: dict[str, SurveySetup] = {
         data_file="mobi.csv", codebook_file="mobi_codebook.csv",
         likert_items=("CUSA1", "CUSA2", "CUSA3", "CUSL1", "CUSL2", "CUSL3"), frequency_item="CUSA1",
         satisfaction="CUSA", loyalty="CUSL", ordinal_item="CUSA1", ordinal_predictors=("IMAG", "PERQ", "PERV"),
-        attitude_item="CUSA3", patronage_item="CUSL1", group=None, default_model="ecsi",
+        attitude_item="CUSA3", patronage_item="CUSL1", group=None, compare_item="CUSL1", default_model="ecsi",
     ),
     "corp_rep": SurveySetup(
         data_file="corp_rep_data.csv", codebook_file="corp_rep_codebook.csv",
         likert_items=("comp_1", "comp_2", "comp_3", "like_1", "like_2", "like_3", "cusa", "cusl_1", "cusl_2", "cusl_3"),
         frequency_item="cusa", satisfaction="CUSA", loyalty="CUSL", ordinal_item="cusa",
         ordinal_predictors=("COMP", "LIKE"), attitude_item="like_1", patronage_item="cusl_3",
-        group="serviceprovider", group_labels={1: "provider 1", 2: "provider 2", 3: "provider 3", 4: "provider 4"},
+        group="serviceprovider", compare_item="cusa", group_labels={1: "provider 1", 2: "provider 2", 3: "provider 3", 4: "provider 4"},
         default_model="reputation",
     ),
 }
