@@ -100,6 +100,7 @@ def timing(sm, nboot, seed=2026):
     t0 = time.perf_counter()
     ours = pls_path_model(data, ECSI_MEASUREMENT, ECSI_STRUCTURE, bootstrap=nboot, seed=seed)
     t_ours = time.perf_counter() - t0
+    assert ours.bootstrap == nboot, "some crmlib resamples did not converge"
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(data), size=(nboot, len(data)))
     same = pls_path_model(data, ECSI_MEASUREMENT, ECSI_STRUCTURE, boot_indices=idx)
