@@ -133,7 +133,9 @@ def test_bad_config_is_rejected_with_a_clear_message(project, text, message):
 def test_record_refuses_non_finite_and_collects():
     with pytest.raises(ValueError, match="not finite"):
         record("bad", float("nan"))
-    assert record("ok", 3) == 3
+    assert record("ok", 3) is None
+    from crmlib.report.record import RECORDED
+    assert RECORDED["ok"]["value"] == 3
     nb = new_notebook(cells=[new_code_cell("")])
     nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={FIGURES_MIME: {"name": "n", "value": 1, "unit": "u"}})]
     assert collect(nb) == {"n": {"value": 1, "unit": "u", "description": None}}

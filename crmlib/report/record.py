@@ -45,8 +45,8 @@ def _jsonable(value: Any, name: str) -> Any:
     raise TypeError(f"record({name!r}): cannot store a {type(value).__name__} as JSON")
 
 
-def record(name: str, value: Any, *, unit: str | None = None, description: str | None = None) -> Any:
-    """Record a key figure of the running notebook; returns ``value`` unchanged.
+def record(name: str, value: Any, *, unit: str | None = None, description: str | None = None) -> None:
+    """Record a key figure of the running notebook (returns nothing, so a last-line call echoes nothing).
 
     Parameters
     ----------
@@ -71,7 +71,6 @@ def record(name: str, value: Any, *, unit: str | None = None, description: str |
         from IPython.display import display
 
         display({FIGURES_MIME: entry}, raw=True)
-    return value
 
 
 def collect(nb) -> dict[str, dict[str, Any]]:
