@@ -143,7 +143,7 @@ def test_forest_and_schoenfeld_plots_label_axes(cox):
     assert "Hazard ratio" in ax.get_xlabel() and ax.get_ylabel() == "Covariate"
     plt.close(ax.figure)
     ax = cox.plot_schoenfeld("online")
-    assert "rank" in ax.get_xlabel().lower() and "online" in ax.get_ylabel()
+    assert "rank" in ax.get_xlabel().lower() and "Schoenfeld" in ax.get_ylabel() and ax.get_title() == "online"
     plt.close(ax.figure)
 
 

@@ -321,7 +321,8 @@ def plot_cohort_heatmap(table: pd.DataFrame, ax=None, *, period_label: str = "Pe
         _, ax = plt.subplots(figsize=(min(12, 1.5 + 0.6 * values.shape[1]), 1.2 + 0.35 * values.shape[0]))
     ylabels = [f"{c} (N = {int(n):,})" for c, n in zip(table.index, table["customers"])] if "customers" in table \
         else [str(c) for c in table.index]
-    sns.heatmap(values, ax=ax, annot=values.shape[1] <= 16, fmt=".0f", cmap="viridis", vmin=0, vmax=100,
+    sns.heatmap(values, ax=ax, annot=values.shape[1] <= 20, annot_kws={"fontsize": 8}, fmt=".0f", cmap="viridis", vmin=0, vmax=100,
                 cbar_kws={"label": "Customers retained (%)"}, yticklabels=ylabels)
+    ax.grid(False)
     label_axes(ax, period_label, "Acquisition cohort")
     return ax

@@ -101,6 +101,7 @@ class ChurnCox:
             raise DataError(f"column {event!r}: no churn events; a Cox model cannot be estimated")
         self.duration_col_, self.event_col_ = duration, event
         self.covariates_ = list(covariates)
+        self._schoenfeld_ = None
         try:
             self.model_ = CoxPHFitter(alpha=self.alpha, penalizer=self.penalizer).fit(
                 self.design_, duration_col=duration, event_col=event)
@@ -135,6 +136,10 @@ class ChurnCox:
                     fmt="o", capsize=3)
         ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
         ax.set_xscale("log")
+        from matplotlib.ticker import FuncFormatter
+
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.set_yticks(y, hr.index)
         label_axes(ax, f"Hazard ratio of churn (log scale, {1 - self.alpha:.0%} CI)", "Covariate")
         return ax
@@ -148,7 +153,8 @@ class ChurnCox:
         """
         from lifelines.statistics import proportional_hazard_test
 
-        res = proportional_hazard_test(self.model_, self.design_, time_transform="rank")
+        res = proportional_hazard_test(self.model_, self.design_, time_transform="rank",
+                                       precomputed_residuals=self._scaled_schoenfeld())
         tab = res.summary[["test_statistic", "p"]].copy()
         tab.index = [i[0] if isinstance(i, tuple) else i for i in tab.index]
         tab.index.name = "covariate"
@@ -192,7 +198,7 @@ class ChurnCox:
 
         if covariate not in self.design_.columns[2:]:
             raise DataError(f"covariate {covariate!r} is not a design column; choose from {list(self.design_.columns[2:])}")
-        r = self.model_.compute_residuals(self.design_, "scaled_schoenfeld")[covariate]
+        r = self._scaled_schoenfeld()[covariate]
         t = self.design_.loc[r.index, self.duration_col_]
         rank = t.rank(method="average").to_numpy()
         if ax is None:
@@ -205,8 +211,15 @@ class ChurnCox:
         ax.plot(mids.to_numpy(), means.to_numpy(), color="black", marker="o", label="binned mean")
         ax.axhline(float(self.model_.params_[covariate]), color="grey", linestyle="--", label="Cox coefficient")
         ax.legend()
-        label_axes(ax, "Rank of churn time (events ordered by tenure)", f"Scaled Schoenfeld residual of {covariate} (log-hazard)")
+        label_axes(ax, "Rank of churn time (events ordered by tenure)", "Scaled Schoenfeld residual (log-hazard)",
+                   title=covariate)
         return ax
+
+    def _scaled_schoenfeld(self) -> pd.DataFrame:
+        """Scaled Schoenfeld residuals of the fitted model (computed once, then reused)."""
+        if getattr(self, "_schoenfeld_", None) is None:
+            self._schoenfeld_ = self.model_.compute_residuals(self.design_, "scaled_schoenfeld")
+        return self._schoenfeld_
 
     def predict_conditional(self, data: pd.DataFrame, survived: float | Sequence[float],
                             times: Sequence[float]) -> pd.DataFrame:
