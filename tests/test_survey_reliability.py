@@ -124,6 +124,14 @@ def test_kmo_and_bartlett_direct(mobi):
     assert rel.bartlett_sphericity(noise)["p"] > 0.01
 
 
+def test_kmo_and_bartlett_match_factor_analyzer(mobi):
+    # factor_analyzer 0.5 calculate_kmo / calculate_bartlett_sphericity on PERQ + CUSA items, run once in
+    # /work/refenv-survey and pinned (Nov 2026)
+    items = ECSI_MEASUREMENT["PERQ"] + ECSI_MEASUREMENT["CUSA"]
+    assert rel.kmo(mobi, items)[0] == pytest.approx(0.92974108, abs=1e-8)
+    assert rel.bartlett_sphericity(mobi, items)["chi2"] == pytest.approx(1260.070064, abs=1e-5)
+
+
 @pytest.mark.parametrize("rotation", ["varimax", "promax"])
 def test_efa_recovers_simulated_two_factor_structure(rotation):
     rng = np.random.default_rng(5)

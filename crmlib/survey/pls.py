@@ -390,7 +390,8 @@ def pls_path_model(
         standardised outer weight between iterations (seminr: 1e-7).
     max_iter : iteration limit; :class:`~crmlib.exceptions.ConvergenceError`
         when the point estimate does not converge within it.
-    bootstrap : number of resamples (0 = none). Resamples that do not
+    bootstrap : number of resamples (0 = none) of the respondents, drawn
+        from the data after mean replacement. Resamples that do not
         converge are dropped and counted in ``boot_failed`` (with a warning).
     seed : int or ``numpy.random.Generator`` for the resampling.
     ci : level of the percentile confidence intervals.
