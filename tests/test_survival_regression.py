@@ -13,7 +13,7 @@ from lifelines import CoxPHFitter  # noqa: E402
 from lifelines.statistics import proportional_hazard_test  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from crmlib.exceptions import DataError  # noqa: E402
+from crmlib.exceptions import DataError, DataWarning  # noqa: E402
 from crmlib.survival import (  # noqa: E402
     TRUE_HAZARD_RATIOS,
     ChurnCox,
@@ -161,3 +161,10 @@ def test_aft_collapsed_rows_give_lifelines_direct_likelihood():
     assert sub.attrs["n"] == 100 and sub.attrs["sampled"]
     with pytest.raises(DataError, match="max_rows needs a seed"):
         compare_aft(d, ["x"], max_rows=100)
+
+
+def test_inputchecks_covariate_level_without_events_warns():
+    d = pd.DataFrame({"duration": [1.0, 2, 3, 4, 5, 6, 7, 8], "churned": [1, 1, 0, 1, 0, 0, 1, 0],
+                      "seg": ["a", "a", "a", "a", "b", "b", "a", "a"]})
+    with pytest.warns(DataWarning, match=r"covariate level 'seg_b' has no churn events \(2 customers, all censored\)"):
+        ChurnCox(penalizer=0.1).fit(d, ["seg"])

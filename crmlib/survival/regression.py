@@ -102,6 +102,14 @@ class ChurnCox:
         self.duration_col_, self.event_col_ = duration, event
         self.covariates_ = list(covariates)
         self._schoenfeld_ = None
+        cat_cols = [c for c in self.design_.columns[2:] if c not in self.covariates_]  # dummy columns
+        ev = self.design_[event].to_numpy()
+        for c in cat_cols:
+            members = self.design_[c].to_numpy() == 1
+            if ev[members].sum() == 0:
+                warnings.warn(f"covariate level {c!r} has no churn events ({int(members.sum())} customers, all "
+                              "censored): its hazard ratio is not identified (estimate tends to 0, interval unbounded); "
+                              "merge the level with another or use penalizer > 0", DataWarning, stacklevel=2)
         try:
             self.model_ = CoxPHFitter(alpha=self.alpha, penalizer=self.penalizer).fit(
                 self.design_, duration_col=duration, event_col=event)
