@@ -1,0 +1,154 @@
+"""crmlib.value comparisons, consequences, plots and the corp_rep partial mapping.
+
+Oracles: pandas/scipy direct computations (means, Welch's t and df), Welch's
+(1951) F computed from its formula, the HC3 sandwich computed by hand with
+numpy, and hand-scored corp_rep answers.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from crmlib.exceptions import DataError  # noqa: E402
+from crmlib.value import (  # noqa: E402
+    COMPONENTS,
+    CORP_REP_MISSING,
+    DeliveredValue,
+    bootstrap_means,
+    compare_groups,
+    corp_rep_partial,
+    load_value_codebook,
+    plot_component_profile,
+    plot_value_map,
+    read_value_survey,
+    regress_outcomes,
+    value_map_table,
+)
+
+
+@pytest.fixture(scope="module")
+def values():
+    d = read_value_survey()
+    est = DeliveredValue("equal").fit(d, load_value_codebook())
+    return est.values_.assign(competitor=d["competitor"], segment=d["segment"], SAT=d["SAT"], LOY=d["LOY"])
+
+
+def test_bootstrap_means_point_estimates_and_interval_width(values):
+    tab = bootstrap_means(values, ["dv_difference", "time_cost"], "competitor", n_boot=2000, seed=1)
+    direct = values.groupby("competitor")[["dv_difference", "time_cost"]].agg(["mean", "std", "count"])
+    for g in "ABCD":
+        for col in ("dv_difference", "time_cost"):
+            row = tab.loc[(g, col)]
+            assert row["mean"] == pytest.approx(direct.loc[g, (col, "mean")])
+            assert row["sd"] == pytest.approx(direct.loc[g, (col, "std")])
+            assert row["n"] == direct.loc[g, (col, "count")]
+            se = row["sd"] / np.sqrt(row["n"])
+            assert row["se_boot"] == pytest.approx(se, rel=0.1)  # bootstrap SE ~ s / sqrt(n)
+            assert row["ci_high"] - row["ci_low"] == pytest.approx(2 * 1.96 * se, rel=0.12)
+
+
+def test_bootstrap_means_seeded(values):
+    a = bootstrap_means(values, ["total_value"], "segment", n_boot=500, seed=9)
+    b = bootstrap_means(values, ["total_value"], "segment", n_boot=500, seed=9)
+    c = bootstrap_means(values, ["total_value"], "segment", n_boot=500, seed=10)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["ci_low"].equals(c["ci_low"])
+
+
+def test_compare_groups_against_scipy_and_welch_formula(values):
+    res = compare_groups(values, "dv_difference", "competitor", n_boot=1000, seed=2)
+    groups = {g: values.loc[values["competitor"] == g, "dv_difference"].dropna().to_numpy() for g in "ABCD"}
+    row = res.pairwise.set_index(["group_a", "group_b"]).loc[("B", "C")]
+    t = stats.ttest_ind(groups["B"], groups["C"], equal_var=False)
+    assert row["welch_t"] == pytest.approx(t.statistic) and row["p"] == pytest.approx(t.pvalue)
+    assert row["diff"] == pytest.approx(groups["B"].mean() - groups["C"].mean())
+    assert row["ci_low"] < row["diff"] < row["ci_high"]
+    assert (res.pairwise["p_holm"] >= res.pairwise["p"]).all()
+    # Welch (1951): w = n / s^2, F = [sum w (m - m_w)^2 / (k - 1)] / [1 + 2 (k - 2) / (k^2 - 1) * L],
+    # L = sum (1 - w / W)^2 / (n - 1), df2 = (k^2 - 1) / (3 L)
+    k = 4
+    n = np.array([len(x) for x in groups.values()])
+    m = np.array([x.mean() for x in groups.values()])
+    w = n / np.array([x.var(ddof=1) for x in groups.values()])
+    mw = (w * m).sum() / w.sum()
+    lam = ((1 - w / w.sum()) ** 2 / (n - 1)).sum()
+    f = ((w * (m - mw) ** 2).sum() / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * lam)
+    assert res.omnibus["F"] == pytest.approx(f)
+    assert res.omnibus["df2"] == pytest.approx((k**2 - 1) / (3 * lam))
+
+
+def test_value_map_table_matches_bootstrap_means(values):
+    vm = value_map_table(values, "competitor", n_boot=500, seed=4)
+    long = bootstrap_means(values, ["total_value", "total_cost", "dv_difference", "dv_ratio"], "competitor", n_boot=500, seed=4)
+    assert vm.loc["C", "total_cost_low"] == pytest.approx(long.loc[("C", "total_cost"), "ci_low"])
+    assert vm["n"].sum() == values[["total_value", "total_cost"]].notna().all(axis=1).sum()
+
+
+def test_regress_outcomes_hc3_against_hand_sandwich(values):
+    tab = regress_outcomes(values, ["SAT"], ["dv_difference"])
+    sub = values[["SAT", "dv_difference"]].dropna()
+    X = np.column_stack([np.ones(len(sub)), sub["dv_difference"]])
+    y = sub["SAT"].to_numpy()
+    xtx_inv = np.linalg.inv(X.T @ X)
+    beta = xtx_inv @ X.T @ y
+    e = y - X @ beta
+    h = np.einsum("ij,jk,ik->i", X, xtx_inv, X)
+    cov = xtx_inv @ (X.T * (e / (1 - h)) ** 2) @ X @ xtx_inv  # MacKinnon & White (1985) HC3
+    row = tab.loc[("SAT", "dv_difference")]
+    assert row["coef"] == pytest.approx(beta[1])
+    assert row["se_hc3"] == pytest.approx(np.sqrt(cov[1, 1]))
+    assert row["n"] == len(sub)
+
+
+def test_regress_outcomes_with_fixed_effects_and_bad_columns(values):
+    tab = regress_outcomes(values, ["SAT", "LOY"], ["dv_difference"], fixed_effects="competitor")
+    assert set(tab.index.get_level_values("term")) == {"const", "dv_difference"}
+    with pytest.raises(DataError, match="column 'NPS'"):
+        regress_outcomes(values, ["NPS"])
+    with pytest.raises(DataError, match="column 'competitor' is not numeric"):
+        regress_outcomes(values, ["SAT"], ["competitor"])
+
+
+def test_inputchecks_compare(values):
+    with pytest.raises(DataError, match="column 'region'"):
+        bootstrap_means(values, ["total_value"], "region")
+    with pytest.raises(DataError, match="n_boot"):
+        bootstrap_means(values, ["total_value"], "competitor", n_boot=10)
+    with pytest.raises(DataError, match="fewer than two groups"):
+        compare_groups(values.assign(one="x"), "total_value", "one")
+
+
+def test_plots_label_their_axes(values):
+    vm = value_map_table(values, "competitor", n_boot=200, seed=1)
+    ax = plot_value_map(vm, "1-7 points")
+    assert "cost" in ax.get_xlabel() and "value" in ax.get_ylabel() and len(ax.texts) == 4
+    plt.close(ax.figure)
+    prof = bootstrap_means(values, list(COMPONENTS), "competitor", n_boot=200, seed=1)
+    ax = plot_component_profile(prof, list(COMPONENTS), "1-7 points")
+    assert ax.get_ylabel().startswith("Mean score") and len(ax.get_xticklabels()) == 8
+    plt.close(ax.figure)
+
+
+def test_corp_rep_partial_mapping_scores_by_hand():
+    data, cb, mapping = corp_rep_partial()
+    assert sorted(CORP_REP_MISSING) == ["personnel_value", "physical_cost"]
+    assert (mapping.loc[CORP_REP_MISSING, "status"] == "missing").all()
+    est = DeliveredValue("equal", scale="pomp", form="difference", require_all=False).fit(data, cb)
+    assert est.scores_.missing_components == ["personnel_value", "physical_cost"]
+    i = data.index[data[["qual_1", "qual_2", "qual_4", "switch_3", "switch_4"]].notna().all(axis=1)][0]
+    q = data.loc[i, ["qual_1", "qual_2", "qual_4"]].astype(float)
+    assert est.values_.loc[i, "product_value"] == pytest.approx(100 * ((q - 1) / 6).mean())
+    s = data.loc[i, ["switch_3", "switch_4"]].astype(float)
+    assert est.values_.loc[i, "energy_cost"] == pytest.approx(100 * ((s - 1) / 4).mean())
+    with pytest.raises(DataError, match="different scales"):
+        DeliveredValue("equal", require_all=False).fit(data, cb)
+    with pytest.raises(DataError, match="component 'personnel_value' has no items"):
+        DeliveredValue("equal", scale="pomp").fit(data, cb)
