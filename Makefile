@@ -16,7 +16,7 @@ $(BIN)/python:
 
 # Reinstall when the package metadata changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[sem]"
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
