@@ -9,11 +9,13 @@ Built on lifelines (Davidson-Pilon 2019). Modules:
 :mod:`.regression`        Cox PH (hazard ratios, forest plot, PH check), AFT comparison,
                           conditional predictions
 :mod:`.value`             expected discounted margin over a survival curve, with CIs
+:mod:`.compare`           Kaplan-Meier against the shifted-beta-geometric cohort model
 :mod:`.lifecycle`         exploration / formation / stability / decline / lost stages
 :mod:`.simulate`          a SIMULATED contractual data set from a known PH model
 ========================  ============================================================
 """
 
+from .compare import sbg_comparison
 from .curves import (
     KaplanMeierBySegment,
     cohort_activity_table,
@@ -58,4 +60,5 @@ __all__ = [
     "simulate_contracts",
     "TRUE_HAZARD_RATIOS",
     "PLAN_MARGIN",
+    "sbg_comparison",
 ]

@@ -52,8 +52,8 @@ def simulate_contracts(
     *,
     seed: int | np.random.Generator,
     hazard_ratios: Mapping[str, float] | None = None,
-    weibull_scale_days: float = 540.0,
-    weibull_shape: float = 1.2,
+    weibull_scale_days: float = 400.0,
+    weibull_shape: float = 0.8,
     start_date: str | pd.Timestamp = "2022-01-01",
     acquisition_days: int = 730,
     observation_end: str | pd.Timestamp = "2024-12-31",
@@ -67,7 +67,8 @@ def simulate_contracts(
     hazard_ratios : true hazard ratios for ``plan_plus``, ``plan_premium``,
         ``online`` and ``age`` (per year); default :data:`TRUE_HAZARD_RATIOS`.
     weibull_scale_days : ``lam``, the baseline Weibull scale (days).
-    weibull_shape : ``k``, the baseline Weibull shape (> 1: hazard rising with age).
+    weibull_shape : ``k``, the baseline Weibull shape (< 1, the default 0.8: churn hazard
+        falling with tenure, as in most customer bases; > 1: rising).
     start_date, acquisition_days : start dates are uniform over this window.
     observation_end : administrative censoring date.
 
@@ -110,7 +111,7 @@ def simulate_contracts(
     lifetime = np.ceil(weibull_scale_days * (e * np.exp(-lin)) ** (1.0 / weibull_shape))
     offset = rng.integers(0, acquisition_days, n)
     start = first + pd.to_timedelta(offset, unit="D")
-    end = start + pd.to_timedelta(lifetime, unit="D")
+    end = start + pd.to_timedelta(np.minimum(lifetime, 36525.0), unit="D")  # later ends are censored anyway
     end = pd.Series(end).where(pd.Series(end) <= obs_end)
     out = pd.DataFrame(
         {
