@@ -196,11 +196,7 @@ def _as_source(transactions: Any, engine: Any, customer_id: str, date: str, amou
             raise DataError("engine= is not used with an Ibis table: the table's own backend runs the summary")
         t = transactions
         _check_columns(list(t.columns), needed, "the table")
-        try:
-            backend = t._find_backend()
-        except Exception:  # a memtable: run on DuckDB
-            backend = _duckdb_backend()
-        return _Source(t, backend)
+        return _Source(t, t.get_backend())  # a memtable runs on Ibis' default backend (DuckDB)
     if isinstance(transactions, pd.DataFrame):
         _check_columns(list(transactions.columns), needed, "the DataFrame")
         frame = _prepare_frame(transactions, customer_id, date, amount, date_format)
@@ -320,6 +316,7 @@ def summary_expression(
     has_amount: bool = True,
     cohort: str | None = None,
     _all_customers: bool = False,
+    _multi_row_periods: bool = False,
 ):
     """The summary as one Ibis expression over a clean log (columns ``cid``, ``day``, ``amount``).
 
@@ -351,7 +348,10 @@ def summary_expression(
         cols["hold"] = table.day > cal_day
         keys.append("hold")
     x = table.select(**cols)
-    per = x.group_by(keys).aggregate(**({"spend": x.amount.sum()} if has_amount else {"n_rows": x.cid.count()}))
+    per_aggs = {"n_rows": x.cid.count()}
+    if has_amount:
+        per_aggs["spend"] = x.amount.sum()
+    per = x.group_by(keys).aggregate(**per_aggs)
     cal = ~per.hold if calibration_end is not None else None
     end_p = obs_p if calibration_end is None else _period(cal_day, period)
     aggs = {
@@ -366,6 +366,8 @@ def summary_expression(
         aggs["n_hold"] = per.p.count(where=per.hold)
         if has_amount:
             aggs["spend_hold"] = per.spend.sum(where=per.hold)
+    if _multi_row_periods:
+        aggs["multi"] = per.n_rows.count(where=per.n_rows > 1)
     s = per.group_by("cid").aggregate(**aggs)
     if calibration_end is not None and not _all_customers:
         s = s.filter(s.n > 0)  # customers acquired in the calibration period
@@ -385,6 +387,8 @@ def summary_expression(
             out["monetary_holdout"] = hold_spend / ibis.greatest(s.n_hold, 1).cast("float64")
     if cohort is not None:
         out["cohort"] = s["first"] if cohort == "D" else s["first"].truncate(cohort)
+    if _multi_row_periods:
+        out["multi"] = s.multi.cast("int64")
     return s.select(**out)
 
 
@@ -634,6 +638,32 @@ def summarize(
                 pass
 
 
+def _duplicates(typed, only_cids, src, customer_id, date, amount, policy, kept_mask, problems) -> int:
+    """Count exact duplicate rows (same customer, raw date and amount) in one pass; report them."""
+    has_amount = amount is not None
+    dup_cols = ["cid", "when"] + (["amount"] if has_amount else [])  # the raw date: exact duplicates
+    rows = typed.select(*dup_cols)
+    if only_cids is not None:
+        rows = rows.semi_join(only_cids, "cid")
+    groups = rows.group_by(dup_cols).aggregate(copies=rows.cid.count())
+    repeated = groups.filter(groups.copies > 1)
+    repeated = repeated.mutate(extra=(repeated.copies - 1).sum().over())
+    examples = src.backend.to_pyarrow(repeated.limit(_N_EXAMPLES)).to_pylist()
+    dup_count = int(examples[0]["extra"]) if examples else 0
+    used = [customer_id, date] + ([amount] if has_amount else [])
+    dup = _Problem("duplicate", dup_count,
+                   f"are exact duplicates of an earlier row (same {', '.join(map(repr, used))})",
+                   policy, None, None if kept_mask is None else (
+                       lambda f: f.duplicated(subset=used, keep="first").to_numpy() & kept_mask(f)))
+    if dup_count and src.frame is None:
+        names = {"cid": customer_id, "when": date, "amount": amount, "copies": "copies"}
+        shown = [{names[k]: _plain(v) for k, v in r.items() if k != "extra"} for r in examples]
+        dup.text += f"; e.g. {shown}"
+    _report([dup], src, typed, customer_id, date, amount)
+    problems.append(dup)
+    return dup_count
+
+
 def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, time_unit, cohort,
                on_negative, on_zero, on_duplicate, on_after_end, date_format):
     ibis = _ibis()
@@ -718,28 +748,7 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
 
     key_cols = ["cid", "day"] + (["amount"] if has_amount else [])
     dup_count = 0
-    if on_duplicate != "ignore":
-        # one pass: the repeated (customer, date, amount) groups, their total and a few examples
-        dup_cols = ["cid", "when"] + (["amount"] if has_amount else [])  # the raw date: exact duplicates
-        rows = typed.select(*dup_cols)
-        groups = rows.group_by(dup_cols).aggregate(copies=rows.cid.count())
-        repeated = groups.filter(groups.copies > 1)
-        repeated = repeated.mutate(extra=(repeated.copies - 1).sum().over())
-        examples = src.backend.to_pyarrow(repeated.limit(_N_EXAMPLES)).to_pylist()
-        dup_count = int(examples[0]["extra"]) if examples else 0
-        used = [customer_id, date] + ([amount] if has_amount else [])
-        dup = _Problem("duplicate", dup_count,
-                       f"are exact duplicates of an earlier row (same {', '.join(map(repr, used))})",
-                       on_duplicate, None, pmask(lambda f: f.duplicated(subset=used, keep="first")))
-        if dup_count and frame is None:
-            names = {"cid": customer_id, "when": date, "amount": amount, "copies": "copies"}
-            shown = [{names[k]: _plain(v) for k, v in r.items() if k != "extra"} for r in examples]
-            dup.text += f"; e.g. {shown}"
-        _report([dup], src, typed, customer_id, date, amount)
-        problems.append(dup)
-
-    # ---- the clean log the summary sees
-    clean = typed
+    # ---- the rows the summary sees (the checks above have warned about every excluded row)
     drop = []
     if has_amount:
         if on_negative == "exclude":
@@ -748,13 +757,45 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
             drop.append(typed.amount == 0)
     drop.append(typed.day > obs_lit)  # excluded (policy "exclude") or none (policy "error" raised)
     keep = ~ibis.or_(*drop) if len(drop) > 1 else ~drop[0]
-    clean = clean.filter(keep).select(*key_cols)
+    kept = typed.filter(keep)
+
+    def kept_mask(f):  # the same rows, for a pandas input
+        m = ~(_parse_dates(f[date], date_format) > obs_end + pd.Timedelta(days=1) - pd.Timedelta(1, "ns"))
+        if has_amount:
+            a = pd.to_numeric(f[amount], errors="coerce")
+            if on_negative == "exclude":
+                m &= ~(a < 0)
+            if on_zero == "exclude":
+                m &= ~(a == 0)
+        return m.to_numpy()
+
+    # Exact duplicates (same customer, raw date and amount) share a customer-day. With daily periods
+    # and policy "keep", the summary query counts each customer's days with more than one row, and the
+    # exact check then runs on those customers' rows only (usually a small share of the log) instead
+    # of a full extra pass; otherwise the check runs first, on all rows.
+    dup_after = on_duplicate == "keep" and period == "D"
+    if on_duplicate != "ignore" and not dup_after:
+        dup_count = _duplicates(kept, None, src, customer_id, date, amount, on_duplicate,
+                                pmask(kept_mask), problems)
+    clean = kept.select(*key_cols)
     if on_duplicate == "exclude" and dup_count:
-        clean = typed.filter(keep).select(*key_cols, "when").distinct().select(*key_cols)
+        clean = kept.select(*key_cols, "when").distinct().select(*key_cols)
 
     expr = summary_expression(clean, observation_end=obs_end, calibration_end=cal_end, period=period,
-                              time_unit=unit, has_amount=has_amount, cohort=cohort, _all_customers=True)
+                              time_unit=unit, has_amount=has_amount, cohort=cohort, _all_customers=True,
+                              _multi_row_periods=dup_after)
     result = src.backend.to_pyarrow(expr).to_pandas(date_as_object=False)
+    if dup_after:
+        multi = result.pop("multi").to_numpy() > 0
+        if multi.any():
+            ids = pd.DataFrame({"cid": result["cid"].to_numpy()[multi]})
+            only = _ibis().memtable(ids)
+            if src.backend.name == "duckdb":  # scanned in place
+                only = src.backend.table(_register(src, ids))
+            dup_count = _duplicates(kept, only, src, customer_id, date, amount, on_duplicate,
+                                    pmask(kept_mask), problems)
+        else:
+            problems.append(_Problem("duplicate", 0, "", on_duplicate))
     first_seen_later = 0
     if cal_end is not None:
         # customers without a calibration purchase (frequency = -1) are first seen in the holdout
@@ -778,6 +819,14 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
         "customers_first_seen_in_holdout": first_seen_later,
     }
     return out
+
+
+def _register(src: _Source, frame: pd.DataFrame) -> str:
+    name = f"crmlib_ids_{uuid.uuid4().hex}"
+    raw = src.backend.con
+    raw.register(name, frame)
+    src.cleanup.append(lambda: raw.unregister(name))
+    return name
 
 
 def _column_order():

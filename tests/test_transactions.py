@@ -513,3 +513,19 @@ def test_rfm_segments_on_cdnow(cdnow_summary):
     assert ((seg == "champions") == champ).all()
     with pytest.raises(DataError, match="R and F must be scores from 1 to 5"):
         rfm_segments(pd.DataFrame({"R": [0], "F": [3]}))
+
+
+def test_duplicate_count_same_by_both_routes(tmp_path):
+    """Daily periods count duplicates after the summary (on candidate customers); weekly, in a full pass."""
+    log = _random_log(5, n_rows=2000)
+    log["date"] = log["date"].dt.normalize()
+    dups = log.sample(40, random_state=1)
+    log = pd.concat([log, dups, dups.iloc[:5]], ignore_index=True)  # 45 extra copies
+    expected = int(log[log["date"] <= "2021-03-31"].duplicated().sum())
+    path = tmp_path / "log.parquet"
+    log.to_parquet(path)
+    for source in (log, path):
+        for period in ("D", "W"):
+            with pytest.warns(DataWarning, match=f"{expected} rows are exact duplicates"):
+                s = summarize(source, period=period, observation_end="2021-03-31")
+            assert s.attrs["crmlib"]["checks"]["duplicate"] == expected
