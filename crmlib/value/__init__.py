@@ -17,6 +17,7 @@ Modules
 ``consequences``  satisfaction and loyalty on delivered value, HC3 robust errors
 ``simulate``      the SIMULATED multi-competitor survey with known truth
 ``corp_rep``      a PARTIAL mapping of the real corporate-reputation survey
+``tables``        result tables (instrument overview, scoring report with alpha, weights, recovery, PLS inputs)
 """
 
 from .compare import VALUE_MAP_COLUMNS, GroupComparison, bootstrap_means, compare_groups, value_map_table
@@ -47,6 +48,7 @@ from .simulate import (
     simulate_survey,
     write_simulated_survey,
 )
+from .tables import instrument_overview, pls_inputs, recovery_table, scoring_table, weights_comparison
 from .weights import ComponentWeights, bootstrap_weights, derive_weights, entropy_weights
 
 __all__ = [
@@ -61,4 +63,5 @@ __all__ = [
     "simulate_survey", "write_simulated_survey", "SimulatedCDV", "CDVTruth", "expected_item_score",
     "LATENT_MEANS", "SEGMENT_SHIFT", "TRUE_WEIGHTS", "TRUE_EFFECTS", "SIMULATION_SEED",
     "corp_rep_partial", "CORP_REP_MAPPING", "CORP_REP_MISSING",
+    "instrument_overview", "scoring_table", "weights_comparison", "recovery_table", "pls_inputs",
 ]

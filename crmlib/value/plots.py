@@ -32,7 +32,7 @@ def plot_value_map(table: pd.DataFrame, scale_label: str, *, ax=None, title: str
             fmt="o", color=col, capsize=4, ms=7,
         )
         ax.annotate(f"{g} (n={int(r['n'])})", (r["total_cost"], r["total_value"]), textcoords="offset points",
-                    xytext=(8, 6), color=col)
+                    xytext=(8, 6) if i % 2 == 0 else (8, -16), color=col)
     lo = float(np.nanmin(table[["total_cost_low", "total_value_low"]].to_numpy())) - 0.3
     hi = float(np.nanmax(table[["total_cost_high", "total_value_high"]].to_numpy())) + 0.3
     ax.plot([lo, hi], [lo, hi], ls="--", color="grey", lw=1, label="value = cost (delivered value 0)")

@@ -167,7 +167,7 @@ def score_components(
                 "use scale='pomp' to put them on a common 0-100 metric"
             )
         scale_range = pairs[0]
-        scale_label = f"{scale_range[0]:g}-{scale_range[1]:g} answer scale (points)"
+        scale_label = f"{scale_range[0]:g}-{scale_range[1]:g} answer scale points"
     else:
         x = 100.0 * (x - lo) / (hi - lo)
         scale_range = (0.0, 100.0)
