@@ -183,3 +183,14 @@ def test_plots_label_axes(fitted):
         ax = f(d.rename(columns={"actual": "observed"}) if f is plots.plot_frequency_histogram else d)
         assert ax.get_xlabel() and ax.get_ylabel()
         plt.close(ax.figure)
+
+
+def test_warm_start_on_large_data_gives_the_plain_fit():
+    """The sample-then-polish path (more than 20,000 distinct rows) reaches the same optimum as the plain fit."""
+    d = simulate_bgnbd(25_000, np.random.default_rng(7).uniform(20, 60, 25_000), 0.3, 5.0, 0.9, 2.5, seed=7)
+    warm = BetaGeoModel().fit(d)
+    plain = BetaGeoModel(warm_start_rows=None).fit(d)
+    assert warm.convergence_.starts[0]["message"].startswith("warm start")
+    np.testing.assert_allclose(warm.params_, plain.params_, rtol=2e-6)
+    np.testing.assert_allclose(warm.standard_errors_, plain.standard_errors_, rtol=1e-3)
+    assert warm.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-6)

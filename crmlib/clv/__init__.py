@@ -29,7 +29,22 @@ from .mbgnbd import ModifiedBetaGeoModel
 from .pareto_nbd import ParetoNBDModel
 from .sbg import ShiftedBetaGeometricModel
 
+MODELS = {
+    "bgnbd": BetaGeoModel,
+    "mbgnbd": ModifiedBetaGeoModel,
+    "pareto_nbd": ParetoNBDModel,
+    "bgbb": BetaGeoBetaBinomModel,
+    "sbg": ShiftedBetaGeometricModel,
+    "gamma_gamma": GammaGammaModel,
+}
+"""The models by short name (as used in notebook parameters)."""
+
+MODEL_LABELS = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pareto_nbd": "Pareto/NBD", "bgbb": "BG/BB",
+                "sbg": "sBG", "gamma_gamma": "Gamma-Gamma"}
+
 __all__ = [
+    "MODELS",
+    "MODEL_LABELS",
     "BaseFitter",
     "ConvergenceReport",
     "bootstrap_predictions",

@@ -61,17 +61,17 @@ def _factor(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniq, inv.ravel()
 
 
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(48)
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(24)
 
 
 def _exp_power_mean(R, z) -> np.ndarray:
     """``z int_0^inf exp(-z t) (1+t)^-(R+1) dt`` = ``E[(1 + E/z)^-(R+1)]`` for ``E ~ Exp(1)``, in (0, 1].
 
     (It equals ``z U(1, 1-R, z)`` with Tricomi's U; scipy's ``hyperu`` loses all
-    digits for R in the hundreds, so it is computed by 48-point Gauss-Legendre
+    digits for R in the hundreds, so it is computed by 24-point Gauss-Legendre
     quadrature in ``y = log(1 + t (z + R + 1))``, where the integrand is a
-    smooth bump for every ``R, z``; relative error below 1e-12 against
-    ``scipy.integrate.quad`` for R in [0.02, 10^4], z in [5e-5, 2e4].)
+    smooth bump for every ``R, z``; checked against ``scipy.integrate.quad``
+    for R in [0.02, 10^4], z in [5e-5, 2e4].)
     """
     R, z = np.broadcast_arrays(np.asarray(R, float), np.asarray(z, float))
     c = 1.0 / (z + R + 1.0)
@@ -85,7 +85,7 @@ def _exp_power_mean(R, z) -> np.ndarray:
     return z * np.exp(special.logsumexp(lf, axis=-1))
 
 
-def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 128) -> np.ndarray:
+def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 32) -> np.ndarray:
     """``E[lambda / (delta + lambda p)]`` for lambda ~ Gamma(R, rate A), p ~ Beta(pa, pb), independent.
 
     The expected discounted number of future transactions of an *active*
@@ -93,10 +93,11 @@ def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 128) -> np.ndarray:
     given ``lambda`` and ``p`` it is ``int_0^inf e^{-delta t} lambda e^{-lambda p t} dt
     = lambda / (delta + lambda p)``. The expectation over ``lambda`` is
     ``R/(A delta) * G(R, A delta / p)`` (size-biased gamma; see
-    :func:`_exp_power_mean`); the one over ``p`` is a Gauss-Legendre rule in
-    ``v = logit(p)``, where the beta density is log-concave, on
-    ``[mode - 46/pa, mode + log(1 + 46/pa) + 46/pb]``. Relative error about
-    1e-8 against ``scipy.integrate.quad`` of ``delta int e^{-delta t} E[Y(t)] dt``.
+    :func:`_exp_power_mean`); the one over ``p`` is a two-panel Gauss-Legendre
+    rule in ``v = logit(p)`` (:func:`_logit_beta_rule`). Relative error below
+    1e-6 (typically 1e-8) against ``scipy.integrate.quad`` of
+    ``delta int e^{-delta t} E[Y(t)] dt`` for a in [0.3, 3], delta in [5e-4, 1e-2]
+    and frequencies up to 3,000.
     """
     R, A, pa, pb = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb)))
     logp, _, ld = _logit_beta_rule(pa, pb, n_nodes)
@@ -105,17 +106,28 @@ def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 128) -> np.ndarray:
     return R / Ad * np.sum(np.exp(ld) * g, axis=-1)
 
 
-def _logit_beta_rule(pa, pb, n_nodes: int = 128):
-    """Gauss-Legendre nodes in ``v = logit(p)`` for p ~ Beta(pa, pb): returns (log p, log(1-p), log weight)."""
+def _logit_beta_rule(pa, pb, n_nodes: int = 32):
+    """Two-panel Gauss-Legendre rule in ``v = logit(p)`` for p ~ Beta(pa, pb).
+
+    The beta density is log-concave in ``v``: a long exponential left tail
+    (rate ``pa``) and a short right side. Panels ``[mode - 46/pa, mode - 3]``
+    and ``[mode - 3, mode + log(1 + 46/pa) + 46/pb]`` with ``n_nodes`` each.
+    Returns ``(log p, log(1-p), log weight)`` with a trailing node axis.
+    """
     u, w = np.polynomial.legendre.leggauss(n_nodes)
     mode = np.log(pa / pb)
-    lo, hi = mode - 46.0 / pa, mode + np.log1p(46.0 / pa) + 46.0 / pb
-    v = lo[..., None] + (u + 1.0) * 0.5 * (hi - lo)[..., None]
-    logp = -np.logaddexp(0.0, -v)
-    log1mp = -np.logaddexp(0.0, v)
-    lw = (pa[..., None] * logp + pb[..., None] * log1mp - special.betaln(pa, pb)[..., None] + np.log(w)
-          + np.log(0.5 * (hi - lo))[..., None])
-    return logp, log1mp, lw
+    left = mode - 46.0 / pa
+    edges = [left, np.maximum(left, mode - 3.0), mode + np.log1p(46.0 / pa) + 46.0 / pb]
+    parts = []
+    for lo, hi in ((edges[0], edges[1]), (edges[1], edges[2])):
+        v = lo[..., None] + (u + 1.0) * 0.5 * (hi - lo)[..., None]
+        logp = -np.logaddexp(0.0, -v)
+        log1mp = -np.logaddexp(0.0, v)
+        with np.errstate(divide="ignore"):  # an empty left panel (large pa) has weight 0
+            lw = (pa[..., None] * logp + pb[..., None] * log1mp - special.betaln(pa, pb)[..., None] + np.log(w)
+                  + np.log(0.5 * (hi - lo))[..., None])
+        parts.append((logp, log1mp, lw))
+    return tuple(np.concatenate([p[i] for p in parts], axis=-1) for i in range(3))
 
 
 def _bg_active_expectation(R, A, pa, pb, t, survive_start: bool = False) -> np.ndarray:
@@ -127,12 +139,12 @@ def _bg_active_expectation(R, A, pa, pb, t, survive_start: bool = False) -> np.n
     scipy's ``hyp2f1`` fails (it returns inf for some integer ``c - a - b``).
     """
     R, A, pa, pb, t = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb, t)))
-    logp, log1mp, lw = _logit_beta_rule(pa, pb)
+    # E[(1-p) f(p)] under Beta(pa, pb) = pb/(pa+pb) E[f(p)] under Beta(pa, pb+1)
+    logp, _, lw = _logit_beta_rule(pa, pb + 1.0 if survive_start else pb)
     p = np.exp(logp)
     val = -np.expm1(-R[..., None] * np.log1p(p * (t / A)[..., None])) / p
-    if survive_start:
-        lw = lw + log1mp
-    return np.sum(np.exp(lw) * val, axis=-1)
+    out = np.sum(np.exp(lw) * val, axis=-1)
+    return out * pb / (pa + pb) if survive_start else out
 
 
 def _finite_or(values, fallback) -> np.ndarray:

@@ -92,26 +92,32 @@ class GammaGammaModel(BaseFitter):
         return np.array([2.0, 3.0, 2.0 * m])  # population mean p*gamma/(q-1) = observed mean
 
     def _cache(self, arrays):
-        return dict(arrays, lz=np.log(arrays["z"]), lx=np.log(arrays["x"]))
+        ux, ix = np.unique(arrays["x"], return_inverse=True)
+        return dict(arrays, lz=np.log(arrays["z"]), lx=np.log(arrays["x"]), ux=ux, ix=ix.ravel())
+
+    def _pieces(self, params, c):
+        p, q, g = params
+        x, ux, ix = c["x"], c["ux"], c["ix"]
+        pux = p * ux
+        # terms that depend on the frequency only, on its distinct values
+        head = (special.gammaln(pux + q) - special.gammaln(pux) - special.gammaln(q) + q * np.log(g))[ix]
+        lgz = np.log(g + x * c["z"])
+        px = p * x
+        ll = head + (px - 1) * c["lz"] + px * c["lx"] - (px + q) * lgz
+        return ll, lgz, px
 
     def _loglik(self, params, c):
-        p, q, g = params
-        x, z = c["x"], c["z"]
-        px = p * x
-        return (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
-                + (px - 1) * c["lz"] + px * c["lx"] - (px + q) * np.log(g + x * z))
+        return self._pieces(params, c)[0]
 
     def _loglik_grad(self, params, c):
         p, q, g = params
-        x, z = c["x"], c["z"]
-        px = p * x
-        lgz = np.log(g + x * z)
-        ll = self._loglik(params, c)
+        x, ux, ix = c["x"], c["ux"], c["ix"]
+        ll, lgz, px = self._pieces(params, c)
+        dpq = special.digamma(p * ux + q)
         grad = np.empty((x.size, 3))
-        dpq = special.digamma(px + q)
-        grad[:, 0] = x * (dpq - special.digamma(px) + c["lz"] + c["lx"] - lgz)
-        grad[:, 1] = dpq - special.digamma(q) + np.log(g) - lgz
-        grad[:, 2] = q / g - (px + q) / (g + x * z)
+        grad[:, 0] = (ux * (dpq - special.digamma(p * ux)))[ix] + x * (c["lz"] + c["lx"] - lgz)
+        grad[:, 1] = (dpq - special.digamma(q) + np.log(g))[ix] - lgz
+        grad[:, 2] = q / g - (px + q) / (g + x * c["z"])
         return ll, grad
 
     def population_mean_spend(self, params=None) -> float:

@@ -73,7 +73,7 @@ def customer_equity_interval(transaction_model, spend_model, data: pd.DataFrame,
     every customer is recomputed for each draw. A tqdm progress bar shows when
     ``n_draws >= 200`` (or ``progress=True``).
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     rng = as_rng(seed)
     tp = transaction_model.draw_params(n_draws, rng)
