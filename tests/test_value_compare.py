@@ -152,3 +152,42 @@ def test_corp_rep_partial_mapping_scores_by_hand():
         DeliveredValue("equal", require_all=False).fit(data, cb)
     with pytest.raises(DataError, match="component 'personnel_value' has no items"):
         DeliveredValue("equal", scale="pomp").fit(data, cb)
+
+
+def test_tables_instrument_scoring_alpha_and_pls_inputs():
+    from crmlib.value import instrument_overview, load_instrument, pls_inputs, score_components, scoring_table
+
+    ov = instrument_overview(load_instrument())
+    assert len(ov) == 8 and ov.loc["Energy (mental) cost", "中文"] == "精力成本"
+    d = read_value_survey()
+    sc = score_components(d, load_value_codebook())
+    tab = scoring_table(sc)
+    # Cronbach (1951) eq. 2 on the listwise-complete recoded items of product value, computed directly
+    x = sc.recoded[sc.items["product_value"]].dropna().to_numpy()
+    k = x.shape[1]
+    alpha = k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+    assert tab.loc["product_value", "alpha"] == pytest.approx(alpha)
+    frame, meas, struct = pls_inputs(sc, d, "SAT", "LOY")
+    assert meas["SAT"] == ["SAT"] and ("SAT", "LOY") in struct and len(struct) == 9
+    # recoded reverse item: PRD3 recorded as 8 - agreement
+    assert frame["PRD3"].dropna().equals((8 - d["PRD3"]).dropna())
+
+
+def test_write_simulated_survey_reproduces_the_shipped_file(tmp_path):
+    from crmlib.datasets import data_dir
+    from crmlib.value import write_simulated_survey
+
+    p = write_simulated_survey(tmp_path / "cdv_simulated_survey.csv")
+    assert p.read_bytes() == (data_dir() / "cdv_simulated_survey.csv").read_bytes()
+
+
+def test_recovery_table_flags_truth_inside_intervals():
+    from crmlib.value import TRUE_WEIGHTS, delivered_value, recovery_table, score_components, simulate_survey
+
+    sim = simulate_survey(100, seed=8)
+    sc = score_components(sim.data, load_value_codebook())
+    v = delivered_value(sc, TRUE_WEIGHTS).assign(competitor=sim.data["competitor"])
+    rec = recovery_table(v, sim.truth, "competitor", n_boot=300, seed=1)
+    assert list(rec.columns) == ["n", "truth", "mean", "ci_low", "ci_high", "inside"]
+    assert rec.loc[("A", "dv_difference"), "truth"] == pytest.approx(sim.truth.means_by("competitor").loc["A", "dv_difference"])
+    assert rec["inside"].equals((rec["ci_low"] <= rec["truth"]) & (rec["truth"] <= rec["ci_high"]))
