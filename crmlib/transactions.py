@@ -338,6 +338,7 @@ def summary_expression(
     ``monetary_holdout`` (float64), and ``cohort`` (date) when asked.
     """
     ibis = _ibis()
+    time_unit = _unit(time_unit, period)
     obs_p = _period(ibis.literal(pd.Timestamp(observation_end).date(), type="date"), period)
     keys = ["cid", "p"]
     cols = {"cid": table.cid, "p": _period(table.day, period)}

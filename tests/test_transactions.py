@@ -529,3 +529,25 @@ def test_duplicate_count_same_by_both_routes(tmp_path):
             with pytest.warns(DataWarning, match=f"{expected} rows are exact duplicates"):
                 s = summarize(source, period=period, observation_end="2021-03-31")
             assert s.attrs["crmlib"]["checks"]["duplicate"] == expected
+
+
+def test_pandas_input_is_scanned_in_place_not_copied():
+    from crmlib.transactions import _prepare_frame
+
+    log = _log().assign(other=0.0)
+    frame = _prepare_frame(log, "customer_id", "date", "amount", None)
+    for col in ("customer_id", "date", "amount"):
+        assert np.shares_memory(frame[col].to_numpy(), log[col].to_numpy()), col
+
+
+def test_summary_expression_runs_on_a_clean_ibis_table():
+    import ibis
+
+    from crmlib.transactions import summary_expression
+
+    log = _log()
+    clean = ibis.memtable(log.rename(columns={"customer_id": "cid", "date": "day"}).assign(day=log["date"].dt.date))
+    expr = summary_expression(clean, observation_end=pd.Timestamp("2024-01-09"), time_unit="D")
+    got = expr.to_pandas().set_index("cid").sort_index()
+    want = summarize(log, time_unit="D", observation_end="2024-01-09")
+    np.testing.assert_array_equal(got[want.columns].to_numpy(), want.to_numpy())
