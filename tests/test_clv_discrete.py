@@ -174,3 +174,25 @@ def test_gamma_gamma_input_checks():
         GammaGammaModel().fit(pd.DataFrame({"frequency": [1, 2], "monetary": [0.0, 3.0]}))
     with pytest.raises(DataError, match="column 'frequency' is 0 in every row"):
         GammaGammaModel().fit(pd.DataFrame({"frequency": [0, 0], "monetary": [0.0, 0.0]}))
+
+
+def test_bgbb_predictions_match_fader_hardie_shang_2010_table_6_and_hardie_spreadsheet(bgbb):
+    """FHS 2010 Table 6, P(alive in 2002): 0.11 (x=0), 0.59 (x=2, t_x=4), 0.93 (x=6, t_x=6); Hardie's BG/BB
+    spreadsheet (brucehardie.com/notes/010): expected 2002-2006 donations of the 11,104 donors 12,884.2 and
+    in-sample expected numbers of donors with 0 and 6 repeat donations 3,454.9 and 1,253.1."""
+    pa = bgbb.probability_alive([0, 2, 6], [0, 4, 6], [6, 6, 6])
+    np.testing.assert_allclose(pa, [0.11, 0.59, 0.93], atol=0.005)
+    d = load_donations()
+    total = (bgbb.conditional_expected_purchases(5, d["frequency"], d["recency"], d["n_periods"]) * d["weight"]).sum()
+    assert total == pytest.approx(12884.2, abs=0.5)
+    counts = 11104 * bgbb.probability_of_purchases(np.array([0, 6]), 6)
+    np.testing.assert_allclose(counts, [3454.9, 1253.1], atol=0.1)
+
+
+def test_gamma_gamma_expected_spend_matches_hardie_spreadsheet():
+    """Fader & Hardie (2013) note 025 spreadsheet: E(M) of the first ten CDNOW customers at the estimates
+    (p=6.25, q=3.74, gamma=15.44 as printed; the spreadsheet uses the unrounded values, as we do)."""
+    d = load_cdnow_summary()
+    m = GammaGammaModel().fit(d)
+    got = m.conditional_expected_spend(d["frequency"].head(10), d["monetary"].head(10))
+    np.testing.assert_allclose(got, [24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28, 35.17], atol=0.01)

@@ -152,3 +152,12 @@ def test_fit_on_heavy_buyers_stays_finite():
     m = ParetoNBDModel().fit(d)
     assert np.all(np.isfinite(m.params_)) and np.isfinite(m.log_likelihood_)
 
+
+
+def test_predictions_match_r_btyd_walkthrough(pnbd):
+    """BTYD (R) walkthrough, CDNOW: at r=0.5534, alpha=10.5802, s=0.6061, beta=11.6562 a customer with
+    x=26, t_x=30.86, T=31 has P(alive) 0.9979; with the fitted estimates he expects 25.46 transactions in
+    the next 52 weeks (the printed parameters are rounded, so the expectation uses our own estimates)."""
+    p = [0.5534, 10.5802, 0.6061, 11.6562]
+    assert pnbd.probability_alive(26, 30.86, 31, params=p) == pytest.approx(0.9979, abs=5e-5)
+    assert pnbd.conditional_expected_purchases(52, 26, 30.86, 31) == pytest.approx(25.46, abs=0.005)
