@@ -292,7 +292,7 @@ def test_inputchecks_zero_total_cost_in_ratio_form_names_the_column():
         d.loc[2, f"{c}_1"] = 1
         d.loc[2, f"{c}_2"] = 7
     sc = score_components(d, tiny_codebook(), scale="pomp")
-    with pytest.raises(DataError, match=r"column 'total_cost' is 0 for 1 respondents \(rows \[2\]\)"):
+    with pytest.raises(DataError, match=r"column 'total_cost' is 0 \(or below\) for 1 respondents \(rows \[2\]\)"):
         delivered_value(sc, {c: 1.0 for c in COMPONENTS}, form="ratio")
     out = delivered_value(sc, {c: 1.0 for c in COMPONENTS}, form="difference")
     assert out.loc[2, "total_cost"] == 0 and "dv_ratio" not in out
@@ -328,3 +328,35 @@ def test_inputchecks_choice_must_be_binary_and_named():
     sc = score_components(d, load_value_codebook())
     with pytest.raises(DataError, match="column 'SAT'.*0 or 1"):
         derive_weights(sc, "choice", outcome=d["SAT"])
+
+
+def test_weighted_item_scores_by_hand_and_renormalised_over_answered_items():
+    d = hand_data(2).astype(object)
+    d.loc[2, "product_value_2"] = np.nan
+    sc = score_components(d, tiny_codebook(), item_weights={"product_value_1": 3.0, "service_value_2": 3.0})
+    # product: (3*6 + 1*6) / 4 = 6; service: (1*5 + 3*4) / 4 = 4.25; respondent 2 product: item 1 only -> 6
+    assert sc.scores.loc[1, "service_value"] == pytest.approx(4.25)
+    assert sc.scores.loc[2, "product_value"] == pytest.approx(6.0)
+    assert sc.scores.loc[1, "time_cost"] == pytest.approx(1.5)  # unweighted items: plain mean
+    with pytest.raises(DataError, match="column 'nope'"):
+        score_components(d, tiny_codebook(), item_weights={"nope": 1.0})
+    with pytest.raises(DataError, match="column 'time_cost_1'"):
+        score_components(d, tiny_codebook(), item_weights={"time_cost_1": 0.0})
+
+
+def test_reverse_flags_given_as_text_are_parsed():
+    cb = tiny_codebook()
+    cb["reverse"] = cb["reverse"].map({True: "true", False: "FALSE"})
+    sc = score_components(hand_data(), cb)
+    assert sc.scores.iloc[0].to_dict() == pytest.approx(HAND_SCORES)
+    cb.loc[0, "reverse"] = "yes"
+    with pytest.raises(DataError, match="'reverse'.*'yes'"):
+        score_components(hand_data(), cb)
+
+
+def test_inputchecks_negative_total_cost_in_ratio_form():
+    cb = tiny_codebook(lo=-3, hi=3)
+    d = pd.DataFrame({f"{c}_{j}": [-2 if j == 1 else 2] for c in COMPONENTS for j in (1, 2)})
+    sc = score_components(d, cb)  # every score -2 after reverse coding (-3 + 3 - 2)
+    with pytest.raises(DataError, match="column 'total_cost' is 0 \\(or below\\)"):
+        delivered_value(sc, {c: 1.0 for c in COMPONENTS})

@@ -29,6 +29,7 @@ class DeliveredValue:
     scale : ``"item"`` (answer metric, e.g. 1-7) or ``"pomp"`` (0-100).
     form : ``"both"``, ``"difference"`` or ``"ratio"``.
     require_all : all eight Kotler components required (False for a partial mapping).
+    item_weights : item -> weight for weighted component scores (default: plain means).
 
     Attributes (after fit)
     ----------------------
@@ -56,6 +57,7 @@ class DeliveredValue:
         scale: Literal["item", "pomp"] = "item",
         form: Literal["both", "difference", "ratio"] = "both",
         require_all: bool = True,
+        item_weights: Mapping[str, float] | None = None,
     ):
         self.weighting = weighting
         self.given_weights = given_weights
@@ -63,6 +65,7 @@ class DeliveredValue:
         self.scale = scale
         self.form = form
         self.require_all = require_all
+        self.item_weights = item_weights
 
     def fit(self, data: pd.DataFrame, codebook: pd.DataFrame, *, outcome: pd.Series | str | None = None) -> "DeliveredValue":
         """Score the components, derive the weights and compute delivered value; returns ``self``.
@@ -75,7 +78,8 @@ class DeliveredValue:
                 raise DataError(f"column {outcome!r} (the outcome of the weights) is not in the data")
             outcome = pd.to_numeric(data[outcome], errors="coerce").rename(outcome)
         self.scores_: ComponentScores = score_components(
-            data, codebook, min_items=self.min_items, scale=self.scale, require_all=self.require_all
+            data, codebook, min_items=self.min_items, scale=self.scale, require_all=self.require_all,
+            item_weights=self.item_weights,
         )
         self.weights_: ComponentWeights = derive_weights(
             self.scores_, self.weighting, outcome=outcome, given=self.given_weights

@@ -10,13 +10,18 @@ Scoring rules (all documented in the output):
    item to 0-100 "percent of maximum possible", ``100 (x - min) / (max - min)``
    (Cohen, Cohen, Aiken & West 1999, *Multivariate Behavioral Research* 34(3)),
    which puts items with different scales on one metric.
-3. Component score: the mean of the answered items of the component, when at
-   least ``min_items`` of them are answered (default: half of the items, rounded
-   up); otherwise NA, and the count of such respondents is reported.
+3. Component score: the mean of the answered items of the component (or their
+   weighted mean with researcher-given ``item_weights``, renormalised over the
+   answered items), when at least ``min_items`` of them are answered (default:
+   half of the items, rounded up); otherwise NA, and the count of such
+   respondents is reported.
 4. Total value ``V = sum_k w_k v_k`` over the value components and total cost
    ``C = sum_k w_k c_k`` over the cost components, the weights of each side
-   summing to 1, so that V and C stay on the common scale. A respondent with an
-   NA component has NA totals on that side.
+   summing to 1, so that V and C stay on the common scale. Kotler writes the
+   totals as plain sums; with equal weights V and C are those sums divided by
+   the number of components (4), which keeps them on the answer scale and
+   changes no comparison. A respondent with an NA component has NA totals on
+   that side.
 5. Delivered value, difference form ``V - C`` (scale points) and ratio form
    ``V / C`` (unitless); Kotler & Keller (2006), ch. 5: customer delivered value
    = total customer value - total customer cost. The ratio form reads value as
@@ -102,6 +107,7 @@ def score_components(
     min_items: int | Mapping[str, int] | None = None,
     scale: Literal["item", "pomp"] = "item",
     require_all: bool = True,
+    item_weights: Mapping[str, float] | None = None,
 ) -> ComponentScores:
     """Score the CDV components of every respondent (reverse coding, missing answers, common scale).
 
@@ -119,6 +125,9 @@ def score_components(
     require_all : if true (default) every one of Kotler's eight components must
         have items; ``False`` allows a partial mapping and lists the absent
         components in ``missing_components``.
+    item_weights : optional item -> weight (> 0) for weighted component scores
+        (e.g. loadings); items not named weigh 1. The weights of a respondent's
+        answered items are renormalised to sum to 1.
 
     Returns
     -------
@@ -157,7 +166,7 @@ def score_components(
     cb = codebook.set_index("item").loc[all_items]
     lo = cb["scale_min"].to_numpy(dtype=float)
     hi = cb["scale_max"].to_numpy(dtype=float)
-    rev = cb["reverse"].astype(bool).to_numpy()
+    rev = _flags(cb["reverse"])
     x = np.where(rev, lo + hi - x, x)
     if scale == "item":
         pairs = sorted(set(zip(lo.tolist(), hi.tolist())))
@@ -175,13 +184,16 @@ def score_components(
     recoded = pd.DataFrame(x, index=data.index, columns=all_items)
 
     scores, answered, rows = {}, {}, []
+    iw = _item_weights(item_weights, all_items)
     for comp, its in items.items():
         k = len(its)
         need = _min_items(min_items, comp, k)
         block = recoded[its].to_numpy()
-        n_ans = np.sum(~np.isnan(block), axis=1)
-        with np.errstate(invalid="ignore"):
-            mean = np.nansum(block, axis=1) / np.where(n_ans > 0, n_ans, 1)
+        answered_mask = ~np.isnan(block)
+        n_ans = answered_mask.sum(axis=1)
+        wts = np.where(answered_mask, iw.loc[its].to_numpy()[None, :], 0.0)
+        wsum = wts.sum(axis=1)
+        mean = (np.where(answered_mask, block, 0.0) * wts).sum(axis=1) / np.where(wsum > 0, wsum, 1.0)
         score = np.where(n_ans >= need, mean, np.nan)
         scores[comp] = score
         answered[comp] = n_ans
@@ -192,7 +204,7 @@ def score_components(
                 "label": COMPONENT_LABELS.get(comp, comp),
                 "n_items": k,
                 "items": ", ".join(its),
-                "reversed": ", ".join(i for i in its if bool(cb.loc[i, "reverse"])) or "-",
+                "reversed": ", ".join(i for i, r in zip(all_items, rev) if r and i in its) or "-",
                 "min_items": need,
                 "n_scored": int(np.sum(~np.isnan(score))),
                 "n_too_few": int(np.sum(np.isnan(score))),
@@ -211,6 +223,30 @@ def score_components(
         scale_label=scale_label,
         missing_components=[] if require_all else absent_kotler,
     )
+
+
+def _flags(col: pd.Series) -> np.ndarray:
+    """The codebook's ``reverse`` column as booleans (bool, 0/1 or the strings true/false)."""
+    if col.dtype == bool:
+        return col.to_numpy()
+    text = col.astype(str).str.strip().str.lower()
+    bad = ~text.isin(["true", "false", "1", "0"])
+    if bad.any():
+        raise DataError(f"codebook column 'reverse' must be true or false; got {col[bad].iloc[0]!r}")
+    return text.isin(["true", "1"]).to_numpy()
+
+
+def _item_weights(item_weights, items: list[str]) -> pd.Series:
+    w = pd.Series(1.0, index=items)
+    if item_weights is None:
+        return w
+    for item, val in dict(item_weights).items():
+        if item not in w.index:
+            raise DataError(f"item_weights names column {item!r}, which is not a component item")
+        if not (np.isfinite(val) and val > 0):
+            raise DataError(f"item weight of column {item!r} is {val}; item weights must be > 0")
+        w[item] = float(val)
+    return w
 
 
 def _min_items(min_items, comp: str, k: int) -> int:
@@ -253,8 +289,8 @@ def delivered_value(
     ------
     DataError
         a weight missing, negative or for an unknown component (naming it); a
-        side whose weights sum to 0; in the ratio form a total cost of 0
-        (column ``'total_cost'``, with the rows), where V / C is undefined.
+        side whose weights sum to 0; in the ratio form a total cost of 0 or
+        below (column ``'total_cost'``, with the rows), where V / C is undefined.
 
     References
     ----------
@@ -272,10 +308,10 @@ def delivered_value(
     if form in ("both", "difference"):
         out["dv_difference"] = out["total_value"] - out["total_cost"]
     if form in ("both", "ratio"):
-        zero = out["total_cost"].to_numpy() == 0
+        zero = out["total_cost"].to_numpy() <= 0
         if zero.any():
             raise DataError(
-                f"column 'total_cost' is 0 for {int(zero.sum())} respondents (rows {list(out.index[zero][:5])}); "
+                f"column 'total_cost' is 0 (or below) for {int(zero.sum())} respondents (rows {list(out.index[zero][:5])}); "
                 "the ratio form value / cost is undefined there - use form='difference' or a scale whose minimum "
                 "is above 0 (scale='item' on a 1-7 scale)"
             )
