@@ -44,8 +44,8 @@ class DeliveredValue:
     >>> from crmlib.value import DeliveredValue, load_value_codebook, read_value_survey
     >>> survey = read_value_survey()   # the SIMULATED survey
     >>> dv = DeliveredValue(weighting="regression").fit(survey, load_value_codebook(), outcome=survey["SAT"])
-    >>> dv.values_["dv_difference"].notna().sum() > 1000
-    True
+    >>> int(dv.values_["dv_difference"].notna().sum())
+    1190
     """
 
     def __init__(
