@@ -168,3 +168,17 @@ def test_inputchecks_covariate_level_without_events_warns():
                       "seg": ["a", "a", "a", "a", "b", "b", "a", "a"]})
     with pytest.warns(DataWarning, match=r"covariate level 'seg_b' has no churn events \(2 customers, all censored\)"):
         ChurnCox(penalizer=0.1).fit(d, ["seg"])
+
+
+def test_aft_conditional_median_equals_lifelines_and_grows_with_time_survived(sim):
+    from crmlib.survival import aft_conditional_median
+
+    _, models = compare_aft(sim, COVS)
+    X = design_matrix(sim, COVS).iloc[:3, 2:]
+    med = aft_conditional_median(models["Weibull"], X, [0.0, 200.0, 400.0])
+    ref = models["Weibull"].predict_median(X, conditional_after=np.array([0.0, 200.0, 400.0]))
+    np.testing.assert_allclose(med.to_numpy(), np.asarray(ref, dtype=float).ravel())
+    # a falling hazard (fitted shape < 1): the longer a customer has stayed, the longer the expected remaining stay
+    one = X.iloc[[0, 0]].reset_index(drop=True)
+    later = aft_conditional_median(models["Weibull"], one, [0.0, 365.0])
+    assert later.iloc[1] > later.iloc[0]
