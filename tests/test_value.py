@@ -303,6 +303,10 @@ def test_inputchecks_mixed_scales_need_pomp():
     cb.loc[cb["item"] == "time_cost_1", "scale_max"] = 5
     with pytest.raises(DataError, match="different scales.*pomp"):
         score_components(hand_data(), cb)
+    cb = tiny_codebook()
+    cb.loc[cb["item"] == "time_cost_2", ["scale_min", "scale_max"]] = [0, 8]  # same midpoint, other scale
+    with pytest.raises(DataError, match="column 'time_cost_2'"):
+        score_components(hand_data(), cb)
 
 
 def test_inputchecks_min_items_above_item_count():

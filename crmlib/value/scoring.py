@@ -172,7 +172,7 @@ def score_components(
         pairs = sorted(set(zip(lo.tolist(), hi.tolist())))
         if len(pairs) > 1:
             raise DataError(
-                f"component items use different scales {pairs} (e.g. column {all_items[int(np.argmax(lo + hi != lo[0] + hi[0]))]!r}); "
+                f"component items use different scales {pairs} (e.g. column {all_items[int(np.argmax((lo != lo[0]) | (hi != hi[0])))]!r}); "
                 "use scale='pomp' to put them on a common 0-100 metric"
             )
         scale_range = pairs[0]

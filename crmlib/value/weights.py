@@ -109,6 +109,10 @@ def entropy_weights(x: np.ndarray, counts: np.ndarray | None = None) -> np.ndarr
 
     ``z_ik = (x_ik - min_k) / (max_k - min_k)``, ``p_ik = z_ik / sum_i z_ik``,
     ``e_k = -(1 / ln n) sum_i p_ik ln p_ik`` (``0 ln 0 = 0``), ``d_k = 1 - e_k``.
+    Every component is normalised as a positive indicator of its own side (a
+    higher score is more value, or more cost), since the weights aggregate each
+    side separately. A component with more dispersion gets more weight; the
+    method describes the data, it does not measure importance to customers.
     With ``counts`` of shape (B, n) (bootstrap multiplicities) returns (B, k).
 
     References
