@@ -151,7 +151,7 @@ class BaseFitter:
     compress : pool identical data rows into weighted rows before fitting
         (exactly the same likelihood; faster on large bases).
     warm_start_rows : on data with more distinct rows than this, first fit a
-        seeded 10,000-row sample and polish on the full data from there
+        seeded 5,000-row sample and polish on the full data from there
         (BFGS with the sample's curvature); ``None`` switches this off.
     seed : seed of the perturbed start points and of the warm-start sample.
     """
@@ -263,7 +263,7 @@ class BaseFitter:
         return objective
 
     def _warm_start(self, arrays, weight, x0):
-        """Fit a seeded, weight-proportional sample of 10,000 rows; returns its optimum and inverse Hessian.
+        """Fit a seeded, weight-proportional sample of 5,000 rows; returns its optimum and inverse Hessian.
 
         Used on large data (more than ``warm_start_rows`` distinct rows): the
         full-data optimisation then starts at the sample's optimum with the
@@ -271,7 +271,7 @@ class BaseFitter:
         instead of tens. The final estimates are those of the full data.
         """
         rng = np.random.default_rng(self.seed)
-        draw = rng.choice(weight.size, size=10_000, replace=True, p=weight / weight.sum())
+        draw = rng.choice(weight.size, size=5_000, replace=True, p=weight / weight.sum())
         rows, counts = np.unique(draw, return_counts=True)
         sub = {k: v[rows] for k, v in arrays.items()}
         obj = self._objective(self._cache(sub), counts.astype(float))

@@ -132,14 +132,19 @@ class ParetoNBDModel(BaseFitter):
         r, alpha, s, beta = params
         x, tx, T = c["x"], c["tx"], c["T"]
         tau, la, lb, lf = _quadrature(r, alpha, s, beta, x, tx, T)
-        logI = special.logsumexp(lf, axis=1)
+        m = np.max(lf, axis=1)
+        m = np.where(np.isfinite(m), m, 0.0)
+        e = np.exp(lf - m[:, None])
+        tot = e.sum(axis=1)
+        with np.errstate(divide="ignore"):
+            logI = m + np.log(tot)
         lTa, lTb = np.log(alpha + T), np.log(beta + T)
         logA = -(r + x) * lTa - s * lTb
         logB = np.log(s) + logI
         lse = np.logaddexp(logA, logB)
         gx = special.gammaln(r + c["ux"]) - special.gammaln(r)
         ll = gx[c["ix"]] + r * np.log(alpha) + s * np.log(beta) + lse
-        return ll, logA, logB, lse, tau, la, lb, lf, logI, lTa, lTb
+        return ll, logA, logB, lse, tau, la, lb, e, tot, lTa, lTb
 
     def _loglik(self, params, c):
         return self._parts(params, c)[0]
@@ -147,18 +152,18 @@ class ParetoNBDModel(BaseFitter):
     def _loglik_grad(self, params, c):
         r, alpha, s, beta = params
         x, T = c["x"], c["T"]
-        ll, logA, logB, lse, tau, la, lb, lf, logI, lTa, lTb = self._parts(params, c)
+        ll, logA, logB, lse, tau, la, lb, e, tot, lTa, lTb = self._parts(params, c)
         pB = np.exp(logB - lse)
         pA = np.exp(logA - lse)
-        with np.errstate(invalid="ignore"):
-            om = np.exp(lf - logI[:, None])
-        om = np.where(np.isfinite(om), om, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(tot > 0, pB / tot, 0.0)  # node weights of the death integral, times P(death term)
+        om = e * scale[:, None]
         g = np.empty((x.size, 4))
         dg = special.digamma(r + c["ux"]) - special.digamma(r)
-        g[:, 0] = dg[c["ix"]] + np.log(alpha) - pA * lTa - pB * np.einsum("ij,ij->i", om, la)
-        g[:, 1] = r / alpha - pA * (r + x) / (alpha + T) - pB * (r + x) * np.einsum("ij,ij->i", om, 1.0 / (alpha + tau))
-        g[:, 2] = np.log(beta) - pA * lTb + pB * (1.0 / s - np.einsum("ij,ij->i", om, lb))
-        g[:, 3] = s / beta - pA * s / (beta + T) - pB * (s + 1) * np.einsum("ij,ij->i", om, 1.0 / (beta + tau))
+        g[:, 0] = dg[c["ix"]] + np.log(alpha) - pA * lTa - np.einsum("ij,ij->i", om, la)
+        g[:, 1] = r / alpha - pA * (r + x) / (alpha + T) - (r + x) * np.einsum("ij,ij->i", om, 1.0 / (alpha + tau))
+        g[:, 2] = np.log(beta) - pA * lTb + pB / s - np.einsum("ij,ij->i", om, lb)
+        g[:, 3] = s / beta - pA * s / (beta + T) - (s + 1) * np.einsum("ij,ij->i", om, 1.0 / (beta + tau))
         return ll, g
 
     # --------------------------------------------------------- predictions
