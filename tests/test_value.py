@@ -188,7 +188,7 @@ def test_choice_weights_match_saturated_logit_closed_form():
     d = pd.DataFrame(rows)
     sc = score_components(d, tiny_codebook(1))
     w = derive_weights(sc, "choice", outcome=pd.Series(y, name="CHOICE"))
-    logit = lambda c: math.log(c / (m - c))  # noqa: E731
+    logit = lambda c: math.log(c / (m - c))
     beta = np.array([logit(c) - logit(chosen[0]) for c in chosen[1:]])
     assert w.table["coef"].to_numpy() == pytest.approx(beta, abs=1e-6)
     signed = np.r_[beta[:4], -beta[4:]]

@@ -11,14 +11,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from scipy import stats  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
 
-from crmlib.exceptions import DataError  # noqa: E402
-from crmlib.value import (  # noqa: E402
+from crmlib.exceptions import DataError
+from crmlib.value import (
     COMPONENTS,
     CORP_REP_MISSING,
     DeliveredValue,
@@ -155,7 +155,13 @@ def test_corp_rep_partial_mapping_scores_by_hand():
 
 
 def test_tables_instrument_scoring_alpha_and_pls_inputs():
-    from crmlib.value import instrument_overview, load_instrument, pls_inputs, score_components, scoring_table
+    from crmlib.value import (
+        instrument_overview,
+        load_instrument,
+        pls_inputs,
+        score_components,
+        scoring_table,
+    )
 
     ov = instrument_overview(load_instrument())
     assert len(ov) == 8 and ov.loc["Energy (mental) cost", "中文"] == "精力成本"
@@ -182,7 +188,13 @@ def test_write_simulated_survey_reproduces_the_shipped_file(tmp_path):
 
 
 def test_recovery_table_flags_truth_inside_intervals():
-    from crmlib.value import TRUE_WEIGHTS, delivered_value, recovery_table, score_components, simulate_survey
+    from crmlib.value import (
+        TRUE_WEIGHTS,
+        delivered_value,
+        recovery_table,
+        score_components,
+        simulate_survey,
+    )
 
     sim = simulate_survey(100, seed=8)
     sc = score_components(sim.data, load_value_codebook())

@@ -20,7 +20,13 @@ Modules
 ``tables``        result tables (instrument overview, scoring report with alpha, weights, recovery, PLS inputs)
 """
 
-from .compare import VALUE_MAP_COLUMNS, GroupComparison, bootstrap_means, compare_groups, value_map_table
+from .compare import (
+    VALUE_MAP_COLUMNS,
+    GroupComparison,
+    bootstrap_means,
+    compare_groups,
+    value_map_table,
+)
 from .consequences import regress_outcomes
 from .corp_rep import CORP_REP_MAPPING, CORP_REP_MISSING, corp_rep_partial
 from .instrument import (
@@ -35,7 +41,13 @@ from .instrument import (
 )
 from .model import DeliveredValue
 from .plots import plot_component_profile, plot_value_map
-from .scoring import ComponentScores, component_items, delivered_value, normalise_weights, score_components
+from .scoring import (
+    ComponentScores,
+    component_items,
+    delivered_value,
+    normalise_weights,
+    score_components,
+)
 from .simulate import (
     LATENT_MEANS,
     SEGMENT_SHIFT,
@@ -48,20 +60,63 @@ from .simulate import (
     simulate_survey,
     write_simulated_survey,
 )
-from .tables import instrument_overview, pls_inputs, recovery_table, scoring_table, weights_comparison
-from .weights import ComponentWeights, bootstrap_weights, derive_weights, entropy_weights
+from .tables import (
+    instrument_overview,
+    pls_inputs,
+    recovery_table,
+    scoring_table,
+    weights_comparison,
+)
+from .weights import (
+    ComponentWeights,
+    bootstrap_weights,
+    derive_weights,
+    entropy_weights,
+)
 
 __all__ = [
-    "COMPONENTS", "VALUE_COMPONENTS", "COST_COMPONENTS", "COMPONENT_LABELS",
-    "load_instrument", "load_value_codebook", "check_items", "read_value_survey",
-    "ComponentScores", "score_components", "component_items", "delivered_value", "normalise_weights",
-    "ComponentWeights", "derive_weights", "bootstrap_weights", "entropy_weights",
+    "COMPONENTS",
+    "COMPONENT_LABELS",
+    "CORP_REP_MAPPING",
+    "CORP_REP_MISSING",
+    "COST_COMPONENTS",
+    "LATENT_MEANS",
+    "SEGMENT_SHIFT",
+    "SIMULATION_SEED",
+    "TRUE_EFFECTS",
+    "TRUE_WEIGHTS",
+    "VALUE_COMPONENTS",
+    "VALUE_MAP_COLUMNS",
+    "CDVTruth",
+    "ComponentScores",
+    "ComponentWeights",
     "DeliveredValue",
-    "bootstrap_means", "compare_groups", "GroupComparison", "value_map_table", "VALUE_MAP_COLUMNS",
-    "plot_value_map", "plot_component_profile",
+    "GroupComparison",
+    "SimulatedCDV",
+    "bootstrap_means",
+    "bootstrap_weights",
+    "check_items",
+    "compare_groups",
+    "component_items",
+    "corp_rep_partial",
+    "delivered_value",
+    "derive_weights",
+    "entropy_weights",
+    "expected_item_score",
+    "instrument_overview",
+    "load_instrument",
+    "load_value_codebook",
+    "normalise_weights",
+    "plot_component_profile",
+    "plot_value_map",
+    "pls_inputs",
+    "read_value_survey",
+    "recovery_table",
     "regress_outcomes",
-    "simulate_survey", "write_simulated_survey", "SimulatedCDV", "CDVTruth", "expected_item_score",
-    "LATENT_MEANS", "SEGMENT_SHIFT", "TRUE_WEIGHTS", "TRUE_EFFECTS", "SIMULATION_SEED",
-    "corp_rep_partial", "CORP_REP_MAPPING", "CORP_REP_MISSING",
-    "instrument_overview", "scoring_table", "weights_comparison", "recovery_table", "pls_inputs",
+    "score_components",
+    "scoring_table",
+    "simulate_survey",
+    "value_map_table",
+    "weights_comparison",
+    "write_simulated_survey",
 ]

@@ -13,9 +13,9 @@ with Holm's (1979) adjustment over all pairs; the omnibus test is Welch's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ from statsmodels.stats.oneway import anova_oneway
 from ..exceptions import DataError
 from .weights import _counts
 
-__all__ = ["bootstrap_means", "GroupComparison", "compare_groups", "value_map_table", "VALUE_MAP_COLUMNS"]
+__all__ = ["VALUE_MAP_COLUMNS", "GroupComparison", "bootstrap_means", "compare_groups", "value_map_table"]
 
 VALUE_MAP_COLUMNS = ("total_value", "total_cost", "dv_difference", "dv_ratio")
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 

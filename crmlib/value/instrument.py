@@ -35,13 +35,13 @@ from ..datasets import data_dir, load_codebook
 from ..exceptions import DataError
 
 __all__ = [
-    "VALUE_COMPONENTS",
-    "COST_COMPONENTS",
     "COMPONENTS",
     "COMPONENT_LABELS",
+    "COST_COMPONENTS",
+    "VALUE_COMPONENTS",
+    "check_items",
     "load_instrument",
     "load_value_codebook",
-    "check_items",
     "read_value_survey",
 ]
 

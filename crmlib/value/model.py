@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, Mapping
+from collections.abc import Mapping
+from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
@@ -67,7 +67,7 @@ class DeliveredValue:
         self.require_all = require_all
         self.item_weights = item_weights
 
-    def fit(self, data: pd.DataFrame, codebook: pd.DataFrame, *, outcome: pd.Series | str | None = None) -> "DeliveredValue":
+    def fit(self, data: pd.DataFrame, codebook: pd.DataFrame, *, outcome: pd.Series | str | None = None) -> DeliveredValue:
         """Score the components, derive the weights and compute delivered value; returns ``self``.
 
         ``outcome`` (a Series or a column name of ``data``) is the satisfaction

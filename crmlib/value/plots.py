@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,7 +11,7 @@ import pandas as pd
 from ..style import PALETTE, label_axes
 from .instrument import COMPONENT_LABELS
 
-__all__ = ["plot_value_map", "plot_component_profile"]
+__all__ = ["plot_component_profile", "plot_value_map"]
 
 
 def plot_value_map(table: pd.DataFrame, scale_label: str, *, ax=None, title: str | None = None):

@@ -32,8 +32,9 @@ Scoring rules (all documented in the output):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,7 @@ import pandas as pd
 from ..exceptions import DataError
 from .instrument import COMPONENT_LABELS, COMPONENTS, check_items
 
-__all__ = ["ComponentScores", "score_components", "delivered_value", "component_items"]
+__all__ = ["ComponentScores", "component_items", "delivered_value", "score_components"]
 
 
 @dataclass

@@ -52,19 +52,24 @@ import pandas as pd
 from scipy import stats
 
 from ..datasets import data_dir
-from .instrument import COMPONENTS, COST_COMPONENTS, VALUE_COMPONENTS, load_value_codebook
+from .instrument import (
+    COMPONENTS,
+    COST_COMPONENTS,
+    VALUE_COMPONENTS,
+    load_value_codebook,
+)
 from .scoring import component_items
 
 __all__ = [
     "LATENT_MEANS",
     "SEGMENT_SHIFT",
-    "TRUE_WEIGHTS",
-    "TRUE_EFFECTS",
     "SIMULATION_SEED",
-    "SimulatedCDV",
+    "TRUE_EFFECTS",
+    "TRUE_WEIGHTS",
     "CDVTruth",
-    "simulate_survey",
+    "SimulatedCDV",
     "expected_item_score",
+    "simulate_survey",
     "write_simulated_survey",
 ]
 
@@ -203,7 +208,7 @@ def simulate_survey(
     items, _ = component_items(cb)
     rev = cb.set_index("item")["reverse"].astype(bool)
     provs = list(LATENT_MEANS.index)
-    n_bus = int(round(BUSINESS_SHARE * n_per_competitor))
+    n_bus = round(BUSINESS_SHARE * n_per_competitor)
     comp = np.repeat(provs, n_per_competitor)
     seg = np.tile(np.r_[np.repeat("business", n_bus), np.repeat("consumer", n_per_competitor - n_bus)], len(provs))
     n = comp.size

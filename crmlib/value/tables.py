@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,7 @@ from .scoring import ComponentScores
 from .simulate import CDVTruth
 from .weights import derive_weights
 
-__all__ = ["instrument_overview", "scoring_table", "weights_comparison", "recovery_table", "pls_inputs"]
+__all__ = ["instrument_overview", "pls_inputs", "recovery_table", "scoring_table", "weights_comparison"]
 
 CHINESE = {
     "product_value": "产品价值", "service_value": "服务价值", "personnel_value": "人员价值", "image_value": "形象价值",

@@ -30,8 +30,9 @@ index of a choice).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ import statsmodels.api as sm
 from ..exceptions import ConvergenceError, DataError, DataWarning
 from .scoring import ComponentScores, normalise_weights
 
-__all__ = ["ComponentWeights", "derive_weights", "bootstrap_weights", "entropy_weights"]
+__all__ = ["ComponentWeights", "bootstrap_weights", "derive_weights", "entropy_weights"]
 
 Method = Literal["equal", "given", "regression", "choice", "entropy"]
 
