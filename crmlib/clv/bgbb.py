@@ -24,8 +24,10 @@ References
 ----------
 Fader, P. S., Hardie, B. G. S. & Shang, J. (2010). Customer-base analysis in a
 discrete-time noncontractual setting. *Marketing Science* 29(6), 1086-1108:
-likelihood eq. (5); P(X(n)=x) eq. (7); E[X(n)] eq. (8); P(alive at n+1)
-eq. (11); conditional expectation eq. (13); DERT eq. (14). Estimates on the
+the marginal likelihood is their eq. (5); P(X(n)=x), E[X(n)], P(alive at
+n+1), the conditional expectation and DERT are derived in their section 3
+and appendix (Hardie's BG/BB spreadsheet, note 010, implements the same
+expressions). Estimates on the
 donation data (11,104 donors, 6 opportunities): alpha = 1.204,
 beta = 0.750, gamma = 0.657, delta = 2.783, LL = -33,225.6 (their Table 2).
 """
@@ -97,21 +99,21 @@ class BetaGeoBetaBinomModel(BaseFitter):
         return ll.reshape(shape)
 
     def probability_alive(self, frequency, recency, n_periods, params=None) -> np.ndarray:
-        """P(alive at opportunity n+1 | x, t_x, n) (FHS 2010 eq. 11), in [0, 1]."""
+        """P(alive at opportunity n+1 | x, t_x, n) (FHS 2010, section 3), in [0, 1]."""
         a, b, g, d = p = self._params_tuple(params)
         x, tx, n = self._arrays(frequency, recency, n_periods)
         num = _lbeta_ratio(a + x, b + n - x, a, b) + _lbeta_ratio(g, d + n + 1, g, d)
         return np.exp(num - self._log_lik_rows(p, x, tx, n))
 
     def expected_purchases(self, n, params=None) -> np.ndarray:
-        """E[X(n)]: expected transactions of a new customer in ``n`` opportunities (FHS 2010 eq. 8)."""
+        """E[X(n)]: expected transactions of a new customer in ``n`` opportunities (FHS 2010, section 3)."""
         a, b, g, d = self._params_tuple(params)
         n = np.asarray(n, float)
         ratio = np.exp(special.gammaln(g + d) - special.gammaln(g + d + n) + special.gammaln(1 + d + n) - special.gammaln(1 + d))
         return a / (a + b) * d / (g - 1) * (1 - ratio)
 
     def conditional_expected_purchases(self, n_future, frequency, recency, n_periods, params=None) -> np.ndarray:
-        """E[X(n, n + n*) | x, t_x, n]: expected transactions in the next ``n_future`` opportunities (FHS 2010 eq. 13)."""
+        """E[X(n, n + n*) | x, t_x, n]: expected transactions in the next ``n_future`` opportunities (FHS 2010, section 3)."""
         a, b, g, d = p = self._params_tuple(params)
         x, tx, n = self._arrays(frequency, recency, n_periods)
         ns = np.asarray(n_future, float)
@@ -122,7 +124,7 @@ class BetaGeoBetaBinomModel(BaseFitter):
         return np.exp(lead) * d / (g - 1) * core
 
     def probability_of_purchases(self, x, n, params=None) -> np.ndarray:
-        """P(X(n) = x): probability of ``x`` transactions in ``n`` opportunities for a new customer (FHS 2010 eq. 7)."""
+        """P(X(n) = x): probability of ``x`` transactions in ``n`` opportunities for a new customer (FHS 2010, section 3)."""
         a, b, g, d = self._params_tuple(params)
         x, n = np.broadcast_arrays(np.asarray(x, float), np.asarray(n, float))
         lc = special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
@@ -138,7 +140,7 @@ class BetaGeoBetaBinomModel(BaseFitter):
         return first + np.exp(special.logsumexp(terms, axis=-1)) if m else first
 
     def dert(self, frequency, recency, n_periods, discount_rate: float, params=None) -> np.ndarray:
-        """Discounted expected residual transactions (FHS 2010 eq. 14), discount rate ``d`` per opportunity.
+        """Discounted expected residual transactions (FHS 2010, section 3), discount rate ``d`` per opportunity.
 
         Transactions at opportunity ``n + k`` are discounted by ``(1+d)^-k``.
         """

@@ -37,7 +37,7 @@ the easy way: an alternative to the Pareto/NBD model. *Marketing Science*
 24(2), 275-284: likelihood eq. (6); P(X(t)=x) eq. (8); E[X(t)] eq. (9);
 conditional expectation eq. (10).
 Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2008). Computing P(alive) using
-the BG/NBD model (note, brucehardie.com): P(alive) eq. (2).
+the BG/NBD model (note 021, brucehardie.com).
 Fader, Hardie & Lee (2005). RFM and CLV: using iso-value curves for customer
 base analysis. *Journal of Marketing Research* 42(4), 415-430 (the
 discounted expected residual transactions, DERT, eq. 2, derived there for
@@ -251,7 +251,7 @@ class BetaGeoModel(BaseFitter):
         return _finite_or(out, lambda bad: _bg_active_expectation(r, alpha, a, b, tt[bad], survive_start=self._modified))
 
     def probability_alive(self, frequency, recency, T, params=None) -> np.ndarray:
-        """P(alive | x, t_x, T), in [0, 1] (FHL 2008 note, eq. 2; Batislam et al. 2007 for MBG/NBD)."""
+        """P(alive | x, t_x, T), in [0, 1] (FHL 2008 P(alive) note; Batislam et al. 2007, appendix, for MBG/NBD)."""
         r, alpha, a, b = self._params_tuple(params)
         x, tx, T = as_rft_arrays(frequency, recency, T)
         shift = 1.0 if self._modified else 0.0

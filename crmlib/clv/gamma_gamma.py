@@ -22,11 +22,11 @@ Data (customers with at least one repeat transaction)
 Rows with ``frequency == 0`` are dropped by :meth:`GammaGammaModel.fit`
 (they carry no spend information) and reported in ``n_dropped_``.
 
-Likelihood (FHL 2005b, eq. 4 / Colombo & Jiang 1999)::
+Likelihood (Colombo & Jiang 1999; FHL 2005b, section "Adding monetary value")::
 
     f(z-bar | p, q, gamma, x) = G(px+q) / (G(px) G(q)) * gamma^q z-bar^(px-1) x^(px) / (gamma + x z-bar)^(px+q)
 
-Conditional expected spend (FHL 2005b, eq. 5)::
+Conditional expected spend (FHL 2005b, same section; Fader & Hardie 2013 note)::
 
     E[M | p, q, gamma, z-bar, x] = (q-1)/(px+q-1) * p gamma/(q-1) + px/(px+q-1) * z-bar
 
@@ -41,7 +41,7 @@ Interactive Marketing* 13(3), 2-12.
 Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value
 curves for customer base analysis. *Journal of Marketing Research* 42(4), 415-430.
 Fader, P. S. & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value
-(note, brucehardie.com/notes/025), eq. (1)-(5).
+(note, brucehardie.com/notes/025).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ class GammaGammaModel(BaseFitter):
         return p * g / (q - 1)
 
     def conditional_expected_spend(self, frequency, monetary, params=None) -> np.ndarray:
-        """E[M | x, z-bar] (FHL 2005b eq. 5); customers with ``frequency == 0`` get the population mean."""
+        """E[M | x, z-bar] (FHL 2005b; Fader & Hardie 2013 note); customers with ``frequency == 0`` get the population mean."""
         p, q, g = self._params_tuple(params)
         x, z = np.broadcast_arrays(np.asarray(frequency, float), np.asarray(monetary, float))
         if np.any(x < 0) or np.any(~np.isfinite(z)) or np.any((x > 0) & (z <= 0)):

@@ -3,7 +3,7 @@
 ``CLV_i = margin x DERT_i(delta) x E[M_i]``: the margin on revenue, times the
 discounted expected residual transactions of the customer (from BG/NBD,
 MBG/NBD or Pareto/NBD), times the customer's expected spend per transaction
-(Gamma-Gamma) (FHL 2005b, eq. 1 and section "Customer-base analysis"); summed
+(Gamma-Gamma) (FHL 2005b, DERT eq. 2 and the spend model); summed
 over customers it is the residual value of the customer base (customer equity).
 
 The annual discount rate ``d`` is turned into a continuously compounded rate

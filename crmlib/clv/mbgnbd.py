@@ -10,15 +10,14 @@ assumes.
 
 Data: as for BG/NBD (``frequency``, ``recency``, ``T``, optional ``weight``).
 
-Likelihood (Batislam et al. 2007, eq. (3), with the correction of Wagner & Hoppe 2008)::
+Likelihood (Batislam et al. 2007, section 2, with the correction of Wagner & Hoppe 2008)::
 
     L = B(a, b+x+1)/B(a, b) * G(r+x) a^r / (G(r) (alpha+T)^(r+x))
       + B(a+1, b+x)/B(a, b) * G(r+x) a^r / (G(r) (alpha+t_x)^(r+x))
 
-P(alive) = 1 / (1 + a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x)) (their Appendix A,
-eq. (5)); E[X(t)] = b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))];
+P(alive) = 1 / (1 + a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x)) (their Appendix A); E[X(t)] = b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))];
 the conditional expectation has the leading factor (a+b+x)/(a-1) and the
-2F1(r+x, b+x+1; a+b+x; z) term (Wagner & Hoppe 2008, eq. 2).
+2F1(r+x, b+x+1; a+b+x; z) term (Wagner & Hoppe 2008).
 
 References
 ----------

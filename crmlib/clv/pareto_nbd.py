@@ -17,7 +17,7 @@ one unit (see :mod:`crmlib.clv.bgnbd` for the table).
 Likelihood
 ----------
 Fader & Hardie (2005, note "A note on deriving the Pareto/NBD model and related
-expressions", eq. 19-22) write the individual likelihood as
+expressions", section 3) write the likelihood of a randomly chosen customer as
 
 ``L = G(r+x) alpha^r beta^s / G(r) * [ (alpha+T)^-(r+x) (beta+T)^-s + s/(r+s+x) A_0 ]``
 
@@ -27,8 +27,8 @@ the argument ``(alpha-beta)/(alpha+t)`` when ``alpha >= beta`` and
 
 ``s/(r+s+x) A_0 = s * int_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) d tau``
 
-(the customer dies at ``tau`` in ``(t_x, T]``; see their derivation of eq.
-(19)). scipy's ``hyp2f1`` returns NaN or infinity for the parameters of heavy
+(the customer dies at ``tau`` in ``(t_x, T]``; see their derivation in
+section 3). scipy's ``hyp2f1`` returns NaN or infinity for the parameters of heavy
 buyers (``r+s+x`` in the thousands, argument near 1), and ``A_0`` loses all
 digits to cancellation when ``t_x`` is close to ``T``. crmlib therefore
 evaluates the integral itself: in the variable ``y = log(1 + (tau - t_x) rho)``
@@ -39,12 +39,12 @@ bump for every parameter value, and a 32-point Gauss-Legendre rule in log space
 frequency up to 10,000 and T up to 10,000 (tests compare with
 ``scipy.integrate.quad``). The same nodes give the analytic gradient.
 
-Predictions: P(alive) (SMC 1987 eq. 11; FH note eq. 25), E[X(t)] (SMC 1987
-eq. 17), conditional expectation (SMC eq. 22; FH note eq. 27), P(X(t)=x)
-(Fader & Hardie 2006 note "Deriving an expression for P(X(t)=x) under the
-Pareto/NBD model", eq. 8, here by quadrature over the lifetime), DERT (Fader,
-Hardie & Lee 2005, "RFM and CLV", JMR 42(4), eq. 2, with Tricomi's
-confluent hypergeometric function U).
+Predictions: E[X(t)] (FH note section 4), P(alive) (section 5), the
+conditional expectation (section 6), P(X(t)=x) (Fader & Hardie, "Deriving an
+expression for P(X(t)=x) under the Pareto/NBD model", note 012, section 4;
+here by quadrature over the lifetime), DERT (Fader, Hardie & Lee 2005, "RFM
+and CLV", JMR 42(4), eq. 2, with Tricomi's confluent hypergeometric
+function U).
 
 References
 ----------
@@ -96,7 +96,7 @@ def log_death_integral(r, alpha, s, beta, frequency, recency, T) -> np.ndarray:
     """``log int_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) d tau`` (``-inf`` when ``t_x = T``).
 
     The Pareto/NBD term of a customer who dies between the last purchase and
-    ``T`` (Fader & Hardie 2005 note, eq. 19-22, before integration), evaluated
+    ``T`` (Fader & Hardie 2005 note, section 3, before integration), evaluated
     by Gauss-Legendre quadrature in a log-scaled variable (see module docstring).
     """
     x, tx, T = (np.atleast_1d(np.asarray(v, float)) for v in np.broadcast_arrays(frequency, recency, T))
@@ -168,7 +168,7 @@ class ParetoNBDModel(BaseFitter):
 
     # --------------------------------------------------------- predictions
     def probability_alive(self, frequency, recency, T, params=None) -> np.ndarray:
-        """P(alive | x, t_x, T) (SMC 1987 eq. 11; Fader & Hardie 2005 note eq. 25), in [0, 1]."""
+        """P(alive | x, t_x, T) (SMC 1987; Fader & Hardie 2005 note, section 5), in [0, 1]."""
         p = np.array(self._params_tuple(params))
         x, tx, T = as_rft_arrays(frequency, recency, T)
         shape = x.shape
@@ -177,13 +177,13 @@ class ParetoNBDModel(BaseFitter):
         return np.exp(logA - lse).reshape(shape)
 
     def expected_purchases(self, t, params=None) -> np.ndarray:
-        """E[X(t)] of a new customer: ``r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]`` (SMC 1987 eq. 17)."""
+        """E[X(t)] of a new customer: ``r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]`` (FH 2005 note, section 4)."""
         r, alpha, s, beta = self._params_tuple(params)
         t = np.asarray(t, float)
         return r / alpha * beta * _one_minus_pow_over(s - 1.0, np.log1p(t / beta))
 
     def conditional_expected_purchases(self, t, frequency, recency, T, params=None) -> np.ndarray:
-        """E[Y(t) | x, t_x, T]: expected repeat transactions in ``(T, T+t]`` (SMC 1987 eq. 22; FH note eq. 27)."""
+        """E[Y(t) | x, t_x, T]: expected repeat transactions in ``(T, T+t]`` (SMC 1987; FH 2005 note, section 6)."""
         r, alpha, s, beta = self._params_tuple(params)
         x, tx, T = as_rft_arrays(frequency, recency, T)
         t = np.asarray(t, float)
@@ -212,8 +212,8 @@ class ParetoNBDModel(BaseFitter):
         """P(X(t) = n) for a new customer.
 
         ``P(X(t)=n) = (beta/(beta+t))^s NBD(n; r, alpha, t) + int_0^t s beta^s (beta+tau)^-(s+1) NBD(n; r, alpha, tau) d tau``,
-        the lifetime being Lomax(s, beta) (Fader & Hardie 2006 note on P(X(t)=x),
-        eq. 3-8; the integral by Gauss-Legendre quadrature in ``log(1+tau/beta)``).
+        the lifetime being Lomax(s, beta) (Fader & Hardie, note 012 on P(X(t)=x),
+        sections 3-4; the integral by Gauss-Legendre quadrature in ``log(1+tau/scale)``).
         ``n`` and ``t`` broadcast.
         """
         r, alpha, s, beta = self._params_tuple(params)

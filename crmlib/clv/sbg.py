@@ -13,11 +13,12 @@ Data: one cohort, the number of customers still active at periods 0, 1, ..., n
 1000, 631, 468, 382, 326, 289, 262, 241.
 
 Formulas: ``P(T = t) = B(alpha+1, beta+t-1)/B(alpha, beta)`` and
-``S(t) = B(alpha, beta+t)/B(alpha, beta)`` (FH 2007 eq. 5-6; the recursions
-eq. 7-8); retention rate ``r_t = (beta+t-1)/(alpha+beta+t-1)`` (eq. 9);
-log-likelihood eq. (10). Published estimates (FH 2007, p. 80): regular
+``S(t) = B(alpha, beta+t)/B(alpha, beta)`` with the recursions of FH 2007,
+section 3; retention rate ``r_t = (beta+t-1)/(alpha+beta+t-1)``; the
+log-likelihood of the survivor counts (their section 4, as in their
+spreadsheet). Published estimates (FH 2007, section 4): regular
 ``alpha = 0.704, beta = 1.182``; high end ``alpha = 0.668, beta = 3.806``.
-DEL and DERL: Fader & Hardie (2010), eq. (3) and (6):
+DEL and DERL: Fader & Hardie (2010), section 2:
 ``DEL(d) = 2F1(1, beta; alpha+beta; 1/(1+d))`` (payments at the start of each
 period, the first undiscounted) and
 ``DERL(d | n-1 renewals) = (beta+n-1)/(alpha+beta+n-1) 2F1(1, beta+n; alpha+beta+n; 1/(1+d))``.
@@ -85,25 +86,25 @@ class ShiftedBetaGeometricModel(BaseFitter):
         return np.where(c["censored"] > 0, surv, churn)
 
     def survival(self, t, params=None) -> np.ndarray:
-        """S(t): share of the cohort still active after ``t`` periods (FH 2007 eq. 6)."""
+        """S(t): share of the cohort still active after ``t`` periods (FH 2007, section 3)."""
         a, b = self._params_tuple(params)
         t = np.asarray(t, float)
         return np.exp(special.betaln(a, b + t) - special.betaln(a, b))
 
     def churn_probability(self, t, params=None) -> np.ndarray:
-        """P(T = t): probability that a new customer's last period is ``t`` (FH 2007 eq. 5)."""
+        """P(T = t): probability that a new customer's last period is ``t`` (FH 2007, section 3)."""
         a, b = self._params_tuple(params)
         t = np.asarray(t, float)
         return np.exp(special.betaln(a + 1, b + t - 1) - special.betaln(a, b))
 
     def retention_rate(self, t, params=None) -> np.ndarray:
-        """r_t = S(t)/S(t-1) = (beta+t-1)/(alpha+beta+t-1), increasing in t (FH 2007 eq. 9)."""
+        """r_t = S(t)/S(t-1) = (beta+t-1)/(alpha+beta+t-1), increasing in t (FH 2007, section 3)."""
         a, b = self._params_tuple(params)
         t = np.asarray(t, float)
         return (b + t - 1) / (a + b + t - 1)
 
     def del_(self, discount_rate: float, params=None) -> float:
-        """Discounted expected lifetime of a new customer, in periods (FH 2010 eq. 3).
+        """Discounted expected lifetime of a new customer, in periods (FH 2010, section 2).
 
         Multiply by the margin per period to get the expected CLV of a new customer.
         """
@@ -114,7 +115,7 @@ class ShiftedBetaGeometricModel(BaseFitter):
     def derl(self, n_periods_active, discount_rate: float, params=None) -> np.ndarray:
         """Discounted expected residual lifetime of a customer active for ``n`` periods (n-1 renewals).
 
-        Evaluated just before the n-th renewal decision (FH 2010 eq. 6):
+        Evaluated just before the n-th renewal decision (FH 2010, section 2):
         ``(beta+n-1)/(alpha+beta+n-1) 2F1(1, beta+n; alpha+beta+n; 1/(1+d))``.
         """
         a, b = self._params_tuple(params)
