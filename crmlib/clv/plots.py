@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from ..style import label_axes
 
@@ -43,6 +44,7 @@ def plot_frequency_recency_matrix(model, T: float, *, kind: str = "alive", t: fl
         raise ValueError(f"kind must be 'alive' or 'expected', got {kind!r}")
     im = ax.imshow(Z, origin="lower", aspect="auto", extent=[0, T, -0.5, max_frequency + 0.5], cmap="viridis")
     ax.figure.colorbar(im, ax=ax, label=label)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(False)
     return label_axes(ax, f"recency: time of last repeat transaction ({time_unit})", "frequency (repeat transactions)")
 
