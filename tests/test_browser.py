@@ -8,6 +8,7 @@ A deliberately broken report must make the same check fail.
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -60,6 +61,10 @@ def check_report_set(driver, index: Path) -> list[str]:
             except ValueError:
                 problems.append(f"{name}: not valid JSON")
             continue
+        for _ in range(40):  # a big page on a busy machine: wait until it has fully loaded
+            if driver.execute_script("return document.readyState === 'complete' && document.querySelectorAll('.jp-Cell').length > 0"):
+                break
+            time.sleep(0.25)
         state = driver.execute_script("""
             const imgs = Array.from(document.images);
             const err = Array.from(document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]'))
