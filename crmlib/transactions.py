@@ -71,7 +71,7 @@ _POLICIES = {
     "on_after_end": ("error", "exclude"),
 }
 # Amounts are summed as DECIMAL(18, 6): exact (engine-independent) sums of
-# amounts rounded to 1e-6, for |amount| < 10**12.
+# amounts rounded to 1e-6, for |amount| and a customer's spend in one period < 10**12.
 _AMOUNT_TYPE = "decimal(18, 6)"
 _N_EXAMPLES = 5
 
@@ -233,7 +233,9 @@ def _as_source(transactions: Any, engine: Any, customer_id: str, date: str, amou
     import duckdb
 
     mod = type(transactions).__module__
-    if isinstance(transactions, duckdb.DuckDBPyRelation):  # a DuckDB relation: materialise it as Arrow on a new connection
+    if isinstance(transactions, duckdb.DuckDBPyRelation):
+        # a relation does not expose its connection: materialise it as Arrow on ours (pass the
+        # connection as engine= and a table name to avoid the copy)
         backend = _resolve_engine(engine)
         if backend.name != "duckdb":
             raise DataError("a DuckDB relation can only be summarised on DuckDB")
@@ -241,14 +243,18 @@ def _as_source(transactions: Any, engine: Any, customer_id: str, date: str, amou
         _check_columns(list(arrow.column_names), needed, "the relation")
         name = f"crmlib_tx_{uuid.uuid4().hex}"
         backend.con.register(name, arrow)
-        return _Source(backend.table(name), backend)
+        src = _Source(backend.table(name), backend)
+        src.cleanup.append(lambda: backend.con.unregister(name))
+        return src
     if mod.startswith("pyspark"):  # a Spark DataFrame: a temporary view on its session
         view = f"crmlib_tx_{uuid.uuid4().hex}"
         transactions.createOrReplaceTempView(view)
         backend = _resolve_engine(engine if engine is not None else transactions.sparkSession)
         t = backend.table(view)
         _check_columns(list(t.columns), needed, "the Spark DataFrame")
-        return _Source(t, backend)
+        src = _Source(t, backend)
+        src.cleanup.append(lambda: transactions.sparkSession.catalog.dropTempView(view))
+        return src
     raise DataError(
         "transactions must be a pandas DataFrame, a CSV/Parquet path, a table name with engine=, "
         f"a DuckDB relation, a Spark DataFrame or an Ibis table; got {type(transactions).__name__}"
@@ -350,8 +356,8 @@ def summary_expression(
         keys.append("hold")
     x = table.select(**cols)
     per_aggs = {"n_rows": x.cid.count()}
-    if has_amount:
-        per_aggs["spend"] = x.amount.sum()
+    if has_amount:  # back to 18 digits: the later aggregates run on 64-bit rather than 128-bit decimals
+        per_aggs["spend"] = x.amount.sum().cast(_AMOUNT_TYPE)
     per = x.group_by(keys).aggregate(**per_aggs)
     cal = ~per.hold if calibration_end is not None else None
     end_p = obs_p if calibration_end is None else _period(cal_day, period)
@@ -546,7 +552,10 @@ def summarize(
     Input checks and their policies
     -------------------------------
     Each check counts the rows at fault and names them (index labels of a
-    pandas DataFrame; the first records otherwise). ``"error"`` raises
+    pandas DataFrame; the first records otherwise). Checks are judged on the
+    columns the summary reads (``customer_id``, ``date``, ``amount``); the
+    duplicate check counts the copies beyond the first among the rows the
+    summary uses (after the exclusions above). ``"error"`` raises
     :class:`~crmlib.exceptions.DataError`; ``"exclude"`` removes the rows
     and warns (:class:`~crmlib.exceptions.DataWarning`) with their count;
     ``"keep"`` keeps them and warns. Nothing is dropped silently; the counts
@@ -569,7 +578,7 @@ def summarize(
                                             identical orders are possible; or
                                             ``"exclude"`` (keep one copy),
                                             ``"error"``, or ``"ignore"`` (no
-                                            check, saves one pass over the data)
+                                            check, no warning, rows kept)
     after ``observation_end``  ``exclude``  outside the observation window; or
                                             ``"error"``
     =========================  ===========  =====================================
@@ -660,7 +669,7 @@ def _duplicates(typed, only_cids, src, customer_id, date, amount, policy, kept_m
         names = {"cid": customer_id, "when": date, "amount": amount, "copies": "copies"}
         shown = [{names[k]: _plain(v) for k, v in r.items() if k != "extra"} for r in examples]
         dup.text += f"; e.g. {shown}"
-    _report([dup], src, typed, customer_id, date, amount)
+    _report([dup], src, typed, customer_id, date, amount, stacklevel=5)
     problems.append(dup)
     return dup_count
 
@@ -843,7 +852,7 @@ _HINTS = {
 }
 
 
-def _report(problems: list[_Problem], src, typed, customer_id, date, amount) -> None:
+def _report(problems: list[_Problem], src, typed, customer_id, date, amount, stacklevel: int = 4) -> None:
     errors = []
     for p in problems:
         if p.count == 0:
@@ -853,9 +862,9 @@ def _report(problems: list[_Problem], src, typed, customer_id, date, amount) -> 
         if p.policy == "error":
             errors.append(msg + _HINTS.get(p.key, ""))
         elif p.policy == "exclude":
-            warnings.warn(f"{msg}; excluded from the summary", DataWarning, stacklevel=4)
+            warnings.warn(f"{msg}; excluded from the summary", DataWarning, stacklevel=stacklevel)
         else:
-            warnings.warn(f"{msg}; kept in the summary", DataWarning, stacklevel=4)
+            warnings.warn(f"{msg}; kept in the summary", DataWarning, stacklevel=stacklevel)
     if errors:
         raise DataError("; ".join(errors))
 
