@@ -94,39 +94,31 @@ def _read_whitespace_table(path: Path, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=names)
 
 
-def _to_int(frame: pd.DataFrame, column: str, fname: str) -> pd.Series:
-    out = pd.to_numeric(frame[column], errors="coerce")
-    bad = out.isna() | (out != np.floor(out))
+def _check_parsed(frame: pd.DataFrame, column: str, fname: str, out: pd.Series, bad: pd.Series, what: str) -> None:
+    """Raise a DataError naming the first bad data rows (1-based) and counting them."""
     if bad.any():
         rows = frame.index[bad]
         raise DataError(
-            f"{fname}: column {column!r} is not an integer in {int(bad.sum())} rows "
+            f"{fname}: column {column!r} is not {what} in {int(bad.sum())} rows "
             f"(data rows {list(rows[:5] + 1)}{' ...' if len(rows) > 5 else ''}), e.g. {frame.loc[rows[0], column]!r}"
         )
+
+
+def _to_int(frame: pd.DataFrame, column: str, fname: str) -> pd.Series:
+    out = pd.to_numeric(frame[column], errors="coerce")
+    _check_parsed(frame, column, fname, out, out.isna() | (out != np.floor(out)), "an integer")
     return out.astype("int64")
 
 
 def _to_float(frame: pd.DataFrame, column: str, fname: str) -> pd.Series:
     out = pd.to_numeric(frame[column], errors="coerce")
-    bad = out.isna()
-    if bad.any():
-        rows = frame.index[bad]
-        raise DataError(
-            f"{fname}: column {column!r} is not a number in {int(bad.sum())} rows "
-            f"(data rows {list(rows[:5] + 1)}{' ...' if len(rows) > 5 else ''}), e.g. {frame.loc[rows[0], column]!r}"
-        )
+    _check_parsed(frame, column, fname, out, out.isna(), "a number")
     return out.astype("float64")
 
 
 def _to_date(frame: pd.DataFrame, column: str, fname: str) -> pd.Series:
     out = pd.to_datetime(frame[column], format="%Y%m%d", errors="coerce")
-    bad = out.isna()
-    if bad.any():
-        rows = frame.index[bad]
-        raise DataError(
-            f"{fname}: column {column!r} is not a YYYYMMDD date in {int(bad.sum())} rows "
-            f"(data rows {list(rows[:5] + 1)}{' ...' if len(rows) > 5 else ''}), e.g. {frame.loc[rows[0], column]!r}"
-        )
+    _check_parsed(frame, column, fname, out, out.isna(), "a YYYYMMDD date")
     return out.astype("datetime64[ns]")
 
 
