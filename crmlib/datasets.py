@@ -276,7 +276,12 @@ class Survey:
 
 
 def load_codebook(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a codebook CSV (``#`` starts a comment line) and check its columns and values."""
+    """Read a codebook CSV (``#`` starts a comment line) and check its columns and values.
+
+    The required columns come first, in the order ``item, construct, construct_label,
+    scale_min, scale_max, reverse, missing_codes, wording``; any further columns
+    (e.g. ``value_labels``, ``mr_group``, ``wording_zh``) are kept after them as text.
+    """
     p = _resolve(path, "")
     try:
         cb = pd.read_csv(p, comment="#", dtype=str, keep_default_na=False)
@@ -286,7 +291,7 @@ def load_codebook(path: str | os.PathLike) -> pd.DataFrame:
     missing = [c for c in required if c not in cb.columns]
     if missing:
         raise DataError(f"codebook {p.name}: missing columns {missing}")
-    cb = cb[required].copy()
+    cb = cb[required + [c for c in cb.columns if c not in required]].copy()
     for col in ("scale_min", "scale_max"):
         num = pd.to_numeric(cb[col], errors="coerce")
         if num.isna().any():
