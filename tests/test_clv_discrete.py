@@ -20,7 +20,7 @@ from scipy import special
 from crmlib.clv import BetaGeoBetaBinomModel, GammaGammaModel, ShiftedBetaGeometricModel, spend_frequency_correlation
 from crmlib.clv.simulate import simulate_bgbb, simulate_gamma_gamma, simulate_sbg
 from crmlib.datasets import load_cdnow_summary, load_donations
-from crmlib.exceptions import DataError
+from crmlib.exceptions import DataError, DataWarning
 
 # Fader & Hardie (2007), Table 1: customers (of 1,000) still active after 0..7 years
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
@@ -170,8 +170,13 @@ def test_gamma_gamma_recovers_known_parameters():
 
 
 def test_gamma_gamma_input_checks():
-    with pytest.raises(DataError, match="column 'monetary' must be positive for repeat buyers"):
+    with pytest.raises(DataError, match="column 'monetary' is not positive for 1 repeat buyers"):
         GammaGammaModel().fit(pd.DataFrame({"frequency": [1, 2], "monetary": [0.0, 3.0]}))
+    d = simulate_gamma_gamma(np.arange(1, 301) % 7 + 1, 6.0, 3.7, 15.0, seed=2)
+    d.loc[5, "monetary"] = 0.0
+    with pytest.warns(DataWarning, match="1 repeat buyers"):
+        m = GammaGammaModel(drop_nonpositive=True).fit(d)
+    assert m.n_customers_ == 299 and m.n_dropped_ == 1
     with pytest.raises(DataError, match="column 'frequency' is 0 in every row"):
         GammaGammaModel().fit(pd.DataFrame({"frequency": [0, 0], "monetary": [0.0, 0.0]}))
 

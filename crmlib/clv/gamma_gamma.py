@@ -46,11 +46,13 @@ Fader, P. S. & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..exceptions import DataError
+from ..exceptions import DataError, DataWarning
 from ._base import BaseFitter, check_columns
 
 __all__ = ["GammaGammaModel", "spend_frequency_correlation"]
@@ -68,21 +70,39 @@ def spend_frequency_correlation(data: pd.DataFrame) -> float:
 
 
 class GammaGammaModel(BaseFitter):
-    """Gamma-Gamma spend model; parameters ``p, q, gamma`` (``gamma`` in currency units)."""
+    """Gamma-Gamma spend model; parameters ``p, q, gamma`` (``gamma`` in currency units).
+
+    Parameters
+    ----------
+    drop_nonpositive : repeat buyers whose mean spend is 0 (e.g. free orders)
+        have no likelihood under the model. ``False`` (default) raises
+        :class:`~crmlib.exceptions.DataError` naming them; ``True`` leaves them
+        out of the fit with a :class:`~crmlib.exceptions.DataWarning` and counts
+        them in ``n_dropped_``.
+    **kwargs : fitting options of :class:`~crmlib.clv._base.BaseFitter`.
+    """
 
     param_names = ("p", "q", "gamma")
     _analytic_gradient = True
 
+    def __init__(self, *, drop_nonpositive: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.drop_nonpositive = drop_nonpositive
+
     def _prepare(self, data: pd.DataFrame):
         cols = check_columns(data, {"frequency": "count", "monetary": "nonneg", "weight": "positive"}, optional=("weight",))
         keep = cols["frequency"] > 0
-        self.n_dropped_ = int((~keep).sum())
         if not keep.any():
             raise DataError("column 'frequency' is 0 in every row; the Gamma-Gamma model needs repeat buyers")
         bad = keep & (cols["monetary"] <= 0)
         if bad.any():
             rows = list(data.index[np.flatnonzero(bad)][:5])
-            raise DataError(f"column 'monetary' must be positive for repeat buyers; it is not in {int(bad.sum())} rows (e.g. {rows})")
+            text = f"column 'monetary' is not positive for {int(bad.sum())} repeat buyers (rows e.g. {rows})"
+            if not self.drop_nonpositive:
+                raise DataError(f"{text}; the Gamma-Gamma model needs positive spend (drop_nonpositive=True leaves them out)")
+            warnings.warn(f"{text}; left out of the Gamma-Gamma fit", DataWarning, stacklevel=3)
+            keep = keep & ~bad
+        self.n_dropped_ = int((~keep).sum())
         w = cols.get("weight", np.ones(keep.size))[keep]
         return {"x": cols["frequency"][keep], "z": cols["monetary"][keep]}, w
 
@@ -131,6 +151,6 @@ class GammaGammaModel(BaseFitter):
         """E[M | x, z-bar] (FHL 2005b; Fader & Hardie 2013 note); customers with ``frequency == 0`` get the population mean."""
         p, q, g = self._params_tuple(params)
         x, z = np.broadcast_arrays(np.asarray(frequency, float), np.asarray(monetary, float))
-        if np.any(x < 0) or np.any(~np.isfinite(z)) or np.any((x > 0) & (z <= 0)):
-            raise DataError("need frequency >= 0 and monetary > 0 for repeat buyers")
+        if np.any(x < 0) or np.any(~np.isfinite(z)) or np.any(z < 0):
+            raise DataError("need frequency >= 0 and monetary >= 0")
         return (g + x * z) * p / (p * x + q - 1)
