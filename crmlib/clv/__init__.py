@@ -17,9 +17,12 @@ Every model: ``Model().fit(data)`` returns the fitted model with ``params_``,
 :mod:`crmlib.clv._base`. :func:`customer_lifetime_value` combines a
 transaction model and the spend model; :mod:`crmlib.clv.validate` checks a
 model on a holdout period; :mod:`crmlib.clv.simulate` draws data from known
-parameters; :mod:`crmlib.clv.plots` draws the standard figures.
+parameters; :mod:`crmlib.clv.plots` draws the standard figures;
+:mod:`crmlib.clv.formulas` holds the closed-form (retention) and Markov-chain
+lifetime values.
 """
 
+from . import formulas, simulate, validate
 from ._base import BaseFitter, ConvergenceReport, bootstrap_predictions
 from .bgbb import BetaGeoBetaBinomModel
 from .bgnbd import BetaGeoModel
@@ -43,6 +46,9 @@ MODEL_LABELS = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pareto_nbd": "Pareto/NB
                 "sbg": "sBG", "gamma_gamma": "Gamma-Gamma"}
 
 __all__ = [
+    "formulas",
+    "simulate",
+    "validate",
     "MODELS",
     "MODEL_LABELS",
     "BaseFitter",
