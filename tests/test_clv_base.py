@@ -194,3 +194,18 @@ def test_warm_start_on_large_data_gives_the_plain_fit():
     np.testing.assert_allclose(warm.params_, plain.params_, rtol=2e-6)
     np.testing.assert_allclose(warm.standard_errors_, plain.standard_errors_, rtol=1e-3)
     assert warm.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-6)
+
+
+def test_customer_bootstrap_agrees_with_observed_information(fitted, cdnow):
+    """Resampling customers gives standard errors close to the observed-information ones (CDNOW BG/NBD)."""
+    from crmlib.clv import customer_bootstrap
+
+    bg = fitted[0]
+    out = customer_bootstrap(bg, cdnow, predict=lambda p: bg.expected_purchases(52.0, params=p), n_draws=60, seed=3)
+    again = customer_bootstrap(bg, cdnow, n_draws=5, seed=3)
+    pd.testing.assert_frame_equal(out["params"].iloc[:5], again["params"])
+    ratio = out["summary"]["se"] / bg.standard_errors_
+    assert np.all((ratio > 0.6) & (ratio < 1.6)), ratio
+    assert out["n_failed"] <= 3
+    pred = out["prediction"].iloc[0]
+    assert pred["lower 95%"] < pred["estimate"] < pred["upper 95%"]

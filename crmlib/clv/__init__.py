@@ -23,7 +23,7 @@ lifetime values.
 """
 
 from . import formulas, simulate, validate
-from ._base import BaseFitter, ConvergenceReport, bootstrap_predictions
+from ._base import BaseFitter, ConvergenceReport, bootstrap_predictions, customer_bootstrap
 from .bgbb import BetaGeoBetaBinomModel
 from .bgnbd import BetaGeoModel
 from .gamma_gamma import GammaGammaModel, spend_frequency_correlation
@@ -54,6 +54,7 @@ __all__ = [
     "BaseFitter",
     "ConvergenceReport",
     "bootstrap_predictions",
+    "customer_bootstrap",
     "BetaGeoModel",
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",

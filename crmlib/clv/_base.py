@@ -39,7 +39,7 @@ from scipy import optimize, stats
 
 from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
 
-__all__ = ["BaseFitter", "ConvergenceReport", "check_columns", "as_rng"]
+__all__ = ["BaseFitter", "ConvergenceReport", "check_columns", "as_rng", "bootstrap_predictions", "customer_bootstrap"]
 
 _LOG_BOUND = 25.0  # optimise log-parameters in [-25, 25], i.e. parameters in [1.4e-11, 7.2e10]
 
@@ -308,16 +308,19 @@ class BaseFitter:
         DataError : malformed data (the message names the column and rows).
         ConvergenceError : no start point led to a finite, stationary optimum.
         """
+        arrays, weight = self._prepare(data)
+        return self._fit_arrays(arrays, weight, initial_params=initial_params)
+
+    def _fit_arrays(self, arrays, weight, *, initial_params=None):
+        """The maximum-likelihood fit on checked data arrays and row weights (see :meth:`fit`)."""
         import time
 
         t0 = time.perf_counter()
-        arrays, weight = self._prepare(data)
         self.n_customers_ = float(weight.sum())
         self.n_rows_ = int(weight.size)
         if self.compress:
             arrays, weight = self._compress(arrays, weight)
         cache = self._cache(arrays)
-        total_w = float(weight.sum())
         k = len(self.param_names)
 
         objective = self._objective(cache, weight)
@@ -424,7 +427,7 @@ class BaseFitter:
         self.log_likelihood_ = total_ll
         self.aic_ = 2 * k - 2 * total_ll
         self.bic_ = k * np.log(self.n_customers_) - 2 * total_ll
-        self._fit_arrays = (arrays, weight)
+        self._fitted_data = (arrays, weight)
         return self
 
     # ---------------------------------------------------------------- report
@@ -521,6 +524,80 @@ def bootstrap_predictions(model: BaseFitter, predict, n_draws: int = 200, *, see
     return pd.DataFrame({"estimate": est, "mean": sims.mean(0), "se": sims.std(0, ddof=1),
                          f"lower {100 * level:g}%": np.quantile(sims, q, axis=0),
                          f"upper {100 * level:g}%": np.quantile(sims, 1 - q, axis=0)})
+
+
+def customer_bootstrap(model: BaseFitter, data, predict=None, n_draws: int = 200, *, seed, level: float = 0.95,
+                       progress: bool | None = None) -> dict:
+    """Customer-bootstrap the estimates (and optionally a prediction) of a fitted model.
+
+    Each draw resamples the customers with replacement (multinomial counts
+    over the rows, each row weighted by its customers) and refits the model
+    from the original estimates; ``predict(params)`` is evaluated at each
+    draw's estimates. Unlike :func:`bootstrap_predictions` it does not rely on
+    the normal approximation of the estimates (Efron & Tibshirani 1993, ch. 6).
+
+    Parameters
+    ----------
+    model : a fitted model (its settings are reused).
+    data : the data it was fitted on (the model's data table).
+    predict : optional ``predict(params: pd.Series) -> array-like``.
+    n_draws : number of resamples; seed : int or Generator (required);
+    level : width of the percentile intervals; progress : tqdm bar (default
+    when ``n_draws >= 200``).
+
+    Returns
+    -------
+    dict with ``params`` (DataFrame, one row per successful draw),
+    ``summary`` (estimate, bootstrap se and percentile interval per
+    parameter), ``n_failed`` (draws whose refit did not converge; left out)
+    and, with ``predict``, ``prediction`` (as :func:`bootstrap_predictions`).
+    """
+    import copy
+
+    from tqdm import tqdm
+
+    model._check_fitted()
+    rng = as_rng(seed)
+    arrays, weight = model._prepare(data)
+    if model.compress:
+        arrays, weight = model._compress(arrays, weight)
+    total = int(round(weight.sum()))
+    est = model.params_.to_numpy()
+    draws, preds, failed = [], [], 0
+    show = (n_draws >= 200) if progress is None else progress
+    for _ in tqdm(range(n_draws), disable=not show, desc="customer bootstrap"):
+        counts = rng.multinomial(total, weight / weight.sum()).astype(float)
+        keep = counts > 0
+        m = copy.copy(model)
+        m.n_starts, m.warm_start_rows, m.compress = 2, None, False
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                m._fit_arrays({k: v[keep] for k, v in arrays.items()}, counts[keep], initial_params=est)
+        except ConvergenceError:
+            failed += 1
+            continue
+        if not m.convergence_.converged:
+            failed += 1
+            continue
+        draws.append(m.params_.to_numpy())
+        if predict is not None:
+            preds.append(np.atleast_1d(np.asarray(predict(m.params_), dtype=float)))
+    if not draws:
+        raise ConvergenceError("no bootstrap refit converged; the model is not identified on resampled data")
+    q = (1 - level) / 2
+    P = pd.DataFrame(draws, columns=list(model.param_names))
+    summary = pd.DataFrame({"estimate": est, "se": P.std(ddof=1).to_numpy(),
+                            f"lower {100 * level:g}%": P.quantile(q).to_numpy(),
+                            f"upper {100 * level:g}%": P.quantile(1 - q).to_numpy()}, index=list(model.param_names))
+    out = {"params": P, "summary": summary, "n_failed": failed}
+    if predict is not None:
+        sims = np.vstack(preds)
+        point = np.atleast_1d(np.asarray(predict(model.params_), dtype=float))
+        out["prediction"] = pd.DataFrame({"estimate": point, "mean": sims.mean(0), "se": sims.std(0, ddof=1),
+                                          f"lower {100 * level:g}%": np.quantile(sims, q, axis=0),
+                                          f"upper {100 * level:g}%": np.quantile(sims, 1 - q, axis=0)})
+    return out
 
 
 def prepare_rft(data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
