@@ -70,8 +70,9 @@ def _exp_power_mean(R, z) -> np.ndarray:
     (It equals ``z U(1, 1-R, z)`` with Tricomi's U; scipy's ``hyperu`` loses all
     digits for R in the hundreds, so it is computed by 24-point Gauss-Legendre
     quadrature in ``y = log(1 + t (z + R + 1))``, where the integrand is a
-    smooth bump for every ``R, z``; checked against ``scipy.integrate.quad``
-    for R in [0.02, 10^4], z in [5e-5, 2e4].)
+    smooth bump for every ``R, z``; relative error below 1.4e-8 (median 2e-14)
+    against ``scipy.integrate.quad`` for 1,500 random R in [0.02, 10^4] and
+    z in [5e-5, 2e4].)
     """
     R, z = np.broadcast_arrays(np.asarray(R, float), np.asarray(z, float))
     c = 1.0 / (z + R + 1.0)
