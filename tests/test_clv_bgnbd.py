@@ -208,3 +208,14 @@ def test_hyp2f1_closed_forms_agree_with_quadrature_twin(Model):
                                _bg_active_expectation(p[0], p[1], p[2], p[3], t, survive_start=m._modified), rtol=1e-6)
     # scipy's hyp2f1(2, 1; 101; 0.963) returns inf; the prediction falls back to the quadrature and stays finite
     assert np.isfinite(m.conditional_expected_purchases(52.0, 98, 0.0, 1.0, params=np.array([1.0, 1.0, 2.0, 2.0])))
+
+
+def test_exp_power_mean_against_scipy_quad():
+    """z int_0^inf exp(-z t) (1+t)^-(R+1) dt, the gamma-posterior piece of the BG/NBD DERT, for R up to 10^4."""
+    from crmlib.clv.bgnbd import _exp_power_mean
+
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        R, z = np.exp(rng.uniform(-4, 9.2)), np.exp(rng.uniform(-9, 9))
+        ref = integrate.quad(lambda t: z * np.exp(-z * t - (R + 1) * np.log1p(t)), 0, np.inf, epsrel=1e-12, limit=500)[0]
+        assert _exp_power_mean(R, z) == pytest.approx(ref, rel=2e-8)
