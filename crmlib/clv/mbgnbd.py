@@ -30,7 +30,6 @@ Journal of Research in Marketing* 25(3), 225-226.
 
 from __future__ import annotations
 
-import numpy as np
 
 from .bgnbd import BetaGeoModel
 
