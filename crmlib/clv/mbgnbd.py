@@ -30,7 +30,6 @@ Journal of Research in Marketing* 25(3), 225-226.
 
 from __future__ import annotations
 
-
 from .bgnbd import BetaGeoModel
 
 __all__ = ["ModifiedBetaGeoModel"]
