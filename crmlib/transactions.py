@@ -636,16 +636,19 @@ def summarize(
     if obs_end is not None and cal_end is not None and cal_end >= obs_end:
         raise DataError(f"calibration_end ({cal_end.date()}) must be before observation_end ({obs_end.date()})")
 
-    src = _as_source(transactions, engine, customer_id, date, amount, date_format)
-    try:
-        return _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, time_unit,
-                          cohort, on_negative, on_zero, on_duplicate, on_after_end, date_format)
-    finally:
-        for fn in src.cleanup:
-            try:
-                fn()
-            except Exception:  # pragma: no cover - best effort
-                pass
+    with warnings.catch_warnings():
+        # Ibis 12 calls a DuckDB 2.0 method that DuckDB deprecates; not the user's concern
+        warnings.filterwarnings("ignore", message=r"fetch_arrow_table\(\) is deprecated", category=DeprecationWarning)
+        src = _as_source(transactions, engine, customer_id, date, amount, date_format)
+        try:
+            return _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, time_unit,
+                              cohort, on_negative, on_zero, on_duplicate, on_after_end, date_format)
+        finally:
+            for fn in src.cleanup:
+                try:
+                    fn()
+                except Exception:  # pragma: no cover - best effort
+                    pass
 
 
 def _duplicates(typed, only_cids, src, customer_id, date, amount, policy, kept_mask, problems) -> int:

@@ -551,3 +551,12 @@ def test_summary_expression_runs_on_a_clean_ibis_table():
     got = expr.to_pandas().set_index("cid").sort_index()
     want = summarize(log, time_unit="D", observation_end="2024-01-09")
     np.testing.assert_array_equal(got[want.columns].to_numpy(), want.to_numpy())
+
+
+def test_inputchecks_empty_log_and_engine_with_ibis_table():
+    import ibis
+
+    with pytest.raises(DataError, match="the transaction log has no rows"):
+        summarize(_log().iloc[:0])
+    with pytest.raises(DataError, match="engine= is not used with an Ibis table"):
+        summarize(ibis.memtable(_log()), engine="duckdb")
