@@ -252,7 +252,8 @@ def main(argv=None) -> None:
         results = {}
         for m in args.methods:
             if m == "lifetimes" and (lt_version is None or n > lt_max):
-                why = "not installed" if lt_version is None else f"skipped above {label(lt_max)} rows (--lifetimes-max-rows)"
+                why = ("not installed" if lt_version is None
+                       else f"skipped above {label(lt_max)} rows (--lifetimes-max-rows)")
                 results[m] = {"skipped": why}
                 continue
             if m == "pandas" and n > pd_max:

@@ -266,7 +266,6 @@ def _as_source(transactions: Any, engine: Any, customer_id: str, date: str, amou
 
 def _typed(t, customer_id: str, date: str, amount: str | None):
     """Select the used columns as ``cid``, ``day`` (date) and ``amount`` (float64), keeping raw flags."""
-    ibis = _ibis()
     dtype = t[date].type()
     if dtype.is_date():
         day = t[date]
@@ -736,8 +735,9 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
         text = d.astype("string") if date_format is not None else d
         return d.notna() & pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce").isna()
 
-    problems.append(_Problem("bad_date", int(counts["bad_date"]), f"have a date that cannot be parsed (column {date!r})",
-                             "error", typed.date_given & typed.day.isnull(), pmask(bad_date_mask)))
+    problems.append(_Problem("bad_date", int(counts["bad_date"]),
+                             f"have a date that cannot be parsed (column {date!r})", "error",
+                             typed.date_given & typed.day.isnull(), pmask(bad_date_mask)))
     if has_amount:
         problems.append(_Problem("missing_amount", int(counts["missing_amount"]),
                                  f"have no amount (column {amount!r})", "error", ~typed.amount_given,

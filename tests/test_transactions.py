@@ -386,7 +386,8 @@ def test_inputchecks_duplicates_in_a_file_show_records(tmp_path):
 
 def test_inputchecks_after_observation_end_policy():
     log = _log()
-    with pytest.warns(DataWarning, match=r"2 rows are dated after the observation end 2024-01-04.*\[11, 13\].*excluded"):
+    after = r"2 rows are dated after the observation end 2024-01-04.*\[11, 13\].*excluded"
+    with pytest.warns(DataWarning, match=after):
         s = summarize(log, observation_end="2024-01-04")
     assert s["frequency"].tolist() == [0, 0, 0]
     assert s.attrs["crmlib"]["checks"]["after_end"] == 2
