@@ -57,7 +57,8 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
 SEED = 20261127
 START = np.datetime64("2022-01-01")
-N_DAYS = 730  # two years of observation
+EPOCH_OFFSET = int((START - np.datetime64("1970-01-01")).astype(int))  # date32 counts days from 1970
+N_DAYS = 730  # two years of observation, 2022-01-01 .. 2023-12-31
 OBS_END = "2023-12-31"
 METHODS = ("crmlib", "crmlib-nodup", "pandas", "lifetimes")
 
@@ -94,7 +95,7 @@ def generate(n_rows: int, path: Path, seed: int = SEED) -> None:
     order = np.argsort(day, kind="stable")  # a log sorted by date
     table = pa.table({
         "customer_id": cid[order],
-        "date": pa.array(day[order], pa.int32()).cast(pa.date32()),
+        "date": pa.array(day[order] + EPOCH_OFFSET, pa.int32()).cast(pa.date32()),  # from START
         "amount": cents[order] / 100.0,
     })
     del cid, day, cents, order
