@@ -76,7 +76,7 @@ def test_ipma_importance_is_rescaled_total_effect(ecsi):
 
 @pytest.mark.slow
 def test_cbsem_reputation_fit_and_ecsi_inadmissible():
-    pytest.importorskip("semopy")  # optional extra crmlib[sem]
+    # semopy is a test dependency (pyproject extra 'test' and 'sem'): no importorskip, a missing semopy must fail here
     corp = load_corp_rep().data
     res = cbsem.cb_sem(corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE)
     assert res.admissible
@@ -86,7 +86,18 @@ def test_cbsem_reputation_fit_and_ecsi_inadmissible():
     p = 10
     free = (3 - 1) * 3 + 9 + 5 + 3 + 2
     assert res.fit["df"] == p * (p + 1) / 2 - free
-    assert 0.9 < res.fit["CFI"] <= 1 and 0 < res.fit["SRMR"] < 0.1
+    # fit indices recomputed from the ML discrepancy F = ln|Sigma| + tr(S Sigma^-1) - ln|S| - p (Bollen 1989, eq. 4.67),
+    # chi2 = n F; the independence baseline has Sigma_b = diag(S); CFI, TLI (Hu & Bentler 1999), RMSEA with n - 1
+    S, Sig, n = res.sample_cov.to_numpy(), res.implied_cov.to_numpy(), res.fit["n"]
+    F = np.linalg.slogdet(Sig)[1] + np.trace(S @ np.linalg.inv(Sig)) - np.linalg.slogdet(S)[1] - p
+    chi2, chi2_b, df, df_b = n * F, n * (np.log(np.diag(S)).sum() - np.linalg.slogdet(S)[1]), res.fit["df"], p * (p - 1) / 2
+    assert res.fit["chi2"] == pytest.approx(chi2, rel=1e-6)
+    assert res.fit["CFI"] == pytest.approx(1 - max(chi2 - df, 0) / max(chi2_b - df_b, chi2 - df), rel=1e-6)
+    assert res.fit["TLI"] == pytest.approx((chi2_b / df_b - chi2 / df) / (chi2_b / df_b - 1), rel=1e-6)
+    assert res.fit["RMSEA"] == pytest.approx(np.sqrt(max(chi2 - df, 0) / (df * (n - 1))), rel=1e-6)
+    d = np.sqrt(np.diag(S))
+    resid = ((S - Sig) / np.outer(d, d))[np.tril_indices(p)]
+    assert res.fit["SRMR"] == pytest.approx(np.sqrt(np.mean(resid ** 2)), rel=1e-9)
     ecsi = cbsem.cb_sem(load_mobi().data, ECSI_MEASUREMENT, ECSI_STRUCTURE)
     assert not ecsi.admissible  # REFERENCE-LIBRARIES.md: inadmissible in every tool tried
     assert (ecsi.inadmissible["problem"] == "standardised estimate beyond +-1").any()

@@ -71,6 +71,9 @@ class CBSEMResult:
     admissible : False when ``inadmissible`` lists anything.
     inadmissible : DataFrame of offending parameters and why.
     syntax : the model text fitted.
+    sample_cov, implied_cov : observed-variable covariance matrices, the
+        sample one with divisor n (ML) and the model-implied one at the
+        estimates; ``chi2 = n * F_ML(sample_cov, implied_cov)``.
     """
 
     estimates: pd.DataFrame
@@ -79,6 +82,8 @@ class CBSEMResult:
     admissible: bool
     inadmissible: pd.DataFrame
     syntax: str
+    sample_cov: pd.DataFrame | None = None
+    implied_cov: pd.DataFrame | None = None
 
 
 def cb_sem(data: pd.DataFrame, measurement: Mapping[str, Sequence[str]], structure: Sequence[tuple[str, str]],
@@ -141,4 +146,5 @@ def cb_sem(data: pd.DataFrame, measurement: Mapping[str, Sequence[str]], structu
         columns={"rval": "from", "lval": "to", "Estimate": "estimate", "Est. Std": "std_estimate",
                  "Std. Err": "se", "p-value": "p"}).reset_index(drop=True)
     return CBSEMResult(estimates=est, paths=paths, fit=fit, admissible=inad.empty, inadmissible=inad.reset_index(drop=True),
-                       syntax=syntax)
+                       syntax=syntax, sample_cov=pd.DataFrame(S, index=obs, columns=obs),
+                       implied_cov=pd.DataFrame(np.asarray(sigma), index=obs, columns=obs))
