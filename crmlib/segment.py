@@ -39,7 +39,11 @@ Saaty, T. L. (2008). Decision making with the analytic hierarchy process.
 Shannon, C. E. (1948). A mathematical theory of communication. *Bell System
     Technical Journal* 27, 379-423; the entropy weight method as in
     Zou, Yun & Sun (2006), *Journal of Environmental Sciences* 18(5),
-    1020-1023 (the entropy weight formulas).
+    1020-1023 (the entropy weight formulas, min-max standardised data).
+Xu, X. (2004). A note on the subjective and objective integrated approach
+    to determine attribute weights. *European Journal of Operational
+    Research* 156(2), 530-532 (a worked entropy-weight example on raw
+    proportions, used as the test oracle).
 """
 
 from __future__ import annotations
@@ -450,6 +454,7 @@ class EntropyWeights:
     divergence: pd.Series
 
     def summary(self) -> pd.DataFrame:
+        """One row per indicator: entropy e_j, divergence 1 - e_j and weight w_j (dimensionless)."""
         return pd.DataFrame({"entropy": self.entropy, "divergence": self.divergence, "weight": self.weights})
 
 
@@ -468,6 +473,13 @@ def entropy_weights(X: pd.DataFrame, benefit: Mapping[str, bool] | Sequence[bool
     (Zou, Yun & Sun 2006). An indicator whose values are spread
     evenly (e_j near 1) gets little weight; one concentrated on few
     customers gets much.
+
+    The normalisation matters: ``method="none"`` uses the raw values,
+    ``p_ij = x_ij / sum_i x_ij`` (the classic form, e.g. the worked example
+    of Xu 2004, whose weights 0.4630, 0.3992, 0.1378, 0.0000 this function
+    reproduces); the default ``"minmax"`` first rescales each indicator to
+    [0, 1] (Zou, Yun & Sun 2006), which can change the weights a lot
+    (a nearly constant indicator is stretched to the full range).
 
     Returns
     -------

@@ -6,7 +6,10 @@ also in Saaty 1980: lambda_max = 9.669, CI = 0.238, CR = 0.169, priorities
 .173 .054 .188 .018 .031 .036 .167 .333) and the "relative wealth of nations"
 matrix (Saaty 1977, J. Math. Psych. 15; Saaty 1980: lambda_max = 7.61,
 priorities .427 .230 .021 .052 .052 .123 .094); a perfectly consistent matrix;
-entropy weights against an independent hand computation.
+entropy weights against the worked example of Xu (2004, EJOR 156(2), 530-532; its
+4 x 4 decision matrix and weights .4630 .3992 .1378 .0000, as transcribed in the
+test suite of the pyrepo-mcda package), an independent hand computation and
+scipy.stats.entropy.
 """
 
 import math
@@ -109,6 +112,18 @@ def test_inputchecks_migration():
 
 
 # ---------------------------------------------------------------- entropy weights
+
+def test_entropy_weights_match_xu_2004_worked_example():
+    # Xu (2004): four alternatives, four benefit attributes, raw proportions p_ij = x_ij / sum_i x_ij.
+    # The fourth attribute is nearly constant (29, 29, 28.9, 29), so its entropy is ~1 and its weight ~0.
+    X = pd.DataFrame([[30, 30, 38, 29], [19, 54, 86, 29], [19, 15, 85, 28.9], [68, 70, 60, 29]], dtype=float,
+                     columns=["a1", "a2", "a3", "a4"])
+    ew = segment.entropy_weights(X, method="none")
+    np.testing.assert_array_equal(ew.weights.round(4), [0.4630, 0.3992, 0.1378, 0.0000])
+    assert ew.entropy["a4"] == pytest.approx(1.0, abs=1e-5)
+    # the min-max default stretches the nearly constant attribute to (1, 1, 0, 1): a different answer
+    assert segment.entropy_weights(X).weights["a4"] > 0.1
+
 
 def test_entropy_weights_against_hand_computation():
     # A = (1, 1, 2) -> min-max (0, 0, 1) -> p = (0, 0, 1) -> e = 0, d = 1
