@@ -82,9 +82,15 @@ def _weibull_cohort(shape, scale):
 
 def test_sbg_warns_when_retention_falls_with_tenure():
     # homogeneous Weibull, shape 2: churn rises with tenure, which sBG cannot represent
+    # the warning comes before the fit; whether the misspecified fit then converges depends on the sBG
+    # fitter's identification check, and either outcome must name the reason
     with pytest.warns(DataWarning, match="sBG implies retention that rises with tenure"):
-        by, _, _ = sbg_comparison(_weibull_cohort(2.0, 200.0), period_days=40, periods=8, fit_periods=6)
-    assert by.attrs["retention_falls"]
+        try:
+            by, _, _ = sbg_comparison(_weibull_cohort(2.0, 200.0), period_days=40, periods=8, fit_periods=6)
+        except ConvergenceError as exc:
+            assert "rises with tenure" in str(exc)
+        else:
+            assert by.attrs["retention_falls"]
 
 
 def test_sbg_fit_failure_explains_the_reason():

@@ -30,12 +30,15 @@ HAND = {
     "F": [71],              # 100 - 71 = 29 < 30 -> censored (edge)
     "G": [0, 30, 65],       # gap 30 is not a lapse, gap 35 is -> churned at day 30, returned
     "H": [0, 0, 5],         # two rows on day 0 are one purchase day; churned at day 5
+    "I": [60, 80],          # 100 - 80 = 20 < 30 -> censored; acquired before day 70 = 100 - 30
 }
 # expected: churned, last_purchase day, purchase_days in spell, returned
 EXPECTED = {
     "A": (1, 20, 3, False), "B": (1, 0, 1, True), "C": (1, 0, 1, True), "D": (0, 80, 2, False),
     "E": (1, 70, 1, False), "F": (0, 71, 1, False), "G": (1, 30, 2, True), "H": (1, 5, 2, False),
+    "I": (0, 80, 2, False),
 }
+LAST_SEEN = 70  # observation end - w: the last day whose 30-day lapse is fully observed
 
 
 def test_from_transactions_hand_made_log_known_answers_last_purchase():
@@ -45,12 +48,58 @@ def test_from_transactions_hand_made_log_known_answers_last_purchase():
         start = min(HAND[c])
         assert row["churned"] == churned, c
         assert row["last_purchase"] == D0 + pd.Timedelta(days=last), c
-        assert row["end"] == row["last_purchase"], c  # event/censoring at the last purchase of the spell
-        assert row["duration"] == last - start + 1, c
+        if churned:  # event at the last purchase of the spell
+            assert row["end"] == row["last_purchase"], c
+            assert row["duration"] == last - start + 1, c
+        elif start <= LAST_SEEN:  # censored administratively at observation end - w
+            assert row["end"] == D0 + pd.Timedelta(days=LAST_SEEN), c
+            assert row["duration"] == LAST_SEEN - start + 1, c
+        else:  # acquired after observation end - w: no churn observable, kept with duration 0
+            assert row["duration"] == 0, c
         assert row["purchase_days"] == n, c
         assert bool(row["returned_after_lapse"]) is returned, c
     assert sd.loc["H", "purchase_days_total"] == 2
     assert sd.loc["B", "purchase_days_total"] == 3
+    assert sd.attrs["unobservable"] == 2  # D and F
+
+
+def test_last_purchase_and_lapse_curves_are_one_curve_shifted_by_the_window():
+    """Both event dates give the same Kaplan-Meier curve, shifted by w (independent check of the censoring)."""
+    log = load_cdnow("sample")
+    lp = from_transactions(log, 90)
+    la = from_transactions(log, 90, event_at="lapse")
+    assert (la["churned"] == lp["churned"]).all()
+    km_lp = KaplanMeierFitter().fit(lp["duration"], lp["churned"])
+    km_la = KaplanMeierFitter().fit(la["duration"], la["churned"])
+    grid = np.arange(0, 500, 7.0)
+    np.testing.assert_allclose(km_la.predict(grid + 90).to_numpy(), km_lp.predict(grid).to_numpy(), atol=1e-12)
+    assert km_la.median_survival_time_ == km_lp.median_survival_time_ + 90
+
+
+def test_censoring_at_observation_end_minus_window_is_unbiased_and_at_last_purchase_is_not():
+    """Simulation with known truth: geometric purchase gaps, lifetimes ending at a known last purchase.
+
+    Each customer buys on day 0 and then every ``g`` days while alive; after each purchase they stop
+    for good with probability 0.2, so the true active lifetime (last purchase - first) is ``g * K`` with
+    ``K ~ Geometric``, ``P(K >= k) = 0.8**k``. With w > g a lapse is exactly the end of the lifetime.
+    """
+    rng = np.random.default_rng(7)
+    n, g, w = 20000, 20, 30
+    k = rng.geometric(0.2, size=n) - 1  # purchases after the first
+    start = rng.integers(0, 200, size=n)
+    cust = np.repeat(np.arange(n), k + 1)
+    nth = np.arange(len(cust)) - np.repeat(np.cumsum(k + 1) - (k + 1), k + 1)  # 0, 1, ..., k per customer
+    log = pd.DataFrame({"customer_id": cust, "date": D0 + pd.to_timedelta(start[cust] + g * nth, unit="D")})
+    end = D0 + pd.Timedelta(days=300)
+    sd = from_transactions(log[log["date"] <= end], w, observation_end=end)
+    k_gaps = np.arange(1, 10)
+    truth = 0.8 ** (k_gaps + 1)  # S(g k + 1) = P(duration > g k + 1) = P(K >= k + 1)
+    got = KaplanMeierFitter().fit(sd["duration"], sd["churned"]).predict(g * k_gaps + 1).to_numpy()
+    np.testing.assert_allclose(got, truth, atol=0.01)
+    # the rejected alternative: censoring each still-active customer at their own last purchase
+    own = sd["duration"].where(sd["churned"] == 1, (sd["last_purchase"] - sd["start"]).dt.days + 1.0)
+    biased = KaplanMeierFitter().fit(own, sd["churned"]).predict(g * k_gaps + 1).to_numpy()
+    assert (biased[5:] - truth[5:]).min() > 0.02  # upward bias in the tail (truth 0.26 .. 0.11 there)
 
 
 def test_from_transactions_event_at_lapse_censors_at_observation_end():

@@ -31,13 +31,33 @@ days of a customer and ``E`` the observation end (the last day observed).
 
 ``event_at`` says which day is the event (or censoring) day:
 
-``"last_purchase"`` (default)
+``"last_purchase"`` (default; the *active lifetime*)
     churn day = ``t_k`` (the last purchase before the lapse); a censored
-    customer is censored at ``t_n``, the exact lower bound of a lifetime that
-    is still running (their true last purchase is ``t_n`` or later).
+    customer is censored at ``E - w``, the last day whose lapse could still be
+    seen complete by ``E``. A churn day ``t_k`` is observable only when
+    ``t_k <= E - w``; censoring at that fixed calendar day (administrative,
+    type I censoring, Klein & Moeschberger 2003, sec. 3.2) keeps censoring
+    independent of the lifetime. Censoring at the customer's own last
+    purchase ``t_n`` (``> E - w``) would not: every customer still at risk
+    beyond ``E - w`` is one who cannot be seen to churn there, so the
+    Kaplan-Meier tail would be biased upwards (on CDNOW master with
+    ``w = 180``: S(365 d) 0.075 instead of 0.068). A customer acquired after
+    ``E - w`` gets duration 0: no churn of theirs can be observed yet, and
+    they stay in the table (``attrs["unobservable"]`` counts them).
 ``"lapse"``
     churn day = ``t_k + w`` (the day the lapse is complete, when churn becomes
-    known); a censored customer is censored at ``E``.
+    known); a censored customer is censored at ``E``. The durations are those
+    of ``"last_purchase"`` plus ``w`` days, censored ones included, so the
+    two Kaplan-Meier curves are the same curve shifted by ``w`` days; under
+    this definition no one can churn in their first ``w`` days.
+
+Which to report: with ``"last_purchase"`` a customer who never buys on a
+second day has a lifetime of 1 day, so wherever most customers buy once (CDNOW:
+about half) the median lifetime is 1 day. That is the right answer to "how
+long do customers keep buying", not a bug; report it beside the share of
+one-day customers, the restricted mean lifetime, and the lifetime of repeat
+buyers (``purchase_days_total > 1``), or use ``"lapse"`` to date churn when it
+becomes known.
 
 ``duration`` is the number of calendar days from ``start`` (first purchase)
 to ``end`` with both days included, so a one-day customer has duration 1.
@@ -244,7 +264,8 @@ def from_transactions(
     -------
     DataFrame indexed by customer with columns ``start`` (first purchase),
     ``last_purchase`` (last purchase day of the spell), ``end`` (event or
-    censoring day), ``duration`` (days, ``end - start + 1``), ``churned``
+    censoring day), ``duration`` (days, ``end - start + 1``; 0 for a customer
+    acquired after ``observation_end - window_days`` under ``"last_purchase"``), ``churned``
     (int 0/1), ``purchase_days`` (purchase days in the spell),
     ``purchase_days_total``, ``returned_after_lapse`` (bool) and ``cohort``
     (month of the first purchase). ``attrs`` hold the rule and its settings.
@@ -293,8 +314,10 @@ def from_transactions(
     final_lapse = ((obs_end - last) / DAY >= w).to_numpy()
     churned = mid | final_lapse
 
+    last_seen = obs_end - pd.Timedelta(days=w)  # the last day whose lapse is fully observed by obs_end
     if event_at == "last_purchase":
-        end = spell_last  # churned: last purchase before the lapse; censored: last purchase so far
+        # churned: last purchase before the lapse; censored: administratively at obs_end - w (never before start)
+        end = spell_last.where(churned, first.where(first > last_seen, last_seen))
     else:
         end = (spell_last + pd.Timedelta(days=w)).where(churned, obs_end)
     out = pd.DataFrame(
@@ -310,7 +333,11 @@ def from_transactions(
         index=cust,
     )
     out.index.name = customer
-    out.insert(3, "duration", ((out["end"] - out["start"]) / DAY + 1.0).astype("float64"))
+    duration = (out["end"] - out["start"]) / DAY + 1.0
+    unobservable = ~churned & (first > last_seen).to_numpy()
+    if event_at == "last_purchase":
+        duration = duration.where(~unobservable, 0.0)  # acquired after obs_end - w: no churn observable yet
+    out.insert(3, "duration", duration.astype("float64"))
     out["cohort"] = out["start"].dt.to_period("M")
     out.attrs.update(
         {
@@ -318,11 +345,14 @@ def from_transactions(
             "window_days": w,
             "event_at": event_at,
             "observation_end": obs_end,
+            "last_observable_churn": last_seen,
+            "unobservable": int(unobservable.sum()),
             "duration_unit": "days",
             "definition": (
                 f"churn = first run of {w} observed days without a purchase (inter-purchase gap > {w} days, or "
                 f"last purchase on or before {(obs_end - pd.Timedelta(days=w)).date()}); event day = "
-                + ("the last purchase before the lapse; still-active customers censored at their last purchase"
+                + ("the last purchase before the lapse; still-active customers censored at "
+                   f"{last_seen.date()}, the last day whose lapse could be observed"
                    if event_at == "last_purchase" else
                    f"the {w}th day without a purchase; still-active customers censored at {obs_end.date()}")
                 + "; duration = days from first purchase to event/censoring day, both included"
