@@ -143,3 +143,13 @@ def test_presets_name_errors():
         presets.get_model("acsi")
     measurement, _ = presets.get_model("ecsi")
     assert sum(len(v) for v in measurement.values()) == 24
+
+
+def test_for_display_prints_counts_whole_and_blanks_not_applicable():
+    from crmlib.survey.presets import for_display
+
+    frame = pd.DataFrame({"n": [250.0, 1.0], "pct": [np.nan, 12.3456], True: [0.5, 1.0]}, index=[False, True])
+    out = for_display(frame, digits=1)
+    assert out["n"].tolist() == ["250", "1"] and out["pct"].tolist() == ["", "12.3"]
+    assert list(out.columns) == ["n", "pct", "yes"] and list(out.index) == ["no", "yes"]
+    assert frame.loc[True, "pct"] == 12.3456  # the input is not changed

@@ -189,6 +189,10 @@ def test_bootstrap_reproducible_with_seed(mobi):
     assert (a.paths["ci_low"] < a.paths["estimate"]).all() and (a.paths["estimate"] < a.paths["ci_high"]).all()
     assert a.bootstrap == 200 and a.boot_failed == 0
     assert a.paths["t"].to_numpy() == pytest.approx((a.paths["estimate"] / a.paths["se"]).to_numpy())
+    # the single-item construct's loading is fixed at 1: no t or p (not a huge t from rounding noise)
+    cusco = a.loadings.set_index("item").loc["CUSCO"]
+    assert cusco["loading"] == pytest.approx(1.0) and np.isnan(cusco["t"]) and np.isnan(cusco["p"])
+    assert a.loadings.drop(index=a.loadings.index[a.loadings["item"] == "CUSCO"])["t"].notna().all()
 
 
 def test_bootstrap_1000_resamples_of_ecsi_under_3_seconds(mobi):

@@ -177,7 +177,11 @@ def missing_patterns(data: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, p
     (``pattern`` lists the missing items; ``respondents`` counts them, with their ids in ``example_ids``)."""
     na = data.isna()
     per_item = pd.DataFrame({"n_missing": na.sum(), "share": na.mean()})
-    keys = na.apply(lambda r: ", ".join(r.index[r.to_numpy()]), axis=1)
+    # one string per respondent, built column-wise (no loop over respondents): "a, b, " -> "a, b"
+    names = np.array([f"{c}, " for c in na.columns], dtype=object)
+    keys = pd.Series(na.to_numpy().astype(object) @ names if na.shape[1] else np.full(len(na), "", dtype=object),
+                     index=na.index, dtype=object)
+    keys = keys.astype(str).str.removesuffix(", ")
     keys = keys[keys != ""]
     if keys.empty:
         return per_item, pd.DataFrame(columns=["pattern", "respondents", "example_ids"])

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
 from ..exceptions import DataError
 from .pls import ECSI_MEASUREMENT, ECSI_STRUCTURE, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE
 
-__all__ = ["SurveySetup", "SURVEYS", "MODELS", "get_setup", "get_model"]
+__all__ = ["SurveySetup", "SURVEYS", "MODELS", "get_setup", "get_model", "for_display"]
 
 
 @dataclass(frozen=True)
@@ -80,3 +83,38 @@ def get_model(name: str):
     if name not in MODELS:
         raise DataError(f"model must be one of {sorted(MODELS)}, got {name!r}")
     return MODELS[name]
+
+
+def for_display(frame: pd.DataFrame, digits: int = 3, blank: str = "") -> pd.DataFrame:
+    """A copy of ``frame`` with every numeric column as text, for a report table.
+
+    Columns whose values are all whole numbers (counts, degrees of freedom)
+    print without decimals, other numeric columns with ``digits`` decimals
+    (thousands separated); missing values (not applicable: the upper triangle
+    of a Fornell-Larcker table, the percent base that does not apply) print as
+    ``blank`` instead of ``nan``. Boolean column or index labels become
+    "no"/"yes". The numbers themselves are not changed, only their text.
+    """
+    out = frame.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_bool_dtype(col):
+            out[c] = col.map({True: "yes", False: "no"})
+            continue
+        if not pd.api.types.is_numeric_dtype(col):
+            num = pd.to_numeric(col, errors="coerce")
+            if num.isna().sum() > col.isna().sum():  # genuinely text: keep, blank out missing values only
+                out[c] = col.astype(object).where(col.notna(), blank)
+                continue
+            col = num
+        v = col.to_numpy(dtype=float)
+        finite = v[np.isfinite(v)]
+        whole = finite.size > 0 and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 1e15)
+        fmt = "{:,.0f}" if whole else f"{{:,.{digits}f}}"
+        out[c] = [blank if not np.isfinite(x) else fmt.format(x) for x in v]
+    relabel = {True: "yes", False: "no"}
+    if any(isinstance(x, (bool, np.bool_)) for x in out.columns):
+        out.columns = [relabel.get(x, x) if isinstance(x, (bool, np.bool_)) else x for x in out.columns]
+    if any(isinstance(x, (bool, np.bool_)) for x in out.index):
+        out.index = [relabel.get(x, x) if isinstance(x, (bool, np.bool_)) else x for x in out.index]
+    return out

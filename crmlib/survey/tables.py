@@ -206,11 +206,13 @@ class GroupComparison:
         df, p and effect size (named in ``effect``).
     posthoc : pairwise comparisons (more than two groups): Tukey HSD and
         Dunn's test with Holm-adjusted p.
+    n_dropped : respondents left out because ``value`` or ``group`` is missing.
     """
 
     descriptives: pd.DataFrame
     tests: pd.DataFrame
     posthoc: pd.DataFrame | None
+    n_dropped: int = 0
 
 
 def _dunn(values: np.ndarray, groups: np.ndarray, names: list) -> pd.DataFrame:
@@ -237,20 +239,34 @@ def _dunn(values: np.ndarray, groups: np.ndarray, names: list) -> pd.DataFrame:
     return out
 
 
+def _welch_anova(samples: Sequence[np.ndarray]) -> tuple[float, float, float, float]:
+    """Welch's (1951) heteroscedastic one-way ANOVA: F, df1, df2, p."""
+    k = len(samples)
+    w = np.array([len(s) / s.var(ddof=1) for s in samples])
+    m = np.array([s.mean() for s in samples])
+    mw = (w * m).sum() / w.sum()
+    lam = ((1 - w / w.sum()) ** 2 / (np.array([len(s) for s in samples]) - 1)).sum()
+    fw = ((w * (m - mw) ** 2).sum() / (k - 1)) / (1 + 2 * (k - 2) / (k ** 2 - 1) * lam)
+    df2 = (k ** 2 - 1) / (3 * lam)
+    return float(fw), float(k - 1), float(df2), float(stats.f.sf(fw, k - 1, df2))
+
+
 def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping | None = None) -> GroupComparison:
     """Compare ``value`` across the groups of ``group``: parametric and rank-based tests with effect sizes.
 
     Two groups: Welch's t test with Hedges' g, and the Mann-Whitney U test
-    with the rank-biserial correlation (Kerby 2014). More groups: one-way
+    with the rank-biserial correlation ``2 U_a / (n_a n_b) - 1`` (Kerby 2014);
+    both effects are positive when the first group (in sorted order) scores higher. More groups: one-way
     ANOVA with eta squared and Welch's ANOVA (Welch 1951), the Kruskal-Wallis
     test with epsilon squared (Tomczak & Tomczak 2014), then Tukey's HSD and
     Dunn's test (Holm-adjusted) for every pair. Respondents missing either
-    variable are dropped.
+    variable are dropped and counted in ``n_dropped``.
     """
     for c in (value, group):
         if c not in data.columns:
             raise DataError(f"compare_groups: column {c!r} not in the data")
     d = pd.DataFrame({"y": pd.to_numeric(data[value], errors="coerce"), "g": data[group]}).dropna()
+    n_dropped = len(data) - len(d)
     if labels:
         d["g"] = d["g"].map(lambda x: labels.get(x, x))
     names = sorted(d["g"].unique(), key=str)
@@ -276,25 +292,20 @@ def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping |
         rows.append({"test": "Welch t test", "statistic": t.statistic, "df": t.df, "p": t.pvalue,
                      "effect": "Hedges g", "effect_size": hedges})
         rows.append({"test": "Mann-Whitney U", "statistic": u.statistic, "df": np.nan, "p": u.pvalue,
-                     "effect": "rank-biserial r", "effect_size": 1 - 2 * u.statistic / (na * nb)})
+                     "effect": "rank-biserial r", "effect_size": 2 * u.statistic / (na * nb) - 1})
     else:
         f = stats.f_oneway(*samples)
         grand = y.mean()
         ss_b = sum(len(s) * (s.mean() - grand) ** 2 for s in samples)
         ss_t = ((y - grand) ** 2).sum()
         k, n = len(samples), len(y)
-        # Welch's ANOVA
-        w = np.array([len(s) / s.var(ddof=1) for s in samples])
+        fw, _, df2, p_w = _welch_anova(samples)
         m = np.array([s.mean() for s in samples])
-        mw = (w * m).sum() / w.sum()
-        lam = ((1 - w / w.sum()) ** 2 / (np.array([len(s) for s in samples]) - 1)).sum()
-        fw = ((w * (m - mw) ** 2).sum() / (k - 1)) / (1 + 2 * (k - 2) / (k ** 2 - 1) * lam)
-        df2 = (k ** 2 - 1) / (3 * lam)
         kw = stats.kruskal(*samples)
         rows.append({"test": "one-way ANOVA", "statistic": f.statistic, "df": f"{k - 1}, {n - k}", "p": f.pvalue,
                      "effect": "eta squared", "effect_size": ss_b / ss_t})
         rows.append({"test": "Welch ANOVA", "statistic": fw, "df": f"{k - 1}, {df2:.1f}",
-                     "p": stats.f.sf(fw, k - 1, df2), "effect": "", "effect_size": np.nan})
+                     "p": p_w, "effect": "", "effect_size": np.nan})
         rows.append({"test": "Kruskal-Wallis H", "statistic": kw.statistic, "df": k - 1, "p": kw.pvalue,
                      "effect": "epsilon squared", "effect_size": kw.statistic / ((n ** 2 - 1) / (n + 1))})
         tk = stats.tukey_hsd(*samples)
@@ -305,5 +316,6 @@ def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping |
         posthoc = tukey.merge(_dunn(y, g, names).rename(columns={"z": "dunn_z", "p": "dunn_p", "p_holm": "dunn_p_holm"}),
                               on=["group_a", "group_b"])
     tests = pd.DataFrame(rows).set_index("test")
-    tests["df"] = tests["df"].astype(str)
-    return GroupComparison(descriptives=desc, tests=tests, posthoc=posthoc)
+    tests["df"] = [("" if pd.isna(v) else f"{v:.1f}" if float(v) % 1 else f"{int(v)}") if not isinstance(v, str) else v
+                   for v in tests["df"]]
+    return GroupComparison(descriptives=desc, tests=tests, posthoc=posthoc, n_dropped=int(n_dropped))
