@@ -36,7 +36,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataError
+from .exceptions import ConvergenceError, DataError
 
 __all__ = [
     "customer_profit",
@@ -392,6 +392,9 @@ def concentration(profit: pd.Series | np.ndarray, top: tuple[float, ...] = (0.10
     (fraction of total profit), ``whale_peak_pct`` (peak of the whale curve,
     percent of total profit), ``whale_peak_customer_pct`` (percent of
     customers at the peak) and ``gini``.
+
+    The peak of the whale curve and the share of unprofitable customers
+    follow Kaplan & Narayanan (2001); the Gini coefficient is :func:`gini`.
     """
     x = _profit_values(profit, "concentration")
     n = x.size
@@ -422,7 +425,7 @@ def plot_whale_curve(curve: pd.DataFrame, ax=None, *, label: str | None = None, 
 
     The x axis is the percentage of customers ranked from most to least
     profitable, the y axis cumulative profit as a percentage of total profit;
-    a dashed line marks 100 %.
+    a dashed line marks 100 % (the whale curve of Kaplan & Narayanan 2001).
     """
     import matplotlib.pyplot as plt
 
@@ -676,7 +679,9 @@ def difference_in_differences(
     Raises
     ------
     DataError : a missing column, a non-0/1 indicator, an empty cell of the
-        2 x 2 design, or missing outcomes.
+        2 x 2 design, missing outcomes, collinear regressors, no residual
+        degrees of freedom, or a single cluster.
+    ConvergenceError : a standard error that is not a positive finite number.
     """
     import statsmodels.api as sm
 
@@ -706,17 +711,29 @@ def difference_in_differences(
     X = pd.DataFrame(dict(zip(names, cols)), columns=names)
     if len(set(names)) != len(names):
         raise DataError(f"{what}: the columns {names[1:]} must be distinct")
+    rank = int(np.linalg.matrix_rank(X.to_numpy()))
+    if rank < X.shape[1]:
+        raise DataError(f"{what}: the regressors {names[1:]} are collinear (rank {rank} of {X.shape[1]}); "
+                        "drop the covariate(s) that repeat the treated/post indicators or each other")
+    if len(y) <= X.shape[1]:
+        raise DataError(f"{what}: {len(y)} rows for {X.shape[1]} coefficients leave no residual degrees of freedom; "
+                        "a standard error needs more rows")
     model = sm.OLS(pd.Series(y, name=outcome), X)
     if cov_type == "cluster":
         groups = pd.factorize(data[cluster])[0]
         if (groups < 0).any():
             raise DataError(f"{what}: column {cluster!r} is missing in {int((groups < 0).sum())} rows")
+        if groups.max() < 1:
+            raise DataError(f"{what}: column {cluster!r} holds a single cluster; cluster-robust errors need at least 2")
         res = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
         n_clusters: int | None = int(groups.max()) + 1
     else:
         res = model.fit(cov_type=cov_type)
         n_clusters = None
     j = 3
+    if not np.isfinite(res.bse.iloc[j]) or res.bse.iloc[j] <= 0:
+        raise ConvergenceError(f"{what}: the standard error of the treated x post effect is {float(res.bse.iloc[j])} under "
+                               f"cov_type={cov_type!r} (a cell with a single row has leverage 1 under HC2/HC3); no interval reported")
     ci = np.asarray(res.conf_int(alpha=alpha))[j]
     means = pd.DataFrame({"pre": [y[(tr == 0) & (po == 0)].mean(), y[(tr == 1) & (po == 0)].mean()],
                           "post": [y[(tr == 0) & (po == 1)].mean(), y[(tr == 1) & (po == 1)].mean()]},

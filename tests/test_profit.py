@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from crmlib import profit
-from crmlib.exceptions import DataError
+from crmlib.exceptions import ConvergenceError, DataError
 
 
 @pytest.fixture
@@ -249,6 +249,23 @@ def test_inputchecks_did():
         profit.difference_in_differences(df.loc[~((df.treated == 1) & (df.post == 1))], "profit", "treated", "post")
     with pytest.raises(DataError, match="column 'sales' \\(outcome\\) not found"):
         profit.difference_in_differences(df, "sales", "treated", "post")
+
+
+def test_inputchecks_did_degenerate_designs():
+    df = _panel(2, units=20)
+    with pytest.raises(DataError, match="the regressors \\['treated', 'post', 'treated:post', 'x'\\] are collinear"):
+        profit.difference_in_differences(df.assign(x=2.0 * df.treated), "profit", "treated", "post", covariates=["x"])
+    with pytest.raises(DataError, match="column 'one' holds a single cluster"):
+        profit.difference_in_differences(df.assign(one=1), "profit", "treated", "post", cluster="one")
+    tiny = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "treated": [0, 0, 1, 1], "post": [0, 1, 0, 1]})
+    with pytest.raises(DataError, match="4 rows for 4 coefficients leave no residual degrees of freedom"):
+        profit.difference_in_differences(tiny, "y", "treated", "post", cov_type="nonrobust")
+    # a cell with one row has leverage 1: HC3 divides by zero, which must not come back as a NaN interval
+    one = pd.DataFrame({"y": [1.0, 2, 3, 2, 3, 4, 5, 6, 7, 9], "treated": [0] * 6 + [1] * 4,
+                        "post": [0, 0, 0, 1, 1, 1, 0, 0, 0, 1]})
+    with pytest.warns(RuntimeWarning), pytest.raises(ConvergenceError, match="standard error .* is nan under cov_type='HC3'"):
+        profit.difference_in_differences(one, "y", "treated", "post", cov_type="HC3")
+    assert np.isfinite(profit.difference_in_differences(one, "y", "treated", "post", cov_type="HC1").std_error)
 
 
 # ---------------------------------------------------------------- aggregate tables
