@@ -236,3 +236,26 @@ def test_first_purchase_covariates_use_only_the_first_day():
     assert cov.loc["a", "first_amount"] == 15.0 and cov.loc["a", "first_quantity"] == 3
     assert cov.loc["b", "log_first_amount"] == pytest.approx(np.log(8.0))
     assert cov.loc["a", "first_month"] == "2020-01"
+
+
+def test_event_date_comparison_rows_match_lifelines_and_hand_made_log():
+    from crmlib.survival import event_date_comparison
+
+    tab = event_date_comparison(_log(HAND), 30, horizons=[10, 40], observation_end=END)
+    lp = from_transactions(_log(HAND), 30, observation_end=END)
+    rows = tab.index.tolist()
+    assert tab.attrs["n"] == 9 and tab.attrs["repeat_buyers"] == 7  # E and F bought on one day only
+    assert tab.loc[rows[0], "one_day_share"] == pytest.approx(3 / 9)  # B, C, E churned after one purchase day
+    assert tab.loc[rows[2], "customers"] == 7
+    km = KaplanMeierFitter().fit(lp["duration"], lp["churned"])
+    assert tab.loc[rows[0], "median_days"] == km.median_survival_time_
+    assert tab.loc[rows[1], "median_days"] == km.median_survival_time_ + 30
+    assert tab.loc[rows[0], "S(40 d)"] == pytest.approx(km.predict(40))
+    rep = lp[lp["purchase_days_total"] > 1]
+    km_r = KaplanMeierFitter().fit(rep["duration"], rep["churned"])
+    assert tab.loc[rows[2], "S(10 d)"] == pytest.approx(km_r.predict(10))
+    # restricted mean to 40 days of the all-customer curve, by hand from the step function
+    t = km.survival_function_.index.to_numpy()
+    s = km.survival_function_.iloc[:, 0].to_numpy()
+    edges = np.clip(np.append(t, 40.0), 0, 40)
+    assert tab.loc[rows[0], "rmst_40_days"] == pytest.approx(float(np.sum(np.diff(edges) * s)))

@@ -109,6 +109,17 @@ def test_conditional_prediction_is_ratio_of_unconditional_survival(sim, cox):
     assert med.index.equals(rows.index)
 
 
+def test_inputchecks_conditional_prediction_beyond_the_last_churn(sim, cox):
+    last = cox.last_event_time_
+    assert last == sim.loc[sim["churned"] == 1, "duration"].max()
+    with pytest.raises(DataError, match=r"survived \+ times reaches .* beyond the last churn observed"):
+        cox.predict_conditional(sim.head(2), last - 10.0, [30.0])
+    with pytest.raises(DataError, match=r"survived reaches .* beyond the last churn observed"):
+        cox.predict_remaining_median(sim.head(2), last + 1.0)
+    with pytest.raises(DataError, match="survived must be non-negative"):
+        cox.predict_remaining_median(sim.head(2), -1.0)
+
+
 def test_aft_comparison_prefers_weibull_on_weibull_data_and_aic_definition(sim):
     tab, models = compare_aft(sim, COVS)
     assert tab.index[0] == "Weibull"

@@ -25,7 +25,14 @@ from .curves import (
     plot_cohort_heatmap,
     step_at,
 )
-from .data import first_purchase_covariates, from_contracts, from_transactions, validate_survival, window_sensitivity
+from .data import (
+    event_date_comparison,
+    first_purchase_covariates,
+    from_contracts,
+    from_transactions,
+    validate_survival,
+    window_sensitivity,
+)
 from .lifecycle import STAGES, lifecycle_stages, stage_sizes, stage_transitions
 from .regression import ChurnCox, aft_conditional_median, compare_aft, design_matrix
 from .simulate import PLAN_MARGIN, TRUE_HAZARD_RATIOS, simulate_contracts
@@ -36,6 +43,7 @@ __all__ = [
     "from_transactions",
     "validate_survival",
     "window_sensitivity",
+    "event_date_comparison",
     "first_purchase_covariates",
     "KaplanMeierBySegment",
     "logrank",

@@ -16,6 +16,12 @@ follow-up = observation end - start) enter, so the cohort is closed and
 k * period_days}``. With no censoring before the end of the grid the
 Kaplan-Meier estimate at ``k * period_days`` equals ``active_k / active_0``.
 
+Dependency note: this is the one place where a model module imports another
+model (``crmlib.survival`` -> ``crmlib.clv.sbg``), because the comparison is
+between the two. The import is one-way (``crmlib.clv`` never imports
+``crmlib.survival``) and done inside the function, so ``crmlib.survival``
+loads without the CLV models.
+
 Discounted value per customer over ``H`` periods, margin ``m`` per period
 paid at the start of each period while active, discount ``d`` per period
 (Fader & Hardie 2010, Marketing Science 29(1), eq. 3 truncated at ``H``)::

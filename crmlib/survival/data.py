@@ -79,6 +79,7 @@ __all__ = [
     "from_contracts",
     "validate_survival",
     "window_sensitivity",
+    "event_date_comparison",
     "first_purchase_covariates",
     "DAY",
 ]
@@ -410,6 +411,92 @@ def window_sensitivity(
             row[f"S({h:g} d)"] = float(km.predict(h))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def event_date_comparison(
+    log: pd.DataFrame,
+    window_days: int,
+    horizons: Sequence[float] = (90, 180, 365),
+    *,
+    observation_end: pd.Timestamp | str | None = None,
+    alpha: float = 0.05,
+    customer: str = "customer_id",
+    date: str = "date",
+) -> pd.DataFrame:
+    """Lifetime under the two event dates of the inactivity rule, side by side.
+
+    The inactivity rule says *whether* a customer churned; the event date says
+    *when*. Where many customers buy on one day only, the choice decides what
+    "median lifetime" means, so a report should show both (see the module
+    docstring of :mod:`crmlib.survival.data`). Rows:
+
+    ``active lifetime (churn at last purchase)``
+        :func:`from_transactions` with ``event_at="last_purchase"``: days from
+        the first to the last purchase before the lapse (a one-day customer
+        lives 1 day).
+    ``time to known churn (churn w days after last purchase)``
+        ``event_at="lapse"``: the same curve shifted by ``w`` days.
+    ``active lifetime, repeat buyers only``
+        the first row restricted to customers with at least two purchase days
+        in the log (``purchase_days_total > 1``): how long customers who came
+        back at least once keep buying.
+
+    Parameters
+    ----------
+    log : transaction log (one row per transaction).
+    window_days : ``w``, the inactivity window (days).
+    horizons : days at which S(h) is reported; the largest one also bounds
+        the restricted mean lifetime.
+    alpha : 1 - confidence level of the median's interval.
+
+    Returns
+    -------
+    One row per definition: ``customers`` (N), ``churned``,
+    ``one_day_share`` (share of the N whose lifetime is a single purchase day
+    and who churned), ``median_days`` with ``median_lower`` /
+    ``median_upper`` (Kaplan-Meier median and its CI, Brookmeyer & Crowley
+    1982 via lifelines; ``inf`` when not reached), ``rmst_<H>_days``
+    (restricted mean lifetime up to ``H`` days, Klein & Moeschberger 2003,
+    sec. 4.5) and ``S(<h> d)``. ``attrs["n"]`` is the number of customers.
+    """
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times, restricted_mean_survival_time
+
+    if len(horizons) == 0:
+        raise DataError("horizons must list at least one number of days")
+    lp = from_transactions(log, window_days, observation_end=observation_end, customer=customer, date=date)
+    la = from_transactions(log, window_days, observation_end=observation_end, event_at="lapse",
+                           customer=customer, date=date)
+    repeat = (lp["purchase_days_total"] > 1).to_numpy()
+    w = int(window_days)
+    variants = {
+        "active lifetime (churn at last purchase)": lp,
+        f"time to known churn (churn {w} days after last purchase)": la,
+        "active lifetime, repeat buyers only": lp.loc[repeat],
+    }
+    h_max = float(max(horizons))
+    rows = []
+    for name, sd in variants.items():  # three definitions, not customers
+        if len(sd) == 0:
+            raise DataError(f"{name}: no customers (the log has no customer with two purchase days)")
+        km = KaplanMeierFitter(alpha=alpha).fit(sd["duration"], sd["churned"])
+        ci = np.asarray(median_survival_times(km.confidence_interval_))
+        row = {
+            "definition": name,
+            "customers": len(sd),
+            "churned": int(sd["churned"].sum()),
+            "one_day_share": float(((sd["purchase_days"] == 1) & (sd["churned"] == 1)).mean()),
+            "median_days": float(km.median_survival_time_),
+            "median_lower": float(ci[0, 0]),
+            "median_upper": float(ci[0, 1]),
+            f"rmst_{h_max:g}_days": float(restricted_mean_survival_time(km, t=h_max)),
+        }
+        for h in horizons:
+            row[f"S({h:g} d)"] = float(km.predict(h))
+        rows.append(row)
+    out = pd.DataFrame(rows).set_index("definition")
+    out.attrs.update({"n": len(lp), "window_days": w, "repeat_buyers": int(repeat.sum())})
+    return out
 
 
 def first_purchase_covariates(

@@ -242,12 +242,33 @@ class ChurnCox:
         s = np.broadcast_to(np.asarray(survived, dtype="float64"), (len(X),))
         if (s < 0).any():
             raise DataError("survived must be non-negative (time already stayed)")
+        self._check_reach(float(s.max()) + float(np.max(times)), "survived + times")
         return self.model_.predict_survival_function(X, times=list(times), conditional_after=s)
 
+    @property
+    def last_event_time_(self) -> float:
+        """Longest duration with a churn event: the Cox baseline hazard is 0 after it (time units of the data)."""
+        d = self.design_
+        return float(d.loc[d[self.event_col_] == 1, self.duration_col_].max())
+
+    def _check_reach(self, reach: float, what: str) -> None:
+        if reach > self.last_event_time_:
+            raise DataError(
+                f"{what} reaches {reach:g}, beyond the last churn observed ({self.last_event_time_:g}); the Cox "
+                "baseline hazard is 0 there, so survival would be held at its last value by construction, not "
+                "estimated. Ask about shorter times or fit a parametric (AFT) model to extrapolate")
+
     def predict_remaining_median(self, data: pd.DataFrame, survived: float | Sequence[float]) -> pd.Series:
-        """Median *remaining* lifetime given ``survived`` time already stayed (``inf`` if not reached)."""
+        """Median *remaining* lifetime given ``survived`` time already stayed (``inf`` if not reached).
+
+        ``survived`` beyond the last observed churn raises :class:`DataError`
+        (nothing is known about churn there).
+        """
         X = self._x(data)
         s = np.broadcast_to(np.asarray(survived, dtype="float64"), (len(X),))
+        if (s < 0).any():
+            raise DataError("survived must be non-negative (time already stayed)")
+        self._check_reach(float(s.max()), "survived")
         out = self.model_.predict_median(X, conditional_after=s)
         return pd.Series(np.asarray(out, dtype="float64").ravel(), index=X.index, name="median_remaining")
 
