@@ -265,7 +265,10 @@ def assign_tiers(values: pd.Series, rule: str | TierRule = "pyramid") -> pd.Seri
     Categorical Series (categories = tiers top down) indexed like ``values``.
     With ``on="share"`` a customer's position is ``rank / n`` with rank 1 the
     most valuable ("min" ranks, so ties share a tier); the customer is in the
-    first tier whose cut is >= the position.
+    first tier whose cut is >= the position. With few customers a tier can
+    be empty (with 5 customers nobody's position is <= 0.10, so nobody is in
+    a top-10 % tier), whereas :func:`crmlib.profit.concentration` rounds the
+    top group up (``ceil(q n)`` customers).
     """
     r = _rule(rule)
     v = _values(values, "assign_tiers")
