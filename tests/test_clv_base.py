@@ -196,6 +196,7 @@ def test_warm_start_on_large_data_gives_the_plain_fit():
     assert warm.log_likelihood_ == pytest.approx(plain.log_likelihood_, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_customer_bootstrap_agrees_with_observed_information(fitted, cdnow):
     """Resampling customers gives standard errors close to the observed-information ones (CDNOW BG/NBD)."""
     from crmlib.clv import customer_bootstrap

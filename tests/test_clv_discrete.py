@@ -9,18 +9,19 @@ model on CDNOW (p = 6.25, q = 3.74, gamma = 15.44); brute-force summation.
 """
 
 import itertools
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import special
+from scipy import integrate, special
 
 from crmlib.clv import BetaGeoBetaBinomModel, GammaGammaModel, ShiftedBetaGeometricModel, spend_frequency_correlation
 from crmlib.clv.simulate import simulate_bgbb, simulate_gamma_gamma, simulate_sbg
 from crmlib.datasets import load_cdnow_summary, load_donations
-from crmlib.exceptions import DataError, DataWarning
+from crmlib.exceptions import ConvergenceError, ConvergenceWarning, DataError, DataWarning
 
 # Fader & Hardie (2007), Table 1: customers (of 1,000) still active after 0..7 years
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
@@ -110,11 +111,16 @@ def test_bgbb_loglik_finite_for_extreme_histories(n, fx, ft, params):
     assert np.isfinite(ll).all() and ll[0] <= 1e-12
 
 
-@pytest.mark.parametrize("data,alpha,beta", [(REGULAR, 0.704, 1.182), (HIGH_END, 0.668, 3.806)])
-def test_sbg_matches_fader_hardie_2007(data, alpha, beta):
+@pytest.mark.parametrize("data,alpha,beta,ll", [(REGULAR, 0.704, 1.182, -1680.27), (HIGH_END, 0.668, 3.806, -1611.16)])
+def test_sbg_matches_fader_hardie_2007(data, alpha, beta, ll):
+    """Estimates: FH 2007, section 4. Log-likelihoods: high end -1611.2 in the paper's appendix spreadsheet
+    (an R recreation of it reports -1611.158); regular -1680.2652 from an independent Python implementation
+    of the same likelihood (github.com/abdullahau/customer-analytics), as the paper prints only the high end's."""
     m = ShiftedBetaGeometricModel().fit(data)
     assert m.params_["alpha"] == pytest.approx(alpha, abs=0.0006)
     assert m.params_["beta"] == pytest.approx(beta, abs=0.0006)
+    assert m.log_likelihood_ == pytest.approx(ll, abs=0.006)
+    assert m.convergence_.converged and not m.at_constant_churn_limit_
     # log-likelihood against direct summation of FH 2007 eq. (10)
     t = np.arange(1, len(data))
     lost = -np.diff(data)
@@ -138,6 +144,29 @@ def test_sbg_del_and_derl_against_direct_sums():
     assert np.all(np.diff(m.retention_rate(np.arange(1, 10))) > 0)  # retention rises with tenure (FH 2007)
 
 
+def test_sbg_reports_the_constant_churn_limit_with_advice():
+    """Retention flat or falling with tenure: sBG runs towards alpha, beta -> inf (FH 2007, section 3)."""
+    # a homogeneous cohort (simulated geometric churn, theta ~ 0.2): estimates in the thousands on a flat ridge
+    with pytest.warns(ConvergenceWarning, match=r"constant-churn limit.*mean churn alpha/\(alpha\+beta\) = 0\.20.*"
+                                                r"observed period retention 0\.795, 0\.809.*Try: the constant-churn"):
+        m = ShiftedBetaGeometricModel().fit([1000, 795, 643, 497, 401])
+    assert m.at_constant_churn_limit_ and not m.convergence_.converged
+    assert m.params_.sum() > 1000
+    assert np.all(np.isinf(m.standard_errors_)) and np.all(m.confidence_intervals_.iloc[:, 0] == 0)
+    # constant churn: the geometric ML estimate is churned / exposure
+    lost = 1000 - 401
+    exposure = np.dot(np.arange(1, 5), -np.diff([1000, 795, 643, 497, 401])) + 4 * 401
+    assert m.params_["alpha"] / m.params_.sum() == pytest.approx(lost / exposure, rel=2e-3)
+    # churn rising with tenure: no interior maximum at all
+    rising = [1000, 900, 792, 673, 538, 404, 283, 184]
+    with pytest.raises(ConvergenceError, match=r"no interior maximum.*observed period retention 0\.900, 0\.880.*"
+                                               r"churn rising with tenure.*Try: the constant-churn"):
+        ShiftedBetaGeometricModel().fit(rising)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a heterogeneous cohort fits without any warning
+        ShiftedBetaGeometricModel().fit(REGULAR)
+
+
 def test_sbg_recovers_known_parameters_and_rejects_growing_cohort():
     m = ShiftedBetaGeometricModel().fit(simulate_sbg(50000, 10, 0.7, 1.2, seed=9))
     assert m.params_["alpha"] == pytest.approx(0.7, abs=4 * m.standard_errors_["alpha"])
@@ -153,6 +182,7 @@ def test_gamma_gamma_matches_fader_hardie_lee_2005_rfm_clv():
     assert m.params_["q"] == pytest.approx(3.74, abs=0.006)
     assert m.params_["gamma"] == pytest.approx(15.44, abs=0.02)
     assert m.n_customers_ == 946 and m.n_dropped_ == 1411
+    assert m.n_one_time_ == 1411 and m.n_nonpositive_ == 0  # FHL 2005b fit the 946 repeat buyers
     # FHL 2005b report the frequency-spend correlation 0.11
     assert spend_frequency_correlation(d) == pytest.approx(0.11, abs=0.005)
     # conditional expectation = weighted mean of the population mean and the observed mean (eq. 5)
@@ -176,7 +206,7 @@ def test_gamma_gamma_input_checks():
     d.loc[5, "monetary"] = 0.0
     with pytest.warns(DataWarning, match="1 repeat buyers"):
         m = GammaGammaModel(drop_nonpositive=True).fit(d)
-    assert m.n_customers_ == 299 and m.n_dropped_ == 1
+    assert m.n_customers_ == 299 and m.n_dropped_ == 1 and m.n_nonpositive_ == 1 and m.n_one_time_ == 0
     with pytest.raises(DataError, match="column 'frequency' is 0 in every row"):
         GammaGammaModel().fit(pd.DataFrame({"frequency": [0, 0], "monetary": [0.0, 0.0]}))
 
@@ -201,3 +231,54 @@ def test_gamma_gamma_expected_spend_matches_hardie_spreadsheet():
     m = GammaGammaModel().fit(d)
     got = m.conditional_expected_spend(d["frequency"].head(10), d["monetary"].head(10))
     np.testing.assert_allclose(got, [24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28, 35.17], atol=0.01)
+
+
+def test_gamma_gamma_spend_density_integrates_to_one_with_the_population_mean():
+    """The marginal density of z-bar (Colombo & Jiang 1999) is a density, and its mean is p gamma/(q-1)."""
+    d = load_cdnow_summary()
+    m = GammaGammaModel().fit(d)
+    rep = d[d["frequency"] > 0]
+    f = lambda z: m.spend_density(z, rep["frequency"])  # noqa: E731
+    assert integrate.quad(f, 0, np.inf, limit=500)[0] == pytest.approx(1.0, abs=1e-8)
+    assert integrate.quad(lambda z: z * f(z), 0, np.inf, limit=500)[0] == pytest.approx(m.population_mean_spend(), rel=1e-8)
+    # one frequency: the density is the per-customer likelihood
+    one = m.loglik(pd.DataFrame({"frequency": [3], "monetary": [20.0]}))[0]
+    assert np.log(m.spend_density(20.0, [3])) == pytest.approx(one, rel=1e-12)
+    with pytest.raises(DataError, match="monetary must be positive"):
+        m.spend_density([0.0, 5.0], [1])
+
+
+def test_retention_and_spend_plots_label_their_axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crmlib.clv import plots
+
+    s = ShiftedBetaGeometricModel().fit(REGULAR[:5])
+    for kind in ("survival", "retention"):
+        ax = plots.plot_retention(s, 12, kind=kind)
+        assert ax.get_xlabel() == "periods since acquisition" and ax.get_ylabel()
+        assert len(ax.lines[1].get_xdata()) >= 12
+        plt.close(ax.figure)
+    d = load_cdnow_summary()
+    ax = plots.plot_spend_distribution(GammaGammaModel().fit(d), d)
+    assert "US dollars" in ax.get_xlabel() and "density" in ax.get_ylabel()
+    plt.close(ax.figure)
+
+
+@pytest.mark.slow
+def test_gamma_gamma_zero_spend_repeat_buyer_in_cdnow_master_is_named_not_dropped():
+    """CDNOW master customer 10244 made one repeat purchase of 0 USD: an error naming him, or an explicit drop."""
+    from crmlib.datasets import load_cdnow
+    from crmlib.transactions import summarize
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        s = summarize(load_cdnow("master"), calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="W")
+    with pytest.raises(DataError, match=r"column 'monetary' is not positive for 1 repeat buyers \(rows e\.g\. \[10244\]\)"):
+        GammaGammaModel().fit(s)
+    with pytest.warns(DataWarning, match=r"\[10244\]"):
+        m = GammaGammaModel(drop_nonpositive=True).fit(s)
+    assert m.n_nonpositive_ == 1 and m.n_customers_ + m.n_dropped_ == len(s)

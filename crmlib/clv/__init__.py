@@ -22,7 +22,7 @@ parameters; :mod:`crmlib.clv.plots` draws the standard figures;
 lifetime values.
 """
 
-from . import formulas, simulate, validate
+from . import formulas, plots, simulate, validate
 from ._base import BaseFitter, ConvergenceReport, bootstrap_predictions, customer_bootstrap
 from .bgbb import BetaGeoBetaBinomModel
 from .bgnbd import BetaGeoModel
@@ -47,6 +47,7 @@ MODEL_LABELS = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pareto_nbd": "Pareto/NB
 
 __all__ = [
     "formulas",
+    "plots",
     "simulate",
     "validate",
     "MODELS",

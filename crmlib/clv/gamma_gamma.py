@@ -19,8 +19,20 @@ Data (customers with at least one repeat transaction)
 ``weight``     optional: number of customers with this (x, z-bar)
 =============  ===========================================================
 
-Rows with ``frequency == 0`` are dropped by :meth:`GammaGammaModel.fit`
-(they carry no spend information) and reported in ``n_dropped_``.
+Which rows are used (nothing is left out silently)
+---------------------------------------------------
+* ``frequency == 0`` (one-time buyers): no repeat transaction, so no spend
+  observation under the model (FHL 2005b fit the 946 repeat buyers of the
+  2,357 CDNOW customers); always left out of the fit, counted in
+  ``n_one_time_``; :func:`~crmlib.clv.customer_lifetime_value` gives them the
+  population mean spend.
+* ``frequency > 0`` with ``monetary <= 0`` (e.g. free orders; CDNOW master
+  has one such customer, 10244): the likelihood is zero there, so by default
+  :meth:`GammaGammaModel.fit` raises :class:`~crmlib.exceptions.DataError`
+  naming the rows; with ``drop_nonpositive=True`` they are left out with a
+  :class:`~crmlib.exceptions.DataWarning` and counted in ``n_nonpositive_``.
+* ``n_dropped_ = n_one_time_ + n_nonpositive_``; ``n_customers_`` counts the
+  customers fitted (weights summed).
 
 Likelihood (Colombo & Jiang 1999; FHL 2005b, section "Adding monetary value")::
 
@@ -78,7 +90,8 @@ class GammaGammaModel(BaseFitter):
         have no likelihood under the model. ``False`` (default) raises
         :class:`~crmlib.exceptions.DataError` naming them; ``True`` leaves them
         out of the fit with a :class:`~crmlib.exceptions.DataWarning` and counts
-        them in ``n_dropped_``.
+        them in ``n_nonpositive_``. One-time buyers (``frequency == 0``) are
+        always left out and counted in ``n_one_time_`` (see the module docstring).
     **kwargs : fitting options of :class:`~crmlib.clv._base.BaseFitter`.
     """
 
@@ -102,8 +115,11 @@ class GammaGammaModel(BaseFitter):
                 raise DataError(f"{text}; the Gamma-Gamma model needs positive spend (drop_nonpositive=True leaves them out)")
             warnings.warn(f"{text}; left out of the Gamma-Gamma fit", DataWarning, stacklevel=3)
             keep = keep & ~bad
-        self.n_dropped_ = int((~keep).sum())
-        w = cols.get("weight", np.ones(keep.size))[keep]
+        weight = cols.get("weight", np.ones(keep.size))
+        self.n_one_time_ = float(weight[cols["frequency"] == 0].sum())
+        self.n_nonpositive_ = float(weight[bad].sum())
+        self.n_dropped_ = self.n_one_time_ + self.n_nonpositive_
+        w = weight[keep]
         return {"x": cols["frequency"][keep], "z": cols["monetary"][keep]}, w
 
     def _start(self, arrays, weight):
@@ -154,3 +170,31 @@ class GammaGammaModel(BaseFitter):
         if np.any(x < 0) or np.any(~np.isfinite(z)) or np.any(z < 0):
             raise DataError("need frequency >= 0 and monetary >= 0")
         return (g + x * z) * p / (p * x + q - 1)
+
+    def spend_density(self, monetary, frequency, weight=None, params=None) -> np.ndarray:
+        """Density of the observed mean spend ``z-bar`` (per currency unit), mixed over the customers' frequencies.
+
+        ``f(z | x)`` is the Gamma-Gamma marginal density of the module
+        docstring (Colombo & Jiang 1999; FHL 2005b), i.e. the likelihood of one
+        customer; the result is ``sum_i w_i f(z | x_i) / sum_i w_i`` over the
+        given repeat frequencies ``x_i > 0`` (e.g. those of the fitted
+        customers), evaluated at each ``monetary`` value ``z > 0``. Compare it
+        with the histogram of observed mean spend (FHL 2005b check of the
+        spend model); see :func:`crmlib.clv.plots.plot_spend_distribution`.
+        """
+        p, q, g = self._params_tuple(params)
+        z = np.asarray(monetary, float)
+        x = np.asarray(frequency, float).ravel()
+        w = np.ones(x.size) if weight is None else np.asarray(weight, float).ravel()
+        if np.any(z <= 0) or np.any(~np.isfinite(z)):
+            raise DataError("monetary must be positive and finite to evaluate the spend density")
+        if x.size == 0 or np.any(x <= 0) or w.shape != x.shape:
+            raise DataError("frequency must hold the positive repeat frequencies (one weight each)")
+        ux, ix = np.unique(x, return_inverse=True)
+        wx = np.bincount(ix.ravel(), weights=w) / w.sum()
+        zz = z.reshape(-1, 1)
+        pux = p * ux[None, :]
+        ll = (special.gammaln(pux + q) - special.gammaln(pux) - special.gammaln(q) + q * np.log(g)
+              + (pux - 1) * np.log(zz) + pux * np.log(ux)[None, :] - (pux + q) * np.log(g + ux[None, :] * zz))
+        return (np.exp(ll) @ wx).reshape(z.shape)
+

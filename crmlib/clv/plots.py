@@ -13,7 +13,8 @@ from matplotlib.ticker import MaxNLocator
 
 from ..style import label_axes
 
-__all__ = ["plot_frequency_recency_matrix", "plot_tracking", "plot_calibration_holdout", "plot_frequency_histogram"]
+__all__ = ["plot_frequency_recency_matrix", "plot_tracking", "plot_calibration_holdout", "plot_frequency_histogram",
+           "plot_retention", "plot_spend_distribution"]
 
 
 def _ax(ax):
@@ -82,3 +83,56 @@ def plot_frequency_histogram(table: pd.DataFrame, *, ax=None):
     ax.set_xticks(pos, table.index)
     ax.legend()
     return label_axes(ax, "repeat transactions in the calibration period", "customers (count)")
+
+
+def plot_retention(model, n_periods: int | None = None, *, kind: str = "survival", time_unit: str = "period", ax=None):
+    """Observed and sBG-fitted share of the cohort still active (or period retention rate), projected ahead.
+
+    ``model`` is a fitted :class:`~crmlib.clv.ShiftedBetaGeometricModel`;
+    ``n_periods`` (default: twice the observed periods) sets the projection;
+    ``kind="retention"`` draws ``r_t = S(t)/S(t-1)`` instead of ``S(t)``
+    (Fader & Hardie 2007, Figures 2-5). The end of the fitted data is marked.
+    """
+    ax = _ax(ax)
+    model._check_fitted()
+    n = model.active_
+    horizon = int(n_periods or 2 * (n.size - 1))
+    t_obs = np.arange(n.size)
+    t = np.arange(max(horizon, n.size - 1) + 1)
+    if kind == "survival":
+        ax.plot(t_obs, n / n[0], marker="o", label="observed")
+        ax.plot(t, model.survival(t), linestyle="--", label="sBG")
+        ylabel = "share of the cohort still active"
+    elif kind == "retention":
+        ax.plot(t_obs[1:], n[1:] / n[:-1], marker="o", label="observed")
+        ax.plot(t[1:], model.retention_rate(t[1:]), linestyle="--", label="sBG")
+        ylabel = "retention rate (share renewing)"
+    else:
+        raise ValueError(f"kind must be 'survival' or 'retention', got {kind!r}")
+    ax.axvline(n.size - 1, color="grey", linestyle=":", label="end of fitted data")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend()
+    return label_axes(ax, f"{time_unit}s since acquisition", ylabel)
+
+
+def plot_spend_distribution(model, data: pd.DataFrame, *, bins: int = 40, currency: str = "US dollars", ax=None):
+    """Histogram of the repeat buyers' observed mean spend against the Gamma-Gamma density (FHL 2005b).
+
+    ``data`` has ``frequency`` and ``monetary`` (and optional ``weight``); the
+    customers the model fits (``frequency > 0``, ``monetary > 0``) are drawn,
+    and the model's density is mixed over their frequencies
+    (:meth:`~crmlib.clv.GammaGammaModel.spend_density`).
+    """
+    ax = _ax(ax)
+    x = data["frequency"].to_numpy(dtype=float)
+    z = data["monetary"].to_numpy(dtype=float)
+    w = data["weight"].to_numpy(dtype=float) if "weight" in data.columns else np.ones(x.size)
+    keep = (x > 0) & (z > 0)
+    top = float(np.quantile(z[keep], 0.99))
+    edges = np.linspace(0.0, top, bins + 1)
+    ax.hist(z[keep], bins=edges, weights=w[keep], density=True, alpha=0.6, label="observed")
+    grid = np.linspace(top / 400, top, 400)
+    ax.plot(grid, model.spend_density(grid, x[keep], w[keep]), label="Gamma-Gamma")
+    ax.legend()
+    return label_axes(ax, f"mean spend per repeat transaction ({currency})", f"density (per {currency})")
+

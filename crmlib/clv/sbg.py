@@ -34,20 +34,106 @@ contractual setting: the perils of ignoring heterogeneity. *Marketing Science*
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import special, stats
 
-from ..exceptions import DataError
+from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
 from ._base import BaseFitter
 
 __all__ = ["ShiftedBetaGeometricModel"]
 
 
 class ShiftedBetaGeometricModel(BaseFitter):
-    """sBG model of a contractual cohort; parameters ``alpha, beta``."""
+    """sBG model of a contractual cohort; parameters ``alpha, beta``.
+
+    The sBG model explains falling churn by heterogeneity: retention rises
+    with tenure because the likely leavers leave first. A cohort whose
+    retention does not rise (flat, or churn growing with tenure) drives the
+    estimates towards ``alpha, beta -> infinity`` with ``alpha/(alpha+beta)``
+    fixed, the constant-churn (geometric) limit, where ``alpha`` and ``beta``
+    are not identified separately and their standard errors are meaningless.
+    :meth:`fit` reports it: when the optimiser finds no interior maximum it
+    raises :class:`~crmlib.exceptions.ConvergenceError`; when it stops on the
+    ridge towards that limit (estimates in the hundreds or thousands) it warns
+    with :class:`~crmlib.exceptions.ConvergenceWarning`, sets
+    ``convergence_.converged = False``, ``at_constant_churn_limit_ = True`` and
+    infinite standard errors (intervals ``(0, inf)``), since only the mean
+    churn ``alpha/(alpha+beta)`` is identified. Both messages give the observed
+    retention rates, the constant-churn estimate and what to try. The rule for
+    the ridge: the spread of churn probabilities, the polarisation index
+    ``1/(alpha+beta+1)``, is below ``min_polarization`` and the sBG fit is not
+    significantly better (5% likelihood-ratio test, 1 df) than constant churn.
+
+    Parameters
+    ----------
+    min_polarization : see above (default 0.01, i.e. ``alpha+beta > 99``).
+    **kwargs : fitting options of :class:`~crmlib.clv._base.BaseFitter`.
+    """
 
     param_names = ("alpha", "beta")
+
+    def __init__(self, *, min_polarization: float = 0.01, **kwargs):
+        super().__init__(**kwargs)
+        self.min_polarization = min_polarization
+
+    @staticmethod
+    def _geometric_fit(arrays, weight) -> tuple[float, float]:
+        """Constant churn per period (the sBG limit): ML churn probability and log-likelihood."""
+        t, cens = arrays["t"], arrays["censored"]
+        lost = float(weight @ (cens == 0))
+        exposure = float(weight @ t)  # periods survived by everyone, churn period included
+        theta = lost / exposure
+        ll = lost * np.log(theta) + (exposure - lost) * np.log1p(-theta) if 0 < theta < 1 else 0.0
+        return theta, float(ll)
+
+    def _retention_text(self) -> str:
+        n = getattr(self, "active_", None)
+        if n is None or n.size < 2:
+            return ""
+        r = n[1:] / np.where(n[:-1] > 0, n[:-1], np.nan)
+        shown = ", ".join(f"{v:.3f}" for v in r[:12]) + (" ..." if r.size > 12 else "")
+        return f"observed period retention {shown}; "
+
+    def _limit_message(self, a, b, *, lr, advice, detail=None) -> str:
+        if a is None:
+            where = f"the optimiser found no interior maximum ({detail})"
+        else:
+            where = (f"the estimates run off towards the constant-churn limit: alpha = {a:.4g}, beta = {b:.4g}, "
+                     f"polarisation 1/(alpha+beta+1) = {1 / (a + b + 1):.2g} (below {self.min_polarization:g}), and the "
+                     f"sBG log-likelihood differs from that of constant churn by {lr / 2:+.3g}; alpha and beta are not identified "
+                     f"separately, only the mean churn alpha/(alpha+beta) = {a / (a + b):.4f}")
+        return (f"ShiftedBetaGeometricModel: {where}. The sBG model explains churn that falls with tenure by "
+                f"heterogeneity (Fader & Hardie 2007, section 3); {self._retention_text()}a flat or falling "
+                f"retention (churn rising with tenure) contradicts it. {advice}")
+
+    def _fit_arrays(self, arrays, weight, *, initial_params=None):
+        theta, ll_geo = self._geometric_fit(arrays, weight)
+        advice = (f"Try: the constant-churn (geometric) projection with churn {theta:.4f} per period (the sBG limit), "
+                  "a model with duration dependence (e.g. the beta-discrete-Weibull of Fader, Hardie, Liu, Davin & "
+                  "Steenburgh 2018) or the survival models of crmlib.survival, or more periods of data.")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                super()._fit_arrays(arrays, weight, initial_params=initial_params)
+            except ConvergenceError as exc:
+                detail = str(exc).removeprefix(f"{type(self).__name__}: ").split(";")[0]
+                raise ConvergenceError(self._limit_message(None, None, lr=None, advice=advice, detail=detail)) from None
+        a, b = (float(v) for v in self.params_)
+        lr = 2.0 * (self.log_likelihood_ - ll_geo)
+        for w in caught:
+            warnings.warn(w.message, w.category, stacklevel=2)
+        self.at_constant_churn_limit_ = bool(1.0 / (a + b + 1.0) < self.min_polarization and lr < stats.chi2.ppf(0.95, 1))
+        if self.at_constant_churn_limit_:
+            # alpha and beta are not identified along the ridge alpha/(alpha+beta) = const: no finite standard errors
+            self.convergence_.converged = False
+            self.standard_errors_[:] = np.inf
+            self.confidence_intervals_.iloc[:, 0] = 0.0
+            self.confidence_intervals_.iloc[:, 1] = np.inf
+            warnings.warn(self._limit_message(a, b, lr=lr, advice=advice), ConvergenceWarning, stacklevel=2)
+        return self
 
     def _prepare(self, data):
         if isinstance(data, pd.DataFrame):
