@@ -527,7 +527,9 @@ def summarize(
         it, computed on calibration transactions only, plus the holdout columns
         for the days after it up to ``observation_end``. Customers first seen
         in the holdout are not in the table (their count is in
-        ``attrs["crmlib"]["customers_first_seen_in_holdout"]``).
+        ``attrs["crmlib"]["customers_first_seen_in_holdout"]``). The split is
+        by day: a week or month that straddles ``calibration_end`` counts on
+        both sides (as in lifetimes' ``calibration_and_holdout_data``).
     period : purchases are grouped by ``"D"`` (day, the default and the
         buy-till-you-die convention), ``"W"`` (ISO week, Monday to Sunday) or
         ``"M"`` (calendar month); several purchases in one period count as
