@@ -60,6 +60,17 @@ def test_loyalty_matrix_cells():
     assert tab.loc["loyalty", "n"] == 2 and tab["percent"].sum() == pytest.approx(100)
 
 
+def test_plot_index_labels_axes_and_shows_means(ecsi):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = ecsi.plot_index()
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("mean index score (0-100)") and ax.get_ylabel() == "construct"
+    widths = [p.get_width() for p in ax.patches][::-1]
+    assert widths == pytest.approx(ecsi.index_scores.mean().to_numpy())
+
+
 def test_ipma_importance_is_rescaled_total_effect(ecsi):
     tab = ipma(ecsi, "CUSL")
     S = ecsi.index_scores
@@ -101,6 +112,10 @@ def test_cbsem_reputation_fit_and_ecsi_inadmissible():
     ecsi = cbsem.cb_sem(load_mobi().data, ECSI_MEASUREMENT, ECSI_STRUCTURE)
     assert not ecsi.admissible  # REFERENCE-LIBRARIES.md: inadmissible in every tool tried
     assert (ecsi.inadmissible["problem"] == "standardised estimate beyond +-1").any()
+    summ = ecsi.summary()
+    assert summ.attrs["admissible"] is False and not summ["admissible"].all()
+    assert (summ.loc[~summ["admissible"], "std_estimate"].abs() > 1).all()
+    assert res.summary()["admissible"].all()
 
 
 def test_cbsem_missing_semopy_message(monkeypatch):

@@ -85,6 +85,15 @@ class CBSEMResult:
     sample_cov: pd.DataFrame | None = None
     implied_cov: pd.DataFrame | None = None
 
+    def summary(self) -> pd.DataFrame:
+        """The structural paths, each flagged ``admissible`` (False for a standardised estimate beyond +-1);
+        ``attrs`` holds the fit indices and whether the whole solution is admissible."""
+        bad = set(zip(self.inadmissible["rval"], self.inadmissible["lval"])) if len(self.inadmissible) else set()
+        out = self.paths.copy()
+        out["admissible"] = [(a, b) not in bad for a, b in zip(out["from"], out["to"])]
+        out.attrs.update(fit=self.fit.to_dict(), admissible=self.admissible)
+        return out
+
 
 def cb_sem(data: pd.DataFrame, measurement: Mapping[str, Sequence[str]], structure: Sequence[tuple[str, str]],
            *, missing: str = "drop") -> CBSEMResult:

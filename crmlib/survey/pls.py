@@ -162,6 +162,25 @@ class PLSResult:
         """Mean 0-100 index score of every construct (the ACSI-style headline figures)."""
         return self.index_scores.mean()
 
+    def plot_index(self, labels: Mapping[str, str] | None = None, ci: float = 0.95, ax=None):
+        """Horizontal bars of the mean 0-100 index of every construct with a normal-theory ``ci`` interval
+        of the mean (``mean +- z sd / sqrt(n)``); axes labelled. Returns the matplotlib Figure."""
+        import matplotlib.pyplot as plt
+
+        from ..style import label_axes
+
+        S = self.index_scores
+        mean, half = S.mean(), stats.norm.ppf(0.5 + ci / 2) * S.std(ddof=1) / np.sqrt(len(S))
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(6.5, 0.45 * S.shape[1] + 1.4))
+        else:
+            fig = ax.figure
+        names = list(S.columns)[::-1]
+        ax.barh([(labels or {}).get(c, c) for c in names], mean[names], xerr=half[names], capsize=3)
+        ax.set_xlim(0, 100)
+        label_axes(ax, f"mean index score (0-100), {ci:.0%} interval of the mean", "construct")
+        return fig
+
 
 def _check_model(data: pd.DataFrame, measurement: Mapping[str, Sequence[str]],
                  structure: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:
