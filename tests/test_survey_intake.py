@@ -153,3 +153,4 @@ def test_for_display_prints_counts_whole_and_blanks_not_applicable():
     assert out["n"].tolist() == ["250", "1"] and out["pct"].tolist() == ["", "12.3"]
     assert list(out.columns) == ["n", "pct", "yes"] and list(out.index) == ["no", "yes"]
     assert frame.loc[True, "pct"] == 12.3456  # the input is not changed
+    assert for_display(pd.DataFrame({"p": [0.0]}))["p"].tolist() == ["0.000"]  # a p-value of 0 is not a count

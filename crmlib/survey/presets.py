@@ -109,7 +109,8 @@ def for_display(frame: pd.DataFrame, digits: int = 3, blank: str = "") -> pd.Dat
             col = num
         v = col.to_numpy(dtype=float)
         finite = v[np.isfinite(v)]
-        whole = finite.size > 0 and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 1e15)
+        whole = (finite.size > 0 and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 1e15)
+                 and (pd.api.types.is_integer_dtype(col) or np.any(finite != 0)))  # an all-zero p stays 0.000
         fmt = "{:,.0f}" if whole else f"{{:,.{digits}f}}"
         out[c] = [blank if not np.isfinite(x) else fmt.format(x) for x in v]
     relabel = {True: "yes", False: "no"}
