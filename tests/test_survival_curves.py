@@ -129,3 +129,31 @@ def test_plots_label_axes_with_units(contracts):
                              period_label="Quarters since acquisition (90-day periods)")
     assert "90-day" in ax.get_xlabel() and ax.get_ylabel() == "Acquisition cohort"
     plt.close(ax.figure)
+
+
+def test_cohort_table_of_transaction_data_stops_at_the_last_observable_churn():
+    """Churn dated at the last purchase is only known w days later: cells beyond obs_end - w are unobserved."""
+    from crmlib.datasets import load_cdnow
+    from crmlib.survival import from_transactions
+
+    log = load_cdnow("sample")
+    w = 180
+    lp = from_transactions(log, w)
+    tab = cohort_survival_table(lp, period_days=30, periods=17)
+    reach = (lp.attrs["last_observable_churn"] - lp.groupby("cohort")["start"].max()).dt.days + 1
+    for cohort, r in reach.items():
+        row = tab.loc[cohort, list(range(18))]
+        assert row[[k for k in range(18) if 30 * k <= r]].notna().all()
+        assert row[[k for k in range(18) if 30 * k > r]].isna().all()
+    la = from_transactions(log, w, event_at="lapse")  # churn dated when known: follow-up to the observation end
+    assert cohort_survival_table(la, period_days=30, periods=17).iloc[:, 1:].notna().sum().sum() > tab.iloc[:, 1:].notna().sum().sum()
+
+
+def test_compact_intervals_folds_estimate_and_bounds_by_hand():
+    from crmlib.survival import compact_intervals
+
+    t = pd.DataFrame({"customers": [10], "median": [5.0], "median_lower": [4.0], "median_upper": [np.inf],
+                      "S(90)": [0.5], "S(90) lower": [0.25], "S(90) upper": [0.75]})
+    out = compact_intervals(t, digits=2)
+    assert list(out.columns) == ["customers", "median (95% CI)", "S(90) (95% CI)"]
+    assert out.iloc[0, 1] == "5.00 (4.00-not reached)" and out.iloc[0, 2] == "0.50 (0.25-0.75)"

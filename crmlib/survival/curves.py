@@ -36,6 +36,7 @@ __all__ = [
     "cohort_activity_table",
     "period_rates",
     "plot_cohort_heatmap",
+    "compact_intervals",
 ]
 
 
@@ -208,11 +209,19 @@ def logrank(data: pd.DataFrame, segment: str, *, duration: str = "duration", eve
 
 
 def _follow_up(data: pd.DataFrame, duration: str, start: str | None) -> pd.Series:
-    """Potential follow-up per customer (days): observation end - start (+1 for transaction data)."""
+    """Potential follow-up per customer (days): the last day a churn could be seen - start (+1 for transaction data).
+
+    That day is the observation end, except for transaction data with churn dated at the last purchase,
+    where a churn on day t is only known at t + w, so the last observable churn is observation end - w
+    (``attrs["last_observable_churn"]``, set by :func:`crmlib.survival.from_transactions`).
+    """
     obs_end = data.attrs.get("observation_end")
     if obs_end is not None and start is not None and start in data.columns:
-        extra = 1.0 if data.attrs.get("source") == "transactions" else 0.0
-        return (pd.Timestamp(obs_end) - data[start]) / DAY + extra
+        transactions = data.attrs.get("source") == "transactions"
+        if transactions and data.attrs.get("event_at") == "last_purchase" and "last_observable_churn" in data.attrs:
+            obs_end = data.attrs["last_observable_churn"]
+        extra = 1.0 if transactions else 0.0
+        return ((pd.Timestamp(obs_end) - data[start]) / DAY + extra).clip(lower=0.0)
     return data[duration].astype("float64")
 
 
@@ -326,3 +335,29 @@ def plot_cohort_heatmap(table: pd.DataFrame, ax=None, *, period_label: str = "Pe
     ax.grid(False)
     label_axes(ax, period_label, "Acquisition cohort")
     return ax
+
+
+def compact_intervals(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Fold each estimate and its interval into one text column ``"est (lower-upper)"`` for display.
+
+    A column ``X`` is folded when ``X_lower`` / ``X_upper`` or ``X lower`` / ``X upper``
+    exist (as in :meth:`KaplanMeierBySegment.summary`); other columns are kept as they are.
+    ``inf`` (a median or bound not reached) prints as ``not reached``.
+    """
+    def fmt(x: float) -> str:
+        return "not reached" if np.isinf(x) else f"{x:.{digits}f}"
+
+    out = pd.DataFrame(index=table.index)
+    used: set[str] = set()
+    for col in table.columns:
+        if col in used:
+            continue
+        pair = next(((f"{col}{sep}lower", f"{col}{sep}upper") for sep in ("_", " ")
+                     if f"{col}{sep}lower" in table and f"{col}{sep}upper" in table), None)
+        if pair is None:
+            out[col] = table[col]
+            continue
+        used.update(pair)
+        est, lo, hi = (table[c].to_numpy(dtype="float64") for c in (col, *pair))
+        out[f"{col} (95% CI)" if "CI" not in col else col] = [f"{fmt(a)} ({fmt(b)}-{fmt(c)})" for a, b, c in zip(est, lo, hi)]
+    return out

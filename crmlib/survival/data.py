@@ -453,8 +453,8 @@ def event_date_comparison(
     -------
     One row per definition: ``customers`` (N), ``churned``,
     ``one_day_share`` (share of the N whose lifetime is a single purchase day
-    and who churned), ``median_days`` with ``median_lower`` /
-    ``median_upper`` (Kaplan-Meier median and its CI, Brookmeyer & Crowley
+    and who churned), ``median_days`` with ``median_days_lower`` /
+    ``median_days_upper`` (Kaplan-Meier median and its CI, Brookmeyer & Crowley
     1982 via lifelines; ``inf`` when not reached), ``rmst_<H>_days``
     (restricted mean lifetime up to ``H`` days, Klein & Moeschberger 2003,
     sec. 4.5) and ``S(<h> d)``. ``attrs["n"]`` is the number of customers.
@@ -487,8 +487,8 @@ def event_date_comparison(
             "churned": int(sd["churned"].sum()),
             "one_day_share": float(((sd["purchase_days"] == 1) & (sd["churned"] == 1)).mean()),
             "median_days": float(km.median_survival_time_),
-            "median_lower": float(ci[0, 0]),
-            "median_upper": float(ci[0, 1]),
+            "median_days_lower": float(ci[0, 0]),
+            "median_days_upper": float(ci[0, 1]),
             f"rmst_{h_max:g}_days": float(restricted_mean_survival_time(km, t=h_max)),
         }
         for h in horizons:

@@ -237,6 +237,14 @@ def customer_value(
     Returns
     -------
     Series of values (currency per customer) indexed by the columns.
+
+    Notes
+    -----
+    These are point predictions: a predicted curve carries no interval here.
+    For a value with a confidence interval use :func:`segment_value` (delta
+    method, eq. 2, or a seeded bootstrap) on the customers of a segment; a
+    single customer's interval would need the sampling error of both the Cox
+    coefficients and the baseline hazard (e.g. a bootstrap of the whole fit).
     """
     delta = daily_discount_rate(annual_discount_rate)
     times = np.asarray(survival_curves.index, dtype="float64")
