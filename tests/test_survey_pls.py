@@ -274,3 +274,57 @@ def test_inputchecks_text_in_numeric_item(mobi):
 def test_convergence_error_names_the_fix(mobi):
     with pytest.raises(ConvergenceError, match="did not converge in 1 iterations"):
         pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, max_iter=1)
+
+
+def _two_group_sample(rng, n, beta):
+    x = rng.standard_normal(n)
+    y = beta * x + np.sqrt(1 - beta ** 2) * rng.standard_normal(n)
+    return pd.DataFrame({f"x{i}": x + 0.5 * rng.standard_normal(n) for i in range(3)}
+                        | {f"y{i}": y + 0.5 * rng.standard_normal(n) for i in range(3)})
+
+
+SIM_MM, SIM_SM = {"X": ["x0", "x1", "x2"], "Y": ["y0", "y1", "y2"]}, [("X", "Y")]
+
+
+def test_group_difference_observed_estimates_are_separate_fits(corp):
+    from crmlib.survey.pls import pls_group_difference
+
+    res = pls_group_difference(corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, corp["serviceprovider"], 1, 2,
+                               permutations=200, seed=3)
+    items = [i for v in REPUTATION_MEASUREMENT.values() for i in v]
+    pooled = corp[corp["serviceprovider"].isin([1, 2])].copy()
+    pooled[items] = pooled[items].astype(float).fillna(pooled[items].astype(float).mean())  # pooled mean replacement
+    for code, col in ((1, "estimate_a"), (2, "estimate_b")):
+        one = pls_path_model(pooled[pooled["serviceprovider"] == code], REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE)
+        assert res[col].to_numpy() == pytest.approx(one.paths["estimate"].to_numpy(), abs=1e-9)
+    assert res.attrs["n_a"] == 130 and res.attrs["n_b"] == 127 and res.attrs["permutations"] == 200
+    again = pls_group_difference(corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, corp["serviceprovider"], 1, 2,
+                                 permutations=200, seed=3)
+    pd.testing.assert_frame_equal(res, again)
+
+
+def test_group_difference_detects_known_difference_and_holds_size_under_the_null():
+    # simulation with known truth: path 0.2 in one group and 0.7 in the other is found (p < 0.01); with the same
+    # path 0.5 in both groups the permutation p-values of 40 data sets are about uniform (few below 0.05)
+    from crmlib.survey.pls import pls_group_difference
+
+    rng = np.random.default_rng(21)
+    d = pd.concat([_two_group_sample(rng, 200, 0.2), _two_group_sample(rng, 200, 0.7)], ignore_index=True)
+    grp = pd.Series(["a"] * 200 + ["b"] * 200)
+    res = pls_group_difference(d, SIM_MM, SIM_SM, grp, "a", "b", permutations=500, seed=1)
+    assert res["difference"].iloc[0] < -0.3 and res["p_permutation"].iloc[0] < 0.01
+    ps = []
+    for _ in range(40):
+        d = pd.concat([_two_group_sample(rng, 100, 0.5), _two_group_sample(rng, 100, 0.5)], ignore_index=True)
+        ps.append(pls_group_difference(d, SIM_MM, SIM_SM, pd.Series(["a"] * 100 + ["b"] * 100), "a", "b",
+                                       permutations=199, seed=rng).loc[0, "p_permutation"])
+    ps = np.array(ps)
+    assert 0.3 < ps.mean() < 0.7 and (ps < 0.05).mean() <= 0.15
+
+
+def test_inputchecks_group_difference_small_group(corp):
+    from crmlib.survey.pls import pls_group_difference
+
+    g = pd.Series(np.where(np.arange(len(corp)) < 5, "tiny", "rest"), index=corp.index)
+    with pytest.raises(DataError, match="group 'tiny' has 5 respondents; a group comparison needs at least 10"):
+        pls_group_difference(corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, g, "tiny", "rest")
