@@ -228,3 +228,32 @@ def test_exp_power_mean_against_scipy_quad():
         ref = integrate.quad(lambda t: z * np.exp(-z * t - (R + 1) * np.log1p(t)), 0, np.inf, epsabs=0, epsrel=1e-12,
                              limit=1000)[0]
         assert _exp_power_mean(R, z) == pytest.approx(ref, rel=2e-8)
+
+
+def test_dert_and_fallback_accurate_for_b_below_one():
+    """b < 1 puts a singularity at p = 1 in the beta density; DERT and the quadrature twin stay within 1e-6."""
+    from crmlib.clv.bgnbd import _bg_active_expectation
+
+    m = BetaGeoModel()
+    p = np.array([0.25, 4.0, 1.5, 0.2])
+    delta = np.log(1.15) / 52
+    f = lambda t: delta * np.exp(-delta * t) * m.conditional_expected_purchases(t, 0, 0.0, 38.0, params=p)  # noqa: E731
+    ref = integrate.quad(f, 0, np.inf, limit=1000, epsrel=1e-11)[0]
+    assert m.dert(0, 0.0, 38.0, delta, params=p) == pytest.approx(ref, rel=1e-6)
+    # E[X(t)] of FHL eq. (9) against direct integration over p of (1/p)(1 - (alpha/(alpha + p t))^r)
+    r, alpha, a, b = 3.0, 4.0, 0.3, 0.2
+    for t in (39.0, 2000.0):
+        g = lambda q: (1 / q) * -np.expm1(-r * np.log1p(q * t / alpha)) * np.exp(  # noqa: E731
+            (a - 1) * np.log(q) + (b - 1) * np.log1p(-q) - special.betaln(a, b))
+        ref = sum(integrate.quad(g, lo, hi, limit=500, epsabs=0, epsrel=1e-10)[0] for lo, hi in ((0, 0.5), (0.5, 1)))
+        assert _bg_active_expectation(r, alpha, a, b, t) == pytest.approx(ref, rel=1e-6)
+
+
+@pytest.mark.parametrize("Model", [BetaGeoModel, ModifiedBetaGeoModel])
+def test_expected_purchases_at_a_equal_one_use_the_quadrature_twin(Model):
+    """The closed form divides by a - 1; at a = 1 the prediction is the limit, not an error or inf."""
+    m = Model()
+    t = np.array([1.0, 39.0, 200.0])
+    at_one = m.expected_purchases(t, params=[0.5, 4.0, 1.0, 2.5])
+    near = m.expected_purchases(t, params=[0.5, 4.0, 1.0 + 1e-6, 2.5])
+    np.testing.assert_allclose(at_one, near, rtol=1e-5)

@@ -282,3 +282,46 @@ def test_gamma_gamma_zero_spend_repeat_buyer_in_cdnow_master_is_named_not_droppe
     with pytest.warns(DataWarning, match=r"\[10244\]"):
         m = GammaGammaModel(drop_nonpositive=True).fit(s)
     assert m.n_nonpositive_ == 1 and m.n_customers_ + m.n_dropped_ == len(s)
+
+
+@settings(max_examples=40, deadline=None)
+@given(x=st.integers(1, 10_000), z=st.floats(1e-3, 1e5), params=st.tuples(*[st.floats(0.01, 50)] * 3))
+def test_gamma_gamma_loglik_and_gradient_finite_for_extreme_histories(x, z, params):
+    m = GammaGammaModel()
+    c = m._cache({"x": np.array([float(x)]), "z": np.array([z])})
+    ll, g = m._loglik_grad(np.array(params), c)
+    assert np.isfinite(ll).all() and np.isfinite(g).all()
+    assert np.isfinite(m.conditional_expected_spend(x, z, params=params))
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 10_000), share=st.floats(0, 1), params=st.tuples(*[st.floats(0.01, 50)] * 2))
+def test_sbg_loglik_finite_for_long_cohorts(n, share, params):
+    """Churn at period 1..n and survival through n = 10,000 periods keep finite log-likelihoods."""
+    m = ShiftedBetaGeometricModel()
+    t = np.array([1.0, max(1.0, round(share * n)), float(n), float(n)])
+    ll = m._loglik(np.array(params), {"t": t, "censored": np.array([0.0, 0.0, 0.0, 1.0])})
+    assert np.isfinite(ll).all() and np.all(ll <= 1e-12)
+    assert np.isfinite(m.derl(n, 0.1, params=params)) and np.isfinite(m.del_(0.1, params=params))
+
+
+@pytest.mark.parametrize("alpha,beta", [(50.0, 50.0), (1.0, 2.0), (0.7041, 1.182)])
+def test_sbg_del_derl_for_whole_number_parameters_against_direct_sums(alpha, beta):
+    """scipy's hyp2f1(1, b; c; z) is inf or wrong when c - 1 - b is a whole number; the series is not."""
+    m = ShiftedBetaGeometricModel()
+    p = (alpha, beta)
+    t = np.arange(0, 5000)  # 1.1^-5000 is below 1e-200
+    S = m.survival(t, params=p)
+    assert m.del_(0.1, params=p) == pytest.approx((S / 1.1 ** t).sum(), rel=1e-10)
+    for n in (1, 44):
+        future = np.arange(n, 5000)
+        direct = (m.survival(future, params=p) / m.survival(n - 1, params=p) / 1.1 ** (future - n)).sum()
+        assert m.derl(n, 0.1, params=p) == pytest.approx(direct, rel=1e-10)
+
+
+def test_bgbb_dert_for_whole_number_gamma_against_direct_sum(bgbb):
+    p = (1.2, 0.75, 2.0, 3.0)  # gamma + delta + n + 1 - (delta + n + 1) = 2: scipy's hyp2f1 fails here
+    k = np.arange(1, 4000)
+    cum = bgbb.conditional_expected_purchases(k, 3, 5, 6, params=p)
+    inc = np.diff(np.concatenate([[0.0], cum]))
+    assert bgbb.dert(3, 5, 6, 0.1, params=p) == pytest.approx((inc / 1.1 ** k).sum(), rel=1e-9)

@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import special
 
 from ..exceptions import DataError
-from ._base import BaseFitter, _rows_text, check_columns
+from ._base import BaseFitter, _rows_text, check_columns, hyp2f1_1bc
 
 __all__ = ["BetaGeoBetaBinomModel"]
 
@@ -151,4 +151,4 @@ class BetaGeoBetaBinomModel(BaseFitter):
         disc = float(discount_rate)
         lead = (_lbeta_ratio(a + x + 1, b + n - x, a, b) + _lbeta_ratio(g, d + n + 1, g, d) - np.log1p(disc)
                 - self._log_lik_rows(p, x, tx, n))
-        return np.exp(lead) * special.hyp2f1(1.0, d + n + 1, g + d + n + 1, 1.0 / (1.0 + disc))
+        return np.exp(lead) * hyp2f1_1bc(d + n + 1, g + d + n + 1, 1.0 / (1.0 + disc))

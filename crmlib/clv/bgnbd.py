@@ -86,7 +86,7 @@ def _exp_power_mean(R, z) -> np.ndarray:
     return z * np.exp(special.logsumexp(lf, axis=-1))
 
 
-def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 32) -> np.ndarray:
+def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 64) -> np.ndarray:
     """``E[lambda / (delta + lambda p)]`` for lambda ~ Gamma(R, rate A), p ~ Beta(pa, pb), independent.
 
     The expected discounted number of future transactions of an *active*
@@ -95,10 +95,10 @@ def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 32) -> np.ndarray:
     = lambda / (delta + lambda p)``. The expectation over ``lambda`` is
     ``R/(A delta) * G(R, A delta / p)`` (size-biased gamma; see
     :func:`_exp_power_mean`); the one over ``p`` is a two-panel Gauss-Legendre
-    rule in ``v = logit(p)`` (:func:`_logit_beta_rule`). Relative error below
-    1e-6 (typically 1e-8) against ``scipy.integrate.quad`` of
-    ``delta int e^{-delta t} E[Y(t)] dt`` for a in [0.3, 3], delta in [5e-4, 1e-2]
-    and frequencies up to 3,000.
+    rule in ``v = logit(p)`` (:func:`_logit_beta_rule`), 64 nodes a panel. Relative
+    error below 1e-6 (typically 1e-8) against ``scipy.integrate.quad`` of
+    ``delta int e^{-delta t} E[Y(t)] dt`` for a in [0.3, 5], b down to 0.2 (where
+    32 nodes a panel gave 1.5e-4), delta in [5e-4, 1e-2] and frequencies up to 3,000.
     """
     R, A, pa, pb = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb)))
     logp, _, ld = _logit_beta_rule(pa, pb, n_nodes)
@@ -137,11 +137,14 @@ def _bg_active_expectation(R, A, pa, pb, t, survive_start: bool = False) -> np.n
     The expected transactions in ``(0, t]`` of a customer alive now, whose
     purchase rate is Gamma(R, A) and drop-out probability Beta(pa, pb) a
     posteriori; the quadrature twin of FHL 2005 eq. (9)-(10), used where
-    scipy's ``hyp2f1`` fails (it returns inf for some integer ``c - a - b``).
+    scipy's ``hyp2f1`` fails (it returns inf for some integer ``c - a - b``, and
+    the closed form divides by ``a - 1``). 96 nodes a panel: relative error
+    below 2e-7 against mpmath quadrature for r in [0.25, 3], a in [0.3, 5], b in
+    [0.2, 4], t up to 2,000 (32 nodes gave up to 2.6e-3 for b < 1).
     """
     R, A, pa, pb, t = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb, t)))
     # E[(1-p) f(p)] under Beta(pa, pb) = pb/(pa+pb) E[f(p)] under Beta(pa, pb+1)
-    logp, _, lw = _logit_beta_rule(pa, pb + 1.0 if survive_start else pb)
+    logp, _, lw = _logit_beta_rule(pa, pb + 1.0 if survive_start else pb, 96)
     p = np.exp(logp)
     val = -np.expm1(-R[..., None] * np.log1p(p * (t / A)[..., None])) / p
     out = np.sum(np.exp(lw) * val, axis=-1)
@@ -244,10 +247,10 @@ class BetaGeoModel(BaseFitter):
             if self._modified:
                 # MBG/NBD (Batislam et al. 2007, with Wagner & Hoppe 2008): b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; z)]
                 f = special.hyp2f1(a + b - r, a - 1, a + b, z) * (1 - z) ** (a - 1)
-                out = b / (a - 1) * (1 - f)
+                out = np.divide(b, a - 1.0) * (1 - f)  # a = 1: inf, replaced by the quadrature below
             else:
                 f = special.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z) * (1 - z) ** (a - 1)
-                out = (a + b - 1) / (a - 1) * (1 - f)
+                out = np.divide(a + b - 1, a - 1.0) * (1 - f)
         tt = np.broadcast_to(t, np.shape(out))
         return _finite_or(out, lambda bad: _bg_active_expectation(r, alpha, a, b, tt[bad], survive_start=self._modified))
 

@@ -41,7 +41,7 @@ import pandas as pd
 from scipy import special, stats
 
 from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
-from ._base import BaseFitter
+from ._base import BaseFitter, hyp2f1_1bc
 
 __all__ = ["ShiftedBetaGeometricModel"]
 
@@ -196,7 +196,7 @@ class ShiftedBetaGeometricModel(BaseFitter):
         """
         a, b = self._params_tuple(params)
         d = _check_rate(discount_rate)
-        return float(special.hyp2f1(1.0, b, a + b, 1.0 / (1.0 + d)))
+        return float(hyp2f1_1bc(b, a + b, 1.0 / (1.0 + d)))
 
     def derl(self, n_periods_active, discount_rate: float, params=None) -> np.ndarray:
         """Discounted expected residual lifetime of a customer active for ``n`` periods (n-1 renewals).
@@ -209,7 +209,7 @@ class ShiftedBetaGeometricModel(BaseFitter):
         n = np.asarray(n_periods_active, float)
         if np.any(n < 1):
             raise DataError("n_periods_active must be at least 1")
-        return (b + n - 1) / (a + b + n - 1) * special.hyp2f1(1.0, b + n, a + b + n, 1.0 / (1.0 + d))
+        return (b + n - 1) / (a + b + n - 1) * hyp2f1_1bc(b + n, a + b + n, 1.0 / (1.0 + d))
 
 
 def _check_rate(d) -> float:
