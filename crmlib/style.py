@@ -69,13 +69,19 @@ class Captioner:
         suffix = f" (N = {n:,})" if n is not None else ""
         return f"Figure {self._figure}. {caption}{suffix}"
 
-    def table(self, frame: pd.DataFrame, caption: str, n: int | None = None, *, floatfmt: str = "{:,.3f}",
-              note: str | None = None) -> None:
-        """Display ``frame`` as an HTML table headed by its numbered caption (and an optional note below)."""
+    def table(self, frame: pd.DataFrame, caption: str, n: int | None = None, *, floatfmt="{:,.3f}",
+              note: str | None = None, na_rep: str = "") -> None:
+        """Display ``frame`` as an HTML table headed by its numbered caption (and an optional note below).
+
+        ``floatfmt`` (a format string or a function) formats the float columns; missing values
+        print as ``na_rep`` (blank by default: a cell that does not apply, not a number).
+        """
         from IPython.display import HTML, display
 
         text = self.table_caption(caption, n)
-        styler = frame.style.format(floatfmt, subset=frame.select_dtypes("float").columns).set_caption(html.escape(text))
+        styler = frame.style.format(na_rep=na_rep)
+        styler = styler.format(floatfmt, subset=frame.select_dtypes("float").columns, na_rep=na_rep)
+        styler = styler.set_caption(html.escape(text))
         styler = styler.set_table_styles([{"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"}])
         display(HTML(styler.to_html()))
         if note:

@@ -24,3 +24,15 @@ def test_label_axes_requires_both_labels():
     with pytest.raises(ValueError, match="labels both axes"):
         label_axes(ax, "Weeks", "")
     plt.close(fig)
+
+
+def test_table_prints_missing_values_blank_and_formats_floats(monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    Captioner().table(pd.DataFrame({"x": [1.23456, np.nan], "k": ["a", None]}), "T", n=2, floatfmt="{:.2f}")
+    page = shown[0].data
+    assert "Table 1. T (N = 2)" in page
+    assert ">1.23<" in page and "nan" not in page.lower() and "None" not in page
