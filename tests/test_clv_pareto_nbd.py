@@ -161,3 +161,14 @@ def test_predictions_match_r_btyd_walkthrough(pnbd):
     p = [0.5534, 10.5802, 0.6061, 11.6562]
     assert pnbd.probability_alive(26, 30.86, 31, params=p) == pytest.approx(0.9979, abs=5e-5)
     assert pnbd.conditional_expected_purchases(52, 26, 30.86, 31) == pytest.approx(25.46, abs=0.005)
+
+
+@pytest.mark.parametrize("s,beta", [(0.05, 0.5), (5.0, 11.7), (20.0, 0.5), (50.0, 200.0)])
+def test_dert_for_large_s_against_numerical_integration(s, beta):
+    """scipy's hyperu(s, s, z) gives inf, NaN or wrong values for s above about 5; the quadrature form does not."""
+    m = ParetoNBDModel()
+    p = [0.55, 10.6, s, beta]
+    for delta in (np.log(1.15) / 52, 0.1):
+        f = lambda t: delta * np.exp(-delta * t) * m.conditional_expected_purchases(t, 2, 30.43, 38.86, params=p)  # noqa: E731
+        ref = integrate.quad(f, 0, np.inf, limit=2000, epsabs=0, epsrel=1e-11)[0]
+        assert m.dert(2, 30.43, 38.86, delta, params=p) == pytest.approx(ref, rel=1e-7)

@@ -43,8 +43,7 @@ Predictions: E[X(t)] (FH note section 4), P(alive) (section 5), the
 conditional expectation (section 6), P(X(t)=x) (Fader & Hardie, "Deriving an
 expression for P(X(t)=x) under the Pareto/NBD model", note 012, section 4;
 here by quadrature over the lifetime), DERT (Fader, Hardie & Lee 2005, "RFM
-and CLV", JMR 42(4), eq. 2, with Tricomi's confluent hypergeometric
-function U).
+and CLV", JMR 42(4), eq. 2; its Tricomi U factor evaluated by quadrature).
 
 References
 ----------
@@ -197,15 +196,23 @@ class ParetoNBDModel(BaseFitter):
         with ``U`` Tricomi's confluent hypergeometric function and ``delta``
         the continuously compounded discount rate per time unit of the data
         (FHL use 15% a year on weekly data: ``delta = log(1.15)/52``).
+        The factor ``(beta+T)^s delta^(s-1) U(s, s; z)``, ``z = delta (beta+T)``,
+        equals ``E[1/(delta + mu)]`` over the active customer's posterior
+        ``mu ~ Gamma(s, beta+T)``, i.e. ``E[(1 + E/z)^-s] / delta`` with
+        ``E ~ Exp(1)``; it is computed by the Gauss-Legendre rule of
+        :func:`crmlib.clv.bgnbd._exp_power_mean` (R = s - 1), because scipy's
+        ``hyperu`` returns inf, NaN or wrong values for s above about 5.
         """
+        from .bgnbd import _exp_power_mean
+
         r, alpha, s, beta = self._params_tuple(params)
         if not discount_rate > 0:
             raise DataError(f"discount_rate must be positive (continuously compounded, per time unit), got {discount_rate}")
         x, tx, T = as_rft_arrays(frequency, recency, T)
         d = float(discount_rate)
-        z = d * (beta + T)
-        logU = np.log(special.hyperu(s, s, z))
-        active = np.exp(np.log(r + x) - np.log(alpha + T) + s * np.log(beta + T) + (s - 1) * np.log(d) + logU)
+        uT, iT = np.unique(T, return_inverse=True)
+        inv_rate = (_exp_power_mean(np.full(uT.shape, s - 1.0), d * (beta + uT)) / d)[iT.reshape(T.shape)]
+        active = (r + x) / (alpha + T) * inv_rate
         return active * self.probability_alive(x, tx, T, params)
 
     def probability_of_purchases(self, n, t, params=None, n_nodes: int = 200) -> np.ndarray:
