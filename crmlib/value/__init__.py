@@ -61,6 +61,7 @@ from .simulate import (
     write_simulated_survey,
 )
 from .tables import (
+    compact_intervals,
     instrument_overview,
     pls_inputs,
     recovery_table,
@@ -96,6 +97,7 @@ __all__ = [
     "bootstrap_means",
     "bootstrap_weights",
     "check_items",
+    "compact_intervals",
     "compare_groups",
     "component_items",
     "corp_rep_partial",

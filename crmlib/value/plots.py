@@ -19,7 +19,7 @@ def plot_value_map(table: pd.DataFrame, scale_label: str, *, ax=None, title: str
 
     ``table`` comes from :func:`~crmlib.value.value_map_table`. The dashed
     diagonal is value = cost (delivered value 0, difference form): points above
-    it deliver positive value. Returns the Axes.
+    it deliver positive value; the legend names each group with its n. Returns the Axes.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6.2, 5.0))
@@ -29,16 +29,14 @@ def plot_value_map(table: pd.DataFrame, scale_label: str, *, ax=None, title: str
             r["total_cost"], r["total_value"],
             xerr=[[r["total_cost"] - r["total_cost_low"]], [r["total_cost_high"] - r["total_cost"]]],
             yerr=[[r["total_value"] - r["total_value_low"]], [r["total_value_high"] - r["total_value"]]],
-            fmt="o", color=col, capsize=4, ms=7,
+            fmt="o", color=col, capsize=4, ms=7, label=f"{g} (n={int(r['n'])})",
         )
-        ax.annotate(f"{g} (n={int(r['n'])})", (r["total_cost"], r["total_value"]), textcoords="offset points",
-                    xytext=(8, 6) if i % 2 == 0 else (8, -16), color=col)
     lo = float(np.nanmin(table[["total_cost_low", "total_value_low"]].to_numpy())) - 0.3
     hi = float(np.nanmax(table[["total_cost_high", "total_value_high"]].to_numpy())) + 0.3
     ax.plot([lo, hi], [lo, hi], ls="--", color="grey", lw=1, label="value = cost (delivered value 0)")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
-    ax.legend(loc="lower right", fontsize=9)
+    ax.legend(loc="best", fontsize=9)  # groups by colour: labels written beside close points would overlap
     return label_axes(ax, f"Perceived total customer cost (mean, {scale_label})",
                       f"Perceived total customer value (mean, {scale_label})", title)
 

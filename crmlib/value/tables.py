@@ -14,7 +14,7 @@ from .scoring import ComponentScores
 from .simulate import CDVTruth
 from .weights import derive_weights
 
-__all__ = ["instrument_overview", "pls_inputs", "recovery_table", "scoring_table", "weights_comparison"]
+__all__ = ["compact_intervals", "instrument_overview", "pls_inputs", "recovery_table", "scoring_table", "weights_comparison"]
 
 CHINESE = {
     "product_value": "产品价值", "service_value": "服务价值", "personnel_value": "人员价值", "image_value": "形象价值",
@@ -97,3 +97,23 @@ def pls_inputs(scores: ComponentScores, data: pd.DataFrame, satisfaction: str, l
     measurement = {**scores.items, "SAT": [satisfaction], "LOY": [loyalty]}
     structure = [(c, "SAT") for c in scores.items] + [("SAT", "LOY")]
     return frame, measurement, structure
+
+
+def compact_intervals(table: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
+    """Fold each mean and its interval into one text column ``"mean [low, high]"`` for display.
+
+    A column ``X`` is folded when ``X_low`` and ``X_high`` exist (as in
+    :func:`~crmlib.value.value_map_table`); other columns are kept. The
+    numbers are unchanged, only rounded to ``digits`` decimals, so a wide
+    table of bounds fits on a page.
+    """
+    out = pd.DataFrame(index=table.index)
+    for col in table.columns:
+        if col.endswith(("_low", "_high")) and col.rsplit("_", 1)[0] in table.columns:
+            continue
+        if f"{col}_low" in table.columns and f"{col}_high" in table.columns:
+            est, lo, hi = (table[c].to_numpy(dtype="float64") for c in (col, f"{col}_low", f"{col}_high"))
+            out[col] = [f"{a:.{digits}f} [{b:.{digits}f}, {c:.{digits}f}]" for a, b, c in zip(est, lo, hi)]
+        else:
+            out[col] = table[col]
+    return out
