@@ -124,6 +124,7 @@ def test_customer_equity_interval_contains_estimate(fitted, cdnow):
     _, pn, gg = fitted
     ce = customer_equity_interval(pn, gg, cdnow.iloc[:300], margin=0.3, annual_discount_rate=0.1, n_draws=40, seed=1)
     assert ce["lower 95%"] < ce["customer_equity"] < ce["upper 95%"]
+    assert ce["n_infinite"] == 0 and ce["n_draws"] == 40
 
 
 def test_holdout_comparison_against_direct_group_means(fitted):

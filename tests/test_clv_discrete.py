@@ -209,6 +209,8 @@ def test_gamma_gamma_input_checks():
     assert m.n_customers_ == 299 and m.n_dropped_ == 1 and m.n_nonpositive_ == 1 and m.n_one_time_ == 0
     with pytest.raises(DataError, match="column 'frequency' is 0 in every row"):
         GammaGammaModel().fit(pd.DataFrame({"frequency": [0, 0], "monetary": [0.0, 0.0]}))
+    with pytest.raises(DataError, match=r"expected spend is infinite where p x \+ q <= 1.*frequencies \[0\]"):
+        m.conditional_expected_spend([0, 3], [0.0, 20.0], params=[2.0, 0.8, 10.0])
 
 
 def test_bgbb_predictions_match_fader_hardie_shang_2010_table_6_and_hardie_spreadsheet(bgbb):
@@ -291,7 +293,11 @@ def test_gamma_gamma_loglik_and_gradient_finite_for_extreme_histories(x, z, para
     c = m._cache({"x": np.array([float(x)]), "z": np.array([z])})
     ll, g = m._loglik_grad(np.array(params), c)
     assert np.isfinite(ll).all() and np.isfinite(g).all()
-    assert np.isfinite(m.conditional_expected_spend(x, z, params=params))
+    if params[0] * x + params[1] > 1:
+        assert 0 < m.conditional_expected_spend(x, z, params=params) < np.inf
+    else:  # the posterior mean spend does not exist
+        with pytest.raises(DataError, match="expected spend is infinite"):
+            m.conditional_expected_spend(x, z, params=params)
 
 
 @settings(max_examples=30, deadline=None)

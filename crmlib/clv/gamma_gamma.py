@@ -169,6 +169,10 @@ class GammaGammaModel(BaseFitter):
         x, z = np.broadcast_arrays(np.asarray(frequency, float), np.asarray(monetary, float))
         if np.any(x < 0) or np.any(~np.isfinite(z)) or np.any(z < 0):
             raise DataError("need frequency >= 0 and monetary >= 0")
+        if np.any(p * x + q <= 1):
+            raise DataError(f"the expected spend is infinite where p x + q <= 1 (p = {p:.4g}, q = {q:.4g}; "
+                            f"frequencies {[int(v) for v in np.unique(x[p * x + q <= 1])[:5]]}): the spend "
+                            "distribution across customers has no mean (q <= 1 means no population mean)")
         return (g + x * z) * p / (p * x + q - 1)
 
     def spend_density(self, monetary, frequency, weight=None, params=None) -> np.ndarray:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataError
+from ..exceptions import ConvergenceError, DataError
 from ._base import as_rng, check_columns
 
 __all__ = ["continuous_rate", "customer_lifetime_value", "customer_equity_interval"]
@@ -71,7 +71,10 @@ def customer_equity_interval(transaction_model, spend_model, data: pd.DataFrame,
     Both models' parameters are drawn from the asymptotic normal distribution
     of their log-parameters (observed information, delta method); the CLV of
     every customer is recomputed for each draw. A tqdm progress bar shows when
-    ``n_draws >= 200`` (or ``progress=True``).
+    ``n_draws >= 200`` (or ``progress=True``). Draws with a spend ``q <= 1``
+    (infinite mean spend) count as infinite equity: they enter the percentile
+    bounds (an infinite upper bound says so) but not the mean and standard
+    error, and their number is ``n_infinite``.
     """
     from tqdm import tqdm
 
@@ -90,7 +93,12 @@ def customer_equity_interval(transaction_model, spend_model, data: pd.DataFrame,
         sims[i] = customer_lifetime_value(transaction_model, spend_model, data, transaction_params=tp.iloc[i],
                                           spend_params=sp_i, **kw)["clv"].sum()
     q = (1 - level) / 2
-    return pd.Series({"customer_equity": est, "bootstrap_mean": float(np.mean(sims[np.isfinite(sims)])),
+    finite = np.isfinite(sims)
+    if not finite.any():
+        raise ConvergenceError("every parameter draw of the spend model had q <= 1 (infinite mean spend); "
+                               "the customer-equity interval cannot be formed")
+    return pd.Series({"customer_equity": est, "bootstrap_mean": float(np.mean(sims[finite])),
                       "bootstrap_se": float(np.std(sims[np.isfinite(sims)], ddof=1)),
                       f"lower {100 * level:g}%": float(np.quantile(sims, q)),
-                      f"upper {100 * level:g}%": float(np.quantile(sims, 1 - q)), "n_draws": float(n_draws)})
+                      f"upper {100 * level:g}%": float(np.quantile(sims, 1 - q)), "n_draws": float(n_draws),
+                      "n_infinite": float((~finite).sum())})
