@@ -12,8 +12,9 @@ with flat priors is the maximum-likelihood point) needs its own environment:
 
     python3 -m venv /work/refenv-clv-pymc
     /work/refenv-clv-pymc/bin/pip install -e . pymc-marketing==0.19.2
-    PYTENSOR_FLAGS=compiledir=/tmp/pytensor /work/refenv-clv-pymc/bin/python benchmarks/bench_clv.py --pymc Prints one Markdown
-table: seconds per fit (best of 3 on the small data sets, one run on the large) for each library, the largest relative difference of the
+    PYTENSOR_FLAGS=compiledir=/tmp/pytensor /work/refenv-clv-pymc/bin/python benchmarks/bench_clv.py --pymc
+
+Prints one Markdown table: seconds per fit (best of 3 on the small data sets, one run on the large) for each library, the largest relative difference of the
 estimates from crmlib's, and the log-likelihood of each library's estimates
 computed by crmlib on the original time scale (lifetimes optimises a mean over
 customers on rescaled time, so its own number is not comparable).
