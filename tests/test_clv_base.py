@@ -211,3 +211,16 @@ def test_customer_bootstrap_agrees_with_observed_information(fitted, cdnow):
     assert out["n_failed"] <= 3
     pred = out["prediction"].iloc[0]
     assert pred["lower 95%"] < pred["estimate"] < pred["upper 95%"]
+
+
+def test_public_api_names_resolve_and_every_model_has_summary_and_paper_symbols():
+    import crmlib.clv as clv
+
+    for name in clv.__all__:
+        assert hasattr(clv, name), name
+    symbols = {"bgnbd": ("r", "alpha", "a", "b"), "mbgnbd": ("r", "alpha", "a", "b"),
+               "pareto_nbd": ("r", "alpha", "s", "beta"), "bgbb": ("alpha", "beta", "gamma", "delta"),
+               "sbg": ("alpha", "beta"), "gamma_gamma": ("p", "q", "gamma")}
+    for key, Model in clv.MODELS.items():
+        assert Model.param_names == symbols[key] and key in clv.MODEL_LABELS
+        assert callable(Model.summary) and callable(Model.fit_statistics)

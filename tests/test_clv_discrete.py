@@ -331,3 +331,13 @@ def test_bgbb_dert_for_whole_number_gamma_against_direct_sum(bgbb):
     cum = bgbb.conditional_expected_purchases(k, 3, 5, 6, params=p)
     inc = np.diff(np.concatenate([[0.0], cum]))
     assert bgbb.dert(3, 5, 6, 0.1, params=p) == pytest.approx((inc / 1.1 ** k).sum(), rel=1e-9)
+
+
+def test_gamma_gamma_weighted_rows_give_the_fit_of_expanded_rows():
+    d = load_cdnow_summary().iloc[:600]
+    counts = np.random.default_rng(5).integers(1, 4, len(d))
+    a = GammaGammaModel(compress=False).fit(d.loc[d.index.repeat(counts)])
+    b = GammaGammaModel(compress=False).fit(d.assign(weight=counts))
+    np.testing.assert_allclose(a.params_, b.params_, rtol=1e-7)
+    assert a.log_likelihood_ == pytest.approx(b.log_likelihood_, rel=1e-12)
+    assert a.n_one_time_ == b.n_one_time_ == counts[d["frequency"].to_numpy() == 0].sum()
