@@ -341,3 +341,13 @@ def test_gamma_gamma_weighted_rows_give_the_fit_of_expanded_rows():
     np.testing.assert_allclose(a.params_, b.params_, rtol=1e-7)
     assert a.log_likelihood_ == pytest.approx(b.log_likelihood_, rel=1e-12)
     assert a.n_one_time_ == b.n_one_time_ == counts[d["frequency"].to_numpy() == 0].sum()
+
+
+def test_bgbb_expectations_at_gamma_equal_one_are_the_limit(bgbb):
+    """E[X(n)] and the conditional expectation divide by gamma - 1; at gamma = 1 they take the limit."""
+    at = (1.2, 0.75, 1.0, 2.8)
+    near = (1.2, 0.75, 1.0 + 1e-6, 2.8)
+    np.testing.assert_allclose(bgbb.expected_purchases([1, 6, 30], params=at),
+                               bgbb.expected_purchases([1, 6, 30], params=near), rtol=1e-5)
+    np.testing.assert_allclose(bgbb.conditional_expected_purchases(5, [0, 3], [0, 5], 6, params=at),
+                               bgbb.conditional_expected_purchases(5, [0, 3], [0, 5], 6, params=near), rtol=1e-5)

@@ -109,6 +109,8 @@ class BetaGeoBetaBinomModel(BaseFitter):
         """E[X(n)]: expected transactions of a new customer in ``n`` opportunities (FHS 2010, section 3)."""
         a, b, g, d = self._params_tuple(params)
         n = np.asarray(n, float)
+        if abs(g - 1.0) < 1e-9:  # the limit g -> 1 of (1 - ratio)/(g - 1)
+            return a / (a + b) * d * (special.digamma(1 + d + n) - special.digamma(1 + d))
         ratio = np.exp(special.gammaln(g + d) - special.gammaln(g + d + n) + special.gammaln(1 + d + n) - special.gammaln(1 + d))
         return a / (a + b) * d / (g - 1) * (1 - ratio)
 
@@ -118,6 +120,8 @@ class BetaGeoBetaBinomModel(BaseFitter):
         x, tx, n = self._arrays(frequency, recency, n_periods)
         ns = np.asarray(n_future, float)
         lead = _lbeta_ratio(a + x + 1, b + n - x, a, b) - self._log_lik_rows(p, x, tx, n)
+        if abs(g - 1.0) < 1e-9:  # the limit g -> 1 of core/(g - 1)
+            return np.exp(lead) * d * (special.digamma(1 + d + n + ns) - special.digamma(1 + d + n))
         core = (np.exp(special.gammaln(g + d) - special.gammaln(1 + d) + special.gammaln(1 + d + n) - special.gammaln(g + d + n))
                 - np.exp(special.gammaln(g + d) - special.gammaln(1 + d) + special.gammaln(1 + d + n + ns)
                          - special.gammaln(g + d + n + ns)))
