@@ -143,3 +143,51 @@ def test_inputchecks_value():
         segment_value(d, margin_per_day=1.0, horizon_days=2, annual_discount_rate=-1.0)
     with pytest.warns(DataWarning, match="beyond the longest observed duration"):
         segment_value(d, margin_per_day=1.0, horizon_days=10)
+
+
+@pytest.mark.slow
+def test_customer_value_interval_covers_the_true_value_of_simulated_profiles():
+    """Bootstrap of the whole Cox fit against the known Weibull PH truth of the SIMULATED contracts.
+
+    Lifetimes are drawn in continuous time and rounded up to whole days, so the true value of a
+    customer with linear predictor eta is  m * sum_{j < H} S(j) * integral_j^{j+1} e^{-delta u} du,
+    with S(j) = exp(-(j / lam)^k * e^eta)  (ceil(T) > t  <=>  T > floor(t)).
+    """
+    from crmlib.survival import ChurnCox, customer_value_interval, simulate_contracts
+
+    raw = simulate_contracts(2000, seed=11)
+    sd = from_contracts(raw, observation_end=raw.attrs["observation_end"])
+    lam, k, hr = raw.attrs["weibull_scale_days"], raw.attrs["weibull_shape"], raw.attrs["true_hazard_ratios"]
+    plan = pd.Categorical(["basic", "premium", "plus"], categories=["basic", "plus", "premium"])
+    prof = pd.DataFrame({"plan": plan, "online": [0, 1, 1], "age": [40.0, 30.0, 60.0]}, index=["p1", "p2", "p3"])
+    eta = (np.log(hr["plan_plus"]) * (prof["plan"] == "plus") + np.log(hr["plan_premium"]) * (prof["plan"] == "premium")
+           + np.log(hr["online"]) * prof["online"] + np.log(hr["age"]) * prof["age"]).to_numpy()
+    m, h, rate = 2.0, 365, 0.10
+    delta = daily_discount_rate(rate)
+    j = np.arange(h)[:, None]
+    disc = (np.exp(-delta * j) - np.exp(-delta * (j + 1))) / delta
+    truth = m * (np.exp(-((j / lam) ** k) * np.exp(eta)[None, :]) * disc).sum(axis=0)
+
+    out = customer_value_interval(sd, ["plan", "online", "age"], prof, margin_per_day=m, horizon_days=h,
+                                  annual_discount_rate=rate, n_boot=40, seed=5)
+    cox = ChurnCox().fit(sd, ["plan", "online", "age"])
+    direct = customer_value(cox.model_.predict_survival_function(cox._x(prof)), margin_per_day=m, horizon_days=h,
+                            annual_discount_rate=rate)
+    np.testing.assert_allclose(out["value"].to_numpy(), direct.to_numpy())  # point value = the full-data fit
+    assert ((out["lower"] <= truth) & (truth <= out["upper"])).all(), (out, truth)
+    assert (np.abs(out["value"] - truth) / out["se"]).max() < 3.3
+    assert (out["se"] > 0).all() and (out["upper"] - out["lower"] < 0.15 * out["value"]).all()
+
+
+def test_inputchecks_customer_value_interval():
+    from crmlib.survival import customer_value_interval, simulate_contracts
+
+    raw = simulate_contracts(300, seed=2)
+    sd = from_contracts(raw, observation_end=raw.attrs["observation_end"])
+    prof = sd.head(1)
+    with pytest.raises(DataError, match="needs a seed"):
+        customer_value_interval(sd, ["online"], prof, margin_per_day=1.0, horizon_days=30)
+    with pytest.raises(DataError, match="n_boot must be a whole number >= 20"):
+        customer_value_interval(sd, ["online"], prof, margin_per_day=1.0, horizon_days=30, n_boot=5, seed=1)
+    with pytest.raises(DataError, match="horizon_days reaches 5000, beyond the last churn observed"):
+        customer_value_interval(sd, ["online"], prof, margin_per_day=1.0, horizon_days=5000, n_boot=20, seed=1)

@@ -37,7 +37,14 @@ from .data import (
 from .lifecycle import STAGES, lifecycle_stages, stage_sizes, stage_transitions
 from .regression import ChurnCox, aft_conditional_median, compare_aft, design_matrix
 from .simulate import PLAN_MARGIN, TRUE_HAZARD_RATIOS, simulate_contracts
-from .value import customer_value, daily_discount_rate, segment_value, smooth_discounted_area, step_discounted_area
+from .value import (
+    customer_value,
+    customer_value_interval,
+    daily_discount_rate,
+    segment_value,
+    smooth_discounted_area,
+    step_discounted_area,
+)
 
 __all__ = [
     "from_contracts",
@@ -60,6 +67,7 @@ __all__ = [
     "aft_conditional_median",
     "segment_value",
     "customer_value",
+    "customer_value_interval",
     "daily_discount_rate",
     "step_discounted_area",
     "smooth_discounted_area",
