@@ -22,6 +22,8 @@ DEL and DERL: Fader & Hardie (2010), section 2:
 ``DEL(d) = 2F1(1, beta; alpha+beta; 1/(1+d))`` (payments at the start of each
 period, the first undiscounted) and
 ``DERL(d | n-1 renewals) = (beta+n-1)/(alpha+beta+n-1) 2F1(1, beta+n; alpha+beta+n; 1/(1+d))``.
+The ``2F1(1, b; c; z)`` is summed as its power series
+(:func:`crmlib.clv._base.hyp2f1_1bc`; scipy's ``hyp2f1`` fails for whole-number ``alpha``).
 
 References
 ----------
@@ -30,6 +32,8 @@ Fader, P. S. & Hardie, B. G. S. (2007). How to project customer retention.
 Fader, P. S. & Hardie, B. G. S. (2010). Customer-base valuation in a
 contractual setting: the perils of ignoring heterogeneity. *Marketing Science*
 29(1), 85-93.
+Sabavala, D. J. & Morrison, D. G. (1977). A model of TV show loyalty.
+*Journal of Advertising Research* 17(6), 35-43 (the polarisation index).
 """
 
 from __future__ import annotations
@@ -64,8 +68,9 @@ class ShiftedBetaGeometricModel(BaseFitter):
     churn ``alpha/(alpha+beta)`` is identified. Both messages give the observed
     retention rates, the constant-churn estimate and what to try. The rule for
     the ridge: the spread of churn probabilities, the polarisation index
-    ``1/(alpha+beta+1)``, is below ``min_polarization`` and the sBG fit is not
-    significantly better (5% likelihood-ratio test, 1 df) than constant churn.
+    ``1/(alpha+beta+1)`` (Sabavala & Morrison 1977; 0 = no heterogeneity), is
+    below ``min_polarization`` and the sBG fit is not significantly better (5%
+    likelihood-ratio test, 1 df) than constant churn.
 
     Parameters
     ----------
