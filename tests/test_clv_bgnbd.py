@@ -257,3 +257,13 @@ def test_expected_purchases_at_a_equal_one_use_the_quadrature_twin(Model):
     at_one = m.expected_purchases(t, params=[0.5, 4.0, 1.0, 2.5])
     near = m.expected_purchases(t, params=[0.5, 4.0, 1.0 + 1e-6, 2.5])
     np.testing.assert_allclose(at_one, near, rtol=1e-5)
+
+
+def test_dert_finite_for_tiny_a():
+    """a = 0.04 puts beta nodes below p = e^-709; the active customer's DERT is still the integral (was NaN)."""
+    m = BetaGeoModel()
+    P, x, tx, T, d = [0.422, 5.037, 0.04, 0.075], 1.0, 20.875, 31.37, 0.00039
+    pa = m.probability_alive(x, tx, T, params=P)
+    f = lambda t: d * np.exp(-d * t) * m.conditional_expected_purchases(t, x, tx, T, params=P) / pa  # noqa: E731
+    ref = integrate.quad(f, 0, np.inf, limit=2000, epsrel=1e-10)[0]
+    assert m.dert(x, tx, T, d, params=P) / pa == pytest.approx(ref, rel=1e-5)

@@ -105,7 +105,9 @@ def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 64) -> np.ndarray:
     R, A, pa, pb = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb)))
     logp, _, ld = _logit_beta_rule(pa, pb, n_nodes)
     Ad = A * delta
-    g = _exp_power_mean(R[..., None], Ad[..., None] / np.exp(logp))
+    with np.errstate(over="ignore"):  # p below e^-709 (tiny a): z -> inf, where the mean tends to 1
+        zq = np.minimum(Ad[..., None] * np.exp(-logp), 1e300)
+    g = _exp_power_mean(R[..., None], zq)
     return R / Ad * np.sum(np.exp(ld) * g, axis=-1)
 
 
