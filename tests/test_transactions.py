@@ -247,6 +247,23 @@ def test_hand_example_weeks_and_periods():
     assert no_amount.loc["a"].tolist() == [2, 28.0, 35.0]
 
 
+
+def test_amounts_are_summed_exactly_in_micro_units():
+    """Spend is the exact sum of the amounts rounded to 1e-6, not a float sum (0.1 + 0.2 != 0.3)."""
+    log = pd.DataFrame({
+        "customer_id": [1, 1, 1, 1, 2, 2, 2],
+        "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03",
+                                "2024-01-01", "2024-01-05", "2024-01-05"]),
+        "amount": [9.99, 0.1, 0.2, 1 / 3, 1.0, 2.0000004, 2.0000006],
+    })
+    s = summarize(log, time_unit="D")
+    assert 0.1 + 0.2 != 0.3 and (0.1 + 0.2 + 1 / 3) / 2 != (300_000 + 333_333) / 1e6 / 2
+    # day 2: 0.1 + 0.2 = 300000 micro-units exactly; day 3: 1/3 rounds to 333333 micro-units
+    assert s.loc[1, "monetary"] == (300_000 + 333_333) / 1e6 / 2
+    # 2.0000004 -> 2000000 and 2.0000006 -> 2000001 micro-units (rounded before summing)
+    assert s.loc[2, "monetary"] == 4_000_001 / 1e6
+    assert s.loc[2, "frequency"] == 1
+
 # ------------------------------------------------------------------------ input forms
 
 
