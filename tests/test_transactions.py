@@ -248,8 +248,8 @@ def test_hand_example_weeks_and_periods():
 
 
 
-def test_amounts_are_summed_exactly_in_micro_units():
-    """Spend is the exact sum of the amounts rounded to 1e-6, not a float sum (0.1 + 0.2 != 0.3)."""
+def test_amounts_are_summed_exactly_as_decimals():
+    """Spend is the exact sum of the amounts rounded to 1e-6 (DECIMAL(18, 6)), not a float sum (0.1 + 0.2 != 0.3)."""
     log = pd.DataFrame({
         "customer_id": [1, 1, 1, 1, 2, 2, 2],
         "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03",
@@ -258,9 +258,9 @@ def test_amounts_are_summed_exactly_in_micro_units():
     })
     s = summarize(log, time_unit="D")
     assert 0.1 + 0.2 != 0.3 and (0.1 + 0.2 + 1 / 3) / 2 != (300_000 + 333_333) / 1e6 / 2
-    # day 2: 0.1 + 0.2 = 300000 micro-units exactly; day 3: 1/3 rounds to 333333 micro-units
+    # day 2: 0.1 + 0.2 = 0.300000 exactly; day 3: 1/3 rounds to 0.333333
     assert s.loc[1, "monetary"] == (300_000 + 333_333) / 1e6 / 2
-    # 2.0000004 -> 2000000 and 2.0000006 -> 2000001 micro-units (rounded before summing)
+    # 2.0000004 -> 2.000000 and 2.0000006 -> 2.000001 (each rounded before summing)
     assert s.loc[2, "monetary"] == 4_000_001 / 1e6
     assert s.loc[2, "frequency"] == 1
 
