@@ -131,6 +131,16 @@ def test_sbg_matches_fader_hardie_2007(data, alpha, beta, ll):
     assert m.churn_probability(3) == pytest.approx(a / (a + b) * (b / (a + b + 1)) * ((b + 1) / (a + b + 2)), rel=1e-12)
 
 
+def test_sbg_projection_and_derl_of_the_high_end_cohort_match_an_independent_implementation():
+    """Projected survival for years 8-12 and DERL of the high-end cohort after 7 years (d = 10%),
+    as printed in the README of jdmaturen/shifted_beta_geometric_py (an independent implementation
+    of FH 2007 eq. (1) and FH 2010 eq. (6)): [0.460, 0.436, 0.414, 0.395, 0.378] and 7.530."""
+    m = ShiftedBetaGeometricModel().fit(HIGH_END)
+    assert m.survival(np.arange(8, 13)) == pytest.approx([0.460, 0.436, 0.414, 0.395, 0.378], abs=6e-4)
+    # their derl(n) is evaluated after n periods, i.e. crmlib's derl(n + 1) (n renewals made)
+    assert float(m.derl(8, 0.10)) == pytest.approx(7.530, abs=6e-4)
+
+
 def test_sbg_del_and_derl_against_direct_sums():
     m = ShiftedBetaGeometricModel().fit(REGULAR)
     t = np.arange(0, 5000)
