@@ -378,8 +378,11 @@ def summary_expression(
         aggs["n_hold"] = per.p.count(where=per.hold)
         if has_amount:
             aggs["spend_hold"] = per.spend.sum(where=per.hold)
-    if _multi_row_periods:
-        aggs["multi"] = per.n_rows.count(where=per.n_rows > 1)
+    if _multi_row_periods:  # periods with more than one row, and the first and last of them
+        multi = per.n_rows > 1
+        aggs["multi"] = per.n_rows.count(where=multi)
+        aggs["multi_first"] = per.p.min(where=multi)
+        aggs["multi_last"] = per.p.max(where=multi)
     s = per.group_by("cid").aggregate(**aggs)
     if calibration_end is not None and not _all_customers:
         s = s.filter(s.n > 0)  # customers acquired in the calibration period
@@ -401,6 +404,8 @@ def summary_expression(
         out["cohort"] = s["first"] if cohort == "D" else s["first"].truncate(cohort)
     if _multi_row_periods:
         out["multi"] = s.multi.cast("int64")
+        out["multi_first"] = s.multi_first
+        out["multi_last"] = s.multi_last
     return s.select(**out)
 
 
@@ -663,7 +668,14 @@ def _duplicates(typed, only_cids, src, customer_id, date, amount, policy, kept_m
     has_amount = amount is not None
     dup_cols = ["cid", "when"] + (["amount"] if has_amount else [])  # the raw date: exact duplicates
     rows = typed.select(*dup_cols)
-    if only_cids is not None:
+    if only_cids is not None and "lo" in only_cids.columns:  # candidate customers and day ranges
+        rows = typed.select(*dup_cols, "day").inner_join(only_cids, "cid")
+        # a day of slack on each side: the bounds went through pandas (and, on Spark, a session
+        # time zone); a wider window only adds rows, all of whose copies it holds too
+        one = _ibis().interval(days=1)
+        lo, hi = rows.lo.cast("date") - one, rows.hi.cast("date") + one
+        rows = rows.filter(rows.day.between(lo, hi)).select(*dup_cols)
+    elif only_cids is not None:
         rows = rows.semi_join(only_cids, "cid")
     groups = rows.group_by(dup_cols).aggregate(copies=rows.cid.count())
     repeated = groups.filter(groups.copies > 1)
@@ -808,8 +820,12 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
     result = _fetch(src.backend, expr)
     if dup_after:
         multi = result.pop("multi").to_numpy() > 0
+        first, last = result.pop("multi_first"), result.pop("multi_last")
         if multi.any():
-            ids = pd.DataFrame({"cid": result["cid"].to_numpy()[multi]})
+            # the candidate rows: those customers' days from their first to their last day with more
+            # than one row (usually one day), not all their rows
+            ids = pd.DataFrame({"cid": result["cid"].to_numpy()[multi],
+                                "lo": first.to_numpy()[multi], "hi": last.to_numpy()[multi]})
             only = _ibis().memtable(ids)
             if src.backend.name == "duckdb":  # scanned in place
                 only = src.backend.table(_register(src, ids))

@@ -549,6 +549,26 @@ def test_duplicate_count_same_by_both_routes(tmp_path):
             assert s.attrs["crmlib"]["checks"]["duplicate"] == expected
 
 
+def test_duplicates_found_on_any_multi_row_day_not_only_the_first(tmp_path):
+    """The exact check looks at each candidate customer's days from the first to the last with more than one row."""
+    log = pd.DataFrame({
+        "customer_id": [1, 1, 1, 1, 1, 2, 2, 3, 3, 3],
+        "date": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-05 00:00", "2024-01-09 08:00",
+                                "2024-01-09 08:00", "2024-01-03 09:00", "2024-01-03 17:00", "2024-01-02 00:00",
+                                "2024-01-02 00:00", "2024-01-02 00:00"]),
+        "amount": [4.0, 6.0, 1.0, 2.5, 2.5, 3.0, 3.0, 5.0, 5.0, 7.0],
+    })
+    # customer 1: a first multi-row day without copies, copies on the last; customer 2: same day and
+    # amount at different times (not copies); customer 3: one copy among three rows of a day
+    assert int(log.duplicated().sum()) == 2
+    path = tmp_path / "dups.parquet"
+    log.to_parquet(path)
+    for source in (log, path):
+        with pytest.warns(DataWarning, match="2 rows are exact duplicates"):
+            s = summarize(source, time_unit="D")
+        assert s.attrs["crmlib"]["checks"]["duplicate"] == 2
+        assert s.loc[1, "monetary"] == 3.0 and s.loc[1, "frequency"] == 2  # days 5 and 9 (2.5 + 2.5), copies kept
+
 def test_pandas_input_is_scanned_in_place_not_copied():
     from crmlib.transactions import _prepare_frame
 
