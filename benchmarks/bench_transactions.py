@@ -36,7 +36,8 @@ that has crmlib and lifetimes, e.g.::
 ``--sizes`` (any of 1M 10M 50M or a number of rows), ``--methods``,
 ``--lifetimes-max-rows`` (default 10M: lifetimes is skipped above it, and the
 output says so; at 10M it needs about 20-30 s and several GiB),
-``--pandas-max-rows`` (default 50M), ``--repeat`` (best of n runs).
+``--pandas-max-rows`` (default 50M), ``--repeat`` (best of n runs), ``--breakdown``
+(instead of the comparison: wall and CPU seconds of each of crmlib's engine queries, in one process).
 """
 
 from __future__ import annotations
@@ -168,6 +169,42 @@ def run_lifetimes(path: Path):
     return s["frequency"], s["recency"], s["T"], s["monetary_value"]
 
 
+def breakdown(path: Path) -> None:
+    """Where crmlib's time goes: wall and CPU seconds of each engine query and of the rest."""
+    import warnings
+
+    import ibis.backends.duckdb as ibis_duckdb
+
+    import crmlib.transactions as tx
+    from crmlib.exceptions import DataWarning
+
+    def cpu():
+        u = resource.getrusage(resource.RUSAGE_SELF)
+        return u.ru_utime + u.ru_stime
+
+    steps = []
+    names = iter(["input checks (one scan)", "summary query (two aggregations)", "exact duplicate check"])
+    original = ibis_duckdb.Backend.to_pyarrow
+
+    def timed(self, expr, *args, **kwargs):
+        c0, t0 = cpu(), time.perf_counter()
+        out = original(self, expr, *args, **kwargs)
+        steps.append((next(names, "other query"), time.perf_counter() - t0, cpu() - c0, out.num_rows))
+        return out
+
+    ibis_duckdb.Backend.to_pyarrow = timed
+    c0, t0 = cpu(), time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        tx.summarize(path, observation_end=OBS_END, time_unit="D")
+    wall, used = time.perf_counter() - t0, cpu() - c0
+    steps.append(("rest (Python, Arrow -> pandas, sorting)", wall - sum(s[1] for s in steps),
+                  used - sum(s[2] for s in steps), None))
+    print(f"crmlib breakdown, {path.name}: total {wall:.2f} s wall, {used:.2f} s CPU")
+    for name, w, c, n in steps:
+        print(f"  {name:42s} {w:6.2f} s wall {c:6.2f} s CPU" + (f"  ({n:,} result rows)" if n is not None else ""))
+
+
 def child(method: str, path: Path) -> None:
     # imports are timed apart: they are paid once per process, not per summary
     t0 = time.perf_counter()
@@ -228,10 +265,16 @@ def main(argv=None) -> None:
     ap.add_argument("--lifetimes-max-rows", default="10M")
     ap.add_argument("--pandas-max-rows", default="50M")
     ap.add_argument("--repeat", type=int, default=1, help="best of this many runs per method")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="only time crmlib's engine queries one by one (checks, summary, duplicate check)")
     ap.add_argument("--child", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         child(args.child[0], Path(args.child[1]))
+        return
+    if args.breakdown:
+        for text in args.sizes:
+            breakdown(dataset(parse_size(text)))
         return
     import duckdb
     import pandas as pd
