@@ -803,9 +803,10 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
         return m.to_numpy()
 
     # Exact duplicates (same customer, raw date and amount) share a customer-day. With daily periods
-    # and policy "keep", the summary query counts each customer's days with more than one row, and the
-    # exact check then runs on those customers' rows only (usually a small share of the log) instead
-    # of a full extra pass; otherwise the check runs first, on all rows.
+    # and policy "keep", the summary query counts each customer's days with more than one row and
+    # gives the first and last of them; the exact check then reads only those customers' rows between
+    # these days (a small share of the log) instead of making a
+    # full extra aggregation; otherwise the check runs first, on all rows.
     dup_after = on_duplicate == "keep" and period == "D"
     if on_duplicate != "ignore" and not dup_after:
         dup_count = _duplicates(kept, None, src, customer_id, date, amount, on_duplicate,
