@@ -165,7 +165,8 @@ def test_consistency_structural_model_is_ols_on_scores(ecsi):
     assert beta[1:] == pytest.approx([p[("IMAG", "CUSA")], p[("CUEX", "CUSA")], p[("PERQ", "CUSA")],
                                       p[("PERV", "CUSA")]], abs=1e-10)
     resid = y - np.column_stack([np.ones(len(X)), X]) @ beta
-    assert 1 - resid @ resid / ((y - y.mean()) @ (y - y.mean())) == pytest.approx(ecsi.r2["CUSA"], abs=1e-10)
+    r2 = 1 - resid @ resid / ((y - y.mean()) @ (y - y.mean()))
+    assert r2 == pytest.approx(ecsi.r2["CUSA"], abs=1e-10)
     assert S.std(ddof=1).to_numpy() == pytest.approx(np.ones(7), abs=1e-10)  # unit variance, divisor n - 1
 
 

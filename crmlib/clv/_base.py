@@ -29,6 +29,7 @@ the dimension of a model. *Annals of Statistics* 6(2) (BIC).
 
 from __future__ import annotations
 
+import abc
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,7 +127,7 @@ class ConvergenceReport:
         )
 
 
-class BaseFitter:
+class BaseFitter(abc.ABC):
     """Base class: weighted maximum likelihood for a model with positive parameters.
 
     Subclasses set :attr:`param_names` (the paper's symbols) and implement
@@ -170,14 +171,16 @@ class BaseFitter:
         self.seed = seed
 
     # ----------------------------------------------------------------- hooks
-    def _prepare(self, data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _prepare(self, data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Check ``data`` and return (arrays of the model's inputs, row weights)."""
 
-    def _loglik(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _loglik(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        """Log-likelihood of each row at ``params`` (natural scale)."""
 
-    def _loglik_grad(self, params, arrays):  # pragma: no cover - overridden where analytic
-        raise NotImplementedError
+    def _loglik_grad(self, params, arrays):  # overridden by models with an analytic gradient
+        raise TypeError(f"{type(self).__name__} has no analytic gradient (_analytic_gradient is False)")
 
     def _start(self, arrays: dict[str, np.ndarray], weight: np.ndarray) -> np.ndarray:
         return np.ones(len(self.param_names))
