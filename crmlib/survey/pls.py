@@ -311,15 +311,24 @@ def _inner_weights(Ryy: np.ndarray, spec: _Spec, scheme: str) -> np.ndarray:
     if scheme == "factorial":
         return Ryy * spec.adj
     E = Ryy * spec.D.T  # successor rule: E[s, j] = cor(Y_s, Y_j) when j -> s
+    for j, P, coef, _ in _predecessor_regressions(Ryy, spec):  # predecessor rule: regression weights
+        E[..., P, j] = coef
+    return E
+
+
+def _predecessor_regressions(Ryy: np.ndarray, spec: _Spec):
+    """For each construct j with predecessors P: (j, P, OLS coefficients of Y_j on Y_P, cor(Y_P, Y_j)).
+
+    Works on stacks (..., K, K) of construct correlation matrices; used by the path-weighting
+    inner scheme and by the structural model, which are the same regressions.
+    """
     for j in range(spec.K):
         P = spec.pred[j]
         if len(P) == 0:
             continue
         A = Ryy[..., P[:, None], P[None, :]]
         b = Ryy[..., P, j]
-        coef = np.linalg.solve(A, b[..., None])[..., 0]
-        E[..., P, j] = coef
-    return E
+        yield j, P, np.linalg.solve(A, b[..., None])[..., 0], b
 
 
 def _iterate(R: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int):
@@ -354,13 +363,7 @@ def _structural(Ryy: np.ndarray, spec: _Spec) -> tuple[np.ndarray, np.ndarray]:
     """Path matrix B (..., K, K) with B[i, j] the coefficient of i -> j, and R squared (..., K)."""
     B = np.zeros(Ryy.shape)
     r2 = np.full(Ryy.shape[:-1], np.nan)
-    for j in range(spec.K):
-        P = spec.pred[j]
-        if len(P) == 0:
-            continue
-        A = Ryy[..., P[:, None], P[None, :]]
-        b = Ryy[..., P, j]
-        coef = np.linalg.solve(A, b[..., None])[..., 0]
+    for j, P, coef, b in _predecessor_regressions(Ryy, spec):
         B[..., P, j] = coef
         r2[..., j] = (coef * b).sum(axis=-1)
     return B, r2
