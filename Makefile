@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 JOBS   ?= 2
+# JupyterLab refuses to run as root unless told; containers often run as root.
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: reports test lab bench-env clean
 
@@ -31,7 +33,7 @@ test: $(VENV)/.installed-test
 
 lab: $(VENV)/.installed
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (crmlib)" >/dev/null
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_FLAGS)
 
 # A separate environment with the reference libraries the benchmarks compare against
 # (lifetimes 0.11.3 needs setuptools < 81 for pkg_resources). Never a runtime dependency.
