@@ -100,12 +100,7 @@ def codebook_from_frame(frame: pd.DataFrame, source: str = "frame") -> Codebook:
 def read_codebook(path: str | os.PathLike) -> Codebook:
     """Read a codebook CSV: the base columns checked by :func:`crmlib.datasets.load_codebook`, plus the
     optional ``value_labels`` and ``mr_group`` columns."""
-    base = load_codebook(path)
-    raw = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
-    for extra in ("value_labels", "mr_group"):
-        if extra in raw.columns:
-            base[extra] = raw[extra].to_numpy()
-    return codebook_from_frame(base, Path(path).name)
+    return codebook_from_frame(load_codebook(path), Path(path).name)  # load_codebook keeps extra columns
 
 
 @dataclass

@@ -102,13 +102,12 @@ def load_value_codebook(path: str | os.PathLike | None = None) -> pd.DataFrame:
     a value or cost item is its CDV component.
     """
     p = _path(path, "cdv_codebook.csv")
-    cb = load_codebook(p)
-    extra = pd.read_csv(p, comment="#", dtype=str, keep_default_na=False)
-    if "value_or_cost" not in extra.columns:
+    cb = load_codebook(p)  # keeps the extra columns as text
+    if "value_or_cost" not in cb.columns:
         raise DataError(f"codebook {p.name}: missing column 'value_or_cost' (value / cost / outcome per item)")
     for col in ("value_or_cost", "wording_zh"):
-        if col in extra.columns:
-            cb[col] = extra[col].str.strip().to_numpy()
+        if col in cb.columns:
+            cb[col] = cb[col].str.strip()
     _check_sides(cb, p.name)
     return cb
 
