@@ -598,3 +598,138 @@ def test_inputchecks_empty_log_and_engine_with_ibis_table():
         summarize(_log().iloc[:0])
     with pytest.raises(DataError, match="engine= is not used with an Ibis table"):
         summarize(ibis.memtable(_log()), engine="duckdb")
+
+
+# ------------------------------------------------------------------ the two plans
+
+
+def _awkward_log(seed: int = 3, n_rows: int = 5000):
+    """Text ids, timestamps, same-day rows, exact copies, a customer with many rows and zero amounts."""
+    rng = np.random.default_rng(seed)
+    log = _random_log(seed, n_rows)
+    log["customer_id"] = "c" + log["customer_id"].astype(str)
+    big = pd.DataFrame({"customer_id": "whale", "amount": np.round(rng.lognormal(4, 1, 400), 2),
+                        "date": pd.Timestamp("2020-02-01") + pd.to_timedelta(rng.integers(0, 400, 400), unit="D")})
+    copies = log.sample(60, random_state=seed)
+    same_day = log.sample(80, random_state=seed + 1).assign(amount=lambda d: d["amount"] + 1.0)
+    out = pd.concat([log, big, copies, same_day, copies.iloc[:7]], ignore_index=True)
+    out.loc[out.sample(30, random_state=seed + 2).index, "amount"] = 0.0
+    return out.sample(frac=1.0, random_state=seed).reset_index(drop=True)  # not in any order
+
+
+@pytest.mark.parametrize("kw", [
+    dict(),
+    dict(calibration_end="2020-09-15", include_cohort="W"),
+    dict(period="W", time_unit="period", calibration_end="2020-10-07", include_cohort="Q"),
+    dict(period="M", time_unit="period", include_cohort="Y"),
+    dict(period="M", time_unit=365.25 / 12, calibration_end="2020-08-31", on_duplicate="exclude"),
+    dict(on_duplicate="exclude", calibration_end="2020-11-30", include_cohort="D"),
+    dict(on_duplicate="ignore", time_unit="D"),
+    dict(amount=None, calibration_end="2020-09-15"),
+    dict(amount=None, period="W", on_duplicate="exclude"),
+])
+@pytest.mark.parametrize("batch_rows", [1_000_000, 97])
+def test_sort_plan_equals_aggregate_plan_exactly(kw, batch_rows, monkeypatch):
+    """The sort plan (ordered scan reduced in batches, customers spanning batches) gives the aggregate plan's table."""
+    import crmlib._sorted_summary as ss
+
+    monkeypatch.setattr(ss, "BATCH_ROWS", batch_rows)  # 97 rows: the 400-row customer spans 5 batches
+    log = _awkward_log()
+    if kw.get("amount", "amount") is None:
+        log = log.drop(columns="amount")
+    agg = _quiet(log, observation_end="2021-03-31", plan="aggregate", **kw)
+    srt = _quiet(log, observation_end="2021-03-31", plan="sort", **kw)
+    pd.testing.assert_frame_equal(srt, agg, check_exact=True)
+    assert srt.attrs["crmlib"]["plan"] == "sort" and agg.attrs["crmlib"]["plan"] == "aggregate"
+    assert srt.attrs["crmlib"]["checks"] == agg.attrs["crmlib"]["checks"]
+    assert srt.attrs["crmlib"]["customers_first_seen_in_holdout"] == agg.attrs["crmlib"]["customers_first_seen_in_holdout"]
+    assert len(srt) > 250 and srt.loc["whale", "frequency"] > 5
+
+
+def test_sort_plan_duplicates_and_exclusion_against_pandas(monkeypatch):
+    """Exact copies counted and, with 'exclude', taken out of the spend: checked against plain pandas."""
+    import crmlib._sorted_summary as ss
+
+    monkeypatch.setattr(ss, "BATCH_ROWS", 50)
+    log = _awkward_log(5)
+    obs_end = pd.Timestamp("2021-03-31")
+    kept = log[log["date"].dt.normalize() <= obs_end]
+    expected = int(kept.duplicated(subset=["customer_id", "date", "amount"]).sum())
+    assert expected >= 40
+    with pytest.warns(DataWarning, match=f"{expected} rows are exact duplicates.*excluded"):
+        s = summarize(log, observation_end=obs_end, on_duplicate="exclude", plan="sort")
+    assert s.attrs["crmlib"]["checks"]["duplicate"] == expected
+    ref = _pandas_reference(kept.drop_duplicates(subset=["customer_id", "date", "amount"]), obs_end)
+    pd.testing.assert_index_equal(s.index, ref.index)
+    np.testing.assert_array_equal(s["frequency"], ref["frequency"])
+    np.testing.assert_allclose(s["monetary"], ref["monetary"], rtol=1e-12)
+    with pytest.raises(DataError, match=f"{expected} rows are exact duplicates.*'copies'"):
+        summarize(tmp_parquet(log), observation_end=obs_end, on_duplicate="error", plan="sort")
+
+
+def tmp_parquet(log):
+    import tempfile
+
+    path = tempfile.NamedTemporaryFile(suffix=".parquet", delete=False).name
+    log.to_parquet(path)
+    return path
+
+
+def test_sort_plan_reports_sums_beyond_exact_int64():
+    """A customer's spend beyond 2**62 micro-units (4.6e12) is an error, not a wrapped sum."""
+    log = pd.DataFrame({"customer_id": [1] * 6 + [2],
+                        "date": pd.date_range("2024-01-01", periods=7, freq="D"),
+                        "amount": [9e11] * 6 + [1.0]})
+    with pytest.raises(DataError, match="spend of 1 customers exceeds 4.61e\\+12"):
+        summarize(log, plan="sort")
+    s = summarize(log.iloc[1:], plan="sort")  # 5 x 9e11 = 4.5e12 still sums exactly
+    assert s.loc[1, "monetary"] == 9e11 and s.loc[1, "frequency"] == 4
+
+
+def test_plan_parameter_is_checked():
+    with pytest.raises(DataError, match="plan must be 'auto', 'sort' or 'aggregate'"):
+        summarize(_log(), plan="hash")
+    assert summarize(_log()).attrs["crmlib"]["plan"] == "sort"  # the default on DuckDB
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sorted_reducer_result_does_not_depend_on_batch_boundaries(seed):
+    """Any split of the ordered rows into batches (1-row batches, splits at and inside customers) gives one result."""
+    import pyarrow as pa
+
+    from crmlib._sorted_summary import reduce_sorted
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    cid = np.sort(rng.choice([1, 2, 3, 5, 8, 13], size=n, p=[0.5, 0.1, 0.1, 0.1, 0.1, 0.1]))
+    h = rng.random(n) < 0.3
+    p = rng.integers(18_000, 18_040, size=n).astype(np.int32)
+    order = np.lexsort((p, h, cid))
+    cid, h, p = cid[order], h[order], p[order]
+    micro = rng.integers(-10**6, 10**9, size=n)
+    m = pa.array([Decimal(int(x)).scaleb(-6) for x in micro], pa.decimal128(18, 6))
+    table = pa.table({"cid": pa.array(cid.astype(str)) if seed % 2 else cid, "h": h,
+                      "p": pa.array(p, pa.int32()).cast(pa.date32()), "m": m, "a": rng.random(n)})
+
+    def run(sizes):
+        edges = np.cumsum([0] + list(sizes))
+        batches = [b for lo, hi in zip(edges[:-1], edges[1:]) for b in table.slice(lo, hi - lo).to_batches()]
+        return reduce_sorted(iter(batches), holdout=True, has_amount=True, keep_candidates=True)
+
+    whole = run([n])
+    cuts = sorted(set(rng.integers(1, n, size=25)) | {int(np.flatnonzero(np.diff(cid))[0]) + 1})
+    for sizes in ([1] * n, np.diff([0] + cuts + [n]), [n - 1, 1], [1, n - 1]):
+        got = run(sizes)
+        assert got.ids.equals(whole.ids)
+        for name in ("first", "last", "n_cal", "n_hold", "spend_cal", "spend_first", "spend_hold"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(whole, name), err_msg=name)
+        pd.testing.assert_frame_equal(got.candidates, whole.candidates)
+    # and the numbers themselves, against a direct computation per customer
+    for k, c in enumerate(np.unique(cid)):
+        rows = cid == c
+        cal = rows & ~h
+        assert whole.n_cal[k] == len(np.unique(p[cal])) and whole.n_hold[k] == len(np.unique(p[rows & h]))
+        assert whole.spend_cal[k] == micro[cal].sum() and whole.spend_hold[k] == micro[rows & h].sum()
+        if cal.any():
+            assert whole.first[k] == p[cal].min() and whole.last[k] == p[cal].max()
+            assert whole.spend_first[k] == micro[cal & (p == p[cal].min())].sum()

@@ -93,6 +93,18 @@ def test_spark_generated_log_equals_duckdb_exactly(con, tmp_path, kw):
     spark_table = con.read_parquet(str(path))
     on_spark = _quiet(spark_table, observation_end="2021-03-31", **kw)
     pd.testing.assert_frame_equal(on_spark, on_duckdb, check_exact=True)
+    # DuckDB runs the sort plan by default, Spark the aggregate plan: two plans, two engines, one table
+    assert (on_duckdb.attrs["crmlib"]["plan"], on_spark.attrs["crmlib"]["plan"]) == ("sort", "aggregate")
+    assert on_spark.attrs["crmlib"]["checks"] == on_duckdb.attrs["crmlib"]["checks"]
+
+
+def test_spark_runs_the_sort_plan_too(con):
+    """The sort plan's ordered rows can come from Spark as well (every row then travels to the driver)."""
+    log = load_cdnow("sample")
+    kw = dict(calibration_end="1997-09-30", observation_end="1998-06-30", include_cohort="W")
+    on_spark = _quiet(con.create_table("cdnow_sort_plan", log, overwrite=True), plan="sort", **kw)
+    pd.testing.assert_frame_equal(on_spark, _quiet(log, plan="aggregate", **kw), check_exact=True)
+    assert on_spark.attrs["crmlib"]["plan"] == "sort" and on_spark.attrs["crmlib"]["checks"]["duplicate"] == 21
 
 
 def test_spark_dataframe_input_and_check_names_the_records(spark, con):
