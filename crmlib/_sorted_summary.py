@@ -38,14 +38,15 @@ _MICRO = 1_000_000
 _SAFE = 2**62  # |sum of micro-units| of one customer must stay below this (int64 headroom)
 
 
-def sorted_rows_expression(clean, *, period: str, calibration_end, has_amount: bool, with_raw: bool,
-                           with_when: bool, period_of, amount_type: str):
-    """The clean log's rows as (``cid``, [``h``], ``p``, [``m``], [``a``], [``w``]), ordered by cid, h, p.
+def sorted_rows_expression(clean, *, period: str, calibration_end, has_amount: bool, with_when: bool,
+                           period_of, amount_type: str):
+    """The clean log's rows as (``cid``, [``h``], ``p``, [``m``], [``w``]), ordered by cid, h, p.
 
     ``p`` is the period start (a date), ``h`` whether the day is after
-    ``calibration_end`` (holdout), ``m`` the amount in integer micro-units of
-    ``amount_type`` (DECIMAL(18, 6)), ``a`` the raw amount and ``w`` the raw
-    date (for the exact duplicate check). One portable Ibis expression.
+    ``calibration_end`` (holdout), ``m`` the amount as ``amount_type``
+    (DECIMAL(18, 6), read as integer micro-units) and ``w`` the date as given
+    (for the exact duplicate check, when the periods are not the dates
+    themselves). One portable Ibis expression.
     """
     import ibis
 
@@ -58,8 +59,6 @@ def sorted_rows_expression(clean, *, period: str, calibration_end, has_amount: b
     order.append("p")
     if has_amount:
         cols["m"] = clean.amount.cast(amount_type)  # read as int64 micro-units (see _decimal_units)
-        if with_raw:
-            cols["a"] = clean.amount
     if with_when:
         cols["w"] = clean.when
     return clean.select(**cols).order_by(order)
@@ -270,8 +269,6 @@ class SortedReducer:
                 c["when"] = p[rows]
             if self.has_amount:
                 c["m"] = a["m"][rows]
-                if "a" in a:
-                    c["amount"] = a["a"][rows]
             self.cands.append(c)
         self.n_customers += k
         self.parts.append(part)

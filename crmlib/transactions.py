@@ -39,6 +39,7 @@ are summed). With ``t_1`` the first and ``t_x`` the last purchase period and
 from __future__ import annotations
 
 import datetime
+import decimal
 import os
 import uuid
 import warnings
@@ -440,6 +441,8 @@ def _examples(problem: _Problem, source: _Source, typed, customer_id: str, date:
 def _plain(v):
     if isinstance(v, (np.generic,)):
         return v.item()
+    if isinstance(v, decimal.Decimal):
+        return float(v)
     if isinstance(v, datetime.datetime):
         return v.date().isoformat() if v == datetime.datetime.combine(v.date(), datetime.time()) else (
             v.isoformat(sep=" ", timespec="seconds"))
@@ -598,7 +601,9 @@ def summarize(
                                             purchase)
     zero amount                ``keep``     free orders still count as purchases
                                             (CDNOW has 80); or exclude/error
-    exact duplicate rows       ``keep``     same customer, date and amount: two
+    exact duplicate rows       ``keep``     same customer, date (as given, time
+                                            included) and amount (to 1e-6, the
+                                            precision of the sums): two
                                             identical orders are possible; or
                                             ``"exclude"`` (keep one copy),
                                             ``"error"``, or ``"ignore"`` (no
@@ -683,9 +688,11 @@ def _duplicates(typed, only_cids, src, customer_id, date, amount, policy, kept_m
     """Count exact duplicate rows (same customer, raw date and amount) in one pass; report them."""
     has_amount = amount is not None
     dup_cols = ["cid", "when"] + (["amount"] if has_amount else [])  # the raw date: exact duplicates
-    rows = typed.select(*dup_cols)
+    # amounts compared as they are summed (DECIMAL(18, 6)), as the sort plan does
+    exact = {"amount": typed.amount.cast(_AMOUNT_TYPE)} if has_amount else {}
+    rows = typed.select("cid", "when", **exact)
     if only_cids is not None and "lo" in only_cids.columns:  # candidate customers and day ranges
-        rows = typed.select(*dup_cols, "day").inner_join(only_cids, "cid")
+        rows = typed.select("cid", "when", "day", **exact).inner_join(only_cids, "cid")
         # a day of slack on each side: the bounds went through pandas (and, on Spark, a session
         # time zone); a wider window only adds rows, all of whose copies it holds too
         one = _ibis().interval(days=1)
@@ -702,7 +709,7 @@ def _duplicates(typed, only_cids, src, customer_id, date, amount, policy, kept_m
     dup = _Problem("duplicate", dup_count,
                    f"are exact duplicates of an earlier row (same {', '.join(map(repr, used))})",
                    policy, None, None if kept_mask is None else (
-                       lambda f: f.duplicated(subset=used, keep="first").to_numpy() & kept_mask(f)))
+                       lambda f: _duplicated(f, used, amount) & kept_mask(f)))
     if dup_count and src.frame is None:
         names = {"cid": customer_id, "when": date, "amount": amount, "copies": "copies"}
         shown = [{names[k]: _plain(v) for k, v in r.items() if k != "extra"} for r in examples]
@@ -880,6 +887,13 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
     return out
 
 
+def _duplicated(f: pd.DataFrame, used: list[str], amount: str | None) -> np.ndarray:
+    """Rows of a pandas log that repeat an earlier row (customer, date, amount to 1e-6): for naming them."""
+    if amount is not None:
+        f = f[used].assign(**{amount: pd.to_numeric(f[amount], errors="coerce").round(6)})
+    return f.duplicated(subset=used, keep="first").to_numpy()
+
+
 def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, period, unit, cohort, on_duplicate,
                    kept_mask, problems):
     """The summary by the sort plan (``crmlib._sorted_summary``), as the aggregate plan's result table.
@@ -895,7 +909,7 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
     # the raw date is needed for exact duplicates unless the periods are the dates themselves
     with_when = check and not (period == "D" and kept.when.type().is_date())
     expr = ss.sorted_rows_expression(kept, period=period, calibration_end=cal_end, has_amount=has_amount,
-                                     with_raw=check, with_when=with_when, period_of=_period,
+                                     with_when=with_when, period_of=_period,
                                      amount_type=_AMOUNT_TYPE)
     reader = _record_batches(src.backend, expr, ss.BATCH_ROWS)
     red = ss.reduce_sorted(reader, holdout=cal_end is not None, has_amount=has_amount, keep_candidates=check)
@@ -905,21 +919,21 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
         cand = red.candidates
         dup_mask = np.zeros(len(cand), dtype=bool)
         if len(cand):
-            key = ["customer", "when"] + (["amount"] if has_amount else [])
+            key = ["customer", "when"] + (["m"] if has_amount else [])  # amounts to 1e-6, as summed
             dup_mask = cand.duplicated(subset=key, keep="first").to_numpy()
             dup_count = int(dup_mask.sum())
         used = [customer_id, date] + ([amount] if has_amount else [])
         dup = _Problem("duplicate", dup_count,
                        f"are exact duplicates of an earlier row (same {', '.join(map(repr, used))})",
                        on_duplicate, None, None if kept_mask is None else (
-                           lambda f: f.duplicated(subset=used, keep="first").to_numpy() & kept_mask(f)))
+                           lambda f: _duplicated(f, used, amount) & kept_mask(f)))
         if dup_count and src.frame is None:
             copies = cand[dup_mask].groupby(key[:len(key)], sort=False).size() + 1
             shown = []
             for k, c in list(copies.items())[:_N_EXAMPLES]:
                 row = {customer_id: _plain(ids.iloc[int(k[0])]), date: _plain(_when_value(k[1], kept, with_when))}
                 if has_amount:
-                    row[amount] = _plain(k[2])
+                    row[amount] = int(k[2]) / 1e6
                 row["copies"] = int(c)
                 shown.append(row)
             dup.text += f"; e.g. {shown}"

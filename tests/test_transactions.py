@@ -733,3 +733,17 @@ def test_sorted_reducer_result_does_not_depend_on_batch_boundaries(seed):
         if cal.any():
             assert whole.first[k] == p[cal].min() and whole.last[k] == p[cal].max()
             assert whole.spend_first[k] == micro[cal & (p == p[cal].min())].sum()
+
+
+@pytest.mark.parametrize("plan", ["sort", "aggregate"])
+def test_duplicates_compare_amounts_as_summed(plan):
+    """Amounts that differ below 1e-6 (float noise) are the same amount; times of day tell rows apart."""
+    log = pd.DataFrame({
+        "customer_id": [1, 1, 1, 2, 2],
+        "date": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-03 00:00", "2024-01-02 09:00",
+                                "2024-01-02 18:00"]),
+        "amount": [0.1 + 0.2, 0.3, 5.0, 4.0, 4.0],
+    })
+    with pytest.warns(DataWarning, match=r"1 rows are exact duplicates.*\[1\]"):
+        s = summarize(log, plan=plan, on_duplicate="exclude", time_unit="D")
+    assert s.loc[1, "monetary"] == 5.0 and s.loc[2, "frequency"] == 0
