@@ -12,6 +12,9 @@ What it does
      the default engine (DuckDB) and the default input checks;
    * ``crmlib-nodup``: the same without the duplicate check
      (``on_duplicate="ignore"``), to show what the checks cost;
+   * ``crmlib-aggregate``: the same with ``plan="aggregate"`` (the portable
+     two-aggregation expression that Spark runs) instead of the default sort
+     plan on DuckDB;
    * ``pandas``: a careful plain pandas groupby (read with pyarrow, one
      groupby by customer and day, one by customer over the sorted result);
    * ``lifetimes``: ``lifetimes.utils.summary_data_from_transaction_data``
@@ -37,7 +40,7 @@ that has crmlib and lifetimes, e.g.::
 ``--lifetimes-max-rows`` (default 10M: lifetimes is skipped above it, and the
 output says so; at 10M it needs about 20-30 s and several GiB),
 ``--pandas-max-rows`` (default 50M), ``--repeat`` (best of n runs), ``--breakdown``
-(instead of the comparison: wall and CPU seconds of each of crmlib's engine queries, in one process).
+(instead of the comparison: wall and CPU seconds of each step of crmlib's default plan, in one process).
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ START = np.datetime64("2022-01-01")
 EPOCH_OFFSET = int((START - np.datetime64("1970-01-01")).astype(int))  # date32 counts days from 1970
 N_DAYS = 730  # two years of observation, 2022-01-01 .. 2023-12-31
 OBS_END = "2023-12-31"
-METHODS = ("crmlib", "crmlib-nodup", "pandas", "lifetimes")
+METHODS = ("crmlib", "crmlib-nodup", "crmlib-aggregate", "pandas", "lifetimes")
 
 
 def parse_size(text: str) -> int:
@@ -170,11 +173,12 @@ def run_lifetimes(path: Path):
 
 
 def breakdown(path: Path) -> None:
-    """Where crmlib's time goes: wall and CPU seconds of each engine query and of the rest."""
+    """Where crmlib's time goes: wall and CPU seconds of each step of the default (sort) plan."""
     import warnings
 
     import ibis.backends.duckdb as ibis_duckdb
 
+    import crmlib._sorted_summary as ss
     import crmlib.transactions as tx
     from crmlib.exceptions import DataWarning
 
@@ -183,26 +187,30 @@ def breakdown(path: Path) -> None:
         return u.ru_utime + u.ru_stime
 
     steps = []
-    names = iter(["input checks (one scan)", "summary query (two aggregations)", "exact duplicate check"])
-    original = ibis_duckdb.Backend.to_pyarrow
 
-    def timed(self, expr, *args, **kwargs):
-        c0, t0 = cpu(), time.perf_counter()
-        out = original(self, expr, *args, **kwargs)
-        steps.append((next(names, "other query"), time.perf_counter() - t0, cpu() - c0, out.num_rows))
-        return out
+    def timed(name, fn, rows=None):
+        def wrapper(*args, **kwargs):
+            c0, t0 = cpu(), time.perf_counter()
+            out = fn(*args, **kwargs)
+            steps.append((name, time.perf_counter() - t0, cpu() - c0, rows(out) if rows else None))
+            return out
+        return wrapper
 
-    ibis_duckdb.Backend.to_pyarrow = timed
+    ibis_duckdb.Backend.to_pyarrow = timed("input checks (one scan)", ibis_duckdb.Backend.to_pyarrow,
+                                           lambda t: t.num_rows)
+    tx._record_batches = timed("ordered scan (engine sorts the rows)", tx._record_batches)
+    ss.reduce_sorted = timed("stream reduction (numpy, incl. fetching batches)", ss.reduce_sorted,
+                             lambda r: len(r.first))
     c0, t0 = cpu(), time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         tx.summarize(path, observation_end=OBS_END, time_unit="D")
     wall, used = time.perf_counter() - t0, cpu() - c0
-    steps.append(("rest (Python, Arrow -> pandas, sorting)", wall - sum(s[1] for s in steps),
+    steps.append(("rest (duplicates, columns, DataFrame)", wall - sum(s[1] for s in steps),
                   used - sum(s[2] for s in steps), None))
     print(f"crmlib breakdown, {path.name}: total {wall:.2f} s wall, {used:.2f} s CPU")
     for name, w, c, n in steps:
-        print(f"  {name:42s} {w:6.2f} s wall {c:6.2f} s CPU" + (f"  ({n:,} result rows)" if n is not None else ""))
+        print(f"  {name:50s} {w:6.2f} s wall {c:6.2f} s CPU" + (f"  ({n:,} result rows)" if n is not None else ""))
 
 
 def child(method: str, path: Path) -> None:
@@ -226,6 +234,8 @@ def child(method: str, path: Path) -> None:
         cols = run_crmlib(path)
     elif method == "crmlib-nodup":
         cols = run_crmlib(path, on_duplicate="ignore")
+    elif method == "crmlib-aggregate":
+        cols = run_crmlib(path, plan="aggregate")
     elif method == "pandas":
         cols = run_pandas(path)
     elif method == "lifetimes":

@@ -887,11 +887,20 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
     return out
 
 
-def _duplicated(f: pd.DataFrame, used: list[str], amount: str | None) -> np.ndarray:
-    """Rows of a pandas log that repeat an earlier row (customer, date, amount to 1e-6): for naming them."""
+def _duplicated(f: pd.DataFrame, used: list[str], amount: str | None, among=None) -> np.ndarray:
+    """Rows of a pandas log that repeat an earlier row (customer, date, amount to 1e-6): for naming them.
+
+    ``among``: the ids of the customers that have duplicates, if known; only their rows are compared.
+    """
+    mask = np.zeros(len(f), dtype=bool)
+    rows = np.arange(len(f))
+    if among is not None:
+        rows = np.flatnonzero(f[used[0]].isin(among).to_numpy())
+    sub = f.iloc[rows][used]
     if amount is not None:
-        f = f[used].assign(**{amount: pd.to_numeric(f[amount], errors="coerce").round(6)})
-    return f.duplicated(subset=used, keep="first").to_numpy()
+        sub = sub.assign(**{amount: pd.to_numeric(sub[amount], errors="coerce").round(6)})
+    mask[rows] = sub.duplicated(subset=used, keep="first").to_numpy()
+    return mask
 
 
 def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, period, unit, cohort, on_duplicate,
@@ -922,11 +931,12 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
             key = ["customer", "when"] + (["m"] if has_amount else [])  # amounts to 1e-6, as summed
             dup_mask = cand.duplicated(subset=key, keep="first").to_numpy()
             dup_count = int(dup_mask.sum())
+        dup_ids = ids.iloc[np.unique(cand["customer"].to_numpy()[dup_mask])] if dup_count else []
         used = [customer_id, date] + ([amount] if has_amount else [])
         dup = _Problem("duplicate", dup_count,
                        f"are exact duplicates of an earlier row (same {', '.join(map(repr, used))})",
                        on_duplicate, None, None if kept_mask is None else (
-                           lambda f: _duplicated(f, used, amount) & kept_mask(f)))
+                           lambda f: _duplicated(f, used, amount, among=dup_ids) & kept_mask(f)))
         if dup_count and src.frame is None:
             copies = cand[dup_mask].groupby(key[:len(key)], sort=False).size() + 1
             shown = []
