@@ -70,6 +70,13 @@ def test_cdnow_calibration_matches_fader_hardie_lee_2005_summary(cdnow_summary):
     # zbar: mean of the repeat purchase days' spend, rounded half-up to cents in the file
     assert (s["monetary"].map(_half_up) == ref["monetary"]).all()
     assert (s.loc[s["frequency"] == 0, "monetary"] == 0).all()
+    assert s.attrs["crmlib"]["plan"] == "sort"  # DuckDB's default
+
+
+def test_cdnow_aggregate_plan_gives_the_same_table(cdnow, cdnow_summary):
+    agg = _quiet(cdnow, calibration_end=CAL_END, observation_end=OBS_END, include_cohort=True, plan="aggregate")
+    pd.testing.assert_frame_equal(agg, cdnow_summary, check_exact=True)
+    assert agg.attrs["crmlib"]["checks"] == cdnow_summary.attrs["crmlib"]["checks"]
 
 
 def test_cdnow_holdout_totals_against_direct_count(cdnow, cdnow_summary):
