@@ -198,7 +198,9 @@ class SortedReducer:
             ids = pa.concat_arrays([p["ids"] for p in self.parts])
         else:
             ids = pa.array([], type=pa.int64())
-        cands = pd.concat([pd.DataFrame(c) for c in self.cands], ignore_index=True) if self.cands else pd.DataFrame()
+        cands = pd.DataFrame()
+        if self.cands:  # one frame from the batches' arrays (not a frame per batch)
+            cands = pd.DataFrame({k: np.concatenate([c[k] for c in self.cands]) for k in self.cands[0]}, copy=False)
         amount = self.has_amount
         return SortedReduction(
             ids=ids, first=cat("first"), last=cat("last"), n_cal=cat("n_cal"), n_hold=cat("n_hold"),
