@@ -963,31 +963,35 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
             np.subtract.at(red.spend_hold, who[hold], m[hold])
             np.subtract.at(red.spend_first, who[first], m[first])
 
-    first = red.first.astype(np.int64)
+    first = red.first  # int32 days since 1970-01-01
     end_day = _period_start(cal_end if cal_end is not None else obs_end, period)
     end_p = int((np.datetime64(end_day.date(), "D") - np.datetime64("1970-01-01", "D")).astype(np.int64))
 
-    def span(later, earlier):
+    def span(later, earlier):  # the aggregate plan's _span, in place where possible
         if unit == "period" and period == "M":
             return (ss.month_index(later) - ss.month_index(earlier)).astype(np.float64)
-        days = (later - earlier).astype(np.float64)
-        if unit == "period":
-            return days / (7.0 if period == "W" else 1.0)
-        return days / float(unit)
+        days = np.subtract(later, earlier, dtype=np.int64).astype(np.float64)
+        days /= (7.0 if period == "W" else 1.0) if unit == "period" else float(unit)
+        return days
+
+    def mean_spend(units, count):  # ifelse(count > 0, units / 1e6, 0) / greatest(count, 1), as in the expression
+        out = units.astype(np.float64)
+        out /= 1e6
+        out[count <= 0] = 0.0
+        out /= np.maximum(count, 1)
+        return out
 
     n = red.n_cal
     out = {"cid": ids,
            "frequency": n - 1,
-           "recency": span(red.last.astype(np.int64), first),
-           "T": span(np.full(len(first), end_p, dtype=np.int64), first)}
+           "recency": span(red.last, first),
+           "T": span(np.int64(end_p), first)}
     if has_amount:
-        repeat = np.where(n > 1, (red.spend_cal - red.spend_first).astype(np.float64) / 1e6, 0.0)
-        out["monetary"] = repeat / np.maximum(n - 1, 1).astype(np.float64)
+        out["monetary"] = mean_spend(red.spend_cal - red.spend_first, n - 1)
     if cal_end is not None:
         out["frequency_holdout"] = red.n_hold
         if has_amount:
-            hold = np.where(red.n_hold > 0, red.spend_hold.astype(np.float64) / 1e6, 0.0)
-            out["monetary_holdout"] = hold / np.maximum(red.n_hold, 1).astype(np.float64)
+            out["monetary_holdout"] = mean_spend(red.spend_hold, red.n_hold)
     if cohort is not None:
         out["cohort"] = ss.cohort_start(first, cohort)
     return pd.DataFrame(out, copy=False), dup_count
