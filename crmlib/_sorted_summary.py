@@ -136,8 +136,9 @@ class SortedReducer:
     carried on until it ends), so every customer is reduced from all its rows.
     """
 
-    def __init__(self, *, holdout: bool, has_amount: bool, keep_candidates: bool):
+    def __init__(self, *, holdout: bool, has_amount: bool, keep_candidates: bool, id_type=None):
         self.holdout, self.has_amount, self.keep_candidates = holdout, has_amount, keep_candidates
+        self.id_type = id_type  # Arrow type of the ids, for an empty result
         self.parts: list[dict] = []
         self.cands: list[dict] = []
         self.tail: dict | None = None
@@ -200,7 +201,7 @@ class SortedReducer:
         if self.parts:
             ids = pa.concat_arrays([p["ids"] for p in self.parts])
         else:
-            ids = pa.array([], type=pa.int64())
+            ids = pa.array([], type=self.id_type or pa.int64())
         cands = pd.DataFrame()
         if self.cands:  # one frame from the batches' arrays (not a frame per batch)
             cands = pd.DataFrame({k: np.concatenate([c[k] for c in self.cands]) for k in self.cands[0]}, copy=False)
@@ -324,7 +325,9 @@ def _take(x, rows: np.ndarray):
 
 def reduce_sorted(reader, *, holdout: bool, has_amount: bool, keep_candidates: bool) -> SortedReduction:
     """Run :class:`SortedReducer` over a ``pyarrow.RecordBatchReader`` of the ordered rows."""
-    red = SortedReducer(holdout=holdout, has_amount=has_amount, keep_candidates=keep_candidates)
+    schema = getattr(reader, "schema", None)
+    id_type = schema.field("cid").type if schema is not None and "cid" in schema.names else None
+    red = SortedReducer(holdout=holdout, has_amount=has_amount, keep_candidates=keep_candidates, id_type=id_type)
     pending = None
     for batch in reader:
         if pending is not None:

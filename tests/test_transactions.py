@@ -750,3 +750,11 @@ def test_duplicates_compare_amounts_as_summed(plan):
     with pytest.warns(DataWarning, match=r"1 rows are exact duplicates.*\[1\]"):
         s = summarize(log, plan=plan, on_duplicate="exclude", time_unit="D")
     assert s.loc[1, "monetary"] == 5.0 and s.loc[2, "frequency"] == 0
+
+
+def test_both_plans_agree_when_every_row_is_excluded():
+    log = pd.DataFrame({"customer_id": ["a", "b"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+                        "amount": [-1.0, -2.0]})
+    got = {plan: _quiet(log, on_negative="exclude", plan=plan) for plan in ("sort", "aggregate")}
+    assert got["sort"].empty and got["sort"].index.dtype == object
+    pd.testing.assert_frame_equal(got["sort"], got["aggregate"])
