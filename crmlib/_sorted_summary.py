@@ -39,14 +39,16 @@ _SAFE = 2**62  # |sum of micro-units| of one customer must stay below this (int6
 
 
 def sorted_rows_expression(clean, *, period: str, calibration_end, has_amount: bool, with_when: bool,
-                           period_of, amount_type: str):
-    """The clean log's rows as (``cid``, [``h``], ``p``, [``m``], [``w``]), ordered by cid, h, p.
+                           period_of, amount_type: str, with_day: bool = False):
+    """The clean log's rows as (``cid``, [``h``], ``p``, [``m``], [``w``], [``d``]), ordered by cid, h, p.
 
     ``p`` is the period start (int32 days since 1970-01-01), ``h`` whether the day is after
     ``calibration_end`` (holdout), ``m`` the amount as ``amount_type``
     (DECIMAL(18, 6), read as integer micro-units) and ``w`` the date as given
     (for the exact duplicate check, when the periods are not the dates
-    themselves). One portable Ibis expression.
+    themselves) and ``d`` the day (int32 days since 1970-01-01; for the
+    cohort of the first purchase day when the periods are weeks or months).
+    One portable Ibis expression.
     """
     import ibis
 
@@ -62,6 +64,8 @@ def sorted_rows_expression(clean, *, period: str, calibration_end, has_amount: b
         cols["m"] = clean.amount.cast(amount_type)  # read as int64 micro-units (see _decimal_units)
     if with_when:
         cols["w"] = clean.when
+    if with_day:
+        cols["d"] = clean.day.epoch_days().cast("int32")
     return clean.select(**cols).order_by(order)
 
 
@@ -126,6 +130,7 @@ class SortedReduction:
     spend_first: np.ndarray | None
     spend_hold: np.ndarray | None
     candidates: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows of periods with > 1 row
+    first_day: np.ndarray | None = None  # int32 days since 1970-01-01 of the first calibration purchase (if asked)
 
 
 class SortedReducer:
@@ -209,7 +214,8 @@ class SortedReducer:
         return SortedReduction(
             ids=ids, first=cat("first"), last=cat("last"), n_cal=cat("n_cal"), n_hold=cat("n_hold"),
             spend_cal=cat("spend_cal") if amount else None, spend_first=cat("spend_first") if amount else None,
-            spend_hold=cat("spend_hold") if amount else None, candidates=cands)
+            spend_hold=cat("spend_hold") if amount else None, candidates=cands,
+            first_day=cat("first_day") if self.parts and "first_day" in self.parts[0] else None)
 
     # -- the vectorised reduction of complete customers
     def _reduce(self, a: dict, newc: np.ndarray) -> None:
@@ -237,6 +243,11 @@ class SortedReducer:
         last = p[starts + np.maximum(cal_rows, 1) - 1]
         part = {"ids": a["cid"][starts] if isinstance(a["cid"], np.ndarray) else a["cid"].take(starts),
                 "first": first, "last": last, "n_cal": n_cal, "n_hold": n_hold}
+        if "d" in a:  # the first calibration purchase day (the rows of a period are not ordered by day)
+            d = a["d"]
+            if h is not None:
+                d = np.where(h, np.iinfo(np.int32).max, d)
+            part["first_day"] = np.minimum.reduceat(d, starts)
         if isinstance(part["ids"], np.ndarray):
             import pyarrow as pa
 
@@ -336,6 +347,27 @@ def reduce_sorted(reader, *, holdout: bool, has_amount: bool, keep_candidates: b
     if pending is not None:
         red.feed(pending, final=True)
     return red.finish()
+
+
+def units_to_float(units: np.ndarray) -> np.ndarray:
+    """Integer 1e-6 units as float64 currency units, correctly rounded, as DuckDB casts DECIMAL(p, 6) to DOUBLE.
+
+    ``units / 1e6`` is correctly rounded while ``|units| < 2**53`` (the int64 -> float64 step is exact,
+    the division rounds once). Beyond (sums over about 9e9 currency units) the integer part and the
+    fraction are converted separately, ``trunc(units / 10**6) + (units % 10**6) / 1e6``: the integer part
+    is exact and the fraction's rounding error (< 1.2e-16) is far below the distance of any 6-digit
+    decimal from a rounding boundary there, so the result is again the correctly rounded value.
+    """
+    units = np.asarray(units, dtype=np.int64)
+    out = units.astype(np.float64)
+    out /= 1e6
+    big = np.flatnonzero(np.abs(units) >= 2**53)
+    if len(big):
+        u = units[big]
+        mag = np.abs(u)
+        exact = (mag // _MICRO).astype(np.float64) + (mag % _MICRO).astype(np.float64) / 1e6
+        out[big] = np.where(u < 0, -exact, exact)
+    return out
 
 
 def cohort_start(days: np.ndarray, cohort: str) -> np.ndarray:

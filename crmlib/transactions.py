@@ -81,6 +81,7 @@ _POLICIES = {
 # (Integer micro-units, round(amount * 1e6) summed as int64, were tried: the same numbers and, on DuckDB
 # at 10M rows, the same time within the noise - DuckDB's decimal sums are int64 underneath.)
 _AMOUNT_TYPE = "decimal(18, 6)"
+_AMOUNT_LIMIT = 1e12  # |amount| below this fits DECIMAL(18, 6); larger amounts (and infinities) are an input error
 _N_EXAMPLES = 5
 
 
@@ -285,6 +286,14 @@ def _typed(t, customer_id: str, date: str, amount: str | None):
         day = t[date].cast("date")
     elif dtype.is_string():
         day = t[date].try_cast("timestamp").cast("date")
+    elif dtype.is_unknown() and "TIMESTAMP" in str(dtype).upper():
+        # e.g. DuckDB's TIMESTAMPTZ_NS (pandas writes time-zone-aware nanoseconds to Parquet), which Ibis
+        # does not know: read as a timestamp with time zone (microseconds), like TIMESTAMPTZ
+        import ibis.expr.datatypes as dt
+
+        when = t[date].cast(dt.Timestamp(timezone="UTC"))
+        t = t.mutate(**{date: when})
+        day = t[date].cast("date")
     else:
         raise DataError(
             f"column {date!r} has type {dtype}; pass dates, timestamps or ISO-8601 strings "
@@ -301,6 +310,8 @@ def _typed(t, customer_id: str, date: str, amount: str | None):
             a = t[amount].try_cast("float64")
         else:
             raise DataError(f"column {amount!r} has type {atype}; amounts must be numbers")
+        if atype.is_floating() or atype.is_string():  # NaN (e.g. in a Parquet file) is not a number
+            a = _ibis().ifelse(a.isnan(), _ibis().null("float64"), a)
         cols["amount"] = a
         cols["amount_given"] = (
             t["__crmlib_amount_given"] if "__crmlib_amount_given" in t.columns else t[amount].notnull()
@@ -361,6 +372,9 @@ def summary_expression(
     cols = {"cid": table.cid, "p": _period(table.day, period)}
     if has_amount:
         cols["amount"] = table.amount.cast(_AMOUNT_TYPE)
+    first_day = cohort is not None and period != "D"  # the cohort is that of the first purchase day
+    if first_day:
+        cols["day"] = table.day
     if calibration_end is not None:
         cal_day = ibis.literal(pd.Timestamp(calibration_end).date(), type="date")
         cols["hold"] = table.day > cal_day
@@ -369,6 +383,8 @@ def summary_expression(
     per_aggs = {"n_rows": x.cid.count()}
     if has_amount:  # back to 18 digits: the later aggregates run on 64-bit rather than 128-bit decimals
         per_aggs["spend"] = x.amount.sum().cast(_AMOUNT_TYPE)
+    if first_day:
+        per_aggs["day0"] = x.day.min()
     per = x.group_by(keys).aggregate(**per_aggs)
     cal = ~per.hold if calibration_end is not None else None
     end_p = obs_p if calibration_end is None else _period(cal_day, period)
@@ -377,6 +393,8 @@ def summary_expression(
         "last": per.p.max(where=cal),
         "n": per.p.count(where=cal),
     }
+    if first_day:
+        aggs["first_day"] = per.day0.min(where=cal)
     if has_amount:
         aggs["total"] = per.spend.sum(where=cal)
         aggs["first_spend"] = per.spend.argmin(per.p, where=cal)
@@ -407,7 +425,8 @@ def summary_expression(
             hold_spend = ibis.ifelse(s.n_hold > 0, s.spend_hold.cast("float64"), 0.0)
             out["monetary_holdout"] = hold_spend / ibis.greatest(s.n_hold, 1).cast("float64")
     if cohort is not None:
-        out["cohort"] = s["first"] if cohort == "D" else s["first"].truncate(cohort)
+        day0 = s["first_day"] if first_day else s["first"]
+        out["cohort"] = day0 if cohort == "D" else day0.truncate(cohort)
     if _multi_row_periods:
         out["multi"] = s.multi.cast("int64")
         out["multi_first"] = s.multi_first
@@ -540,6 +559,10 @@ def summarize(
     customer_id, date, amount : column names. ``date`` holds dates, timestamps
         (the time of day is dropped) or ISO-8601 text; ``amount`` is the value
         of the transaction in currency units (``None``: no monetary columns).
+        Timestamps with a time zone are cut to days in their own zone for a
+        pandas column (the wall-clock date), and in the engine's session time
+        zone for a file or engine table (DuckDB's ``TimeZone`` setting, UTC
+        without its ICU extension; Spark's ``spark.sql.session.timeZone``).
     observation_end : last day observed (inclusive); default the last
         transaction date. ``T`` runs to it (to ``calibration_end`` when given).
     calibration_end : last day of the calibration period (inclusive). The
@@ -563,8 +586,10 @@ def summarize(
         connection, ``"spark"``/a SparkSession, or any Ibis backend (e.g.
         ``ibis.pyspark.connect(spark)``). Not used with an Ibis table.
     include_cohort : add ``cohort``, the start of the acquisition period of each
-        customer (first purchase): ``True`` for the month, or one of
-        ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``.
+        customer: the day, ISO week, month, quarter or year of the first
+        (calibration) purchase day - of the day itself, not of its ``period``'s
+        start. ``True`` for the month, or one of ``"D"``, ``"W"``, ``"M"``,
+        ``"Q"``, ``"Y"``.
     date_format : for a pandas DataFrame whose ``date`` column is text or
         numbers (e.g. ``"%Y%m%d"``); parsed with :func:`pandas.to_datetime`.
     on_negative, on_zero, on_duplicate, on_after_end : the policy for each
@@ -598,14 +623,17 @@ def summarize(
     =========================  ===========  =====================================
     missing customer id        error        a purchase without a customer
     missing/unparsable date    error        cannot be placed in time
-    missing/non-numeric amount error        (only when ``amount`` is given)
+    missing/non-numeric amount error        (only when ``amount`` is given;
+                                            NaN is not a number)
+    amount >= 10**12 in        error        beyond the exact DECIMAL(18, 6)
+    absolute value, infinite                sums (scale the amounts)
     negative amount (returns)  ``error``    a return is not a purchase; choose
                                             ``"exclude"`` (drop the rows) or
                                             ``"keep"`` (the amount nets into its
                                             period's spend, the row counts as a
                                             purchase)
     zero amount                ``keep``     free orders still count as purchases
-                                            (CDNOW has 80); or exclude/error
+                                            (full CDNOW: 80); or exclude/error
     exact duplicate rows       ``keep``     same customer, date (as given, time
                                             included) and amount (to 1e-6, the
                                             precision of the sums): two
@@ -644,7 +672,10 @@ def summarize(
     ``calibration_and_holdout_data`` (which, unlike this function, averages the
     holdout spend over transactions rather than periods). Amounts are summed as
     DECIMAL(18, 6) (rounded to 1e-6, |amount| < 10**12), so that every engine
-    returns the same numbers bit for bit.
+    returns the same numbers bit for bit. Overflow is reported, never wrapped:
+    the aggregate plan needs a customer's spend in one period below 10**12
+    (the sort plan's int64 sums hold up to 4.6e12 per customer); beyond, a
+    :class:`~crmlib.exceptions.DataError` names the amount column.
 
     Examples
     --------
@@ -745,6 +776,7 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
             bad_amount=(typed.amount_given & typed.amount.isnull()).sum(),
             negative=(typed.amount < 0).sum(),
             zero=(typed.amount == 0).sum(),
+            too_large=(typed.amount.abs() >= _AMOUNT_LIMIT).sum(),
         )
     if obs_end is not None:
         stats["after_end"] = (typed.day > ibis.literal(obs_end.date(), type="date")).sum()
@@ -799,6 +831,11 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
                                  typed.amount < 0, pmask(lambda f: pd.to_numeric(f[amount], errors="coerce") < 0)))
         problems.append(_Problem("zero", int(counts["zero"]), f"have a zero amount (column {amount!r})", on_zero,
                                  typed.amount == 0, pmask(lambda f: pd.to_numeric(f[amount], errors="coerce") == 0)))
+        problems.append(_Problem("too_large", int(counts["too_large"]),
+                                 f"have an amount of 10**12 or more in absolute value, or infinite (column {amount!r}), "
+                                 "beyond the exact DECIMAL(18, 6) sums; scale the amounts (e.g. to thousands)", "error",
+                                 typed.amount.abs() >= _AMOUNT_LIMIT,
+                                 pmask(lambda f: pd.to_numeric(f[amount], errors="coerce").abs() >= _AMOUNT_LIMIT)))
     problems.append(_Problem("after_end", int(counts["after_end"]),
                              f"are dated after the observation end {obs_end.date()} (column {date!r})",
                              on_after_end, typed.day > obs_lit,
@@ -845,12 +882,14 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
                                     pmask(kept_mask), problems)
         clean = kept.select(*key_cols)
         if on_duplicate == "exclude" and dup_count:
-            clean = kept.select(*key_cols, "when").distinct().select(*key_cols)
+            # one copy of each exact duplicate: the same rows the check counted (amounts to 1e-6, as summed)
+            exact = {"amount": kept.amount.cast(_AMOUNT_TYPE)} if has_amount else {}
+            clean = kept.select("cid", "day", "when", **exact).distinct().select(*key_cols)
 
         expr = summary_expression(clean, observation_end=obs_end, calibration_end=cal_end, period=period,
                                   time_unit=unit, has_amount=has_amount, cohort=cohort, _all_customers=True,
                                   _multi_row_periods=dup_after)
-        result = _fetch(src.backend, expr)
+        result = _fetch_sums(src.backend, expr, amount)
         if dup_after:
             multi = result.pop("multi").to_numpy() > 0
             first, last = result.pop("multi_first"), result.pop("multi_last")
@@ -924,7 +963,7 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
     with_when = check and not (period == "D" and kept.when.type().is_date())
     expr = ss.sorted_rows_expression(kept, period=period, calibration_end=cal_end, has_amount=has_amount,
                                      with_when=with_when, period_of=_period,
-                                     amount_type=_AMOUNT_TYPE)
+                                     amount_type=_AMOUNT_TYPE, with_day=cohort is not None and period != "D")
     reader = _record_batches(src.backend, expr, ss.BATCH_ROWS)
     red = ss.reduce_sorted(reader, holdout=cal_end is not None, has_amount=has_amount, keep_candidates=check)
     ids = red.ids.to_pandas()
@@ -975,8 +1014,7 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
         return days
 
     def mean_spend(units, count):  # ifelse(count > 0, units / 1e6, 0) / greatest(count, 1), as in the expression
-        out = units.astype(np.float64)
-        out /= 1e6
+        out = ss.units_to_float(units)
         out[count <= 0] = 0.0
         out /= np.maximum(count, 1)
         return out
@@ -993,7 +1031,9 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
         if has_amount:
             out["monetary_holdout"] = mean_spend(red.spend_hold, red.n_hold)
     if cohort is not None:
-        out["cohort"] = ss.cohort_start(first, cohort)
+        # the cohort of the first purchase day (not of its period's start: a week can straddle two months)
+        day0 = first if red.first_day is None else np.where(n > 0, red.first_day, first)
+        out["cohort"] = ss.cohort_start(day0, cohort)
     return pd.DataFrame(out, copy=False), dup_count
 
 
@@ -1024,6 +1064,23 @@ def _when_value(v, kept, with_when):
 def _fetch(backend, expr) -> pd.DataFrame:
     """Run ``expr`` on ``backend``: the result as pandas, converted from Arrow once."""
     return backend.to_pyarrow(expr).to_pandas(date_as_object=False)
+
+
+def _fetch_sums(backend, expr, amount: str | None) -> pd.DataFrame:
+    """:func:`_fetch`, with an engine's decimal overflow (a customer's spend in one period of 10**12 or
+    more) reported as a :class:`DataError` naming the amount column."""
+    try:
+        return _fetch(backend, expr)
+    except Exception as exc:  # engines raise their own types (DuckDB ConversionException, Spark ArithmeticException)
+        text = str(exc).upper()
+        if amount is not None and "DECIMAL" in text and any(
+                w in text for w in ("CAST", "OVERFLOW", "OUT OF RANGE", "OUT_OF_RANGE", "CANNOT BE REPRESENTED")):
+            raise DataError(
+                f"a customer's spend in one period reaches 10**12 currency units (column {amount!r}), beyond the "
+                "exact DECIMAL(18, 6) sums of the aggregate plan; scale the amounts (e.g. to thousands) or use "
+                f"plan='sort' on DuckDB (engine message: {str(exc).splitlines()[0][:200]})"
+            ) from exc
+        raise
 
 
 def _register(src: _Source, frame: pd.DataFrame) -> str:

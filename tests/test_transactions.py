@@ -758,3 +758,124 @@ def test_both_plans_agree_when_every_row_is_excluded():
     got = {plan: _quiet(log, on_negative="exclude", plan=plan) for plan in ("sort", "aggregate")}
     assert got["sort"].empty and got["sort"].index.dtype == object
     pd.testing.assert_frame_equal(got["sort"], got["aggregate"])
+
+
+# ------------------------------------------------------- review: adversarial logs, both plans
+
+
+def _both_plans(log, **kw):
+    """The summary by both plans (DataWarnings silenced), asserted identical, values and check counts."""
+    got = {plan: _quiet(log, plan=plan, **kw) for plan in ("sort", "aggregate")}
+    pd.testing.assert_frame_equal(got["sort"], got["aggregate"], check_exact=True)
+    assert got["sort"].attrs["crmlib"]["checks"] == got["aggregate"].attrs["crmlib"]["checks"]
+    return got["sort"]
+
+
+def test_excluded_copies_with_float_noise_leave_the_same_spend_in_both_plans():
+    """'exclude' removes the copies the check counted (amounts equal to 1e-6), in the holdout too."""
+    log = pd.DataFrame({
+        "customer_id": [1, 1, 1, 1, 1],
+        "date": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-03 00:00", "2024-01-05 10:00",
+                                "2024-01-05 10:00"]),
+        "amount": [0.1 + 0.2, 0.3, 5.0, 0.1 + 0.2, 0.3],
+    })
+    s = _both_plans(log, on_duplicate="exclude", time_unit="D", calibration_end="2024-01-03")
+    assert s.attrs["crmlib"]["checks"]["duplicate"] == 2
+    assert s.loc[1, "monetary"] == 5.0 and s.loc[1, "frequency_holdout"] == 1
+    assert s.loc[1, "monetary_holdout"] == 0.3  # one copy left, not 0.6
+
+
+def test_large_spend_converts_to_float_as_the_engine_does():
+    """Sums beyond 2**53 micro-units (9e9 currency) round like the engine's DECIMAL -> DOUBLE cast: the
+    correctly rounded value of the exact decimal, in both plans (units / 1e6 in float64 is not)."""
+    rng = np.random.default_rng(6)
+    n = 600
+    log = pd.DataFrame({"customer_id": rng.integers(0, 12, n),
+                        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
+                        "amount": np.round(rng.uniform(1e9, 4.2e9, n), 6)})  # below 2**32: 6 decimals exact
+    s = _both_plans(log, time_unit="D", on_duplicate="ignore")
+    micro = [int(Decimal(repr(float(a))).scaleb(6)) for a in log["amount"]]  # the 6-decimal amounts, exactly
+    day = log.assign(m=micro).groupby(["customer_id", "date"])["m"].sum().reset_index()
+    naive_differs = 0
+    for cid, g in day.groupby("customer_id"):
+        g = g.sort_values("date")
+        repeat = int(g["m"].iloc[1:].sum())  # Python int: exact
+        assert repeat > 2**53
+        assert s.loc[cid, "monetary"] == float(Decimal(repeat).scaleb(-6)) / (len(g) - 1)
+        naive_differs += float(np.int64(repeat)) / 1e6 != float(Decimal(repeat).scaleb(-6))
+    assert naive_differs >= 3  # the test tells the two conversions apart
+
+
+@pytest.mark.parametrize("plan", ["sort", "aggregate"])
+def test_inputchecks_nan_infinite_and_huge_amounts_in_a_file(tmp_path, plan):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "amounts.parquet"
+    pq.write_table(pa.table({"customer_id": [1, 1, 2, 3], "date": pa.array(pd.to_datetime(
+        ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]).date),
+        "amount": [1.0, float("nan"), float("inf"), -2e12]}), path)
+    with pytest.raises(DataError) as err:
+        summarize(path, plan=plan, on_negative="keep")
+    msg = str(err.value)
+    assert "1 rows have an amount that is not a number (column 'amount')" in msg
+    assert "2 rows have an amount of 10**12 or more in absolute value, or infinite (column 'amount')" in msg
+    assert "'customer_id': 2" in msg
+
+
+def test_inputchecks_huge_amount_names_rows_and_period_overflow_is_reported():
+    log = _log()
+    log.loc[12, "amount"] = 1e12
+    with pytest.raises(DataError, match=r"1 rows have an amount of 10\*\*12 or more.*\[12\]"):
+        summarize(log)
+    # each amount fits, a period's spend does not: the aggregate plan names the column; the sort plan's
+    # int64 sums (up to 4.6e12 per customer) still hold it exactly
+    day = pd.DataFrame({"customer_id": [1, 1, 1], "date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-03"]),
+                        "amount": [1.0, 6e11, 6e11]})
+    with pytest.raises(DataError, match="spend in one period reaches 10\\*\\*12 currency units \\(column 'amount'\\)"):
+        _quiet(day, plan="aggregate")
+    assert _quiet(day, plan="sort", time_unit="D").loc[1, "monetary"] == 1.2e12
+
+
+def test_cohort_is_that_of_the_first_purchase_day_not_of_its_period_start():
+    """A week can straddle two months: a first purchase on Friday 2023-09-01 is a September customer."""
+    log = pd.DataFrame({"customer_id": [1, 1, 2, 2, 2],
+                        "date": pd.to_datetime(["2023-09-01", "2023-09-20", "2023-09-02", "2023-08-30", "2023-10-02"]),
+                        "amount": [1.0, 2.0, 4.0, 3.0, 5.0]})
+    s = _both_plans(log, period="W", include_cohort="M")
+    assert s["cohort"].tolist() == [pd.Timestamp("2023-09-01"), pd.Timestamp("2023-08-01")]
+    s = _both_plans(log, period="M", include_cohort="W")  # the ISO week of the first day, not of the 1st
+    assert s["cohort"].tolist() == [pd.Timestamp("2023-08-28"), pd.Timestamp("2023-08-28")]
+    # with a calibration end, the first calibration day (the holdout day of the same month does not count)
+    s = _both_plans(log, period="M", include_cohort="D", calibration_end="2023-08-31")
+    assert s.index.tolist() == [2] and s["cohort"].tolist() == [pd.Timestamp("2023-08-30")]
+
+
+@pytest.mark.parametrize("form", ["float ids", "tz-aware pandas", "tz-aware parquet (ns)", "csv text timestamps"])
+def test_sort_plan_equals_aggregate_plan_on_other_input_forms(form, tmp_path, monkeypatch):
+    """Float ids, time-zone-aware timestamps (pandas; Parquet as pandas writes it, nanoseconds), CSV text;
+    customers spread over 13-row record batches; weeks straddling calibration_end (a Wednesday)."""
+    import crmlib._sorted_summary as ss
+
+    monkeypatch.setattr(ss, "BATCH_ROWS", 13)
+    log = _awkward_log(9, n_rows=1500)
+    log["customer_id"] = log["customer_id"].str[1:].replace("hale", "0").astype(float) + 0.5
+    source = log
+    if form.startswith("tz-aware"):
+        source = log.assign(date=log["date"].dt.tz_localize("UTC").dt.tz_convert("Asia/Tokyo"))
+        if "parquet" in form:
+            source.to_parquet(tmp_path / "log.parquet")
+            source = tmp_path / "log.parquet"
+    elif form == "csv text timestamps":
+        log.assign(date=log["date"].dt.strftime("%Y-%m-%d %H:%M:%S")).to_csv(tmp_path / "log.csv", index=False)
+        source = tmp_path / "log.csv"
+    kw = dict(observation_end="2021-03-31", on_negative="keep")
+    for extra in (dict(period="W", calibration_end="2020-09-16", include_cohort="M"),
+                  dict(period="M", time_unit="period", on_duplicate="exclude", calibration_end="2020-08-12")):
+        s = _both_plans(source, **kw, **extra)
+        assert len(s) > 250 and s.attrs["crmlib"]["checks"]["duplicate"] > 40
+    if form == "tz-aware parquet (ns)":
+        # a file's time zone is the engine's: days in DuckDB's session time zone
+        zone = duckdb.connect().execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
+        naive = log.assign(date=log["date"].dt.tz_localize("UTC").dt.tz_convert(zone).dt.tz_localize(None))
+        pd.testing.assert_frame_equal(_quiet(source, **kw), _quiet(naive, **kw), check_exact=True)

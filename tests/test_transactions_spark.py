@@ -116,3 +116,20 @@ def test_spark_dataframe_input_and_check_names_the_records(spark, con):
     with pytest.warns(DataWarning, match="1 rows have a negative amount.*excluded"):
         got = summarize(frame, on_negative="exclude", time_unit="D")
     pd.testing.assert_frame_equal(got, _quiet(log, on_negative="exclude", time_unit="D"), check_exact=True)
+
+
+def test_spark_large_sums_round_like_duckdb(con):
+    """Spend sums beyond 2**53 micro-units (9e9 currency) convert to the same correctly rounded float64.
+
+    The amounts stay below 2**32 (4.3e9), where a float64 holds 6 decimals exactly, so both engines round
+    every amount to the same DECIMAL(18, 6) (beyond, Spark and DuckDB may round a float differently).
+    """
+    rng = np.random.default_rng(4)
+    n = 300
+    log = pd.DataFrame({"customer_id": rng.integers(0, 6, n),
+                        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
+                        "amount": np.round(rng.uniform(1e9, 4.2e9, n), 6)})
+    kw = dict(time_unit="D", on_duplicate="ignore", calibration_end="2024-05-01")
+    on_duckdb = _quiet(log, **kw)
+    assert (on_duckdb["monetary"] * on_duckdb["frequency"]).min() > 2**53 / 1e6
+    pd.testing.assert_frame_equal(_quiet(log, engine=con, **kw), on_duckdb, check_exact=True)
