@@ -16,8 +16,10 @@ duplicates can be, so the duplicate check needs no second pass.
 
 Sums are exact: amounts enter as integer micro-units of DECIMAL(18, 6) and are
 summed as int64, so the result equals the aggregate plan's decimal sums bit for
-bit (the test suite compares the two plans on DuckDB and against Spark). The
-sums are checked against int64 overflow, which is reported, never wrapped.
+bit (the test suite compares the two plans on DuckDB and against Spark); they
+become float64 correctly rounded, as the engine casts a decimal
+(:func:`units_to_float`). The sums are checked against int64 overflow, which
+is reported, never wrapped.
 
 Definitions: Fader, Hardie & Lee (2005), "Counting your customers the easy
 way", Marketing Science 24(2) (see :mod:`crmlib.transactions`).
@@ -141,8 +143,10 @@ class SortedReducer:
     carried on until it ends), so every customer is reduced from all its rows.
     """
 
-    def __init__(self, *, holdout: bool, has_amount: bool, keep_candidates: bool, id_type=None):
+    def __init__(self, *, holdout: bool, has_amount: bool, keep_candidates: bool, id_type=None,
+                 amount_name: str = "amount"):
         self.holdout, self.has_amount, self.keep_candidates = holdout, has_amount, keep_candidates
+        self.amount_name = amount_name  # the user's amount column, for error messages
         self.id_type = id_type  # Arrow type of the ids, for an empty result
         self.parts: list[dict] = []
         self.cands: list[dict] = []
@@ -260,7 +264,7 @@ class SortedReducer:
             in_first &= ~h[inner] & ~h[starts[owner]]
         if self.has_amount:
             m = a["m"]
-            _check_overflow(m, lengths, starts)
+            _check_overflow(m, lengths, starts, a["cid"], self.amount_name)
             if h is None:
                 spend_cal = np.add.reduceat(m, starts)
                 spend_hold = np.zeros(k, dtype=np.int64)
@@ -291,7 +295,7 @@ class SortedReducer:
         self.parts.append(part)
 
 
-def _check_overflow(m: np.ndarray, lengths: np.ndarray, starts: np.ndarray) -> None:
+def _check_overflow(m: np.ndarray, lengths: np.ndarray, starts: np.ndarray, cid, amount_name: str) -> None:
     if len(m) == 0:
         return
     big = max(abs(int(m.min())), abs(int(m.max())))
@@ -300,10 +304,16 @@ def _check_overflow(m: np.ndarray, lengths: np.ndarray, starts: np.ndarray) -> N
     totals = np.add.reduceat(np.abs(m).astype(np.float64), starts)
     bad = np.flatnonzero(totals >= _SAFE)
     if len(bad):
+        who = cid[starts[bad[:5]]] if isinstance(cid, np.ndarray) else cid.take(starts[bad[:5]]).to_pylist()
         raise DataError(
-            f"the spend of {len(bad)} customers exceeds {_SAFE / _MICRO:.3g} currency units, beyond exact "
+            f"the spend of {len(bad)} customers (column {amount_name!r}; customers {[_py(v) for v in who]}"
+            f"{' ...' if len(bad) > 5 else ''}) exceeds {_SAFE / _MICRO:.3g} currency units, beyond exact "
             "64-bit sums of amounts in 1e-6 units; scale the amounts (e.g. to thousands)"
         )
+
+
+def _py(v):
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _first_value(x):
@@ -334,11 +344,13 @@ def _take(x, rows: np.ndarray):
     return x.take(rows).to_pandas().to_numpy()
 
 
-def reduce_sorted(reader, *, holdout: bool, has_amount: bool, keep_candidates: bool) -> SortedReduction:
+def reduce_sorted(reader, *, holdout: bool, has_amount: bool, keep_candidates: bool,
+                  amount_name: str = "amount") -> SortedReduction:
     """Run :class:`SortedReducer` over a ``pyarrow.RecordBatchReader`` of the ordered rows."""
     schema = getattr(reader, "schema", None)
     id_type = schema.field("cid").type if schema is not None and "cid" in schema.names else None
-    red = SortedReducer(holdout=holdout, has_amount=has_amount, keep_candidates=keep_candidates, id_type=id_type)
+    red = SortedReducer(holdout=holdout, has_amount=has_amount, keep_candidates=keep_candidates, id_type=id_type,
+                        amount_name=amount_name)
     pending = None
     for batch in reader:
         if pending is not None:

@@ -363,7 +363,8 @@ def summary_expression(
     Returns an Ibis table with columns ``cid``, ``frequency`` (int64),
     ``recency``, ``T`` (float64, ``time_unit``), ``monetary`` (float64) and,
     with ``calibration_end``, ``frequency_holdout`` (int64) and
-    ``monetary_holdout`` (float64), and ``cohort`` (date) when asked.
+    ``monetary_holdout`` (float64), and ``cohort`` (date) when asked: the
+    ``cohort`` period (D/W/M/Q/Y) of the first calibration purchase *day*.
     """
     ibis = _ibis()
     time_unit = _unit(time_unit, period)
@@ -965,7 +966,8 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
                                      with_when=with_when, period_of=_period,
                                      amount_type=_AMOUNT_TYPE, with_day=cohort is not None and period != "D")
     reader = _record_batches(src.backend, expr, ss.BATCH_ROWS)
-    red = ss.reduce_sorted(reader, holdout=cal_end is not None, has_amount=has_amount, keep_candidates=check)
+    red = ss.reduce_sorted(reader, holdout=cal_end is not None, has_amount=has_amount, keep_candidates=check,
+                           amount_name=amount or "amount")
     ids = red.ids.to_pandas()
     dup_count = 0
     if check:
