@@ -73,6 +73,20 @@ def test_cdnow_calibration_matches_fader_hardie_lee_2005_summary(cdnow_summary):
     assert s.attrs["crmlib"]["plan"] == "sort"  # DuckDB's default
 
 
+def test_cdnow_calibration_matches_lifetimes_cdnow_customers_summary_csv(cdnow_summary):
+    """The file the issue names: ``cdnow_customers_summary.csv`` (lifetimes 0.11.3), ID, frequency, recency, T."""
+    from crmlib.datasets import data_dir
+
+    ref = pd.read_csv(data_dir() / "cdnow_customers_summary.csv", index_col="ID")
+    assert len(ref) == 2357 and list(ref.columns) == ["frequency", "recency", "T"]
+    s = cdnow_summary
+    assert s.index.tolist() == ref.index.tolist()
+    np.testing.assert_array_equal(s["frequency"].to_numpy(), ref["frequency"].to_numpy())
+    # the file rounds weeks (days / 7) to 2 decimals
+    np.testing.assert_array_equal(s["recency"].round(2).to_numpy(), ref["recency"].to_numpy())
+    np.testing.assert_array_equal(s["T"].round(2).to_numpy(), ref["T"].to_numpy())
+
+
 def test_cdnow_aggregate_plan_gives_the_same_table(cdnow, cdnow_summary):
     agg = _quiet(cdnow, calibration_end=CAL_END, observation_end=OBS_END, include_cohort=True, plan="aggregate")
     pd.testing.assert_frame_equal(agg, cdnow_summary, check_exact=True)
