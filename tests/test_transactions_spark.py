@@ -135,3 +135,19 @@ def test_spark_large_sums_round_like_duckdb(con):
     on_duckdb = _quiet(log, **kw)
     assert (on_duckdb["monetary"] * on_duckdb["frequency"]).min() > 2**53 / 1e6
     pd.testing.assert_frame_equal(_quiet(log, engine=con, **kw), on_duckdb, check_exact=True)
+
+
+@pytest.mark.parametrize("ansi", ["true", "false"])
+def test_spark_period_spend_overflow_is_reported_with_or_without_ansi(spark, con, ansi):
+    """A customer's spend of 10**12 or more in one day overflows DECIMAL(18, 6): an error either way
+    (ANSI mode raises; without it Spark returns NULL, which summarize counts and reports)."""
+    log = pd.DataFrame({"customer_id": [1, 1, 1, 2], "amount": [1.0, 6e11, 6e11, 5.0],
+                        "date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-03", "2024-01-02"])})
+    before = spark.conf.get("spark.sql.ansi.enabled")
+    spark.conf.set("spark.sql.ansi.enabled", ansi)
+    try:
+        expected = "spend in one period reaches 10\\*\\*12" if ansi == "true" else "returned no spend for 1 customer-periods"
+        with pytest.raises(DataError, match=f"{expected}.*column 'amount'|{expected}.*customers \\[1\\]; column 'amount'"):
+            _quiet(con.create_table("overflow_log", log, overwrite=True), on_duplicate="ignore")
+    finally:
+        spark.conf.set("spark.sql.ansi.enabled", before)
