@@ -633,7 +633,8 @@ def summarize(
     missing customer id        error        a purchase without a customer
     missing/unparsable date    error        cannot be placed in time
     missing/non-numeric amount error        (only when ``amount`` is given;
-                                            NaN is not a number)
+                                            NaN: missing in pandas, not a
+                                            number in a file or table)
     amount >= 10**12 in        error        beyond the exact DECIMAL(18, 6)
     absolute value, infinite                sums (scale the amounts)
     negative amount (returns)  ``error``    a return is not a purchase; choose
