@@ -301,12 +301,15 @@ def test_every_input_form_gives_the_same_summary(cdnow, cdnow_summary, tmp_path)
     con = duckdb.connect()
     con.register("log_df", log)
     con.execute("CREATE TABLE tx AS SELECT * FROM log_df")
+    with warnings.catch_warnings():  # Ibis 12 calls a method DuckDB 2.0 deprecates (not crmlib's concern)
+        warnings.filterwarnings("ignore", message=r"fetch_arrow_table\(\) is deprecated", category=DeprecationWarning)
+        ibis_table = ibis.duckdb.from_connection(con).table("tx")
     inputs = {
         "parquet": dict(transactions=pq),
         "csv": dict(transactions=str(csv)),
         "duckdb table": dict(transactions="tx", engine=con),
         "duckdb relation": dict(transactions=con.sql("SELECT * FROM tx")),
-        "ibis table": dict(transactions=ibis.duckdb.from_connection(con).table("tx")),
+        "ibis table": dict(transactions=ibis_table),
         "text dates": dict(transactions=cdnow.assign(date=cdnow["date"].dt.strftime("%Y%m%d")),
                            date_format="%Y%m%d"),
         "duckdb engine": dict(transactions=cdnow, engine=con),
@@ -565,8 +568,9 @@ def test_duplicate_count_same_by_both_routes(tmp_path):
     log.to_parquet(path)
     for source in (log, path):
         for period in ("D", "W"):
-            with pytest.warns(DataWarning, match=f"{expected} rows are exact duplicates"):
+            with pytest.warns(DataWarning) as caught:  # also the rows after the observation end
                 s = summarize(source, period=period, observation_end="2021-03-31")
+            assert any(f"{expected} rows are exact duplicates" in str(w.message) for w in caught)
             assert s.attrs["crmlib"]["checks"]["duplicate"] == expected
 
 
@@ -830,7 +834,7 @@ def test_inputchecks_nan_infinite_and_huge_amounts_in_a_file(tmp_path, plan):
         ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]).date),
         "amount": [1.0, float("nan"), float("inf"), -2e12]}), path)
     with pytest.raises(DataError) as err:
-        summarize(path, plan=plan, on_negative="keep")
+        _quiet(path, plan=plan, on_negative="keep")
     msg = str(err.value)
     assert "1 rows have an amount that is not a number (column 'amount')" in msg
     assert "2 rows have an amount of 10**12 or more in absolute value, or infinite (column 'amount')" in msg
