@@ -180,7 +180,17 @@ def _prepare_frame(df: pd.DataFrame, customer_id: str, date: str, amount: str | 
                 "(e.g. '%Y%m%d') to parse them"
             )
         text = d.astype("string") if date_format is not None else d
-        parsed = pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce")
+        with warnings.catch_warnings():  # pandas 2 warns (pandas 3 raises) on text with mixed UTC offsets
+            warnings.filterwarnings("ignore", message=".*mixed time zones", category=FutureWarning)
+            try:
+                parsed = pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce")
+            except (ValueError, TypeError):
+                parsed = None
+        if parsed is None or not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
+            raise DataError(
+                f"column {date!r} cannot be read as one kind of date (does it mix time-zone offsets?); convert "
+                f"it first, e.g. pd.to_datetime(df[{date!r}], utc=True).dt.tz_convert('<your zone>')"
+            )
         if getattr(parsed.dtype, "tz", None) is not None:
             parsed = parsed.dt.tz_localize(None)
         # keep unparsable entries visible to the checks: NaT where the input was not missing

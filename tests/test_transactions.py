@@ -355,6 +355,14 @@ def test_inputchecks_unparsable_date_in_text_and_csv(tmp_path):
         summarize(path)
 
 
+def test_inputchecks_text_dates_with_mixed_utc_offsets():
+    log = _log().astype({"date": "object"})
+    log["date"] = ["2024-01-01T10:00:00+02:00", "2024-01-03T10:00:00-05:00", "2024-01-02", "2024-01-09",
+                   "2024-01-03"]
+    with pytest.raises(DataError, match=r"column 'date' cannot be read as one kind of date.*utc=True"):
+        summarize(log)
+
+
 def test_inputchecks_numeric_dates_need_a_format():
     log = _log().assign(date=[20240101, 20240105, 20240102, 20240109, 20240103])
     with pytest.raises(DataError, match="column 'date' holds numbers"):
