@@ -202,7 +202,9 @@ def _prepare_frame(df: pd.DataFrame, customer_id: str, date: str, amount: str | 
         cols[date] = d
     if amount is not None:
         a = df[amount]
-        if not pd.api.types.is_numeric_dtype(a.dtype) or pd.api.types.is_bool_dtype(a.dtype):
+        if pd.api.types.is_bool_dtype(a.dtype):  # as for a file or engine table: True/False are not amounts
+            raise DataError(f"column {amount!r} has type {a.dtype}; amounts must be numbers")
+        if not pd.api.types.is_numeric_dtype(a.dtype):
             parsed = pd.to_numeric(a, errors="coerce")
             cols[amount] = parsed.astype("float64")
             cols["__crmlib_amount_given"] = a.notna().to_numpy()

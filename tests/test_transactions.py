@@ -380,6 +380,8 @@ def test_inputchecks_missing_and_non_numeric_amount():
     text.loc[14, "amount"] = "twenty"
     with pytest.raises(DataError, match=r"1 rows have an amount that is not a number.*\[14\]"):
         summarize(text)
+    with pytest.raises(DataError, match=r"column 'amount' has type bool; amounts must be numbers"):
+        summarize(_log().assign(amount=True))
 
 
 def test_inputchecks_negative_amounts_policy():
