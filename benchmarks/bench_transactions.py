@@ -108,9 +108,10 @@ def generate(n_rows: int, path: Path, seed: int = SEED) -> None:
     tmp.rename(path)
 
 
-def dataset(n_rows: int) -> Path:
-    DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"transactions_{label(n_rows)}_seed{SEED}.parquet"
+def dataset(n_rows: int, folder: Path | None = None) -> Path:
+    folder = DATA if folder is None else Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"transactions_{label(n_rows)}_seed{SEED}.parquet"
     if not path.exists():
         t0 = time.perf_counter()
         print(f"generating {path.name} ...", flush=True)
@@ -277,6 +278,7 @@ def main(argv=None) -> None:
     ap.add_argument("--repeat", type=int, default=1, help="best of this many runs per method")
     ap.add_argument("--breakdown", action="store_true",
                     help="instead of the comparison: wall and CPU seconds of each step of crmlib's default (sort) plan")
+    ap.add_argument("--data-dir", default=None, help=f"where the generated logs are cached (default {DATA})")
     ap.add_argument("--child", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -284,7 +286,7 @@ def main(argv=None) -> None:
         return
     if args.breakdown:
         for text in args.sizes:
-            breakdown(dataset(parse_size(text)))
+            breakdown(dataset(parse_size(text), args.data_dir))
         return
     import duckdb
     import pandas as pd
@@ -302,7 +304,7 @@ def main(argv=None) -> None:
           f"lifetimes {lt_version or 'not installed'}")
     rows = []
     for n in sizes:
-        path = dataset(n)
+        path = dataset(n, args.data_dir)
         results = {}
         for m in args.methods:
             if m == "lifetimes" and (lt_version is None or n > lt_max):

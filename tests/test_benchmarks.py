@@ -1,0 +1,40 @@
+"""The benchmark scripts still run (on tiny inputs), so that the recorded comparisons can be repeated.
+
+Timings are not asserted (CI machines vary); agreement is: every method of
+``bench_transactions.py`` must return the same summary as crmlib's default.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def _run(args, tmp_path):
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_transactions.py"), *args,
+                          "--data-dir", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+def test_bench_transactions_methods_agree_on_a_small_log(tmp_path):
+    text = _run(["--sizes", "20000", "--methods", "crmlib", "crmlib-nodup", "crmlib-aggregate", "pandas"], tmp_path)
+    rows = [line.split() for line in text.splitlines() if line.strip().startswith("20,000") and "rows:" not in line]
+    assert [r[1] for r in rows] == ["crmlib", "crmlib-nodup", "crmlib-aggregate", "pandas"]
+    for r in rows:
+        assert "True" in r and "False" not in r, r  # same_summary
+        assert int(r[-1]) == 2000  # customers: 20,000 rows at about 10 per customer
+    assert list(tmp_path.glob("transactions_20,000_seed*.parquet"))
+
+
+def test_bench_transactions_breakdown_names_every_step(tmp_path):
+    text = _run(["--breakdown", "--sizes", "20000"], tmp_path)
+    for step in ("input checks", "ordered scan", "stream reduction", "rest"):
+        assert step in text
+    assert "(2,000 result rows)" in text
