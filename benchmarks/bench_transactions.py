@@ -39,7 +39,8 @@ that has crmlib and lifetimes, e.g.::
 ``--sizes`` (any of 1M 10M 50M or a number of rows), ``--methods``,
 ``--lifetimes-max-rows`` (default 10M: lifetimes is skipped above it, and the
 output says so; at 10M it needs about 20-30 s and several GiB),
-``--pandas-max-rows`` (default 50M), ``--repeat`` (best of n runs), ``--breakdown``
+``--pandas-max-rows`` (default 50M), ``--repeat`` (best of n runs), ``--data-dir`` (where the logs
+are cached), ``--breakdown``
 (instead of the comparison: wall and CPU seconds of each step of crmlib's default plan, in one process).
 """
 
