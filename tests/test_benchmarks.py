@@ -38,3 +38,13 @@ def test_bench_transactions_breakdown_names_every_step(tmp_path):
     for step in ("input checks", "ordered scan", "stream reduction", "rest"):
         assert step in text
     assert "(2,000 result rows)" in text
+
+
+def test_bench_clv_quick_runs_without_the_reference_libraries():
+    """`bench_clv.py --quick` fits CDNOW and the donations; BG/NBD matches Fader, Hardie & Lee (2005), Table 1."""
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_clv.py"), "--quick"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    line = next(x for x in out.stdout.splitlines() if x.strip().startswith("BG/NBD, CDNOW"))
+    assert "r=0.24259, alpha=4.4135, a=0.79289, b=2.4258" in line  # published: 0.243, 4.414, 0.793, 2.426
+    assert "BG/BB, donations" in out.stdout
