@@ -3,7 +3,8 @@
 A session fixture renders the project's whole report set (reports/reports.yml) into a temporary
 folder with the real runner, then the browser opens index.html, follows every link, and asserts
 that each report loads, every figure decodes (natural width > 0) and no error output is shown.
-A deliberately broken report must make the same check fail.
+A deliberately broken report must make the same check fail. The set is rendered a second time
+to check that the same parameters give the same key figures.
 """
 
 import json
@@ -100,6 +101,21 @@ def test_every_report_renders_and_passes_the_browser_check(rendered_project, bro
     index = (out / "index.html").read_text()
     for r in results:
         assert f'href="{r.name}.html"' in index
+
+
+def test_the_same_parameters_give_the_same_numbers(rendered_project, tmp_path):
+    """Rendering the whole set again gives every recorded key figure bit for bit (all draws are seeded).
+
+    Run times recorded as figures (unit "s") measure the machine, not the data, and are left out.
+    """
+    out, results = rendered_project
+    again = run_reports(REPO / "reports" / "reports.yml", jobs=2, out_dir=tmp_path, progress=None)
+    assert [r.status for r in again] == ["ok"] * len(results)
+    for r in results:
+        first, second = ({k: v for k, v in json.loads((d / f"{r.name}.json").read_text())["figures"].items()
+                          if v.get("unit") != "s"} for d in (out, tmp_path))
+        assert first, f"{r.name} records no key figures"
+        assert second == first, r.name
 
 
 def test_a_broken_report_fails_the_browser_check(tmp_path, browser):
