@@ -567,8 +567,10 @@ def test_rfm_segments_on_cdnow(cdnow_summary):
         rfm_segments(pd.DataFrame({"R": [0], "F": [3]}))
 
 
-def test_duplicate_count_same_by_both_routes(tmp_path):
-    """Daily periods count duplicates after the summary (on candidate customers); weekly, in a full pass."""
+@pytest.mark.parametrize("plan", ["sort", "aggregate"])
+def test_duplicate_count_same_by_both_routes(tmp_path, plan):
+    """Both plans, every route: the sort plan among the rows of multi-row periods; the aggregate plan after
+    the summary on candidate customers (daily periods) or in a full pass (weekly)."""
     log = _random_log(5, n_rows=2000)
     log["date"] = log["date"].dt.normalize()
     dups = log.sample(40, random_state=1)
@@ -579,12 +581,13 @@ def test_duplicate_count_same_by_both_routes(tmp_path):
     for source in (log, path):
         for period in ("D", "W"):
             with pytest.warns(DataWarning) as caught:  # also the rows after the observation end
-                s = summarize(source, period=period, observation_end="2021-03-31")
+                s = summarize(source, period=period, observation_end="2021-03-31", plan=plan)
             assert any(f"{expected} rows are exact duplicates" in str(w.message) for w in caught)
             assert s.attrs["crmlib"]["checks"]["duplicate"] == expected
 
 
-def test_duplicates_found_on_any_multi_row_day_not_only_the_first(tmp_path):
+@pytest.mark.parametrize("plan", ["sort", "aggregate"])
+def test_duplicates_found_on_any_multi_row_day_not_only_the_first(tmp_path, plan):
     """The exact check looks at each candidate customer's days from the first to the last with more than one row."""
     log = pd.DataFrame({
         "customer_id": [1, 1, 1, 1, 1, 2, 2, 3, 3, 3],
@@ -600,7 +603,7 @@ def test_duplicates_found_on_any_multi_row_day_not_only_the_first(tmp_path):
     log.to_parquet(path)
     for source in (log, path):
         with pytest.warns(DataWarning, match="2 rows are exact duplicates"):
-            s = summarize(source, time_unit="D")
+            s = summarize(source, time_unit="D", plan=plan)
         assert s.attrs["crmlib"]["checks"]["duplicate"] == 2
         assert s.loc[1, "monetary"] == 3.0 and s.loc[1, "frequency"] == 2  # days 5 and 9 (2.5 + 2.5), copies kept
 
