@@ -15,6 +15,11 @@ What it does
    * ``crmlib-aggregate``: the same with ``plan="aggregate"`` (the portable
      two-aggregation expression that Spark runs) instead of the default sort
      plan on DuckDB;
+   * ``crmlib-spark`` (only when named in ``--methods``; needs the ``spark``
+     extra and Java 17): the same on a local Spark session (``local[2]``), the
+     engine's default, the aggregate plan. The session start is timed apart,
+     as ``import_s``; the JVM's own CPU time and memory are not in ``cpu_s``
+     and ``peak_GiB`` (they are a separate process);
    * ``pandas``: a careful plain pandas groupby (read with pyarrow, one
      groupby by customer and day, one by customer over the sorted result);
    * ``lifetimes``: ``lifetimes.utils.summary_data_from_transaction_data``
@@ -47,6 +52,7 @@ are cached), ``--breakdown``
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -66,6 +72,7 @@ EPOCH_OFFSET = int((START - np.datetime64("1970-01-01")).astype(int))  # date32 
 N_DAYS = 730  # two years of observation, 2022-01-01 .. 2023-12-31
 OBS_END = "2023-12-31"
 METHODS = ("crmlib", "crmlib-nodup", "crmlib-aggregate", "pandas", "lifetimes")
+OPTIONAL = ("crmlib-spark",)  # only when asked with --methods: a local Spark session takes 15-45 s to start
 
 
 def parse_size(text: str) -> int:
@@ -134,6 +141,19 @@ def run_crmlib(path: Path, **kw):
         warnings.simplefilter("ignore", DataWarning)  # the generated logs have a few exact duplicates
         s = summarize(path, observation_end=OBS_END, time_unit="D", **kw)
     return s["frequency"], s["recency"], s["T"], s["monetary"]
+
+
+def spark_session():
+    """A local Spark session on both cores (``local[2]``), configured as in the test suite."""
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("crmlib-bench")
+               .config("spark.sql.shuffle.partitions", "4").config("spark.default.parallelism", "4")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC").config("spark.driver.memory", "6g")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def run_pandas(path: Path):
@@ -228,6 +248,7 @@ def child(method: str, path: Path) -> None:
         import crmlib.transactions  # noqa: F401
     elif method == "lifetimes":
         import lifetimes.utils  # noqa: F401
+    engine = spark_session() if method == "crmlib-spark" else None  # started before the clock, like an import
     imports = time.perf_counter() - t0
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu0 = usage.ru_utime + usage.ru_stime
@@ -238,6 +259,8 @@ def child(method: str, path: Path) -> None:
         cols = run_crmlib(path, on_duplicate="ignore")
     elif method == "crmlib-aggregate":
         cols = run_crmlib(path, plan="aggregate")
+    elif method == "crmlib-spark":
+        cols = run_crmlib(path, engine=engine)
     elif method == "pandas":
         cols = run_pandas(path)
     elif method == "lifetimes":
@@ -273,7 +296,7 @@ def same(a: dict, b: dict) -> bool:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", nargs="+", default=["1M", "10M"], help="rows: 1M 10M 50M or numbers")
-    ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS + OPTIONAL)
     ap.add_argument("--lifetimes-max-rows", default="10M")
     ap.add_argument("--pandas-max-rows", default="50M")
     ap.add_argument("--repeat", type=int, default=1, help="best of this many runs per method")
@@ -315,6 +338,9 @@ def main(argv=None) -> None:
                 continue
             if m == "pandas" and n > pd_max:
                 results[m] = {"skipped": f"skipped above {label(pd_max)} rows (--pandas-max-rows)"}
+                continue
+            if m == "crmlib-spark" and importlib.util.find_spec("pyspark") is None:
+                results[m] = {"skipped": "not installed (pip install -e '.[spark]')"}
                 continue
             print(f"  {label(n)} rows: {m} ...", flush=True)
             results[m] = measure(m, path, args.repeat)
