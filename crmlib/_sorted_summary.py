@@ -150,7 +150,7 @@ class SortedReducer:
         self.id_type = id_type  # Arrow type of the ids, for an empty result
         self.parts: list[dict] = []
         self.cands: list[dict] = []
-        self.tail: dict | None = None
+        self.tail: list[dict] | None = None  # the rows of the last customer seen, as chunks (joined once)
         self.n_customers = 0
 
     # -- input
@@ -172,12 +172,12 @@ class SortedReducer:
             # the carried customer may go on at the head of this batch: reduce the carried rows with
             # the head rows of the same customer, then the rest of the batch
             tail, self.tail = self.tail, None
-            same = _first_value(tail["cid"]) == _first_value(arrays["cid"])
+            same = _first_value(tail[0]["cid"]) == _first_value(arrays["cid"])
             head_end = (int(starts[0]) if len(starts) else n) if same else 0
-            if head_end == n and not final:  # the customer fills the whole batch: carry on
-                self.tail = {k: _concat(tail[k], arrays[k]) for k in arrays}
+            if head_end == n and not final:  # the customer fills the whole batch: carry on (no copy yet)
+                self.tail = tail + [arrays]
                 return
-            joined = {k: _concat(tail[k], _slice(arrays[k], 0, head_end)) for k in arrays}
+            joined = _join(tail + ([{k: _slice(v, 0, head_end) for k, v in arrays.items()}] if head_end else []))
             self._reduce(joined, _neighbours_differ(joined["cid"]))
             if head_end == n:
                 return
@@ -189,7 +189,7 @@ class SortedReducer:
                 starts = starts[1:] - head_end
         if not final:
             last_start = int(starts[-1]) if len(starts) else 0
-            self.tail = {k: _slice(v, last_start, n) for k, v in arrays.items()}
+            self.tail = [{k: _slice(v, last_start, n) for k, v in arrays.items()}]
             if last_start == 0:
                 return
             arrays = {k: _slice(v, 0, last_start) for k, v in arrays.items()}
@@ -198,7 +198,7 @@ class SortedReducer:
 
     def finish(self) -> SortedReduction:
         if self.tail is not None:
-            tail, self.tail = self.tail, None
+            tail, self.tail = _join(self.tail), None
             self._reduce(tail, _neighbours_differ(tail["cid"]))
         import pyarrow as pa
 
@@ -320,12 +320,19 @@ def _first_value(x):
     return x[0] if isinstance(x, np.ndarray) else x[0].as_py()
 
 
-def _concat(a, b):
-    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        return np.concatenate([a, b])
+def _join(chunks: list[dict]) -> dict:
+    """One dict of arrays from consecutive chunks of rows (a single copy, whatever the number of chunks)."""
+    if len(chunks) == 1:
+        return chunks[0]
+    return {k: _concat_all([c[k] for c in chunks]) for k in chunks[0]}
+
+
+def _concat_all(parts):
+    if all(isinstance(x, np.ndarray) for x in parts):
+        return np.concatenate(parts)
     import pyarrow as pa
 
-    return pa.concat_arrays([_arrow(a), _arrow(b)])
+    return pa.concat_arrays([_arrow(x) for x in parts])
 
 
 def _arrow(x):
