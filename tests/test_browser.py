@@ -104,7 +104,7 @@ def test_every_report_renders_and_passes_the_browser_check(rendered_project, bro
 
 
 def test_the_same_parameters_give_the_same_numbers(rendered_project, tmp_path):
-    """Rendering the whole set again gives every recorded key figure bit for bit (all draws are seeded).
+    """Rendering the whole set again gives every recorded key figure again (all draws are seeded).
 
     Run times recorded as figures (unit "s") measure the machine, not the data, and are left out.
     """
@@ -115,7 +115,14 @@ def test_the_same_parameters_give_the_same_numbers(rendered_project, tmp_path):
         first, second = ({k: v for k, v in json.loads((d / f"{r.name}.json").read_text())["figures"].items()
                           if v.get("unit") != "s"} for d in (out, tmp_path))
         assert first, f"{r.name} records no key figures"
-        assert second == first, r.name
+        assert second.keys() == first.keys(), r.name
+        for key, fig in first.items():
+            a, b = fig["value"], second[key]["value"]
+            if isinstance(a, float) and isinstance(b, float):
+                # equal up to the last bits a threaded BLAS may change; an unseeded draw moves far more
+                assert b == pytest.approx(a, rel=1e-9, abs=1e-12), (r.name, key, a, b)
+            else:
+                assert b == a, (r.name, key)
 
 
 def test_a_broken_report_fails_the_browser_check(tmp_path, browser):
