@@ -143,9 +143,8 @@ class SortedReducer:
     carried on until it ends), so every customer is reduced from all its rows.
     """
 
-    def __init__(self, *, holdout: bool, has_amount: bool, keep_candidates: bool, id_type=None,
-                 amount_name: str = "amount"):
-        self.holdout, self.has_amount, self.keep_candidates = holdout, has_amount, keep_candidates
+    def __init__(self, *, has_amount: bool, keep_candidates: bool, id_type=None, amount_name: str = "amount"):
+        self.has_amount, self.keep_candidates = has_amount, keep_candidates
         self.amount_name = amount_name  # the user's amount column, for error messages
         self.id_type = id_type  # Arrow type of the ids, for an empty result
         self.parts: list[dict] = []
@@ -256,12 +255,16 @@ class SortedReducer:
             import pyarrow as pa
 
             part["ids"] = pa.array(part["ids"])
+        def owner_and_first(rows):  # each row's (local) customer, and whether it is in its first calibration period
+            owner = np.searchsorted(starts, rows, side="right") - 1
+            in_first = p[rows] == first[owner]
+            if h is not None:
+                in_first &= ~h[rows] & ~h[starts[owner]]
+            return owner, in_first
+
         # rows that are not the first of their group: their groups have more than one row
         inner = np.flatnonzero(~newg)
-        owner = np.searchsorted(starts, inner, side="right") - 1  # local customer index of each
-        in_first = (p[inner] == first[owner])
-        if h is not None:
-            in_first &= ~h[inner] & ~h[starts[owner]]
+        owner, in_first = owner_and_first(inner)
         if self.has_amount:
             m = a["m"]
             _check_overflow(m, lengths, starts, a["cid"], self.amount_name)
@@ -278,10 +281,7 @@ class SortedReducer:
             rows = np.concatenate([inner - 1, inner])  # with the first row of each such group
             rows.sort(kind="stable")
             rows = rows[_neighbours_differ(rows)]
-            rowner = np.searchsorted(starts, rows, side="right") - 1
-            rfirst = p[rows] == first[rowner]
-            if h is not None:
-                rfirst &= ~h[rows] & ~h[starts[rowner]]
+            rowner, rfirst = owner_and_first(rows)
             c = {"customer": rowner + self.n_customers, "in_first": rfirst,
                  "hold": h[rows] if h is not None else np.zeros(len(rows), dtype=bool)}
             if "w" in a:
@@ -351,12 +351,11 @@ def _take(x, rows: np.ndarray):
     return x.take(rows).to_pandas().to_numpy()
 
 
-def reduce_sorted(reader, *, holdout: bool, has_amount: bool, keep_candidates: bool,
-                  amount_name: str = "amount") -> SortedReduction:
+def reduce_sorted(reader, *, has_amount: bool, keep_candidates: bool, amount_name: str = "amount") -> SortedReduction:
     """Run :class:`SortedReducer` over a ``pyarrow.RecordBatchReader`` of the ordered rows."""
     schema = getattr(reader, "schema", None)
     id_type = schema.field("cid").type if schema is not None and "cid" in schema.names else None
-    red = SortedReducer(holdout=holdout, has_amount=has_amount, keep_candidates=keep_candidates, id_type=id_type,
+    red = SortedReducer(has_amount=has_amount, keep_candidates=keep_candidates, id_type=id_type,
                         amount_name=amount_name)
     pending = None
     for batch in reader:

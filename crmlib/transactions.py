@@ -763,18 +763,25 @@ def _duplicates(typed, only_cids, src, customer_id, date, amount, policy, kept_m
     repeated = repeated.mutate(extra=(repeated.copies - 1).sum().over())
     examples = src.backend.to_pyarrow(repeated.limit(_N_EXAMPLES)).to_pylist()
     dup_count = int(examples[0]["extra"]) if examples else 0
-    used = [customer_id, date] + ([amount] if has_amount else [])
-    dup = _Problem("duplicate", dup_count,
-                   f"are exact duplicates of an earlier row (same {', '.join(map(repr, used))})",
-                   policy, None, None if kept_mask is None else (
-                       lambda f: _duplicated(f, used, amount) & kept_mask(f)))
-    if dup_count and src.frame is None:
-        names = {"cid": customer_id, "when": date, "amount": amount, "copies": "copies"}
-        shown = [{names[k]: _plain(v) for k, v in r.items() if k != "extra"} for r in examples]
-        dup.text += f"; e.g. {shown}"
-    _report([dup], src, typed, customer_id, date, amount, stacklevel=5)
-    problems.append(dup)
+    names = {"cid": customer_id, "when": date, "amount": amount, "copies": "copies"}
+    shown = [{names[k]: _plain(v) for k, v in r.items() if k != "extra"} for r in examples]
+    _report_duplicates(dup_count, shown, src, typed, customer_id, date, amount, policy, kept_mask, problems)
     return dup_count
+
+
+def _report_duplicates(count, shown, src, typed, customer_id, date, amount, policy, kept_mask, problems,
+                       among=None) -> None:
+    """Report ``count`` exact duplicate rows (both plans): up to five records ``shown``, or the index labels
+    of a pandas log (``among``: the ids of the customers with duplicates, if known, to look at their rows only)."""
+    used = [customer_id, date] + ([amount] if amount is not None else [])
+    dup = _Problem("duplicate", count, f"are exact duplicates of an earlier row (same {', '.join(map(repr, used))})",
+                   policy, None, None if kept_mask is None else (
+                       lambda f: _duplicated(f, used, amount, among=among) & kept_mask(f)))
+    if count and src.frame is None:
+        dup.text += f"; e.g. {shown}"
+    # the warning points at the user's call: _report, here, _duplicates or _sorted_result, _summarize, summarize
+    _report([dup], src, typed, customer_id, date, amount, stacklevel=6)
+    problems.append(dup)
 
 
 def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, time_unit, cohort,
@@ -997,7 +1004,7 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
                                      with_when=with_when, period_of=_period,
                                      amount_type=_AMOUNT_TYPE, with_day=cohort is not None and period != "D")
     reader = _record_batches(src.backend, expr, ss.BATCH_ROWS)
-    red = ss.reduce_sorted(reader, holdout=cal_end is not None, has_amount=has_amount, keep_candidates=check,
+    red = ss.reduce_sorted(reader, has_amount=has_amount, keep_candidates=check,
                            amount_name=amount or "amount")
     ids = red.ids.to_pandas()
     dup_count = 0
@@ -1009,23 +1016,17 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
             dup_mask = cand.duplicated(subset=key, keep="first").to_numpy()
             dup_count = int(dup_mask.sum())
         dup_ids = ids.iloc[np.unique(cand["customer"].to_numpy()[dup_mask])] if dup_count else []
-        used = [customer_id, date] + ([amount] if has_amount else [])
-        dup = _Problem("duplicate", dup_count,
-                       f"are exact duplicates of an earlier row (same {', '.join(map(repr, used))})",
-                       on_duplicate, None, None if kept_mask is None else (
-                           lambda f: _duplicated(f, used, amount, among=dup_ids) & kept_mask(f)))
+        shown = []
         if dup_count and src.frame is None:
-            copies = cand[dup_mask].groupby(key[:len(key)], sort=False).size() + 1
-            shown = []
+            copies = cand[dup_mask].groupby(key, sort=False).size() + 1
             for k, c in list(copies.items())[:_N_EXAMPLES]:
-                row = {customer_id: _plain(ids.iloc[int(k[0])]), date: _plain(_when_value(k[1], kept, with_when))}
+                row = {customer_id: _plain(ids.iloc[int(k[0])]), date: _plain(_when_value(k[1], with_when))}
                 if has_amount:
                     row[amount] = int(k[2]) / 1e6
                 row["copies"] = int(c)
                 shown.append(row)
-            dup.text += f"; e.g. {shown}"
-        _report([dup], src, kept, customer_id, date, amount, stacklevel=6)
-        problems.append(dup)
+        _report_duplicates(dup_count, shown, src, kept, customer_id, date, amount, on_duplicate, kept_mask,
+                           problems, among=dup_ids)
         if on_duplicate == "exclude" and dup_count and has_amount:
             # a copy left out takes its amount out of its period's spend; the period itself stays
             d = cand[dup_mask]
@@ -1087,7 +1088,7 @@ def _record_batches(backend, expr, rows: int):
     return rel.fetch_record_batch(rows)  # DuckDB < 2.0
 
 
-def _when_value(v, kept, with_when):
+def _when_value(v, with_when):
     """A candidate row's date as the user gave it (days since 1970 when the periods are the dates)."""
     if with_when:
         return v

@@ -748,7 +748,7 @@ def test_sorted_reducer_result_does_not_depend_on_batch_boundaries(seed):
     def run(sizes):
         edges = np.cumsum([0] + list(sizes))
         batches = [b for lo, hi in zip(edges[:-1], edges[1:]) for b in table.slice(lo, hi - lo).to_batches()]
-        return reduce_sorted(iter(batches), holdout=True, has_amount=True, keep_candidates=True)
+        return reduce_sorted(iter(batches), has_amount=True, keep_candidates=True)
 
     whole = run([n])
     cuts = sorted(set(rng.integers(1, n, size=25)) | {int(np.flatnonzero(np.diff(cid))[0]) + 1})
@@ -910,3 +910,11 @@ def test_sort_plan_equals_aggregate_plan_on_other_input_forms(form, tmp_path, mo
         zone = duckdb.connect().execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
         naive = log.assign(date=log["date"].dt.tz_localize("UTC").dt.tz_convert(zone).dt.tz_localize(None))
         pd.testing.assert_frame_equal(_quiet(source, **kw), _quiet(naive, **kw), check_exact=True)
+
+
+@pytest.mark.parametrize("plan", ["sort", "aggregate"])
+def test_duplicate_warning_points_at_the_callers_line(plan):
+    log = pd.concat([_log(), _log().iloc[[1]]])
+    with pytest.warns(DataWarning, match="1 rows are exact duplicates") as caught:
+        summarize(log, plan=plan)
+    assert [w.filename for w in caught] == [__file__]
