@@ -60,17 +60,19 @@ def crmlib_ll(model, data, params) -> float:
 def row(rows, what, data, ours_model, ref_name, ref_params, ref_seconds, ours_seconds):
     ours = ours_model.params_.to_numpy()
     ref = np.asarray(ref_params, float)
-    rows.append({
-        "fit": what,
-        "N": f"{int(ours_model.n_customers_):,}",
-        "crmlib s": round(ours_seconds, 3),
-        f"{ref_name} s": round(ref_seconds, 3) if ref_seconds is not None else None,
-        "speed-up": round(ref_seconds / ours_seconds, 1) if ref_seconds else None,
-        "max rel. diff.": float(np.max(np.abs(ref / ours - 1))) if ref_params is not None else None,
-        "LL crmlib": round(ours_model.log_likelihood_, 3),
-        f"LL {ref_name}": round(crmlib_ll(ours_model, data, ref), 3) if ref_params is not None else None,
-        "crmlib estimates": ", ".join(f"{k}={v:.5g}" for k, v in ours_model.params_.items()),
-    })
+    rows.append(
+        {
+            "fit": what,
+            "N": f"{int(ours_model.n_customers_):,}",
+            "crmlib s": round(ours_seconds, 3),
+            f"{ref_name} s": round(ref_seconds, 3) if ref_seconds is not None else None,
+            "speed-up": round(ref_seconds / ours_seconds, 1) if ref_seconds else None,
+            "max rel. diff.": float(np.max(np.abs(ref / ours - 1))) if ref_params is not None else None,
+            "LL crmlib": round(ours_model.log_likelihood_, 3),
+            f"LL {ref_name}": round(crmlib_ll(ours_model, data, ref), 3) if ref_params is not None else None,
+            "crmlib estimates": ", ".join(f"{k}={v:.5g}" for k, v in ours_model.params_.items()),
+        }
+    )
 
 
 def lifetimes_fit(kind, data, **kw):
@@ -92,7 +94,12 @@ def lifetimes_fit(kind, data, **kw):
         return f.fit(rep["frequency"], rep["monetary"]), ["p", "q", "v"]
     if kind == "bgbb":
         f = lifetimes.BetaGeoBetaBinomFitter(**kw)
-        return f.fit(data["frequency"], data["recency"], data["n_periods"], weights=data["weight"]), ["alpha", "beta", "gamma", "delta"]
+        return f.fit(data["frequency"], data["recency"], data["n_periods"], weights=data["weight"]), [
+            "alpha",
+            "beta",
+            "gamma",
+            "delta",
+        ]
     raise ValueError(kind)
 
 
@@ -113,9 +120,13 @@ def simulated_bases(seed=2026):
     out = {}
     for n in (1_000_000, 100_000):
         T = (39 * 7 - rng.integers(0, 84, n)) / 7  # first purchase in the first 12 weeks, observed to week 39
-        out[f"bgnbd_{n}"] = simulate_bgnbd(n, T, 0.243, 4.414, 0.793, 2.426, seed=rng, time_resolution=1 / 7)[["frequency", "recency", "T"]]
+        out[f"bgnbd_{n}"] = simulate_bgnbd(n, T, 0.243, 4.414, 0.793, 2.426, seed=rng, time_resolution=1 / 7)[
+            ["frequency", "recency", "T"]
+        ]
     T = (39 * 7 - rng.integers(0, 84, 100_000)) / 7
-    out["pnbd_100000"] = simulate_pareto_nbd(100_000, T, 0.553, 10.578, 0.606, 11.669, seed=rng, time_resolution=1 / 7)[["frequency", "recency", "T"]]
+    out["pnbd_100000"] = simulate_pareto_nbd(100_000, T, 0.553, 10.578, 0.606, 11.669, seed=rng, time_resolution=1 / 7)[
+        ["frequency", "recency", "T"]
+    ]
     freq = rng.integers(1, 15, 1_000_000)
     out["gg_1000000"] = simulate_gamma_gamma(freq, 6.25, 3.74, 15.44, seed=rng)[["frequency", "monetary"]]
     return out
@@ -139,15 +150,26 @@ def pymc_marketing_rows(rows, cdnow, sims):
             m = Model(data=data, model_config={n: Prior("HalfFlat") for n in names})
             m.fit(method="map", progressbar=False)
             return [float(m.idata.posterior[n].values.ravel()[0]) for n in names]
+
         once()  # compile
         return timed(once)
 
-    jobs = [("BG/NBD, CDNOW", pmc.BetaGeoModel, ["r", "alpha", "a", "b"], cdnow, BetaGeoModel),
-            ("Pareto/NBD, CDNOW", pmc.ParetoNBDModel, ["r", "alpha", "s", "beta"], cdnow, ParetoNBDModel),
-            ("Gamma-Gamma, CDNOW", pmc.GammaGammaModel, ["p", "q", "v"], cdnow, GammaGammaModel)]
+    jobs = [
+        ("BG/NBD, CDNOW", pmc.BetaGeoModel, ["r", "alpha", "a", "b"], cdnow, BetaGeoModel),
+        ("Pareto/NBD, CDNOW", pmc.ParetoNBDModel, ["r", "alpha", "s", "beta"], cdnow, ParetoNBDModel),
+        ("Gamma-Gamma, CDNOW", pmc.GammaGammaModel, ["p", "q", "v"], cdnow, GammaGammaModel),
+    ]
     if sims is not None:
-        jobs += [("BG/NBD, 1M simulated", pmc.BetaGeoModel, ["r", "alpha", "a", "b"], sims["bgnbd_1000000"], BetaGeoModel),
-                 ("Pareto/NBD, 100k simulated", pmc.ParetoNBDModel, ["r", "alpha", "s", "beta"], sims["pnbd_100000"], ParetoNBDModel)]
+        jobs += [
+            ("BG/NBD, 1M simulated", pmc.BetaGeoModel, ["r", "alpha", "a", "b"], sims["bgnbd_1000000"], BetaGeoModel),
+            (
+                "Pareto/NBD, 100k simulated",
+                pmc.ParetoNBDModel,
+                ["r", "alpha", "s", "beta"],
+                sims["pnbd_100000"],
+                ParetoNBDModel,
+            ),
+        ]
     for what, PM, names, data, Ours in jobs:
         ours, t_ours = timed(lambda: Ours().fit(data), 3 if len(data) < 50_000 else 1)
         d = data.reset_index(drop=True).assign(customer_id=lambda f: np.arange(len(f)))
@@ -156,7 +178,9 @@ def pymc_marketing_rows(rows, cdnow, sims):
         try:
             params, t_ref = fit_pmc(PM, names, d)
         except Exception as exc:  # report, do not hide, a failure of the reference library
-            rows.append({"fit": f"{what} (pymc-marketing MAP)", "crmlib estimates": f"pymc-marketing failed: {exc!r:.120}"})
+            rows.append(
+                {"fit": f"{what} (pymc-marketing MAP)", "crmlib estimates": f"pymc-marketing failed: {exc!r:.120}"}
+            )
             continue
         row(rows, f"{what} (pymc-marketing MAP)", data, ours, "pymc-marketing", params, t_ref, t_ours)
 
@@ -164,8 +188,12 @@ def pymc_marketing_rows(rows, cdnow, sims):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="CDNOW and donations only")
-    ap.add_argument("--pymc", action="store_true", help="only crmlib against pymc-marketing's MAP fits (in an "
-                    "environment with pymc-marketing 0.19.2; see module docstring)")
+    ap.add_argument(
+        "--pymc",
+        action="store_true",
+        help="only crmlib against pymc-marketing's MAP fits (in an "
+        "environment with pymc-marketing 0.19.2; see module docstring)",
+    )
     args = ap.parse_args()
     if args.pymc:
         rows: list[dict] = []

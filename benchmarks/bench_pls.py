@@ -27,12 +27,19 @@ import pandas as pd
 
 from crmlib.datasets import load_corp_rep, load_mobi
 from crmlib.survey import reliability
-from crmlib.survey.pls import (ECSI_MEASUREMENT, ECSI_STRUCTURE, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE,
-                               pls_path_model)
+from crmlib.survey.pls import (
+    ECSI_MEASUREMENT,
+    ECSI_STRUCTURE,
+    REPUTATION_MEASUREMENT,
+    REPUTATION_STRUCTURE,
+    pls_path_model,
+)
 
 EXT_MEASUREMENT = {
-    "QUAL": [f"qual_{i}" for i in range(1, 9)], "PERF": [f"perf_{i}" for i in range(1, 6)],
-    "CSOR": [f"csor_{i}" for i in range(1, 6)], "ATTR": [f"attr_{i}" for i in range(1, 4)],
+    "QUAL": [f"qual_{i}" for i in range(1, 9)],
+    "PERF": [f"perf_{i}" for i in range(1, 6)],
+    "CSOR": [f"csor_{i}" for i in range(1, 6)],
+    "ATTR": [f"attr_{i}" for i in range(1, 4)],
     **REPUTATION_MEASUREMENT,
 }
 EXT_STRUCTURE = [(a, b) for b in ("COMP", "LIKE") for a in ("QUAL", "PERF", "CSOR", "ATTR")] + REPUTATION_STRUCTURE
@@ -40,11 +47,16 @@ EXT_MODES = {c: "B" for c in ("QUAL", "PERF", "CSOR", "ATTR")}
 
 
 def _seminr_model(sm, measurement, structure, modes=None):
-    mm = sm.constructs(*[
-        sm.composite(c, items if len(items) > 1 else sm.single_item(items[0]),
-                     weights=sm.mode_B if (modes or {}).get(c) == "B" else sm.mode_A)
-        for c, items in measurement.items()
-    ])
+    mm = sm.constructs(
+        *[
+            sm.composite(
+                c,
+                items if len(items) > 1 else sm.single_item(items[0]),
+                weights=sm.mode_B if (modes or {}).get(c) == "B" else sm.mode_A,
+            )
+            for c, items in measurement.items()
+        ]
+    )
     rel = sm.relationships(*[sm.paths(from_=a, to=b) for a, b in structure])
     return mm, rel
 
@@ -76,7 +88,9 @@ def compare(sm, name, data, measurement, structure, modes=None):
         "loadings": np.abs(ref_load - ours.loadings["loading"].to_numpy()).max(),
         "weights": np.abs(ref_w - ours.weights["weight"].to_numpy()).max(),
         "r2": np.abs(ref_r2 - ours.r2.to_numpy()).max(),
-        "alpha(std)": np.abs(rel_tab.loc[keep, "alpha"].to_numpy() - mine.loc[keep, "alpha_standardised"].to_numpy()).max(),
+        "alpha(std)": np.abs(
+            rel_tab.loc[keep, "alpha"].to_numpy() - mine.loc[keep, "alpha_standardised"].to_numpy()
+        ).max(),
         "rhoC": np.abs(rel_tab.loc[keep, "rhoC"].to_numpy() - mine.loc[keep, "rho_c"].to_numpy()).max(),
         "AVE": np.abs(rel_tab.loc[keep, "AVE"].to_numpy() - mine.loc[keep, "ave"].to_numpy()).max(),
         "rhoA": np.nanmax(np.abs(rel_tab.loc[keep, "rhoA"].to_numpy() - mine.loc[keep, "rho_a"].to_numpy())),
@@ -121,8 +135,12 @@ def timing(sm, nboot, seed=2026):
     print(f"  seminr 0.2.1, sequential:           {t_seq:6.2f} s")
     print(f"  seminr 0.2.1, cores=2:              {t_par:6.2f} s")
     print(f"  same resamples: largest |SE difference| {np.abs(se_ref - se_ours).max():.1e}")
-    return {"crmlib_s": t_ours, "seminr_seq_s": t_seq, "seminr_cores2_s": t_par,
-            "max_se_diff": float(np.abs(se_ref - se_ours).max())}
+    return {
+        "crmlib_s": t_ours,
+        "seminr_seq_s": t_seq,
+        "seminr_cores2_s": t_par,
+        "max_se_diff": float(np.abs(se_ref - se_ours).max()),
+    }
 
 
 if __name__ == "__main__":

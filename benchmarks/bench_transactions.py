@@ -105,11 +105,13 @@ def generate(n_rows: int, path: Path, seed: int = SEED) -> None:
     del gap, birth
     cents = np.round(rng.lognormal(3.0, 0.8, size=n_rows) * 100).astype(np.int64)
     order = np.argsort(day, kind="stable")  # a log sorted by date
-    table = pa.table({
-        "customer_id": cid[order],
-        "date": pa.array(day[order] + EPOCH_OFFSET, pa.int32()).cast(pa.date32()),  # from START
-        "amount": cents[order] / 100.0,
-    })
+    table = pa.table(
+        {
+            "customer_id": cid[order],
+            "date": pa.array(day[order] + EPOCH_OFFSET, pa.int32()).cast(pa.date32()),  # from START
+            "amount": cents[order] / 100.0,
+        }
+    )
     del cid, day, cents, order
     tmp = path.with_suffix(".tmp")
     pq.write_table(table, tmp, row_group_size=1_000_000)
@@ -147,11 +149,17 @@ def spark_session():
     """A local Spark session on both cores (``local[2]``), configured as in the test suite."""
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[2]").appName("crmlib-bench")
-               .config("spark.sql.shuffle.partitions", "4").config("spark.default.parallelism", "4")
-               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.session.timeZone", "UTC").config("spark.driver.memory", "6g")
-               .getOrCreate())
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("crmlib-bench")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "6g")
+        .getOrCreate()
+    )
     session.sparkContext.setLogLevel("ERROR")
     return session
 
@@ -175,8 +183,7 @@ def run_pandas(path: Path):
     d = per.index.get_level_values(1).to_numpy()
     a = per.to_numpy()
     g = pd.DataFrame({"c": c, "d": d, "a": a}).groupby("c", sort=False)
-    agg = g.agg(first=("d", "first"), last=("d", "last"), n=("d", "size"), total=("a", "sum"),
-                first_a=("a", "first"))
+    agg = g.agg(first=("d", "first"), last=("d", "last"), n=("d", "size"), total=("a", "sum"), first_a=("a", "first"))
     frequency = agg["n"] - 1
     monetary = ((agg["total"] - agg["first_a"]) / frequency.where(frequency > 0)).fillna(0.0)
     return frequency, (agg["last"] - agg["first"]).astype(float), (end - agg["first"]).astype(float), monetary
@@ -189,8 +196,9 @@ def run_lifetimes(path: Path):
 
     df = pq.read_table(path).to_pandas(date_as_object=False)
     df["date"] = df["date"].astype("datetime64[ns]")
-    s = summary_data_from_transaction_data(df, "customer_id", "date", monetary_value_col="amount",
-                                           observation_period_end=pd.Timestamp(OBS_END), freq="D")
+    s = summary_data_from_transaction_data(
+        df, "customer_id", "date", monetary_value_col="amount", observation_period_end=pd.Timestamp(OBS_END), freq="D"
+    )
     return s["frequency"], s["recency"], s["T"], s["monetary_value"]
 
 
@@ -216,20 +224,29 @@ def breakdown(path: Path) -> None:
             out = fn(*args, **kwargs)
             steps.append((name, time.perf_counter() - t0, cpu() - c0, rows(out) if rows else None))
             return out
+
         return wrapper
 
-    ibis_duckdb.Backend.to_pyarrow = timed("input checks (one scan)", ibis_duckdb.Backend.to_pyarrow,
-                                           lambda t: t.num_rows)
+    ibis_duckdb.Backend.to_pyarrow = timed(
+        "input checks (one scan)", ibis_duckdb.Backend.to_pyarrow, lambda t: t.num_rows
+    )
     tx._record_batches = timed("ordered scan (engine sorts the rows)", tx._record_batches)
-    ss.reduce_sorted = timed("stream reduction (numpy, incl. fetching batches)", ss.reduce_sorted,
-                             lambda r: len(r.first))
+    ss.reduce_sorted = timed(
+        "stream reduction (numpy, incl. fetching batches)", ss.reduce_sorted, lambda r: len(r.first)
+    )
     c0, t0 = cpu(), time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         tx.summarize(path, observation_end=OBS_END, time_unit="D")
     wall, used = time.perf_counter() - t0, cpu() - c0
-    steps.append(("rest (duplicates, columns, DataFrame)", wall - sum(s[1] for s in steps),
-                  used - sum(s[2] for s in steps), None))
+    steps.append(
+        (
+            "rest (duplicates, columns, DataFrame)",
+            wall - sum(s[1] for s in steps),
+            used - sum(s[2] for s in steps),
+            None,
+        )
+    )
     print(f"crmlib breakdown, {path.name}: total {wall:.2f} s wall, {used:.2f} s CPU")
     for name, w, c, n in steps:
         print(f"  {name:50s} {w:6.2f} s wall {c:6.2f} s CPU" + (f"  ({n:,} result rows)" if n is not None else ""))
@@ -271,8 +288,13 @@ def child(method: str, path: Path) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak = usage.ru_maxrss * 1024  # Linux: KiB
     cpu = usage.ru_utime + usage.ru_stime - cpu0
-    check = {"customers": int(len(cols[0])), "frequency": int(cols[0].sum()),
-             "recency": float(cols[1].sum()), "T": float(cols[2].sum()), "monetary": float(cols[3].sum())}
+    check = {
+        "customers": int(len(cols[0])),
+        "frequency": int(cols[0].sum()),
+        "recency": float(cols[1].sum()),
+        "T": float(cols[2].sum()),
+        "monetary": float(cols[3].sum()),
+    }
     print(json.dumps({"seconds": seconds, "cpu": cpu, "imports": imports, "peak_bytes": peak, "check": check}))
 
 
@@ -289,8 +311,11 @@ def measure(method: str, path: Path, repeat: int) -> dict:
 
 
 def same(a: dict, b: dict) -> bool:
-    return (a["customers"] == b["customers"] and a["frequency"] == b["frequency"]
-            and all(abs(a[k] - b[k]) <= 1e-9 * max(1.0, abs(b[k])) for k in ("recency", "T", "monetary")))
+    return (
+        a["customers"] == b["customers"]
+        and a["frequency"] == b["frequency"]
+        and all(abs(a[k] - b[k]) <= 1e-9 * max(1.0, abs(b[k])) for k in ("recency", "T", "monetary"))
+    )
 
 
 def main(argv=None) -> None:
@@ -300,8 +325,11 @@ def main(argv=None) -> None:
     ap.add_argument("--lifetimes-max-rows", default="10M")
     ap.add_argument("--pandas-max-rows", default="50M")
     ap.add_argument("--repeat", type=int, default=1, help="best of this many runs per method")
-    ap.add_argument("--breakdown", action="store_true",
-                    help="instead of the comparison: wall and CPU seconds of each step of crmlib's default (sort) plan")
+    ap.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="instead of the comparison: wall and CPU seconds of each step of crmlib's default (sort) plan",
+    )
     ap.add_argument("--data-dir", default=None, help=f"where the generated logs are cached (default {DATA})")
     ap.add_argument("--child", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -317,23 +345,29 @@ def main(argv=None) -> None:
 
     try:
         import lifetimes
+
         lt_version = lifetimes.__version__
     except ImportError:
         lt_version = None
     sizes = [parse_size(s) for s in args.sizes]
     lt_max, pd_max = parse_size(args.lifetimes_max_rows), parse_size(args.pandas_max_rows)
     load = os.getloadavg()
-    print(f"bench_transactions {date.today()} | {os.cpu_count()} cores, load average {load[0]:.1f} "
-          f"| python {sys.version.split()[0]}, pandas {pd.__version__}, duckdb {duckdb.__version__}, "
-          f"lifetimes {lt_version or 'not installed'}")
+    print(
+        f"bench_transactions {date.today()} | {os.cpu_count()} cores, load average {load[0]:.1f} "
+        f"| python {sys.version.split()[0]}, pandas {pd.__version__}, duckdb {duckdb.__version__}, "
+        f"lifetimes {lt_version or 'not installed'}"
+    )
     rows = []
     for n in sizes:
         path = dataset(n, args.data_dir)
         results = {}
         for m in args.methods:
             if m == "lifetimes" and (lt_version is None or n > lt_max):
-                why = ("not installed" if lt_version is None
-                       else f"skipped above {label(lt_max)} rows (--lifetimes-max-rows)")
+                why = (
+                    "not installed"
+                    if lt_version is None
+                    else f"skipped above {label(lt_max)} rows (--lifetimes-max-rows)"
+                )
                 results[m] = {"skipped": why}
                 continue
             if m == "pandas" and n > pd_max:
@@ -348,8 +382,12 @@ def main(argv=None) -> None:
         for m, r in results.items():
             row = {"rows": label(n), "method": m}
             if "seconds" in r:
-                row.update(seconds=round(r["seconds"], 2), cpu_s=round(r["cpu"], 2), import_s=round(r["imports"], 1),
-                           peak_GiB=round(r["peak_bytes"] / 2**30, 2))
+                row.update(
+                    seconds=round(r["seconds"], 2),
+                    cpu_s=round(r["cpu"], 2),
+                    import_s=round(r["imports"], 1),
+                    peak_GiB=round(r["peak_bytes"] / 2**30, 2),
+                )
                 if "seconds" in base:
                     row["x_crmlib"] = round(r["seconds"] / base["seconds"], 1)
                     row["same_summary"] = same(r["check"], base["check"])
@@ -360,10 +398,12 @@ def main(argv=None) -> None:
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table.to_string(index=False))
-    print("seconds: wall time from the Parquet path to the summary DataFrame, imports excluded (import_s: once per "
-          "process); cpu_s: CPU time of all threads (DuckDB uses 2, pandas and lifetimes 1); "
-          "x_crmlib = seconds / crmlib seconds (crmlib = default engine, all input checks); peak = ru_maxrss of the "
-          "method's own process. Busy shared machine: compare ratios more than seconds.")
+    print(
+        "seconds: wall time from the Parquet path to the summary DataFrame, imports excluded (import_s: once per "
+        "process); cpu_s: CPU time of all threads (DuckDB uses 2, pandas and lifetimes 1); "
+        "x_crmlib = seconds / crmlib seconds (crmlib = default engine, all input checks); peak = ru_maxrss of the "
+        "method's own process. Busy shared machine: compare ratios more than seconds."
+    )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,17 @@ _MICRO = 1_000_000
 _SAFE = 2**62  # |sum of micro-units| of one customer must stay below this (int64 headroom)
 
 
-def sorted_rows_expression(clean, *, period: str, calibration_end, has_amount: bool, with_when: bool,
-                           period_of, amount_type: str, with_day: bool = False):
+def sorted_rows_expression(
+    clean,
+    *,
+    period: str,
+    calibration_end,
+    has_amount: bool,
+    with_when: bool,
+    period_of,
+    amount_type: str,
+    with_day: bool = False,
+):
     """The clean log's rows as (``cid``, [``h``], ``p``, [``m``], [``w``], [``d``]), ordered by cid, h, p.
 
     ``p`` is the period start (int32 days since 1970-01-01), ``h`` whether the day is after
@@ -115,7 +124,7 @@ def _decimal_units(arr) -> np.ndarray:
         raise DataError(f"amounts of type {arr.type} do not fit 64-bit units (please report)")
     if pa.types.is_decimal128(arr.type):
         words = np.frombuffer(arr.buffers()[1], dtype="<i8")
-        return words[2 * arr.offset: 2 * (arr.offset + len(arr)): 2]
+        return words[2 * arr.offset : 2 * (arr.offset + len(arr)) : 2]
     return np.asarray(arr.cast(pa.decimal128(arr.type.precision, arr.type.scale)).to_pandas())  # pragma: no cover
 
 
@@ -215,10 +224,17 @@ class SortedReducer:
             cands = pd.DataFrame({k: np.concatenate([c[k] for c in self.cands]) for k in self.cands[0]}, copy=False)
         amount = self.has_amount
         return SortedReduction(
-            ids=ids, first=cat("first"), last=cat("last"), n_cal=cat("n_cal"), n_hold=cat("n_hold"),
-            spend_cal=cat("spend_cal") if amount else None, spend_first=cat("spend_first") if amount else None,
-            spend_hold=cat("spend_hold") if amount else None, candidates=cands,
-            first_day=cat("first_day") if self.parts and "first_day" in self.parts[0] else None)
+            ids=ids,
+            first=cat("first"),
+            last=cat("last"),
+            n_cal=cat("n_cal"),
+            n_hold=cat("n_hold"),
+            spend_cal=cat("spend_cal") if amount else None,
+            spend_first=cat("spend_first") if amount else None,
+            spend_hold=cat("spend_hold") if amount else None,
+            candidates=cands,
+            first_day=cat("first_day") if self.parts and "first_day" in self.parts[0] else None,
+        )
 
     # -- the vectorised reduction of complete customers
     def _reduce(self, a: dict, newc: np.ndarray) -> None:
@@ -244,8 +260,13 @@ class SortedReducer:
             cal_rows = np.add.reduceat(cal, starts, dtype=np.int64)
         first = p[starts]
         last = p[starts + np.maximum(cal_rows, 1) - 1]
-        part = {"ids": a["cid"][starts] if isinstance(a["cid"], np.ndarray) else a["cid"].take(starts),
-                "first": first, "last": last, "n_cal": n_cal, "n_hold": n_hold}
+        part = {
+            "ids": a["cid"][starts] if isinstance(a["cid"], np.ndarray) else a["cid"].take(starts),
+            "first": first,
+            "last": last,
+            "n_cal": n_cal,
+            "n_hold": n_hold,
+        }
         if "d" in a:  # the first calibration purchase day (the rows of a period are not ordered by day)
             d = a["d"]
             if h is not None:
@@ -255,6 +276,7 @@ class SortedReducer:
             import pyarrow as pa
 
             part["ids"] = pa.array(part["ids"])
+
         def owner_and_first(rows):  # each row's (local) customer, and whether it is in its first calibration period
             owner = np.searchsorted(starts, rows, side="right") - 1
             in_first = p[rows] == first[owner]
@@ -282,8 +304,11 @@ class SortedReducer:
             rows.sort(kind="stable")
             rows = rows[_neighbours_differ(rows)]
             rowner, rfirst = owner_and_first(rows)
-            c = {"customer": rowner + self.n_customers, "in_first": rfirst,
-                 "hold": h[rows] if h is not None else np.zeros(len(rows), dtype=bool)}
+            c = {
+                "customer": rowner + self.n_customers,
+                "in_first": rfirst,
+                "hold": h[rows] if h is not None else np.zeros(len(rows), dtype=bool),
+            }
             if "w" in a:
                 c["when"] = _take(a["w"], rows)
             else:
@@ -355,8 +380,9 @@ def reduce_sorted(reader, *, has_amount: bool, keep_candidates: bool, amount_nam
     """Run :class:`SortedReducer` over a ``pyarrow.RecordBatchReader`` of the ordered rows."""
     schema = getattr(reader, "schema", None)
     id_type = schema.field("cid").type if schema is not None and "cid" in schema.names else None
-    red = SortedReducer(has_amount=has_amount, keep_candidates=keep_candidates, id_type=id_type,
-                        amount_name=amount_name)
+    red = SortedReducer(
+        has_amount=has_amount, keep_candidates=keep_candidates, id_type=id_type, amount_name=amount_name
+    )
     pending = None
     for batch in reader:
         if pending is not None:

@@ -122,9 +122,7 @@ def _to_date(frame: pd.DataFrame, column: str, fname: str) -> pd.Series:
     return out.astype("datetime64[ns]")
 
 
-def load_cdnow(
-    subset: Literal["sample", "master"] = "sample", path: str | os.PathLike | None = None
-) -> pd.DataFrame:
+def load_cdnow(subset: Literal["sample", "master"] = "sample", path: str | os.PathLike | None = None) -> pd.DataFrame:
     """CDNOW purchase log, one row per transaction.
 
     The customers who made their first purchase at the online music retailer
@@ -295,9 +293,7 @@ def load_codebook(path: str | os.PathLike) -> pd.DataFrame:
     for col in ("scale_min", "scale_max"):
         num = pd.to_numeric(cb[col], errors="coerce")
         if num.isna().any():
-            raise DataError(
-                f"codebook {p.name}: {col!r} is not a number for items {list(cb.loc[num.isna(), 'item'])}"
-            )
+            raise DataError(f"codebook {p.name}: {col!r} is not a number for items {list(cb.loc[num.isna(), 'item'])}")
         cb[col] = num.astype("int64")
     bad = cb["scale_min"] >= cb["scale_max"]
     if bad.any():
@@ -432,26 +428,71 @@ def describe(cdnow_subset: Literal["sample", "master"] = "master") -> pd.DataFra
     corp = load_corp_rep()
     thesis = load_thesis_tables()
     rows = [
-        dict(dataset=f"CDNOW {cdnow_subset}", kind="transactions", rows=len(cd), units="customers",
-             n_units=cd["customer_id"].nunique(), columns=cd.shape[1], first=str(cd["date"].min().date()),
-             last=str(cd["date"].max().date()), total=float(cd["amount"].sum()), total_label="purchases (USD)"),
-        dict(dataset="CDNOW calibration summary", kind="summary", rows=len(summ), units="customers",
-             n_units=len(summ), columns=summ.shape[1], first="1997-01-01", last="1997-09-30",
-             total=float(summ["frequency"].sum()), total_label="repeat purchase days"),
-        dict(dataset="donations", kind="summary", rows=len(don), units="donors", n_units=int(don["weight"].sum()),
-             columns=don.shape[1], first="1996", last="2001", total=float((don["frequency"] * don["weight"]).sum()),
-             total_label="repeat donations"),
+        dict(
+            dataset=f"CDNOW {cdnow_subset}",
+            kind="transactions",
+            rows=len(cd),
+            units="customers",
+            n_units=cd["customer_id"].nunique(),
+            columns=cd.shape[1],
+            first=str(cd["date"].min().date()),
+            last=str(cd["date"].max().date()),
+            total=float(cd["amount"].sum()),
+            total_label="purchases (USD)",
+        ),
+        dict(
+            dataset="CDNOW calibration summary",
+            kind="summary",
+            rows=len(summ),
+            units="customers",
+            n_units=len(summ),
+            columns=summ.shape[1],
+            first="1997-01-01",
+            last="1997-09-30",
+            total=float(summ["frequency"].sum()),
+            total_label="repeat purchase days",
+        ),
+        dict(
+            dataset="donations",
+            kind="summary",
+            rows=len(don),
+            units="donors",
+            n_units=int(don["weight"].sum()),
+            columns=don.shape[1],
+            first="1996",
+            last="2001",
+            total=float((don["frequency"] * don["weight"]).sum()),
+            total_label="repeat donations",
+        ),
     ]
     for s in (mobi, corp):
         cb = s.codebook
         rows.append(
-            dict(dataset=s.name, kind="survey", rows=len(s.data), units="respondents", n_units=len(s.data),
-                 columns=s.data.shape[1], first=f"scale {cb['scale_min'].min()}", last=f"to {cb['scale_max'].max()}",
-                 total=float(s.data.isna().sum().sum()), total_label="missing answers")
+            dict(
+                dataset=s.name,
+                kind="survey",
+                rows=len(s.data),
+                units="respondents",
+                n_units=len(s.data),
+                columns=s.data.shape[1],
+                first=f"scale {cb['scale_min'].min()}",
+                last=f"to {cb['scale_max'].max()}",
+                total=float(s.data.isna().sum().sum()),
+                total_label="missing answers",
+            )
         )
     rows.append(
-        dict(dataset="S company thesis", kind="published tables", rows=len(thesis), units="tables",
-             n_units=thesis["table"].nunique(), columns=thesis.shape[1], first="", last="",
-             total=float(len(thesis)), total_label="printed numbers")
+        dict(
+            dataset="S company thesis",
+            kind="published tables",
+            rows=len(thesis),
+            units="tables",
+            n_units=thesis["table"].nunique(),
+            columns=thesis.shape[1],
+            first="",
+            last="",
+            total=float(len(thesis)),
+            total_label="printed numbers",
+        )
     )
     return pd.DataFrame(rows)

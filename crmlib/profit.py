@@ -71,12 +71,16 @@ def _numeric_column(frame: pd.DataFrame, col: str, what: str, *, nonnegative: bo
     bad = ~np.isfinite(values)
     if bad.any():
         rows = list(frame.index[bad][:5])
-        raise DataError(f"{what}: column {col!r} is missing or not a finite number in {int(bad.sum())} rows "
-                        f"(rows {rows}{' ...' if bad.sum() > 5 else ''})")
+        raise DataError(
+            f"{what}: column {col!r} is missing or not a finite number in {int(bad.sum())} rows "
+            f"(rows {rows}{' ...' if bad.sum() > 5 else ''})"
+        )
     if nonnegative and (values < 0).any():
         neg = values < 0
-        raise DataError(f"{what}: column {col!r} is negative in {int(neg.sum())} rows "
-                        f"(rows {list(frame.index[neg][:5])}{' ...' if neg.sum() > 5 else ''})")
+        raise DataError(
+            f"{what}: column {col!r} is negative in {int(neg.sum())} rows "
+            f"(rows {list(frame.index[neg][:5])}{' ...' if neg.sum() > 5 else ''})"
+        )
     return values
 
 
@@ -106,8 +110,10 @@ def _profit_values(profit: pd.Series | np.ndarray, what: str) -> np.ndarray:
         raise DataError(f"{what}: no customers (empty profit series)")
     bad = ~np.isfinite(x)
     if bad.any():
-        raise DataError(f"{what}: profit is missing or infinite for {int(bad.sum())} customers "
-                        f"(positions {list(np.flatnonzero(bad)[:5])})")
+        raise DataError(
+            f"{what}: profit is missing or infinite for {int(bad.sum())} customers "
+            f"(positions {list(np.flatnonzero(bad)[:5])})"
+        )
     return x
 
 
@@ -175,26 +181,41 @@ def customer_profit(
     what = "customer_profit"
     if not isinstance(transactions, pd.DataFrame):
         raise DataError(f"{what}: transactions must be a DataFrame, got {type(transactions).__name__}")
-    _require_columns(transactions, {"customer": customer_column, "date": date_column, "amount": amount_column,
-                                    "cost of goods": cost_column, "cost to serve": cost_to_serve_column}, what)
+    _require_columns(
+        transactions,
+        {
+            "customer": customer_column,
+            "date": date_column,
+            "amount": amount_column,
+            "cost of goods": cost_column,
+            "cost to serve": cost_to_serve_column,
+        },
+        what,
+    )
     if (margin_rate is None) == (cost_column is None):
-        raise DataError(f"{what}: give exactly one of margin_rate (a fraction of revenue) and cost_column "
-                        f"(got margin_rate={margin_rate!r}, cost_column={cost_column!r})")
+        raise DataError(
+            f"{what}: give exactly one of margin_rate (a fraction of revenue) and cost_column "
+            f"(got margin_rate={margin_rate!r}, cost_column={cost_column!r})"
+        )
     if margin_rate is not None:
         margin_rate = _check_rate("margin_rate", margin_rate)
     per_order = _check_nonnegative("cost_to_serve_per_order", cost_to_serve_per_order)
     per_contact = _check_nonnegative("cost_to_serve_per_contact", cost_to_serve_per_contact)
     if per_contact > 0 and contacts is None:
-        raise DataError(f"{what}: cost_to_serve_per_contact={per_contact:g} needs `contacts` "
-                        "(contacts per customer, a Series indexed by customer id)")
+        raise DataError(
+            f"{what}: cost_to_serve_per_contact={per_contact:g} needs `contacts` "
+            "(contacts per customer, a Series indexed by customer id)"
+        )
     if order_unit not in ("row", "day"):
         raise DataError(f"{what}: order_unit must be 'row' or 'day', got {order_unit!r}")
 
     dates = pd.to_datetime(transactions[date_column], errors="coerce")
     if dates.isna().any():
         bad = dates.isna().to_numpy()
-        raise DataError(f"{what}: column {date_column!r} is missing or not a date in {int(bad.sum())} rows "
-                        f"(rows {list(transactions.index[bad][:5])})")
+        raise DataError(
+            f"{what}: column {date_column!r} is missing or not a date in {int(bad.sum())} rows "
+            f"(rows {list(transactions.index[bad][:5])})"
+        )
     lo = pd.Timestamp(start) if start is not None else dates.min()
     hi = pd.Timestamp(end) if end is not None else dates.max()
     if lo > hi:
@@ -202,7 +223,9 @@ def customer_profit(
     keep = ((dates >= lo) & (dates <= hi)).to_numpy()
     tx = transactions.loc[keep]
     if tx[customer_column].isna().any():
-        raise DataError(f"{what}: column {customer_column!r} is missing in {int(tx[customer_column].isna().sum())} rows")
+        raise DataError(
+            f"{what}: column {customer_column!r} is missing in {int(tx[customer_column].isna().sum())} rows"
+        )
 
     revenue = _numeric_column(tx, amount_column, what)
     if cost_column is not None:
@@ -210,9 +233,15 @@ def customer_profit(
     else:
         cogs = (1.0 - margin_rate) * revenue
     serve = _numeric_column(tx, cost_to_serve_column, what, nonnegative=True) if cost_to_serve_column else 0.0
-    work = pd.DataFrame({"customer": tx[customer_column].to_numpy(), "revenue": revenue,
-                         "cost_of_goods": cogs, "serve_col": np.broadcast_to(serve, revenue.shape).astype("float64"),
-                         "date": dates.loc[keep].to_numpy()})
+    work = pd.DataFrame(
+        {
+            "customer": tx[customer_column].to_numpy(),
+            "revenue": revenue,
+            "cost_of_goods": cogs,
+            "serve_col": np.broadcast_to(serve, revenue.shape).astype("float64"),
+            "date": dates.loc[keep].to_numpy(),
+        }
+    )
     if order_unit == "day":
         work["day"] = dates.loc[keep].dt.normalize().to_numpy()
     g = work.groupby("customer", sort=True)
@@ -226,8 +255,10 @@ def customer_profit(
     if contacts is not None:
         c = pd.Series(contacts, dtype="float64")
         if c.isna().any() or (c < 0).any():
-            raise DataError(f"{what}: contacts must be non-negative counts; customers "
-                            f"{list(c.index[c.isna() | (c < 0)][:5])} are not")
+            raise DataError(
+                f"{what}: contacts must be non-negative counts; customers "
+                f"{list(c.index[c.isna() | (c < 0)][:5])} are not"
+            )
         if c.index.duplicated().any():
             raise DataError(f"{what}: contacts lists customers twice: {list(c.index[c.index.duplicated()][:5])}")
         full = out.index.union(c.index)
@@ -294,9 +325,22 @@ def profit_panel(
         raise DataError("profit_panel: no transactions in any window")
     rows = []
     for k, (label, frame) in enumerate(parts.items()):
-        template = frame if frame is not None else pd.DataFrame(
-            columns=["orders", "revenue", "cost_of_goods", "gross_margin", "cost_to_serve", "profit",
-                     "first_purchase", "last_purchase"])
+        template = (
+            frame
+            if frame is not None
+            else pd.DataFrame(
+                columns=[
+                    "orders",
+                    "revenue",
+                    "cost_of_goods",
+                    "gross_margin",
+                    "cost_to_serve",
+                    "profit",
+                    "first_purchase",
+                    "last_purchase",
+                ]
+            )
+        )
         f = template.reindex(customers)
         num = ["orders", "revenue", "cost_of_goods", "gross_margin", "cost_to_serve", "profit"]
         f[num] = f[num].astype("float64").fillna(0.0)
@@ -333,18 +377,22 @@ def whale_curve(profit: pd.Series | np.ndarray) -> pd.DataFrame:
     x = _profit_values(profit, "whale_curve")
     total = x.sum()
     if total <= 0:
-        raise DataError(f"whale_curve: total profit is {total:,.2f}, not positive; cumulative profit as a "
-                        "percentage of the total is undefined")
+        raise DataError(
+            f"whale_curve: total profit is {total:,.2f}, not positive; cumulative profit as a "
+            "percentage of the total is undefined"
+        )
     xs = np.sort(x)[::-1]
     n = xs.size
     cum = np.concatenate([[0.0], np.cumsum(xs)])
-    return pd.DataFrame({
-        "rank": np.arange(n + 1, dtype="int64"),
-        "customer_pct": 100.0 * np.arange(n + 1) / n,
-        "profit": np.concatenate([[0.0], xs]),
-        "cumulative_profit": cum,
-        "cumulative_profit_pct": 100.0 * cum / total,
-    })
+    return pd.DataFrame(
+        {
+            "rank": np.arange(n + 1, dtype="int64"),
+            "customer_pct": 100.0 * np.arange(n + 1) / n,
+            "profit": np.concatenate([[0.0], xs]),
+            "cumulative_profit": cum,
+            "cumulative_profit_pct": 100.0 * cum / total,
+        }
+    )
 
 
 def gini(values: pd.Series | np.ndarray) -> float:
@@ -443,8 +491,14 @@ def plot_whale_curve(curve: pd.DataFrame, ax=None, *, label: str | None = None, 
         px, py = curve["customer_pct"].iloc[i], curve["cumulative_profit_pct"].iloc[i]
         ax.plot([px], [py], "o", color="black")
         right = px > 50
-        ax.annotate(f"peak {py:.1f}% at {px:.0f}% of customers", (px, py), textcoords="offset points",
-                    xytext=(-8 if right else 8, -22), ha="right" if right else "left", va="top")
+        ax.annotate(
+            f"peak {py:.1f}% at {px:.0f}% of customers",
+            (px, py),
+            textcoords="offset points",
+            xytext=(-8 if right else 8, -22),
+            ha="right" if right else "left",
+            va="top",
+        )
     ax.set_xlim(0, 100)
     label_axes(ax, "Customers ranked by profit, most profitable first (%)", "Cumulative profit (% of total)")
     return ax
@@ -539,15 +593,19 @@ def evaluate_programme(
     kind = lines[kind_column].astype(str).str.strip().str.lower()
     bad = ~kind.isin(["cost", "revenue"])
     if bad.any():
-        raise DataError(f"{what}: column {kind_column!r} must be 'cost' or 'revenue'; rows "
-                        f"{list(lines.index[bad.to_numpy()][:5])} hold {sorted(set(lines.loc[bad, kind_column].astype(str)))[:5]}")
+        raise DataError(
+            f"{what}: column {kind_column!r} must be 'cost' or 'revenue'; rows "
+            f"{list(lines.index[bad.to_numpy()][:5])} hold {sorted(set(lines.loc[bad, kind_column].astype(str)))[:5]}"
+        )
     amount = _numeric_column(lines, amount_column, what, nonnegative=True)
     if period_column is not None and period_column in lines.columns:
         period = pd.to_numeric(lines[period_column], errors="coerce").to_numpy(dtype="float64")
         badp = ~np.isfinite(period) | (period < 0) | (period != np.floor(period))
         if badp.any():
-            raise DataError(f"{what}: column {period_column!r} must hold whole periods >= 0; rows "
-                            f"{list(lines.index[badp][:5])} do not")
+            raise DataError(
+                f"{what}: column {period_column!r} must hold whole periods >= 0; rows "
+                f"{list(lines.index[badp][:5])} do not"
+            )
         period = period.astype("int64")
     else:
         period = np.zeros(len(lines), dtype="int64")
@@ -559,9 +617,19 @@ def evaluate_programme(
     factor = (1.0 + d) ** (-t.astype("float64"))
     pv_net = (revenue - cost) * factor
     cum = np.cumsum(pv_net)
-    by_period = pd.DataFrame({"cost": cost, "revenue": revenue, "net": revenue - cost, "discount_factor": factor,
-                              "pv_cost": cost * factor, "pv_revenue": revenue * factor, "pv_net": pv_net,
-                              "cumulative_pv_net": cum}, index=pd.Index(t, name="period"))
+    by_period = pd.DataFrame(
+        {
+            "cost": cost,
+            "revenue": revenue,
+            "net": revenue - cost,
+            "discount_factor": factor,
+            "pv_cost": cost * factor,
+            "pv_revenue": revenue * factor,
+            "pv_net": pv_net,
+            "cumulative_pv_net": cum,
+        },
+        index=pd.Index(t, name="period"),
+    )
     total_cost = float(by_period["pv_cost"].sum())
     total_revenue = float(by_period["pv_revenue"].sum())
     if total_cost <= 0:
@@ -576,11 +644,16 @@ def evaluate_programme(
     else:
         k = int(reached[0])
         payback = float(k - 1 + (-cum[k - 1]) / pv_net[k])
-    return ProgrammeEvaluation(by_period=by_period, total_cost=total_cost, total_revenue=total_revenue,
-                               net_benefit=total_revenue - total_cost,
-                               benefit_cost_ratio=total_revenue / total_cost,
-                               roi=(total_revenue - total_cost) / total_cost, payback_period=payback,
-                               discount_rate=d)
+    return ProgrammeEvaluation(
+        by_period=by_period,
+        total_cost=total_cost,
+        total_revenue=total_revenue,
+        net_benefit=total_revenue - total_cost,
+        benefit_cost_ratio=total_revenue / total_cost,
+        roi=(total_revenue - total_cost) / total_cost,
+        payback_period=payback,
+        discount_rate=d,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -619,13 +692,21 @@ class DiDResult:
 
     def summary(self) -> pd.DataFrame:
         """One row: estimate, standard error, confidence interval, p-value, N."""
-        return pd.DataFrame([{
-            "estimate": self.estimate, "std_error": self.std_error,
-            f"ci_low ({1 - self.alpha:.0%})": self.ci_low, f"ci_high ({1 - self.alpha:.0%})": self.ci_high,
-            "p_value": self.p_value, "n_obs": self.n_obs,
-            "n_clusters": self.n_clusters if self.n_clusters is not None else np.nan,
-            "cov_type": self.cov_type,
-        }], index=pd.Index(["treated x post"], name="term"))
+        return pd.DataFrame(
+            [
+                {
+                    "estimate": self.estimate,
+                    "std_error": self.std_error,
+                    f"ci_low ({1 - self.alpha:.0%})": self.ci_low,
+                    f"ci_high ({1 - self.alpha:.0%})": self.ci_high,
+                    "p_value": self.p_value,
+                    "n_obs": self.n_obs,
+                    "n_clusters": self.n_clusters if self.n_clusters is not None else np.nan,
+                    "cov_type": self.cov_type,
+                }
+            ],
+            index=pd.Index(["treated x post"], name="term"),
+        )
 
 
 def _binary(frame: pd.DataFrame, col: str, what: str) -> np.ndarray:
@@ -635,8 +716,10 @@ def _binary(frame: pd.DataFrame, col: str, what: str) -> np.ndarray:
     v = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
     bad = ~np.isin(v, [0.0, 1.0])
     if bad.any():
-        raise DataError(f"{what}: column {col!r} must be 0/1 (or boolean); {int(bad.sum())} rows are not "
-                        f"(rows {list(frame.index[bad][:5])})")
+        raise DataError(
+            f"{what}: column {col!r} must be 0/1 (or boolean); {int(bad.sum())} rows are not "
+            f"(rows {list(frame.index[bad][:5])})"
+        )
     return v
 
 
@@ -687,8 +770,17 @@ def difference_in_differences(
 
     what = "difference_in_differences"
     covariates = list(covariates or [])
-    _require_columns(data, {"outcome": outcome, "treated": treated, "post": post, "cluster": cluster,
-                            **{f"covariate {i + 1}": c for i, c in enumerate(covariates)}}, what)
+    _require_columns(
+        data,
+        {
+            "outcome": outcome,
+            "treated": treated,
+            "post": post,
+            "cluster": cluster,
+            **{f"covariate {i + 1}": c for i, c in enumerate(covariates)},
+        },
+        what,
+    )
     alpha = _check_rate("alpha", alpha)
     if not 0 < alpha < 1:
         raise DataError(f"alpha must lie strictly between 0 and 1, got {alpha}")
@@ -701,11 +793,17 @@ def difference_in_differences(
     y = _numeric_column(data, outcome, what)
     tr = _binary(data, treated, what)
     po = _binary(data, post, what)
-    for (t_val, p_val), name in {(0, 0): "control, pre", (0, 1): "control, post", (1, 0): "treated, pre",
-                                 (1, 1): "treated, post"}.items():
+    for (t_val, p_val), name in {
+        (0, 0): "control, pre",
+        (0, 1): "control, post",
+        (1, 0): "treated, pre",
+        (1, 1): "treated, post",
+    }.items():
         if not np.any((tr == t_val) & (po == p_val)):
-            raise DataError(f"{what}: the cell '{name}' ({treated}={t_val}, {post}={p_val}) has no rows; "
-                            "a difference-in-differences needs all four cells")
+            raise DataError(
+                f"{what}: the cell '{name}' ({treated}={t_val}, {post}={p_val}) has no rows; "
+                "a difference-in-differences needs all four cells"
+            )
     names = ["const", treated, post, f"{treated}:{post}"] + covariates
     cols = [np.ones_like(y), tr, po, tr * po] + [_numeric_column(data, c, what) for c in covariates]
     X = pd.DataFrame(dict(zip(names, cols)), columns=names)
@@ -713,11 +811,15 @@ def difference_in_differences(
         raise DataError(f"{what}: the columns {names[1:]} must be distinct")
     rank = int(np.linalg.matrix_rank(X.to_numpy()))
     if rank < X.shape[1]:
-        raise DataError(f"{what}: the regressors {names[1:]} are collinear (rank {rank} of {X.shape[1]}); "
-                        "drop the covariate(s) that repeat the treated/post indicators or each other")
+        raise DataError(
+            f"{what}: the regressors {names[1:]} are collinear (rank {rank} of {X.shape[1]}); "
+            "drop the covariate(s) that repeat the treated/post indicators or each other"
+        )
     if len(y) <= X.shape[1]:
-        raise DataError(f"{what}: {len(y)} rows for {X.shape[1]} coefficients leave no residual degrees of freedom; "
-                        "a standard error needs more rows")
+        raise DataError(
+            f"{what}: {len(y)} rows for {X.shape[1]} coefficients leave no residual degrees of freedom; "
+            "a standard error needs more rows"
+        )
     model = sm.OLS(pd.Series(y, name=outcome), X)
     if cov_type == "cluster":
         groups = pd.factorize(data[cluster])[0]
@@ -732,17 +834,33 @@ def difference_in_differences(
         n_clusters = None
     j = 3
     if not np.isfinite(res.bse.iloc[j]) or res.bse.iloc[j] <= 0:
-        raise ConvergenceError(f"{what}: the standard error of the treated x post effect is {float(res.bse.iloc[j])} under "
-                               f"cov_type={cov_type!r} (a cell with a single row has leverage 1 under HC2/HC3); no interval reported")
+        raise ConvergenceError(
+            f"{what}: the standard error of the treated x post effect is {float(res.bse.iloc[j])} under "
+            f"cov_type={cov_type!r} (a cell with a single row has leverage 1 under HC2/HC3); no interval reported"
+        )
     ci = np.asarray(res.conf_int(alpha=alpha))[j]
-    means = pd.DataFrame({"pre": [y[(tr == 0) & (po == 0)].mean(), y[(tr == 1) & (po == 0)].mean()],
-                          "post": [y[(tr == 0) & (po == 1)].mean(), y[(tr == 1) & (po == 1)].mean()]},
-                         index=pd.Index(["control", "treated"], name="group"))
+    means = pd.DataFrame(
+        {
+            "pre": [y[(tr == 0) & (po == 0)].mean(), y[(tr == 1) & (po == 0)].mean()],
+            "post": [y[(tr == 0) & (po == 1)].mean(), y[(tr == 1) & (po == 1)].mean()],
+        },
+        index=pd.Index(["control", "treated"], name="group"),
+    )
     means["post - pre"] = means["post"] - means["pre"]
     means.loc["treated - control"] = means.loc["treated"] - means.loc["control"]
-    return DiDResult(estimate=float(res.params.iloc[j]), std_error=float(res.bse.iloc[j]), ci_low=float(ci[0]),
-                     ci_high=float(ci[1]), p_value=float(res.pvalues.iloc[j]), alpha=alpha, cov_type=cov_type,
-                     n_obs=int(len(y)), n_clusters=n_clusters, cell_means=means, results=res)
+    return DiDResult(
+        estimate=float(res.params.iloc[j]),
+        std_error=float(res.bse.iloc[j]),
+        ci_low=float(ci[0]),
+        ci_high=float(ci[1]),
+        p_value=float(res.pvalues.iloc[j]),
+        alpha=alpha,
+        cov_type=cov_type,
+        n_obs=int(len(y)),
+        n_clusters=n_clusters,
+        cell_means=means,
+        results=res,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -775,8 +893,9 @@ class WithWithoutTable:
     note: str
 
 
-def with_without_table(values: pd.DataFrame, *, with_column: str = "with",
-                       without_column: str = "without") -> WithWithoutTable:
+def with_without_table(
+    values: pd.DataFrame, *, with_column: str = "with", without_column: str = "without"
+) -> WithWithoutTable:
     """Lay out published with/without-programme aggregates across conditions.
 
     Parameters
@@ -799,8 +918,11 @@ def with_without_table(values: pd.DataFrame, *, with_column: str = "with",
     table.index.name = values.index.name or "condition"
     if len(table) == 2:
         a, b = table.index
-        table.loc["difference of differences"] = [np.nan, np.nan,
-                                                  table.loc[a, "difference"] - table.loc[b, "difference"]]
+        table.loc["difference of differences"] = [
+            np.nan,
+            np.nan,
+            table.loc[a, "difference"] - table.loc[b, "difference"],
+        ]
     return WithWithoutTable(table=table, kind="descriptive", note=DESCRIPTIVE_NOTE)
 
 
@@ -819,11 +941,15 @@ def thesis_profit_rate_table(tables: pd.DataFrame | None = None) -> WithWithoutT
     t2 = tables.loc[(tables["table"] == "table2") & (tables["item"] == "profit_rate")]
     parts = t2["condition"].str.extract(r"^(?P<state>[a-z]+)_(?P<arm>with|without)_crm$")
     if parts.isna().any().any() or len(t2) != 4:
-        raise DataError(f"thesis Table 2: expected 4 profit_rate rows named <state>_with[out]_crm, found "
-                        f"{list(t2['condition'])}")
-    wide = pd.DataFrame({"state": parts["state"].to_numpy(), "arm": parts["arm"].to_numpy(),
-                         "value": t2["value"].to_numpy()}).pivot(index="state", columns="arm", values="value")
-    order = [s for s in ("boom", "recession") if s in wide.index] + [s for s in wide.index if s not in ("boom", "recession")]
+        raise DataError(
+            f"thesis Table 2: expected 4 profit_rate rows named <state>_with[out]_crm, found {list(t2['condition'])}"
+        )
+    wide = pd.DataFrame(
+        {"state": parts["state"].to_numpy(), "arm": parts["arm"].to_numpy(), "value": t2["value"].to_numpy()}
+    ).pivot(index="state", columns="arm", values="value")
+    order = [s for s in ("boom", "recession") if s in wide.index] + [
+        s for s in wide.index if s not in ("boom", "recession")
+    ]
     wide = wide.loc[order]
     wide.index.name = "industry condition"
     return with_without_table(wide)

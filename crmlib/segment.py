@@ -49,8 +49,9 @@ Xu, X. (2004). A note on the subjective and objective integrated approach
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -115,7 +116,9 @@ class TierRule:
         if len(names) < 1:
             raise DataError("TierRule: give at least one tier name")
         if len(set(names + ((self.loss_tier,) if self.loss_tier else ()))) != len(names) + bool(self.loss_tier):
-            raise DataError(f"TierRule: tier names must be distinct, got {list(names)} and loss tier {self.loss_tier!r}")
+            raise DataError(
+                f"TierRule: tier names must be distinct, got {list(names)} and loss tier {self.loss_tier!r}"
+            )
         if len(cuts) != len(names) - 1:
             raise DataError(f"TierRule: {len(names)} tiers need {len(names) - 1} cuts, got {len(cuts)}: {list(cuts)}")
         if self.on not in ("share", "value"):
@@ -128,13 +131,19 @@ class TierRule:
                 order = "increase" if self.on == "share" else "decrease"
                 raise DataError(
                     f"TierRule: tier cuts overlap: the cut below {names[k]!r} ({b:g}) does not {order} from the "
-                    f"cut below {names[k - 1]!r} ({a:g}); {self.on} cuts must strictly {order} from the top tier down")
+                    f"cut below {names[k - 1]!r} ({a:g}); {self.on} cuts must strictly {order} from the top tier down"
+                )
         if self.on == "share" and cuts and (cuts[0] <= 0 or cuts[-1] >= 1):
             raise DataError(f"TierRule: share cuts must lie strictly between 0 and 1, got {list(cuts)}")
 
     @classmethod
-    def from_intervals(cls, intervals: Mapping[str, tuple[float, float]], *, on: Literal["share", "value"] = "share",
-                       loss_tier: str | None = None) -> "TierRule":
+    def from_intervals(
+        cls,
+        intervals: Mapping[str, tuple[float, float]],
+        *,
+        on: Literal["share", "value"] = "share",
+        loss_tier: str | None = None,
+    ) -> TierRule:
         """Build a rule from one interval per tier, checking that they neither overlap nor leave gaps.
 
         ``on="share"``: ``{"platinum": (0, 0.1), "gold": (0.1, 0.3), "iron": (0.3, 1)}``
@@ -166,20 +175,27 @@ class TierRule:
             touch_a, touch_b = (hi1, lo2) if on == "share" else (lo1, hi2)
             overlap = touch_b < touch_a if on == "share" else touch_b > touch_a
             if overlap:
-                raise DataError(f"TierRule.from_intervals: tier cuts overlap: {n1!r} ({lo1:g}, {hi1:g}) and "
-                                f"{n2!r} ({lo2:g}, {hi2:g}) share the range between {min(touch_a, touch_b):g} and "
-                                f"{max(touch_a, touch_b):g}")
+                raise DataError(
+                    f"TierRule.from_intervals: tier cuts overlap: {n1!r} ({lo1:g}, {hi1:g}) and "
+                    f"{n2!r} ({lo2:g}, {hi2:g}) share the range between {min(touch_a, touch_b):g} and "
+                    f"{max(touch_a, touch_b):g}"
+                )
             if touch_a != touch_b:
-                raise DataError(f"TierRule.from_intervals: tiers {n1!r} ({lo1:g}, {hi1:g}) and {n2!r} "
-                                f"({lo2:g}, {hi2:g}) leave a gap between {min(touch_a, touch_b):g} and "
-                                f"{max(touch_a, touch_b):g}")
+                raise DataError(
+                    f"TierRule.from_intervals: tiers {n1!r} ({lo1:g}, {hi1:g}) and {n2!r} "
+                    f"({lo2:g}, {hi2:g}) leave a gap between {min(touch_a, touch_b):g} and "
+                    f"{max(touch_a, touch_b):g}"
+                )
         first, last = items[0], items[-1]
         if on == "share" and (first[1] != start or last[2] != stop):
-            raise DataError(f"TierRule.from_intervals: share intervals must cover 0 to 1; they cover "
-                            f"{first[1]:g} to {last[2]:g}")
+            raise DataError(
+                f"TierRule.from_intervals: share intervals must cover 0 to 1; they cover {first[1]:g} to {last[2]:g}"
+            )
         if on == "value" and (first[2] != start or last[1] != stop):
-            raise DataError(f"TierRule.from_intervals: value intervals must cover -inf to inf; they cover "
-                            f"{last[1]:g} to {first[2]:g}")
+            raise DataError(
+                f"TierRule.from_intervals: value intervals must cover -inf to inf; they cover "
+                f"{last[1]:g} to {first[2]:g}"
+            )
         names = tuple(t[0] for t in items)
         cuts = tuple(t[2] for t in items[:-1]) if on == "share" else tuple(t[1] for t in items[:-1])
         return cls(names=names, cuts=cuts, on=on, loss_tier=loss_tier)
@@ -241,8 +257,9 @@ def _values(values: pd.Series, what: str) -> pd.Series:
     v = pd.to_numeric(values, errors="coerce").astype("float64")
     bad = ~np.isfinite(v.to_numpy())
     if bad.any():
-        raise DataError(f"{what}: value is missing or not finite for {int(bad.sum())} customers "
-                        f"({list(values.index[bad][:5])})")
+        raise DataError(
+            f"{what}: value is missing or not finite for {int(bad.sum())} customers ({list(values.index[bad][:5])})"
+        )
     if v.empty:
         raise DataError(f"{what}: no customers")
     if v.index.duplicated().any():
@@ -310,8 +327,16 @@ def tier_profile(values: pd.Series, tiers: pd.Series, extra: pd.DataFrame | None
     t = t.reindex(v.index)
     order = list(t.cat.categories) if isinstance(t.dtype, pd.CategoricalDtype) else sorted(t.dropna().unique())
     g = v.groupby(t.astype(object).to_numpy())
-    prof = pd.DataFrame({"customers": g.size(), "total": g.sum(), "mean": g.mean(), "median": g.median(),
-                         "min": g.min(), "max": g.max()}).reindex(order)
+    prof = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "total": g.sum(),
+            "mean": g.mean(),
+            "median": g.median(),
+            "min": g.min(),
+            "max": g.max(),
+        }
+    ).reindex(order)
     prof["customers"] = prof["customers"].fillna(0).astype("int64")
     prof["total"] = prof["total"].fillna(0.0)
     prof.insert(1, "customer_share", prof["customers"] / len(v))
@@ -326,8 +351,9 @@ def tier_profile(values: pd.Series, tiers: pd.Series, extra: pd.DataFrame | None
     return prof
 
 
-def migration_matrix(before: pd.Series, after: pd.Series, *, normalize: bool = True,
-                     absent_label: str = "absent") -> pd.DataFrame:
+def migration_matrix(
+    before: pd.Series, after: pd.Series, *, normalize: bool = True, absent_label: str = "absent"
+) -> pd.DataFrame:
     """Tier migration between two periods.
 
     Parameters
@@ -348,7 +374,9 @@ def migration_matrix(before: pd.Series, after: pd.Series, *, normalize: bool = T
     b, a = pd.Series(before), pd.Series(after)
     for s, name in ((b, "before"), (a, "after")):
         if s.index.duplicated().any():
-            raise DataError(f"migration_matrix: `{name}` lists customers twice: {list(s.index[s.index.duplicated()][:5])}")
+            raise DataError(
+                f"migration_matrix: `{name}` lists customers twice: {list(s.index[s.index.duplicated()][:5])}"
+            )
         if s.isna().any():
             raise DataError(f"migration_matrix: `{name}` has no tier for {int(s.isna().sum())} customers")
 
@@ -359,6 +387,7 @@ def migration_matrix(before: pd.Series, after: pd.Series, *, normalize: bool = T
     if absent_label in order:
         raise DataError(f"migration_matrix: absent_label {absent_label!r} is also a tier name; choose another")
     idx = b.index.union(a.index)
+
     def filled(s: pd.Series) -> np.ndarray:
         arr = s.astype(object).reindex(idx).to_numpy(dtype=object)
         arr[pd.isna(arr)] = absent_label
@@ -392,8 +421,10 @@ def _indicator_frame(X: pd.DataFrame, what: str) -> pd.DataFrame:
     for c in out.columns:
         bad = ~np.isfinite(out[c].to_numpy())
         if bad.any():
-            raise DataError(f"{what}: indicator {c!r} is missing or not a finite number for {int(bad.sum())} "
-                            f"customers ({list(out.index[bad][:5])})")
+            raise DataError(
+                f"{what}: indicator {c!r} is missing or not a finite number for {int(bad.sum())} "
+                f"customers ({list(out.index[bad][:5])})"
+            )
     return out
 
 
@@ -411,8 +442,11 @@ def _benefit_flags(columns: pd.Index, benefit: Mapping[str, bool] | Sequence[boo
     return flags
 
 
-def normalise_indicators(X: pd.DataFrame, benefit: Mapping[str, bool] | Sequence[bool] | None = None,
-                         method: Literal["minmax", "none"] = "minmax") -> pd.DataFrame:
+def normalise_indicators(
+    X: pd.DataFrame,
+    benefit: Mapping[str, bool] | Sequence[bool] | None = None,
+    method: Literal["minmax", "none"] = "minmax",
+) -> pd.DataFrame:
     """Put indicators on a common 0-1 scale where larger is better.
 
     ``minmax``: ``(x - min) / (max - min)`` for a benefit indicator (more is
@@ -429,8 +463,9 @@ def normalise_indicators(X: pd.DataFrame, benefit: Mapping[str, bool] | Sequence
     flags = _benefit_flags(Z.columns, benefit, what)
     if method == "none":
         if not flags.all():
-            raise DataError(f"{what}: method='none' cannot reverse cost indicators "
-                            f"{list(Z.columns[~flags])}; use method='minmax'")
+            raise DataError(
+                f"{what}: method='none' cannot reverse cost indicators {list(Z.columns[~flags])}; use method='minmax'"
+            )
         neg = [c for c in Z.columns if (Z[c] < 0).any()]
         if neg:
             raise DataError(f"{what}: method='none' needs non-negative indicators; {neg} have negative values")
@@ -440,8 +475,10 @@ def normalise_indicators(X: pd.DataFrame, benefit: Mapping[str, bool] | Sequence
     lo, hi = Z.min(), Z.max()
     const = list(Z.columns[(hi - lo).to_numpy() == 0])
     if const:
-        raise DataError(f"{what}: indicators {const} are constant over all customers; they cannot discriminate "
-                        "between customers, drop them")
+        raise DataError(
+            f"{what}: indicators {const} are constant over all customers; they cannot discriminate "
+            "between customers, drop them"
+        )
     rng = hi - lo
     out = (Z - lo) / rng
     out.loc[:, ~flags] = 1.0 - out.loc[:, ~flags]
@@ -461,8 +498,11 @@ class EntropyWeights:
         return pd.DataFrame({"entropy": self.entropy, "divergence": self.divergence, "weight": self.weights})
 
 
-def entropy_weights(X: pd.DataFrame, benefit: Mapping[str, bool] | Sequence[bool] | None = None,
-                    method: Literal["minmax", "none"] = "minmax") -> EntropyWeights:
+def entropy_weights(
+    X: pd.DataFrame,
+    benefit: Mapping[str, bool] | Sequence[bool] | None = None,
+    method: Literal["minmax", "none"] = "minmax",
+) -> EntropyWeights:
     """Objective indicator weights by Shannon's entropy weight method.
 
     With m customers and normalised indicators ``z_ij`` (see
@@ -505,9 +545,11 @@ def entropy_weights(X: pd.DataFrame, benefit: Mapping[str, bool] | Sequence[bool
         raise DataError(f"{what}: every indicator has maximal entropy (all spread evenly); weights are undefined")
     w = d / d.sum()
     idx = Z.columns
-    return EntropyWeights(weights=pd.Series(w, index=idx, name="weight"),
-                          entropy=pd.Series(e, index=idx, name="entropy"),
-                          divergence=pd.Series(d, index=idx, name="divergence"))
+    return EntropyWeights(
+        weights=pd.Series(w, index=idx, name="weight"),
+        entropy=pd.Series(e, index=idx, name="entropy"),
+        divergence=pd.Series(d, index=idx, name="divergence"),
+    )
 
 
 RANDOM_INDEX: dict[str, dict[int, float]] = {
@@ -548,15 +590,27 @@ class AHPResult:
 
     def summary(self) -> pd.DataFrame:
         """The consistency figures as a one-column table."""
-        rows = {"n": float(self.n), "lambda_max": self.lambda_max, "CI": self.ci, f"RI ({self.ri_table})": self.ri,
-                "CR": self.cr, "CR threshold": self.threshold,
-                "consistent (1 = CR <= threshold)": float(self.consistent)}
+        rows = {
+            "n": float(self.n),
+            "lambda_max": self.lambda_max,
+            "CI": self.ci,
+            f"RI ({self.ri_table})": self.ri,
+            "CR": self.cr,
+            "CR threshold": self.threshold,
+            "consistent (1 = CR <= threshold)": float(self.consistent),
+        }
         return pd.DataFrame({"value": pd.Series(rows, dtype="float64")})
 
 
-def ahp_weights(matrix: pd.DataFrame | np.ndarray, labels: Sequence[str] | None = None, *,
-                ri_table: Literal["saaty1980", "saaty2008"] = "saaty1980", threshold: float = 0.10,
-                tol: float = 0.01, warn: bool = True) -> AHPResult:
+def ahp_weights(
+    matrix: pd.DataFrame | np.ndarray,
+    labels: Sequence[str] | None = None,
+    *,
+    ri_table: Literal["saaty1980", "saaty2008"] = "saaty1980",
+    threshold: float = 0.10,
+    tol: float = 0.01,
+    warn: bool = True,
+) -> AHPResult:
     """AHP priority weights with Saaty's consistency ratio.
 
     The weights are the principal right eigenvector ``w`` of the pairwise
@@ -613,9 +667,11 @@ def ahp_weights(matrix: pd.DataFrame | np.ndarray, labels: Sequence[str] | None 
     offend = np.flatnonzero(dev[iu] > tol)
     if offend.size:
         i, j = iu[0][offend[0]], iu[1][offend[0]]
-        raise DataError(f"{what}: the matrix is not reciprocal: cell ({labels[i]!r}, {labels[j]!r}) = {A[i, j]:g} "
-                        f"but cell ({labels[j]!r}, {labels[i]!r}) = {A[j, i]:g}, not 1/{A[i, j]:g} = "
-                        f"{1 / A[i, j]:.4g} ({offend.size} pair(s) fail)")
+        raise DataError(
+            f"{what}: the matrix is not reciprocal: cell ({labels[i]!r}, {labels[j]!r}) = {A[i, j]:g} "
+            f"but cell ({labels[j]!r}, {labels[i]!r}) = {A[j, i]:g}, not 1/{A[i, j]:g} = "
+            f"{1 / A[i, j]:.4g} ({offend.size} pair(s) fail)"
+        )
     vals, vecs = np.linalg.eig(A)
     k = int(np.argmax(vals.real))
     lam = float(vals[k].real)
@@ -627,15 +683,31 @@ def ahp_weights(matrix: pd.DataFrame | np.ndarray, labels: Sequence[str] | None 
     cr = ci / ri if ri > 0 else 0.0
     consistent = bool(cr <= threshold)
     if warn and not consistent:
-        warnings.warn(f"AHP consistency ratio {cr:.3f} exceeds {threshold:g} (lambda_max = {lam:.3f}, n = {n}, "
-                      f"RI = {ri} from {ri_table}); revise the pairwise judgements", DataWarning, stacklevel=2)
-    return AHPResult(weights=pd.Series(w, index=labels, name="weight"), lambda_max=lam, ci=float(ci), ri=ri,
-                     cr=float(cr), consistent=consistent, n=n, ri_table=ri_table, threshold=threshold)
+        warnings.warn(
+            f"AHP consistency ratio {cr:.3f} exceeds {threshold:g} (lambda_max = {lam:.3f}, n = {n}, "
+            f"RI = {ri} from {ri_table}); revise the pairwise judgements",
+            DataWarning,
+            stacklevel=2,
+        )
+    return AHPResult(
+        weights=pd.Series(w, index=labels, name="weight"),
+        lambda_max=lam,
+        ci=float(ci),
+        ri=ri,
+        cr=float(cr),
+        consistent=consistent,
+        n=n,
+        ri_table=ri_table,
+        threshold=threshold,
+    )
 
 
-def score_customers(X: pd.DataFrame, weights: pd.Series | Mapping[str, float],
-                    benefit: Mapping[str, bool] | Sequence[bool] | None = None,
-                    method: Literal["minmax", "none"] = "minmax") -> pd.DataFrame:
+def score_customers(
+    X: pd.DataFrame,
+    weights: pd.Series | Mapping[str, float],
+    benefit: Mapping[str, bool] | Sequence[bool] | None = None,
+    method: Literal["minmax", "none"] = "minmax",
+) -> pd.DataFrame:
     """Weighted multi-indicator score and ranking of customers.
 
     ``score_i = sum_j w_j z_ij`` with ``z`` from :func:`normalise_indicators`
@@ -659,11 +731,14 @@ def score_customers(X: pd.DataFrame, weights: pd.Series | Mapping[str, float],
     missing = [c for c in Z.columns if c not in w.index]
     extra = [c for c in w.index if c not in Z.columns]
     if missing or extra:
-        raise DataError(f"{what}: weights and indicators differ: no weight for {missing}, weight without "
-                        f"indicator for {extra}")
+        raise DataError(
+            f"{what}: weights and indicators differ: no weight for {missing}, weight without indicator for {extra}"
+        )
     w = w.reindex(Z.columns)
     if (w < 0).any() or not np.isfinite(w).all():
-        raise DataError(f"{what}: weights must be non-negative numbers; {list(w.index[(w < 0) | ~np.isfinite(w)])} are not")
+        raise DataError(
+            f"{what}: weights must be non-negative numbers; {list(w.index[(w < 0) | ~np.isfinite(w)])} are not"
+        )
     if abs(w.sum() - 1.0) > 1e-6:
         raise DataError(f"{what}: weights must sum to 1, they sum to {w.sum():.6g}")
     score = Z.to_numpy() @ w.to_numpy()

@@ -8,6 +8,7 @@ Notebooks call :func:`use` once, then show results through a
 from __future__ import annotations
 
 import html
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -69,8 +70,16 @@ class Captioner:
         suffix = f" (N = {n:,})" if n is not None else ""
         return f"Figure {self._figure}. {caption}{suffix}"
 
-    def table(self, frame: pd.DataFrame, caption: str, n: int | None = None, *, floatfmt="{:,.3f}",
-              note: str | None = None, na_rep: str = "") -> None:
+    def table(
+        self,
+        frame: pd.DataFrame,
+        caption: str,
+        n: int | None = None,
+        *,
+        floatfmt="{:,.3f}",
+        note: str | None = None,
+        na_rep: str = "",
+    ) -> None:
         """Display ``frame`` as an HTML table headed by its numbered caption (and an optional note below).
 
         ``floatfmt`` (a format string or a function) formats the float columns; missing values
@@ -82,7 +91,9 @@ class Captioner:
         styler = frame.style.format(na_rep=na_rep)
         styler = styler.format(floatfmt, subset=frame.select_dtypes("float").columns, na_rep=na_rep)
         styler = styler.set_caption(html.escape(text))
-        styler = styler.set_table_styles([{"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"}])
+        styler = styler.set_table_styles(
+            [{"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"}]
+        )
         display(HTML(styler.to_html()))
         if note:
             display(HTML(f"<p style='font-size: 90%'><em>Note.</em> {html.escape(note)}</p>"))

@@ -168,16 +168,16 @@ def _parse_dates(d: pd.Series, date_format: str | None) -> pd.Series:
     return pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce")
 
 
-def _prepare_frame(df: pd.DataFrame, customer_id: str, date: str, amount: str | None,
-                   date_format: str | None) -> pd.DataFrame:
+def _prepare_frame(
+    df: pd.DataFrame, customer_id: str, date: str, amount: str | None, date_format: str | None
+) -> pd.DataFrame:
     """The three used columns of a pandas log, dates parsed; no copy of id or amount."""
     cols = {customer_id: df[customer_id]}
     d = df[date]
     if not (pd.api.types.is_datetime64_any_dtype(d.dtype)):
         if pd.api.types.is_numeric_dtype(d.dtype) and date_format is None:
             raise DataError(
-                f"column {date!r} holds numbers ({d.dtype}), not dates; pass date_format= "
-                "(e.g. '%Y%m%d') to parse them"
+                f"column {date!r} holds numbers ({d.dtype}), not dates; pass date_format= (e.g. '%Y%m%d') to parse them"
             )
         text = d.astype("string") if date_format is not None else d
         with warnings.catch_warnings():  # pandas 2 warns (pandas 3 raises) on text with mixed UTC offsets
@@ -213,8 +213,9 @@ def _prepare_frame(df: pd.DataFrame, customer_id: str, date: str, amount: str | 
     return pd.DataFrame(cols, copy=False)
 
 
-def _as_source(transactions: Any, engine: Any, customer_id: str, date: str, amount: str | None,
-               date_format: str | None) -> _Source:
+def _as_source(
+    transactions: Any, engine: Any, customer_id: str, date: str, amount: str | None, date_format: str | None
+) -> _Source:
     ibis = _ibis()
     needed = {"customer_id": customer_id, "date": date, "amount": amount}
     if _is_ibis_table(transactions):
@@ -488,8 +489,11 @@ def _plain(v):
     if isinstance(v, decimal.Decimal):
         return float(v)
     if isinstance(v, datetime.datetime):
-        return v.date().isoformat() if v == datetime.datetime.combine(v.date(), datetime.time()) else (
-            v.isoformat(sep=" ", timespec="seconds"))
+        return (
+            v.date().isoformat()
+            if v == datetime.datetime.combine(v.date(), datetime.time())
+            else (v.isoformat(sep=" ", timespec="seconds"))
+        )
     if isinstance(v, datetime.date):
         return v.isoformat()
     return v
@@ -705,8 +709,12 @@ def summarize(
     >>> s = summarize(load_cdnow("sample"), calibration_end="1997-09-30",
     ...               observation_end="1998-06-30")  # doctest: +SKIP
     """
-    for name, value in (("on_negative", on_negative), ("on_zero", on_zero),
-                        ("on_duplicate", on_duplicate), ("on_after_end", on_after_end)):
+    for name, value in (
+        ("on_negative", on_negative),
+        ("on_zero", on_zero),
+        ("on_duplicate", on_duplicate),
+        ("on_after_end", on_after_end),
+    ):
         _check_policy(name, value)
     if period not in _PERIODS:
         raise DataError(f"period must be one of {list(_PERIODS)}, got {period!r}")
@@ -732,8 +740,24 @@ def summarize(
         try:
             if plan == "auto":
                 plan = "sort" if src.backend.name == "duckdb" else "aggregate"
-            return _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, time_unit,
-                              cohort, on_negative, on_zero, on_duplicate, on_after_end, date_format, plan)
+            return _summarize(
+                src,
+                customer_id,
+                date,
+                amount,
+                obs_end,
+                cal_end,
+                period,
+                unit,
+                time_unit,
+                cohort,
+                on_negative,
+                on_zero,
+                on_duplicate,
+                on_after_end,
+                date_format,
+                plan,
+            )
         finally:
             for fn in src.cleanup:
                 try:
@@ -769,14 +793,20 @@ def _duplicates(typed, only_cids, src, customer_id, date, amount, policy, kept_m
     return dup_count
 
 
-def _report_duplicates(count, shown, src, typed, customer_id, date, amount, policy, kept_mask, problems,
-                       among=None) -> None:
+def _report_duplicates(
+    count, shown, src, typed, customer_id, date, amount, policy, kept_mask, problems, among=None
+) -> None:
     """Report ``count`` exact duplicate rows (both plans): up to five records ``shown``, or the index labels
     of a pandas log (``among``: the ids of the customers with duplicates, if known, to look at their rows only)."""
     used = [customer_id, date] + ([amount] if amount is not None else [])
-    dup = _Problem("duplicate", count, f"are exact duplicates of an earlier row (same {', '.join(map(repr, used))})",
-                   policy, None, None if kept_mask is None else (
-                       lambda f: _duplicated(f, used, amount, among=among) & kept_mask(f)))
+    dup = _Problem(
+        "duplicate",
+        count,
+        f"are exact duplicates of an earlier row (same {', '.join(map(repr, used))})",
+        policy,
+        None,
+        None if kept_mask is None else (lambda f: _duplicated(f, used, amount, among=among) & kept_mask(f)),
+    )
     if count and src.frame is None:
         dup.text += f"; e.g. {shown}"
     # the warning points at the user's call: _report, here, _duplicates or _sorted_result, _summarize, summarize
@@ -784,8 +814,24 @@ def _report_duplicates(count, shown, src, typed, customer_id, date, amount, poli
     problems.append(dup)
 
 
-def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, time_unit, cohort,
-               on_negative, on_zero, on_duplicate, on_after_end, date_format, plan="aggregate"):
+def _summarize(
+    src,
+    customer_id,
+    date,
+    amount,
+    obs_end,
+    cal_end,
+    period,
+    unit,
+    time_unit,
+    cohort,
+    on_negative,
+    on_zero,
+    on_duplicate,
+    on_after_end,
+    date_format,
+    plan="aggregate",
+):
     ibis = _ibis()
     typed = _typed(src.table, customer_id, date, amount)
     has_amount = amount is not None
@@ -832,10 +878,26 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
     def pmask(fn):
         return fn if frame is not None else None
 
-    problems.append(_Problem("missing_id", int(counts["missing_id"]), f"have no customer id (column {customer_id!r})",
-                             "error", typed.cid.isnull(), pmask(lambda f: f[customer_id].isna())))
-    problems.append(_Problem("missing_date", int(counts["missing_date"]), f"have no date (column {date!r})",
-                             "error", ~typed.date_given, pmask(lambda f: f[date].isna())))
+    problems.append(
+        _Problem(
+            "missing_id",
+            int(counts["missing_id"]),
+            f"have no customer id (column {customer_id!r})",
+            "error",
+            typed.cid.isnull(),
+            pmask(lambda f: f[customer_id].isna()),
+        )
+    )
+    problems.append(
+        _Problem(
+            "missing_date",
+            int(counts["missing_date"]),
+            f"have no date (column {date!r})",
+            "error",
+            ~typed.date_given,
+            pmask(lambda f: f[date].isna()),
+        )
+    )
 
     def bad_date_mask(f):
         d = f[date]
@@ -844,32 +906,80 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
         text = d.astype("string") if date_format is not None else d
         return d.notna() & pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce").isna()
 
-    problems.append(_Problem("bad_date", int(counts["bad_date"]),
-                             f"have a date that cannot be parsed (column {date!r})", "error",
-                             typed.date_given & typed.day.isnull(), pmask(bad_date_mask)))
+    problems.append(
+        _Problem(
+            "bad_date",
+            int(counts["bad_date"]),
+            f"have a date that cannot be parsed (column {date!r})",
+            "error",
+            typed.date_given & typed.day.isnull(),
+            pmask(bad_date_mask),
+        )
+    )
     if has_amount:
-        problems.append(_Problem("missing_amount", int(counts["missing_amount"]),
-                                 f"have no amount (column {amount!r})", "error", ~typed.amount_given,
-                                 pmask(lambda f: f[amount].isna())))
-        problems.append(_Problem("bad_amount", int(counts["bad_amount"]),
-                                 f"have an amount that is not a number (column {amount!r})", "error",
-                                 typed.amount_given & typed.amount.isnull(),
-                                 pmask(lambda f: f[amount].notna() & pd.to_numeric(f[amount], errors="coerce").isna())))
-        problems.append(_Problem("negative", int(counts["negative"]),
-                                 f"have a negative amount (returns; column {amount!r})", on_negative,
-                                 typed.amount < 0, pmask(lambda f: pd.to_numeric(f[amount], errors="coerce") < 0)))
-        problems.append(_Problem("zero", int(counts["zero"]), f"have a zero amount (column {amount!r})", on_zero,
-                                 typed.amount == 0, pmask(lambda f: pd.to_numeric(f[amount], errors="coerce") == 0)))
-        problems.append(_Problem("too_large", int(counts["too_large"]),
-                                 f"have an amount of 10**12 or more in absolute value, or infinite (column {amount!r}), "
-                                 "beyond the exact DECIMAL(18, 6) sums; scale the amounts (e.g. to thousands)", "error",
-                                 typed.amount.abs() >= _AMOUNT_LIMIT,
-                                 pmask(lambda f: pd.to_numeric(f[amount], errors="coerce").abs() >= _AMOUNT_LIMIT)))
-    problems.append(_Problem("after_end", int(counts["after_end"]),
-                             f"are dated after the observation end {obs_end.date()} (column {date!r})",
-                             on_after_end, typed.day > obs_lit,
-                             pmask(lambda f: _parse_dates(f[date], date_format)
-                                   > obs_end + pd.Timedelta(days=1) - pd.Timedelta(1, "ns"))))
+        problems.append(
+            _Problem(
+                "missing_amount",
+                int(counts["missing_amount"]),
+                f"have no amount (column {amount!r})",
+                "error",
+                ~typed.amount_given,
+                pmask(lambda f: f[amount].isna()),
+            )
+        )
+        problems.append(
+            _Problem(
+                "bad_amount",
+                int(counts["bad_amount"]),
+                f"have an amount that is not a number (column {amount!r})",
+                "error",
+                typed.amount_given & typed.amount.isnull(),
+                pmask(lambda f: f[amount].notna() & pd.to_numeric(f[amount], errors="coerce").isna()),
+            )
+        )
+        problems.append(
+            _Problem(
+                "negative",
+                int(counts["negative"]),
+                f"have a negative amount (returns; column {amount!r})",
+                on_negative,
+                typed.amount < 0,
+                pmask(lambda f: pd.to_numeric(f[amount], errors="coerce") < 0),
+            )
+        )
+        problems.append(
+            _Problem(
+                "zero",
+                int(counts["zero"]),
+                f"have a zero amount (column {amount!r})",
+                on_zero,
+                typed.amount == 0,
+                pmask(lambda f: pd.to_numeric(f[amount], errors="coerce") == 0),
+            )
+        )
+        problems.append(
+            _Problem(
+                "too_large",
+                int(counts["too_large"]),
+                f"have an amount of 10**12 or more in absolute value, or infinite (column {amount!r}), "
+                "beyond the exact DECIMAL(18, 6) sums; scale the amounts (e.g. to thousands)",
+                "error",
+                typed.amount.abs() >= _AMOUNT_LIMIT,
+                pmask(lambda f: pd.to_numeric(f[amount], errors="coerce").abs() >= _AMOUNT_LIMIT),
+            )
+        )
+    problems.append(
+        _Problem(
+            "after_end",
+            int(counts["after_end"]),
+            f"are dated after the observation end {obs_end.date()} (column {date!r})",
+            on_after_end,
+            typed.day > obs_lit,
+            pmask(
+                lambda f: _parse_dates(f[date], date_format) > obs_end + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+            ),
+        )
+    )
     # stop at the first hard errors before the (costlier) duplicate pass
     _report(problems, src, typed, customer_id, date, amount)
 
@@ -897,8 +1007,21 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
         return m.to_numpy()
 
     if plan == "sort":
-        result, dup_count = _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, period, unit,
-                                           cohort, on_duplicate, pmask(kept_mask), problems)
+        result, dup_count = _sorted_result(
+            kept,
+            src,
+            customer_id,
+            date,
+            amount,
+            obs_end,
+            cal_end,
+            period,
+            unit,
+            cohort,
+            on_duplicate,
+            pmask(kept_mask),
+            problems,
+        )
     else:
         # Exact duplicates (same customer, raw date and amount) share a customer-day. With daily periods
         # and policy "keep", the summary query counts each customer's days with more than one row and
@@ -907,17 +1030,26 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
         # full extra aggregation; otherwise the check runs first, on all rows.
         dup_after = on_duplicate == "keep" and period == "D"
         if on_duplicate != "ignore" and not dup_after:
-            dup_count = _duplicates(kept, None, src, customer_id, date, amount, on_duplicate,
-                                    pmask(kept_mask), problems)
+            dup_count = _duplicates(
+                kept, None, src, customer_id, date, amount, on_duplicate, pmask(kept_mask), problems
+            )
         clean = kept.select(*key_cols)
         if on_duplicate == "exclude" and dup_count:
             # one copy of each exact duplicate: the same rows the check counted (amounts to 1e-6, as summed)
             exact = {"amount": kept.amount.cast(_AMOUNT_TYPE)} if has_amount else {}
             clean = kept.select("cid", "day", "when", **exact).distinct().select(*key_cols)
 
-        expr = summary_expression(clean, observation_end=obs_end, calibration_end=cal_end, period=period,
-                                  time_unit=unit, has_amount=has_amount, cohort=cohort, _all_customers=True,
-                                  _multi_row_periods=dup_after)
+        expr = summary_expression(
+            clean,
+            observation_end=obs_end,
+            calibration_end=cal_end,
+            period=period,
+            time_unit=unit,
+            has_amount=has_amount,
+            cohort=cohort,
+            _all_customers=True,
+            _multi_row_periods=dup_after,
+        )
         result = _fetch_sums(src.backend, expr, amount)
         if has_amount:
             lost = result.pop("lost_spend").to_numpy()
@@ -935,13 +1067,19 @@ def _summarize(src, customer_id, date, amount, obs_end, cal_end, period, unit, t
             if multi.any():
                 # the candidate rows: those customers' days from their first to their last day with more
                 # than one row (usually one day), not all their rows
-                ids = pd.DataFrame({"cid": result["cid"].to_numpy()[multi],
-                                    "lo": first.to_numpy()[multi], "hi": last.to_numpy()[multi]})
+                ids = pd.DataFrame(
+                    {
+                        "cid": result["cid"].to_numpy()[multi],
+                        "lo": first.to_numpy()[multi],
+                        "hi": last.to_numpy()[multi],
+                    }
+                )
                 only = _ibis().memtable(ids)
                 if src.backend.name == "duckdb":  # scanned in place
                     only = src.backend.table(_register(src, ids))
-                dup_count = _duplicates(kept, only, src, customer_id, date, amount, on_duplicate,
-                                        pmask(kept_mask), problems)
+                dup_count = _duplicates(
+                    kept, only, src, customer_id, date, amount, on_duplicate, pmask(kept_mask), problems
+                )
             else:
                 problems.append(_Problem("duplicate", 0, "", on_duplicate))
     first_seen_later = 0
@@ -986,8 +1124,9 @@ def _duplicated(f: pd.DataFrame, used: list[str], amount: str | None, among=None
     return mask
 
 
-def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, period, unit, cohort, on_duplicate,
-                   kept_mask, problems):
+def _sorted_result(
+    kept, src, customer_id, date, amount, obs_end, cal_end, period, unit, cohort, on_duplicate, kept_mask, problems
+):
     """The summary by the sort plan (``crmlib._sorted_summary``), as the aggregate plan's result table.
 
     Returns the per-customer table (columns ``cid``, ``frequency``, ... as from
@@ -1000,12 +1139,18 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
     check = on_duplicate != "ignore"
     # the raw date is needed for exact duplicates unless the periods are the dates themselves
     with_when = check and not (period == "D" and kept.when.type().is_date())
-    expr = ss.sorted_rows_expression(kept, period=period, calibration_end=cal_end, has_amount=has_amount,
-                                     with_when=with_when, period_of=_period,
-                                     amount_type=_AMOUNT_TYPE, with_day=cohort is not None and period != "D")
+    expr = ss.sorted_rows_expression(
+        kept,
+        period=period,
+        calibration_end=cal_end,
+        has_amount=has_amount,
+        with_when=with_when,
+        period_of=_period,
+        amount_type=_AMOUNT_TYPE,
+        with_day=cohort is not None and period != "D",
+    )
     reader = _record_batches(src.backend, expr, ss.BATCH_ROWS)
-    red = ss.reduce_sorted(reader, has_amount=has_amount, keep_candidates=check,
-                           amount_name=amount or "amount")
+    red = ss.reduce_sorted(reader, has_amount=has_amount, keep_candidates=check, amount_name=amount or "amount")
     ids = red.ids.to_pandas()
     dup_count = 0
     if check:
@@ -1025,8 +1170,9 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
                     row[amount] = int(k[2]) / 1e6
                 row["copies"] = int(c)
                 shown.append(row)
-        _report_duplicates(dup_count, shown, src, kept, customer_id, date, amount, on_duplicate, kept_mask,
-                           problems, among=dup_ids)
+        _report_duplicates(
+            dup_count, shown, src, kept, customer_id, date, amount, on_duplicate, kept_mask, problems, among=dup_ids
+        )
         if on_duplicate == "exclude" and dup_count and has_amount:
             # a copy left out takes its amount out of its period's spend; the period itself stays
             d = cand[dup_mask]
@@ -1054,10 +1200,7 @@ def _sorted_result(kept, src, customer_id, date, amount, obs_end, cal_end, perio
         return out
 
     n = red.n_cal
-    out = {"cid": ids,
-           "frequency": n - 1,
-           "recency": span(red.last, first),
-           "T": span(np.int64(end_p), first)}
+    out = {"cid": ids, "frequency": n - 1, "recency": span(red.last, first), "T": span(np.int64(end_p), first)}
     if has_amount:
         out["monetary"] = mean_spend(red.spend_cal - red.spend_first, n - 1)
     if cal_end is not None:
@@ -1107,8 +1250,11 @@ def _fetch_sums(backend, expr, amount: str | None) -> pd.DataFrame:
         return _fetch(backend, expr)
     except Exception as exc:  # engines raise their own types (DuckDB ConversionException, Spark ArithmeticException)
         text = str(exc).upper()
-        if amount is not None and "DECIMAL" in text and any(
-                w in text for w in ("CAST", "OVERFLOW", "OUT OF RANGE", "OUT_OF_RANGE", "CANNOT BE REPRESENTED")):
+        if (
+            amount is not None
+            and "DECIMAL" in text
+            and any(w in text for w in ("CAST", "OVERFLOW", "OUT OF RANGE", "OUT_OF_RANGE", "CANNOT BE REPRESENTED"))
+        ):
             raise DataError(
                 f"a customer's spend in one period reaches 10**12 currency units (column {amount!r}), beyond the "
                 "exact DECIMAL(18, 6) sums of the aggregate plan; scale the amounts (e.g. to thousands) or use "
@@ -1126,8 +1272,16 @@ def _register(src: _Source, frame: pd.DataFrame) -> str:
 
 
 def _column_order():
-    return ["frequency", "recency", "T", "monetary", "frequency_holdout", "monetary_holdout",
-            "duration_holdout", "cohort"]
+    return [
+        "frequency",
+        "recency",
+        "T",
+        "monetary",
+        "frequency_holdout",
+        "monetary_holdout",
+        "duration_holdout",
+        "cohort",
+    ]
 
 
 _HINTS = {
@@ -1223,8 +1377,10 @@ def compress(summary: pd.DataFrame, columns: list[str] | None = None) -> pd.Data
         raise DataError("compress: 'weight' cannot be one of the grouping columns")
     nan = summary[columns].isna().any(axis=1)
     if nan.any():
-        raise DataError(f"compress: {int(nan.sum())} rows have missing values in {columns}, "
-                        f"e.g. rows {list(summary.index[nan][:_N_EXAMPLES])}")
+        raise DataError(
+            f"compress: {int(nan.sum())} rows have missing values in {columns}, "
+            f"e.g. rows {list(summary.index[nan][:_N_EXAMPLES])}"
+        )
     if "weight" in summary.columns:
         w = summary["weight"]
         if not pd.api.types.is_integer_dtype(w.dtype) or (w < 0).any():
@@ -1325,7 +1481,7 @@ def _segment_grid() -> np.ndarray:
     for row in RFM_SEGMENT_RULES.itertuples(index=False):
         r_lo, r_hi = (int(x) for x in (row.R.split("-") * 2)[:2])
         f_lo, f_hi = (int(x) for x in (row.F.split("-") * 2)[:2])
-        grid[r_lo:r_hi + 1, f_lo:f_hi + 1] = row.segment  # later rules refine earlier ones
+        grid[r_lo : r_hi + 1, f_lo : f_hi + 1] = row.segment  # later rules refine earlier ones
     return grid
 
 

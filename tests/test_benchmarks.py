@@ -17,8 +17,13 @@ pytestmark = pytest.mark.slow
 
 
 def _run(args, tmp_path):
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_transactions.py"), *args,
-                          "--data-dir", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_transactions.py"), *args, "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout
 
@@ -42,8 +47,13 @@ def test_bench_transactions_breakdown_names_every_step(tmp_path):
 
 def test_bench_clv_quick_runs_without_the_reference_libraries():
     """`bench_clv.py --quick` fits CDNOW and the donations; BG/NBD matches Fader, Hardie & Lee (2005), Table 1."""
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_clv.py"), "--quick"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_clv.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     line = next(x for x in out.stdout.splitlines() if x.strip().startswith("BG/NBD, CDNOW"))
     assert "r=0.24259, alpha=4.4135, a=0.79289, b=2.4258" in line  # published: 0.243, 4.414, 0.793, 2.426

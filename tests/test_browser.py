@@ -25,8 +25,9 @@ CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 if CHROMIUM is None or CHROMEDRIVER is None:  # .ci/run installs Debian's chromium and chromium-driver
-    pytest.fail("Debian's chromium and chromium-driver are required (apt-get install chromium chromium-driver)",
-                pytrace=False)
+    pytest.fail(
+        "Debian's chromium and chromium-driver are required (apt-get install chromium chromium-driver)", pytrace=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +37,17 @@ def browser(tmp_path_factory):
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chrome-profile')}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path_factory.mktemp('chrome-profile')}",
+    ):
         opts.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
     driver.set_page_load_timeout(60)
@@ -63,7 +72,9 @@ def check_report_set(driver, index: Path) -> list[str]:
                 problems.append(f"{name}: not valid JSON")
             continue
         for _ in range(40):  # a big page on a busy machine: wait until it has fully loaded
-            if driver.execute_script("return document.readyState === 'complete' && document.querySelectorAll('.jp-Cell').length > 0"):
+            if driver.execute_script(
+                "return document.readyState === 'complete' && document.querySelectorAll('.jp-Cell').length > 0"
+            ):
                 break
             time.sleep(0.25)
         state = driver.execute_script("""
@@ -112,8 +123,10 @@ def test_the_same_parameters_give_the_same_numbers(rendered_project, tmp_path):
     again = run_reports(REPO / "reports" / "reports.yml", jobs=2, out_dir=tmp_path, progress=None)
     assert [r.status for r in again] == ["ok"] * len(results)
     for r in results:
-        first, second = ({k: v for k, v in json.loads((d / f"{r.name}.json").read_text())["figures"].items()
-                          if v.get("unit") != "s"} for d in (out, tmp_path))
+        first, second = (
+            {k: v for k, v in json.loads((d / f"{r.name}.json").read_text())["figures"].items() if v.get("unit") != "s"}
+            for d in (out, tmp_path)
+        )
         assert first, f"{r.name} records no key figures"
         assert second.keys() == first.keys(), r.name
         for key, fig in first.items():
@@ -126,11 +139,13 @@ def test_the_same_parameters_give_the_same_numbers(rendered_project, tmp_path):
 
 
 def test_a_broken_report_fails_the_browser_check(tmp_path, browser):
-    nb = new_notebook(cells=[
-        new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-        new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4]); plt.show()"),
-        new_code_cell("raise RuntimeError('deliberately broken report')"),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4]); plt.show()"),
+            new_code_cell("raise RuntimeError('deliberately broken report')"),
+        ]
+    )
     (tmp_path / "notebooks").mkdir()
     nbformat.write(nb, str(tmp_path / "notebooks" / "bad.ipynb"))
     (tmp_path / "reports").mkdir()

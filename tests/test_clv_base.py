@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from crmlib.clv import (  # noqa: E402
+from crmlib.clv import (  # noqa: E402  # noqa: E402
     BetaGeoModel,
     GammaGammaModel,
     ParetoNBDModel,
@@ -24,8 +24,9 @@ from crmlib.clv import (  # noqa: E402
     continuous_rate,
     customer_equity_interval,
     customer_lifetime_value,
+    plots,
+    validate,
 )
-from crmlib.clv import plots, validate  # noqa: E402
 from crmlib.clv.simulate import simulate_bgnbd, simulate_pareto_nbd  # noqa: E402
 from crmlib.datasets import load_cdnow, load_cdnow_summary  # noqa: E402
 from crmlib.exceptions import ConvergenceError, ConvergenceWarning, DataError  # noqa: E402
@@ -50,7 +51,9 @@ def test_summary_aic_bic_and_intervals(fitted):
     assert bg.aic_ == pytest.approx(8 - 2 * bg.log_likelihood_)
     assert bg.bic_ == pytest.approx(4 * np.log(2357) - 2 * bg.log_likelihood_)
     # log-scale interval: log(upper) - log(est) = 1.96 se / est
-    assert np.log(s["upper 95%"] / s["estimate"]).to_numpy() == pytest.approx((1.959964 * s["se"] / s["estimate"]).to_numpy(), rel=1e-5)
+    assert np.log(s["upper 95%"] / s["estimate"]).to_numpy() == pytest.approx(
+        (1.959964 * s["se"] / s["estimate"]).to_numpy(), rel=1e-5
+    )
     assert not s.isna().any().any()
 
 
@@ -129,8 +132,15 @@ def test_customer_equity_interval_contains_estimate(fitted, cdnow):
 
 def test_holdout_comparison_against_direct_group_means(fitted):
     bg = fitted[0]
-    d = pd.DataFrame({"frequency": [0, 0, 1, 9], "recency": [0, 0, 5.0, 30.0], "T": [38.0] * 4,
-                      "frequency_holdout": [0, 2, 1, 4], "duration_holdout": [39.0] * 4})
+    d = pd.DataFrame(
+        {
+            "frequency": [0, 0, 1, 9],
+            "recency": [0, 0, 5.0, 30.0],
+            "T": [38.0] * 4,
+            "frequency_holdout": [0, 2, 1, 4],
+            "duration_holdout": [39.0] * 4,
+        }
+    )
     out = validate.holdout_comparison(bg, d, max_frequency=7)
     assert list(out.index) == ["0", "1", "7+"]
     assert out.loc["0", "actual"] == 1.0 and out.loc["0", "n_customers"] == 2
@@ -218,9 +228,14 @@ def test_public_api_names_resolve_and_every_model_has_summary_and_paper_symbols(
 
     for name in clv.__all__:
         assert hasattr(clv, name), name
-    symbols = {"bgnbd": ("r", "alpha", "a", "b"), "mbgnbd": ("r", "alpha", "a", "b"),
-               "pareto_nbd": ("r", "alpha", "s", "beta"), "bgbb": ("alpha", "beta", "gamma", "delta"),
-               "sbg": ("alpha", "beta"), "gamma_gamma": ("p", "q", "gamma")}
+    symbols = {
+        "bgnbd": ("r", "alpha", "a", "b"),
+        "mbgnbd": ("r", "alpha", "a", "b"),
+        "pareto_nbd": ("r", "alpha", "s", "beta"),
+        "bgbb": ("alpha", "beta", "gamma", "delta"),
+        "sbg": ("alpha", "beta"),
+        "gamma_gamma": ("p", "q", "gamma"),
+    }
     for key, Model in clv.MODELS.items():
         assert Model.param_names == symbols[key] and key in clv.MODEL_LABELS
         assert callable(Model.summary) and callable(Model.fit_statistics)

@@ -55,14 +55,28 @@ def test_bgnbd_expected_purchases_match_hardie_spreadsheet(bg):
 def test_bgnbd_conditional_expectation_against_direct_hyp2f1(bg):
     r, alpha, a, b = bg.params_
     x, tx, T, t = np.array([0, 1, 5, 20.0]), np.array([0, 10, 30, 35.0]), np.array([38.0, 38, 38, 38]), 52.0
-    direct = ((a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
-                                           * special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + t + T)))
-              / (1 + (x > 0) * a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x)))
+    direct = (
+        (a + b + x - 1)
+        / (a - 1)
+        * (
+            1
+            - ((alpha + T) / (alpha + T + t)) ** (r + x)
+            * special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + t + T))
+        )
+        / (1 + (x > 0) * a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x))
+    )
     np.testing.assert_allclose(bg.conditional_expected_purchases(t, x, tx, T), direct, rtol=1e-10)
-    np.testing.assert_allclose(bg.expected_purchases([1.0, 39.0, 78.0]),
-                               (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + np.array([1, 39, 78.0]))) ** r
-                                                        * special.hyp2f1(r, b, a + b - 1, np.array([1, 39, 78.0]) / (alpha + np.array([1, 39, 78.0])))),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        bg.expected_purchases([1.0, 39.0, 78.0]),
+        (a + b - 1)
+        / (a - 1)
+        * (
+            1
+            - (alpha / (alpha + np.array([1, 39, 78.0]))) ** r
+            * special.hyp2f1(r, b, a + b - 1, np.array([1, 39, 78.0]) / (alpha + np.array([1, 39, 78.0])))
+        ),
+        rtol=1e-10,
+    )
 
 
 def test_bgnbd_loglik_against_numerical_integration(bg):
@@ -71,10 +85,17 @@ def test_bgnbd_loglik_against_numerical_integration(bg):
     x, tx, T = 3, 20.0, 38.0
 
     def indiv(lam, p):
-        alive = (1 - p) ** x * lam ** x * np.exp(-lam * T)
-        dead = p * (1 - p) ** (x - 1) * lam ** x * np.exp(-lam * tx)
-        dens = np.exp((r - 1) * np.log(lam) - alpha * lam + r * np.log(alpha) - special.gammaln(r)
-                      + (a - 1) * np.log(p) + (b - 1) * np.log1p(-p) - special.betaln(a, b))
+        alive = (1 - p) ** x * lam**x * np.exp(-lam * T)
+        dead = p * (1 - p) ** (x - 1) * lam**x * np.exp(-lam * tx)
+        dens = np.exp(
+            (r - 1) * np.log(lam)
+            - alpha * lam
+            + r * np.log(alpha)
+            - special.gammaln(r)
+            + (a - 1) * np.log(p)
+            + (b - 1) * np.log1p(-p)
+            - special.betaln(a, b)
+        )
         return (alive + dead) * dens
 
     val, _ = integrate.dblquad(lambda lam, p: indiv(lam, p), 0, 1, 0, 5, epsabs=1e-14, epsrel=1e-10)
@@ -99,14 +120,25 @@ def test_mbgnbd_loglik_against_numerical_integration():
     r, alpha, a, b = 0.5, 6.0, 0.9, 1.6
     m = ModifiedBetaGeoModel()
     for x, tx, T in [(0, 0.0, 30.0), (2, 12.0, 30.0)]:
+
         def indiv(lam, p):
-            alive = (1 - p) ** (x + 1) * lam ** x * np.exp(-lam * T)
-            dead = p * (1 - p) ** x * lam ** x * np.exp(-lam * tx)
-            dens = np.exp((r - 1) * np.log(lam) - alpha * lam + r * np.log(alpha) - special.gammaln(r)
-                          + (a - 1) * np.log(p) + (b - 1) * np.log1p(-p) - special.betaln(a, b))
+            alive = (1 - p) ** (x + 1) * lam**x * np.exp(-lam * T)
+            dead = p * (1 - p) ** x * lam**x * np.exp(-lam * tx)
+            dens = np.exp(
+                (r - 1) * np.log(lam)
+                - alpha * lam
+                + r * np.log(alpha)
+                - special.gammaln(r)
+                + (a - 1) * np.log(p)
+                + (b - 1) * np.log1p(-p)
+                - special.betaln(a, b)
+            )
             return (alive + dead) * dens
+
         val, _ = integrate.dblquad(lambda lam, p: indiv(lam, p), 0, 1, 0, 8, epsabs=1e-12, epsrel=1e-8)
-        ll = m._loglik(np.array([r, alpha, a, b]), m._cache({"x": np.array([x * 1.0]), "tx": np.array([tx]), "T": np.array([T])}))
+        ll = m._loglik(
+            np.array([r, alpha, a, b]), m._cache({"x": np.array([x * 1.0]), "tx": np.array([tx]), "T": np.array([T])})
+        )
         assert ll[0] == pytest.approx(np.log(val), abs=1e-6)
 
 
@@ -169,8 +201,13 @@ def test_probability_alive_bounds_and_no_repeat_customer_alive(bg):
 
 
 @settings(max_examples=60, deadline=None)
-@given(x=st.integers(0, 10_000), frac=st.floats(0, 1), T=st.floats(0.01, 10_000),
-       params=st.tuples(*[st.floats(0.01, 50)] * 4), modified=st.booleans())
+@given(
+    x=st.integers(0, 10_000),
+    frac=st.floats(0, 1),
+    T=st.floats(0.01, 10_000),
+    params=st.tuples(*[st.floats(0.01, 50)] * 4),
+    modified=st.booleans(),
+)
 def test_loglik_and_predictions_finite_for_extreme_histories(x, frac, T, params, modified):
     m = ModifiedBetaGeoModel() if modified else BetaGeoModel()
     tx = 0.0 if x == 0 else frac * T
@@ -212,8 +249,11 @@ def test_hyp2f1_closed_forms_agree_with_quadrature_twin(Model):
     twin = _bg_active_expectation(p[0] + x, p[1] + 38.0, p[2], p[3] + x + shift, 39.0)
     np.testing.assert_allclose(closed, twin, rtol=1e-6)
     t = np.array([1.0, 39.0, 100.0])
-    np.testing.assert_allclose(m.expected_purchases(t, params=p),
-                               _bg_active_expectation(p[0], p[1], p[2], p[3], t, survive_start=m._modified), rtol=1e-6)
+    np.testing.assert_allclose(
+        m.expected_purchases(t, params=p),
+        _bg_active_expectation(p[0], p[1], p[2], p[3], t, survive_start=m._modified),
+        rtol=1e-6,
+    )
     # scipy's hyp2f1(2, 1; 101; 0.963) returns inf; the prediction falls back to the quadrature and stays finite
     assert np.isfinite(m.conditional_expected_purchases(52.0, 98, 0.0, 1.0, params=np.array([1.0, 1.0, 2.0, 2.0])))
 
@@ -225,8 +265,9 @@ def test_exp_power_mean_against_scipy_quad():
     rng = np.random.default_rng(0)
     for _ in range(40):
         R, z = np.exp(rng.uniform(-4, 9.2)), np.exp(rng.uniform(-9, 9))
-        ref = integrate.quad(lambda t: z * np.exp(-z * t - (R + 1) * np.log1p(t)), 0, np.inf, epsabs=0, epsrel=1e-12,
-                             limit=1000)[0]
+        ref = integrate.quad(
+            lambda t: z * np.exp(-z * t - (R + 1) * np.log1p(t)), 0, np.inf, epsabs=0, epsrel=1e-12, limit=1000
+        )[0]
         assert _exp_power_mean(R, z) == pytest.approx(ref, rel=2e-8)
 
 
@@ -243,8 +284,13 @@ def test_dert_and_fallback_accurate_for_b_below_one():
     # E[X(t)] of FHL eq. (9) against direct integration over p of (1/p)(1 - (alpha/(alpha + p t))^r)
     r, alpha, a, b = 3.0, 4.0, 0.3, 0.2
     for t in (39.0, 2000.0):
-        g = lambda q: (1 / q) * -np.expm1(-r * np.log1p(q * t / alpha)) * np.exp(  # noqa: E731
-            (a - 1) * np.log(q) + (b - 1) * np.log1p(-q) - special.betaln(a, b))
+        g = lambda q: (
+            (1 / q)
+            * -np.expm1(-r * np.log1p(q * t / alpha))
+            * np.exp(  # noqa: E731
+                (a - 1) * np.log(q) + (b - 1) * np.log1p(-q) - special.betaln(a, b)
+            )
+        )
         ref = sum(integrate.quad(g, lo, hi, limit=500, epsabs=0, epsrel=1e-10)[0] for lo, hi in ((0, 0.5), (0.5, 1)))
         assert _bg_active_expectation(r, alpha, a, b, t) == pytest.approx(ref, rel=1e-6)
 

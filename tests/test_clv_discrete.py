@@ -57,7 +57,7 @@ def test_bgbb_likelihood_against_enumeration_of_histories(bgbb):
         prob = 0.0
         for L in range(tx, n + 1):  # alive through opportunity L, dead from L+1 (or alive through n)
             surv = (1 - th) ** L * (th if L < n else 1.0)
-            prob += np.einsum("i,j,i,j->", wp, wt, p ** x * (1 - p) ** (L - x), surv)
+            prob += np.einsum("i,j,i,j->", wp, wt, p**x * (1 - p) ** (L - x), surv)
         # the BG/BB likelihood depends on the history only through (x, t_x, n)
         ll = bgbb.loglik(pd.DataFrame({"frequency": [x], "recency": [tx], "n_periods": [n]}))[0]
         assert ll == pytest.approx(np.log(prob), abs=1e-10)
@@ -91,7 +91,7 @@ def test_bgbb_dert_against_direct_discounted_sum(bgbb):
     for x, tx, n in [(0, 0, 6), (3, 5, 6), (6, 6, 6)]:
         cum = bgbb.conditional_expected_purchases(k, x, tx, n)
         inc = np.diff(np.concatenate([[0.0], cum]))
-        assert bgbb.dert(x, tx, n, 0.1) == pytest.approx((inc / 1.1 ** k).sum(), rel=1e-9)
+        assert bgbb.dert(x, tx, n, 0.1) == pytest.approx((inc / 1.1**k).sum(), rel=1e-9)
 
 
 def test_bgbb_recovers_known_parameters_from_simulation():
@@ -146,7 +146,7 @@ def test_sbg_del_and_derl_against_direct_sums():
     t = np.arange(0, 5000)
     S = m.survival(t)
     d = 0.1
-    assert m.del_(d) == pytest.approx((S / 1.1 ** t).sum(), rel=1e-9)
+    assert m.del_(d) == pytest.approx((S / 1.1**t).sum(), rel=1e-9)
     for n in (1, 2, 5):
         future = np.arange(n, 5000)
         direct = (m.survival(future) / m.survival(n - 1) / 1.1 ** (future - n)).sum()
@@ -157,8 +157,11 @@ def test_sbg_del_and_derl_against_direct_sums():
 def test_sbg_reports_the_constant_churn_limit_with_advice():
     """Retention flat or falling with tenure: sBG runs towards alpha, beta -> inf (FH 2007, section 3)."""
     # a homogeneous cohort (simulated geometric churn, theta ~ 0.2): estimates in the thousands on a flat ridge
-    with pytest.warns(ConvergenceWarning, match=r"constant-churn limit.*mean churn alpha/\(alpha\+beta\) = 0\.20.*"
-                                                r"observed period retention 0\.795, 0\.809.*Try: the constant-churn"):
+    with pytest.warns(
+        ConvergenceWarning,
+        match=r"constant-churn limit.*mean churn alpha/\(alpha\+beta\) = 0\.20.*"
+        r"observed period retention 0\.795, 0\.809.*Try: the constant-churn",
+    ):
         m = ShiftedBetaGeometricModel().fit([1000, 795, 643, 497, 401])
     assert m.at_constant_churn_limit_ and not m.convergence_.converged
     assert m.params_.sum() > 1000
@@ -169,8 +172,11 @@ def test_sbg_reports_the_constant_churn_limit_with_advice():
     assert m.params_["alpha"] / m.params_.sum() == pytest.approx(lost / exposure, rel=2e-3)
     # churn rising with tenure: no interior maximum at all
     rising = [1000, 900, 792, 673, 538, 404, 283, 184]
-    with pytest.raises(ConvergenceError, match=r"no interior maximum.*observed period retention 0\.900, 0\.880.*"
-                                               r"churn rising with tenure.*Try: the constant-churn"):
+    with pytest.raises(
+        ConvergenceError,
+        match=r"no interior maximum.*observed period retention 0\.900, 0\.880.*"
+        r"churn rising with tenure.*Try: the constant-churn",
+    ):
         ShiftedBetaGeometricModel().fit(rising)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a heterogeneous cohort fits without any warning
@@ -252,7 +258,9 @@ def test_gamma_gamma_spend_density_integrates_to_one_with_the_population_mean():
     rep = d[d["frequency"] > 0]
     f = lambda z: m.spend_density(z, rep["frequency"])  # noqa: E731
     assert integrate.quad(f, 0, np.inf, limit=500)[0] == pytest.approx(1.0, abs=1e-8)
-    assert integrate.quad(lambda z: z * f(z), 0, np.inf, limit=500)[0] == pytest.approx(m.population_mean_spend(), rel=1e-8)
+    assert integrate.quad(lambda z: z * f(z), 0, np.inf, limit=500)[0] == pytest.approx(
+        m.population_mean_spend(), rel=1e-8
+    )
     # one frequency: the density is the per-customer likelihood
     one = m.loglik(pd.DataFrame({"frequency": [3], "monetary": [20.0]}))[0]
     assert np.log(m.spend_density(20.0, [3])) == pytest.approx(one, rel=1e-12)
@@ -289,7 +297,9 @@ def test_gamma_gamma_zero_spend_repeat_buyer_in_cdnow_master_is_named_not_droppe
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         s = summarize(load_cdnow("master"), calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="W")
-    with pytest.raises(DataError, match=r"column 'monetary' is not positive for 1 repeat buyers \(rows e\.g\. \[10244\]\)"):
+    with pytest.raises(
+        DataError, match=r"column 'monetary' is not positive for 1 repeat buyers \(rows e\.g\. \[10244\]\)"
+    ):
         GammaGammaModel().fit(s)
     with pytest.warns(DataWarning, match=r"\[10244\]"):
         m = GammaGammaModel(drop_nonpositive=True).fit(s)
@@ -328,7 +338,7 @@ def test_sbg_del_derl_for_whole_number_parameters_against_direct_sums(alpha, bet
     p = (alpha, beta)
     t = np.arange(0, 5000)  # 1.1^-5000 is below 1e-200
     S = m.survival(t, params=p)
-    assert m.del_(0.1, params=p) == pytest.approx((S / 1.1 ** t).sum(), rel=1e-10)
+    assert m.del_(0.1, params=p) == pytest.approx((S / 1.1**t).sum(), rel=1e-10)
     for n in (1, 44):
         future = np.arange(n, 5000)
         direct = (m.survival(future, params=p) / m.survival(n - 1, params=p) / 1.1 ** (future - n)).sum()
@@ -340,7 +350,7 @@ def test_bgbb_dert_for_whole_number_gamma_against_direct_sum(bgbb):
     k = np.arange(1, 4000)
     cum = bgbb.conditional_expected_purchases(k, 3, 5, 6, params=p)
     inc = np.diff(np.concatenate([[0.0], cum]))
-    assert bgbb.dert(3, 5, 6, 0.1, params=p) == pytest.approx((inc / 1.1 ** k).sum(), rel=1e-9)
+    assert bgbb.dert(3, 5, 6, 0.1, params=p) == pytest.approx((inc / 1.1**k).sum(), rel=1e-9)
 
 
 def test_gamma_gamma_weighted_rows_give_the_fit_of_expanded_rows():
@@ -357,7 +367,11 @@ def test_bgbb_expectations_at_gamma_equal_one_are_the_limit(bgbb):
     """E[X(n)] and the conditional expectation divide by gamma - 1; at gamma = 1 they take the limit."""
     at = (1.2, 0.75, 1.0, 2.8)
     near = (1.2, 0.75, 1.0 + 1e-6, 2.8)
-    np.testing.assert_allclose(bgbb.expected_purchases([1, 6, 30], params=at),
-                               bgbb.expected_purchases([1, 6, 30], params=near), rtol=1e-5)
-    np.testing.assert_allclose(bgbb.conditional_expected_purchases(5, [0, 3], [0, 5], 6, params=at),
-                               bgbb.conditional_expected_purchases(5, [0, 3], [0, 5], 6, params=near), rtol=1e-5)
+    np.testing.assert_allclose(
+        bgbb.expected_purchases([1, 6, 30], params=at), bgbb.expected_purchases([1, 6, 30], params=near), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        bgbb.conditional_expected_purchases(5, [0, 3], [0, 5], 6, params=at),
+        bgbb.conditional_expected_purchases(5, [0, 3], [0, 5], 6, params=near),
+        rtol=1e-5,
+    )

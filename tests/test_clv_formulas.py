@@ -21,8 +21,8 @@ from crmlib.clv.formulas import (
 )
 from crmlib.exceptions import DataError
 
-
 # ---------------------------------------------------------------- closed forms
+
 
 def test_retention_clv_against_direct_sum_of_the_series():
     m, r, d = 37.5, 0.83, 0.1
@@ -34,8 +34,12 @@ def test_retention_clv_against_direct_sum_of_the_series():
 
 @pytest.mark.parametrize(
     "d, printed",
-    [(0.10, [1.20, 1.75, 2.67, 4.50]), (0.12, [1.15, 1.67, 2.50, 4.09]),
-     (0.14, [1.11, 1.59, 2.35, 3.75]), (0.16, [1.07, 1.52, 2.22, 3.46])],
+    [
+        (0.10, [1.20, 1.75, 2.67, 4.50]),
+        (0.12, [1.15, 1.67, 2.50, 4.09]),
+        (0.14, [1.11, 1.59, 2.35, 3.75]),
+        (0.16, [1.07, 1.52, 2.22, 3.46]),
+    ],
 )
 def test_margin_multiple_matches_gupta_lehmann_table(d, printed):
     # Gupta & Lehmann (2003, 2005): margin multiple r / (1 + d - r) for r = 60..90 %, printed to 2 decimals
@@ -75,15 +79,18 @@ def test_inputchecks_closed_forms():
 
 # ---------------------------------------------------------------- Markov chain
 
+
 def test_recency_transition_matrix_structure():
     P = recency_transition_matrix([0.3, 0.2, 0.15, 0.05])
-    expected = np.array([
-        [0.30, 0.70, 0, 0, 0],
-        [0.20, 0, 0.80, 0, 0],
-        [0.15, 0, 0, 0.85, 0],
-        [0.05, 0, 0, 0, 0.95],
-        [0, 0, 0, 0, 1.0],
-    ])
+    expected = np.array(
+        [
+            [0.30, 0.70, 0, 0, 0],
+            [0.20, 0, 0.80, 0, 0],
+            [0.15, 0, 0, 0.85, 0],
+            [0.05, 0, 0, 0, 0.95],
+            [0, 0, 0, 0, 1.0],
+        ]
+    )
     np.testing.assert_allclose(P, expected)
     Q = recency_transition_matrix([0.5, 0.1], absorbing=False)
     np.testing.assert_allclose(Q, [[0.5, 0.5], [0.1, 0.9]])
@@ -138,10 +145,12 @@ def test_recency_chain_fit_against_hand_count():
     # state 1: A m0->yes, A m1->no, A m3->no, B m0->no  => 4 at risk, 1 purchase
     # state 2: A m2->yes, B m1->no                      => 2 at risk, 1 purchase
     # state 3: B m2->no, B m3->no                       => 2 at risk, 0 purchases
-    tx = pd.DataFrame({
-        "customer_id": ["A", "A", "A", "A", "B"],
-        "date": pd.to_datetime(["1997-01-03", "1997-02-10", "1997-02-11", "1997-04-30", "1997-01-20"]),
-    })
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "A", "B"],
+            "date": pd.to_datetime(["1997-01-03", "1997-02-10", "1997-02-11", "1997-04-30", "1997-01-20"]),
+        }
+    )
     chain = RecencyMarkovChain(n_states=2, period="M").fit(tx, start="1997-01-01", end="1997-05-31")
     s = chain.transitions_
     assert s["at_risk"].tolist() == [4, 2, 2]
@@ -171,8 +180,9 @@ def test_recency_chain_recovers_known_probabilities_from_simulated_histories():
     c, t = np.concatenate(rows_c), np.concatenate(rows_t)
     dates = pd.Timestamp("2000-01-01") + pd.to_timedelta(30 * t + 5, unit="D")
     tx = pd.DataFrame({"customer_id": c, "date": dates})
-    chain = RecencyMarkovChain(n_states=3, period=30).fit(tx, start="2000-01-01",
-                                                         end=pd.Timestamp("2000-01-01") + pd.Timedelta(days=30 * n_months - 1))
+    chain = RecencyMarkovChain(n_states=3, period=30).fit(
+        tx, start="2000-01-01", end=pd.Timestamp("2000-01-01") + pd.Timedelta(days=30 * n_months - 1)
+    )
     assert chain.n_periods_ == n_months
     est = chain.purchase_probability_.to_numpy()
     at_risk = chain.transitions_["at_risk"].to_numpy()[:3]
@@ -197,8 +207,9 @@ def test_inputchecks_markov():
     with pytest.raises(DataError, match="positive discount or a finite horizon"):
         markov_clv([[0.5, 0.5], [0.5, 0.5]], [1.0, 1.0], 0.0)
     with pytest.raises(DataError, match="column 'when' not found"):
-        RecencyMarkovChain().fit(pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2000-01-01")]}),
-                                 date_column="when")
+        RecencyMarkovChain().fit(
+            pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2000-01-01")]}), date_column="when"
+        )
     with pytest.raises(DataError, match="fewer than 2 periods"):
         RecencyMarkovChain().fit(pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2000-01-01")]}))
     with pytest.raises(DataError, match="no customer-periods observed in recency states \\[3\\]"):

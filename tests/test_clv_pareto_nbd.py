@@ -49,8 +49,13 @@ def test_pareto_nbd_loglik_matches_hypergeometric_closed_form_of_fader_hardie_no
         f1 = special.hyp2f1(r + s + x, bb, r + s + x + 1, absab / (maxab + tx)) / (maxab + tx) ** (r + s + x)
         f2 = special.hyp2f1(r + s + x, bb, r + s + x + 1, absab / (maxab + T)) / (maxab + T) ** (r + s + x)
         A0 = f1 - f2
-        L = (special.gamma(r + x) * alpha ** r * beta ** s / special.gamma(r)
-             * (1 / ((alpha + T) ** (r + x) * (beta + T) ** s) + s / (r + s + x) * A0))
+        L = (
+            special.gamma(r + x)
+            * alpha**r
+            * beta**s
+            / special.gamma(r)
+            * (1 / ((alpha + T) ** (r + x) * (beta + T) ** s) + s / (r + s + x) * A0)
+        )
         ours = m._loglik(np.array([r, alpha, s, beta]), m._cache({"x": x, "tx": tx, "T": T}))
         np.testing.assert_allclose(ours, np.log(L), rtol=0, atol=1e-9)
 
@@ -62,7 +67,9 @@ def test_death_integral_against_scipy_quad():
         x = float(rng.choice([0, 1, 3, 40, 2000]))
         T = float(np.exp(rng.uniform(-2, 8)))
         tx = 0.0 if x == 0 else T * rng.uniform()
-        f = lambda tau: np.exp(-(r + x) * np.log((alpha + tau) / (alpha + tx)) - (s + 1) * np.log((beta + tau) / (beta + tx)))  # noqa: E731
+        f = lambda tau: np.exp(
+            -(r + x) * np.log((alpha + tau) / (alpha + tx)) - (s + 1) * np.log((beta + tau) / (beta + tx))
+        )  # noqa: E731
         pts = [tx + (T - tx) * q for q in (1e-6, 1e-4, 1e-2)]
         ref = np.log(integrate.quad(f, tx, T, limit=500, epsabs=0, epsrel=1e-12, points=pts)[0])
         ref -= (r + x) * np.log(alpha + tx) + (s + 1) * np.log(beta + tx)
@@ -71,7 +78,13 @@ def test_death_integral_against_scipy_quad():
 
 def test_analytic_gradient_against_central_differences(cdnow):
     m = ParetoNBDModel()
-    c = m._cache({"x": cdnow["frequency"].to_numpy(float), "tx": cdnow["recency"].to_numpy(float), "T": cdnow["T"].to_numpy(float)})
+    c = m._cache(
+        {
+            "x": cdnow["frequency"].to_numpy(float),
+            "tx": cdnow["recency"].to_numpy(float),
+            "T": cdnow["T"].to_numpy(float),
+        }
+    )
     p = np.array([0.6, 9.0, 0.8, 14.0])
     _, g = m._loglik_grad(p, c)
     for j in range(4):
@@ -132,8 +145,12 @@ def test_weighted_rows_give_the_fit_of_expanded_rows(cdnow):
 
 
 @settings(max_examples=60, deadline=None)
-@given(x=st.integers(0, 10_000), frac=st.floats(0, 1), T=st.floats(0.01, 10_000),
-       params=st.tuples(*[st.floats(0.01, 50)] * 4))
+@given(
+    x=st.integers(0, 10_000),
+    frac=st.floats(0, 1),
+    T=st.floats(0.01, 10_000),
+    params=st.tuples(*[st.floats(0.01, 50)] * 4),
+)
 def test_loglik_gradient_and_p_alive_finite_for_extreme_histories(x, frac, T, params):
     m = ParetoNBDModel()
     tx = 0.0 if x == 0 else frac * T
@@ -147,11 +164,16 @@ def test_loglik_gradient_and_p_alive_finite_for_extreme_histories(x, frac, T, pa
 
 def test_fit_on_heavy_buyers_stays_finite():
     """Frequencies in the thousands make scipy's hyp2f1 return NaN; the quadrature form does not."""
-    d = pd.DataFrame({"frequency": [0, 3, 5000, 9000, 1], "recency": [0, 20.0, 9000.0, 9990.0, 2.0],
-                      "T": [30.0, 40.0, 10_000.0, 10_000.0, 60.0], "weight": [50, 30, 1, 1, 20]})
+    d = pd.DataFrame(
+        {
+            "frequency": [0, 3, 5000, 9000, 1],
+            "recency": [0, 20.0, 9000.0, 9990.0, 2.0],
+            "T": [30.0, 40.0, 10_000.0, 10_000.0, 60.0],
+            "weight": [50, 30, 1, 1, 20],
+        }
+    )
     m = ParetoNBDModel().fit(d)
     assert np.all(np.isfinite(m.params_)) and np.isfinite(m.log_likelihood_)
-
 
 
 def test_predictions_match_r_btyd_walkthrough(pnbd):

@@ -49,8 +49,13 @@ def test_cdnow_master_counts_and_totals():
 def test_sample_is_a_subset_of_master():
     s = datasets.load_cdnow("sample")
     m = datasets.load_cdnow("master")
-    merged = s.merge(m, left_on=["master_id", "date", "quantity", "amount"],
-                     right_on=["customer_id", "date", "quantity", "amount"], how="left", indicator=True)
+    merged = s.merge(
+        m,
+        left_on=["master_id", "date", "quantity", "amount"],
+        right_on=["customer_id", "date", "quantity", "amount"],
+        how="left",
+        indicator=True,
+    )
     assert (merged["_merge"] == "both").all()
 
 
@@ -119,6 +124,7 @@ def test_describe_lists_every_data_set():
 
 # --- bad input ------------------------------------------------------------------------------------
 
+
 def test_bad_subset_names_the_parameter():
     with pytest.raises(DataError, match="subset must be 'sample' or 'master'"):
         datasets.load_cdnow("full")
@@ -152,8 +158,9 @@ def test_non_numeric_amount_is_named(tmp_path):
 
 def test_bad_codebook_is_rejected(tmp_path):
     p = tmp_path / "cb.csv"
-    p.write_text("item,construct,construct_label,scale_min,scale_max,reverse,missing_codes,wording\n"
-                 "a,A,A,1,x,false,,w\n")
+    p.write_text(
+        "item,construct,construct_label,scale_min,scale_max,reverse,missing_codes,wording\na,A,A,1,x,false,,w\n"
+    )
     with pytest.raises(DataError, match=r"'scale_max' is not a number for items \['a'\]"):
         datasets.load_codebook(p)
 

@@ -17,15 +17,20 @@ from crmlib.exceptions import ConvergenceError, DataError
 
 @pytest.fixture
 def log():
-    return pd.DataFrame({
-        "customer_id": [1, 1, 1, 2, 3, 3],
-        "date": pd.to_datetime(["2020-01-05", "2020-01-05", "2020-02-01", "2020-01-10", "2020-03-01", "2020-06-01"]),
-        "amount": [100.0, 50.0, 30.0, 10.0, 200.0, 999.0],
-        "cost": [60.0, 30.0, 20.0, 4.0, 150.0, 500.0],
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2, 3, 3],
+            "date": pd.to_datetime(
+                ["2020-01-05", "2020-01-05", "2020-02-01", "2020-01-10", "2020-03-01", "2020-06-01"]
+            ),
+            "amount": [100.0, 50.0, 30.0, 10.0, 200.0, 999.0],
+            "cost": [60.0, 30.0, 20.0, 4.0, 150.0, 500.0],
+        }
+    )
 
 
 # ---------------------------------------------------------------- customer profit
+
 
 def test_customer_profit_by_hand_margin_rate_and_window(log):
     out = profit.customer_profit(log, margin_rate=0.4, cost_to_serve_per_order=5.0, end="2020-03-31")
@@ -40,9 +45,16 @@ def test_customer_profit_by_hand_margin_rate_and_window(log):
 
 def test_customer_profit_cost_column_days_and_contacts(log):
     contacts = pd.Series({1: 2, 2: 0, 3: 1, 4: 3})  # customer 4 was contacted but never bought
-    out = profit.customer_profit(log, cost_column="cost", cost_to_serve_per_order=1.0, order_unit="day",
-                                 cost_to_serve_per_contact=2.5, contacts=contacts, start="2020-01-01",
-                                 end="2020-12-31")
+    out = profit.customer_profit(
+        log,
+        cost_column="cost",
+        cost_to_serve_per_order=1.0,
+        order_unit="day",
+        cost_to_serve_per_contact=2.5,
+        contacts=contacts,
+        start="2020-01-01",
+        end="2020-12-31",
+    )
     # customer 1: revenue 180, cogs 110, 2 purchase days, 2 contacts -> serve 2 + 5 = 7 -> profit 63
     # customer 2: 10 - 4 - 1 = 5 ; customer 3: 1199 - 650 - (2 + 2.5) = 544.5 ; customer 4: 0 - 7.5
     assert out.index.tolist() == [1, 2, 3, 4]
@@ -135,9 +147,16 @@ def test_plot_whale_curve_labels_axes():
 
 # ---------------------------------------------------------------- cost-benefit, ROI, payback
 
+
 def test_evaluate_programme_by_hand_undiscounted():
-    lines = pd.DataFrame({"item": ["system", "y1", "y2", "y3"], "kind": ["cost", "revenue", "revenue", "revenue"],
-                          "amount": [100.0, 30.0, 50.0, 60.0], "period": [0, 1, 2, 3]})
+    lines = pd.DataFrame(
+        {
+            "item": ["system", "y1", "y2", "y3"],
+            "kind": ["cost", "revenue", "revenue", "revenue"],
+            "amount": [100.0, 30.0, 50.0, 60.0],
+            "period": [0, 1, 2, 3],
+        }
+    )
     ev = profit.evaluate_programme(lines)
     assert ev.total_cost == 100.0 and ev.total_revenue == 140.0
     assert ev.benefit_cost_ratio == pytest.approx(1.4)
@@ -181,6 +200,7 @@ def test_inputchecks_evaluate_programme():
 
 
 # ---------------------------------------------------------------- difference-in-differences
+
 
 def _panel(seed, effect=3.0, units=300, periods=4):
     rng = np.random.default_rng(seed)
@@ -230,13 +250,15 @@ def test_did_recovers_known_effect_within_ci():
     reps = 200
     covered = 0
     for seed in range(reps):
-        res = profit.difference_in_differences(_panel(100 + seed, effect=3.0, units=100), "profit", "treated",
-                                               "post", cluster="unit")
+        res = profit.difference_in_differences(
+            _panel(100 + seed, effect=3.0, units=100), "profit", "treated", "post", cluster="unit"
+        )
         covered += res.ci_low <= 3.0 <= res.ci_high
     # nominal 95 %: binomial sd of the coverage over 200 runs is 0.015; allow 3 sd
     assert 0.95 - 3 * 0.0154 <= covered / reps <= 0.95 + 3 * 0.0154
-    res = profit.difference_in_differences(_panel(5, effect=3.0, units=2000), "profit", "treated", "post",
-                                           cluster="unit")
+    res = profit.difference_in_differences(
+        _panel(5, effect=3.0, units=2000), "profit", "treated", "post", cluster="unit"
+    )
     assert abs(res.estimate - 3.0) < 4 * res.std_error
     assert res.summary().loc["treated x post", "estimate"] == res.estimate
 
@@ -261,14 +283,19 @@ def test_inputchecks_did_degenerate_designs():
     with pytest.raises(DataError, match="4 rows for 4 coefficients leave no residual degrees of freedom"):
         profit.difference_in_differences(tiny, "y", "treated", "post", cov_type="nonrobust")
     # a cell with one row has leverage 1: HC3 divides by zero, which must not come back as a NaN interval
-    one = pd.DataFrame({"y": [1.0, 2, 3, 2, 3, 4, 5, 6, 7, 9], "treated": [0] * 6 + [1] * 4,
-                        "post": [0, 0, 0, 1, 1, 1, 0, 0, 0, 1]})
-    with pytest.warns(RuntimeWarning), pytest.raises(ConvergenceError, match="standard error .* is nan under cov_type='HC3'"):
+    one = pd.DataFrame(
+        {"y": [1.0, 2, 3, 2, 3, 4, 5, 6, 7, 9], "treated": [0] * 6 + [1] * 4, "post": [0, 0, 0, 1, 1, 1, 0, 0, 0, 1]}
+    )
+    with (
+        pytest.warns(RuntimeWarning),
+        pytest.raises(ConvergenceError, match="standard error .* is nan under cov_type='HC3'"),
+    ):
         profit.difference_in_differences(one, "y", "treated", "post", cov_type="HC3")
     assert np.isfinite(profit.difference_in_differences(one, "y", "treated", "post", cov_type="HC1").std_error)
 
 
 # ---------------------------------------------------------------- aggregate tables
+
 
 def test_thesis_table2_is_a_descriptive_table_as_printed():
     t = profit.thesis_profit_rate_table()
@@ -281,8 +308,9 @@ def test_thesis_table2_is_a_descriptive_table_as_printed():
 
 
 def test_with_without_table_general():
-    t = profit.with_without_table(pd.DataFrame({"with": [5.0, 6.0, 7.0], "without": [1.0, 1.0, 1.0]},
-                                               index=["a", "b", "c"]))
+    t = profit.with_without_table(
+        pd.DataFrame({"with": [5.0, 6.0, 7.0], "without": [1.0, 1.0, 1.0]}, index=["a", "b", "c"])
+    )
     assert t.table["difference"].tolist() == [4.0, 5.0, 6.0]
     assert "difference of differences" not in t.table.index  # only defined for two conditions
     with pytest.raises(DataError, match="column 'without' \\(without\\) not found"):
@@ -290,14 +318,26 @@ def test_with_without_table_general():
 
 
 def test_profit_panel_by_hand(log):
-    panel = profit.profit_panel(log, {"q1": ("2020-01-01", "2020-02-29"), "q2": ("2020-03-01", "2020-06-30")},
-                                margin_rate=0.5, cost_to_serve_per_order=1.0)
+    panel = profit.profit_panel(
+        log,
+        {"q1": ("2020-01-01", "2020-02-29"), "q2": ("2020-03-01", "2020-06-30")},
+        margin_rate=0.5,
+        cost_to_serve_per_order=1.0,
+    )
     assert len(panel) == 6  # 3 customers x 2 windows, zeros where a customer did not buy
     p = panel.set_index(["customer_id", "window"])["profit"]
     # q1: customer 1 = 90 - 3, customer 2 = 5 - 1, customer 3 absent ; q2: customer 3 = 599.5 - 2
-    assert p.to_dict() == {(1, "q1"): 87.0, (2, "q1"): 4.0, (3, "q1"): 0.0,
-                           (1, "q2"): 0.0, (2, "q2"): 0.0, (3, "q2"): 597.5}
+    assert p.to_dict() == {
+        (1, "q1"): 87.0,
+        (2, "q1"): 4.0,
+        (3, "q1"): 0.0,
+        (1, "q2"): 0.0,
+        (2, "q2"): 0.0,
+        (3, "q2"): 597.5,
+    }
     assert panel["window_index"].tolist() == [0, 0, 0, 1, 1, 1]
-    assert panel.loc[(panel.customer_id == 3) & (panel.window == "q2"), "last_purchase"].iloc[0] == pd.Timestamp("2020-06-01")
+    assert panel.loc[(panel.customer_id == 3) & (panel.window == "q2"), "last_purchase"].iloc[0] == pd.Timestamp(
+        "2020-06-01"
+    )
     with pytest.raises(DataError, match="no transactions in any window"):
         profit.profit_panel(log, {"x": ("2030-01-01", "2030-02-01")}, margin_rate=0.5)

@@ -22,11 +22,14 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _nb(path: Path, params: str, body: str) -> Path:
-    nb = new_notebook(cells=[
-        new_markdown_cell("# A tiny report"),
-        new_code_cell(params, metadata={"tags": ["parameters"]}),
-        new_code_cell(body),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# A tiny report"),
+            new_code_cell(params, metadata={"tags": ["parameters"]}),
+            new_code_cell(body),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
     return path
@@ -35,10 +38,16 @@ def _nb(path: Path, params: str, body: str) -> Path:
 @pytest.fixture()
 def project(tmp_path):
     """A miniature project: notebooks/ and reports/reports.yml."""
-    _nb(tmp_path / "notebooks" / "square.ipynb", "x = 2",
-        "from crmlib.report import record\nsquare = x * x\nrecord('square', square, unit='units')\nprint('SQUARE', square)")
-    _nb(tmp_path / "notebooks" / "broken.ipynb", "fail = True",
-        "if fail:\n    raise ValueError('deliberate failure 42')\nprint('fine')")
+    _nb(
+        tmp_path / "notebooks" / "square.ipynb",
+        "x = 2",
+        "from crmlib.report import record\nsquare = x * x\nrecord('square', square, unit='units')\nprint('SQUARE', square)",
+    )
+    _nb(
+        tmp_path / "notebooks" / "broken.ipynb",
+        "fail = True",
+        "if fail:\n    raise ValueError('deliberate failure 42')\nprint('fine')",
+    )
     (tmp_path / "reports").mkdir()
     (tmp_path / "reports" / "reports.yml").write_text(
         "reports:\n"
@@ -53,13 +62,17 @@ def test_parameters_are_injected_and_figures_recorded(project):
     results = run_reports(project / "reports" / "reports.yml", ["sq3", "sq5"], jobs=2, progress=None)
     assert [r.status for r in results] == ["ok", "ok"]
     out = project / "reports"
-    assert json.loads((out / "sq3.json").read_text())["figures"]["square"] == {"value": 9, "unit": "units", "description": None}
+    assert json.loads((out / "sq3.json").read_text())["figures"]["square"] == {
+        "value": 9,
+        "unit": "units",
+        "description": None,
+    }
     assert json.loads((out / "sq5.json").read_text())["figures"]["square"]["value"] == 25
     page3 = (out / "sq3.html").read_text()
-    assert "SQUARE 9" in page3 and "<div class=\"highlight" in page3          # code shown
+    assert "SQUARE 9" in page3 and '<div class="highlight' in page3  # code shown
     page5 = (out / "sq5.html").read_text()
-    assert "SQUARE 25" in page5 and "<div class=\"highlight" not in page5     # code hidden
-    assert FIGURES_MIME not in page3                                  # records are not shown
+    assert "SQUARE 25" in page5 and '<div class="highlight' not in page5  # code hidden
+    assert FIGURES_MIME not in page3  # records are not shown
     index = (out / "index.html").read_text()
     assert 'href="sq3.html"' in index and 'href="sq5.html"' in index
     assert "not run yet" in index  # 'broken' was not asked for
@@ -82,7 +95,7 @@ def test_failure_is_isolated_and_never_replaces_a_good_report(project):
     assert status == {"sq3": "ok", "sq5": "ok", "broken": "failed"}
     failed = next(r for r in results if r.name == "broken")
     assert "deliberate failure 42" in failed.error
-    assert (out / "broken.html").read_text() == good_html            # last good report kept
+    assert (out / "broken.html").read_text() == good_html  # last good report kept
     assert "deliberate failure 42" in (out / "_failed" / "broken.html").read_text()
     index = (out / "index.html").read_text()
     assert "failed" in index and "deliberate failure 42" in index and 'href="broken.html"' in index
@@ -116,9 +129,14 @@ def test_console_script_is_installed():
         ("reports:\n  - {name: Bad Name, notebook: notebooks/square.ipynb}\n", "must match"),
         ("reports:\n  - {name: a, notebook: notebooks/nope.ipynb}\n", "report 'a': notebook .* not found"),
         ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, colour: red}\n", r"unknown keys \['colour'\]"),
-        ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, parameters: [1, 2]}\n", "'parameters' must be a mapping"),
-        ("reports:\n  - {name: a, notebook: notebooks/square.ipynb}\n  - {name: a, notebook: notebooks/square.ipynb}\n",
-         "used twice"),
+        (
+            "reports:\n  - {name: a, notebook: notebooks/square.ipynb, parameters: [1, 2]}\n",
+            "'parameters' must be a mapping",
+        ),
+        (
+            "reports:\n  - {name: a, notebook: notebooks/square.ipynb}\n  - {name: a, notebook: notebooks/square.ipynb}\n",
+            "used twice",
+        ),
         ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, timeout: -1}\n", "'timeout' must be a positive"),
         ("reports: [\n", "not valid YAML"),
     ],
@@ -135,9 +153,12 @@ def test_record_refuses_non_finite_and_collects():
         record("bad", float("nan"))
     assert record("ok", 3) is None
     from crmlib.report.record import RECORDED
+
     assert RECORDED["ok"]["value"] == 3
     nb = new_notebook(cells=[new_code_cell("")])
-    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={FIGURES_MIME: {"name": "n", "value": 1, "unit": "u"}})]
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output("display_data", data={FIGURES_MIME: {"name": "n", "value": 1, "unit": "u"}})
+    ]
     assert collect(nb) == {"n": {"value": 1, "unit": "u", "description": None}}
 
 

@@ -26,6 +26,7 @@ VALUES = pd.Series([100.0, 90, 80, 70, 60, 50, 40, 30, -5, -20], index=[f"c{i}" 
 
 # ---------------------------------------------------------------- tiers
 
+
 def test_pyramid_tiers_by_hand():
     t = segment.assign_tiers(VALUES, "pyramid")
     assert list(t.cat.categories) == ["platinum", "gold", "iron", "lead"]
@@ -51,8 +52,9 @@ def test_value_rule_by_hand():
 
 
 def test_rule_from_intervals():
-    r = segment.TierRule.from_intervals({"iron": (0.3, 1.0), "platinum": (0.0, 0.1), "gold": (0.1, 0.3)},
-                                        loss_tier="lead")
+    r = segment.TierRule.from_intervals(
+        {"iron": (0.3, 1.0), "platinum": (0.0, 0.1), "gold": (0.1, 0.3)}, loss_tier="lead"
+    )
     assert r == segment.PYRAMID
     v = segment.TierRule.from_intervals({"low": (-np.inf, 100.0), "high": (100.0, np.inf)}, on="value")
     assert v.names == ("high", "low") and v.cuts == (100.0,)
@@ -96,8 +98,9 @@ def test_migration_matrix_by_hand():
     before = pd.Series(["gold", "gold", "iron", "iron"], index=[1, 2, 3, 4], dtype=cats)
     after = pd.Series(["gold", "iron", "iron", "gold"], index=[1, 2, 3, 5], dtype=cats)
     counts = segment.migration_matrix(before, after, normalize=False)
-    expected = pd.DataFrame([[1, 1, 0], [0, 1, 1], [1, 0, 0]], index=["gold", "iron", "absent"],
-                            columns=["gold", "iron", "absent"])
+    expected = pd.DataFrame(
+        [[1, 1, 0], [0, 1, 1], [1, 0, 0]], index=["gold", "iron", "absent"], columns=["gold", "iron", "absent"]
+    )
     np.testing.assert_array_equal(counts.to_numpy(), expected.to_numpy())
     assert counts.index.tolist() == expected.index.tolist() and counts.columns.tolist() == expected.columns.tolist()
     props = segment.migration_matrix(before, after)
@@ -113,11 +116,15 @@ def test_inputchecks_migration():
 
 # ---------------------------------------------------------------- entropy weights
 
+
 def test_entropy_weights_match_xu_2004_worked_example():
     # Xu (2004): four alternatives, four benefit attributes, raw proportions p_ij = x_ij / sum_i x_ij.
     # The fourth attribute is nearly constant (29, 29, 28.9, 29), so its entropy is ~1 and its weight ~0.
-    X = pd.DataFrame([[30, 30, 38, 29], [19, 54, 86, 29], [19, 15, 85, 28.9], [68, 70, 60, 29]], dtype=float,
-                     columns=["a1", "a2", "a3", "a4"])
+    X = pd.DataFrame(
+        [[30, 30, 38, 29], [19, 54, 86, 29], [19, 15, 85, 28.9], [68, 70, 60, 29]],
+        dtype=float,
+        columns=["a1", "a2", "a3", "a4"],
+    )
     ew = segment.entropy_weights(X, method="none")
     np.testing.assert_array_equal(ew.weights.round(4), [0.4630, 0.3992, 0.1378, 0.0000])
     assert ew.entropy["a4"] == pytest.approx(1.0, abs=1e-5)
@@ -170,27 +177,31 @@ def test_inputchecks_entropy():
 
 # ---------------------------------------------------------------- AHP
 
-HOUSE = np.array([
-    [1, 5, 3, 7, 6, 6, 1 / 3, 1 / 4],
-    [1 / 5, 1, 1 / 3, 5, 3, 3, 1 / 5, 1 / 7],
-    [1 / 3, 3, 1, 6, 3, 4, 6, 1 / 5],
-    [1 / 7, 1 / 5, 1 / 6, 1, 1 / 3, 1 / 4, 1 / 7, 1 / 8],
-    [1 / 6, 1 / 3, 1 / 3, 3, 1, 1 / 2, 1 / 5, 1 / 6],
-    [1 / 6, 1 / 3, 1 / 4, 4, 2, 1, 1 / 5, 1 / 6],
-    [3, 5, 1 / 6, 7, 5, 5, 1, 1 / 2],
-    [4, 7, 5, 8, 6, 6, 2, 1],
-])
+HOUSE = np.array(
+    [
+        [1, 5, 3, 7, 6, 6, 1 / 3, 1 / 4],
+        [1 / 5, 1, 1 / 3, 5, 3, 3, 1 / 5, 1 / 7],
+        [1 / 3, 3, 1, 6, 3, 4, 6, 1 / 5],
+        [1 / 7, 1 / 5, 1 / 6, 1, 1 / 3, 1 / 4, 1 / 7, 1 / 8],
+        [1 / 6, 1 / 3, 1 / 3, 3, 1, 1 / 2, 1 / 5, 1 / 6],
+        [1 / 6, 1 / 3, 1 / 4, 4, 2, 1, 1 / 5, 1 / 6],
+        [3, 5, 1 / 6, 7, 5, 5, 1, 1 / 2],
+        [4, 7, 5, 8, 6, 6, 2, 1],
+    ]
+)
 HOUSE_LABELS = ["size", "transportation", "neighborhood", "age", "yard", "modern facilities", "condition", "financing"]
 
-NATIONS = np.array([
-    [1, 4, 9, 6, 6, 5, 5],
-    [1 / 4, 1, 7, 5, 5, 3, 4],
-    [1 / 9, 1 / 7, 1, 1 / 5, 1 / 5, 1 / 7, 1 / 5],
-    [1 / 6, 1 / 5, 5, 1, 1, 1 / 3, 1 / 3],
-    [1 / 6, 1 / 5, 5, 1, 1, 1 / 3, 1 / 3],
-    [1 / 5, 1 / 3, 7, 3, 3, 1, 2],
-    [1 / 5, 1 / 4, 5, 3, 3, 1 / 2, 1],
-])
+NATIONS = np.array(
+    [
+        [1, 4, 9, 6, 6, 5, 5],
+        [1 / 4, 1, 7, 5, 5, 3, 4],
+        [1 / 9, 1 / 7, 1, 1 / 5, 1 / 5, 1 / 7, 1 / 5],
+        [1 / 6, 1 / 5, 5, 1, 1, 1 / 3, 1 / 3],
+        [1 / 6, 1 / 5, 5, 1, 1, 1 / 3, 1 / 3],
+        [1 / 5, 1 / 3, 7, 3, 3, 1, 2],
+        [1 / 5, 1 / 4, 5, 3, 3, 1 / 2, 1],
+    ]
+)
 
 
 def test_ahp_matches_saaty_1990_house_example():
@@ -230,8 +241,10 @@ def test_ahp_consistent_matrix_recovers_weights():
 
 def test_inputchecks_ahp():
     bad = np.array([[1, 3, 2], [3, 1, 1], [1 / 2, 1, 1]])
-    with pytest.raises(DataError, match="not reciprocal: cell \\('price', 'service'\\) = 3 but cell "
-                                        "\\('service', 'price'\\) = 3, not 1/3"):
+    with pytest.raises(
+        DataError,
+        match="not reciprocal: cell \\('price', 'service'\\) = 3 but cell \\('service', 'price'\\) = 3, not 1/3",
+    ):
         segment.ahp_weights(bad, ["price", "service", "quality"])
     with pytest.raises(DataError, match="the diagonal must be 1; cell \\('c2', 'c2'\\) is 2"):
         segment.ahp_weights(np.array([[1, 2], [0.5, 2]]))
@@ -244,6 +257,7 @@ def test_inputchecks_ahp():
 
 
 # ---------------------------------------------------------------- scores
+
 
 def test_score_customers_by_hand():
     X = pd.DataFrame({"profit": [10.0, 30.0, 20.0], "complaints": [0.0, 4.0, 2.0]}, index=["a", "b", "c"])
@@ -259,7 +273,8 @@ def test_score_customers_by_hand():
 
 def test_migration_matrix_plain_labels():
     # tiers given as plain values (not categoricals): categories in sorted order, absent last
-    counts = segment.migration_matrix(pd.Series([1, 2, 2], index=["a", "b", "c"]),
-                                      pd.Series([2, 2], index=["a", "b"]), normalize=False)
+    counts = segment.migration_matrix(
+        pd.Series([1, 2, 2], index=["a", "b", "c"]), pd.Series([2, 2], index=["a", "b"]), normalize=False
+    )
     assert counts.columns.tolist() == [1, 2, "absent"]
     np.testing.assert_array_equal(counts.to_numpy(), [[0, 1, 0], [0, 1, 1]])

@@ -52,8 +52,11 @@ def test_read_survey_recodes_reverse_items_and_missing(files):
 def test_malformed_text_in_numeric_item(files):
     cb, data, _ = files
     data.write_text(ROWS.replace("2,3,3,3,3,1,1", "2,3,three,3,3,1,1"))
-    with pytest.raises(DataError, match=r"survey.csv: item 'sat_2': 1 answer\(s\) not a number \(respondents \[2\]\), "
-                                        r"e.g. 'three' from respondent 2"):
+    with pytest.raises(
+        DataError,
+        match=r"survey.csv: item 'sat_2': 1 answer\(s\) not a number \(respondents \[2\]\), "
+        r"e.g. 'three' from respondent 2",
+    ):
         cbk.read_survey(data, cb)
 
 
@@ -64,7 +67,8 @@ def test_malformed_code_outside_scale(files):
         cbk.read_survey(data, cb)
     lenient = cbk.read_survey(data, cb, strict=False)
     assert lenient.issues.to_dict("records") == [
-        {"respondent": 5, "item": "rec", "value": "7", "problem": "outside scale 1..5"}]
+        {"respondent": 5, "item": "rec", "value": "7", "problem": "outside scale 1..5"}
+    ]
     assert np.isnan(lenient.data.loc[5, "rec"])
 
 
@@ -75,27 +79,35 @@ def test_malformed_construct_with_one_item(files):
         cbk.check_measurement({"SAT": ["sat_1", "sat_2", "sat_3"], "REC": ["rec"]})
     with pytest.raises(DataError, match=r"1 item\(s\) of construct 'REC' \(\['rec'\]\)"):
         from crmlib.survey.reliability import _numeric_items
+
         _numeric_items(res.data, ["rec"], min_items=2, what="REC")
 
 
 def test_columns_must_match_codebook(files):
     cb, data, _ = files
     data.write_text(ROWS.replace("why_b", "why_c"))
-    with pytest.raises(DataError, match=r"items missing from the data \['why_b'\], columns not in the codebook \['why_c'\]"):
+    with pytest.raises(
+        DataError, match=r"items missing from the data \['why_b'\], columns not in the codebook \['why_c'\]"
+    ):
         cbk.read_survey(data, cb)
 
 
 def test_bundled_codebooks_read_and_intake_matches_loader():
-    for loader, data_file, cb_file in ((load_mobi, "mobi.csv", "mobi_codebook.csv"),
-                                       (load_corp_rep, "corp_rep_data.csv", "corp_rep_codebook.csv")):
+    for loader, data_file, cb_file in (
+        (load_mobi, "mobi.csv", "mobi_codebook.csv"),
+        (load_corp_rep, "corp_rep_data.csv", "corp_rep_codebook.csv"),
+    ):
         res = cbk.read_survey(data_dir() / data_file, data_dir() / cb_file)
         ref = loader().data.astype(float)
         pd.testing.assert_frame_equal(res.data, ref, check_dtype=False, check_names=False)
 
 
 def test_straightlining_and_missing_patterns():
-    d = pd.DataFrame({"a": [3, 1, 2, np.nan], "b": [3, 2, 2, 5], "c": [3, 3, 4, np.nan], "d": [3, 4, 2, 5],
-                      "e": [3, 5, 2, 1]}, index=[11, 12, 13, 14], dtype=float)
+    d = pd.DataFrame(
+        {"a": [3, 1, 2, np.nan], "b": [3, 2, 2, 5], "c": [3, 3, 4, np.nan], "d": [3, 4, 2, 5], "e": [3, 5, 2, 1]},
+        index=[11, 12, 13, 14],
+        dtype=float,
+    )
     sl = cbk.straightlining(d, list("abcde"), min_items=5)
     assert sl["straightliner"].tolist() == [True, False, False, False]
     assert sl.loc[13, "longest_run"] == 2

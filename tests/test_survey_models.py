@@ -11,7 +11,13 @@ from crmlib.exceptions import DataError
 from crmlib.survey import cbsem
 from crmlib.survey.drivers import loyalty_matrix, net_promoter_score, ols_drivers, ordinal_logit
 from crmlib.survey.ipma import ipma
-from crmlib.survey.pls import ECSI_MEASUREMENT, ECSI_STRUCTURE, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, pls_path_model
+from crmlib.survey.pls import (
+    ECSI_MEASUREMENT,
+    ECSI_STRUCTURE,
+    REPUTATION_MEASUREMENT,
+    REPUTATION_STRUCTURE,
+    pls_path_model,
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +87,8 @@ def test_ipma_importance_is_rescaled_total_effect(ecsi):
     # same-range items: unstandardised total effect = standardised total effect * sd(target) / sd(source)
     for c in tab.index:
         assert tab.loc[c, "importance"] == pytest.approx(
-            ecsi.total_effects.loc[c, "CUSL"] * S["CUSL"].std() / S[c].std(), rel=1e-8)
+            ecsi.total_effects.loc[c, "CUSL"] * S["CUSL"].std() / S[c].std(), rel=1e-8
+        )
     assert tab.loc["PERV", "performance"] == pytest.approx(S["PERV"].mean())
 
 
@@ -101,14 +108,19 @@ def test_cbsem_reputation_fit_and_ecsi_inadmissible():
     # chi2 = n F; the independence baseline has Sigma_b = diag(S); CFI, TLI (Hu & Bentler 1999), RMSEA with n - 1
     S, Sig, n = res.sample_cov.to_numpy(), res.implied_cov.to_numpy(), res.fit["n"]
     F = np.linalg.slogdet(Sig)[1] + np.trace(S @ np.linalg.inv(Sig)) - np.linalg.slogdet(S)[1] - p
-    chi2, chi2_b, df, df_b = n * F, n * (np.log(np.diag(S)).sum() - np.linalg.slogdet(S)[1]), res.fit["df"], p * (p - 1) / 2
+    chi2, chi2_b, df, df_b = (
+        n * F,
+        n * (np.log(np.diag(S)).sum() - np.linalg.slogdet(S)[1]),
+        res.fit["df"],
+        p * (p - 1) / 2,
+    )
     assert res.fit["chi2"] == pytest.approx(chi2, rel=1e-6)
     assert res.fit["CFI"] == pytest.approx(1 - max(chi2 - df, 0) / max(chi2_b - df_b, chi2 - df), rel=1e-6)
     assert res.fit["TLI"] == pytest.approx((chi2_b / df_b - chi2 / df) / (chi2_b / df_b - 1), rel=1e-6)
     assert res.fit["RMSEA"] == pytest.approx(np.sqrt(max(chi2 - df, 0) / (df * (n - 1))), rel=1e-6)
     d = np.sqrt(np.diag(S))
     resid = ((S - Sig) / np.outer(d, d))[np.tril_indices(p)]
-    assert res.fit["SRMR"] == pytest.approx(np.sqrt(np.mean(resid ** 2)), rel=1e-9)
+    assert res.fit["SRMR"] == pytest.approx(np.sqrt(np.mean(resid**2)), rel=1e-9)
     ecsi = cbsem.cb_sem(load_mobi().data, ECSI_MEASUREMENT, ECSI_STRUCTURE)
     assert not ecsi.admissible  # REFERENCE-LIBRARIES.md: inadmissible in every tool tried
     assert (ecsi.inadmissible["problem"] == "standardised estimate beyond +-1").any()

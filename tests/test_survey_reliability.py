@@ -9,16 +9,28 @@ import pytest
 from crmlib.datasets import load_corp_rep, load_mobi
 from crmlib.exceptions import DataError
 from crmlib.survey import reliability as rel
-from crmlib.survey.pls import ECSI_MEASUREMENT, ECSI_STRUCTURE, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, pls_path_model
+from crmlib.survey.pls import (
+    ECSI_MEASUREMENT,
+    ECSI_STRUCTURE,
+    REPUTATION_MEASUREMENT,
+    REPUTATION_STRUCTURE,
+    pls_path_model,
+)
 
 # seminr 0.2.1 reliability_table() on the same models, run once by benchmarks/bench_pls.py and pinned (Nov 2026).
 SEMINR_ECSI = {  # construct: (alpha (standardised), rhoC, AVE, rhoA)
-    "IMAG": (0.722835, 0.818879, 0.478354, 0.740329), "CUEX": (0.451903, 0.733236, 0.480446, 0.462055),
-    "PERQ": (0.87701, 0.904692, 0.57665, 0.884246), "PERV": (0.823632, 0.917975, 0.84844, 0.854996),
-    "CUSA": (0.779195, 0.871253, 0.693095, 0.789102), "CUSL": (0.472399, 0.721706, 0.517305, 0.745734),
+    "IMAG": (0.722835, 0.818879, 0.478354, 0.740329),
+    "CUEX": (0.451903, 0.733236, 0.480446, 0.462055),
+    "PERQ": (0.87701, 0.904692, 0.57665, 0.884246),
+    "PERV": (0.823632, 0.917975, 0.84844, 0.854996),
+    "CUSA": (0.779195, 0.871253, 0.693095, 0.789102),
+    "CUSL": (0.472399, 0.721706, 0.517305, 0.745734),
 }
-SEMINR_REPUTATION = {"COMP": (0.776028, 0.864615, 0.680582, 0.831879), "LIKE": (0.830987, 0.898566, 0.747081, 0.836057),
-                     "CUSL": (0.830988, 0.899067, 0.748417, 0.839042)}
+SEMINR_REPUTATION = {
+    "COMP": (0.776028, 0.864615, 0.680582, 0.831879),
+    "LIKE": (0.830987, 0.898566, 0.747081, 0.836057),
+    "CUSL": (0.830988, 0.899067, 0.748417, 0.839042),
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +55,14 @@ def test_alpha_against_direct_computation(mobi):
 
 
 # pingouin 0.7.0 cronbach_alpha (raw alpha), run once in /work/refenv-survey and pinned (Nov 2026)
-PINGOUIN_RAW_ALPHA = {"IMAG": 0.714447, "CUEX": 0.432597, "PERQ": 0.872406, "PERV": 0.816695, "CUSA": 0.770113,
-                      "CUSL": 0.441717}
+PINGOUIN_RAW_ALPHA = {
+    "IMAG": 0.714447,
+    "CUEX": 0.432597,
+    "PERQ": 0.872406,
+    "PERV": 0.816695,
+    "CUSA": 0.770113,
+    "CUSL": 0.441717,
+}
 
 
 def test_raw_alpha_matches_pingouin_and_differs_from_standardised(mobi):
@@ -52,7 +70,10 @@ def test_raw_alpha_matches_pingouin_and_differs_from_standardised(mobi):
         a = rel.cronbach_alpha(mobi, ECSI_MEASUREMENT[c])
         assert a["alpha_raw"] == pytest.approx(value, abs=1e-6)
         assert a["alpha_standardised"] == pytest.approx(SEMINR_ECSI[c][0], abs=1e-6)  # seminr's (standardised)
-    assert abs(rel.cronbach_alpha(mobi, ECSI_MEASUREMENT["CUEX"]).pipe(lambda s: s["alpha_raw"] - s["alpha_standardised"])) > 0.01
+    assert (
+        abs(rel.cronbach_alpha(mobi, ECSI_MEASUREMENT["CUEX"]).pipe(lambda s: s["alpha_raw"] - s["alpha_standardised"]))
+        > 0.01
+    )
 
 
 def test_alpha_textbook_example():
@@ -89,7 +110,8 @@ def test_construct_reliability_matches_seminr(mobi):
     tab = rel.construct_reliability(res)
     for c, (alpha, rho_c, ave, rho_a) in SEMINR_REPUTATION.items():
         assert tab.loc[c, ["alpha_standardised", "rho_c", "ave", "rho_a"]].to_numpy(float) == pytest.approx(
-            [alpha, rho_c, ave, rho_a], abs=1e-6)
+            [alpha, rho_c, ave, rho_a], abs=1e-6
+        )
 
 
 def test_fornell_larcker_and_htmt_direct(mobi):
@@ -101,7 +123,7 @@ def test_fornell_larcker_and_htmt_direct(mobi):
     h = rel.htmt(res)
     a, b = ECSI_MEASUREMENT["IMAG"], ECSI_MEASUREMENT["CUSA"]
     R = mobi.corr()
-    mono = lambda its: np.mean([abs(R.loc[i, j]) for k, i in enumerate(its) for j in its[k + 1:]])  # noqa: E731
+    mono = lambda its: np.mean([abs(R.loc[i, j]) for k, i in enumerate(its) for j in its[k + 1 :]])  # noqa: E731
     expected = np.abs(R.loc[a, b].to_numpy()).mean() / np.sqrt(mono(a) * mono(b))
     assert h.loc["IMAG", "CUSA"] == pytest.approx(expected, abs=1e-12)
     pd.testing.assert_frame_equal(h, rel.htmt(mobi, ECSI_MEASUREMENT), atol=1e-12)
@@ -138,14 +160,14 @@ def test_efa_recovers_simulated_two_factor_structure(rotation):
     n = 3000
     f = rng.standard_normal((n, 2))
     lam = np.array([[0.8, 0], [0.7, 0], [0.75, 0], [0, 0.8], [0, 0.7], [0, 0.65]])
-    X = f @ lam.T + rng.standard_normal((n, 6)) * np.sqrt(1 - (lam ** 2).sum(1))
+    X = f @ lam.T + rng.standard_normal((n, 6)) * np.sqrt(1 - (lam**2).sum(1))
     res = rel.efa(pd.DataFrame(X, columns=[f"x{i}" for i in range(6)]), rotation=rotation)
     assert res.loadings.shape == (6, 2)  # Kaiser's criterion finds 2 factors
     L = res.loadings.to_numpy()
     if abs(L[0, 0]) < abs(L[0, 1]):
         L = L[:, ::-1]
     assert np.abs(L) == pytest.approx(lam, abs=0.05)
-    assert res.communalities.to_numpy() == pytest.approx((lam ** 2).sum(1), abs=0.05)
+    assert res.communalities.to_numpy() == pytest.approx((lam**2).sum(1), abs=0.05)
     assert res.kmo > 0.6 and res.bartlett["p"] < 1e-10
 
 

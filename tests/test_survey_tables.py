@@ -32,8 +32,12 @@ def test_multiple_response_reproduces_thesis_table1():
     # shared/seeds/004 thesis, Table 1 (motives for CRM), percent of cases as printed: 33.16, 54.92, 40.93, 45.60;
     # these are counts 64, 106, 79, 88 of 193 cases (each printed share times 193 is an integer to 2 decimals).
     t = load_thesis_tables().query("table == 'table1'").set_index("item")["value"]
-    counts = {"raise_sales": 64, "raise_customer_service": 106, "raise_marketing_management": 79,
-              "improve_corporate_image": 88}
+    counts = {
+        "raise_sales": 64,
+        "raise_customer_service": 106,
+        "raise_marketing_management": 79,
+        "improve_corporate_image": 88,
+    }
     n = 193
     data = pd.DataFrame(0.0, index=range(n), columns=list(counts))
     offset = 0
@@ -86,7 +90,9 @@ def test_welch_anova_with_two_groups_is_welch_t_squared():
     x, y = rng.normal(0, 1, 30), rng.normal(0.5, 2, 40)
     f, df1, df2, p = tb._welch_anova([x, y])
     t = stats.ttest_ind(x, y, equal_var=False)
-    assert f == pytest.approx(t.statistic ** 2) and df1 == 1 and df2 == pytest.approx(t.df) and p == pytest.approx(t.pvalue)
+    assert (
+        f == pytest.approx(t.statistic**2) and df1 == 1 and df2 == pytest.approx(t.df) and p == pytest.approx(t.pvalue)
+    )
 
 
 def test_effect_signs_agree_when_first_group_is_higher():

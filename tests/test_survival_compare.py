@@ -44,13 +44,14 @@ def test_sbg_recovers_fader_hardie_parameters_and_km_column_is_lifelines_km():
 def test_values_equal_direct_sums_and_infinite_horizon_equals_long_sum():
     d, _ = sbg_cohort(seed=1)
     rate = 0.01
-    by, value, model = sbg_comparison(d, period_days=P, periods=6, fit_periods=4, margin_per_period=5.0,
-                                      discount_rate_per_period=rate)
+    by, value, model = sbg_comparison(
+        d, period_days=P, periods=6, fit_periods=4, margin_per_period=5.0, discount_rate_per_period=rate
+    )
     disc = 1.01 ** -np.arange(6)
     assert value.iloc[0, 0] == pytest.approx(5.0 * (by["S_km"].to_numpy()[:6] @ disc))
     assert value.iloc[1, 0] == pytest.approx(5.0 * (by["S_sbg"].to_numpy()[:6] @ disc))
     t = np.arange(200000)
-    assert value.iloc[2, 0] == pytest.approx(5.0 * np.sum(model.survival(t) * 1.01 ** -t), rel=1e-6)
+    assert value.iloc[2, 0] == pytest.approx(5.0 * np.sum(model.survival(t) * 1.01**-t), rel=1e-6)
     assert by["fitted"].sum() == 5 and not by.loc[5, "fitted"]
 
 
@@ -95,5 +96,8 @@ def test_sbg_warns_when_retention_falls_with_tenure():
 
 
 def test_sbg_fit_failure_explains_the_reason():
-    with pytest.warns(DataWarning), pytest.raises(ConvergenceError, match="sBG implies retention that rises with tenure"):
+    with (
+        pytest.warns(DataWarning),
+        pytest.raises(ConvergenceError, match="sBG implies retention that rises with tenure"),
+    ):
         sbg_comparison(_weibull_cohort(1.2, 540.0), period_days=40, periods=8, fit_periods=6)

@@ -99,8 +99,14 @@ def test_cohort_survival_table_is_km_per_cohort_and_masks_unobserved(contracts):
 
 
 def test_cohort_activity_table_hand_made_log():
-    log = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2, 3], "date": pd.to_datetime(
-        ["2020-01-05", "2020-02-10", "2020-02-20", "2020-01-20", "2020-03-01", "2020-02-03"])})
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2, 2, 3],
+            "date": pd.to_datetime(
+                ["2020-01-05", "2020-02-10", "2020-02-20", "2020-01-20", "2020-03-01", "2020-02-03"]
+            ),
+        }
+    )
     tab = cohort_activity_table(log, observation_end="2020-03-31")
     jan, feb = pd.Period("2020-01", "M"), pd.Period("2020-02", "M")
     assert tab.loc[jan, "customers"] == 2 and tab.loc[feb, "customers"] == 1
@@ -125,8 +131,10 @@ def test_plots_label_axes_with_units(contracts):
     ax = KaplanMeierBySegment().fit(contracts, segment="plan").plot()
     assert ax.get_xlabel() == "Time since start (days)" and ax.get_ylabel() == "Customers retained (%)"
     plt.close(ax.figure)
-    ax = plot_cohort_heatmap(cohort_survival_table(contracts, period_days=90, periods=8),
-                             period_label="Quarters since acquisition (90-day periods)")
+    ax = plot_cohort_heatmap(
+        cohort_survival_table(contracts, period_days=90, periods=8),
+        period_label="Quarters since acquisition (90-day periods)",
+    )
     assert "90-day" in ax.get_xlabel() and ax.get_ylabel() == "Acquisition cohort"
     plt.close(ax.figure)
 
@@ -146,14 +154,26 @@ def test_cohort_table_of_transaction_data_stops_at_the_last_observable_churn():
         assert row[[k for k in range(18) if 30 * k <= r]].notna().all()
         assert row[[k for k in range(18) if 30 * k > r]].isna().all()
     la = from_transactions(log, w, event_at="lapse")  # churn dated when known: follow-up to the observation end
-    assert cohort_survival_table(la, period_days=30, periods=17).iloc[:, 1:].notna().sum().sum() > tab.iloc[:, 1:].notna().sum().sum()
+    assert (
+        cohort_survival_table(la, period_days=30, periods=17).iloc[:, 1:].notna().sum().sum()
+        > tab.iloc[:, 1:].notna().sum().sum()
+    )
 
 
 def test_compact_intervals_folds_estimate_and_bounds_by_hand():
     from crmlib.survival import compact_intervals
 
-    t = pd.DataFrame({"customers": [10], "median": [5.0], "median_lower": [4.0], "median_upper": [np.inf],
-                      "S(90)": [0.5], "S(90) lower": [0.25], "S(90) upper": [0.75]})
+    t = pd.DataFrame(
+        {
+            "customers": [10],
+            "median": [5.0],
+            "median_lower": [4.0],
+            "median_upper": [np.inf],
+            "S(90)": [0.5],
+            "S(90) lower": [0.25],
+            "S(90) upper": [0.75],
+        }
+    )
     out = compact_intervals(t, digits=2)
     assert list(out.columns) == ["customers", "median (95% CI)", "S(90) (95% CI)"]
     assert out.iloc[0, 1] == "5.00 (4.00-not reached)" and out.iloc[0, 2] == "0.50 (0.25-0.75)"

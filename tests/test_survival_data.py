@@ -9,7 +9,13 @@ from lifelines import KaplanMeierFitter
 
 from crmlib.datasets import load_cdnow
 from crmlib.exceptions import DataError, DataWarning
-from crmlib.survival import first_purchase_covariates, from_contracts, from_transactions, validate_survival, window_sensitivity
+from crmlib.survival import (
+    first_purchase_covariates,
+    from_contracts,
+    from_transactions,
+    validate_survival,
+    window_sensitivity,
+)
 
 D0 = pd.Timestamp("2020-01-01")
 END = D0 + pd.Timedelta(days=100)
@@ -22,20 +28,26 @@ def _log(spec: dict[str, list[int]]) -> pd.DataFrame:
 
 # customer -> purchase days (offsets from D0); observation end = day 100, window w = 30
 HAND = {
-    "A": [0, 10, 20],       # last window (20, 50] fully observed -> churned at day 20
-    "B": [0, 50, 60],       # gap 50 > 30 after day 0 -> churned at day 0, returned after the lapse
-    "C": [0, 80],           # gap 80 -> churned at day 0, returned
-    "D": [75, 80],          # 100 - 80 = 20 < 30 -> censored
-    "E": [70],              # 100 - 70 = 30 >= 30: exactly w observed days without purchase -> churned (edge)
-    "F": [71],              # 100 - 71 = 29 < 30 -> censored (edge)
-    "G": [0, 30, 65],       # gap 30 is not a lapse, gap 35 is -> churned at day 30, returned
-    "H": [0, 0, 5],         # two rows on day 0 are one purchase day; churned at day 5
-    "I": [60, 80],          # 100 - 80 = 20 < 30 -> censored; acquired before day 70 = 100 - 30
+    "A": [0, 10, 20],  # last window (20, 50] fully observed -> churned at day 20
+    "B": [0, 50, 60],  # gap 50 > 30 after day 0 -> churned at day 0, returned after the lapse
+    "C": [0, 80],  # gap 80 -> churned at day 0, returned
+    "D": [75, 80],  # 100 - 80 = 20 < 30 -> censored
+    "E": [70],  # 100 - 70 = 30 >= 30: exactly w observed days without purchase -> churned (edge)
+    "F": [71],  # 100 - 71 = 29 < 30 -> censored (edge)
+    "G": [0, 30, 65],  # gap 30 is not a lapse, gap 35 is -> churned at day 30, returned
+    "H": [0, 0, 5],  # two rows on day 0 are one purchase day; churned at day 5
+    "I": [60, 80],  # 100 - 80 = 20 < 30 -> censored; acquired before day 70 = 100 - 30
 }
 # expected: churned, last_purchase day, purchase_days in spell, returned
 EXPECTED = {
-    "A": (1, 20, 3, False), "B": (1, 0, 1, True), "C": (1, 0, 1, True), "D": (0, 80, 2, False),
-    "E": (1, 70, 1, False), "F": (0, 71, 1, False), "G": (1, 30, 2, True), "H": (1, 5, 2, False),
+    "A": (1, 20, 3, False),
+    "B": (1, 0, 1, True),
+    "C": (1, 0, 1, True),
+    "D": (0, 80, 2, False),
+    "E": (1, 70, 1, False),
+    "F": (0, 71, 1, False),
+    "G": (1, 30, 2, True),
+    "H": (1, 5, 2, False),
     "I": (0, 80, 2, False),
 }
 LAST_SEEN = 70  # observation end - w: the last day whose 30-day lapse is fully observed
@@ -169,11 +181,13 @@ def test_inputchecks_missing_column():
 
 
 def _contracts():
-    return pd.DataFrame({
-        "start": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01", "2020-06-01"]),
-        "end": pd.to_datetime(["2020-01-31", None, "2020-12-31", "2020-06-01"]),
-        "plan": ["a", "b", "a", "b"],
-    })
+    return pd.DataFrame(
+        {
+            "start": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01", "2020-06-01"]),
+            "end": pd.to_datetime(["2020-01-31", None, "2020-12-31", "2020-06-01"]),
+            "plan": ["a", "b", "a", "b"],
+        }
+    )
 
 
 def test_from_contracts_known_durations_and_censoring():

@@ -21,17 +21,24 @@ def _log(spec):
 
 # as_of = day 360, trend window R = 90 days (recent = days 271..360), inactivity 180 days
 HAND = {
-    "lost": [0, 20, 40, 150],                   # recency 210 >= 180
-    "lost_edge": [0, 180],                      # recency exactly 180 -> lost
-    "new": [300, 330],                          # tenure 60 < 90 -> exploration
-    "single": [240],                            # tenure 120, one purchase day, recency 120 -> exploration
-    "formation": [0, 300, 320, 340],            # recent 3/90 vs earlier 1/271 per day: trend 9.0
-    "stability": list(range(0, 361, 30)),       # recent 3/90 vs earlier 10/271: trend 0.90
+    "lost": [0, 20, 40, 150],  # recency 210 >= 180
+    "lost_edge": [0, 180],  # recency exactly 180 -> lost
+    "new": [300, 330],  # tenure 60 < 90 -> exploration
+    "single": [240],  # tenure 120, one purchase day, recency 120 -> exploration
+    "formation": [0, 300, 320, 340],  # recent 3/90 vs earlier 1/271 per day: trend 9.0
+    "stability": list(range(0, 361, 30)),  # recent 3/90 vs earlier 10/271: trend 0.90
     "decline": list(range(0, 251, 10)) + [300],  # recent 1/90 vs earlier 26/271: trend 0.12
-    "future": [400],                            # not yet acquired at as_of -> absent
+    "future": [400],  # not yet acquired at as_of -> absent
 }
-EXPECTED = {"lost": "lost", "lost_edge": "lost", "new": "exploration", "single": "exploration",
-            "formation": "formation", "stability": "stability", "decline": "decline"}
+EXPECTED = {
+    "lost": "lost",
+    "lost_edge": "lost",
+    "new": "exploration",
+    "single": "exploration",
+    "formation": "formation",
+    "stability": "stability",
+    "decline": "decline",
+}
 
 
 def test_stages_of_hand_made_log_known_answers():
@@ -49,7 +56,7 @@ def test_stages_of_hand_made_log_known_answers():
 def test_threshold_edges_rise_and_fall():
     st = lifecycle_stages(_log(HAND), AS_OF, rise=(3 / 90) / (1 / 271), fall=(3 / 90) / (10 / 271))
     assert st.loc["formation", "stage"] == "formation"  # trend == rise counts as formation
-    assert st.loc["stability", "stage"] == "decline"    # trend == fall counts as decline
+    assert st.loc["stability", "stage"] == "decline"  # trend == fall counts as decline
 
 
 def test_p_alive_below_threshold_makes_lost():
@@ -76,8 +83,9 @@ def test_transition_matrix_hand_made():
     assert tr.loc["exploration", "lost"] == 1 and tr.loc["exploration", "stability"] == 1
     assert tr.loc["not yet acquired", "exploration"] == 1
     assert tr.to_numpy().sum() == 3 == tr.attrs["n"]
-    prob = stage_transitions(log, D0 + pd.Timedelta(days=60), D0 + pd.Timedelta(days=200), inactivity_days=120,
-                             normalize=True)
+    prob = stage_transitions(
+        log, D0 + pd.Timedelta(days=60), D0 + pd.Timedelta(days=200), inactivity_days=120, normalize=True
+    )
     assert prob.loc["exploration"].sum() == pytest.approx(1.0) and prob.loc["exploration", "lost"] == 0.5
 
 

@@ -50,9 +50,15 @@ def test_simulated_lifetimes_follow_the_weibull_ph_model():
     # Bender et al. (2005): (T / lam)^k * exp(x'beta) ~ Exp(1); days are rounded up, so allow for that
     c = simulate_contracts(5000, seed=11)
     hr = c.attrs["true_hazard_ratios"]
-    lin = (np.log(hr["plan_plus"]) * (c["plan"] == "plus") + np.log(hr["plan_premium"]) * (c["plan"] == "premium")
-           + np.log(hr["online"]) * c["online"] + np.log(hr["age"]) * c["age"]).to_numpy()
-    e = ((c["lifetime_days"].to_numpy() - 0.5) / c.attrs["weibull_scale_days"]) ** c.attrs["weibull_shape"] * np.exp(lin)
+    lin = (
+        np.log(hr["plan_plus"]) * (c["plan"] == "plus")
+        + np.log(hr["plan_premium"]) * (c["plan"] == "premium")
+        + np.log(hr["online"]) * c["online"]
+        + np.log(hr["age"]) * c["age"]
+    ).to_numpy()
+    e = ((c["lifetime_days"].to_numpy() - 0.5) / c.attrs["weibull_scale_days"]) ** c.attrs["weibull_shape"] * np.exp(
+        lin
+    )
     assert stats.kstest(e, "expon").pvalue > 0.01
 
 
@@ -162,8 +168,13 @@ def test_aft_collapsed_rows_give_lifelines_direct_likelihood():
     from lifelines import WeibullAFTFitter
 
     rng = np.random.default_rng(8)
-    d = pd.DataFrame({"duration": rng.integers(1, 30, 400).astype(float), "churned": rng.integers(0, 2, 400),
-                      "x": rng.integers(0, 2, 400).astype(float)})  # many identical rows
+    d = pd.DataFrame(
+        {
+            "duration": rng.integers(1, 30, 400).astype(float),
+            "churned": rng.integers(0, 2, 400),
+            "x": rng.integers(0, 2, 400).astype(float),
+        }
+    )  # many identical rows
     tab, models = compare_aft(d, ["x"])
     ref = WeibullAFTFitter().fit(d, "duration", "churned")
     assert tab.loc["Weibull", "log_likelihood"] == pytest.approx(ref.log_likelihood_, rel=1e-6)
@@ -175,8 +186,13 @@ def test_aft_collapsed_rows_give_lifelines_direct_likelihood():
 
 
 def test_inputchecks_covariate_level_without_events_warns():
-    d = pd.DataFrame({"duration": [1.0, 2, 3, 4, 5, 6, 7, 8], "churned": [1, 1, 0, 1, 0, 0, 1, 0],
-                      "seg": ["a", "a", "a", "a", "b", "b", "a", "a"]})
+    d = pd.DataFrame(
+        {
+            "duration": [1.0, 2, 3, 4, 5, 6, 7, 8],
+            "churned": [1, 1, 0, 1, 0, 0, 1, 0],
+            "seg": ["a", "a", "a", "a", "b", "b", "a", "a"],
+        }
+    )
     with pytest.warns(DataWarning, match=r"covariate level 'seg_b' has no churn events \(2 customers, all censored\)"):
         ChurnCox(penalizer=0.1).fit(d, ["seg"])
 

@@ -110,8 +110,12 @@ def test_segment_value_ci_covers_the_true_value_of_the_simulation(sim):
     # truth: mean over the segment's customers of the known Weibull-PH survival (no censoring), integrated by quad
     c = simulate_contracts(3000, seed=99)
     hr, lam, k = c.attrs["true_hazard_ratios"], c.attrs["weibull_scale_days"], c.attrs["weibull_shape"]
-    lin = (np.log(hr["plan_plus"]) * (c["plan"] == "plus") + np.log(hr["plan_premium"]) * (c["plan"] == "premium")
-           + np.log(hr["online"]) * c["online"] + np.log(hr["age"]) * c["age"]).to_numpy()
+    lin = (
+        np.log(hr["plan_plus"]) * (c["plan"] == "plus")
+        + np.log(hr["plan_premium"]) * (c["plan"] == "premium")
+        + np.log(hr["online"]) * c["online"]
+        + np.log(hr["age"]) * c["age"]
+    ).to_numpy()
     tab = segment_value(sim, margin_per_day=1.0, horizon_days=730, annual_discount_rate=0.1, segment="plan")
     for plan in ["basic", "plus", "premium"]:
         risk = np.exp(lin[(c["plan"] == plan).to_numpy()])
@@ -160,19 +164,32 @@ def test_customer_value_interval_covers_the_true_value_of_simulated_profiles():
     lam, k, hr = raw.attrs["weibull_scale_days"], raw.attrs["weibull_shape"], raw.attrs["true_hazard_ratios"]
     plan = pd.Categorical(["basic", "premium", "plus"], categories=["basic", "plus", "premium"])
     prof = pd.DataFrame({"plan": plan, "online": [0, 1, 1], "age": [40.0, 30.0, 60.0]}, index=["p1", "p2", "p3"])
-    eta = (np.log(hr["plan_plus"]) * (prof["plan"] == "plus") + np.log(hr["plan_premium"]) * (prof["plan"] == "premium")
-           + np.log(hr["online"]) * prof["online"] + np.log(hr["age"]) * prof["age"]).to_numpy()
+    eta = (
+        np.log(hr["plan_plus"]) * (prof["plan"] == "plus")
+        + np.log(hr["plan_premium"]) * (prof["plan"] == "premium")
+        + np.log(hr["online"]) * prof["online"]
+        + np.log(hr["age"]) * prof["age"]
+    ).to_numpy()
     m, h, rate = 2.0, 365, 0.10
     delta = daily_discount_rate(rate)
     j = np.arange(h)[:, None]
     disc = (np.exp(-delta * j) - np.exp(-delta * (j + 1))) / delta
     truth = m * (np.exp(-((j / lam) ** k) * np.exp(eta)[None, :]) * disc).sum(axis=0)
 
-    out = customer_value_interval(sd, ["plan", "online", "age"], prof, margin_per_day=m, horizon_days=h,
-                                  annual_discount_rate=rate, n_boot=40, seed=5)
+    out = customer_value_interval(
+        sd,
+        ["plan", "online", "age"],
+        prof,
+        margin_per_day=m,
+        horizon_days=h,
+        annual_discount_rate=rate,
+        n_boot=40,
+        seed=5,
+    )
     cox = ChurnCox().fit(sd, ["plan", "online", "age"])
-    direct = customer_value(cox.model_.predict_survival_function(cox._x(prof)), margin_per_day=m, horizon_days=h,
-                            annual_discount_rate=rate)
+    direct = customer_value(
+        cox.model_.predict_survival_function(cox._x(prof)), margin_per_day=m, horizon_days=h, annual_discount_rate=rate
+    )
     np.testing.assert_allclose(out["value"].to_numpy(), direct.to_numpy())  # point value = the full-data fit
     assert ((out["lower"] <= truth) & (truth <= out["upper"])).all(), (out, truth)
     assert (np.abs(out["value"] - truth) / out["se"]).max() < 3.3

@@ -118,8 +118,11 @@ def test_cdnow_holdout_totals_against_direct_count(cdnow, cdnow_summary):
 
 
 def test_cdnow_cohort_is_first_quarter_1997(cdnow_summary):
-    assert set(cdnow_summary["cohort"]) == {pd.Timestamp("1997-01-01"), pd.Timestamp("1997-02-01"),
-                                            pd.Timestamp("1997-03-01")}
+    assert set(cdnow_summary["cohort"]) == {
+        pd.Timestamp("1997-01-01"),
+        pd.Timestamp("1997-02-01"),
+        pd.Timestamp("1997-03-01"),
+    }
     assert cdnow_summary["cohort"].dtype == "datetime64[ns]"
 
 
@@ -153,8 +156,12 @@ def _log_with_truth(seed: int, n_customers: int = 200):
             for piece in pieces:
                 rows.append((cid, start + pd.Timedelta(days=int(d)), piece / 100))
         repeat = cents[1:] / 100
-        truth[cid] = dict(frequency=k - 1, recency=(days[-1] - days[0]) / 7, T=(330 - days[0]) / 7,
-                          monetary=float(repeat.mean()) if k > 1 else 0.0)
+        truth[cid] = dict(
+            frequency=k - 1,
+            recency=(days[-1] - days[0]) / 7,
+            T=(330 - days[0]) / 7,
+            monetary=float(repeat.mean()) if k > 1 else 0.0,
+        )
     log = pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).sample(frac=1, random_state=seed)
     truth = pd.DataFrame.from_dict(truth, orient="index")
     truth.index.name = "customer_id"
@@ -186,21 +193,26 @@ def _pandas_reference(log, obs_end, cal_end=None, period="D", unit=7.0):
     first, last, n = g["p"].min(), g["p"].max(), g.size()
     repeat = per[per["p"] != per["customer_id"].map(first)]
     if unit == "period" and period == "M":
+
         def span(a, b):
             return ((a.dt.year * 12 + a.dt.month) - (b.dt.year * 12 + b.dt.month)).astype(float)
+
         t_span = (end_p.year * 12 + end_p.month) - (first.dt.year * 12 + first.dt.month)
     else:
         days = {"D": 1.0, "W": 7.0}[period] if unit == "period" else unit
 
         def span(a, b):
             return (a - b).dt.days / days
+
         t_span = (end_p - first).dt.days / days
-    out = pd.DataFrame({
-        "frequency": (n - 1).astype("int64"),
-        "recency": span(last, first),
-        "T": t_span.astype(float),
-        "monetary": repeat.groupby("customer_id")["amount"].mean().reindex(first.index, fill_value=0.0),
-    })
+    out = pd.DataFrame(
+        {
+            "frequency": (n - 1).astype("int64"),
+            "recency": span(last, first),
+            "T": t_span.astype(float),
+            "monetary": repeat.groupby("customer_id")["amount"].mean().reindex(first.index, fill_value=0.0),
+        }
+    )
     if cal_end is not None:
         hold = d[(d["day"] > cal_end) & d["customer_id"].isin(first.index)]
         hp = hold.groupby(["customer_id", "p"])["amount"].sum().groupby("customer_id")
@@ -222,8 +234,14 @@ def _random_log(seed: int, n_rows: int = 3000):
 
 @pytest.mark.parametrize(
     "period,unit,cal_end",
-    [("D", 7.0, None), ("D", 1.0, "2020-09-15"), ("W", "period", "2020-10-07"), ("M", "period", "2020-08-31"),
-     ("M", 30.4375, None), ("W", 7.0, None)],
+    [
+        ("D", 7.0, None),
+        ("D", 1.0, "2020-09-15"),
+        ("W", "period", "2020-10-07"),
+        ("M", "period", "2020-08-31"),
+        ("M", 30.4375, None),
+        ("W", 7.0, None),
+    ],
 )
 def test_generated_log_against_independent_pandas(period, unit, cal_end):
     log = _random_log(7)
@@ -247,20 +265,38 @@ def test_generated_log_against_independent_pandas(period, unit, cal_end):
 
 
 def test_hand_example_weeks_and_periods():
-    log = pd.DataFrame({
-        "cust": ["a", "a", "a", "a", "b", "b"],
-        "when": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 17:30", "2024-01-15 00:00", "2024-01-29 00:00",
-                                "2024-01-08 00:00", "2024-02-05 00:00"]),
-        "value": [10.0, 5.0, 20.0, 30.0, 7.5, 2.5],
-    })
-    s = summarize(log, customer_id="cust", date="when", amount="value", observation_end="2024-02-12",
-                  include_cohort="W")
+    log = pd.DataFrame(
+        {
+            "cust": ["a", "a", "a", "a", "b", "b"],
+            "when": pd.to_datetime(
+                [
+                    "2024-01-01 09:00",
+                    "2024-01-01 17:30",
+                    "2024-01-15 00:00",
+                    "2024-01-29 00:00",
+                    "2024-01-08 00:00",
+                    "2024-02-05 00:00",
+                ]
+            ),
+            "value": [10.0, 5.0, 20.0, 30.0, 7.5, 2.5],
+        }
+    )
+    s = summarize(
+        log, customer_id="cust", date="when", amount="value", observation_end="2024-02-12", include_cohort="W"
+    )
     assert s.index.tolist() == ["a", "b"] and s.index.name == "cust"
     assert s.loc["a"].tolist()[:4] == [2, 4.0, 6.0, 25.0]  # day 1 counts once; monetary (20 + 30) / 2
     assert s.loc["b"].tolist()[:4] == [1, 4.0, 5.0, 2.5]
     assert s["cohort"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-08")]
-    m = summarize(log, customer_id="cust", date="when", amount="value", observation_end="2024-02-12",
-                  period="M", time_unit="period")
+    m = summarize(
+        log,
+        customer_id="cust",
+        date="when",
+        amount="value",
+        observation_end="2024-02-12",
+        period="M",
+        time_unit="period",
+    )
     assert m["frequency"].tolist() == [0, 1] and m["T"].tolist() == [1.0, 1.0]
     assert m.loc["a", "monetary"] == 0.0 and m.loc["b", "recency"] == 1.0
     no_amount = summarize(log[["cust", "when"]], customer_id="cust", date="when", amount=None, time_unit="D")
@@ -268,15 +304,17 @@ def test_hand_example_weeks_and_periods():
     assert no_amount.loc["a"].tolist() == [2, 28.0, 35.0]
 
 
-
 def test_amounts_are_summed_exactly_as_decimals():
     """Spend is the exact sum of the amounts rounded to 1e-6 (DECIMAL(18, 6)), not a float sum (0.1 + 0.2 != 0.3)."""
-    log = pd.DataFrame({
-        "customer_id": [1, 1, 1, 1, 2, 2, 2],
-        "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03",
-                                "2024-01-01", "2024-01-05", "2024-01-05"]),
-        "amount": [9.99, 0.1, 0.2, 1 / 3, 1.0, 2.0000004, 2.0000006],
-    })
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 1, 2, 2, 2],
+            "date": pd.to_datetime(
+                ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03", "2024-01-01", "2024-01-05", "2024-01-05"]
+            ),
+            "amount": [9.99, 0.1, 0.2, 1 / 3, 1.0, 2.0000004, 2.0000006],
+        }
+    )
     s = summarize(log, time_unit="D")
     assert 0.1 + 0.2 != 0.3 and (0.1 + 0.2 + 1 / 3) / 2 != (300_000 + 333_333) / 1e6 / 2
     # day 2: 0.1 + 0.2 = 0.300000 exactly; day 3: 1/3 rounds to 0.333333
@@ -284,6 +322,7 @@ def test_amounts_are_summed_exactly_as_decimals():
     # 2.0000004 -> 2.000000 and 2.0000006 -> 2.000001 (each rounded before summing)
     assert s.loc[2, "monetary"] == 4_000_001 / 1e6
     assert s.loc[2, "frequency"] == 1
+
 
 # ------------------------------------------------------------------------ input forms
 
@@ -310,8 +349,7 @@ def test_every_input_form_gives_the_same_summary(cdnow, cdnow_summary, tmp_path)
         "duckdb table": dict(transactions="tx", engine=con),
         "duckdb relation": dict(transactions=con.sql("SELECT * FROM tx")),
         "ibis table": dict(transactions=ibis_table),
-        "text dates": dict(transactions=cdnow.assign(date=cdnow["date"].dt.strftime("%Y%m%d")),
-                           date_format="%Y%m%d"),
+        "text dates": dict(transactions=cdnow.assign(date=cdnow["date"].dt.strftime("%Y%m%d")), date_format="%Y%m%d"),
         "duckdb engine": dict(transactions=cdnow, engine=con),
     }
     for name, args in inputs.items():
@@ -323,11 +361,14 @@ def test_every_input_form_gives_the_same_summary(cdnow, cdnow_summary, tmp_path)
 
 
 def _log():
-    return pd.DataFrame({
-        "customer_id": [1, 1, 2, 2, 3],
-        "date": pd.to_datetime(["2024-01-01", "2024-01-05", "2024-01-02", "2024-01-09", "2024-01-03"]),
-        "amount": [10.0, 12.0, 8.0, 4.0, 20.0],
-    }, index=[10, 11, 12, 13, 14])
+    return pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, 2, 3],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-05", "2024-01-02", "2024-01-09", "2024-01-03"]),
+            "amount": [10.0, 12.0, 8.0, 4.0, 20.0],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
 
 
 def test_inputchecks_missing_customer_id_names_rows():
@@ -357,8 +398,7 @@ def test_inputchecks_unparsable_date_in_text_and_csv(tmp_path):
 
 def test_inputchecks_text_dates_with_mixed_utc_offsets():
     log = _log().astype({"date": "object"})
-    log["date"] = ["2024-01-01T10:00:00+02:00", "2024-01-03T10:00:00-05:00", "2024-01-02", "2024-01-09",
-                   "2024-01-03"]
+    log["date"] = ["2024-01-01T10:00:00+02:00", "2024-01-03T10:00:00-05:00", "2024-01-02", "2024-01-09", "2024-01-03"]
     with pytest.raises(DataError, match=r"column 'date' cannot be read as one kind of date.*utc=True"):
         summarize(log)
 
@@ -515,12 +555,15 @@ def test_compress_checks():
 
 def test_rfm_scores_on_a_hand_example():
     # 10 customers; since-last = T - recency = 10, 9, ..., 1 weeks
-    s = pd.DataFrame({
-        "frequency": [0, 0, 0, 0, 1, 2, 3, 3, 5, 8],
-        "recency": [0.0] * 10,
-        "T": [10.0, 9, 8, 7, 6, 5, 4, 3, 2, 1],
-        "monetary": [0.0, 0, 0, 0, 10, 20, 30, 40, 50, 60],
-    }, index=pd.Index(list("abcdefghij"), name="customer_id"))
+    s = pd.DataFrame(
+        {
+            "frequency": [0, 0, 0, 0, 1, 2, 3, 3, 5, 8],
+            "recency": [0.0] * 10,
+            "T": [10.0, 9, 8, 7, 6, 5, 4, 3, 2, 1],
+            "monetary": [0.0, 0, 0, 0, 10, 20, 30, 40, 50, 60],
+        },
+        index=pd.Index(list("abcdefghij"), name="customer_id"),
+    )
     r = rfm_scores(s)
     # R: k = customers with a longer time since last purchase = 0..9 -> 1 + floor(5k/10)
     assert r["R"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
@@ -589,13 +632,26 @@ def test_duplicate_count_same_by_both_routes(tmp_path, plan):
 @pytest.mark.parametrize("plan", ["sort", "aggregate"])
 def test_duplicates_found_on_any_multi_row_day_not_only_the_first(tmp_path, plan):
     """The exact check looks at each candidate customer's days from the first to the last with more than one row."""
-    log = pd.DataFrame({
-        "customer_id": [1, 1, 1, 1, 1, 2, 2, 3, 3, 3],
-        "date": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-05 00:00", "2024-01-09 08:00",
-                                "2024-01-09 08:00", "2024-01-03 09:00", "2024-01-03 17:00", "2024-01-02 00:00",
-                                "2024-01-02 00:00", "2024-01-02 00:00"]),
-        "amount": [4.0, 6.0, 1.0, 2.5, 2.5, 3.0, 3.0, 5.0, 5.0, 7.0],
-    })
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 1, 1, 2, 2, 3, 3, 3],
+            "date": pd.to_datetime(
+                [
+                    "2024-01-01 10:00",
+                    "2024-01-01 10:00",
+                    "2024-01-05 00:00",
+                    "2024-01-09 08:00",
+                    "2024-01-09 08:00",
+                    "2024-01-03 09:00",
+                    "2024-01-03 17:00",
+                    "2024-01-02 00:00",
+                    "2024-01-02 00:00",
+                    "2024-01-02 00:00",
+                ]
+            ),
+            "amount": [4.0, 6.0, 1.0, 2.5, 2.5, 3.0, 3.0, 5.0, 5.0, 7.0],
+        }
+    )
     # customer 1: a first multi-row day without copies, copies on the last; customer 2: same day and
     # amount at different times (not copies); customer 3: one copy among three rows of a day
     assert int(log.duplicated().sum()) == 2
@@ -606,6 +662,7 @@ def test_duplicates_found_on_any_multi_row_day_not_only_the_first(tmp_path, plan
             s = summarize(source, time_unit="D", plan=plan)
         assert s.attrs["crmlib"]["checks"]["duplicate"] == 2
         assert s.loc[1, "monetary"] == 3.0 and s.loc[1, "frequency"] == 2  # days 5 and 9 (2.5 + 2.5), copies kept
+
 
 def test_pandas_input_is_scanned_in_place_not_copied():
     from crmlib.transactions import _prepare_frame
@@ -646,8 +703,13 @@ def _awkward_log(seed: int = 3, n_rows: int = 5000):
     rng = np.random.default_rng(seed)
     log = _random_log(seed, n_rows)
     log["customer_id"] = "c" + log["customer_id"].astype(str)
-    big = pd.DataFrame({"customer_id": "whale", "amount": np.round(rng.lognormal(4, 1, 400), 2),
-                        "date": pd.Timestamp("2020-02-01") + pd.to_timedelta(rng.integers(0, 400, 400), unit="D")})
+    big = pd.DataFrame(
+        {
+            "customer_id": "whale",
+            "amount": np.round(rng.lognormal(4, 1, 400), 2),
+            "date": pd.Timestamp("2020-02-01") + pd.to_timedelta(rng.integers(0, 400, 400), unit="D"),
+        }
+    )
     copies = log.sample(60, random_state=seed)
     same_day = log.sample(80, random_state=seed + 1).assign(amount=lambda d: d["amount"] + 1.0)
     out = pd.concat([log, big, copies, same_day, copies.iloc[:7]], ignore_index=True)
@@ -655,17 +717,20 @@ def _awkward_log(seed: int = 3, n_rows: int = 5000):
     return out.sample(frac=1.0, random_state=seed).reset_index(drop=True)  # not in any order
 
 
-@pytest.mark.parametrize("kw", [
-    dict(),
-    dict(calibration_end="2020-09-15", include_cohort="W"),
-    dict(period="W", time_unit="period", calibration_end="2020-10-07", include_cohort="Q"),
-    dict(period="M", time_unit="period", include_cohort="Y"),
-    dict(period="M", time_unit=365.25 / 12, calibration_end="2020-08-31", on_duplicate="exclude"),
-    dict(on_duplicate="exclude", calibration_end="2020-11-30", include_cohort="D"),
-    dict(on_duplicate="ignore", time_unit="D"),
-    dict(amount=None, calibration_end="2020-09-15"),
-    dict(amount=None, period="W", on_duplicate="exclude"),
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(calibration_end="2020-09-15", include_cohort="W"),
+        dict(period="W", time_unit="period", calibration_end="2020-10-07", include_cohort="Q"),
+        dict(period="M", time_unit="period", include_cohort="Y"),
+        dict(period="M", time_unit=365.25 / 12, calibration_end="2020-08-31", on_duplicate="exclude"),
+        dict(on_duplicate="exclude", calibration_end="2020-11-30", include_cohort="D"),
+        dict(on_duplicate="ignore", time_unit="D"),
+        dict(amount=None, calibration_end="2020-09-15"),
+        dict(amount=None, period="W", on_duplicate="exclude"),
+    ],
+)
 @pytest.mark.parametrize("batch_rows", [1_000_000, 97])
 def test_sort_plan_equals_aggregate_plan_exactly(kw, batch_rows, monkeypatch):
     """The sort plan (ordered scan reduced in batches, customers spanning batches) gives the aggregate plan's table."""
@@ -680,7 +745,9 @@ def test_sort_plan_equals_aggregate_plan_exactly(kw, batch_rows, monkeypatch):
     pd.testing.assert_frame_equal(srt, agg, check_exact=True)
     assert srt.attrs["crmlib"]["plan"] == "sort" and agg.attrs["crmlib"]["plan"] == "aggregate"
     assert srt.attrs["crmlib"]["checks"] == agg.attrs["crmlib"]["checks"]
-    assert srt.attrs["crmlib"]["customers_first_seen_in_holdout"] == agg.attrs["crmlib"]["customers_first_seen_in_holdout"]
+    assert (
+        srt.attrs["crmlib"]["customers_first_seen_in_holdout"] == agg.attrs["crmlib"]["customers_first_seen_in_holdout"]
+    )
     assert len(srt) > 250 and srt.loc["whale", "frequency"] > 5
 
 
@@ -696,8 +763,9 @@ def test_sort_plan_duplicates_and_exclusion_against_pandas(monkeypatch, tmp_path
     assert expected >= 40
     with pytest.warns(DataWarning) as caught:
         s = summarize(log, observation_end=obs_end, on_duplicate="exclude", plan="sort")
-    assert any(f"{expected} rows are exact duplicates" in str(w.message) and "excluded" in str(w.message)
-               for w in caught)
+    assert any(
+        f"{expected} rows are exact duplicates" in str(w.message) and "excluded" in str(w.message) for w in caught
+    )
     assert s.attrs["crmlib"]["checks"]["duplicate"] == expected
     ref = _pandas_reference(kept.drop_duplicates(subset=["customer_id", "date", "amount"]), obs_end)
     pd.testing.assert_index_equal(s.index, ref.index)
@@ -711,9 +779,13 @@ def test_sort_plan_duplicates_and_exclusion_against_pandas(monkeypatch, tmp_path
 
 def test_sort_plan_reports_sums_beyond_exact_int64():
     """A customer's spend beyond 2**62 micro-units (4.6e12) is an error, not a wrapped sum."""
-    log = pd.DataFrame({"customer_id": [1] * 6 + [2],
-                        "date": pd.date_range("2024-01-01", periods=7, freq="D"),
-                        "amount": [9e11] * 6 + [1.0]})
+    log = pd.DataFrame(
+        {
+            "customer_id": [1] * 6 + [2],
+            "date": pd.date_range("2024-01-01", periods=7, freq="D"),
+            "amount": [9e11] * 6 + [1.0],
+        }
+    )
     with pytest.raises(DataError, match=r"spend of 1 customers \(column 'amount'; customers \[1\]\) exceeds 4.61e\+12"):
         summarize(log, plan="sort")
     s = summarize(log.iloc[1:], plan="sort")  # 5 x 9e11 = 4.5e12 still sums exactly
@@ -740,10 +812,17 @@ def test_sorted_reducer_result_does_not_depend_on_batch_boundaries(seed):
     p = rng.integers(18_000, 18_040, size=n).astype(np.int32)
     order = np.lexsort((p, h, cid))
     cid, h, p = cid[order], h[order], p[order]
-    micro = rng.integers(-10**6, 10**9, size=n)
+    micro = rng.integers(-(10**6), 10**9, size=n)
     m = pa.array([Decimal(int(x)).scaleb(-6) for x in micro], pa.decimal128(18, 6))
-    table = pa.table({"cid": pa.array(cid.astype(str)) if seed % 2 else cid, "h": h,
-                      "p": pa.array(p, pa.int32()).cast(pa.date32()), "m": m, "a": rng.random(n)})
+    table = pa.table(
+        {
+            "cid": pa.array(cid.astype(str)) if seed % 2 else cid,
+            "h": h,
+            "p": pa.array(p, pa.int32()).cast(pa.date32()),
+            "m": m,
+            "a": rng.random(n),
+        }
+    )
 
     def run(sizes):
         edges = np.cumsum([0] + list(sizes))
@@ -772,20 +851,24 @@ def test_sorted_reducer_result_does_not_depend_on_batch_boundaries(seed):
 @pytest.mark.parametrize("plan", ["sort", "aggregate"])
 def test_duplicates_compare_amounts_as_summed(plan):
     """Amounts that differ below 1e-6 (float noise) are the same amount; times of day tell rows apart."""
-    log = pd.DataFrame({
-        "customer_id": [1, 1, 1, 2, 2],
-        "date": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-03 00:00", "2024-01-02 09:00",
-                                "2024-01-02 18:00"]),
-        "amount": [0.1 + 0.2, 0.3, 5.0, 4.0, 4.0],
-    })
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2, 2],
+            "date": pd.to_datetime(
+                ["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-03 00:00", "2024-01-02 09:00", "2024-01-02 18:00"]
+            ),
+            "amount": [0.1 + 0.2, 0.3, 5.0, 4.0, 4.0],
+        }
+    )
     with pytest.warns(DataWarning, match=r"1 rows are exact duplicates.*\[1\]"):
         s = summarize(log, plan=plan, on_duplicate="exclude", time_unit="D")
     assert s.loc[1, "monetary"] == 5.0 and s.loc[2, "frequency"] == 0
 
 
 def test_both_plans_agree_when_every_row_is_excluded():
-    log = pd.DataFrame({"customer_id": ["a", "b"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
-                        "amount": [-1.0, -2.0]})
+    log = pd.DataFrame(
+        {"customer_id": ["a", "b"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "amount": [-1.0, -2.0]}
+    )
     got = {plan: _quiet(log, on_negative="exclude", plan=plan) for plan in ("sort", "aggregate")}
     assert got["sort"].empty and got["sort"].index.dtype == object
     pd.testing.assert_frame_equal(got["sort"], got["aggregate"])
@@ -804,12 +887,15 @@ def _both_plans(log, **kw):
 
 def test_excluded_copies_with_float_noise_leave_the_same_spend_in_both_plans():
     """'exclude' removes the copies the check counted (amounts equal to 1e-6), in the holdout too."""
-    log = pd.DataFrame({
-        "customer_id": [1, 1, 1, 1, 1],
-        "date": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-03 00:00", "2024-01-05 10:00",
-                                "2024-01-05 10:00"]),
-        "amount": [0.1 + 0.2, 0.3, 5.0, 0.1 + 0.2, 0.3],
-    })
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 1, 1],
+            "date": pd.to_datetime(
+                ["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-03 00:00", "2024-01-05 10:00", "2024-01-05 10:00"]
+            ),
+            "amount": [0.1 + 0.2, 0.3, 5.0, 0.1 + 0.2, 0.3],
+        }
+    )
     s = _both_plans(log, on_duplicate="exclude", time_unit="D", calibration_end="2024-01-03")
     assert s.attrs["crmlib"]["checks"]["duplicate"] == 2
     assert s.loc[1, "monetary"] == 5.0 and s.loc[1, "frequency_holdout"] == 1
@@ -821,9 +907,13 @@ def test_large_spend_converts_to_float_as_the_engine_does():
     correctly rounded value of the exact decimal, in both plans (units / 1e6 in float64 is not)."""
     rng = np.random.default_rng(6)
     n = 600
-    log = pd.DataFrame({"customer_id": rng.integers(0, 12, n),
-                        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
-                        "amount": np.round(rng.uniform(1e9, 4.2e9, n), 6)})  # below 2**32: 6 decimals exact
+    log = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 12, n),
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
+            "amount": np.round(rng.uniform(1e9, 4.2e9, n), 6),
+        }
+    )  # below 2**32: 6 decimals exact
     s = _both_plans(log, time_unit="D", on_duplicate="ignore")
     micro = [int(Decimal(repr(float(a))).scaleb(6)) for a in log["amount"]]  # the 6-decimal amounts, exactly
     day = log.assign(m=micro).groupby(["customer_id", "date"])["m"].sum().reset_index()
@@ -843,9 +933,16 @@ def test_inputchecks_nan_infinite_and_huge_amounts_in_a_file(tmp_path, plan):
     import pyarrow.parquet as pq
 
     path = tmp_path / "amounts.parquet"
-    pq.write_table(pa.table({"customer_id": [1, 1, 2, 3], "date": pa.array(pd.to_datetime(
-        ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]).date),
-        "amount": [1.0, float("nan"), float("inf"), -2e12]}), path)
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": [1, 1, 2, 3],
+                "date": pa.array(pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]).date),
+                "amount": [1.0, float("nan"), float("inf"), -2e12],
+            }
+        ),
+        path,
+    )
     with pytest.raises(DataError) as err:
         _quiet(path, plan=plan, on_negative="keep")
     msg = str(err.value)
@@ -861,8 +958,13 @@ def test_inputchecks_huge_amount_names_rows_and_period_overflow_is_reported():
         summarize(log)
     # each amount fits, a period's spend does not: the aggregate plan names the column; the sort plan's
     # int64 sums (up to 4.6e12 per customer) still hold it exactly
-    day = pd.DataFrame({"customer_id": [1, 1, 1], "date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-03"]),
-                        "amount": [1.0, 6e11, 6e11]})
+    day = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-03"]),
+            "amount": [1.0, 6e11, 6e11],
+        }
+    )
     with pytest.raises(DataError, match="spend in one period reaches 10\\*\\*12 currency units \\(column 'amount'\\)"):
         _quiet(day, plan="aggregate")
     assert _quiet(day, plan="sort", time_unit="D").loc[1, "monetary"] == 1.2e12
@@ -870,9 +972,13 @@ def test_inputchecks_huge_amount_names_rows_and_period_overflow_is_reported():
 
 def test_cohort_is_that_of_the_first_purchase_day_not_of_its_period_start():
     """A week can straddle two months: a first purchase on Friday 2023-09-01 is a September customer."""
-    log = pd.DataFrame({"customer_id": [1, 1, 2, 2, 2],
-                        "date": pd.to_datetime(["2023-09-01", "2023-09-20", "2023-09-02", "2023-08-30", "2023-10-02"]),
-                        "amount": [1.0, 2.0, 4.0, 3.0, 5.0]})
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, 2, 2],
+            "date": pd.to_datetime(["2023-09-01", "2023-09-20", "2023-09-02", "2023-08-30", "2023-10-02"]),
+            "amount": [1.0, 2.0, 4.0, 3.0, 5.0],
+        }
+    )
     s = _both_plans(log, period="W", include_cohort="M")
     assert s["cohort"].tolist() == [pd.Timestamp("2023-09-01"), pd.Timestamp("2023-08-01")]
     s = _both_plans(log, period="M", include_cohort="W")  # the ISO week of the first day, not of the 1st
@@ -901,8 +1007,10 @@ def test_sort_plan_equals_aggregate_plan_on_other_input_forms(form, tmp_path, mo
         log.assign(date=log["date"].dt.strftime("%Y-%m-%d %H:%M:%S")).to_csv(tmp_path / "log.csv", index=False)
         source = tmp_path / "log.csv"
     kw = dict(observation_end="2021-03-31", on_negative="keep")
-    for extra in (dict(period="W", calibration_end="2020-09-16", include_cohort="M"),
-                  dict(period="M", time_unit="period", on_duplicate="exclude", calibration_end="2020-08-12")):
+    for extra in (
+        dict(period="W", calibration_end="2020-09-16", include_cohort="M"),
+        dict(period="M", time_unit="period", on_duplicate="exclude", calibration_end="2020-08-12"),
+    ):
         s = _both_plans(source, **kw, **extra)
         assert len(s) > 250 and s.attrs["crmlib"]["checks"]["duplicate"] > 40
     if form == "tz-aware parquet (ns)":

@@ -11,14 +11,13 @@ from __future__ import annotations
 import shutil
 import warnings
 
-import numpy as np
-import pandas as pd
-import pytest
-
 # PySpark is the optional extra "crmlib[spark]", which the test extra (CI) installs; a missing one fails
 # here rather than being skipped, so the Spark path is never silently untested
 import ibis
+import numpy as np
+import pandas as pd
 import pyspark  # noqa: F401
+import pytest
 
 from crmlib.datasets import load_cdnow
 from crmlib.exceptions import DataError, DataWarning
@@ -75,18 +74,22 @@ def test_spark_cdnow_calibration_and_holdout_equal_duckdb_exactly(con):
 
 @pytest.mark.parametrize(
     "kw",
-    [dict(period="W", time_unit="period", calibration_end="2020-10-07", include_cohort="Q"),
-     dict(period="M", time_unit="period", include_cohort="Y"),
-     dict(period="D", time_unit=365.25 / 12, on_duplicate="exclude")],
+    [
+        dict(period="W", time_unit="period", calibration_end="2020-10-07", include_cohort="Q"),
+        dict(period="M", time_unit="period", include_cohort="Y"),
+        dict(period="D", time_unit=365.25 / 12, on_duplicate="exclude"),
+    ],
 )
 def test_spark_generated_log_equals_duckdb_exactly(con, tmp_path, kw):
     rng = np.random.default_rng(11)
     n = 4000
-    log = pd.DataFrame({
-        "customer_id": rng.integers(1, 400, size=n).astype(str),  # text ids
-        "date": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 500 * 86400, size=n), unit="s"),
-        "amount": np.round(rng.lognormal(3, 1, size=n), 2),
-    })
+    log = pd.DataFrame(
+        {
+            "customer_id": rng.integers(1, 400, size=n).astype(str),  # text ids
+            "date": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 500 * 86400, size=n), unit="s"),
+            "amount": np.round(rng.lognormal(3, 1, size=n), 2),
+        }
+    )
     log = pd.concat([log, log.iloc[:25]], ignore_index=True)  # some exact duplicates
     path = tmp_path / "log.parquet"
     log.to_parquet(path, coerce_timestamps="us")  # Spark reads micro-, not nanoseconds
@@ -110,8 +113,13 @@ def test_spark_runs_the_sort_plan_too(con):
 
 
 def test_spark_dataframe_input_and_check_names_the_records(spark, con):
-    log = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
-                        "amount": [5.0, -5.0, 3.0]})
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+            "amount": [5.0, -5.0, 3.0],
+        }
+    )
     frame = spark.createDataFrame(log)
     with pytest.raises(DataError, match=r"1 rows have a negative amount.*'customer_id': 1, 'date': '2024-01-02'"):
         summarize(frame)
@@ -128,9 +136,13 @@ def test_spark_large_sums_round_like_duckdb(con):
     """
     rng = np.random.default_rng(4)
     n = 300
-    log = pd.DataFrame({"customer_id": rng.integers(0, 6, n),
-                        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
-                        "amount": np.round(rng.uniform(1e9, 4.2e9, n), 6)})
+    log = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 6, n),
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
+            "amount": np.round(rng.uniform(1e9, 4.2e9, n), 6),
+        }
+    )
     kw = dict(time_unit="D", on_duplicate="ignore", calibration_end="2024-05-01")
     on_duckdb = _quiet(log, **kw)
     assert (on_duckdb["monetary"] * on_duckdb["frequency"]).min() > 2**53 / 1e6
@@ -141,13 +153,22 @@ def test_spark_large_sums_round_like_duckdb(con):
 def test_spark_period_spend_overflow_is_reported_with_or_without_ansi(spark, con, ansi):
     """A customer's spend of 10**12 or more in one day overflows DECIMAL(18, 6): an error either way
     (ANSI mode raises; without it Spark returns NULL, which summarize counts and reports)."""
-    log = pd.DataFrame({"customer_id": [1, 1, 1, 2], "amount": [1.0, 6e11, 6e11, 5.0],
-                        "date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-03", "2024-01-02"])})
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2],
+            "amount": [1.0, 6e11, 6e11, 5.0],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-03", "2024-01-02"]),
+        }
+    )
     before = spark.conf.get("spark.sql.ansi.enabled")
     spark.conf.set("spark.sql.ansi.enabled", ansi)
     try:
-        expected = "spend in one period reaches 10\\*\\*12" if ansi == "true" else "returned no spend for 1 customer-periods"
-        with pytest.raises(DataError, match=f"{expected}.*column 'amount'|{expected}.*customers \\[1\\]; column 'amount'"):
+        expected = (
+            "spend in one period reaches 10\\*\\*12" if ansi == "true" else "returned no spend for 1 customer-periods"
+        )
+        with pytest.raises(
+            DataError, match=f"{expected}.*column 'amount'|{expected}.*customers \\[1\\]; column 'amount'"
+        ):
             _quiet(con.create_table("overflow_log", log, overwrite=True), on_duplicate="ignore")
     finally:
         spark.conf.set("spark.sql.ansi.enabled", before)

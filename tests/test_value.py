@@ -62,8 +62,16 @@ HAND = {
     "energy_cost": (4, 4),  # 4, 4 -> 4
     "physical_cost": (1, 6),  # 1, 2 -> 1.5
 }
-HAND_SCORES = {"product_value": 6, "service_value": 4.5, "personnel_value": 3.5, "image_value": 7,
-               "monetary_cost": 3, "time_cost": 1.5, "energy_cost": 4, "physical_cost": 1.5}
+HAND_SCORES = {
+    "product_value": 6,
+    "service_value": 4.5,
+    "personnel_value": 3.5,
+    "image_value": 7,
+    "monetary_cost": 3,
+    "time_cost": 1.5,
+    "energy_cost": 4,
+    "physical_cost": 1.5,
+}
 
 
 def hand_data(rows: int = 1) -> pd.DataFrame:
@@ -99,8 +107,16 @@ def test_component_scores_totals_and_both_forms_by_hand():
 
 def test_given_weights_by_hand():
     sc = score_components(hand_data(), tiny_codebook())
-    given = {"product_value": 2, "service_value": 1, "personnel_value": 1, "image_value": 0,
-             "monetary_cost": 0, "time_cost": 0, "energy_cost": 3, "physical_cost": 3}
+    given = {
+        "product_value": 2,
+        "service_value": 1,
+        "personnel_value": 1,
+        "image_value": 0,
+        "monetary_cost": 0,
+        "time_cost": 0,
+        "energy_cost": 3,
+        "physical_cost": 3,
+    }
     w = derive_weights(sc, "given", given=given)
     assert w.weights["product_value"] == pytest.approx(0.5) and w.weights["energy_cost"] == pytest.approx(0.5)
     out = delivered_value(sc, w.table)
@@ -162,8 +178,16 @@ def _exact_linear_data(seed=3, n=40):
 
 def test_regression_weights_exact_on_a_linear_outcome():
     d, cb = _exact_linear_data()
-    beta = {"product_value": 3, "service_value": 1, "personnel_value": 1, "image_value": 1,
-            "monetary_cost": -1, "time_cost": -1, "energy_cost": -2, "physical_cost": -4}
+    beta = {
+        "product_value": 3,
+        "service_value": 1,
+        "personnel_value": 1,
+        "image_value": 1,
+        "monetary_cost": -1,
+        "time_cost": -1,
+        "energy_cost": -2,
+        "physical_cost": -4,
+    }
     sat = 10 + sum(b * d[f"{c}_1"] for c, b in beta.items())
     w = derive_weights(score_components(d, cb), "regression", outcome=sat.rename("SAT"))
     # value: 3/6, 1/6, 1/6, 1/6; cost: 1/8, 1/8, 2/8, 4/8

@@ -87,7 +87,9 @@ def test_compare_groups_against_scipy_and_welch_formula(values):
 
 def test_value_map_table_matches_bootstrap_means(values):
     vm = value_map_table(values, "competitor", n_boot=500, seed=4)
-    long = bootstrap_means(values, ["total_value", "total_cost", "dv_difference", "dv_ratio"], "competitor", n_boot=500, seed=4)
+    long = bootstrap_means(
+        values, ["total_value", "total_cost", "dv_difference", "dv_ratio"], "competitor", n_boot=500, seed=4
+    )
     assert vm.loc["C", "total_cost_low"] == pytest.approx(long.loc[("C", "total_cost"), "ci_low"])
     assert vm["n"].sum() == values[["total_value", "total_cost"]].notna().all(axis=1).sum()
 
@@ -131,7 +133,9 @@ def test_plots_label_their_axes(values):
     ax = plot_value_map(vm, "1-7 points")
     assert "cost" in ax.get_xlabel() and "value" in ax.get_ylabel()
     names = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert sorted(names) == sorted([f"{g} (n={int(k)})" for g, k in vm["n"].items()] + ["value = cost (delivered value 0)"])
+    assert sorted(names) == sorted(
+        [f"{g} (n={int(k)})" for g, k in vm["n"].items()] + ["value = cost (delivered value 0)"]
+    )
     plt.close(ax.figure)
     prof = bootstrap_means(values, list(COMPONENTS), "competitor", n_boot=200, seed=1)
     ax = plot_component_profile(prof, list(COMPONENTS), "1-7 points")
@@ -203,15 +207,19 @@ def test_recovery_table_flags_truth_inside_intervals():
     v = delivered_value(sc, TRUE_WEIGHTS).assign(competitor=sim.data["competitor"])
     rec = recovery_table(v, sim.truth, "competitor", n_boot=300, seed=1)
     assert list(rec.columns) == ["n", "truth", "mean", "ci_low", "ci_high", "inside"]
-    assert rec.loc[("A", "dv_difference"), "truth"] == pytest.approx(sim.truth.means_by("competitor").loc["A", "dv_difference"])
+    assert rec.loc[("A", "dv_difference"), "truth"] == pytest.approx(
+        sim.truth.means_by("competitor").loc["A", "dv_difference"]
+    )
     assert rec["inside"].equals((rec["ci_low"] <= rec["truth"]) & (rec["truth"] <= rec["ci_high"]))
 
 
 def test_compact_intervals_folds_mean_and_bounds_by_hand():
     from crmlib.value import compact_intervals
 
-    t = pd.DataFrame({"n": [5], "total_value": [5.291], "total_value_low": [5.2], "total_value_high": [5.356],
-                      "dv_ratio": [1.4]}, index=["A"])
+    t = pd.DataFrame(
+        {"n": [5], "total_value": [5.291], "total_value_low": [5.2], "total_value_high": [5.356], "dv_ratio": [1.4]},
+        index=["A"],
+    )
     out = compact_intervals(t)
     assert list(out.columns) == ["n", "total_value", "dv_ratio"]
     assert out.loc["A", "total_value"] == "5.29 [5.20, 5.36]" and out.loc["A", "dv_ratio"] == 1.4

@@ -42,8 +42,14 @@ MODELS = {
 }
 """The models by short name (as used in notebook parameters)."""
 
-MODEL_LABELS = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pareto_nbd": "Pareto/NBD", "bgbb": "BG/BB",
-                "sbg": "sBG", "gamma_gamma": "Gamma-Gamma"}
+MODEL_LABELS = {
+    "bgnbd": "BG/NBD",
+    "mbgnbd": "MBG/NBD",
+    "pareto_nbd": "Pareto/NBD",
+    "bgbb": "BG/BB",
+    "sbg": "sBG",
+    "gamma_gamma": "Gamma-Gamma",
+}
 
 __all__ = [
     "formulas",

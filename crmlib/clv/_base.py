@@ -90,7 +90,9 @@ def check_columns(data: pd.DataFrame, spec: dict[str, str], optional: tuple[str,
         if kind == "count":
             bad = (values < 0) | (values != np.floor(values))
             if bad.any():
-                raise DataError(f"column {col!r} must hold non-negative integers; it does not in {_rows_text(bad, data.index)}")
+                raise DataError(
+                    f"column {col!r} must hold non-negative integers; it does not in {_rows_text(bad, data.index)}"
+                )
         elif kind == "nonneg":
             bad = values < 0
             if bad.any():
@@ -160,8 +162,17 @@ class BaseFitter(abc.ABC):
     param_names: tuple[str, ...] = ()
     _analytic_gradient = False
 
-    def __init__(self, *, n_starts: int = 5, tol: float = 1e-10, max_iter: int = 2000, confidence: float = 0.95,
-                 compress: bool = True, warm_start_rows: int | None = 20_000, seed: int = 0):
+    def __init__(
+        self,
+        *,
+        n_starts: int = 5,
+        tol: float = 1e-10,
+        max_iter: int = 2000,
+        confidence: float = 0.95,
+        compress: bool = True,
+        warm_start_rows: int | None = 20_000,
+        seed: int = 0,
+    ):
         self.n_starts = n_starts
         self.tol = tol
         self.max_iter = max_iter
@@ -244,7 +255,9 @@ class BaseFitter(abc.ABC):
             if forward:
                 hess[:, j] = (self._total_and_grad(up, cache, weight)[1] - g0) / h
             else:
-                hess[:, j] = (self._total_and_grad(up, cache, weight)[1] - self._total_and_grad(dn, cache, weight)[1]) / (2 * h)
+                hess[:, j] = (
+                    self._total_and_grad(up, cache, weight)[1] - self._total_and_grad(dn, cache, weight)[1]
+                ) / (2 * h)
         return 0.5 * (hess + hess.T)
 
     def _objective(self, cache, weight):
@@ -279,8 +292,14 @@ class BaseFitter(abc.ABC):
         sub = {k: v[rows] for k, v in arrays.items()}
         obj = self._objective(self._cache(sub), counts.astype(float))
         k = x0.size
-        res = optimize.minimize(obj, np.log(x0), jac=True, method="L-BFGS-B", bounds=[(-_LOG_BOUND, _LOG_BOUND)] * k,
-                                options={"maxiter": self.max_iter, "ftol": 1e-12, "gtol": 1e-8, "maxcor": 20})
+        res = optimize.minimize(
+            obj,
+            np.log(x0),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * k,
+            options={"maxiter": self.max_iter, "ftol": 1e-12, "gtol": 1e-8, "maxcor": 20},
+        )
         if not np.isfinite(res.fun) or np.any(np.abs(res.x) >= _LOG_BOUND - 1e-6):
             return None
         hess = np.empty((k, k))  # curvature of the sample's objective on the log scale
@@ -332,10 +351,14 @@ class BaseFitter(abc.ABC):
                 try:
                     initial_params = [initial_params[n] for n in self.param_names]
                 except KeyError as exc:
-                    raise DataError(f"initial_params lacks parameter {exc.args[0]!r}; give {list(self.param_names)}") from None
+                    raise DataError(
+                        f"initial_params lacks parameter {exc.args[0]!r}; give {list(self.param_names)}"
+                    ) from None
             x0 = np.asarray(initial_params, dtype=float)
             if x0.shape != (k,) or not np.all(np.isfinite(x0)) or np.any(x0 <= 0):
-                raise DataError(f"initial_params must be {k} positive numbers for {list(self.param_names)}, got {initial_params!r}")
+                raise DataError(
+                    f"initial_params must be {k} positive numbers for {list(self.param_names)}, got {initial_params!r}"
+                )
         else:
             x0 = np.asarray(self._start(arrays, weight), dtype=float)
         tried: list[dict[str, Any]] = []
@@ -343,31 +366,60 @@ class BaseFitter(abc.ABC):
         if self.warm_start_rows and weight.size > self.warm_start_rows and initial_params is None:
             warm = self._warm_start(arrays, weight, x0)
             if warm is not None:
-                res = optimize.minimize(objective, warm[0], jac=True, method="BFGS",
-                                        options={"gtol": max(self.tol, 1e-9), "hess_inv0": warm[1], "maxiter": self.max_iter})
+                res = optimize.minimize(
+                    objective,
+                    warm[0],
+                    jac=True,
+                    method="BFGS",
+                    options={"gtol": max(self.tol, 1e-9), "hess_inv0": warm[1], "maxiter": self.max_iter},
+                )
                 gnorm = float(np.max(np.abs(res.jac))) if np.all(np.isfinite(res.jac)) else np.inf
                 ok = bool(np.isfinite(res.fun) and gnorm < 1e-6 and np.all(np.abs(res.x) < _LOG_BOUND - 1e-6))
-                tried.append({"start": np.exp(warm[0]), "message": "warm start (BFGS): " + str(res.message),
-                              "fun": float(res.fun), "ok": ok, "gradient_norm": gnorm, "on_bound": False})
+                tried.append(
+                    {
+                        "start": np.exp(warm[0]),
+                        "message": "warm start (BFGS): " + str(res.message),
+                        "fun": float(res.fun),
+                        "ok": ok,
+                        "gradient_norm": gnorm,
+                        "on_bound": False,
+                    }
+                )
                 if ok:
                     best = (res, gnorm, False, True, 1)
         rng = np.random.default_rng(self.seed)
-        starts = [] if best is not None else [np.log(x0)] + [np.log(x0) + rng.normal(0.0, 1.0, k) for _ in range(max(self.n_starts, 1) - 1)]
+        starts = (
+            []
+            if best is not None
+            else [np.log(x0)] + [np.log(x0) + rng.normal(0.0, 1.0, k) for _ in range(max(self.n_starts, 1) - 1)]
+        )
         for i, s in enumerate(starts):
             s = np.clip(s, -_LOG_BOUND + 1, _LOG_BOUND - 1)
             f_start = objective(s)[0]
             if not np.isfinite(f_start):
                 tried.append({"start": np.exp(s), "message": "log-likelihood not finite at the start", "fun": np.inf})
                 continue
-            res = optimize.minimize(objective, s, jac=True, method="L-BFGS-B",
-                                    bounds=[(-_LOG_BOUND, _LOG_BOUND)] * k,
-                                    options={"maxiter": self.max_iter, "ftol": self.tol * 1e-3, "gtol": self.tol,
-                                             "maxcor": 20})
+            res = optimize.minimize(
+                objective,
+                s,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=[(-_LOG_BOUND, _LOG_BOUND)] * k,
+                options={"maxiter": self.max_iter, "ftol": self.tol * 1e-3, "gtol": self.tol, "maxcor": 20},
+            )
             gnorm = float(np.max(np.abs(res.jac))) if np.all(np.isfinite(res.jac)) else np.inf
             on_bound = bool(np.any(np.abs(res.x) >= _LOG_BOUND - 1e-6))
             ok = np.isfinite(res.fun) and gnorm < 1e-4 and not on_bound
-            tried.append({"start": np.exp(s), "message": str(res.message), "fun": float(res.fun), "ok": ok,
-                          "gradient_norm": gnorm, "on_bound": on_bound})
+            tried.append(
+                {
+                    "start": np.exp(s),
+                    "message": str(res.message),
+                    "fun": float(res.fun),
+                    "ok": ok,
+                    "gradient_norm": gnorm,
+                    "on_bound": on_bound,
+                }
+            )
             if np.isfinite(res.fun) and (best is None or res.fun < best[0].fun - 1e-12):
                 best = (res, gnorm, on_bound, ok, i + 1)
             if ok:
@@ -388,8 +440,12 @@ class BaseFitter(abc.ABC):
             )
         total_ll = float(weight @ self._loglik(params, cache))
         if not np.isfinite(total_ll):
-            raise ConvergenceError(f"{type(self).__name__}: the log-likelihood at the optimum is not finite; pass initial_params")
-        hess = self._hessian(params, cache, weight, forward=bool(self.warm_start_rows and weight.size > self.warm_start_rows))
+            raise ConvergenceError(
+                f"{type(self).__name__}: the log-likelihood at the optimum is not finite; pass initial_params"
+            )
+        hess = self._hessian(
+            params, cache, weight, forward=bool(self.warm_start_rows and weight.size > self.warm_start_rows)
+        )
         try:
             cov = np.linalg.inv(-hess)
             eig = np.linalg.eigvalsh(-hess)
@@ -398,16 +454,23 @@ class BaseFitter(abc.ABC):
             cov = np.full((k, k), np.inf)
             pd_ok = False
         report = ConvergenceReport(
-            converged=bool(ok and pd_ok), message=str(res.message), n_iterations=int(res.nit), n_evaluations=int(res.nfev),
-            n_starts_tried=n_tried, gradient_norm=gnorm, hessian_positive_definite=pd_ok,
-            seconds=time.perf_counter() - t0, starts=tried,
+            converged=bool(ok and pd_ok),
+            message=str(res.message),
+            n_iterations=int(res.nit),
+            n_evaluations=int(res.nfev),
+            n_starts_tried=n_tried,
+            gradient_norm=gnorm,
+            hessian_positive_definite=pd_ok,
+            seconds=time.perf_counter() - t0,
+            starts=tried,
         )
         self.convergence_ = report
         if not ok:
             warnings.warn(
                 f"{type(self).__name__} may not have converged ({report}). Try: initial_params near the printed "
                 "estimates, a larger max_iter or n_starts, or rescaling time (weeks instead of days).",
-                ConvergenceWarning, stacklevel=2,
+                ConvergenceWarning,
+                stacklevel=2,
             )
         elif not pd_ok:
             est = ", ".join(f"{n}={v:.4g}" for n, v in zip(self.param_names, params))
@@ -426,7 +489,9 @@ class BaseFitter(abc.ABC):
             lo = params * np.exp(-z * se / params)
             hi = params * np.exp(z * se / params)
         pct = f"{100 * self.confidence:g}%"
-        self.confidence_intervals_ = pd.DataFrame({f"lower {pct}": lo, f"upper {pct}": hi}, index=list(self.param_names))
+        self.confidence_intervals_ = pd.DataFrame(
+            {f"lower {pct}": lo, f"upper {pct}": hi}, index=list(self.param_names)
+        )
         self.log_likelihood_ = total_ll
         self.aic_ = 2 * k - 2 * total_ll
         self.bic_ = k * np.log(self.n_customers_) - 2 * total_ll
@@ -452,9 +517,16 @@ class BaseFitter(abc.ABC):
     def fit_statistics(self) -> pd.Series:
         """Log-likelihood (sum over customers), number of parameters, AIC, BIC and N."""
         self._check_fitted()
-        return pd.Series({"log_likelihood": self.log_likelihood_, "n_params": float(len(self.param_names)),
-                          "aic": self.aic_, "bic": self.bic_, "n_customers": self.n_customers_},
-                         name=type(self).__name__)
+        return pd.Series(
+            {
+                "log_likelihood": self.log_likelihood_,
+                "n_params": float(len(self.param_names)),
+                "aic": self.aic_,
+                "bic": self.bic_,
+                "n_customers": self.n_customers_,
+            },
+            name=type(self).__name__,
+        )
 
     def loglik(self, data: pd.DataFrame, params=None) -> np.ndarray:
         """Log-likelihood of each row of ``data`` at ``params`` (default: the estimates); unweighted."""
@@ -490,12 +562,15 @@ class BaseFitter(abc.ABC):
     def __repr__(self) -> str:
         if hasattr(self, "params_"):
             inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-            return f"{type(self).__name__}({inner}, log-likelihood={self.log_likelihood_:.2f}, N={self.n_customers_:,.0f})"
+            return (
+                f"{type(self).__name__}({inner}, log-likelihood={self.log_likelihood_:.2f}, N={self.n_customers_:,.0f})"
+            )
         return f"{type(self).__name__}(unfitted)"
 
 
-def bootstrap_predictions(model: BaseFitter, predict, n_draws: int = 200, *, seed, level: float = 0.95,
-                          progress: bool | None = None) -> pd.DataFrame:
+def bootstrap_predictions(
+    model: BaseFitter, predict, n_draws: int = 200, *, seed, level: float = 0.95, progress: bool | None = None
+) -> pd.DataFrame:
     """Parametric-bootstrap interval of any prediction of a fitted model.
 
     Parameters
@@ -524,13 +599,27 @@ def bootstrap_predictions(model: BaseFitter, predict, n_draws: int = 200, *, see
     for i in tqdm(range(n_draws), disable=not show, desc="parametric bootstrap"):
         sims[i] = np.asarray(predict(draws.iloc[i]), dtype=float)
     q = (1 - level) / 2
-    return pd.DataFrame({"estimate": est, "mean": sims.mean(0), "se": sims.std(0, ddof=1),
-                         f"lower {100 * level:g}%": np.quantile(sims, q, axis=0),
-                         f"upper {100 * level:g}%": np.quantile(sims, 1 - q, axis=0)})
+    return pd.DataFrame(
+        {
+            "estimate": est,
+            "mean": sims.mean(0),
+            "se": sims.std(0, ddof=1),
+            f"lower {100 * level:g}%": np.quantile(sims, q, axis=0),
+            f"upper {100 * level:g}%": np.quantile(sims, 1 - q, axis=0),
+        }
+    )
 
 
-def customer_bootstrap(model: BaseFitter, data, predict=None, n_draws: int = 200, *, seed, level: float = 0.95,
-                       progress: bool | None = None) -> dict:
+def customer_bootstrap(
+    model: BaseFitter,
+    data,
+    predict=None,
+    n_draws: int = 200,
+    *,
+    seed,
+    level: float = 0.95,
+    progress: bool | None = None,
+) -> dict:
     """Customer-bootstrap the estimates (and optionally a prediction) of a fitted model.
 
     Each draw resamples the customers with replacement (multinomial counts
@@ -590,16 +679,28 @@ def customer_bootstrap(model: BaseFitter, data, predict=None, n_draws: int = 200
         raise ConvergenceError("no bootstrap refit converged; the model is not identified on resampled data")
     q = (1 - level) / 2
     P = pd.DataFrame(draws, columns=list(model.param_names))
-    summary = pd.DataFrame({"estimate": est, "se": P.std(ddof=1).to_numpy(),
-                            f"lower {100 * level:g}%": P.quantile(q).to_numpy(),
-                            f"upper {100 * level:g}%": P.quantile(1 - q).to_numpy()}, index=list(model.param_names))
+    summary = pd.DataFrame(
+        {
+            "estimate": est,
+            "se": P.std(ddof=1).to_numpy(),
+            f"lower {100 * level:g}%": P.quantile(q).to_numpy(),
+            f"upper {100 * level:g}%": P.quantile(1 - q).to_numpy(),
+        },
+        index=list(model.param_names),
+    )
     out = {"params": P, "summary": summary, "n_failed": failed}
     if predict is not None:
         sims = np.vstack(preds)
         point = np.atleast_1d(np.asarray(predict(model.params_), dtype=float))
-        out["prediction"] = pd.DataFrame({"estimate": point, "mean": sims.mean(0), "se": sims.std(0, ddof=1),
-                                          f"lower {100 * level:g}%": np.quantile(sims, q, axis=0),
-                                          f"upper {100 * level:g}%": np.quantile(sims, 1 - q, axis=0)})
+        out["prediction"] = pd.DataFrame(
+            {
+                "estimate": point,
+                "mean": sims.mean(0),
+                "se": sims.std(0, ddof=1),
+                f"lower {100 * level:g}%": np.quantile(sims, q, axis=0),
+                f"upper {100 * level:g}%": np.quantile(sims, 1 - q, axis=0),
+            }
+        )
     return out
 
 
@@ -611,8 +712,9 @@ def prepare_rft(data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
     ``frequency`` is 0); ``T``: time since the first transaction (> 0), all
     in the same time unit. Raises :class:`DataError` naming the column and rows.
     """
-    cols = check_columns(data, {"frequency": "count", "recency": "nonneg", "T": "positive", "weight": "positive"},
-                         optional=("weight",))
+    cols = check_columns(
+        data, {"frequency": "count", "recency": "nonneg", "T": "positive", "weight": "positive"}, optional=("weight",)
+    )
     x, tx, T = cols["frequency"], cols["recency"], cols["T"]
     bad = tx > T * (1 + 1e-12)
     if bad.any():
@@ -632,7 +734,6 @@ def as_rft_arrays(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.nda
     if np.any(x < 0) or np.any(tx < 0) or np.any(T <= 0) or np.any(tx > T * (1 + 1e-12)):
         raise DataError("need frequency >= 0, 0 <= recency <= T and T > 0")
     return x, np.minimum(tx, T), T
-
 
 
 def hyp2f1_1bc(b, c, z) -> np.ndarray:

@@ -54,12 +54,17 @@ class BetaGeoBetaBinomModel(BaseFitter):
     param_names = ("alpha", "beta", "gamma", "delta")
 
     def _prepare(self, data: pd.DataFrame):
-        cols = check_columns(data, {"frequency": "count", "recency": "count", "n_periods": "count", "weight": "positive"},
-                             optional=("weight",))
+        cols = check_columns(
+            data,
+            {"frequency": "count", "recency": "count", "n_periods": "count", "weight": "positive"},
+            optional=("weight",),
+        )
         x, tx, n = cols["frequency"], cols["recency"], cols["n_periods"]
         bad = (tx < x) | (tx > n)
         if bad.any():
-            raise DataError(f"column 'recency' must lie between 'frequency' and 'n_periods'; it does not in {_rows_text(bad, data.index)}")
+            raise DataError(
+                f"column 'recency' must lie between 'frequency' and 'n_periods'; it does not in {_rows_text(bad, data.index)}"
+            )
         bad = n < 1
         if bad.any():
             raise DataError(f"column 'n_periods' must be at least 1; it is not in {_rows_text(bad, data.index)}")
@@ -77,8 +82,9 @@ class BetaGeoBetaBinomModel(BaseFitter):
         i = np.arange(m)[None, :]
         valid = i < (n - tx)[:, None]
         with np.errstate(invalid="ignore"):
-            extra = (_lbeta_ratio(a + x[:, None], b + tx[:, None] - x[:, None] + i, a, b)
-                     + _lbeta_ratio(g + 1, d + tx[:, None] + i, g, d))
+            extra = _lbeta_ratio(a + x[:, None], b + tx[:, None] - x[:, None] + i, a, b) + _lbeta_ratio(
+                g + 1, d + tx[:, None] + i, g, d
+            )
         extra = np.where(valid, extra, -np.inf)
         return first, extra
 
@@ -111,7 +117,9 @@ class BetaGeoBetaBinomModel(BaseFitter):
         n = np.asarray(n, float)
         if abs(g - 1.0) < 1e-9:  # the limit g -> 1 of (1 - ratio)/(g - 1)
             return a / (a + b) * d * (special.digamma(1 + d + n) - special.digamma(1 + d))
-        ratio = np.exp(special.gammaln(g + d) - special.gammaln(g + d + n) + special.gammaln(1 + d + n) - special.gammaln(1 + d))
+        ratio = np.exp(
+            special.gammaln(g + d) - special.gammaln(g + d + n) + special.gammaln(1 + d + n) - special.gammaln(1 + d)
+        )
         return a / (a + b) * d / (g - 1) * (1 - ratio)
 
     def conditional_expected_purchases(self, n_future, frequency, recency, n_periods, params=None) -> np.ndarray:
@@ -122,9 +130,14 @@ class BetaGeoBetaBinomModel(BaseFitter):
         lead = _lbeta_ratio(a + x + 1, b + n - x, a, b) - self._log_lik_rows(p, x, tx, n)
         if abs(g - 1.0) < 1e-9:  # the limit g -> 1 of core/(g - 1)
             return np.exp(lead) * d * (special.digamma(1 + d + n + ns) - special.digamma(1 + d + n))
-        core = (np.exp(special.gammaln(g + d) - special.gammaln(1 + d) + special.gammaln(1 + d + n) - special.gammaln(g + d + n))
-                - np.exp(special.gammaln(g + d) - special.gammaln(1 + d) + special.gammaln(1 + d + n + ns)
-                         - special.gammaln(g + d + n + ns)))
+        core = np.exp(
+            special.gammaln(g + d) - special.gammaln(1 + d) + special.gammaln(1 + d + n) - special.gammaln(g + d + n)
+        ) - np.exp(
+            special.gammaln(g + d)
+            - special.gammaln(1 + d)
+            + special.gammaln(1 + d + n + ns)
+            - special.gammaln(g + d + n + ns)
+        )
         return np.exp(lead) * d / (g - 1) * core
 
     def probability_of_purchases(self, x, n, params=None) -> np.ndarray:
@@ -153,6 +166,10 @@ class BetaGeoBetaBinomModel(BaseFitter):
             raise DataError(f"discount_rate must be positive (per opportunity), got {discount_rate}")
         x, tx, n = self._arrays(frequency, recency, n_periods)
         disc = float(discount_rate)
-        lead = (_lbeta_ratio(a + x + 1, b + n - x, a, b) + _lbeta_ratio(g, d + n + 1, g, d) - np.log1p(disc)
-                - self._log_lik_rows(p, x, tx, n))
+        lead = (
+            _lbeta_ratio(a + x + 1, b + n - x, a, b)
+            + _lbeta_ratio(g, d + n + 1, g, d)
+            - np.log1p(disc)
+            - self._log_lik_rows(p, x, tx, n)
+        )
         return np.exp(lead) * hyp2f1_1bc(d + n + 1, g + d + n + 1, 1.0 / (1.0 + disc))

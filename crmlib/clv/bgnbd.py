@@ -83,8 +83,13 @@ def _exp_power_mean(R, z) -> np.ndarray:
     ymax = np.log1p(tmax / c)
     y = (_GL_NODES + 1.0) * 0.5 * ymax[..., None]
     t = c[..., None] * np.expm1(y)
-    lf = (-z[..., None] * t - (R[..., None] + 1.0) * np.log1p(t) + np.log(_GL_WEIGHTS)
-          + np.log(0.5 * ymax * c)[..., None] + y)
+    lf = (
+        -z[..., None] * t
+        - (R[..., None] + 1.0) * np.log1p(t)
+        + np.log(_GL_WEIGHTS)
+        + np.log(0.5 * ymax * c)[..., None]
+        + y
+    )
     return z * np.exp(special.logsumexp(lf, axis=-1))
 
 
@@ -129,8 +134,13 @@ def _logit_beta_rule(pa, pb, n_nodes: int = 32):
         logp = -np.logaddexp(0.0, -v)
         log1mp = -np.logaddexp(0.0, v)
         with np.errstate(divide="ignore"):  # an empty left panel (large pa) has weight 0
-            lw = (pa[..., None] * logp + pb[..., None] * log1mp - special.betaln(pa, pb)[..., None] + np.log(w)
-                  + np.log(0.5 * (hi - lo))[..., None])
+            lw = (
+                pa[..., None] * logp
+                + pb[..., None] * log1mp
+                - special.betaln(pa, pb)[..., None]
+                + np.log(w)
+                + np.log(0.5 * (hi - lo))[..., None]
+            )
         parts.append((logp, log1mp, lw))
     return tuple(np.concatenate([p[i] for p in parts], axis=-1) for i in range(3))
 
@@ -191,8 +201,7 @@ class BetaGeoModel(BaseFitter):
         ux, ix = _factor(arrays["x"])
         uT, iT = _factor(arrays["T"])
         ut, it = _factor(arrays["tx"])
-        return {"ux": ux, "ix": ix, "uT": uT, "iT": iT, "ut": ut, "it": it, "x": arrays["x"],
-                "pos": arrays["x"] > 0}
+        return {"ux": ux, "ix": ix, "uT": uT, "iT": iT, "ut": ut, "it": it, "x": arrays["x"], "pos": arrays["x"] > 0}
 
     def _terms(self, params, c):
         r, alpha, a, b = params
@@ -256,7 +265,9 @@ class BetaGeoModel(BaseFitter):
                 f = special.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z) * (1 - z) ** (a - 1)
                 out = np.divide(a + b - 1, a - 1.0) * (1 - f)
         tt = np.broadcast_to(t, np.shape(out))
-        return _finite_or(out, lambda bad: _bg_active_expectation(r, alpha, a, b, tt[bad], survive_start=self._modified))
+        return _finite_or(
+            out, lambda bad: _bg_active_expectation(r, alpha, a, b, tt[bad], survive_start=self._modified)
+        )
 
     def probability_alive(self, frequency, recency, T, params=None) -> np.ndarray:
         """P(alive | x, t_x, T), in [0, 1] (FHL 2008 P(alive) note; Batislam et al. 2007, appendix, for MBG/NBD)."""
@@ -288,8 +299,9 @@ class BetaGeoModel(BaseFitter):
             active = c / (a - 1) * (1 - f)
         active = np.broadcast_to(active, np.broadcast_shapes(np.shape(active), x.shape))
         xb, Tb, tb = (np.broadcast_to(v, active.shape) for v in (x, T, t))
-        active = _finite_or(active, lambda bad: _bg_active_expectation(
-            r + xb[bad], alpha + Tb[bad], a, b + xb[bad] + shift, tb[bad]))
+        active = _finite_or(
+            active, lambda bad: _bg_active_expectation(r + xb[bad], alpha + Tb[bad], a, b + xb[bad] + shift, tb[bad])
+        )
         return active * self.probability_alive(x, tx, T, params)
 
     def probability_of_purchases(self, n, t, params=None) -> np.ndarray:
@@ -302,8 +314,13 @@ class BetaGeoModel(BaseFitter):
         r, alpha, a, b = self._params_tuple(params)
         n, t = np.broadcast_arrays(np.asarray(n, float), np.asarray(t, float))
         shift = 1.0 if self._modified else 0.0
-        lnbd = (special.gammaln(r + n) - special.gammaln(r) - special.gammaln(n + 1)
-                + r * np.log(alpha / (alpha + t)) + special.xlogy(n, t / (alpha + t)))
+        lnbd = (
+            special.gammaln(r + n)
+            - special.gammaln(r)
+            - special.gammaln(n + 1)
+            + r * np.log(alpha / (alpha + t))
+            + special.xlogy(n, t / (alpha + t))
+        )
         first = np.exp(special.betaln(a, b + n + shift) - special.betaln(a, b) + lnbd)
         tail = np.where(n > 0, special.betainc(np.maximum(n, 1e-300), r, t / (alpha + t)), 1.0)
         with np.errstate(invalid="ignore"):
@@ -328,7 +345,9 @@ class BetaGeoModel(BaseFitter):
         if not discount_rate > 0:
             from ..exceptions import DataError
 
-            raise DataError(f"discount_rate must be positive (continuously compounded, per time unit), got {discount_rate}")
+            raise DataError(
+                f"discount_rate must be positive (continuously compounded, per time unit), got {discount_rate}"
+            )
         shift = 1.0 if self._modified else 0.0
         # the active customer's DERT depends on (x, T) only: compute it once per distinct pair
         keys, inv = np.unique(np.stack([x.ravel(), T.ravel()], axis=1), axis=0, return_inverse=True)

@@ -104,8 +104,10 @@ def retention_clv(margin, retention, discount, *, margin_at_start: bool = False)
     d = _check_discount(discount)
     denom = 1.0 + d - r
     if np.any(denom <= 0):
-        raise DataError("retention_clv: 1 + discount - retention must be positive; with retention 1 and "
-                        "discount 0 the value is infinite")
+        raise DataError(
+            "retention_clv: 1 + discount - retention must be positive; with retention 1 and "
+            "discount 0 the value is infinite"
+        )
     value = m * r / denom
     if margin_at_start:
         value = value + m
@@ -239,11 +241,15 @@ def markov_clv(transition_matrix, rewards, discount, horizon: int | None = None)
         try:
             V = np.linalg.solve(A, R)
         except np.linalg.LinAlgError as exc:
-            raise DataError("markov_clv: I - P/(1+d) is singular; with discount 0 the infinite-horizon value "
-                            "diverges - give a positive discount or a finite horizon") from exc
+            raise DataError(
+                "markov_clv: I - P/(1+d) is singular; with discount 0 the infinite-horizon value "
+                "diverges - give a positive discount or a finite horizon"
+            ) from exc
         if not np.all(np.isfinite(V)) or np.linalg.cond(A) > 1e12:
-            raise DataError("markov_clv: the infinite-horizon value is not finite for discount 0; "
-                            "give a positive discount or a finite horizon")
+            raise DataError(
+                "markov_clv: the infinite-horizon value is not finite for discount 0; "
+                "give a positive discount or a finite horizon"
+            )
         return V
     if not float(horizon).is_integer() or horizon < 0:
         raise DataError(f"markov_clv: horizon must be a whole number of periods >= 0 or None, got {horizon!r}")
@@ -305,8 +311,11 @@ class RecencyMarkovChain:
     def _period_index(self, dates: pd.Series, start: pd.Timestamp) -> np.ndarray:
         if self.period in ("M", "Q"):
             months = (dates.dt.year - start.year) * 12 + (dates.dt.month - start.month)
-            idx = months if self.period == "M" else (
-                (dates.dt.year * 12 + dates.dt.month - 1) // 3 - (start.year * 12 + start.month - 1) // 3)
+            idx = (
+                months
+                if self.period == "M"
+                else ((dates.dt.year * 12 + dates.dt.month - 1) // 3 - (start.year * 12 + start.month - 1) // 3)
+            )
             return idx.to_numpy(dtype="int64")
         days = (dates - start).dt.days.to_numpy()
         return (days // int(self.period)).astype("int64")
@@ -318,8 +327,15 @@ class RecencyMarkovChain:
             return pd.date_range(start.to_period("Q").to_timestamp(), periods=n, freq="QS")
         return pd.DatetimeIndex([start + pd.Timedelta(days=int(self.period) * i) for i in range(n)])
 
-    def fit(self, transactions: pd.DataFrame, *, start=None, end=None, customer_column: str = "customer_id",
-            date_column: str = "date") -> "RecencyMarkovChain":
+    def fit(
+        self,
+        transactions: pd.DataFrame,
+        *,
+        start=None,
+        end=None,
+        customer_column: str = "customer_id",
+        date_column: str = "date",
+    ) -> RecencyMarkovChain:
         """Estimate the purchase probabilities from ``transactions`` (one row per purchase).
 
         ``start`` / ``end`` bound the observation (default: the first and last
@@ -332,12 +348,15 @@ class RecencyMarkovChain:
             raise DataError(f"period must be 'M', 'Q' or a whole number of days >= 1, got {self.period!r}")
         for col in (customer_column, date_column):
             if col not in transactions.columns:
-                raise DataError(f"RecencyMarkovChain.fit: column {col!r} not found; columns are "
-                                f"{list(transactions.columns)}")
+                raise DataError(
+                    f"RecencyMarkovChain.fit: column {col!r} not found; columns are {list(transactions.columns)}"
+                )
         dates = pd.to_datetime(transactions[date_column], errors="coerce")
         if dates.isna().any():
-            raise DataError(f"RecencyMarkovChain.fit: column {date_column!r} is missing or not a date in "
-                            f"{int(dates.isna().sum())} rows")
+            raise DataError(
+                f"RecencyMarkovChain.fit: column {date_column!r} is missing or not a date in "
+                f"{int(dates.isna().sum())} rows"
+            )
         start = pd.Timestamp(start) if start is not None else dates.min()
         end = pd.Timestamp(end) if end is not None else dates.max()
         if end < start:
@@ -368,19 +387,27 @@ class RecencyMarkovChain:
         n_estimated = k if self.absorbing else k + 1
         empty = [s + 1 for s in range(n_estimated) if at_risk[s] == 0]
         if empty:
-            raise DataError(f"RecencyMarkovChain.fit: no customer-periods observed in recency states {empty}; "
-                            "use fewer states or a longer observation")
+            raise DataError(
+                f"RecencyMarkovChain.fit: no customer-periods observed in recency states {empty}; "
+                "use fewer states or a longer observation"
+            )
         labels = [str(s) for s in range(1, k + 1)] + [f"{k + 1}" + (" (former)" if self.absorbing else "+")]
-        self.transitions_ = pd.DataFrame({"at_risk": at_risk.astype("int64"), "purchases": purchases.astype("int64"),
-                                          "purchase_probability": p_hat}, index=pd.Index(labels, name="state"))
+        self.transitions_ = pd.DataFrame(
+            {"at_risk": at_risk.astype("int64"), "purchases": purchases.astype("int64"), "purchase_probability": p_hat},
+            index=pd.Index(labels, name="state"),
+        )
         self.reactivations_ = int(purchases[k]) if self.absorbing else 0
         p = p_hat[:n_estimated]
         self.purchase_probability_ = pd.Series(p, index=labels[:n_estimated], name="purchase_probability")
         P = recency_transition_matrix(p, absorbing=self.absorbing)
-        self.transition_matrix_ = pd.DataFrame(P, index=pd.Index(labels, name="from"), columns=pd.Index(labels, name="to"))
-        self.current_state_ = pd.Series(pd.Categorical(np.asarray(labels, dtype=object)[state[:, -1] - 1],
-                                                       categories=labels), index=pd.Index(customers, name=customer_column),
-                                        name="state")
+        self.transition_matrix_ = pd.DataFrame(
+            P, index=pd.Index(labels, name="from"), columns=pd.Index(labels, name="to")
+        )
+        self.current_state_ = pd.Series(
+            pd.Categorical(np.asarray(labels, dtype=object)[state[:, -1] - 1], categories=labels),
+            index=pd.Index(customers, name=customer_column),
+            name="state",
+        )
         self.n_customers_ = n
         self.n_periods_ = n_per
         self.period_starts_ = self._period_starts(start, n_per)
@@ -405,8 +432,9 @@ class RecencyMarkovChain:
             R[-1] = 0.0
         return R
 
-    def state_values(self, margin: float, cost_per_period: float = 0.0, discount: float = 0.01,
-                     horizon: int | None = None) -> pd.Series:
+    def state_values(
+        self, margin: float, cost_per_period: float = 0.0, discount: float = 0.01, horizon: int | None = None
+    ) -> pd.Series:
         """Lifetime value of a customer in each recency state (:func:`markov_clv` with :meth:`rewards`).
 
         Parameters
@@ -420,12 +448,14 @@ class RecencyMarkovChain:
         V = markov_clv(self.transition_matrix_.to_numpy(), self.rewards(margin, cost_per_period), discount, horizon)
         return pd.Series(V, index=self.transition_matrix_.index, name="value")
 
-    def customer_values(self, margin: float, cost_per_period: float = 0.0, discount: float = 0.01,
-                        horizon: int | None = None) -> pd.Series:
+    def customer_values(
+        self, margin: float, cost_per_period: float = 0.0, discount: float = 0.01, horizon: int | None = None
+    ) -> pd.Series:
         """Each customer's value, from the state the customer is in at the end of the data."""
         v = self.state_values(margin, cost_per_period, discount, horizon)
-        return pd.Series(v.to_numpy()[self.current_state_.cat.codes.to_numpy()], index=self.current_state_.index,
-                         name="value")
+        return pd.Series(
+            v.to_numpy()[self.current_state_.cat.codes.to_numpy()], index=self.current_state_.index, name="value"
+        )
 
     def summary(self) -> pd.DataFrame:
         """Transitions by state with the customers currently in each state."""

@@ -103,7 +103,9 @@ class GammaGammaModel(BaseFitter):
         self.drop_nonpositive = drop_nonpositive
 
     def _prepare(self, data: pd.DataFrame):
-        cols = check_columns(data, {"frequency": "count", "monetary": "nonneg", "weight": "positive"}, optional=("weight",))
+        cols = check_columns(
+            data, {"frequency": "count", "monetary": "nonneg", "weight": "positive"}, optional=("weight",)
+        )
         keep = cols["frequency"] > 0
         if not keep.any():
             raise DataError("column 'frequency' is 0 in every row; the Gamma-Gamma model needs repeat buyers")
@@ -112,7 +114,9 @@ class GammaGammaModel(BaseFitter):
             rows = list(data.index[np.flatnonzero(bad)][:5])
             text = f"column 'monetary' is not positive for {int(bad.sum())} repeat buyers (rows e.g. {rows})"
             if not self.drop_nonpositive:
-                raise DataError(f"{text}; the Gamma-Gamma model needs positive spend (drop_nonpositive=True leaves them out)")
+                raise DataError(
+                    f"{text}; the Gamma-Gamma model needs positive spend (drop_nonpositive=True leaves them out)"
+                )
             warnings.warn(f"{text}; left out of the Gamma-Gamma fit", DataWarning, stacklevel=3)
             keep = keep & ~bad
         weight = cols.get("weight", np.ones(keep.size))
@@ -170,9 +174,11 @@ class GammaGammaModel(BaseFitter):
         if np.any(x < 0) or np.any(~np.isfinite(z)) or np.any(z < 0):
             raise DataError("need frequency >= 0 and monetary >= 0")
         if np.any(p * x + q <= 1):
-            raise DataError(f"the expected spend is infinite where p x + q <= 1 (p = {p:.4g}, q = {q:.4g}; "
-                            f"frequencies {[int(v) for v in np.unique(x[p * x + q <= 1])[:5]]}): the spend "
-                            "distribution across customers has no mean (q <= 1 means no population mean)")
+            raise DataError(
+                f"the expected spend is infinite where p x + q <= 1 (p = {p:.4g}, q = {q:.4g}; "
+                f"frequencies {[int(v) for v in np.unique(x[p * x + q <= 1])[:5]]}): the spend "
+                "distribution across customers has no mean (q <= 1 means no population mean)"
+            )
         return (g + x * z) * p / (p * x + q - 1)
 
     def spend_density(self, monetary, frequency, weight=None, params=None) -> np.ndarray:
@@ -198,7 +204,13 @@ class GammaGammaModel(BaseFitter):
         wx = np.bincount(ix.ravel(), weights=w) / w.sum()
         zz = z.reshape(-1, 1)
         pux = p * ux[None, :]
-        ll = (special.gammaln(pux + q) - special.gammaln(pux) - special.gammaln(q) + q * np.log(g)
-              + (pux - 1) * np.log(zz) + pux * np.log(ux)[None, :] - (pux + q) * np.log(g + ux[None, :] * zz))
+        ll = (
+            special.gammaln(pux + q)
+            - special.gammaln(pux)
+            - special.gammaln(q)
+            + q * np.log(g)
+            + (pux - 1) * np.log(zz)
+            + pux * np.log(ux)[None, :]
+            - (pux + q) * np.log(g + ux[None, :] * zz)
+        )
         return (np.exp(ll) @ wx).reshape(z.shape)
-

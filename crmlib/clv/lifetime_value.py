@@ -29,9 +29,17 @@ def continuous_rate(annual_rate: float, periods_per_year: float = 52.0) -> float
     return float(np.log1p(annual_rate) / periods_per_year)
 
 
-def customer_lifetime_value(transaction_model, spend_model, data: pd.DataFrame, *, margin: float,
-                            annual_discount_rate: float, periods_per_year: float = 52.0,
-                            transaction_params=None, spend_params=None) -> pd.DataFrame:
+def customer_lifetime_value(
+    transaction_model,
+    spend_model,
+    data: pd.DataFrame,
+    *,
+    margin: float,
+    annual_discount_rate: float,
+    periods_per_year: float = 52.0,
+    transaction_params=None,
+    spend_params=None,
+) -> pd.DataFrame:
     """Residual CLV of each customer.
 
     Parameters
@@ -56,16 +64,33 @@ def customer_lifetime_value(transaction_model, spend_model, data: pd.DataFrame, 
     x, tx, T, z = cols["frequency"], cols["recency"], cols["T"], cols["monetary"]
     dert = transaction_model.dert(x, tx, T, delta, params=transaction_params)
     spend = spend_model.conditional_expected_spend(x, np.where(x > 0, z, 1.0), params=spend_params)
-    out = pd.DataFrame({"p_alive": transaction_model.probability_alive(x, tx, T, params=transaction_params),
-                        "dert": dert, "expected_spend": spend, "clv": margin * dert * spend}, index=data.index)
+    out = pd.DataFrame(
+        {
+            "p_alive": transaction_model.probability_alive(x, tx, T, params=transaction_params),
+            "dert": dert,
+            "expected_spend": spend,
+            "clv": margin * dert * spend,
+        },
+        index=data.index,
+    )
     if not np.all(np.isfinite(out.to_numpy())):
         raise DataError("CLV is not finite for some customers; check that the spend model has q > 1")
     return out
 
 
-def customer_equity_interval(transaction_model, spend_model, data: pd.DataFrame, *, margin: float,
-                             annual_discount_rate: float, periods_per_year: float = 52.0, n_draws: int = 200,
-                             seed, level: float = 0.95, progress: bool | None = None) -> pd.Series:
+def customer_equity_interval(
+    transaction_model,
+    spend_model,
+    data: pd.DataFrame,
+    *,
+    margin: float,
+    annual_discount_rate: float,
+    periods_per_year: float = 52.0,
+    n_draws: int = 200,
+    seed,
+    level: float = 0.95,
+    progress: bool | None = None,
+) -> pd.Series:
     """Customer equity (sum of CLV) with a parametric-bootstrap interval.
 
     Both models' parameters are drawn from the asymptotic normal distribution
@@ -90,15 +115,24 @@ def customer_equity_interval(transaction_model, spend_model, data: pd.DataFrame,
         if sp_i["q"] <= 1:
             sims[i] = np.inf
             continue
-        sims[i] = customer_lifetime_value(transaction_model, spend_model, data, transaction_params=tp.iloc[i],
-                                          spend_params=sp_i, **kw)["clv"].sum()
+        sims[i] = customer_lifetime_value(
+            transaction_model, spend_model, data, transaction_params=tp.iloc[i], spend_params=sp_i, **kw
+        )["clv"].sum()
     q = (1 - level) / 2
     finite = np.isfinite(sims)
     if not finite.any():
-        raise ConvergenceError("every parameter draw of the spend model had q <= 1 (infinite mean spend); "
-                               "the customer-equity interval cannot be formed")
-    return pd.Series({"customer_equity": est, "bootstrap_mean": float(np.mean(sims[finite])),
-                      "bootstrap_se": float(np.std(sims[np.isfinite(sims)], ddof=1)),
-                      f"lower {100 * level:g}%": float(np.quantile(sims, q)),
-                      f"upper {100 * level:g}%": float(np.quantile(sims, 1 - q)), "n_draws": float(n_draws),
-                      "n_infinite": float((~finite).sum())})
+        raise ConvergenceError(
+            "every parameter draw of the spend model had q <= 1 (infinite mean spend); "
+            "the customer-equity interval cannot be formed"
+        )
+    return pd.Series(
+        {
+            "customer_equity": est,
+            "bootstrap_mean": float(np.mean(sims[finite])),
+            "bootstrap_se": float(np.std(sims[np.isfinite(sims)], ddof=1)),
+            f"lower {100 * level:g}%": float(np.quantile(sims, q)),
+            f"upper {100 * level:g}%": float(np.quantile(sims, 1 - q)),
+            "n_draws": float(n_draws),
+            "n_infinite": float((~finite).sum()),
+        }
+    )

@@ -207,7 +207,9 @@ class ParetoNBDModel(BaseFitter):
 
         r, alpha, s, beta = self._params_tuple(params)
         if not discount_rate > 0:
-            raise DataError(f"discount_rate must be positive (continuously compounded, per time unit), got {discount_rate}")
+            raise DataError(
+                f"discount_rate must be positive (continuously compounded, per time unit), got {discount_rate}"
+            )
         x, tx, T = as_rft_arrays(frequency, recency, T)
         d = float(discount_rate)
         uT, iT = np.unique(T, return_inverse=True)
@@ -229,8 +231,13 @@ class ParetoNBDModel(BaseFitter):
         n, t = n.ravel(), t.ravel()
 
         def lnbd(nn, tt):
-            return (special.gammaln(r + nn) - special.gammaln(r) - special.gammaln(nn + 1)
-                    + r * np.log(alpha / (alpha + tt)) + special.xlogy(nn, tt / (alpha + tt)))
+            return (
+                special.gammaln(r + nn)
+                - special.gammaln(r)
+                - special.gammaln(nn + 1)
+                + r * np.log(alpha / (alpha + tt))
+                + special.xlogy(nn, tt / (alpha + tt))
+            )
 
         u, w = np.polynomial.legendre.leggauss(n_nodes)
         scale = min(alpha, beta)

@@ -13,8 +13,14 @@ from matplotlib.ticker import MaxNLocator
 
 from ..style import label_axes
 
-__all__ = ["plot_frequency_recency_matrix", "plot_tracking", "plot_calibration_holdout", "plot_frequency_histogram",
-           "plot_retention", "plot_spend_distribution"]
+__all__ = [
+    "plot_frequency_recency_matrix",
+    "plot_tracking",
+    "plot_calibration_holdout",
+    "plot_frequency_histogram",
+    "plot_retention",
+    "plot_spend_distribution",
+]
 
 
 def _ax(ax):
@@ -23,8 +29,16 @@ def _ax(ax):
     return ax
 
 
-def plot_frequency_recency_matrix(model, T: float, *, kind: str = "alive", t: float = 1.0, max_frequency: int | None = None,
-                                  time_unit: str = "weeks", ax=None):
+def plot_frequency_recency_matrix(
+    model,
+    T: float,
+    *,
+    kind: str = "alive",
+    t: float = 1.0,
+    max_frequency: int | None = None,
+    time_unit: str = "weeks",
+    ax=None,
+):
     """Heat map of P(alive) (``kind="alive"``) or expected transactions in the next ``t`` (``"expected"``).
 
     Rows: frequency 0..``max_frequency``; columns: recency 0..``T`` for a
@@ -57,7 +71,9 @@ def plot_tracking(track: pd.DataFrame, *, cumulative: bool = False, time_unit: s
     ax.plot(track.index, track[a], label="actual")
     ax.plot(track.index, track[e], linestyle="--", label="model")
     if "calibration" in track.columns and track["calibration"].any() and not track["calibration"].all():
-        ax.axvline(track.index[track["calibration"]].max() + 0.5, color="grey", linestyle=":", label="end of calibration")
+        ax.axvline(
+            track.index[track["calibration"]].max() + 0.5, color="grey", linestyle=":", label="end of calibration"
+        )
     ax.legend()
     what = "cumulative repeat transactions" if cumulative else "repeat transactions"
     return label_axes(ax, f"{time_unit} since the start of the cohort", f"{what} (count)")
@@ -135,4 +151,3 @@ def plot_spend_distribution(model, data: pd.DataFrame, *, bins: int = 40, curren
     ax.plot(grid, model.spend_density(grid, x[keep], w[keep]), label="Gamma-Gamma")
     ax.legend()
     return label_axes(ax, f"mean spend per repeat transaction ({currency})", f"density (per {currency})")
-

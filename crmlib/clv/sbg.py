@@ -106,19 +106,25 @@ class ShiftedBetaGeometricModel(BaseFitter):
         if a is None:
             where = f"the optimiser found no interior maximum ({detail})"
         else:
-            where = (f"the estimates run off towards the constant-churn limit: alpha = {a:.4g}, beta = {b:.4g}, "
-                     f"polarisation 1/(alpha+beta+1) = {1 / (a + b + 1):.2g} (below {self.min_polarization:g}), and the "
-                     f"sBG log-likelihood differs from that of constant churn by {lr / 2:+.3g}; alpha and beta are not identified "
-                     f"separately, only the mean churn alpha/(alpha+beta) = {a / (a + b):.4f}")
-        return (f"ShiftedBetaGeometricModel: {where}. The sBG model explains churn that falls with tenure by "
-                f"heterogeneity (Fader & Hardie 2007, section 3); {self._retention_text()}a flat or falling "
-                f"retention (churn rising with tenure) contradicts it. {advice}")
+            where = (
+                f"the estimates run off towards the constant-churn limit: alpha = {a:.4g}, beta = {b:.4g}, "
+                f"polarisation 1/(alpha+beta+1) = {1 / (a + b + 1):.2g} (below {self.min_polarization:g}), and the "
+                f"sBG log-likelihood differs from that of constant churn by {lr / 2:+.3g}; alpha and beta are not identified "
+                f"separately, only the mean churn alpha/(alpha+beta) = {a / (a + b):.4f}"
+            )
+        return (
+            f"ShiftedBetaGeometricModel: {where}. The sBG model explains churn that falls with tenure by "
+            f"heterogeneity (Fader & Hardie 2007, section 3); {self._retention_text()}a flat or falling "
+            f"retention (churn rising with tenure) contradicts it. {advice}"
+        )
 
     def _fit_arrays(self, arrays, weight, *, initial_params=None):
         theta, ll_geo = self._geometric_fit(arrays, weight)
-        advice = (f"Try: the constant-churn (geometric) projection with churn {theta:.4f} per period (the sBG limit), "
-                  "a model with duration dependence (e.g. the beta-discrete-Weibull of Fader, Hardie, Liu, Davin & "
-                  "Steenburgh 2018) or the survival models of crmlib.survival, or more periods of data.")
+        advice = (
+            f"Try: the constant-churn (geometric) projection with churn {theta:.4f} per period (the sBG limit), "
+            "a model with duration dependence (e.g. the beta-discrete-Weibull of Fader, Hardie, Liu, Davin & "
+            "Steenburgh 2018) or the survival models of crmlib.survival, or more periods of data."
+        )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -130,7 +136,9 @@ class ShiftedBetaGeometricModel(BaseFitter):
         lr = 2.0 * (self.log_likelihood_ - ll_geo)
         for w in caught:
             warnings.warn(w.message, w.category, stacklevel=2)
-        self.at_constant_churn_limit_ = bool(1.0 / (a + b + 1.0) < self.min_polarization and lr < stats.chi2.ppf(0.95, 1))
+        self.at_constant_churn_limit_ = bool(
+            1.0 / (a + b + 1.0) < self.min_polarization and lr < stats.chi2.ppf(0.95, 1)
+        )
         if self.at_constant_churn_limit_:
             # alpha and beta are not identified along the ridge alpha/(alpha+beta) = const: no finite standard errors
             self.convergence_.converged = False
@@ -143,7 +151,9 @@ class ShiftedBetaGeometricModel(BaseFitter):
     def _prepare(self, data):
         if isinstance(data, pd.DataFrame):
             if "active" not in data.columns:
-                raise DataError(f"data lacks column 'active' (customers active at periods 0, 1, ...); found {list(data.columns)}")
+                raise DataError(
+                    f"data lacks column 'active' (customers active at periods 0, 1, ...); found {list(data.columns)}"
+                )
             active = data["active"]
         else:
             active = data
@@ -159,7 +169,9 @@ class ShiftedBetaGeometricModel(BaseFitter):
             raise DataError("column 'active': the cohort at period 0 is empty")
         up = np.flatnonzero(np.diff(n) > 0)
         if up.size:
-            raise DataError(f"column 'active' increases at period(s) {[int(i) for i in up + 1]}; a cohort can only shrink")
+            raise DataError(
+                f"column 'active' increases at period(s) {[int(i) for i in up + 1]}; a cohort can only shrink"
+            )
         self.active_ = n
         t = np.arange(1, n.size, dtype=float)
         lost = n[:-1] - n[1:]

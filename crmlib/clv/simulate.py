@@ -73,11 +73,14 @@ def _bg_family(n_customers, T, r, alpha, a, b, seed, time_resolution, modified):
     if time_resolution is not None:
         tx = np.where((x > 0) & (tx <= 0), time_resolution, tx)
     alive = K < n_life
-    return pd.DataFrame({"frequency": x.astype("int64"), "recency": tx, "T": T, "lambda_": lam, "p_": p, "alive": alive})
+    return pd.DataFrame(
+        {"frequency": x.astype("int64"), "recency": tx, "T": T, "lambda_": lam, "p_": p, "alive": alive}
+    )
 
 
-def simulate_bgnbd(n_customers: int, T, r: float, alpha: float, a: float, b: float, *, seed,
-                   time_resolution: float | None = None) -> pd.DataFrame:
+def simulate_bgnbd(
+    n_customers: int, T, r: float, alpha: float, a: float, b: float, *, seed, time_resolution: float | None = None
+) -> pd.DataFrame:
     """Customers from the BG/NBD model (Fader, Hardie & Lee 2005, section 3).
 
     Parameters
@@ -91,14 +94,16 @@ def simulate_bgnbd(n_customers: int, T, r: float, alpha: float, a: float, b: flo
     return _bg_family(n_customers, T, r, alpha, a, b, seed, time_resolution, modified=False)
 
 
-def simulate_mbgnbd(n_customers: int, T, r: float, alpha: float, a: float, b: float, *, seed,
-                    time_resolution: float | None = None) -> pd.DataFrame:
+def simulate_mbgnbd(
+    n_customers: int, T, r: float, alpha: float, a: float, b: float, *, seed, time_resolution: float | None = None
+) -> pd.DataFrame:
     """Customers from the MBG/NBD model (Batislam, Denizel & Filiztekin 2007): drop-out also at time 0."""
     return _bg_family(n_customers, T, r, alpha, a, b, seed, time_resolution, modified=True)
 
 
-def simulate_pareto_nbd(n_customers: int, T, r: float, alpha: float, s: float, beta: float, *, seed,
-                        time_resolution: float | None = None) -> pd.DataFrame:
+def simulate_pareto_nbd(
+    n_customers: int, T, r: float, alpha: float, s: float, beta: float, *, seed, time_resolution: float | None = None
+) -> pd.DataFrame:
     """Customers from the Pareto/NBD model (Schmittlein, Morrison & Colombo 1987).
 
     Lifetimes are exponential with gamma(s, beta) rates; purchases Poisson with
@@ -119,12 +124,30 @@ def simulate_pareto_nbd(n_customers: int, T, r: float, alpha: float, s: float, b
     tx = np.where(pos, _round_up(tx, T, time_resolution), 0.0)
     if time_resolution is not None:
         tx = np.where(pos & (tx <= 0), time_resolution, tx)
-    return pd.DataFrame({"frequency": x.astype("int64"), "recency": tx, "T": T, "lambda_": lam, "mu_": mu,
-                         "lifetime_": life, "alive": life > T})
+    return pd.DataFrame(
+        {
+            "frequency": x.astype("int64"),
+            "recency": tx,
+            "T": T,
+            "lambda_": lam,
+            "mu_": mu,
+            "lifetime_": life,
+            "alive": life > T,
+        }
+    )
 
 
-def simulate_bgbb(n_customers: int, n_periods: int, alpha: float, beta: float, gamma: float, delta: float, *,
-                  seed, compress: bool = True) -> pd.DataFrame:
+def simulate_bgbb(
+    n_customers: int,
+    n_periods: int,
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    *,
+    seed,
+    compress: bool = True,
+) -> pd.DataFrame:
     """Customers from the BG/BB model (Fader, Hardie & Shang 2010, section 2).
 
     Returns ``frequency, recency, n_periods`` (and ``weight`` when ``compress``,

@@ -17,7 +17,13 @@ from scipy import stats
 from ..exceptions import DataError
 from ._base import check_columns
 
-__all__ = ["holdout_comparison", "tracking", "frequency_histogram_test", "compare_models", "expected_frequency_histogram"]
+__all__ = [
+    "holdout_comparison",
+    "tracking",
+    "frequency_histogram_test",
+    "compare_models",
+    "expected_frequency_histogram",
+]
 
 
 def holdout_comparison(model, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
@@ -30,21 +36,40 @@ def holdout_comparison(model, data: pd.DataFrame, max_frequency: int = 7) -> pd.
     ``actual`` and ``expected`` (mean repeat transactions per customer) and
     their difference; FHL 2005, Figure 4.
     """
-    cols = check_columns(data, {"frequency": "count", "recency": "nonneg", "T": "positive",
-                                "frequency_holdout": "count", "duration_holdout": "nonneg"})
+    cols = check_columns(
+        data,
+        {
+            "frequency": "count",
+            "recency": "nonneg",
+            "T": "positive",
+            "frequency_holdout": "count",
+            "duration_holdout": "nonneg",
+        },
+    )
     x = cols["frequency"]
     expected = model.conditional_expected_purchases(cols["duration_holdout"], x, cols["recency"], cols["T"])
     group = np.minimum(x, max_frequency).astype(int)
     frame = pd.DataFrame({"group": group, "actual": cols["frequency_holdout"], "expected": expected})
-    out = frame.groupby("group").agg(n_customers=("actual", "size"), actual=("actual", "mean"), expected=("expected", "mean"))
+    out = frame.groupby("group").agg(
+        n_customers=("actual", "size"), actual=("actual", "mean"), expected=("expected", "mean")
+    )
     out.index = [f"{g}+" if g == max_frequency else str(g) for g in out.index]
     out.index.name = "calibration frequency"
     out["difference"] = out["expected"] - out["actual"]
     return out
 
 
-def tracking(model, transactions: pd.DataFrame, *, customer_id: str = "customer_id", date: str = "date",
-             start=None, end=None, calibration_end=None, days_per_unit: float = 7.0) -> pd.DataFrame:
+def tracking(
+    model,
+    transactions: pd.DataFrame,
+    *,
+    customer_id: str = "customer_id",
+    date: str = "date",
+    start=None,
+    end=None,
+    calibration_end=None,
+    days_per_unit: float = 7.0,
+) -> pd.DataFrame:
     """Repeat transactions of a cohort per time unit: actual versus expected (FHL 2005, Figures 2-3).
 
     Transactions are grouped by customer and day (several on one day count
@@ -70,16 +95,24 @@ def tracking(model, transactions: pd.DataFrame, *, customer_id: str = "customer_
     birth_days = (log.groupby("c")["d"].min() - start).dt.days.to_numpy(dtype=float)
     n_periods = int(np.floor(((end - start).days + 1) / days_per_unit))
     t = np.arange(1, n_periods + 1, dtype=float)
-    actual = np.bincount(np.floor((repeat - start).dt.days.to_numpy() / days_per_unit).astype(int),
-                         minlength=n_periods)[:n_periods]
+    actual = np.bincount(
+        np.floor((repeat - start).dt.days.to_numpy() / days_per_unit).astype(int), minlength=n_periods
+    )[:n_periods]
     births = birth_days / days_per_unit
     ub, counts = np.unique(births, return_counts=True)
     age = t[:, None] - ub[None, :]
     cum = np.where(age > 0, model.expected_purchases(np.clip(age, 0, None)), 0.0) @ counts
     expected = np.diff(np.concatenate([[0.0], cum]))
-    out = pd.DataFrame({"period_end": start + pd.to_timedelta(t * days_per_unit - 1, unit="D"), "actual": actual,
-                        "expected": expected, "cumulative_actual": np.cumsum(actual), "cumulative_expected": cum},
-                       index=pd.Index(t.astype(int), name="period"))
+    out = pd.DataFrame(
+        {
+            "period_end": start + pd.to_timedelta(t * days_per_unit - 1, unit="D"),
+            "actual": actual,
+            "expected": expected,
+            "cumulative_actual": np.cumsum(actual),
+            "cumulative_expected": cum,
+        },
+        index=pd.Index(t.astype(int), name="period"),
+    )
     if calibration_end is not None:
         out["calibration"] = out["period_end"] <= pd.Timestamp(calibration_end)
     return out
@@ -92,8 +125,11 @@ def expected_frequency_histogram(model, data: pd.DataFrame, max_frequency: int =
     observation length (``T``, or ``n_periods`` for BG/BB).
     """
     discrete = "n_periods" in data.columns and "T" not in data.columns
-    spec = {"frequency": "count", ("n_periods" if discrete else "T"): ("count" if discrete else "positive"),
-            "weight": "positive"}
+    spec = {
+        "frequency": "count",
+        ("n_periods" if discrete else "T"): ("count" if discrete else "positive"),
+        "weight": "positive",
+    }
     cols = check_columns(data, spec, optional=("weight",))
     length = cols["n_periods" if discrete else "T"]
     w = cols.get("weight", np.ones(length.size))
@@ -128,12 +164,18 @@ def frequency_histogram_test(model, data: pd.DataFrame, max_frequency: int = 7, 
     k = len(model.param_names)
     df = len(exp) - 1 - k
     if df < 1:
-        raise DataError(f"only {len(exp)} bins after pooling (expected count >= {min_expected}); "
-                        f"raise max_frequency to test a {k}-parameter model")
+        raise DataError(
+            f"only {len(exp)} bins after pooling (expected count >= {min_expected}); "
+            f"raise max_frequency to test a {k}-parameter model"
+        )
     o, e = np.array(obs), np.array(exp)
     chi2 = float(((o - e) ** 2 / e).sum())
-    return {"table": pd.DataFrame({"observed": o, "expected": e}, index=pd.Index(labels, name="frequency")),
-            "chi2": chi2, "df": int(df), "p_value": float(stats.chi2.sf(chi2, df))}
+    return {
+        "table": pd.DataFrame({"observed": o, "expected": e}, index=pd.Index(labels, name="frequency")),
+        "chi2": chi2,
+        "df": int(df),
+        "p_value": float(stats.chi2.sf(chi2, df)),
+    }
 
 
 def compare_models(models: dict) -> pd.DataFrame:
@@ -146,7 +188,9 @@ def compare_models(models: dict) -> pd.DataFrame:
         rows[name] = m.fit_statistics()
         n.add(round(m.n_customers_, 6))
     if len(n) > 1:
-        raise DataError(f"the models were fitted on different numbers of customers {sorted(n)}; their AIC/BIC do not compare")
+        raise DataError(
+            f"the models were fitted on different numbers of customers {sorted(n)}; their AIC/BIC do not compare"
+        )
     out = pd.DataFrame(rows).T
     out["n_params"] = out["n_params"].astype(int)
     out["delta_bic"] = out["bic"] - out["bic"].min()

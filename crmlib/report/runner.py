@@ -35,9 +35,10 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import yaml
 
@@ -223,7 +224,7 @@ def _run_one(spec: ReportSpec, out_dir: Path, hide_code: bool | None) -> ReportR
     from .record import collect
 
     os.environ["JUPYTER_PATH"] = str(_kernel_dir()) + os.pathsep + os.environ.get("JUPYTER_PATH", "")
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     work = out_dir / "_work" / f"{spec.name}.ipynb"
     work.parent.mkdir(parents=True, exist_ok=True)
@@ -277,12 +278,15 @@ def _run_one(spec: ReportSpec, out_dir: Path, hide_code: bool | None) -> ReportR
         if page is not None:
             result.html = f"_failed/{spec.name}.html"
             _atomic_write(out_dir / result.html, page)
-        _atomic_write(out_dir / "_failed" / f"{spec.name}.json", json.dumps(asdict(result), indent=2, ensure_ascii=False))
+        _atomic_write(
+            out_dir / "_failed" / f"{spec.name}.json", json.dumps(asdict(result), indent=2, ensure_ascii=False)
+        )
     return result
 
 
 def _state(out_dir: Path, name: str) -> tuple[dict | None, dict | None]:
     """(last good run, last failed run) of a report, read from their JSON files."""
+
     def read(p: Path):
         try:
             return json.loads(p.read_text(encoding="utf-8"))
@@ -309,7 +313,7 @@ def write_index(specs: Iterable[ReportSpec], out_dir: str | os.PathLike = "repor
             err = html.escape((failed.get("error") or "").strip().splitlines()[-1] if failed.get("error") else "")
             status = (
                 f'<span class="failed">failed</span> {link}{last_good}'
-                f'<details><summary>{err}</summary><pre>{html.escape(failed.get("error") or "")}</pre></details>'
+                f"<details><summary>{err}</summary><pre>{html.escape(failed.get('error') or '')}</pre></details>"
             )
             duration, when = failed["duration_s"], failed["started"]
         elif good is not None:
@@ -339,7 +343,7 @@ table {{ border-collapse: collapse; width: 100%; }} th, td {{ border-bottom: 1px
 </style></head><body>
 <h1>crmlib reports</h1>
 <p>Notebooks executed with papermill on the bundled data and rendered with nbconvert.
-Index written {dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}.</p>
+Index written {dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}.</p>
 <table><thead><tr><th>Report</th><th>Parameters</th><th>Status</th><th>Run time</th><th>Run at (UTC)</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
@@ -403,9 +407,16 @@ def run_reports(
             try:
                 res = fut.result()
             except Exception as exc:  # the worker itself died
-                res = ReportResult(spec.name, spec.title, str(spec.notebook), spec.parameters, "failed",
-                                   dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), 0.0,
-                                   error=f"worker failed: {type(exc).__name__}: {exc}")
+                res = ReportResult(
+                    spec.name,
+                    spec.title,
+                    str(spec.notebook),
+                    spec.parameters,
+                    "failed",
+                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    0.0,
+                    error=f"worker failed: {type(exc).__name__}: {exc}",
+                )
                 _atomic_write(out / "_failed" / f"{spec.name}.json", json.dumps(asdict(res), indent=2))
             results[spec.name] = res
             line = f"[{i}/{total}] {res.status:6s} {res.name} ({res.duration_s:.1f} s)"

@@ -16,8 +16,15 @@ Modules
 
 from .accounting import response_accounting
 from .codebook import intake, read_codebook, read_survey
-from .pls import (ECSI_MEASUREMENT, ECSI_STRUCTURE, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, PLSResult,
-                  pls_group_difference, pls_path_model)
+from .pls import (
+    ECSI_MEASUREMENT,
+    ECSI_STRUCTURE,
+    REPUTATION_MEASUREMENT,
+    REPUTATION_STRUCTURE,
+    PLSResult,
+    pls_group_difference,
+    pls_path_model,
+)
 from .reliability import construct_reliability, cronbach_alpha, htmt
 
 __all__ = [

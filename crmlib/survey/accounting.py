@@ -9,7 +9,7 @@ reports 220 sent, 200 returned, 30 invalid, 170 valid and a "valid rate of
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -19,8 +19,9 @@ from ..exceptions import DataError
 __all__ = ["response_accounting", "accounting_from_intake"]
 
 
-def response_accounting(sent: int, returned: int, invalid: int | Mapping[str, int] = 0,
-                        valid: int | None = None) -> pd.DataFrame:
+def response_accounting(
+    sent: int, returned: int, invalid: int | Mapping[str, int] = 0, valid: int | None = None
+) -> pd.DataFrame:
     """One table of the response account.
 
     Parameters
@@ -66,12 +67,14 @@ def response_accounting(sent: int, returned: int, invalid: int | Mapping[str, in
     return out
 
 
-def accounting_from_intake(intake_result, sent: int | None = None, max_missing_share: float = 0.2,
-                           straightliners: bool = True) -> pd.DataFrame:
+def accounting_from_intake(
+    intake_result, sent: int | None = None, max_missing_share: float = 0.2, straightliners: bool = True
+) -> pd.DataFrame:
     """Response account of a checked survey: returned = respondents in the file, invalid by reason from
     :meth:`IntakeResult.invalid_respondents`; ``sent`` defaults to the number returned (unknown)."""
     reasons = intake_result.invalid_respondents(max_missing_share, straightliners)
     counts = reasons[reasons != ""].value_counts()
     returned = len(reasons)
-    return response_accounting(sent if sent is not None else returned, returned,
-                               {str(k): int(v) for k, v in counts.items()} or 0)
+    return response_accounting(
+        sent if sent is not None else returned, returned, {str(k): int(v) for k, v in counts.items()} or 0
+    )

@@ -20,8 +20,8 @@ factor breaks semopy's baseline model).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -95,8 +95,13 @@ class CBSEMResult:
         return out
 
 
-def cb_sem(data: pd.DataFrame, measurement: Mapping[str, Sequence[str]], structure: Sequence[tuple[str, str]],
-           *, missing: str = "drop") -> CBSEMResult:
+def cb_sem(
+    data: pd.DataFrame,
+    measurement: Mapping[str, Sequence[str]],
+    structure: Sequence[tuple[str, str]],
+    *,
+    missing: str = "drop",
+) -> CBSEMResult:
     """Fit a covariance-based structural equation model by maximum likelihood (semopy, BFGS).
 
     Parameters
@@ -134,26 +139,57 @@ def cb_sem(data: pd.DataFrame, measurement: Mapping[str, Sequence[str]], structu
     d = np.sqrt(np.diag(S))
     resid = (S - sigma) / np.outer(d, d)
     srmr = float(np.sqrt(np.mean(resid[np.tril_indices(len(obs))] ** 2)))
-    fit = pd.Series({
-        "chi2": float(st["chi2"].iloc[0]), "df": float(st["DoF"].iloc[0]), "p": float(st["chi2 p-value"].iloc[0]),
-        "CFI": float(st["CFI"].iloc[0]), "TLI": float(st["TLI"].iloc[0]), "RMSEA": float(st["RMSEA"].iloc[0]),
-        "SRMR": srmr, "n": len(X),
-    })
+    fit = pd.Series(
+        {
+            "chi2": float(st["chi2"].iloc[0]),
+            "df": float(st["DoF"].iloc[0]),
+            "p": float(st["chi2 p-value"].iloc[0]),
+            "CFI": float(st["CFI"].iloc[0]),
+            "TLI": float(st["TLI"].iloc[0]),
+            "RMSEA": float(st["RMSEA"].iloc[0]),
+            "SRMR": srmr,
+            "n": len(X),
+        }
+    )
     est = est.copy()
     std = pd.to_numeric(est["Est. Std"], errors="coerce")
     val = pd.to_numeric(est["Estimate"], errors="coerce")
     bad_std = est["op"].isin(["~", "=~"]) & (std.abs() > 1)
     neg_var = (est["op"] == "~~") & (est["lval"] == est["rval"]) & (val < 0)
-    inad = pd.concat([
-        est.loc[bad_std, ["lval", "op", "rval", "Estimate", "Est. Std"]].assign(problem="standardised estimate beyond +-1"),
-        est.loc[neg_var, ["lval", "op", "rval", "Estimate", "Est. Std"]].assign(problem="negative variance"),
-    ])
+    inad = pd.concat(
+        [
+            est.loc[bad_std, ["lval", "op", "rval", "Estimate", "Est. Std"]].assign(
+                problem="standardised estimate beyond +-1"
+            ),
+            est.loc[neg_var, ["lval", "op", "rval", "Estimate", "Est. Std"]].assign(problem="negative variance"),
+        ]
+    )
     name = {c: (c if len(v) > 1 else v[0]) for c, v in measurement.items()}
     structural = {(name[a], name[b]) for a, b in structure}
-    is_path = (est["op"] == "~") & np.array([(r, l) in structural for r, l in zip(est["rval"], est["lval"])], dtype=bool)
-    paths = est.loc[is_path, ["rval", "lval", "Estimate", "Est. Std", "Std. Err", "p-value"]].rename(
-        columns={"rval": "from", "lval": "to", "Estimate": "estimate", "Est. Std": "std_estimate",
-                 "Std. Err": "se", "p-value": "p"}).reset_index(drop=True)
-    return CBSEMResult(estimates=est, paths=paths, fit=fit, admissible=inad.empty, inadmissible=inad.reset_index(drop=True),
-                       syntax=syntax, sample_cov=pd.DataFrame(S, index=obs, columns=obs),
-                       implied_cov=pd.DataFrame(np.asarray(sigma), index=obs, columns=obs))
+    is_path = (est["op"] == "~") & np.array(
+        [(r, l) in structural for r, l in zip(est["rval"], est["lval"])], dtype=bool
+    )
+    paths = (
+        est.loc[is_path, ["rval", "lval", "Estimate", "Est. Std", "Std. Err", "p-value"]]
+        .rename(
+            columns={
+                "rval": "from",
+                "lval": "to",
+                "Estimate": "estimate",
+                "Est. Std": "std_estimate",
+                "Std. Err": "se",
+                "p-value": "p",
+            }
+        )
+        .reset_index(drop=True)
+    )
+    return CBSEMResult(
+        estimates=est,
+        paths=paths,
+        fit=fit,
+        admissible=inad.empty,
+        inadmissible=inad.reset_index(drop=True),
+        syntax=syntax,
+        sample_cov=pd.DataFrame(S, index=obs, columns=obs),
+        implied_cov=pd.DataFrame(np.asarray(sigma), index=obs, columns=obs),
+    )

@@ -17,9 +17,9 @@ respondent and item; :func:`read_survey` does both from files and raises a
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,17 @@ import pandas as pd
 from ..datasets import load_codebook
 from ..exceptions import DataError
 
-__all__ = ["Codebook", "IntakeResult", "read_codebook", "codebook_from_frame", "intake", "read_survey",
-           "check_measurement", "straightlining", "missing_patterns"]
+__all__ = [
+    "Codebook",
+    "IntakeResult",
+    "read_codebook",
+    "codebook_from_frame",
+    "intake",
+    "read_survey",
+    "check_measurement",
+    "straightlining",
+    "missing_patterns",
+]
 
 
 @dataclass
@@ -72,7 +81,9 @@ def _parse_value_labels(text: str, item: str, source: str) -> dict[int, str]:
         try:
             out[int(code.strip())] = label.strip()
         except ValueError:
-            raise DataError(f"codebook {source}: value label code {code!r} of item {item!r} is not an integer") from None
+            raise DataError(
+                f"codebook {source}: value label code {code!r} of item {item!r} is not an integer"
+            ) from None
     return out
 
 
@@ -92,8 +103,10 @@ def codebook_from_frame(frame: pd.DataFrame, source: str = "frame") -> Codebook:
                 groups.setdefault(g, []).append(r.item)
         for g, its in groups.items():
             if len(its) < 2:
-                raise DataError(f"codebook {source}: multiple-response group {g!r} has one item ({its[0]!r}); "
-                                "a group needs at least 2")
+                raise DataError(
+                    f"codebook {source}: multiple-response group {g!r} has one item ({its[0]!r}); "
+                    "a group needs at least 2"
+                )
     return Codebook(items=items, value_labels=labels, mr_groups=groups)
 
 
@@ -136,13 +149,16 @@ class IntakeResult:
         return reasons
 
 
-def check_measurement(measurement: Mapping[str, Sequence[str]], min_items: int = 2,
-                      allow_single: Sequence[str] = ()) -> None:
+def check_measurement(
+    measurement: Mapping[str, Sequence[str]], min_items: int = 2, allow_single: Sequence[str] = ()
+) -> None:
     """Raise :class:`DataError` naming each construct with fewer than ``min_items`` items
     (except those in ``allow_single``, e.g. a single-item satisfaction construct)."""
     short = {c: list(v) for c, v in measurement.items() if len(v) < min_items and c not in allow_single}
     if short:
-        detail = "; ".join(f"construct {c!r} has {len(v)} item(s) ({', '.join(map(repr, v))})" for c, v in short.items())
+        detail = "; ".join(
+            f"construct {c!r} has {len(v)} item(s) ({', '.join(map(repr, v))})" for c, v in short.items()
+        )
         raise DataError(f"{detail}: at least {min_items} items are needed (or list it in allow_single)")
 
 
@@ -157,14 +173,16 @@ def straightlining(data: pd.DataFrame, items: Sequence[str], min_items: int = 5)
     X = data[list(items)].astype(float).to_numpy()
     answered = (~np.isnan(X)).sum(axis=1)
     sd = np.nanstd(np.where(answered[:, None] > 0, X, 0.0), axis=1)
-    same = (X[:, 1:] == X[:, :-1])
+    same = X[:, 1:] == X[:, :-1]
     run = np.ones(len(X), dtype=int)
     cur = np.ones(len(X), dtype=int)
     for j in range(same.shape[1]):  # loop over items, vectorised over respondents
         cur = np.where(same[:, j], cur + 1, 1)
         run = np.maximum(run, cur)
-    return pd.DataFrame({"n_answered": answered, "sd": sd, "longest_run": run,
-                         "straightliner": (sd == 0) & (answered >= min_items)}, index=data.index)
+    return pd.DataFrame(
+        {"n_answered": answered, "sd": sd, "longest_run": run, "straightliner": (sd == 0) & (answered >= min_items)},
+        index=data.index,
+    )
 
 
 def missing_patterns(data: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -174,21 +192,24 @@ def missing_patterns(data: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, p
     per_item = pd.DataFrame({"n_missing": na.sum(), "share": na.mean()})
     # one string per respondent, built column-wise (no loop over respondents): "a, b, " -> "a, b"
     names = np.array([f"{c}, " for c in na.columns], dtype=object)
-    keys = pd.Series(na.to_numpy().astype(object) @ names if na.shape[1] else np.full(len(na), "", dtype=object),
-                     index=na.index, dtype=object)
+    keys = pd.Series(
+        na.to_numpy().astype(object) @ names if na.shape[1] else np.full(len(na), "", dtype=object),
+        index=na.index,
+        dtype=object,
+    )
     keys = keys.astype(str).str.removesuffix(", ")
     keys = keys[keys != ""]
     if keys.empty:
         return per_item, pd.DataFrame(columns=["pattern", "respondents", "example_ids"])
     grouped = keys.groupby(keys)
-    pat = pd.DataFrame({"respondents": grouped.size(),
-                        "example_ids": grouped.apply(lambda s: list(s.index[:5]))})
+    pat = pd.DataFrame({"respondents": grouped.size(), "example_ids": grouped.apply(lambda s: list(s.index[:5]))})
     pat = pat.sort_values("respondents", ascending=False).head(top).rename_axis("pattern").reset_index()
     return per_item, pat
 
 
-def intake(raw: pd.DataFrame, codebook: Codebook | pd.DataFrame, *, strict: bool = False,
-           straightline_min_items: int = 5) -> IntakeResult:
+def intake(
+    raw: pd.DataFrame, codebook: Codebook | pd.DataFrame, *, strict: bool = False, straightline_min_items: int = 5
+) -> IntakeResult:
     """Check raw answers against the codebook and return clean numeric data.
 
     Parameters
@@ -212,8 +233,10 @@ def intake(raw: pd.DataFrame, codebook: Codebook | pd.DataFrame, *, strict: bool
     missing_cols = [i for i in items if i not in raw.columns]
     extra = [c for c in raw.columns if c not in set(items)]
     if missing_cols or extra:
-        raise DataError(f"the data do not match the codebook: items missing from the data {missing_cols}, "
-                        f"columns not in the codebook {extra}")
+        raise DataError(
+            f"the data do not match the codebook: items missing from the data {missing_cols}, "
+            f"columns not in the codebook {extra}"
+        )
     data = pd.DataFrame(index=raw.index)
     problems = []
     for r in cb.items.itertuples():
@@ -223,7 +246,10 @@ def intake(raw: pd.DataFrame, codebook: Codebook | pd.DataFrame, *, strict: bool
         num = pd.to_numeric(col.where(~is_missing), errors="coerce")
         text = num.isna() & ~is_missing
         outside = num.notna() & ((num < r.scale_min) | (num > r.scale_max) | ((num % 1) != 0))
-        for mask, what in ((text, "not a number"), (outside.fillna(False), f"outside scale {r.scale_min}..{r.scale_max}")):
+        for mask, what in (
+            (text, "not a number"),
+            (outside.fillna(False), f"outside scale {r.scale_min}..{r.scale_max}"),
+        ):
             if mask.any():
                 who = list(raw.index[mask.to_numpy()])
                 if strict:
@@ -232,21 +258,27 @@ def intake(raw: pd.DataFrame, codebook: Codebook | pd.DataFrame, *, strict: bool
                         f"item {r.item!r}: {len(who)} answer(s) {what} (respondents {who[:5]}"
                         f"{' ...' if len(who) > 5 else ''}), e.g. {example!r} from respondent {who[0]}"
                     )
-                problems += [{"respondent": w, "item": r.item, "value": raw.loc[w, r.item], "problem": what} for w in who]
+                problems += [
+                    {"respondent": w, "item": r.item, "value": raw.loc[w, r.item], "problem": what} for w in who
+                ]
         num = num.where(~(text | outside.fillna(False)))
         if r.reverse:
             num = r.scale_min + r.scale_max - num
         data[r.item] = num.astype(float)
     issues = pd.DataFrame(problems, columns=["respondent", "item", "value", "problem"])
     scale_items = [i for its in cb.measurement(min_items=2).values() for i in its]
-    sl = straightlining(data, scale_items, straightline_min_items) if len(scale_items) >= straightline_min_items \
+    sl = (
+        straightlining(data, scale_items, straightline_min_items)
+        if len(scale_items) >= straightline_min_items
         else pd.DataFrame(columns=["n_answered", "sd", "longest_run", "straightliner"])
+    )
     per_item, _ = missing_patterns(data)
     return IntakeResult(data=data, issues=issues, straightlining=sl, missing=per_item, codebook=cb)
 
 
-def read_survey(data_path: str | os.PathLike, codebook_path: str | os.PathLike, *, strict: bool = True,
-                sep: str = ",") -> IntakeResult:
+def read_survey(
+    data_path: str | os.PathLike, codebook_path: str | os.PathLike, *, strict: bool = True, sep: str = ","
+) -> IntakeResult:
     """Read a survey CSV (one row per respondent, respondents numbered from 1) and its codebook.
 
     With ``strict`` (default) malformed answers raise :class:`DataError`

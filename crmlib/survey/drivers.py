@@ -3,8 +3,8 @@ the Dick & Basu (1994) loyalty matrix."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -58,8 +58,9 @@ def ols_drivers(data: pd.DataFrame, target: str, predictors: Sequence[str], cov_
     X = sm.add_constant(d[list(predictors)])
     fit = sm.OLS(d[target], X).fit(cov_type=cov_type)
     ci = fit.conf_int()
-    tab = pd.DataFrame({"coef": fit.params, "se": fit.bse, "t": fit.tvalues, "p": fit.pvalues,
-                        "ci_low": ci[0], "ci_high": ci[1]})
+    tab = pd.DataFrame(
+        {"coef": fit.params, "se": fit.bse, "t": fit.tvalues, "p": fit.pvalues, "ci_low": ci[0], "ci_high": ci[1]}
+    )
     sd = d.std(ddof=1)
     tab["beta"] = [np.nan] + [fit.params[p] * sd[p] / sd[target] for p in predictors]
     return DriverResult(table=tab, r2=float(fit.rsquared), r2_adj=float(fit.rsquared_adj), n=len(d), cov_type=cov_type)
@@ -81,17 +82,33 @@ def ordinal_logit(data: pd.DataFrame, target: str, predictors: Sequence[str]) ->
     model = OrderedModel(pd.Series(y, index=d.index), d[list(predictors)], distr="logit")
     fit = model.fit(method="bfgs", disp=False, maxiter=2000)
     if not fit.mle_retvals.get("converged", True):
-        raise ConvergenceError(f"ordinal_logit of {target!r} did not converge; try fewer predictors or merge sparse categories")
+        raise ConvergenceError(
+            f"ordinal_logit of {target!r} did not converge; try fewer predictors or merge sparse categories"
+        )
     k = len(predictors)
     ci = fit.conf_int()
-    tab = pd.DataFrame({"coef": fit.params[:k], "se": fit.bse[:k], "z": fit.tvalues[:k], "p": fit.pvalues[:k],
-                        "ci_low": ci.iloc[:k, 0], "ci_high": ci.iloc[:k, 1]})
+    tab = pd.DataFrame(
+        {
+            "coef": fit.params[:k],
+            "se": fit.bse[:k],
+            "z": fit.tvalues[:k],
+            "p": fit.pvalues[:k],
+            "ci_low": ci.iloc[:k, 0],
+            "ci_high": ci.iloc[:k, 1],
+        }
+    )
     tab["odds_ratio"] = np.exp(tab["coef"])
     counts = pd.Series(y).value_counts()
     null_ll = float((counts * np.log(counts / counts.sum())).sum())  # intercept-only (thresholds-only) model
     pseudo = 1 - fit.llf / null_ll  # McFadden (1974)
-    return DriverResult(table=tab, r2=float(pseudo), r2_adj=np.nan, n=len(d), cov_type="MLE (observed information)",
-                        thresholds=fit.params[k:])
+    return DriverResult(
+        table=tab,
+        r2=float(pseudo),
+        r2_adj=np.nan,
+        n=len(d),
+        cov_type="MLE (observed information)",
+        thresholds=fit.params[k:],
+    )
 
 
 def net_promoter_score(values: pd.Series, scale_min: int = 0, scale_max: int = 10, ci: float = 0.95) -> pd.Series:
@@ -103,8 +120,9 @@ def net_promoter_score(values: pd.Series, scale_min: int = 0, scale_max: int = 1
     shares, ``sqrt((p + d - (p - d)^2) / n)``, in percentage points.
     """
     if (scale_min, scale_max) != (0, 10):
-        raise DataError(f"the net promoter score needs a 0-10 recommendation item; this item's scale is "
-                        f"{scale_min}..{scale_max}")
+        raise DataError(
+            f"the net promoter score needs a 0-10 recommendation item; this item's scale is {scale_min}..{scale_max}"
+        )
     v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
     if ((v < 0) | (v > 10)).any():
         raise DataError("net_promoter_score: answers outside 0..10")
@@ -113,12 +131,26 @@ def net_promoter_score(values: pd.Series, scale_min: int = 0, scale_max: int = 1
     se = np.sqrt((p + d - (p - d) ** 2) / n) * 100
     z = stats.norm.ppf(0.5 + ci / 2)
     nps = (p - d) * 100
-    return pd.Series({"nps": nps, "promoters_pct": 100 * p, "passives_pct": 100 * (1 - p - d),
-                      "detractors_pct": 100 * d, "se": se, "ci_low": nps - z * se, "ci_high": nps + z * se, "n": n})
+    return pd.Series(
+        {
+            "nps": nps,
+            "promoters_pct": 100 * p,
+            "passives_pct": 100 * (1 - p - d),
+            "detractors_pct": 100 * d,
+            "se": se,
+            "ci_low": nps - z * se,
+            "ci_high": nps + z * se,
+            "n": n,
+        }
+    )
 
 
-def loyalty_matrix(relative_attitude: pd.Series, repeat_patronage: pd.Series,
-                   attitude_cut: float | None = None, patronage_cut: float | None = None) -> tuple[pd.DataFrame, pd.Series]:
+def loyalty_matrix(
+    relative_attitude: pd.Series,
+    repeat_patronage: pd.Series,
+    attitude_cut: float | None = None,
+    patronage_cut: float | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
     """Dick & Basu's (1994, JAMS 22(2), Fig. 2) loyalty matrix: relative attitude x repeat patronage.
 
     Each respondent is high on a dimension when strictly above its cut
@@ -140,12 +172,23 @@ def loyalty_matrix(relative_attitude: pd.Series, repeat_patronage: pd.Series,
     ac = float(a.median()) if attitude_cut is None else attitude_cut
     rc = float(r.median()) if patronage_cut is None else patronage_cut
     hi_a, hi_r = a > ac, r > rc
-    seg = pd.Series(np.select([hi_a & hi_r, hi_a & ~hi_r, ~hi_a & hi_r], ["loyalty", "latent loyalty", "spurious loyalty"],
-                              "no loyalty"), index=a.index, name="segment")
+    seg = pd.Series(
+        np.select(
+            [hi_a & hi_r, hi_a & ~hi_r, ~hi_a & hi_r], ["loyalty", "latent loyalty", "spurious loyalty"], "no loyalty"
+        ),
+        index=a.index,
+        name="segment",
+    )
     order = ["loyalty", "latent loyalty", "spurious loyalty", "no loyalty"]
     counts = seg.value_counts().reindex(order, fill_value=0)
-    table = pd.DataFrame({
-        "relative_attitude": ["high", "high", "low", "low"], "repeat_patronage": ["high", "low", "high", "low"],
-        "n": counts.to_numpy(), "percent": 100.0 * counts.to_numpy() / len(seg)}, index=order)
+    table = pd.DataFrame(
+        {
+            "relative_attitude": ["high", "high", "low", "low"],
+            "repeat_patronage": ["high", "low", "high", "low"],
+            "n": counts.to_numpy(),
+            "percent": 100.0 * counts.to_numpy() / len(seg),
+        },
+        index=order,
+    )
     table.attrs.update(attitude_cut=ac, patronage_cut=rc, n=len(seg))
     return table, seg

@@ -62,6 +62,5 @@ def ipma_plot(table: pd.DataFrame, target: str, ax=None):
         ax.annotate(name, (r["importance"], r["performance"]), xytext=(5, 4), textcoords="offset points")
     ax.axvline(table["importance"].mean(), color="grey", linestyle="--", linewidth=0.8)
     ax.axhline(table["performance"].mean(), color="grey", linestyle="--", linewidth=0.8)
-    label_axes(ax, f"importance: total effect on {target} (index points per point)",
-               "performance: mean index (0-100)")
+    label_axes(ax, f"importance: total effect on {target} (index points per point)", "performance: mean index (0-100)")
     return fig

@@ -47,8 +47,9 @@ scale ``[min, max]`` to ``[0, 100]``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -56,8 +57,15 @@ from scipy import stats
 
 from ..exceptions import ConvergenceError, DataError, DataWarning
 
-__all__ = ["PLSResult", "pls_path_model", "pls_group_difference", "ECSI_MEASUREMENT", "ECSI_STRUCTURE", "REPUTATION_MEASUREMENT",
-           "REPUTATION_STRUCTURE"]
+__all__ = [
+    "PLSResult",
+    "pls_path_model",
+    "pls_group_difference",
+    "ECSI_MEASUREMENT",
+    "ECSI_STRUCTURE",
+    "REPUTATION_MEASUREMENT",
+    "REPUTATION_STRUCTURE",
+]
 
 Scheme = Literal["path", "centroid", "factorial"]
 
@@ -73,11 +81,17 @@ ECSI_MEASUREMENT: dict[str, list[str]] = {
 """The ECSI measurement model on ``mobi`` (Tenenhaus et al. 2005, sect. 6; all 24 items)."""
 
 ECSI_STRUCTURE: list[tuple[str, str]] = [
-    ("IMAG", "CUEX"), ("IMAG", "CUSA"), ("IMAG", "CUSL"),
-    ("CUEX", "PERQ"), ("CUEX", "PERV"), ("CUEX", "CUSA"),
-    ("PERQ", "PERV"), ("PERQ", "CUSA"),
+    ("IMAG", "CUEX"),
+    ("IMAG", "CUSA"),
+    ("IMAG", "CUSL"),
+    ("CUEX", "PERQ"),
+    ("CUEX", "PERV"),
+    ("CUEX", "CUSA"),
+    ("PERQ", "PERV"),
+    ("PERQ", "CUSA"),
     ("PERV", "CUSA"),
-    ("CUSA", "CUSCO"), ("CUSA", "CUSL"),
+    ("CUSA", "CUSCO"),
+    ("CUSA", "CUSL"),
     ("CUSCO", "CUSL"),
 ]
 """The ECSI inner model (image -> expectation, satisfaction, loyalty; ...; complaints -> loyalty)."""
@@ -91,7 +105,11 @@ REPUTATION_MEASUREMENT: dict[str, list[str]] = {
 """The simple corporate-reputation measurement model (Hair et al., Primer on PLS-SEM, 2nd ed., ch. 2-6)."""
 
 REPUTATION_STRUCTURE: list[tuple[str, str]] = [
-    ("COMP", "CUSA"), ("COMP", "CUSL"), ("LIKE", "CUSA"), ("LIKE", "CUSL"), ("CUSA", "CUSL"),
+    ("COMP", "CUSA"),
+    ("COMP", "CUSL"),
+    ("LIKE", "CUSA"),
+    ("LIKE", "CUSL"),
+    ("CUSA", "CUSL"),
 ]
 """Competence and likeability -> satisfaction -> loyalty, both also -> loyalty."""
 
@@ -182,8 +200,9 @@ class PLSResult:
         return fig
 
 
-def _check_model(data: pd.DataFrame, measurement: Mapping[str, Sequence[str]],
-                 structure: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:
+def _check_model(
+    data: pd.DataFrame, measurement: Mapping[str, Sequence[str]], structure: Sequence[tuple[str, str]]
+) -> tuple[list[str], list[str]]:
     if not measurement:
         raise DataError("measurement: no constructs given")
     constructs = list(measurement)
@@ -338,7 +357,7 @@ def _iterate(R: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int)
     change = np.full(batch, np.inf)
     done = np.zeros(batch, dtype=bool)
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (the count is reported after the loop)
         RW = R @ W
         Ryy = np.swapaxes(W, -1, -2) @ RW
         E = _inner_weights(Ryy, spec, scheme)
@@ -477,8 +496,11 @@ def pls_path_model(
     # tables
     pos = {c: k for k, c in enumerate(constructs)}
     paths = pd.DataFrame(
-        {"from": [a for a, _ in structure], "to": [b for _, b in structure],
-         "estimate": [B[pos[a], pos[b]] for a, b in structure]}
+        {
+            "from": [a for a, _ in structure],
+            "to": [b for _, b in structure],
+            "estimate": [B[pos[a], pos[b]] for a, b in structure],
+        }
     )
     item_construct = [constructs[int(np.argmax(spec.mask[i]))] for i in range(spec.p)]
     w_item = (W * spec.mask).sum(axis=1)
@@ -505,18 +527,26 @@ def pls_path_model(
         import warnings
 
         bad = [items[i] for i in np.flatnonzero((uw < 0).any(axis=1))]
-        warnings.warn(f"negative outer weights for items {bad}: the 0-100 index of their constructs is not a "
-                      "weighted mean of its items", DataWarning, stacklevel=2)
+        warnings.warn(
+            f"negative outer weights for items {bad}: the 0-100 index of their constructs is not a "
+            "weighted mean of its items",
+            DataWarning,
+            stacklevel=2,
+        )
     index_scores = ((X - lo) / (hi - lo) * 100.0) @ uw
     uw_table = pd.DataFrame({"construct": item_construct, "item": items, "rescaled_weight": (uw * spec.mask).sum(1)})
 
     K = spec.K
     total = np.linalg.inv(np.eye(K) - B) - np.eye(K)
     res = PLSResult(
-        measurement=measurement, structure=structure, scheme=scheme,
-        modes=dict(zip(constructs, spec.modes)), paths=paths,
+        measurement=measurement,
+        structure=structure,
+        scheme=scheme,
+        modes=dict(zip(constructs, spec.modes)),
+        paths=paths,
         r2=pd.Series({c: r2[pos[c]] for c in constructs if len(spec.pred[pos[c]])}, name="r2"),
-        loadings=loadings, weights=weights,
+        loadings=loadings,
+        weights=weights,
         cross_loadings=pd.DataFrame(RW, index=items, columns=constructs),
         scores=pd.DataFrame(scores, index=index, columns=constructs),
         index_scores=pd.DataFrame(index_scores, index=index, columns=constructs),
@@ -524,7 +554,11 @@ def pls_path_model(
         total_effects=pd.DataFrame(total, index=constructs, columns=constructs),
         item_correlations=pd.DataFrame(R, index=items, columns=items),
         item_sd=pd.Series(sd, index=items, name="sd"),
-        iterations=int(iters), tol=tol, max_change=float(change), n=n, n_imputed=n_imputed,
+        iterations=int(iters),
+        tol=tol,
+        max_change=float(change),
+        n=n,
+        n_imputed=n_imputed,
         unstandardised_weights=uw_table,
         seed=seed if isinstance(seed, (int, np.integer)) else None,
     )
@@ -550,7 +584,7 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, seed, ci, batc
         idx = rng.integers(0, n, size=(B, n))  # drawn at once: same seed, same resamples whatever batch_size
     paths, loads, wts, ok = [], [], [], []
     for start in range(0, B, batch_size):
-        Rb = _corr_stack(X, idx[start:start + batch_size])
+        Rb = _corr_stack(X, idx[start : start + batch_size])
         Wb, _, _, done = _iterate(Rb, spec, scheme, tol, max_iter)
         RWb = Rb @ Wb
         Ryy = np.swapaxes(Wb, -1, -2) @ RWb
@@ -562,8 +596,11 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, seed, ci, batc
     ok = np.concatenate(ok)
     failed = int((~ok).sum())
     if failed:
-        warnings.warn(f"{failed} of {B} bootstrap resamples did not converge in {max_iter} iterations and were dropped",
-                      DataWarning, stacklevel=3)
+        warnings.warn(
+            f"{failed} of {B} bootstrap resamples did not converge in {max_iter} iterations and were dropped",
+            DataWarning,
+            stacklevel=3,
+        )
     if failed == B:
         raise ConvergenceError("no bootstrap resample converged; raise max_iter or check the model")
     bp = np.concatenate(paths)[ok]
@@ -670,7 +707,15 @@ def pls_group_difference(
     diff = est_a - est_b
     null = np.abs(diff[1:][ok])
     p = (1 + (null >= np.abs(diff[0]) - 1e-12).sum(axis=0)) / (1 + len(null))
-    out = pd.DataFrame({"from": [s for s, _ in structure], "to": [t for _, t in structure],
-                        "estimate_a": est_a[0], "estimate_b": est_b[0], "difference": diff[0], "p_permutation": p})
+    out = pd.DataFrame(
+        {
+            "from": [s for s, _ in structure],
+            "to": [t for _, t in structure],
+            "estimate_a": est_a[0],
+            "estimate_b": est_b[0],
+            "difference": diff[0],
+            "p_permutation": p,
+        }
+    )
     out.attrs.update(n_a=n_a, n_b=n_b, permutations=int(ok.sum()), failed=int((~ok).sum()), group_a=a, group_b=b)
     return out

@@ -51,17 +51,34 @@ class SurveySetup:
 
 SURVEYS: dict[str, SurveySetup] = {
     "mobi": SurveySetup(
-        data_file="mobi.csv", codebook_file="mobi_codebook.csv",
-        likert_items=("CUSA1", "CUSA2", "CUSA3", "CUSL1", "CUSL2", "CUSL3"), frequency_item="CUSA1",
-        satisfaction="CUSA", loyalty="CUSL", ordinal_item="CUSA1", ordinal_predictors=("IMAG", "PERQ", "PERV"),
-        attitude_item="CUSA3", patronage_item="CUSL1", group=None, compare_item="CUSL1", default_model="ecsi",
+        data_file="mobi.csv",
+        codebook_file="mobi_codebook.csv",
+        likert_items=("CUSA1", "CUSA2", "CUSA3", "CUSL1", "CUSL2", "CUSL3"),
+        frequency_item="CUSA1",
+        satisfaction="CUSA",
+        loyalty="CUSL",
+        ordinal_item="CUSA1",
+        ordinal_predictors=("IMAG", "PERQ", "PERV"),
+        attitude_item="CUSA3",
+        patronage_item="CUSL1",
+        group=None,
+        compare_item="CUSL1",
+        default_model="ecsi",
     ),
     "corp_rep": SurveySetup(
-        data_file="corp_rep_data.csv", codebook_file="corp_rep_codebook.csv",
+        data_file="corp_rep_data.csv",
+        codebook_file="corp_rep_codebook.csv",
         likert_items=("comp_1", "comp_2", "comp_3", "like_1", "like_2", "like_3", "cusa", "cusl_1", "cusl_2", "cusl_3"),
-        frequency_item="cusa", satisfaction="CUSA", loyalty="CUSL", ordinal_item="cusa",
-        ordinal_predictors=("COMP", "LIKE"), attitude_item="like_1", patronage_item="cusl_3",
-        group="serviceprovider", compare_item="cusa", group_labels={1: "provider 1", 2: "provider 2", 3: "provider 3", 4: "provider 4"},
+        frequency_item="cusa",
+        satisfaction="CUSA",
+        loyalty="CUSL",
+        ordinal_item="cusa",
+        ordinal_predictors=("COMP", "LIKE"),
+        attitude_item="like_1",
+        patronage_item="cusl_3",
+        group="serviceprovider",
+        compare_item="cusa",
+        group_labels={1: "provider 1", 2: "provider 2", 3: "provider 3", 4: "provider 4"},
         default_model="reputation",
     ),
 }
@@ -109,8 +126,12 @@ def for_display(frame: pd.DataFrame, digits: int = 3, blank: str = "") -> pd.Dat
             col = num
         v = col.to_numpy(dtype=float)
         finite = v[np.isfinite(v)]
-        whole = (finite.size > 0 and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 1e15)
-                 and (pd.api.types.is_integer_dtype(col) or np.any(finite != 0)))  # an all-zero p stays 0.000
+        whole = (
+            finite.size > 0
+            and np.all(finite == np.round(finite))
+            and np.all(np.abs(finite) < 1e15)
+            and (pd.api.types.is_integer_dtype(col) or np.any(finite != 0))
+        )  # an all-zero p stays 0.000
         fmt = "{:,.0f}" if whole else f"{{:,.{digits}f}}"
         out[c] = [blank if not np.isfinite(x) else fmt.format(x) for x in v]
     relabel = {True: "yes", False: "no"}

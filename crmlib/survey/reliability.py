@@ -25,8 +25,9 @@ Kaiser-Meyer-Olkin measure (Kaiser 1970; Kaiser & Rice 1974) and Bartlett's
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -101,13 +102,15 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str] | None = None) -> pd
     R = C / np.outer(sd, sd)
     k = X.shape[1]
     rbar = (R.sum() - k) / (k * (k - 1))
-    return pd.Series({
-        "alpha_raw": _alpha_from_cov(C),
-        "alpha_standardised": k * rbar / (1 + (k - 1) * rbar),
-        "mean_inter_item_r": rbar,
-        "k": k,
-        "n": len(X),
-    })
+    return pd.Series(
+        {
+            "alpha_raw": _alpha_from_cov(C),
+            "alpha_standardised": k * rbar / (1 + (k - 1) * rbar),
+            "mean_inter_item_r": rbar,
+            "k": k,
+            "n": len(X),
+        }
+    )
 
 
 def alpha_if_deleted(data: pd.DataFrame, items: Sequence[str] | None = None) -> pd.DataFrame:
@@ -124,8 +127,14 @@ def alpha_if_deleted(data: pd.DataFrame, items: Sequence[str] | None = None) -> 
         rest = X.drop(columns=it)
         a = cronbach_alpha(rest)
         r = np.corrcoef(X[it], rest.sum(axis=1))[0, 1]
-        rows.append({"item": it, "item_total_r": r, "alpha_raw_if_deleted": a["alpha_raw"],
-                     "alpha_standardised_if_deleted": a["alpha_standardised"]})
+        rows.append(
+            {
+                "item": it,
+                "item_total_r": r,
+                "alpha_raw_if_deleted": a["alpha_raw"],
+                "alpha_standardised_if_deleted": a["alpha_standardised"],
+            }
+        )
     return pd.DataFrame(rows).set_index("item")
 
 
@@ -156,8 +165,17 @@ def construct_reliability(result: PLSResult) -> pd.DataFrame:
     for c, items, R, sd, w, lam in _blocks(result):
         k = len(items)
         if k == 1:
-            rows.append({"construct": c, "n_items": 1, "alpha_raw": 1.0, "alpha_standardised": 1.0,
-                         "rho_c": 1.0, "rho_a": 1.0, "ave": 1.0})
+            rows.append(
+                {
+                    "construct": c,
+                    "n_items": 1,
+                    "alpha_raw": 1.0,
+                    "alpha_standardised": 1.0,
+                    "rho_c": 1.0,
+                    "rho_a": 1.0,
+                    "ave": 1.0,
+                }
+            )
             continue
         C = R * np.outer(sd, sd)
         rbar = (R.sum() - k) / (k * (k - 1))
@@ -167,11 +185,17 @@ def construct_reliability(result: PLSResult) -> pd.DataFrame:
         else:
             rho_a = (w @ w) ** 2 * (w @ (R - np.diag(np.diag(R))) @ w) / (w @ (ww - np.diag(np.diag(ww))) @ w)
         s = lam.sum()
-        rows.append({
-            "construct": c, "n_items": k, "alpha_raw": _alpha_from_cov(C),
-            "alpha_standardised": k * rbar / (1 + (k - 1) * rbar),
-            "rho_c": s ** 2 / (s ** 2 + (1 - lam ** 2).sum()), "rho_a": rho_a, "ave": (lam ** 2).mean(),
-        })
+        rows.append(
+            {
+                "construct": c,
+                "n_items": k,
+                "alpha_raw": _alpha_from_cov(C),
+                "alpha_standardised": k * rbar / (1 + (k - 1) * rbar),
+                "rho_c": s**2 / (s**2 + (1 - lam**2).sum()),
+                "rho_a": rho_a,
+                "ave": (lam**2).mean(),
+            }
+        )
     return pd.DataFrame(rows).set_index("construct")
 
 
@@ -258,8 +282,8 @@ def kmo(data: pd.DataFrame, items: Sequence[str] | None = None) -> tuple[float, 
     d = np.sqrt(np.diag(Ri))
     P = -Ri / np.outer(d, d)
     off = ~np.eye(len(R), dtype=bool)
-    r2 = np.where(off, R ** 2, 0.0)
-    p2 = np.where(off, P ** 2, 0.0)
+    r2 = np.where(off, R**2, 0.0)
+    p2 = np.where(off, P**2, 0.0)
     overall = r2.sum() / (r2.sum() + p2.sum())
     per_item = r2.sum(axis=0) / (r2.sum(axis=0) + p2.sum(axis=0))
     return float(overall), pd.Series(per_item, index=cols, name="msa")
@@ -310,13 +334,13 @@ def _varimax(L: np.ndarray, tol: float = 1e-8, max_iter: int = 1000) -> tuple[np
     p, k = L.shape
     if k < 2:
         return L, np.eye(k)
-    h = np.sqrt((L ** 2).sum(axis=1, keepdims=True))
+    h = np.sqrt((L**2).sum(axis=1, keepdims=True))
     A = L / h
     T = np.eye(k)
     d_old = 0.0
     for _ in range(max_iter):
         B = A @ T
-        U, s, Vt = np.linalg.svd(A.T @ (B ** 3 - B @ np.diag((B ** 2).sum(axis=0)) / p))
+        U, s, Vt = np.linalg.svd(A.T @ (B**3 - B @ np.diag((B**2).sum(axis=0)) / p))
         T = U @ Vt
         d = s.sum()
         if d_old != 0 and d / d_old < 1 + tol:
@@ -379,26 +403,31 @@ def efa(
         raise DataError(f"n_factors must be between 1 and {p - 1} for {p} items, got {n_factors}")
     h = 1 - 1 / np.diag(np.linalg.inv(R))
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (the count is reported after the loop)
         Rr = R.copy()
         np.fill_diagonal(Rr, h)
         val, vec = np.linalg.eigh(Rr)
         val, vec = val[::-1][:n_factors], vec[:, ::-1][:, :n_factors]
         L = vec * np.sqrt(np.clip(val, 0, None))
-        h_new = (L ** 2).sum(axis=1)
+        h_new = (L**2).sum(axis=1)
         change = np.abs(h_new - h).max()
         h = h_new
         if change < tol:
             break
     else:
-        raise ConvergenceError(f"principal-axis factoring did not converge in {max_iter} iterations "
-                               f"(largest communality {h.max():.3f} at item {cols[int(h.argmax())]!r}); "
-                               "try fewer factors")
+        raise ConvergenceError(
+            f"principal-axis factoring did not converge in {max_iter} iterations "
+            f"(largest communality {h.max():.3f} at item {cols[int(h.argmax())]!r}); "
+            "try fewer factors"
+        )
     if h.max() > 1:
         import warnings
 
-        warnings.warn(f"Heywood case: communality {h.max():.3f} > 1 for item {cols[int(h.argmax())]!r}",
-                      ConvergenceWarning, stacklevel=2)
+        warnings.warn(
+            f"Heywood case: communality {h.max():.3f} > 1 for item {cols[int(h.argmax())]!r}",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     phi = np.eye(n_factors)
     if rotation == "varimax":
         L, _ = _varimax(L)
@@ -411,7 +440,7 @@ def efa(
     L = L * signs
     phi = phi * np.outer(signs, signs)
     names = [f"F{j + 1}" for j in range(n_factors)]
-    ss = (L ** 2).sum(axis=0)
+    ss = (L**2).sum(axis=0)
     k_all, k_items = kmo(data, cols)
     return EFAResult(
         loadings=pd.DataFrame(L, index=cols, columns=names),
@@ -419,6 +448,10 @@ def efa(
         eigenvalues=pd.Series(eig, index=range(1, p + 1), name="eigenvalue"),
         variance=pd.DataFrame({"ss_loadings": ss, "proportion": ss / p, "cumulative": np.cumsum(ss) / p}, index=names),
         factor_correlations=pd.DataFrame(phi, index=names, columns=names),
-        kmo=k_all, kmo_items=k_items, bartlett=bartlett_sphericity(data, cols),
-        rotation=rotation, iterations=it, n=n,
+        kmo=k_all,
+        kmo_items=k_items,
+        bartlett=bartlett_sphericity(data, cols),
+        rotation=rotation,
+        iterations=it,
+        n=n,
     )

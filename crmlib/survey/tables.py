@@ -11,9 +11,9 @@ cases, which sum to more than 100).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,12 +21,25 @@ from scipy import stats
 
 from ..exceptions import DataError, DataWarning
 
-__all__ = ["frequency_table", "multiple_response", "crosstab", "CrosstabResult", "likert_chart",
-           "likert_table", "compare_groups", "GroupComparison"]
+__all__ = [
+    "frequency_table",
+    "multiple_response",
+    "crosstab",
+    "CrosstabResult",
+    "likert_chart",
+    "likert_table",
+    "compare_groups",
+    "GroupComparison",
+]
 
 
-def frequency_table(values: pd.Series, labels: Mapping[int, str] | None = None, *, sort_by_code: bool = True,
-                    include_all_codes: Sequence[int] | None = None) -> pd.DataFrame:
+def frequency_table(
+    values: pd.Series,
+    labels: Mapping[int, str] | None = None,
+    *,
+    sort_by_code: bool = True,
+    include_all_codes: Sequence[int] | None = None,
+) -> pd.DataFrame:
     """Frequency table of one item.
 
     Columns: ``label``, ``n``, ``percent`` (of all respondents, missing
@@ -57,8 +70,9 @@ def frequency_table(values: pd.Series, labels: Mapping[int, str] | None = None, 
     return out
 
 
-def multiple_response(data: pd.DataFrame, items: Sequence[str], labels: Mapping[str, str] | None = None,
-                      counted_value: float = 1) -> pd.DataFrame:
+def multiple_response(
+    data: pd.DataFrame, items: Sequence[str], labels: Mapping[str, str] | None = None, counted_value: float = 1
+) -> pd.DataFrame:
     """Multiple-response table of a dichotomy group (one item per option; ``counted_value`` = chosen).
 
     Columns: ``n`` (times chosen), ``pct_of_responses`` (of all choices made)
@@ -105,8 +119,17 @@ class CrosstabResult:
     warning: str | None
 
     def summary(self) -> pd.Series:
-        return pd.Series({"n": self.n, "chi2": self.chi2, "df": self.df, "p": self.p, "cramers_v": self.cramers_v,
-                          "share_expected_below_5": self.small_expected, "fisher_p": self.fisher_p})
+        return pd.Series(
+            {
+                "n": self.n,
+                "chi2": self.chi2,
+                "df": self.df,
+                "p": self.p,
+                "cramers_v": self.cramers_v,
+                "share_expected_below_5": self.small_expected,
+                "fisher_p": self.fisher_p,
+            }
+        )
 
 
 def crosstab(data: pd.DataFrame, row: str, col: str, *, yates: bool = False) -> CrosstabResult:
@@ -129,16 +152,28 @@ def crosstab(data: pd.DataFrame, row: str, col: str, *, yates: bool = False) -> 
     small = float((exp < 5).mean())
     msg = None
     if small > 0.2 or (exp < 1).any():
-        msg = (f"{small:.0%} of expected counts in {row!r} x {col!r} are below 5 (minimum {exp.min():.2f}): "
-               "the chi-square p-value is unreliable; merge categories or use an exact test")
+        msg = (
+            f"{small:.0%} of expected counts in {row!r} x {col!r} are below 5 (minimum {exp.min():.2f}): "
+            "the chi-square p-value is unreliable; merge categories or use an exact test"
+        )
         warnings.warn(msg, DataWarning, stacklevel=2)
     fisher = float(stats.fisher_exact(obs.to_numpy())[1]) if obs.shape == (2, 2) else None
     counts = obs.copy()
     counts["total"] = counts.sum(axis=1)
     counts.loc["total"] = counts.sum(axis=0)
-    return CrosstabResult(counts=counts, row_percent=100.0 * obs.div(obs.sum(axis=1), axis=0),
-                          expected=pd.DataFrame(exp, index=obs.index, columns=obs.columns), chi2=float(chi2),
-                          df=int(df), p=float(p), cramers_v=v, n=n, small_expected=small, fisher_p=fisher, warning=msg)
+    return CrosstabResult(
+        counts=counts,
+        row_percent=100.0 * obs.div(obs.sum(axis=1), axis=0),
+        expected=pd.DataFrame(exp, index=obs.index, columns=obs.columns),
+        chi2=float(chi2),
+        df=int(df),
+        p=float(p),
+        cramers_v=v,
+        n=n,
+        small_expected=small,
+        fisher_p=fisher,
+        warning=msg,
+    )
 
 
 def likert_table(data: pd.DataFrame, items: Sequence[str], scale_min: int, scale_max: int) -> pd.DataFrame:
@@ -153,8 +188,14 @@ def likert_table(data: pd.DataFrame, items: Sequence[str], scale_min: int, scale
     return out
 
 
-def likert_chart(data: pd.DataFrame, items: Sequence[str], scale_min: int, scale_max: int,
-                 labels: Mapping[str, str] | None = None, ax=None):
+def likert_chart(
+    data: pd.DataFrame,
+    items: Sequence[str],
+    scale_min: int,
+    scale_max: int,
+    labels: Mapping[str, str] | None = None,
+    ax=None,
+):
     """Diverging stacked bar chart of Likert items (Robbins & Heiberger 2011).
 
     Disagreeing categories extend left of zero, agreeing ones right; the
@@ -192,8 +233,9 @@ def likert_chart(data: pd.DataFrame, items: Sequence[str], scale_min: int, scale
     label_axes(ax, "percent of valid answers (disagree < 0 < agree)", "item")
     reach = max(np.abs(left).max(), (left + P.sum(axis=1)).max())
     ax.set_xlim(-reach * 1.05, reach * 1.05)
-    ax.legend(title="answer", fontsize=8, title_fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5),
-              frameon=False)
+    ax.legend(
+        title="answer", fontsize=8, title_fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False
+    )
     return fig
 
 
@@ -220,7 +262,7 @@ def _dunn(values: np.ndarray, groups: np.ndarray, names: list) -> pd.DataFrame:
     ranks = stats.rankdata(values)
     n = len(values)
     _, tie_counts = np.unique(values, return_counts=True)
-    tie = (tie_counts ** 3 - tie_counts).sum() / (12 * (n - 1))
+    tie = (tie_counts**3 - tie_counts).sum() / (12 * (n - 1))
     rows = []
     for a, b in combinations(names, 2):
         ra, rb = ranks[groups == a], ranks[groups == b]
@@ -246,8 +288,8 @@ def _welch_anova(samples: Sequence[np.ndarray]) -> tuple[float, float, float, fl
     m = np.array([s.mean() for s in samples])
     mw = (w * m).sum() / w.sum()
     lam = ((1 - w / w.sum()) ** 2 / (np.array([len(s) for s in samples]) - 1)).sum()
-    fw = ((w * (m - mw) ** 2).sum() / (k - 1)) / (1 + 2 * (k - 2) / (k ** 2 - 1) * lam)
-    df2 = (k ** 2 - 1) / (3 * lam)
+    fw = ((w * (m - mw) ** 2).sum() / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * lam)
+    df2 = (k**2 - 1) / (3 * lam)
     return float(fw), float(k - 1), float(df2), float(stats.f.sf(fw, k - 1, df2))
 
 
@@ -276,9 +318,15 @@ def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping |
     small = [str(g) for g, s in zip(names, samples) if len(s) < 2]
     if small:
         raise DataError(f"compare_groups: groups {small} of {group!r} have fewer than 2 respondents")
-    desc = pd.DataFrame({"n": [len(s) for s in samples], "mean": [s.mean() for s in samples],
-                         "sd": [s.std(ddof=1) for s in samples], "median": [np.median(s) for s in samples]},
-                        index=pd.Index(names, name=group))
+    desc = pd.DataFrame(
+        {
+            "n": [len(s) for s in samples],
+            "mean": [s.mean() for s in samples],
+            "sd": [s.std(ddof=1) for s in samples],
+            "median": [np.median(s) for s in samples],
+        },
+        index=pd.Index(names, name=group),
+    )
     y, g = d["y"].to_numpy(), d["g"].to_numpy()
     rows = []
     posthoc = None
@@ -289,10 +337,26 @@ def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping |
         sp = np.sqrt(((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / (na + nb - 2))
         hedges = (a.mean() - b.mean()) / sp * (1 - 3 / (4 * (na + nb) - 9))
         u = stats.mannwhitneyu(a, b, alternative="two-sided")
-        rows.append({"test": "Welch t test", "statistic": t.statistic, "df": t.df, "p": t.pvalue,
-                     "effect": "Hedges g", "effect_size": hedges})
-        rows.append({"test": "Mann-Whitney U", "statistic": u.statistic, "df": np.nan, "p": u.pvalue,
-                     "effect": "rank-biserial r", "effect_size": 2 * u.statistic / (na * nb) - 1})
+        rows.append(
+            {
+                "test": "Welch t test",
+                "statistic": t.statistic,
+                "df": t.df,
+                "p": t.pvalue,
+                "effect": "Hedges g",
+                "effect_size": hedges,
+            }
+        )
+        rows.append(
+            {
+                "test": "Mann-Whitney U",
+                "statistic": u.statistic,
+                "df": np.nan,
+                "p": u.pvalue,
+                "effect": "rank-biserial r",
+                "effect_size": 2 * u.statistic / (na * nb) - 1,
+            }
+        )
     else:
         f = stats.f_oneway(*samples)
         grand = y.mean()
@@ -302,20 +366,53 @@ def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping |
         fw, _, df2, p_w = _welch_anova(samples)
         m = np.array([s.mean() for s in samples])
         kw = stats.kruskal(*samples)
-        rows.append({"test": "one-way ANOVA", "statistic": f.statistic, "df": f"{k - 1}, {n - k}", "p": f.pvalue,
-                     "effect": "eta squared", "effect_size": ss_b / ss_t})
-        rows.append({"test": "Welch ANOVA", "statistic": fw, "df": f"{k - 1}, {df2:.1f}",
-                     "p": p_w, "effect": "", "effect_size": np.nan})
-        rows.append({"test": "Kruskal-Wallis H", "statistic": kw.statistic, "df": k - 1, "p": kw.pvalue,
-                     "effect": "epsilon squared", "effect_size": kw.statistic / ((n ** 2 - 1) / (n + 1))})
+        rows.append(
+            {
+                "test": "one-way ANOVA",
+                "statistic": f.statistic,
+                "df": f"{k - 1}, {n - k}",
+                "p": f.pvalue,
+                "effect": "eta squared",
+                "effect_size": ss_b / ss_t,
+            }
+        )
+        rows.append(
+            {
+                "test": "Welch ANOVA",
+                "statistic": fw,
+                "df": f"{k - 1}, {df2:.1f}",
+                "p": p_w,
+                "effect": "",
+                "effect_size": np.nan,
+            }
+        )
+        rows.append(
+            {
+                "test": "Kruskal-Wallis H",
+                "statistic": kw.statistic,
+                "df": k - 1,
+                "p": kw.pvalue,
+                "effect": "epsilon squared",
+                "effect_size": kw.statistic / ((n**2 - 1) / (n + 1)),
+            }
+        )
         tk = stats.tukey_hsd(*samples)
         pairs = list(combinations(range(k), 2))
-        tukey = pd.DataFrame({"group_a": [names[i] for i, _ in pairs], "group_b": [names[j] for _, j in pairs],
-                              "mean_diff": [m[i] - m[j] for i, j in pairs],
-                              "p_tukey": [tk.pvalue[i, j] for i, j in pairs]})
-        posthoc = tukey.merge(_dunn(y, g, names).rename(columns={"z": "dunn_z", "p": "dunn_p", "p_holm": "dunn_p_holm"}),
-                              on=["group_a", "group_b"])
+        tukey = pd.DataFrame(
+            {
+                "group_a": [names[i] for i, _ in pairs],
+                "group_b": [names[j] for _, j in pairs],
+                "mean_diff": [m[i] - m[j] for i, j in pairs],
+                "p_tukey": [tk.pvalue[i, j] for i, j in pairs],
+            }
+        )
+        posthoc = tukey.merge(
+            _dunn(y, g, names).rename(columns={"z": "dunn_z", "p": "dunn_p", "p_holm": "dunn_p_holm"}),
+            on=["group_a", "group_b"],
+        )
     tests = pd.DataFrame(rows).set_index("test")
-    tests["df"] = [("" if pd.isna(v) else f"{v:.1f}" if float(v) % 1 else f"{int(v)}") if not isinstance(v, str) else v
-                   for v in tests["df"]]
+    tests["df"] = [
+        ("" if pd.isna(v) else f"{v:.1f}" if float(v) % 1 else f"{int(v)}") if not isinstance(v, str) else v
+        for v in tests["df"]
+    ]
     return GroupComparison(descriptives=desc, tests=tests, posthoc=posthoc, n_dropped=int(n_dropped))

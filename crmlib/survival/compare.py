@@ -86,9 +86,14 @@ def sbg_comparison(
     from ..clv.sbg import ShiftedBetaGeometricModel
 
     validate_survival(data, duration, event)
-    if not (isinstance(periods, (int, np.integer)) and isinstance(fit_periods, (int, np.integer))
-            and 1 < fit_periods <= periods):
-        raise DataError(f"need whole numbers 1 < fit_periods <= periods, got fit_periods={fit_periods}, periods={periods}")
+    if not (
+        isinstance(periods, (int, np.integer))
+        and isinstance(fit_periods, (int, np.integer))
+        and 1 < fit_periods <= periods
+    ):
+        raise DataError(
+            f"need whole numbers 1 < fit_periods <= periods, got fit_periods={fit_periods}, periods={periods}"
+        )
     if period_days <= 0:
         raise DataError(f"period_days must be positive, got {period_days}")
     if data.attrs.get("observation_end") is None or start not in data.columns:
@@ -97,20 +102,25 @@ def sbg_comparison(
     full = (_follow_up(data, duration, start) >= reach).to_numpy()
     cohort = data.loc[full]
     if len(cohort) < 30:
-        raise DataError(f"only {len(cohort)} customers can be followed for {periods} x {period_days:g} days; "
-                        "shorten the periods or their number")
+        raise DataError(
+            f"only {len(cohort)} customers can be followed for {periods} x {period_days:g} days; "
+            "shorten the periods or their number"
+        )
     d = cohort[duration].to_numpy(dtype="float64")
     grid = np.arange(periods + 1) * float(period_days)
     active = (d[None, :] > grid[:, None]).sum(axis=1)
     active[0] = len(cohort)
-    r_cal = active[1: fit_periods + 1] / active[:fit_periods]
+    r_cal = active[1 : fit_periods + 1] / active[:fit_periods]
     half = max(1, fit_periods // 2)
     falling = float(np.mean(r_cal[half:])) < float(np.mean(r_cal[:half]))
     if falling:
         warnings.warn(
             f"observed period retention falls over the calibration periods (mean {np.mean(r_cal[:half]):.3f} in the "
             f"first {half}, {np.mean(r_cal[half:]):.3f} later), while sBG implies retention that rises with tenure "
-            "(Fader & Hardie 2007, eq. 9): the sBG projection is misspecified for this cohort", DataWarning, stacklevel=2)
+            "(Fader & Hardie 2007, eq. 9): the sBG projection is misspecified for this cohort",
+            DataWarning,
+            stacklevel=2,
+        )
     try:
         model = ShiftedBetaGeometricModel().fit(pd.DataFrame({"active": active[: fit_periods + 1]}))
     except ConvergenceError as exc:
@@ -125,14 +135,26 @@ def sbg_comparison(
     with np.errstate(divide="ignore", invalid="ignore"):
         r_km = np.r_[np.nan, np.where(active[:-1] > 0, active[1:] / active[:-1], np.nan)]
     r_sbg = np.r_[np.nan, model.retention_rate(k[1:])]
-    by_period = pd.DataFrame({"period": k, "day": grid, "active": active, "S_km": s_km, "S_sbg": s_sbg,
-                              "retention_km": r_km, "retention_sbg": r_sbg, "fitted": k <= fit_periods})
+    by_period = pd.DataFrame(
+        {
+            "period": k,
+            "day": grid,
+            "active": active,
+            "S_km": s_km,
+            "S_sbg": s_sbg,
+            "retention_km": r_km,
+            "retention_sbg": r_sbg,
+            "fitted": k <= fit_periods,
+        }
+    )
     by_period = by_period.set_index("period")
     by_period.attrs["n"] = int(len(cohort))
     by_period.attrs["retention_falls"] = falling
     disc = (1.0 + discount_rate_per_period) ** -k[:-1]
-    value = {"Kaplan-Meier (observed)": margin_per_period * float(s_km[:-1] @ disc),
-             "sBG (fitted)": margin_per_period * float(s_sbg[:-1] @ disc)}
+    value = {
+        "Kaplan-Meier (observed)": margin_per_period * float(s_km[:-1] @ disc),
+        "sBG (fitted)": margin_per_period * float(s_sbg[:-1] @ disc),
+    }
     if discount_rate_per_period > 0:
         value["sBG, infinite horizon (m x DEL)"] = margin_per_period * model.del_(discount_rate_per_period)
     value_tab = pd.DataFrame({"value_per_customer": pd.Series(value)})

@@ -99,8 +99,9 @@ class KaplanMeierBySegment:
     def __init__(self, alpha: float = 0.05):
         self.alpha = alpha
 
-    def fit(self, data: pd.DataFrame, *, duration: str = "duration", event: str = "churned",
-            segment: str | None = None) -> "KaplanMeierBySegment":
+    def fit(
+        self, data: pd.DataFrame, *, duration: str = "duration", event: str = "churned", segment: str | None = None
+    ) -> KaplanMeierBySegment:
         """Fit one Kaplan-Meier curve per segment (all rows when ``segment`` is None)."""
         from lifelines import KaplanMeierFitter
 
@@ -114,7 +115,8 @@ class KaplanMeierBySegment:
         self.fitters_ = {}
         for g, part in data.groupby(seg, observed=True, sort=True):  # loop over segments, not customers
             self.fitters_[g] = KaplanMeierFitter(alpha=self.alpha, label=str(g)).fit(
-                part[duration].astype("float64"), part[event].astype("int64"))
+                part[duration].astype("float64"), part[event].astype("int64")
+            )
         counts = data[event].astype("int64").groupby(seg, observed=True).agg(customers="size", churned="sum")
         counts["censored"] = counts["customers"] - counts["churned"]
         self.counts_ = counts
@@ -162,12 +164,20 @@ class KaplanMeierBySegment:
         for g, kmf in self.fitters_.items():
             sf = kmf.survival_function_.iloc[:, 0]
             t = sf.index.to_numpy() / scale
-            line = ax.step(t, sf.to_numpy() * 100, where="post",
-                           label=f"{g} (N = {int(self.counts_.loc[g, 'customers']):,})")[0]
+            line = ax.step(
+                t, sf.to_numpy() * 100, where="post", label=f"{g} (N = {int(self.counts_.loc[g, 'customers']):,})"
+            )[0]
             if ci:
                 band = kmf.confidence_interval_survival_function_
-                ax.fill_between(t, band.iloc[:, 0].to_numpy() * 100, band.iloc[:, 1].to_numpy() * 100,
-                                step="post", alpha=0.2, color=line.get_color(), linewidth=0)
+                ax.fill_between(
+                    t,
+                    band.iloc[:, 0].to_numpy() * 100,
+                    band.iloc[:, 1].to_numpy() * 100,
+                    step="post",
+                    alpha=0.2,
+                    color=line.get_color(),
+                    linewidth=0,
+                )
         ax.set_ylim(0, 101)
         if len(self.fitters_) > 1:
             ax.legend(title=self.segment_)
@@ -176,8 +186,9 @@ class KaplanMeierBySegment:
         return ax
 
 
-def logrank(data: pd.DataFrame, segment: str, *, duration: str = "duration", event: str = "churned"
-            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def logrank(
+    data: pd.DataFrame, segment: str, *, duration: str = "duration", event: str = "churned"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Log-rank tests: all segments together and every pair (lifelines.statistics).
 
     Returns
@@ -200,8 +211,15 @@ def logrank(data: pd.DataFrame, segment: str, *, duration: str = "duration", eve
     d = data[duration].astype("float64")
     e = data[event].astype("int64")
     res = multivariate_logrank_test(d, seg.astype(str), e)
-    overall = pd.DataFrame({"test_statistic": [float(res.test_statistic)], "df": [int(k - 1)],
-                            "p": [float(res.p_value)], "groups": [int(k)], "customers": [len(data)]})
+    overall = pd.DataFrame(
+        {
+            "test_statistic": [float(res.test_statistic)],
+            "df": [int(k - 1)],
+            "p": [float(res.p_value)],
+            "groups": [int(k)],
+            "customers": [len(data)],
+        }
+    )
     pw = pairwise_logrank_test(d, seg.astype(str), e).summary[["test_statistic", "p"]].copy()
     pw["p_holm"] = multipletests(pw["p"].to_numpy(), method="holm")[1]
     pw.index.names = ["segment_a", "segment_b"]
@@ -225,9 +243,16 @@ def _follow_up(data: pd.DataFrame, duration: str, start: str | None) -> pd.Serie
     return data[duration].astype("float64")
 
 
-def cohort_survival_table(data: pd.DataFrame, *, cohort: str = "cohort", period_days: float = 30.0,
-                          periods: int = 12, duration: str = "duration", event: str = "churned",
-                          start: str = "start") -> pd.DataFrame:
+def cohort_survival_table(
+    data: pd.DataFrame,
+    *,
+    cohort: str = "cohort",
+    period_days: float = 30.0,
+    periods: int = 12,
+    duration: str = "duration",
+    event: str = "churned",
+    start: str = "start",
+) -> pd.DataFrame:
     """Acquisition-cohort retention table: Kaplan-Meier S(k * period) per cohort.
 
     A cell is shown only when every member of the cohort could have been
@@ -255,8 +280,14 @@ def cohort_survival_table(data: pd.DataFrame, *, cohort: str = "cohort", period_
     return table
 
 
-def cohort_activity_table(log: pd.DataFrame, *, customer: str = "customer_id", date: str = "date",
-                          freq: str = "M", observation_end: pd.Timestamp | str | None = None) -> pd.DataFrame:
+def cohort_activity_table(
+    log: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    date: str = "date",
+    freq: str = "M",
+    observation_end: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
     """Classic cohort table of a transaction log: share of a cohort buying in each period.
 
     Cohort = calendar period (``freq``, e.g. ``"M"``) of the first purchase;
@@ -280,16 +311,25 @@ def cohort_activity_table(log: pd.DataFrame, *, customer: str = "customer_id", d
     last_full = end_period.ordinal if obs_end.normalize() == end_period.end_time.normalize() else end_period.ordinal - 1
     unobserved = share.index.to_numpy()[:, None] + share.columns.to_numpy()[None, :] > last_full
     share = share.mask(unobserved)
-    share.index = pd.PeriodIndex.from_ordinals(share.index.to_numpy(), freq=freq) if hasattr(
-        pd.PeriodIndex, "from_ordinals") else pd.PeriodIndex(ordinal=share.index.to_numpy(), freq=freq)
+    share.index = (
+        pd.PeriodIndex.from_ordinals(share.index.to_numpy(), freq=freq)
+        if hasattr(pd.PeriodIndex, "from_ordinals")
+        else pd.PeriodIndex(ordinal=share.index.to_numpy(), freq=freq)
+    )
     share.index.name = "cohort"
     share.insert(0, "customers", sizes.to_numpy())
     share.columns.name = f"periods since acquisition ({freq})"
     return share
 
 
-def period_rates(data: pd.DataFrame, *, period_days: float = 30.0, periods: int = 12,
-                 duration: str = "duration", event: str = "churned") -> pd.DataFrame:
+def period_rates(
+    data: pd.DataFrame,
+    *,
+    period_days: float = 30.0,
+    periods: int = 12,
+    duration: str = "duration",
+    event: str = "churned",
+) -> pd.DataFrame:
     """Period retention and churn rates from the pooled Kaplan-Meier curve.
 
     For period ``k`` = (``(k-1) p``, ``k p``] days: ``S_start``, ``S_end``,
@@ -312,13 +352,25 @@ def period_rates(data: pd.DataFrame, *, period_days: float = 30.0, periods: int 
     churned = ((d[None, :] > lo[:, None]) & (d[None, :] <= hi[:, None]) & (e[None, :] == 1)).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(s[:-1] > 0, s[1:] / s[:-1], np.nan)
-    out = pd.DataFrame({"period": np.arange(1, periods + 1), "start_day": lo, "end_day": hi, "at_risk": at_risk,
-                        "churned": churned, "S_start": s[:-1], "S_end": s[1:], "retention_rate": r,
-                        "churn_rate": 1 - r})
+    out = pd.DataFrame(
+        {
+            "period": np.arange(1, periods + 1),
+            "start_day": lo,
+            "end_day": hi,
+            "at_risk": at_risk,
+            "churned": churned,
+            "S_start": s[:-1],
+            "S_end": s[1:],
+            "retention_rate": r,
+            "churn_rate": 1 - r,
+        }
+    )
     return out.loc[out["at_risk"] > 0].reset_index(drop=True)
 
 
-def plot_cohort_heatmap(table: pd.DataFrame, ax=None, *, period_label: str = "Periods since acquisition (30-day periods)"):
+def plot_cohort_heatmap(
+    table: pd.DataFrame, ax=None, *, period_label: str = "Periods since acquisition (30-day periods)"
+):
     """Heatmap of a cohort table (share retained, shown in %); empty cells are unobserved."""
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -328,10 +380,23 @@ def plot_cohort_heatmap(table: pd.DataFrame, ax=None, *, period_label: str = "Pe
     values = table.drop(columns=["customers"], errors="ignore") * 100
     if ax is None:
         _, ax = plt.subplots(figsize=(min(12, 1.5 + 0.6 * values.shape[1]), 1.2 + 0.35 * values.shape[0]))
-    ylabels = [f"{c} (N = {int(n):,})" for c, n in zip(table.index, table["customers"])] if "customers" in table \
+    ylabels = (
+        [f"{c} (N = {int(n):,})" for c, n in zip(table.index, table["customers"])]
+        if "customers" in table
         else [str(c) for c in table.index]
-    sns.heatmap(values, ax=ax, annot=values.shape[1] <= 20, annot_kws={"fontsize": 8}, fmt=".0f", cmap="viridis", vmin=0, vmax=100,
-                cbar_kws={"label": "Customers retained (%)"}, yticklabels=ylabels)
+    )
+    sns.heatmap(
+        values,
+        ax=ax,
+        annot=values.shape[1] <= 20,
+        annot_kws={"fontsize": 8},
+        fmt=".0f",
+        cmap="viridis",
+        vmin=0,
+        vmax=100,
+        cbar_kws={"label": "Customers retained (%)"},
+        yticklabels=ylabels,
+    )
     ax.grid(False)
     label_axes(ax, period_label, "Acquisition cohort")
     return ax
@@ -344,6 +409,7 @@ def compact_intervals(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     exist (as in :meth:`KaplanMeierBySegment.summary`); other columns are kept as they are.
     ``inf`` (a median or bound not reached) prints as ``not reached``.
     """
+
     def fmt(x: float) -> str:
         return "not reached" if np.isinf(x) else f"{x:.{digits}f}"
 
@@ -352,12 +418,20 @@ def compact_intervals(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     for col in table.columns:
         if col in used:
             continue
-        pair = next(((f"{col}{sep}lower", f"{col}{sep}upper") for sep in ("_", " ")
-                     if f"{col}{sep}lower" in table and f"{col}{sep}upper" in table), None)
+        pair = next(
+            (
+                (f"{col}{sep}lower", f"{col}{sep}upper")
+                for sep in ("_", " ")
+                if f"{col}{sep}lower" in table and f"{col}{sep}upper" in table
+            ),
+            None,
+        )
         if pair is None:
             out[col] = table[col]
             continue
         used.update(pair)
         est, lo, hi = (table[c].to_numpy(dtype="float64") for c in (col, *pair))
-        out[f"{col} (95% CI)" if "CI" not in col else col] = [f"{fmt(a)} ({fmt(b)}-{fmt(c)})" for a, b, c in zip(est, lo, hi)]
+        out[f"{col} (95% CI)" if "CI" not in col else col] = [
+            f"{fmt(a)} ({fmt(b)}-{fmt(c)})" for a, b, c in zip(est, lo, hi)
+        ]
     return out

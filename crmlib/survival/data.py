@@ -126,7 +126,9 @@ def validate_survival(data: pd.DataFrame, duration: str = "duration", event: str
     d = pd.to_numeric(data[duration], errors="coerce")
     bad = data.index[d.isna().to_numpy()]
     if len(bad):
-        raise DataError(f"column {duration!r}: {len(bad)} row(s) with a missing or non-numeric duration: rows {_rows(bad)}")
+        raise DataError(
+            f"column {duration!r}: {len(bad)} row(s) with a missing or non-numeric duration: rows {_rows(bad)}"
+        )
     bad = data.index[(d < 0).to_numpy()]
     if len(bad):
         raise DataError(f"column {duration!r}: {len(bad)} row(s) with a negative duration: rows {_rows(bad)}")
@@ -134,7 +136,9 @@ def validate_survival(data: pd.DataFrame, duration: str = "duration", event: str
     ok = e.isin([0, 1]) | e.isin([True, False])
     bad = data.index[~ok.to_numpy()]
     if len(bad):
-        raise DataError(f"column {event!r}: {len(bad)} row(s) with an event indicator other than 0/1: rows {_rows(bad)}")
+        raise DataError(
+            f"column {event!r}: {len(bad)} row(s) with an event indicator other than 0/1: rows {_rows(bad)}"
+        )
     return data
 
 
@@ -303,7 +307,9 @@ def from_transactions(
     prev = grp["d"].shift(1)
     gap = (days["d"] - prev) / DAY
     position = grp.cumcount()  # purchases before this row
-    lapse_rows = days.loc[(gap > w).to_numpy()].assign(prev=prev[(gap > w).to_numpy()], k=position[(gap > w).to_numpy()])
+    lapse_rows = days.loc[(gap > w).to_numpy()].assign(
+        prev=prev[(gap > w).to_numpy()], k=position[(gap > w).to_numpy()]
+    )
     first_lapse = lapse_rows.groupby("c", sort=True).first()
 
     cust = first.index
@@ -352,10 +358,12 @@ def from_transactions(
             "definition": (
                 f"churn = first run of {w} observed days without a purchase (inter-purchase gap > {w} days, or "
                 f"last purchase on or before {(obs_end - pd.Timedelta(days=w)).date()}); event day = "
-                + ("the last purchase before the lapse; still-active customers censored at "
-                   f"{last_seen.date()}, the last day whose lapse could be observed"
-                   if event_at == "last_purchase" else
-                   f"the {w}th day without a purchase; still-active customers censored at {obs_end.date()}")
+                + (
+                    "the last purchase before the lapse; still-active customers censored at "
+                    f"{last_seen.date()}, the last day whose lapse could be observed"
+                    if event_at == "last_purchase"
+                    else f"the {w}th day without a purchase; still-active customers censored at {obs_end.date()}"
+                )
                 + "; duration = days from first purchase to event/censoring day, both included"
             ),
         }
@@ -465,8 +473,9 @@ def event_date_comparison(
     if len(horizons) == 0:
         raise DataError("horizons must list at least one number of days")
     lp = from_transactions(log, window_days, observation_end=observation_end, customer=customer, date=date)
-    la = from_transactions(log, window_days, observation_end=observation_end, event_at="lapse",
-                           customer=customer, date=date)
+    la = from_transactions(
+        log, window_days, observation_end=observation_end, event_at="lapse", customer=customer, date=date
+    )
     repeat = (lp["purchase_days_total"] > 1).to_numpy()
     w = int(window_days)
     variants = {

@@ -98,8 +98,9 @@ def lifecycle_stages(
     cut = as_of - pd.Timedelta(days=trend_days)
     days["recent"] = (days["d"] > cut).to_numpy()
     g = days.groupby("c", sort=True)
-    out = pd.DataFrame({"first": g["d"].min(), "last": g["d"].max(), "purchase_days": g.size(),
-                        "recent_days": g["recent"].sum()})
+    out = pd.DataFrame(
+        {"first": g["d"].min(), "last": g["d"].max(), "purchase_days": g.size(), "recent_days": g["recent"].sum()}
+    )
     out.index.name = customer
     out["tenure_days"] = ((as_of - out["first"]) / DAY).astype("int64")
     out["recency_days"] = ((as_of - out["last"]) / DAY).astype("int64")
@@ -123,12 +124,23 @@ def lifecycle_stages(
             raise DataError("p_alive must lie in [0, 1]")
         lost = lost | (pa < p_lost).to_numpy()
     explore = ~judged | (out["purchase_days"] == 1).to_numpy()
-    stage = np.select([lost, explore, trend >= rise, trend <= fall], ["lost", "exploration", "formation", "decline"],
-                      default="stability")
+    stage = np.select(
+        [lost, explore, trend >= rise, trend <= fall],
+        ["lost", "exploration", "formation", "decline"],
+        default="stability",
+    )
     out["stage"] = pd.Categorical(stage, categories=STAGES)
     out = out.drop(columns="recent_days")
-    out.attrs.update({"as_of": as_of, "inactivity_days": inactivity_days, "trend_days": trend_days,
-                      "rise": rise, "fall": fall, "p_alive_used": p_alive is not None})
+    out.attrs.update(
+        {
+            "as_of": as_of,
+            "inactivity_days": inactivity_days,
+            "trend_days": trend_days,
+            "rise": rise,
+            "fall": fall,
+            "p_alive_used": p_alive is not None,
+        }
+    )
     return out
 
 
@@ -141,8 +153,9 @@ def stage_sizes(stages: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def stage_transitions(log: pd.DataFrame, date_from: pd.Timestamp | str, date_to: pd.Timestamp | str,
-                      *, normalize: bool = False, **kwargs) -> pd.DataFrame:
+def stage_transitions(
+    log: pd.DataFrame, date_from: pd.Timestamp | str, date_to: pd.Timestamp | str, *, normalize: bool = False, **kwargs
+) -> pd.DataFrame:
     """Stage-to-stage transition matrix between two dates (rows: stage at ``date_from``).
 
     Every customer acquired by ``date_to`` is counted once; those acquired

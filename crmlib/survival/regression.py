@@ -32,8 +32,9 @@ from .data import _need_columns, _rows, validate_survival
 __all__ = ["design_matrix", "ChurnCox", "compare_aft", "aft_conditional_median"]
 
 
-def design_matrix(data: pd.DataFrame, covariates: Sequence[str], *, duration: str = "duration",
-                  event: str = "churned") -> pd.DataFrame:
+def design_matrix(
+    data: pd.DataFrame, covariates: Sequence[str], *, duration: str = "duration", event: str = "churned"
+) -> pd.DataFrame:
     """Duration, event and covariates as a numeric frame for lifelines.
 
     Numeric and boolean covariates are used as they are (booleans as 0/1);
@@ -57,7 +58,9 @@ def design_matrix(data: pd.DataFrame, covariates: Sequence[str], *, duration: st
             cat = s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype(pd.CategoricalDtype(sorted(s.unique())))
             cat = cat.cat.remove_unused_categories()
             if len(cat.cat.categories) < 2:
-                raise DataError(f"covariate {c!r} has a single level ({list(cat.cat.categories)}); it cannot be estimated")
+                raise DataError(
+                    f"covariate {c!r} has a single level ({list(cat.cat.categories)}); it cannot be estimated"
+                )
             parts.append(pd.get_dummies(cat, prefix=c, drop_first=True).astype("float64"))
         elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
             parts.append(s.astype("float64").to_frame(c))
@@ -90,8 +93,9 @@ class ChurnCox:
         self.penalizer = penalizer
         self.ph_alpha = ph_alpha
 
-    def fit(self, data: pd.DataFrame, covariates: Sequence[str], *, duration: str = "duration",
-            event: str = "churned") -> "ChurnCox":
+    def fit(
+        self, data: pd.DataFrame, covariates: Sequence[str], *, duration: str = "duration", event: str = "churned"
+    ) -> ChurnCox:
         """Fit by maximum partial likelihood (Efron ties); returns ``self``."""
         from lifelines import CoxPHFitter
         from lifelines.exceptions import ConvergenceError as LLConvergenceError
@@ -107,23 +111,40 @@ class ChurnCox:
         for c in cat_cols:
             members = self.design_[c].to_numpy() == 1
             if ev[members].sum() == 0:
-                warnings.warn(f"covariate level {c!r} has no churn events ({int(members.sum())} customers, all "
-                              "censored): its hazard ratio is not identified (estimate tends to 0, interval unbounded); "
-                              "merge the level with another or use penalizer > 0", DataWarning, stacklevel=2)
+                warnings.warn(
+                    f"covariate level {c!r} has no churn events ({int(members.sum())} customers, all "
+                    "censored): its hazard ratio is not identified (estimate tends to 0, interval unbounded); "
+                    "merge the level with another or use penalizer > 0",
+                    DataWarning,
+                    stacklevel=2,
+                )
         try:
             self.model_ = CoxPHFitter(alpha=self.alpha, penalizer=self.penalizer).fit(
-                self.design_, duration_col=duration, event_col=event)
+                self.design_, duration_col=duration, event_col=event
+            )
         except LLConvergenceError as exc:
-            raise ConvergenceError(f"Cox model did not converge ({exc}); try penalizer=0.01 or fewer covariates") from None
+            raise ConvergenceError(
+                f"Cox model did not converge ({exc}); try penalizer=0.01 or fewer covariates"
+            ) from None
         return self
 
     def hazard_ratios(self) -> pd.DataFrame:
         """Hazard ratios exp(beta) with CIs and p-values; ``attrs['n']`` and ``attrs['events']`` give N."""
         s = self.model_.summary
-        lo, hi = [c for c in s.columns if c.startswith("exp(coef) lower")][0], \
-            [c for c in s.columns if c.startswith("exp(coef) upper")][0]
-        out = pd.DataFrame({"hazard_ratio": s["exp(coef)"], "lower": s[lo], "upper": s[hi],
-                            "coef": s["coef"], "se": s["se(coef)"], "p": s["p"]})
+        lo, hi = (
+            [c for c in s.columns if c.startswith("exp(coef) lower")][0],
+            [c for c in s.columns if c.startswith("exp(coef) upper")][0],
+        )
+        out = pd.DataFrame(
+            {
+                "hazard_ratio": s["exp(coef)"],
+                "lower": s[lo],
+                "upper": s[hi],
+                "coef": s["coef"],
+                "se": s["se(coef)"],
+                "p": s["p"],
+            }
+        )
         out.index.name = "covariate"
         out.attrs["n"] = int(self.model_._n_examples)
         out.attrs["events"] = int(self.design_[self.event_col_].sum())
@@ -140,8 +161,13 @@ class ChurnCox:
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 1.2 + 0.45 * len(hr)))
         y = np.arange(len(hr))
-        ax.errorbar(hr["hazard_ratio"], y, xerr=[hr["hazard_ratio"] - hr["lower"], hr["upper"] - hr["hazard_ratio"]],
-                    fmt="o", capsize=3)
+        ax.errorbar(
+            hr["hazard_ratio"],
+            y,
+            xerr=[hr["hazard_ratio"] - hr["lower"], hr["upper"] - hr["hazard_ratio"]],
+            fmt="o",
+            capsize=3,
+        )
         ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
         ax.set_xscale("log")
         from matplotlib.ticker import FuncFormatter
@@ -161,8 +187,9 @@ class ChurnCox:
         """
         from lifelines.statistics import proportional_hazard_test
 
-        res = proportional_hazard_test(self.model_, self.design_, time_transform="rank",
-                                       precomputed_residuals=self._scaled_schoenfeld())
+        res = proportional_hazard_test(
+            self.model_, self.design_, time_transform="rank", precomputed_residuals=self._scaled_schoenfeld()
+        )
         tab = res.summary[["test_statistic", "p"]].copy()
         tab.index = [i[0] if isinstance(i, tuple) else i for i in tab.index]
         tab.index.name = "covariate"
@@ -173,19 +200,25 @@ class ChurnCox:
                 if col == c or col.startswith(f"{c}_"):
                     source[col] = c
         tab["advice"] = [
-            (f"effect changes over time: stratify on {source.get(i, i)!r} (CoxPHFitter(strata=...)), "
-             "or let its coefficient vary with time (split follow-up into periods / time interaction), "
-             "or prefer an AFT model" if v else "no evidence against proportional hazards")
+            (
+                f"effect changes over time: stratify on {source.get(i, i)!r} (CoxPHFitter(strata=...)), "
+                "or let its coefficient vary with time (split follow-up into periods / time interaction), "
+                "or prefer an AFT model"
+                if v
+                else "no evidence against proportional hazards"
+            )
             for i, v in zip(tab.index, tab["violated"])
         ]
         bad = list(tab.index[tab["violated"]])
         n = int(self.model_._n_examples)
         if bad:
-            text = (f"The proportional-hazards assumption fails at the {self.ph_alpha:g} level for {bad}. The hazard "
-                    "ratios of these covariates are averages over time and can mislead. Look at their scaled "
-                    "Schoenfeld residuals over time (plot_schoenfeld): a trend shows how the effect changes. Then "
-                    "stratify on a categorical covariate, add a covariate x time interaction, fit separate models "
-                    "for early and late tenure, or use an AFT model.")
+            text = (
+                f"The proportional-hazards assumption fails at the {self.ph_alpha:g} level for {bad}. The hazard "
+                "ratios of these covariates are averages over time and can mislead. Look at their scaled "
+                "Schoenfeld residuals over time (plot_schoenfeld): a trend shows how the effect changes. Then "
+                "stratify on a categorical covariate, add a covariate x time interaction, fit separate models "
+                "for early and late tenure, or use an AFT model."
+            )
             if n > 5000:
                 text += f" With N = {n:,} even small, practically harmless departures are significant; judge the size of the trend."
         else:
@@ -205,7 +238,9 @@ class ChurnCox:
         from ..style import label_axes
 
         if covariate not in self.design_.columns[2:]:
-            raise DataError(f"covariate {covariate!r} is not a design column; choose from {list(self.design_.columns[2:])}")
+            raise DataError(
+                f"covariate {covariate!r} is not a design column; choose from {list(self.design_.columns[2:])}"
+            )
         r = self._scaled_schoenfeld()[covariate]
         t = self.design_.loc[r.index, self.duration_col_]
         rank = t.rank(method="average").to_numpy()
@@ -219,8 +254,12 @@ class ChurnCox:
         ax.plot(mids.to_numpy(), means.to_numpy(), color="black", marker="o", label="binned mean")
         ax.axhline(float(self.model_.params_[covariate]), color="grey", linestyle="--", label="Cox coefficient")
         ax.legend()
-        label_axes(ax, "Rank of churn time (events ordered by tenure)", "Scaled Schoenfeld residual (log-hazard)",
-                   title=covariate)
+        label_axes(
+            ax,
+            "Rank of churn time (events ordered by tenure)",
+            "Scaled Schoenfeld residual (log-hazard)",
+            title=covariate,
+        )
         return ax
 
     def _scaled_schoenfeld(self) -> pd.DataFrame:
@@ -229,8 +268,9 @@ class ChurnCox:
             self._schoenfeld_ = self.model_.compute_residuals(self.design_, "scaled_schoenfeld")
         return self._schoenfeld_
 
-    def predict_conditional(self, data: pd.DataFrame, survived: float | Sequence[float],
-                            times: Sequence[float]) -> pd.DataFrame:
+    def predict_conditional(
+        self, data: pd.DataFrame, survived: float | Sequence[float], times: Sequence[float]
+    ) -> pd.DataFrame:
         """Survival ``S(s + t | T > s, x)`` at ``t`` more time units, given ``s`` = ``survived`` already.
 
         ``data`` holds the covariates (same columns as in ``fit``); ``survived``
@@ -256,7 +296,8 @@ class ChurnCox:
             raise DataError(
                 f"{what} reaches {reach:g}, beyond the last churn observed ({self.last_event_time_:g}); the Cox "
                 "baseline hazard is 0 there, so survival would be held at its last value by construction, not "
-                "estimated. Ask about shorter times or fit a parametric (AFT) model to extrapolate")
+                "estimated. Ask about shorter times or fit a parametric (AFT) model to extrapolate"
+            )
 
     def predict_remaining_median(self, data: pd.DataFrame, survived: float | Sequence[float]) -> pd.Series:
         """Median *remaining* lifetime given ``survived`` time already stayed (``inf`` if not reached).
@@ -281,8 +322,9 @@ class ChurnCox:
         return x
 
 
-def design_matrix_like(data: pd.DataFrame, covariates: Sequence[str], columns: Sequence[str],
-                       duration: str, event: str) -> pd.DataFrame:
+def design_matrix_like(
+    data: pd.DataFrame, covariates: Sequence[str], columns: Sequence[str], duration: str, event: str
+) -> pd.DataFrame:
     """Covariate columns of new data coded like a fitted design (dummy levels aligned, absent levels 0)."""
     _need_columns(data, list(covariates), "data")
     parts = []
@@ -297,9 +339,16 @@ def design_matrix_like(data: pd.DataFrame, covariates: Sequence[str], columns: S
     return x.reindex(columns=list(columns), fill_value=0.0)
 
 
-def compare_aft(data: pd.DataFrame, covariates: Sequence[str], *, duration: str = "duration",
-                event: str = "churned", alpha: float = 0.05, max_rows: int | None = None,
-                seed: int | np.random.Generator | None = None) -> tuple[pd.DataFrame, dict]:
+def compare_aft(
+    data: pd.DataFrame,
+    covariates: Sequence[str],
+    *,
+    duration: str = "duration",
+    event: str = "churned",
+    alpha: float = 0.05,
+    max_rows: int | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[pd.DataFrame, dict]:
     """Fit Weibull, log-normal and log-logistic AFT models and compare them by AIC.
 
     Identical rows (duration, event, covariates) are collapsed into one row
@@ -323,8 +372,10 @@ def compare_aft(data: pd.DataFrame, covariates: Sequence[str], *, duration: str 
     design = design_matrix(data, covariates, duration=duration, event=event)
     zero = design.index[(design[duration] <= 0).to_numpy()]
     if len(zero):
-        raise DataError(f"column {duration!r}: {len(zero)} row(s) with duration 0; AFT models need positive "
-                        f"durations (count the first day as 1, as from_transactions does): rows {_rows(zero)}")
+        raise DataError(
+            f"column {duration!r}: {len(zero)} row(s) with duration 0; AFT models need positive "
+            f"durations (count the first day as 1, as from_transactions does): rows {_rows(zero)}"
+        )
     if max_rows is not None and len(design) > max_rows:
         if seed is None:
             raise DataError("max_rows needs a seed (int or numpy Generator) for the random sample")
@@ -333,8 +384,11 @@ def compare_aft(data: pd.DataFrame, covariates: Sequence[str], *, duration: str 
     cols = list(design.columns)
     collapsed = design.groupby(cols, sort=False).size().rename("_weight").reset_index()
     models, rows = {}, []
-    for name, cls in (("Weibull", WeibullAFTFitter), ("log-normal", LogNormalAFTFitter),
-                      ("log-logistic", LogLogisticAFTFitter)):
+    for name, cls in (
+        ("Weibull", WeibullAFTFitter),
+        ("log-normal", LogNormalAFTFitter),
+        ("log-logistic", LogLogisticAFTFitter),
+    ):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             m = cls(alpha=alpha).fit(collapsed, duration_col=duration, event_col=event, weights_col="_weight")
@@ -342,8 +396,14 @@ def compare_aft(data: pd.DataFrame, covariates: Sequence[str], *, duration: str 
             if "converge" in str(w.message).lower():
                 warnings.warn(f"{name} AFT: {w.message}", DataWarning, stacklevel=2)
         models[name] = m
-        rows.append({"model": name, "log_likelihood": float(m.log_likelihood_), "parameters": int(len(m.params_)),
-                     "AIC": float(m.AIC_)})
+        rows.append(
+            {
+                "model": name,
+                "log_likelihood": float(m.log_likelihood_),
+                "parameters": int(len(m.params_)),
+                "AIC": float(m.AIC_),
+            }
+        )
     tab = pd.DataFrame(rows).set_index("model").sort_values("AIC")
     tab["delta_AIC"] = tab["AIC"] - tab["AIC"].min()
     wts = np.exp(-0.5 * tab["delta_AIC"])

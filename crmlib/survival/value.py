@@ -86,8 +86,9 @@ def step_discounted_area(times: np.ndarray, surv: np.ndarray, horizon: float, de
     return first + widths @ s
 
 
-def smooth_discounted_area(survival: Callable[[np.ndarray], np.ndarray], horizon: float, delta: float = 0.0,
-                           nodes: int = 200) -> np.ndarray:
+def smooth_discounted_area(
+    survival: Callable[[np.ndarray], np.ndarray], horizon: float, delta: float = 0.0, nodes: int = 200
+) -> np.ndarray:
     """``integral_0^H S(t) exp(-delta t) dt`` of a smooth survival function by Gauss-Legendre quadrature.
 
     ``survival`` maps an array of times (days) to survival probabilities;
@@ -192,9 +193,12 @@ def segment_value(
         e = part[event].to_numpy(dtype="int64")
         times, n, dd, s = kaplan_meier_arrays(d, e)
         if horizon_days > times[-1]:
-            warnings.warn(f"segment {g!r}: horizon {horizon_days:g} days is beyond the longest observed duration "
-                          f"({times[-1]:g} days); the curve is held flat at its last value there", DataWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"segment {g!r}: horizon {horizon_days:g} days is beyond the longest observed duration "
+                f"({times[-1]:g} days); the curve is held flat at its last value there",
+                DataWarning,
+                stacklevel=2,
+            )
         area = float(step_discounted_area(times, s, horizon_days, delta))
         if method == "delta":
             se = _delta_se(times, n, dd, s, horizon_days, delta)
@@ -205,14 +209,23 @@ def segment_value(
             areas = step_discounted_area(bt, bs.T, horizon_days, delta)
             se = float(np.std(areas, ddof=1))
             lo, hi = np.quantile(areas, [alpha / 2, 1 - alpha / 2])
-        rows.append({"segment": g, "customers": len(part), "churned": int(e.sum()),
-                     "value": margin_per_day * area, "se": abs(margin_per_day) * se,
-                     "lower": margin_per_day * min(lo, hi) if margin_per_day >= 0 else margin_per_day * max(lo, hi),
-                     "upper": margin_per_day * max(lo, hi) if margin_per_day >= 0 else margin_per_day * min(lo, hi),
-                     "discounted_days": area, "horizon_days": float(horizon_days)})
+        rows.append(
+            {
+                "segment": g,
+                "customers": len(part),
+                "churned": int(e.sum()),
+                "value": margin_per_day * area,
+                "se": abs(margin_per_day) * se,
+                "lower": margin_per_day * min(lo, hi) if margin_per_day >= 0 else margin_per_day * max(lo, hi),
+                "upper": margin_per_day * max(lo, hi) if margin_per_day >= 0 else margin_per_day * min(lo, hi),
+                "discounted_days": area,
+                "horizon_days": float(horizon_days),
+            }
+        )
     out = pd.DataFrame(rows).set_index("segment")
-    out.attrs.update({"method": method, "confidence": 1 - alpha, "annual_discount_rate": annual_discount_rate,
-                      "n": len(data)})
+    out.attrs.update(
+        {"method": method, "confidence": 1 - alpha, "annual_discount_rate": annual_discount_rate, "n": len(data)}
+    )
     return out
 
 
@@ -258,8 +271,12 @@ def customer_value(
         raise DataError("margin_per_day must be finite")
     reach = horizon_days + (0.0 if survived_days is None else float(np.max(survived_days)))
     if reach > times[-1]:
-        warnings.warn(f"the horizon reaches {reach:g} days, beyond the last time of the curves ({times[-1]:g} days); "
-                      "they are held flat at their last value there", DataWarning, stacklevel=2)
+        warnings.warn(
+            f"the horizon reaches {reach:g} days, beyond the last time of the curves ({times[-1]:g} days); "
+            "they are held flat at their last value there",
+            DataWarning,
+            stacklevel=2,
+        )
     if survived_days is None:
         area = step_discounted_area(times, s, horizon_days, delta)
     else:
@@ -336,7 +353,7 @@ def customer_value_interval(
     rng = np.random.default_rng(seed)
     delta_kw = dict(margin_per_day=margin_per_day, annual_discount_rate=annual_discount_rate)
 
-    def value_of(fitted: "ChurnCox") -> np.ndarray:
+    def value_of(fitted: ChurnCox) -> np.ndarray:
         fitted._check_reach(float(horizon_days), "horizon_days")
         curves = fitted.model_.predict_survival_function(fitted._x(customers))
         return customer_value(curves, horizon_days=horizon_days, **delta_kw).to_numpy()
@@ -350,7 +367,16 @@ def customer_value_interval(
             rows = data.iloc[rng.integers(0, n, size=n)].reset_index(drop=True)
             draws[b] = value_of(ChurnCox().fit(rows, covariates, duration=duration, event=event))
     lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2], axis=0)
-    out = pd.DataFrame({"value": full, "boot_mean": draws.mean(axis=0), "se": draws.std(axis=0, ddof=1),
-                        "lower": lo, "upper": hi, "n_boot": n_boot}, index=customers.index)
+    out = pd.DataFrame(
+        {
+            "value": full,
+            "boot_mean": draws.mean(axis=0),
+            "se": draws.std(axis=0, ddof=1),
+            "lower": lo,
+            "upper": hi,
+            "n_boot": n_boot,
+        },
+        index=customers.index,
+    )
     out.attrs.update({"n": n, "confidence": 1 - alpha, "horizon_days": float(horizon_days)})
     return out

@@ -193,7 +193,13 @@ def compare_groups(
     pw = pd.DataFrame(rows)
     pw["p_holm"] = multipletests(pw["p"], method="holm")[1]
     res = anova_oneway([vals[g] for g, _ in groups], use_var="unequal", welch_correction=True)
-    omni = {"F": float(res.statistic), "df1": float(res.df[0]), "df2": float(res.df[1]), "p": float(res.pvalue), "groups": len(groups)}
+    omni = {
+        "F": float(res.statistic),
+        "df1": float(res.df[0]),
+        "df2": float(res.df[1]),
+        "p": float(res.pvalue),
+        "groups": len(groups),
+    }
     return GroupComparison(column, pw, omni)
 
 

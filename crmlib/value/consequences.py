@@ -55,7 +55,9 @@ def regress_outcomes(
         sub = frame[[y, *predictors] + ([fixed_effects] if fixed_effects else [])].dropna()
         X = sub[list(predictors)].astype(float)
         if fixed_effects:
-            X = pd.concat([X, pd.get_dummies(sub[fixed_effects], prefix=fixed_effects, drop_first=True, dtype=float)], axis=1)
+            X = pd.concat(
+                [X, pd.get_dummies(sub[fixed_effects], prefix=fixed_effects, drop_first=True, dtype=float)], axis=1
+            )
         X = sm.add_constant(X, has_constant="add")
         if len(sub) <= X.shape[1] + 1:
             raise DataError(f"outcome {y!r}: only {len(sub)} complete rows for {X.shape[1]} coefficients")

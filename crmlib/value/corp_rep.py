@@ -96,7 +96,9 @@ def corp_rep_partial() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             "side": ["value" if c.endswith("_value") else "cost" for c in COMPONENTS],
             "items": [", ".join(CORP_REP_MAPPING.get(c, [])) or "MISSING" for c in COMPONENTS],
             "status": [
-                "missing" if c not in CORP_REP_MAPPING else ("proxy (switching cost)" if c.endswith("_cost") else "measured")
+                "missing"
+                if c not in CORP_REP_MAPPING
+                else ("proxy (switching cost)" if c.endswith("_cost") else "measured")
                 for c in COMPONENTS
             ],
         },

@@ -119,9 +119,7 @@ def _check_sides(cb: pd.DataFrame, name: str) -> None:
         raise DataError(
             f"codebook {name}: column 'value_or_cost' must be value, cost or outcome; items {list(cb.loc[bad, 'item'])}"
         )
-    mixed = (
-        cb.loc[side != "outcome"].assign(side=side).groupby("construct")["side"].nunique().loc[lambda s: s > 1]
-    )
+    mixed = cb.loc[side != "outcome"].assign(side=side).groupby("construct")["side"].nunique().loc[lambda s: s > 1]
     if len(mixed):
         raise DataError(f"codebook {name}: components {list(mixed.index)} mix value and cost items")
 

@@ -67,7 +67,9 @@ class DeliveredValue:
         self.require_all = require_all
         self.item_weights = item_weights
 
-    def fit(self, data: pd.DataFrame, codebook: pd.DataFrame, *, outcome: pd.Series | str | None = None) -> DeliveredValue:
+    def fit(
+        self, data: pd.DataFrame, codebook: pd.DataFrame, *, outcome: pd.Series | str | None = None
+    ) -> DeliveredValue:
         """Score the components, derive the weights and compute delivered value; returns ``self``.
 
         ``outcome`` (a Series or a column name of ``data``) is the satisfaction
@@ -78,7 +80,11 @@ class DeliveredValue:
                 raise DataError(f"column {outcome!r} (the outcome of the weights) is not in the data")
             outcome = pd.to_numeric(data[outcome], errors="coerce").rename(outcome)
         self.scores_: ComponentScores = score_components(
-            data, codebook, min_items=self.min_items, scale=self.scale, require_all=self.require_all,
+            data,
+            codebook,
+            min_items=self.min_items,
+            scale=self.scale,
+            require_all=self.require_all,
             item_weights=self.item_weights,
         )
         self.weights_: ComponentWeights = derive_weights(

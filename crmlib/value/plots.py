@@ -26,10 +26,15 @@ def plot_value_map(table: pd.DataFrame, scale_label: str, *, ax=None, title: str
     for i, (g, r) in enumerate(table.iterrows()):
         col = PALETTE[i % len(PALETTE)]
         ax.errorbar(
-            r["total_cost"], r["total_value"],
+            r["total_cost"],
+            r["total_value"],
             xerr=[[r["total_cost"] - r["total_cost_low"]], [r["total_cost_high"] - r["total_cost"]]],
             yerr=[[r["total_value"] - r["total_value_low"]], [r["total_value_high"] - r["total_value"]]],
-            fmt="o", color=col, capsize=4, ms=7, label=f"{g} (n={int(r['n'])})",
+            fmt="o",
+            color=col,
+            capsize=4,
+            ms=7,
+            label=f"{g} (n={int(r['n'])})",
         )
     lo = float(np.nanmin(table[["total_cost_low", "total_value_low"]].to_numpy())) - 0.3
     hi = float(np.nanmax(table[["total_cost_high", "total_value_high"]].to_numpy())) + 0.3
@@ -37,8 +42,12 @@ def plot_value_map(table: pd.DataFrame, scale_label: str, *, ax=None, title: str
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.legend(loc="best", fontsize=9)  # groups by colour: labels written beside close points would overlap
-    return label_axes(ax, f"Perceived total customer cost (mean, {scale_label})",
-                      f"Perceived total customer value (mean, {scale_label})", title)
+    return label_axes(
+        ax,
+        f"Perceived total customer cost (mean, {scale_label})",
+        f"Perceived total customer value (mean, {scale_label})",
+        title,
+    )
 
 
 def plot_component_profile(
@@ -58,12 +67,23 @@ def plot_component_profile(
     for i, g in enumerate(groups):
         sub = long.loc[g].reindex(list(components))
         x = pos + (i - (len(groups) - 1) / 2) * width
-        ax.errorbar(x, sub["mean"], yerr=[sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]], fmt="-o",
-                    color=PALETTE[i % len(PALETTE)], capsize=3, ms=5, lw=1.2, label=str(g))
+        ax.errorbar(
+            x,
+            sub["mean"],
+            yerr=[sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]],
+            fmt="-o",
+            color=PALETTE[i % len(PALETTE)],
+            capsize=3,
+            ms=5,
+            lw=1.2,
+            label=str(g),
+        )
     n_value = sum(1 for c in components if c.endswith("_value"))
     if 0 < n_value < len(components):
         ax.axvline(n_value - 0.5, color="grey", lw=1, ls=":")
     ax.set_xticks(pos)
     ax.set_xticklabels([COMPONENT_LABELS.get(c, c) for c in components], rotation=30, ha="right")
     ax.legend(fontsize=9, ncol=min(len(groups), 4))
-    return label_axes(ax, "Component (value components left, cost components right)", f"Mean score ({scale_label})", title)
+    return label_axes(
+        ax, "Component (value components left, cost components right)", f"Mean score ({scale_label})", title
+    )

@@ -333,7 +333,9 @@ def normalise_weights(weights, sides: Mapping[str, str]) -> pd.Series:
     w = pd.Series(dict(weights), dtype=float)
     unknown = [c for c in w.index if c not in sides]
     if unknown:
-        raise DataError(f"weights given for component {unknown[0]!r}, which has no items here (components: {list(sides)})")
+        raise DataError(
+            f"weights given for component {unknown[0]!r}, which has no items here (components: {list(sides)})"
+        )
     missing = [c for c in sides if c not in w.index]
     if missing:
         raise DataError(f"no weight given for component {missing[0]!r}")

@@ -99,9 +99,7 @@ ITEM_SD = 0.9
 RHO_WITHIN = 0.3
 RHO_ACROSS = -0.1
 
-TRUE_WEIGHTS = pd.Series(
-    [0.35, 0.25, 0.15, 0.25, 0.40, 0.25, 0.20, 0.15], index=list(COMPONENTS), name="weight"
-)
+TRUE_WEIGHTS = pd.Series([0.35, 0.25, 0.15, 0.25, 0.40, 0.25, 0.20, 0.15], index=list(COMPONENTS), name="weight")
 """True component weights (each side sums to 1)."""
 
 TRUE_EFFECTS = {
@@ -245,7 +243,9 @@ def simulate_survey(
 
     sd = float(np.sqrt(LATENT_SD**2 + ITEM_SD**2))
     cells = pd.MultiIndex.from_product([provs, ["business", "consumer"]], names=["competitor", "segment"])
-    cell_mu = LATENT_MEANS.loc[cells.get_level_values(0)].to_numpy() + SEGMENT_SHIFT.loc[cells.get_level_values(1)].to_numpy()
+    cell_mu = (
+        LATENT_MEANS.loc[cells.get_level_values(0)].to_numpy() + SEGMENT_SHIFT.loc[cells.get_level_values(1)].to_numpy()
+    )
     cell_means = pd.DataFrame(expected_item_score(cell_mu, sd), index=cells, columns=list(COMPONENTS))
     cell_means["n"] = np.where(cells.get_level_values(1) == "business", n_bus, n_per_competitor - n_bus)
     truth = CDVTruth(cell_means, LATENT_MEANS.copy(), SEGMENT_SHIFT.copy(), TRUE_WEIGHTS.copy(), dict(TRUE_EFFECTS))

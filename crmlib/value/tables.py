@@ -14,11 +14,24 @@ from .scoring import ComponentScores
 from .simulate import CDVTruth
 from .weights import derive_weights
 
-__all__ = ["compact_intervals", "instrument_overview", "pls_inputs", "recovery_table", "scoring_table", "weights_comparison"]
+__all__ = [
+    "compact_intervals",
+    "instrument_overview",
+    "pls_inputs",
+    "recovery_table",
+    "scoring_table",
+    "weights_comparison",
+]
 
 CHINESE = {
-    "product_value": "产品价值", "service_value": "服务价值", "personnel_value": "人员价值", "image_value": "形象价值",
-    "monetary_cost": "货币成本", "time_cost": "时间成本", "energy_cost": "精力成本", "physical_cost": "体力成本",
+    "product_value": "产品价值",
+    "service_value": "服务价值",
+    "personnel_value": "人员价值",
+    "image_value": "形象价值",
+    "monetary_cost": "货币成本",
+    "time_cost": "时间成本",
+    "energy_cost": "精力成本",
+    "physical_cost": "体力成本",
 }
 
 
@@ -43,7 +56,9 @@ def instrument_overview(instrument: pd.DataFrame) -> pd.DataFrame:
 
 def scoring_table(scores: ComponentScores) -> pd.DataFrame:
     """The scoring report with Cronbach's alpha (raw, listwise) of each component's recoded items."""
-    rep = scores.report[["label", "side", "n_items", "reversed", "min_items", "n_scored", "n_too_few", "missing_answers"]].copy()
+    rep = scores.report[
+        ["label", "side", "n_items", "reversed", "min_items", "n_scored", "n_too_few", "missing_answers"]
+    ].copy()
     alpha = {}
     for c, its in scores.items.items():
         alpha[c] = float(cronbach_alpha(scores.recoded[its])["alpha_raw"]) if len(its) > 1 else np.nan
@@ -93,7 +108,9 @@ def pls_inputs(scores: ComponentScores, data: pd.DataFrame, satisfaction: str, l
     and loyalty are single-item constructs. Returns ``(frame, measurement, structure)``
     for :func:`crmlib.survey.pls_path_model`.
     """
-    frame = scores.recoded.assign(**{satisfaction: data[satisfaction].astype(float), loyalty: data[loyalty].astype(float)})
+    frame = scores.recoded.assign(
+        **{satisfaction: data[satisfaction].astype(float), loyalty: data[loyalty].astype(float)}
+    )
     measurement = {**scores.items, "SAT": [satisfaction], "LOY": [loyalty]}
     structure = [(c, "SAT") for c in scores.items] + [("SAT", "LOY")]
     return frame, measurement, structure

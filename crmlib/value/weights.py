@@ -100,7 +100,9 @@ def _complete(scores: ComponentScores, y: pd.Series | None = None) -> tuple[np.n
         ok &= y.notna()
     need = s.shape[1] + 2 if y is not None else 2
     if ok.sum() < need:
-        raise DataError(f"only {int(ok.sum())} respondents have every component score (and the outcome); too few to derive weights")
+        raise DataError(
+            f"only {int(ok.sum())} respondents have every component score (and the outcome); too few to derive weights"
+        )
     x = s.loc[ok].to_numpy(dtype=float)
     return x, (y.loc[ok].to_numpy(dtype=float) if y is not None else None), s.index[ok]
 
