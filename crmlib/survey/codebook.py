@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..datasets import load_codebook
+from ..datasets import check_codebook, load_codebook, parse_answers
 from ..exceptions import DataError
 
 __all__ = [
@@ -88,17 +88,22 @@ def _parse_value_labels(text: str, item: str, source: str) -> dict[int, str]:
 
 
 def codebook_from_frame(frame: pd.DataFrame, source: str = "frame") -> Codebook:
-    """Build a :class:`Codebook` from an already checked base frame plus optional extension columns."""
-    items = frame.reset_index(drop=True)
+    """Build a :class:`Codebook` from a codebook table (the base columns plus optional extension columns).
+
+    The table is checked by :func:`crmlib.datasets.check_codebook` (whole-number
+    scales, ``reverse`` read strictly as yes/no, missing codes as text), so a
+    table typed by hand or edited in pandas gets the same checks as a file.
+    """
+    items = check_codebook(frame, source)
     labels: dict[str, dict[int, str]] = {}
     if "value_labels" in items.columns:
         for r in items.itertuples():
-            if str(r.value_labels).strip():
+            if isinstance(r.value_labels, str) and r.value_labels.strip():
                 labels[r.item] = _parse_value_labels(r.value_labels, r.item, source)
     groups: dict[str, list[str]] = {}
     if "mr_group" in items.columns:
         for r in items.itertuples():
-            g = str(r.mr_group).strip()
+            g = "" if pd.isna(r.mr_group) else str(r.mr_group).strip()
             if g:
                 groups.setdefault(g, []).append(r.item)
         for g, its in groups.items():
@@ -217,9 +222,9 @@ def intake(
     raw : respondents x items as read (strings or numbers); the index names
         the respondents (default: 1..n).
     codebook : a :class:`Codebook` or a base codebook frame.
-    strict : raise :class:`DataError` at the first item with problems
-        (naming the item, how many respondents and which) instead of
-        recording them in ``issues`` and setting the answers to NA.
+    strict : raise :class:`DataError` listing every item with problems
+        (the item, how many respondents, which, and an example answer)
+        instead of recording them in ``issues`` and setting the answers to NA.
     straightline_min_items : battery length from which identical answers
         count as straight-lining (over the items of multi-item constructs).
 
@@ -238,33 +243,26 @@ def intake(
             f"columns not in the codebook {extra}"
         )
     data = pd.DataFrame(index=raw.index)
-    problems = []
+    problems, faults = [], []
     for r in cb.items.itertuples():
-        col = raw[r.item].astype(str).str.strip()
-        codes = {c.strip() for c in str(r.missing_codes).split(";") if c.strip()}
-        is_missing = raw[r.item].isna() | col.isin(codes) | (col == "") | col.isin(["nan", "<NA>", "None"])
-        num = pd.to_numeric(col.where(~is_missing), errors="coerce")
-        text = num.isna() & ~is_missing
-        outside = num.notna() & ((num < r.scale_min) | (num > r.scale_max) | ((num % 1) != 0))
-        for mask, what in (
-            (text, "not a number"),
-            (outside.fillna(False), f"outside scale {r.scale_min}..{r.scale_max}"),
-        ):
+        ans = parse_answers(raw[r.item], r.missing_codes, r.scale_min, r.scale_max)
+        for flag, what in (("text", "not a number"), ("outside", f"outside scale {r.scale_min}..{r.scale_max}")):
+            mask = ans[flag].to_numpy()
             if mask.any():
-                who = list(raw.index[mask.to_numpy()])
-                if strict:
-                    example = raw.loc[who[0], r.item]
-                    raise DataError(
-                        f"item {r.item!r}: {len(who)} answer(s) {what} (respondents {who[:5]}"
-                        f"{' ...' if len(who) > 5 else ''}), e.g. {example!r} from respondent {who[0]}"
-                    )
-                problems += [
-                    {"respondent": w, "item": r.item, "value": raw.loc[w, r.item], "problem": what} for w in who
-                ]
-        num = num.where(~(text | outside.fillna(False)))
+                who = list(raw.index[mask])
+                given = [v.item() if isinstance(v, np.generic) else v for v in raw[r.item].to_numpy()[mask]]
+                faults.append(
+                    f"item {r.item!r}: {len(who)} answer(s) {what} (respondents {who[:5]}"
+                    f"{' ...' if len(who) > 5 else ''}), e.g. {given[0]!r} from respondent {who[0]}"
+                )
+                problems += [{"respondent": w, "item": r.item, "value": v, "problem": what} for w, v in zip(who, given)]
+        num = ans["value"]
         if r.reverse:
             num = r.scale_min + r.scale_max - num
         data[r.item] = num.astype(float)
+    if strict and faults:
+        more = f"; and {len(faults) - 10} more items" if len(faults) > 10 else ""
+        raise DataError("; ".join(faults[:10]) + more + " (strict=False lists every answer in IntakeResult.issues)")
     issues = pd.DataFrame(problems, columns=["respondent", "item", "value", "problem"])
     scale_items = [i for its in cb.measurement(min_items=2).values() for i in its]
     sl = (
