@@ -50,6 +50,17 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str | None], what: st
         raise DataError(f"{what} has no column(s) {missing}{hints}; its columns are {have}")
 
 
+def numeric_column(frame: pd.DataFrame, column: str, what: str = "data", *, nonnegative: bool = False) -> np.ndarray:
+    """The values of ``frame[column]`` as finite floats; otherwise name the column and the rows at fault."""
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise DataError(f"{what}: column {column!r} is missing or not a finite number in {rows_text(bad, frame.index)}")
+    if nonnegative and (values < 0).any():
+        raise DataError(f"{what}: column {column!r} is negative in {rows_text(values < 0, frame.index)}")
+    return values
+
+
 def check_choice(value: Any, name: str, choices: Sequence[Any]) -> Any:
     """``value`` is one of ``choices``; otherwise name the parameter, the choices and a close match."""
     if value not in choices:
@@ -156,6 +167,7 @@ __all__ = [
     "check_positive",
     "check_probability",
     "close_matches",
+    "numeric_column",
     "require_columns",
     "rows_text",
 ]

@@ -21,6 +21,8 @@ Data sets
 ``load_thesis_tables``    the published tables of the "Jiangsu S company"
                           thesis, as printed
 ``load_thesis_tiers``     Table 3 of that thesis (tiers and service types)
+``load_thesis_profit_rates``  its Table 2 (profit rate with / without CRM) as a
+                          condition x arm table
 ========================  ===================================================
 """
 
@@ -53,6 +55,7 @@ __all__ = [
     "survey_files",
     "load_thesis_tables",
     "load_thesis_tiers",
+    "load_thesis_profit_rates",
 ]
 
 CDNOW_START = pd.Timestamp("1997-01-01")
@@ -518,6 +521,34 @@ def load_thesis_tiers(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """Table 3 of the "Jiangsu S company" thesis: tiers and their service types, in English and Chinese."""
     p = _resolve(path, "s_company_tiers.csv")
     return pd.read_csv(p, comment="#", dtype=str, keep_default_na=False)
+
+
+def load_thesis_profit_rates(tables: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Table 2 of the "Jiangsu S company" thesis as printed: profit rate (%) with / without CRM, boom and recession.
+
+    Reads the ``table2`` ``profit_rate`` rows of :func:`load_thesis_tables`
+    (conditions ``boom_with_crm`` etc., percent) into one row per industry
+    condition (``boom``, ``recession``) with the columns ``with`` and
+    ``without``: the input of :func:`crmlib.programme.with_without_table`
+    (descriptive only: the thesis gives no counts or years behind its four cells).
+    """
+    tables = load_thesis_tables() if tables is None else tables
+    t2 = tables.loc[(tables["table"] == "table2") & (tables["item"] == "profit_rate")]
+    parts = t2["condition"].str.extract(r"^(?P<state>[a-z]+)_(?P<arm>with|without)_crm$")
+    if parts.isna().any().any() or len(t2) != 4:
+        raise DataError(
+            f"thesis Table 2: expected 4 profit_rate rows named <state>_with[out]_crm, found {list(t2['condition'])}"
+        )
+    wide = pd.DataFrame(
+        {"state": parts["state"].to_numpy(), "arm": parts["arm"].to_numpy(), "value": t2["value"].to_numpy()}
+    ).pivot(index="state", columns="arm", values="value")
+    order = [s for s in ("boom", "recession") if s in wide.index] + [
+        s for s in wide.index if s not in ("boom", "recession")
+    ]
+    wide = wide.loc[order, ["with", "without"]]
+    wide.index.name = "industry condition"
+    wide.columns.name = None
+    return wide
 
 
 def describe(cdnow_subset: Literal["sample", "master"] = "master") -> pd.DataFrame:
