@@ -143,6 +143,26 @@ def check_count(value: Any, name: str, *, minimum: int = 0, maximum: int | None 
     return v
 
 
+def check_discount_rate(value: Any, name: str = "discount_rate", *, allow_zero: bool = False) -> float:
+    """An annual effective discount rate: a share in ``(0, 1)`` (``[0, 1)`` with ``allow_zero``), 0.1 for 10% a year.
+
+    A rate of 1 (100% a year) or more is refused as implausible for an annual
+    rate: a per cent (15 for 15%) is the usual slip, and the message says so
+    (``docs/glossary.md``, ``discount_rate``).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise DataError(f"{name} must be an annual rate such as 0.1 (10% a year), got {value!r}")
+    v = float(value)
+    low_ok = v >= 0 if allow_zero else v > 0
+    if not low_ok or v >= 1:
+        hint = f" (for {v:g}% a year pass {v / 100:g})" if 1 <= v <= 100 else ""
+        bound = "[0, 1)" if allow_zero else "(0, 1)"
+        raise DataError(
+            f"{name} is an annual effective rate, a share in {bound} such as 0.1 for 10% a year; got {v:g}{hint}"
+        )
+    return v
+
+
 def as_rng(seed: int | np.random.Generator) -> np.random.Generator:
     """A :class:`numpy.random.Generator` from an int seed or a Generator.
 
@@ -162,6 +182,7 @@ __all__ = [
     "as_rng",
     "check_choice",
     "check_count",
+    "check_discount_rate",
     "check_level",
     "check_nonnegative",
     "check_positive",

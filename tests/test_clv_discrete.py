@@ -86,12 +86,14 @@ def test_bgbb_pmf_sums_to_one_mean_and_conditional_expectation(bgbb):
 
 
 def test_bgbb_dert_against_direct_discounted_sum(bgbb):
-    """FHS 2010 eq. 14 against sum_k [E X(n, n+k) - E X(n, n+k-1)] / (1+d)^k."""
+    """FHS 2010 eq. 14 against sum_k [E X(n, n+k) - E X(n, n+k-1)] / (1+d)^k (d = 10% per yearly opportunity)."""
     k = np.arange(1, 3000)
     for x, tx, n in [(0, 0, 6), (3, 5, 6), (6, 6, 6)]:
         cum = bgbb.conditional_expected_purchases(k, x, tx, n)
         inc = np.diff(np.concatenate([[0.0], cum]))
-        assert bgbb.dert(x, tx, n, 0.1) == pytest.approx((inc / 1.1**k).sum(), rel=1e-9)
+        assert bgbb.dert(x, tx, n, discount_rate=0.1, periods_per_year=1) == pytest.approx(
+            (inc / 1.1**k).sum(), rel=1e-9
+        )
 
 
 def test_bgbb_recovers_known_parameters_from_simulation():
@@ -138,19 +140,19 @@ def test_sbg_projection_and_derl_of_the_high_end_cohort_match_an_independent_imp
     m = ShiftedBetaGeometricModel().fit(HIGH_END)
     assert m.survival(np.arange(8, 13)) == pytest.approx([0.460, 0.436, 0.414, 0.395, 0.378], abs=6e-4)
     # their derl(n) is evaluated after n periods, i.e. crmlib's derl(n + 1) (n renewals made)
-    assert float(m.derl(8, 0.10)) == pytest.approx(7.530, abs=6e-4)
+    assert float(m.derl(8, 0.10, periods_per_year=1)) == pytest.approx(7.530, abs=6e-4)
 
 
-def test_sbg_del_and_derl_against_direct_sums():
+def test_sbg_discounted_expected_lifetime_and_derl_against_direct_sums():
     m = ShiftedBetaGeometricModel().fit(REGULAR)
     t = np.arange(0, 5000)
     S = m.survival(t)
     d = 0.1
-    assert m.del_(d) == pytest.approx((S / 1.1**t).sum(), rel=1e-9)
+    assert m.discounted_expected_lifetime(d, periods_per_year=1) == pytest.approx((S / 1.1**t).sum(), rel=1e-9)
     for n in (1, 2, 5):
         future = np.arange(n, 5000)
         direct = (m.survival(future) / m.survival(n - 1) / 1.1 ** (future - n)).sum()
-        assert m.derl(n, d) == pytest.approx(direct, rel=1e-9)
+        assert m.derl(n, d, periods_per_year=1) == pytest.approx(direct, rel=1e-9)
     assert np.all(np.diff(m.retention_rate(np.arange(1, 10))) > 0)  # retention rises with tenure (FH 2007)
 
 
@@ -328,21 +330,25 @@ def test_sbg_loglik_finite_for_long_cohorts(n, share, params):
     t = np.array([1.0, max(1.0, round(share * n)), float(n), float(n)])
     ll = m._loglik(np.array(params), {"t": t, "censored": np.array([0.0, 0.0, 0.0, 1.0])})
     assert np.isfinite(ll).all() and np.all(ll <= 1e-12)
-    assert np.isfinite(m.derl(n, 0.1, params=params)) and np.isfinite(m.del_(0.1, params=params))
+    assert np.isfinite(m.derl(n, 0.1, periods_per_year=1, params=params)) and np.isfinite(
+        m.discounted_expected_lifetime(0.1, periods_per_year=1, params=params)
+    )
 
 
 @pytest.mark.parametrize("alpha,beta", [(50.0, 50.0), (1.0, 2.0), (0.7041, 1.182)])
-def test_sbg_del_derl_for_whole_number_parameters_against_direct_sums(alpha, beta):
+def test_sbg_discounted_expected_lifetime_derl_for_whole_number_parameters_against_direct_sums(alpha, beta):
     """scipy's hyp2f1(1, b; c; z) is inf or wrong when c - 1 - b is a whole number; the series is not."""
     m = ShiftedBetaGeometricModel()
     p = (alpha, beta)
     t = np.arange(0, 5000)  # 1.1^-5000 is below 1e-200
     S = m.survival(t, params=p)
-    assert m.del_(0.1, params=p) == pytest.approx((S / 1.1**t).sum(), rel=1e-10)
+    assert m.discounted_expected_lifetime(0.1, periods_per_year=1, params=p) == pytest.approx(
+        (S / 1.1**t).sum(), rel=1e-10
+    )
     for n in (1, 44):
         future = np.arange(n, 5000)
         direct = (m.survival(future, params=p) / m.survival(n - 1, params=p) / 1.1 ** (future - n)).sum()
-        assert m.derl(n, 0.1, params=p) == pytest.approx(direct, rel=1e-10)
+        assert m.derl(n, 0.1, periods_per_year=1, params=p) == pytest.approx(direct, rel=1e-10)
 
 
 def test_bgbb_dert_for_whole_number_gamma_against_direct_sum(bgbb):
@@ -350,7 +356,9 @@ def test_bgbb_dert_for_whole_number_gamma_against_direct_sum(bgbb):
     k = np.arange(1, 4000)
     cum = bgbb.conditional_expected_purchases(k, 3, 5, 6, params=p)
     inc = np.diff(np.concatenate([[0.0], cum]))
-    assert bgbb.dert(3, 5, 6, 0.1, params=p) == pytest.approx((inc / 1.1**k).sum(), rel=1e-9)
+    assert bgbb.dert(3, 5, 6, discount_rate=0.1, periods_per_year=1, params=p) == pytest.approx(
+        (inc / 1.1**k).sum(), rel=1e-9
+    )
 
 
 def test_gamma_gamma_weighted_rows_give_the_fit_of_expanded_rows():
@@ -375,3 +383,42 @@ def test_bgbb_expectations_at_gamma_equal_one_are_the_limit(bgbb):
         bgbb.conditional_expected_purchases(5, [0, 3], [0, 5], 6, params=near),
         rtol=1e-5,
     )
+
+
+def _state(model):
+    """Every attribute of a fitted model, arrays and frames as plain values, for before/after comparison."""
+    import copy
+
+    return {k: copy.deepcopy(v) for k, v in vars(model).items()}
+
+
+def _assert_same_state(before, after):
+    assert before.keys() == after.keys()
+    for k, v in before.items():
+        w = after[k]
+        if isinstance(v, (pd.DataFrame, pd.Series)):
+            assert v.equals(w), k
+        elif isinstance(v, np.ndarray):
+            np.testing.assert_array_equal(v, w, err_msg=k)
+        elif isinstance(v, tuple):  # _fitted_data
+            for a, b in zip(v[0].values(), w[0].values()):
+                np.testing.assert_array_equal(a, b, err_msg=k)
+            np.testing.assert_array_equal(v[1], w[1], err_msg=k)
+        elif k != "convergence_":
+            assert v == w, k
+
+
+def test_loglik_of_other_data_leaves_the_fitted_model_unchanged():
+    """Issue 14: GammaGammaModel.loglik(other) overwrote n_one_time_ (1411 -> 3); sBG's active_ likewise."""
+    d = load_cdnow_summary()
+    gg = GammaGammaModel().fit(d)
+    before = _state(gg)
+    other = pd.DataFrame({"frequency": [0, 0, 0, 2], "monetary": [0.0, 0, 0, 10.0]})
+    assert gg.loglik(other).shape == (1,)
+    _assert_same_state(before, _state(gg))
+    assert gg.n_one_time_ == 1411
+    sbg = ShiftedBetaGeometricModel().fit(REGULAR)
+    before = _state(sbg)
+    sbg.loglik([500, 400])
+    _assert_same_state(before, _state(sbg))
+    np.testing.assert_array_equal(sbg.active_, REGULAR)

@@ -120,11 +120,11 @@ def test_pmf_sums_to_one_and_mean_equals_expectation(pnbd):
 
 def test_dert_closed_form_against_numerical_integration(pnbd):
     """FHL 2005b eq. 2 (Tricomi U) against delta * int exp(-delta t) E[Y(t)] dt."""
-    delta = np.log(1.15) / 52
+    delta = np.log(1.15) / 52  # FHL 2005b: 15% a year, log(1.15)/52 per week (a 52-week year)
     for x, tx, T in [(0, 0.0, 38.86), (2, 30.43, 38.86), (15, 38.0, 38.5)]:
         f = lambda t: delta * np.exp(-delta * t) * pnbd.conditional_expected_purchases(t, x, tx, T)  # noqa: E731
         ref = integrate.quad(f, 0, np.inf, limit=500, epsrel=1e-11)[0]
-        assert pnbd.dert(x, tx, T, delta) == pytest.approx(ref, rel=1e-7)
+        assert pnbd.dert(x, tx, T, discount_rate=0.15, periods_per_year=52) == pytest.approx(ref, rel=1e-7)
 
 
 def test_recovers_known_parameters_from_simulation():
@@ -190,7 +190,9 @@ def test_dert_for_large_s_against_numerical_integration(s, beta):
     """scipy's hyperu(s, s, z) gives inf, NaN or wrong values for s above about 5; the quadrature form does not."""
     m = ParetoNBDModel()
     p = [0.55, 10.6, s, beta]
-    for delta in (np.log(1.15) / 52, 0.1):
+    # delta per time unit: 15% a year over 52 weeks, and 0.1 per unit, i.e. the annual rate e^0.1 - 1 with yearly units
+    for delta, annual, per_year in ((np.log(1.15) / 52, 0.15, 52), (0.1, np.expm1(0.1), 1)):
         f = lambda t: delta * np.exp(-delta * t) * m.conditional_expected_purchases(t, 2, 30.43, 38.86, params=p)  # noqa: E731
         ref = integrate.quad(f, 0, np.inf, limit=2000, epsabs=0, epsrel=1e-11)[0]
-        assert m.dert(2, 30.43, 38.86, delta, params=p) == pytest.approx(ref, rel=1e-7)
+        dert = m.dert(2, 30.43, 38.86, discount_rate=annual, periods_per_year=per_year, params=p)
+        assert dert == pytest.approx(ref, rel=1e-7)

@@ -23,11 +23,13 @@ lifetime values.
 """
 
 from . import formulas, plots, simulate, validate
-from ._base import BaseFitter, ConvergenceReport, bootstrap_predictions, customer_bootstrap
+from ._base import BaseFitter, ConvergenceReport
+from ._rates import continuous_rate, period_rate
 from .bgbb import BetaGeoBetaBinomModel
 from .bgnbd import BetaGeoModel
+from .bootstrap import bootstrap_predictions, customer_bootstrap
 from .gamma_gamma import GammaGammaModel, spend_frequency_correlation
-from .lifetime_value import continuous_rate, customer_equity_interval, customer_lifetime_value
+from .lifetime_value import customer_equity_interval, customer_lifetime_value
 from .mbgnbd import ModifiedBetaGeoModel
 from .pareto_nbd import ParetoNBDModel
 from .sbg import ShiftedBetaGeometricModel
@@ -72,4 +74,5 @@ __all__ = [
     "customer_lifetime_value",
     "customer_equity_interval",
     "continuous_rate",
+    "period_rate",
 ]

@@ -13,7 +13,8 @@ module does the rest, in the manner of lifelines' parametric fitters:
 * standard errors from the observed information: the inverse of the negative
   Hessian of the total log-likelihood at the optimum on the natural scale,
   computed by central differences of the gradient;
-* confidence intervals on the log scale (delta method), which stay positive;
+* confidence intervals on the log scale (delta method), which stay positive
+  (columns ``lower``/``upper``, the ``level`` in the table's ``attrs``);
 * a convergence report; a failed fit raises :class:`~crmlib.exceptions.ConvergenceError`
   saying what to try, a doubtful one warns with :class:`~crmlib.exceptions.ConvergenceWarning`;
   no NaN is ever returned as an estimate;
@@ -31,77 +32,48 @@ from __future__ import annotations
 
 import abc
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, stats
 
+from .._checks import as_rng, check_count, check_level
 from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
+from ..spec import SummarySpec
 
-__all__ = ["BaseFitter", "ConvergenceReport", "check_columns", "as_rng", "bootstrap_predictions", "customer_bootstrap"]
+__all__ = ["ArrayLike", "BaseFitter", "ConvergenceReport", "ParamsLike", "Prepared", "interval_frame"]
+
+ArrayLike = npt.ArrayLike
+"""A number or an array-like of numbers (broadcast over customers)."""
+ParamsLike = pd.Series | Mapping[str, float] | Sequence[float] | np.ndarray | None
+"""Parameters to use instead of the estimates: by name (Series, dict) or in ``param_names`` order."""
 
 _LOG_BOUND = 25.0  # optimise log-parameters in [-25, 25], i.e. parameters in [1.4e-11, 7.2e10]
+_EXPLODED = 1e5  # an estimate beyond this (or below its inverse) has run off: no data pins it down
 
 
-def as_rng(seed) -> np.random.Generator:
-    """A :class:`numpy.random.Generator` from an int seed or a Generator (``None`` is refused)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        raise DataError("seed must be an int or a numpy.random.Generator; crmlib draws nothing unseeded")
-    return np.random.default_rng(seed)
+@dataclass(frozen=True)
+class Prepared:
+    """What a model's ``_prepare`` returns: the checked inputs, the row weights, and facts about the data.
 
-
-def _rows_text(mask: np.ndarray, index) -> str:
-    where = np.flatnonzero(mask)
-    labels = [index[i] for i in where[:5]]
-    more = " ..." if where.size > 5 else ""
-    return f"{where.size} rows (e.g. {labels}{more})"
-
-
-def check_columns(data: pd.DataFrame, spec: dict[str, str], optional: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    """Check that ``data`` has the columns of ``spec`` with finite values of the stated kind.
-
-    ``spec`` maps a column to ``"count"`` (non-negative integers), ``"nonneg"``
-    (non-negative reals) or ``"positive"`` (strictly positive reals). Columns
-    in ``optional`` are checked only when present. Returns float64 arrays by
-    column. Raises :class:`DataError` naming the column and the rows at fault.
+    ``facts`` (e.g. ``{"n_one_time": 1411.0}``) become fitted attributes with a
+    trailing underscore (``n_one_time_``) in :meth:`BaseFitter.fit` only: computing
+    a likelihood or a bootstrap on other data never changes a fitted model.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame with columns {list(spec)}, got {type(data).__name__}")
-    missing = [c for c in spec if c not in data.columns and c not in optional]
-    if missing:
-        raise DataError(f"data lacks column(s) {missing}; found {list(data.columns)}")
-    if len(data) == 0:
-        raise DataError("data has no rows")
-    out: dict[str, np.ndarray] = {}
-    for col, kind in spec.items():
-        if col not in data.columns:
-            continue
-        try:
-            values = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        except (TypeError, ValueError) as exc:
-            raise DataError(f"column {col!r} is not numeric: {exc}") from exc
-        bad = ~np.isfinite(values)
-        if bad.any():
-            raise DataError(f"column {col!r} is missing or not a finite number in {_rows_text(bad, data.index)}")
-        if kind == "count":
-            bad = (values < 0) | (values != np.floor(values))
-            if bad.any():
-                raise DataError(
-                    f"column {col!r} must hold non-negative integers; it does not in {_rows_text(bad, data.index)}"
-                )
-        elif kind == "nonneg":
-            bad = values < 0
-            if bad.any():
-                raise DataError(f"column {col!r} must be non-negative; it is negative in {_rows_text(bad, data.index)}")
-        elif kind == "positive":
-            bad = values <= 0
-            if bad.any():
-                raise DataError(f"column {col!r} must be positive; it is not in {_rows_text(bad, data.index)}")
-        out[col] = values
+
+    arrays: dict[str, np.ndarray]
+    weight: np.ndarray
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def interval_frame(data: dict[str, Any], level: float, index: Any = None) -> pd.DataFrame:
+    """A result table with ``lower``/``upper`` interval columns and the level in ``attrs["level"]``."""
+    out = pd.DataFrame(data, index=index)
+    out.attrs["level"] = level
     return out
 
 
@@ -134,8 +106,10 @@ class BaseFitter(abc.ABC):
 
     Subclasses set :attr:`param_names` (the paper's symbols) and implement
 
-    * ``_prepare(data) -> (arrays, weight)``: check the data and return a dict
-      of 1-D float arrays (one entry per row) and the row weights;
+    * ``_prepare(data) -> Prepared``: check the data and return a dict of 1-D
+      float arrays (one entry per row), the row weights and facts about the
+      data (set as ``_`` attributes by :meth:`fit` only, never by
+      :meth:`loglik` or the bootstrap);
     * ``_loglik(params, arrays) -> ndarray``: the log-likelihood of each row;
     * optionally ``_loglik_grad(params, arrays) -> (ll, grad)`` with ``grad`` of
       shape ``(n_rows, n_params)``, the derivative with respect to the natural
@@ -150,7 +124,7 @@ class BaseFitter(abc.ABC):
     tol : tolerance on the projected gradient of the mean log-likelihood
         (L-BFGS-B ``pgtol``) and relative reduction (``ftol``).
     max_iter : iteration limit of each optimiser run.
-    confidence : level of the confidence intervals (default 0.95).
+    level : coverage of the confidence intervals, in (0, 1) (default 0.95).
     compress : pool identical data rows into weighted rows before fitting
         (exactly the same likelihood; faster on large bases).
     warm_start_rows : on data with more distinct rows than this, first fit a
@@ -161,6 +135,7 @@ class BaseFitter(abc.ABC):
 
     param_names: tuple[str, ...] = ()
     _analytic_gradient = False
+    _singular_information_raises = True  # a model with its own diagnosis of a ridge (sBG) handles it itself
 
     def __init__(
         self,
@@ -168,7 +143,7 @@ class BaseFitter(abc.ABC):
         n_starts: int = 5,
         tol: float = 1e-10,
         max_iter: int = 2000,
-        confidence: float = 0.95,
+        level: float = 0.95,
         compress: bool = True,
         warm_start_rows: int | None = 20_000,
         seed: int = 0,
@@ -176,15 +151,15 @@ class BaseFitter(abc.ABC):
         self.n_starts = n_starts
         self.tol = tol
         self.max_iter = max_iter
-        self.confidence = confidence
+        self.level = check_level(level)
         self.compress = compress
         self.warm_start_rows = warm_start_rows
         self.seed = seed
 
     # ----------------------------------------------------------------- hooks
     @abc.abstractmethod
-    def _prepare(self, data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Check ``data`` and return (arrays of the model's inputs, row weights)."""
+    def _prepare(self, data: pd.DataFrame) -> Prepared:
+        """Check ``data`` and return the model's inputs, the row weights and facts about the data."""
 
     @abc.abstractmethod
     def _loglik(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
@@ -315,7 +290,7 @@ class BaseFitter(abc.ABC):
         return res.x, 0.5 * (hinv + hinv.T)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data: pd.DataFrame, *, initial_params=None):
+    def fit(self, data: pd.DataFrame, *, initial_params: Any = None) -> BaseFitter:
         """Fit the model by maximum likelihood; returns ``self``.
 
         Parameters
@@ -330,8 +305,12 @@ class BaseFitter(abc.ABC):
         DataError : malformed data (the message names the column and rows).
         ConvergenceError : no start point led to a finite, stationary optimum.
         """
-        arrays, weight = self._prepare(data)
-        return self._fit_arrays(arrays, weight, initial_params=initial_params)
+        prepared = self._prepare(data)
+        spec = getattr(data, "attrs", {}).get("crmlib")
+        self.spec_ = spec if isinstance(spec, SummarySpec) else None
+        for name, value in prepared.facts.items():
+            setattr(self, name + "_", value)
+        return self._fit_arrays(prepared.arrays, prepared.weight, initial_params=initial_params)
 
     def _fit_arrays(self, arrays, weight, *, initial_params=None):
         """The maximum-likelihood fit on checked data arrays and row weights (see :meth:`fit`)."""
@@ -465,6 +444,7 @@ class BaseFitter(abc.ABC):
             starts=tried,
         )
         self.convergence_ = report
+        est = ", ".join(f"{n}={v:.4g}" for n, v in zip(self.param_names, params))
         if not ok:
             warnings.warn(
                 f"{type(self).__name__} may not have converged ({report}). Try: initial_params near the printed "
@@ -472,26 +452,34 @@ class BaseFitter(abc.ABC):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        elif not pd_ok:
-            est = ", ".join(f"{n}={v:.4g}" for n, v in zip(self.param_names, params))
+        elif not pd_ok and self._singular_information_raises:
             raise ConvergenceError(
                 f"{type(self).__name__}: the log-likelihood is flat or not at a maximum at the optimiser's end point "
                 f"({est}); the observed information is not positive definite, so the parameters are not identified "
                 "on these data (e.g. too few repeat purchases). Try a longer calibration period, more customers, "
                 "a simpler model, or initial_params to check for another optimum."
             )
+        exploded = [n for n, v in zip(self.param_names, params) if not 1 / _EXPLODED < v < _EXPLODED]
+        if exploded and self._singular_information_raises:
+            report.converged = False
+            warnings.warn(
+                f"{type(self).__name__}: parameter(s) {exploded} ran off to the extreme ({est}): the likelihood "
+                f"keeps rising towards a boundary of the model, so the estimates are not identified on these "
+                f"{self.n_customers_:,.0f} customers and predictions from them are not to be trusted. Try: more "
+                "customers or a longer calibration period, a simpler model (e.g. BG/NBD instead of MBG/NBD), or "
+                "initial_params to check for an interior optimum.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         self.params_ = pd.Series(params, index=list(self.param_names), name="estimate")
         self.variance_matrix_ = pd.DataFrame(cov, index=list(self.param_names), columns=list(self.param_names))
         se = np.sqrt(np.abs(np.diag(cov))) if pd_ok else np.full(k, np.inf)
         self.standard_errors_ = pd.Series(se, index=list(self.param_names), name="se")
-        z = stats.norm.ppf(0.5 + self.confidence / 2)
+        z = stats.norm.ppf(0.5 + self.level / 2)
         with np.errstate(over="ignore"):
             lo = params * np.exp(-z * se / params)
             hi = params * np.exp(z * se / params)
-        pct = f"{100 * self.confidence:g}%"
-        self.confidence_intervals_ = pd.DataFrame(
-            {f"lower {pct}": lo, f"upper {pct}": hi}, index=list(self.param_names)
-        )
+        self.confidence_intervals_ = interval_frame({"lower": lo, "upper": hi}, self.level, list(self.param_names))
         self.log_likelihood_ = total_ll
         self.aic_ = 2 * k - 2 * total_ll
         self.bic_ = k * np.log(self.n_customers_) - 2 * total_ll
@@ -512,6 +500,7 @@ class BaseFitter(abc.ABC):
         self._check_fitted()
         out = pd.concat([self.params_, self.standard_errors_, self.confidence_intervals_], axis=1)
         out.index.name = "parameter"
+        out.attrs["level"] = self.level
         return out
 
     def fit_statistics(self) -> pd.Series:
@@ -528,13 +517,34 @@ class BaseFitter(abc.ABC):
             name=type(self).__name__,
         )
 
-    def loglik(self, data: pd.DataFrame, params=None) -> np.ndarray:
-        """Log-likelihood of each row of ``data`` at ``params`` (default: the estimates); unweighted."""
-        arrays, _ = self._prepare(data)
-        p = self.params_.to_numpy() if params is None else np.asarray(params, dtype=float)
+    def loglik(self, data: pd.DataFrame, params: Any = None) -> np.ndarray:
+        """Log-likelihood of each row of ``data`` at ``params`` (default: the estimates); unweighted.
+
+        The fitted model is left as it was (no attribute changes), whatever ``data`` holds.
+        """
+        arrays = self._prepare(data).arrays
+        p = np.asarray(self._params_tuple(params), dtype=float)
         return self._loglik(p, self._cache(arrays))
 
-    def draw_params(self, n_draws: int, seed) -> pd.DataFrame:
+    def _periods_per_year(self, periods_per_year: float | None) -> float:
+        """Time units in a year: the given value, else the fitted data's :class:`~crmlib.spec.SummarySpec`."""
+        if periods_per_year is not None:
+            value = float(periods_per_year)
+            if not (np.isfinite(value) and value > 0):
+                raise DataError(
+                    f"periods_per_year must be a positive number (52.18 for weeks), got {periods_per_year!r}"
+                )
+            return value
+        spec = getattr(self, "spec_", None)
+        if spec is None:
+            raise DataError(
+                f"{type(self).__name__}: periods_per_year is required (the time units in a year of the data, "
+                "365.25/7 for weeks, 12 for months): the fitted data carried no SummarySpec "
+                "(summaries from crmlib.transactions.summarize carry one)"
+            )
+        return float(spec.periods_per_year)
+
+    def draw_params(self, n_boot: int, seed: int | np.random.Generator) -> pd.DataFrame:
         """Parameter draws from the asymptotic normal distribution of the log-parameters.
 
         The covariance of the log-parameters is the observed-information
@@ -548,14 +558,15 @@ class BaseFitter(abc.ABC):
         if not np.all(np.isfinite(cov)):
             raise ConvergenceError("the covariance of the estimates is not finite; parametric draws are not possible")
         cov_log = cov / np.outer(p, p)
-        draws = as_rng(seed).multivariate_normal(np.log(p), cov_log, size=n_draws, method="eigh")
+        n_boot = check_count(n_boot, "n_boot", minimum=1)
+        draws = as_rng(seed).multivariate_normal(np.log(p), cov_log, size=n_boot, method="eigh")
         return pd.DataFrame(np.exp(draws), columns=list(self.param_names))
 
-    def _params_tuple(self, params=None):
+    def _params_tuple(self, params: Any = None) -> tuple[float, ...]:
         if params is None:
             self._check_fitted()
             return tuple(float(v) for v in self.params_.to_numpy())
-        if isinstance(params, (pd.Series, dict)):
+        if isinstance(params, (pd.Series, Mapping)):
             return tuple(float(params[n]) for n in self.param_names)
         return tuple(float(v) for v in params)
 
@@ -566,204 +577,3 @@ class BaseFitter(abc.ABC):
                 f"{type(self).__name__}({inner}, log-likelihood={self.log_likelihood_:.2f}, N={self.n_customers_:,.0f})"
             )
         return f"{type(self).__name__}(unfitted)"
-
-
-def bootstrap_predictions(
-    model: BaseFitter, predict, n_draws: int = 200, *, seed, level: float = 0.95, progress: bool | None = None
-) -> pd.DataFrame:
-    """Parametric-bootstrap interval of any prediction of a fitted model.
-
-    Parameters
-    ----------
-    model : a fitted model.
-    predict : function ``predict(params: pd.Series) -> array-like`` giving the
-        prediction (per customer or scalar) for a parameter vector.
-    n_draws : number of parameter draws from the asymptotic normal of the
-        log-parameters (:meth:`BaseFitter.draw_params`).
-    seed : int or Generator (required).
-    level : width of the percentile interval.
-    progress : show a tqdm progress bar (default: when ``n_draws >= 200``).
-
-    Returns
-    -------
-    DataFrame with ``estimate`` (at the estimates), ``mean``, ``se`` (bootstrap
-    standard deviation) and the lower/upper percentile bounds, one row per
-    element of the prediction.
-    """
-    from tqdm import tqdm
-
-    draws = model.draw_params(n_draws, seed)
-    est = np.atleast_1d(np.asarray(predict(model.params_), dtype=float))
-    show = (n_draws >= 200) if progress is None else progress
-    sims = np.empty((n_draws, est.size))
-    for i in tqdm(range(n_draws), disable=not show, desc="parametric bootstrap"):
-        sims[i] = np.asarray(predict(draws.iloc[i]), dtype=float)
-    q = (1 - level) / 2
-    return pd.DataFrame(
-        {
-            "estimate": est,
-            "mean": sims.mean(0),
-            "se": sims.std(0, ddof=1),
-            f"lower {100 * level:g}%": np.quantile(sims, q, axis=0),
-            f"upper {100 * level:g}%": np.quantile(sims, 1 - q, axis=0),
-        }
-    )
-
-
-def customer_bootstrap(
-    model: BaseFitter,
-    data,
-    predict=None,
-    n_draws: int = 200,
-    *,
-    seed,
-    level: float = 0.95,
-    progress: bool | None = None,
-) -> dict:
-    """Customer-bootstrap the estimates (and optionally a prediction) of a fitted model.
-
-    Each draw resamples the customers with replacement (multinomial counts
-    over the rows, each row weighted by its customers) and refits the model
-    from the original estimates; ``predict(params)`` is evaluated at each
-    draw's estimates. Unlike :func:`bootstrap_predictions` it does not rely on
-    the normal approximation of the estimates (Efron & Tibshirani 1993, ch. 6).
-
-    Parameters
-    ----------
-    model : a fitted model (its settings are reused).
-    data : the data it was fitted on (the model's data table).
-    predict : optional ``predict(params: pd.Series) -> array-like``.
-    n_draws : number of resamples; seed : int or Generator (required);
-    level : width of the percentile intervals; progress : tqdm bar (default
-    when ``n_draws >= 200``).
-
-    Returns
-    -------
-    dict with ``params`` (DataFrame, one row per successful draw),
-    ``summary`` (estimate, bootstrap se and percentile interval per
-    parameter), ``n_failed`` (draws whose refit did not converge; left out)
-    and, with ``predict``, ``prediction`` (as :func:`bootstrap_predictions`).
-    """
-    import copy
-
-    from tqdm import tqdm
-
-    model._check_fitted()
-    rng = as_rng(seed)
-    arrays, weight = model._prepare(data)
-    if model.compress:
-        arrays, weight = model._compress(arrays, weight)
-    total = int(round(weight.sum()))
-    est = model.params_.to_numpy()
-    draws, preds, failed = [], [], 0
-    show = (n_draws >= 200) if progress is None else progress
-    for _ in tqdm(range(n_draws), disable=not show, desc="customer bootstrap"):
-        counts = rng.multinomial(total, weight / weight.sum()).astype(float)
-        keep = counts > 0
-        m = copy.copy(model)
-        m.n_starts, m.warm_start_rows, m.compress = 2, None, False
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                m._fit_arrays({k: v[keep] for k, v in arrays.items()}, counts[keep], initial_params=est)
-        except ConvergenceError:
-            failed += 1
-            continue
-        if not m.convergence_.converged:
-            failed += 1
-            continue
-        draws.append(m.params_.to_numpy())
-        if predict is not None:
-            preds.append(np.atleast_1d(np.asarray(predict(m.params_), dtype=float)))
-    if not draws:
-        raise ConvergenceError("no bootstrap refit converged; the model is not identified on resampled data")
-    q = (1 - level) / 2
-    P = pd.DataFrame(draws, columns=list(model.param_names))
-    summary = pd.DataFrame(
-        {
-            "estimate": est,
-            "se": P.std(ddof=1).to_numpy(),
-            f"lower {100 * level:g}%": P.quantile(q).to_numpy(),
-            f"upper {100 * level:g}%": P.quantile(1 - q).to_numpy(),
-        },
-        index=list(model.param_names),
-    )
-    out = {"params": P, "summary": summary, "n_failed": failed}
-    if predict is not None:
-        sims = np.vstack(preds)
-        point = np.atleast_1d(np.asarray(predict(model.params_), dtype=float))
-        out["prediction"] = pd.DataFrame(
-            {
-                "estimate": point,
-                "mean": sims.mean(0),
-                "se": sims.std(0, ddof=1),
-                f"lower {100 * level:g}%": np.quantile(sims, q, axis=0),
-                f"upper {100 * level:g}%": np.quantile(sims, 1 - q, axis=0),
-            }
-        )
-    return out
-
-
-def prepare_rft(data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Check a (frequency, recency, T[, weight]) table of a continuous-time model.
-
-    ``frequency``: repeat transactions (non-negative integers); ``recency``:
-    time of the last repeat transaction since the first (0 when
-    ``frequency`` is 0); ``T``: time since the first transaction (> 0), all
-    in the same time unit. Raises :class:`DataError` naming the column and rows.
-    """
-    cols = check_columns(
-        data, {"frequency": "count", "recency": "nonneg", "T": "positive", "weight": "positive"}, optional=("weight",)
-    )
-    x, tx, T = cols["frequency"], cols["recency"], cols["T"]
-    bad = tx > T * (1 + 1e-12)
-    if bad.any():
-        raise DataError(f"column 'recency' exceeds column 'T' in {_rows_text(bad, data.index)}")
-    bad = (x == 0) & (tx != 0)
-    if bad.any():
-        raise DataError(f"column 'recency' must be 0 when 'frequency' is 0; it is not in {_rows_text(bad, data.index)}")
-    w = cols.get("weight", np.ones(x.size))
-    return {"x": x, "tx": np.minimum(tx, T), "T": T}, w
-
-
-def as_rft_arrays(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Broadcast prediction inputs to float arrays, checking ranges (DataError on bad values)."""
-    x, tx, T = np.broadcast_arrays(np.asarray(frequency, float), np.asarray(recency, float), np.asarray(T, float))
-    if np.any(~np.isfinite(x) | ~np.isfinite(tx) | ~np.isfinite(T)):
-        raise DataError("frequency, recency and T must be finite numbers")
-    if np.any(x < 0) or np.any(tx < 0) or np.any(T <= 0) or np.any(tx > T * (1 + 1e-12)):
-        raise DataError("need frequency >= 0, 0 <= recency <= T and T > 0")
-    return x, np.minimum(tx, T), T
-
-
-def hyp2f1_1bc(b, c, z) -> np.ndarray:
-    """Gauss hypergeometric ``2F1(1, b; c; z)`` for ``c > b > 0`` and ``0 <= z < 1`` (discounted-lifetime sums).
-
-    The closed forms of DEL/DERL (Fader & Hardie 2010, section 2) and of the
-    BG/BB DERT (Fader, Hardie & Shang 2010) are of this form. scipy's
-    ``hyp2f1`` is unreliable here: it returns ``inf`` when ``c - 1 - b`` is a
-    whole number (e.g. an sBG ``alpha`` of 50) and wrong finite values near
-    ``c - b = 1``. The power series ``sum_k (b)_k / (c)_k z^k`` is summed
-    instead: its term ratio ``(b+k)/(c+k) z`` stays below ``z``, so it
-    converges geometrically; summation stops when the bound ``t_k z/(1-z)`` on
-    the tail falls below ``1e-17`` of the sum (blocks of 1,000 terms,
-    vectorised over the distinct ``(b, c, z)``).
-    """
-    b, c, z = np.broadcast_arrays(np.asarray(b, float), np.asarray(c, float), np.asarray(z, float))
-    if np.any(~(c > b)) or np.any(~(b > 0)) or np.any(~((z >= 0) & (z < 1))):
-        raise DataError("2F1(1, b; c; z) needs c > b > 0 and 0 <= z < 1 (a positive discount rate)")
-    keys, inv = np.unique(np.stack([b.ravel(), c.ravel(), z.ravel()], axis=1), axis=0, return_inverse=True)
-    bb, cc, zz = keys[:, 0], keys[:, 1], keys[:, 2]
-    total = np.ones(bb.size)
-    term = np.ones(bb.size)
-    live = np.arange(bb.size)
-    k0 = 0.0
-    while live.size:
-        k = k0 + np.arange(1000, dtype=float)
-        ratios = (bb[live, None] + k) / (cc[live, None] + k) * zz[live, None]
-        terms = term[live, None] * np.cumprod(ratios, axis=1)
-        total[live] += terms.sum(axis=1)
-        term[live] = terms[:, -1]
-        k0 += 1000.0
-        live = live[term[live] * zz[live] / (1.0 - zz[live]) > 1e-17 * total[live]]
-    return total[inv.ravel()].reshape(b.shape)

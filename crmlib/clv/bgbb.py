@@ -38,8 +38,12 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from .._checks import check_nonnegative, rows_text
 from ..exceptions import DataError
-from ._base import BaseFitter, _rows_text, check_columns, hyp2f1_1bc
+from ._base import ArrayLike, BaseFitter, ParamsLike, Prepared
+from ._data import check_columns, check_times
+from ._rates import period_rate
+from ._special import hyp2f1_1bc
 
 __all__ = ["BetaGeoBetaBinomModel"]
 
@@ -48,12 +52,29 @@ def _lbeta_ratio(a, b, a0, b0):
     return special.betaln(a, b) - special.betaln(a0, b0)
 
 
+def _check_opportunities(n: np.ndarray, name: str, limit: int) -> None:
+    """Refuse counts of opportunities whose sums would not fit in time or memory, with the bound."""
+    if n.size and float(np.max(n)) > limit:
+        raise DataError(
+            f"{name} is at most {limit:,} transaction opportunities for BG/BB, got {float(np.max(n)):,.0f}: the "
+            "likelihood and P(X = n) sum over every opportunity, one array column each. Aggregate opportunities "
+            "(e.g. weeks instead of days) or raise BetaGeoBetaBinomModel.max_opportunities"
+        )
+
+
 class BetaGeoBetaBinomModel(BaseFitter):
-    """BG/BB model (Fader, Hardie & Shang 2010); parameters ``alpha, beta, gamma, delta``."""
+    """BG/BB model (Fader, Hardie & Shang 2010); parameters ``alpha, beta, gamma, delta``.
+
+    Times are counted in transaction opportunities: ``n_periods`` observed,
+    ``t`` ahead. Histories and horizons are bounded by ``max_opportunities``
+    (10,000: the likelihood and the purchase probabilities sum over every
+    opportunity); longer ones are refused with that bound.
+    """
 
     param_names = ("alpha", "beta", "gamma", "delta")
+    max_opportunities = 10_000
 
-    def _prepare(self, data: pd.DataFrame):
+    def _prepare(self, data: pd.DataFrame) -> Prepared:
         cols = check_columns(
             data,
             {"frequency": "count", "recency": "count", "n_periods": "count", "weight": "positive"},
@@ -63,12 +84,13 @@ class BetaGeoBetaBinomModel(BaseFitter):
         bad = (tx < x) | (tx > n)
         if bad.any():
             raise DataError(
-                f"column 'recency' must lie between 'frequency' and 'n_periods'; it does not in {_rows_text(bad, data.index)}"
+                f"column 'recency' must lie between 'frequency' and 'n_periods'; it does not in {rows_text(bad, data.index)}"
             )
         bad = n < 1
         if bad.any():
-            raise DataError(f"column 'n_periods' must be at least 1; it is not in {_rows_text(bad, data.index)}")
-        return {"x": x, "tx": tx, "n": n}, cols.get("weight", np.ones(x.size))
+            raise DataError(f"column 'n_periods' must be at least 1; it is not in {rows_text(bad, data.index)}")
+        _check_opportunities(n, "column 'n_periods'", self.max_opportunities)
+        return Prepared({"x": x, "tx": tx, "n": n}, cols.get("weight", np.ones(x.size)))
 
     def _start(self, arrays, weight):
         return np.array([1.0, 1.0, 1.0, 1.0])
@@ -94,9 +116,13 @@ class BetaGeoBetaBinomModel(BaseFitter):
 
     # --------------------------------------------------------- predictions
     def _arrays(self, frequency, recency, n_periods):
-        x, tx, n = np.broadcast_arrays(*(np.asarray(v, float) for v in (frequency, recency, n_periods)))
-        if np.any(tx < x) or np.any(tx > n) or np.any(x < 0):
-            raise DataError("need 0 <= frequency <= recency <= n_periods")
+        x = check_nonnegative(frequency, "frequency", integer=True)
+        tx = check_nonnegative(recency, "recency", integer=True)
+        n = check_nonnegative(n_periods, "n_periods", integer=True)
+        x, tx, n = np.broadcast_arrays(*(np.asarray(v, float) for v in (x, tx, n)))
+        if np.any(tx < x) or np.any(tx > n):
+            raise DataError("need 0 <= frequency <= recency <= n_periods (counts of transaction opportunities)")
+        _check_opportunities(n, "n_periods", self.max_opportunities)
         return x, tx, n
 
     def _log_lik_rows(self, params, x, tx, n):
@@ -104,17 +130,19 @@ class BetaGeoBetaBinomModel(BaseFitter):
         ll = self._loglik(np.asarray(params), {"x": x.ravel(), "tx": tx.ravel(), "n": n.ravel()})
         return ll.reshape(shape)
 
-    def probability_alive(self, frequency, recency, n_periods, params=None) -> np.ndarray:
+    def probability_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
         """P(alive at opportunity n+1 | x, t_x, n) (FHS 2010, section 3), in [0, 1]."""
         a, b, g, d = p = self._params_tuple(params)
         x, tx, n = self._arrays(frequency, recency, n_periods)
         num = _lbeta_ratio(a + x, b + n - x, a, b) + _lbeta_ratio(g, d + n + 1, g, d)
         return np.exp(num - self._log_lik_rows(p, x, tx, n))
 
-    def expected_purchases(self, n, params=None) -> np.ndarray:
-        """E[X(n)]: expected transactions of a new customer in ``n`` opportunities (FHS 2010, section 3)."""
+    def expected_purchases(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """E[X(t)]: expected transactions of a new customer in ``t`` opportunities (FHS 2010, section 3)."""
         a, b, g, d = self._params_tuple(params)
-        n = np.asarray(n, float)
+        n = check_times(t)
         if abs(g - 1.0) < 1e-9:  # the limit g -> 1 of (1 - ratio)/(g - 1)
             return a / (a + b) * d * (special.digamma(1 + d + n) - special.digamma(1 + d))
         ratio = np.exp(
@@ -122,11 +150,13 @@ class BetaGeoBetaBinomModel(BaseFitter):
         )
         return a / (a + b) * d / (g - 1) * (1 - ratio)
 
-    def conditional_expected_purchases(self, n_future, frequency, recency, n_periods, params=None) -> np.ndarray:
-        """E[X(n, n + n*) | x, t_x, n]: expected transactions in the next ``n_future`` opportunities (FHS 2010, section 3)."""
+    def conditional_expected_purchases(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
+        """E[X(n, n + t) | x, t_x, n]: expected transactions in the next ``t`` opportunities (FHS 2010, section 3)."""
         a, b, g, d = p = self._params_tuple(params)
+        ns = check_times(t)
         x, tx, n = self._arrays(frequency, recency, n_periods)
-        ns = np.asarray(n_future, float)
         lead = _lbeta_ratio(a + x + 1, b + n - x, a, b) - self._log_lik_rows(p, x, tx, n)
         if abs(g - 1.0) < 1e-9:  # the limit g -> 1 of core/(g - 1)
             return np.exp(lead) * d * (special.digamma(1 + d + n + ns) - special.digamma(1 + d + n))
@@ -140,12 +170,19 @@ class BetaGeoBetaBinomModel(BaseFitter):
         )
         return np.exp(lead) * d / (g - 1) * core
 
-    def probability_of_purchases(self, x, n, params=None) -> np.ndarray:
-        """P(X(n) = x): probability of ``x`` transactions in ``n`` opportunities for a new customer (FHS 2010, section 3)."""
+    def probability_of_purchases(self, n: ArrayLike, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """P(X(t) = n): probability of ``n`` transactions in ``t`` opportunities for a new customer (FHS 2010, section 3).
+
+        ``n`` and ``t`` are whole numbers >= 0 (``t`` at most ``max_opportunities``); they broadcast.
+        """
         a, b, g, d = self._params_tuple(params)
-        x, n = np.broadcast_arrays(np.asarray(x, float), np.asarray(n, float))
-        lc = special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
-        first = np.exp(lc + _lbeta_ratio(a + x, b + n - x, a, b) + _lbeta_ratio(g, d + n, g, d))
+        x = check_nonnegative(n, "n", integer=True)
+        t = check_nonnegative(t, "t", integer=True)
+        x, n = np.broadcast_arrays(np.asarray(x, float), np.asarray(t, float))
+        _check_opportunities(n, "t", self.max_opportunities)
+        with np.errstate(invalid="ignore"):
+            lc = special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
+        first = np.where(x <= n, np.exp(lc + _lbeta_ratio(a + x, b + n - x, a, b) + _lbeta_ratio(g, d + n, g, d)), 0.0)
         m = int(np.max(n)) if n.size else 0
         i = np.arange(m).reshape((1,) * n.ndim + (m,))
         xe, ne = x[..., None], n[..., None]
@@ -156,16 +193,34 @@ class BetaGeoBetaBinomModel(BaseFitter):
         terms = np.where(valid, terms, -np.inf)
         return first + np.exp(special.logsumexp(terms, axis=-1)) if m else first
 
-    def dert(self, frequency, recency, n_periods, discount_rate: float, params=None) -> np.ndarray:
-        """Discounted expected residual transactions (FHS 2010, section 3), discount rate ``d`` per opportunity.
+    def dert(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        n_periods: ArrayLike,
+        *,
+        discount_rate: float,
+        periods_per_year: float | None = None,
+        params: ParamsLike = None,
+    ) -> np.ndarray:
+        """Discounted expected residual transactions (FHS 2010, section 3).
 
-        Transactions at opportunity ``n + k`` are discounted by ``(1+d)^-k``.
+        Transactions at opportunity ``n + k`` are discounted by ``(1+d)^-k`` with
+        ``d = (1 + discount_rate)^(1/periods_per_year) - 1`` the rate per
+        opportunity (:func:`crmlib.clv._rates.period_rate`).
+
+        Parameters
+        ----------
+        frequency, recency, n_periods : the customers' histories (opportunities).
+        discount_rate : annual effective rate, in (0, 1).
+        periods_per_year : transaction opportunities in a year (1 for the yearly
+            donation campaigns of FHS 2010); required unless the fitted data
+            carried a :class:`~crmlib.spec.SummarySpec`.
+        params : parameters to use instead of the estimates.
         """
         a, b, g, d = p = self._params_tuple(params)
-        if not discount_rate > 0:
-            raise DataError(f"discount_rate must be positive (per opportunity), got {discount_rate}")
+        disc = period_rate(discount_rate, self._periods_per_year(periods_per_year))
         x, tx, n = self._arrays(frequency, recency, n_periods)
-        disc = float(discount_rate)
         lead = (
             _lbeta_ratio(a + x + 1, b + n - x, a, b)
             + _lbeta_ratio(g, d + n + 1, g, d)

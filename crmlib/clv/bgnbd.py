@@ -51,7 +51,11 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ._base import BaseFitter, as_rft_arrays, prepare_rft
+from .._checks import check_nonnegative
+from ._base import ArrayLike, BaseFitter, ParamsLike, Prepared
+from ._data import as_rft_arrays, check_times, prepare_rft
+from ._rates import continuous_rate
+from ._special import exp_power_mean, logit_beta_rule
 
 __all__ = ["BetaGeoModel"]
 
@@ -59,38 +63,6 @@ __all__ = ["BetaGeoModel"]
 def _factor(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     uniq, inv = np.unique(values, return_inverse=True)
     return uniq, inv.ravel()
-
-
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(24)
-
-
-def _exp_power_mean(R, z) -> np.ndarray:
-    """``z int_0^inf exp(-z t) (1+t)^-(R+1) dt`` = ``E[(1 + E/z)^-(R+1)]`` for ``E ~ Exp(1)``, in (0, 1].
-
-    (It equals ``z U(1, 1-R, z)`` with Tricomi's U; scipy's ``hyperu`` loses all
-    digits for R in the hundreds, so it is computed by 24-point Gauss-Legendre
-    quadrature in ``y = log(1 + t (z + R + 1))``, where the integrand is a
-    smooth bump for every ``R > -1, z > 0``; relative error below 1.4e-8
-    (median 2e-14) against ``scipy.integrate.quad`` for 1,500 random R in
-    [0.02, 10^4] and z in [5e-5, 2e4]; below 2e-7 against mpmath for R in (-1, 0)
-    with z down to 5e-5 (1e-12 for z > 0.1).
-    The Pareto/NBD DERT uses it with ``R = s - 1``.)
-    """
-    R, z = np.broadcast_arrays(np.asarray(R, float), np.asarray(z, float))
-    c = 1.0 / (z + R + 1.0)
-    with np.errstate(over="ignore"):
-        tmax = np.minimum(46.0 / z, np.expm1(46.0 / (R + 1.0)))
-    ymax = np.log1p(tmax / c)
-    y = (_GL_NODES + 1.0) * 0.5 * ymax[..., None]
-    t = c[..., None] * np.expm1(y)
-    lf = (
-        -z[..., None] * t
-        - (R[..., None] + 1.0) * np.log1p(t)
-        + np.log(_GL_WEIGHTS)
-        + np.log(0.5 * ymax * c)[..., None]
-        + y
-    )
-    return z * np.exp(special.logsumexp(lf, axis=-1))
 
 
 def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 64) -> np.ndarray:
@@ -101,48 +73,19 @@ def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 64) -> np.ndarray:
     given ``lambda`` and ``p`` it is ``int_0^inf e^{-delta t} lambda e^{-lambda p t} dt
     = lambda / (delta + lambda p)``. The expectation over ``lambda`` is
     ``R/(A delta) * G(R, A delta / p)`` (size-biased gamma; see
-    :func:`_exp_power_mean`); the one over ``p`` is a two-panel Gauss-Legendre
-    rule in ``v = logit(p)`` (:func:`_logit_beta_rule`), 64 nodes a panel. Relative
+    :func:`exp_power_mean`); the one over ``p`` is a two-panel Gauss-Legendre
+    rule in ``v = logit(p)`` (:func:`logit_beta_rule`), 64 nodes a panel. Relative
     error below 1e-6 (typically 1e-8) against ``scipy.integrate.quad`` of
     ``delta int e^{-delta t} E[Y(t)] dt`` for a in [0.3, 5], b down to 0.2 (where
     32 nodes a panel gave 1.5e-4), delta in [5e-4, 1e-2] and frequencies up to 3,000.
     """
     R, A, pa, pb = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb)))
-    logp, _, ld = _logit_beta_rule(pa, pb, n_nodes)
+    logp, _, ld = logit_beta_rule(pa, pb, n_nodes)
     Ad = A * delta
     with np.errstate(over="ignore"):  # p below e^-709 (tiny a): z -> inf, where the mean tends to 1
         zq = np.minimum(Ad[..., None] * np.exp(-logp), 1e300)
-    g = _exp_power_mean(R[..., None], zq)
+    g = exp_power_mean(R[..., None], zq)
     return R / Ad * np.sum(np.exp(ld) * g, axis=-1)
-
-
-def _logit_beta_rule(pa, pb, n_nodes: int = 32):
-    """Two-panel Gauss-Legendre rule in ``v = logit(p)`` for p ~ Beta(pa, pb).
-
-    The beta density is log-concave in ``v``: a long exponential left tail
-    (rate ``pa``) and a short right side. Panels ``[mode - 46/pa, mode - 3]``
-    and ``[mode - 3, mode + log(1 + 46/pa) + 46/pb]`` with ``n_nodes`` each.
-    Returns ``(log p, log(1-p), log weight)`` with a trailing node axis.
-    """
-    u, w = np.polynomial.legendre.leggauss(n_nodes)
-    mode = np.log(pa / pb)
-    left = mode - 46.0 / pa
-    edges = [left, np.maximum(left, mode - 3.0), mode + np.log1p(46.0 / pa) + 46.0 / pb]
-    parts = []
-    for lo, hi in ((edges[0], edges[1]), (edges[1], edges[2])):
-        v = lo[..., None] + (u + 1.0) * 0.5 * (hi - lo)[..., None]
-        logp = -np.logaddexp(0.0, -v)
-        log1mp = -np.logaddexp(0.0, v)
-        with np.errstate(divide="ignore"):  # an empty left panel (large pa) has weight 0
-            lw = (
-                pa[..., None] * logp
-                + pb[..., None] * log1mp
-                - special.betaln(pa, pb)[..., None]
-                + np.log(w)
-                + np.log(0.5 * (hi - lo))[..., None]
-            )
-        parts.append((logp, log1mp, lw))
-    return tuple(np.concatenate([p[i] for p in parts], axis=-1) for i in range(3))
 
 
 def _bg_active_expectation(R, A, pa, pb, t, survive_start: bool = False) -> np.ndarray:
@@ -158,7 +101,7 @@ def _bg_active_expectation(R, A, pa, pb, t, survive_start: bool = False) -> np.n
     """
     R, A, pa, pb, t = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb, t)))
     # E[(1-p) f(p)] under Beta(pa, pb) = pb/(pa+pb) E[f(p)] under Beta(pa, pb+1)
-    logp, _, lw = _logit_beta_rule(pa, pb + 1.0 if survive_start else pb, 96)
+    logp, _, lw = logit_beta_rule(pa, pb + 1.0 if survive_start else pb, 96)
     p = np.exp(logp)
     val = -np.expm1(-R[..., None] * np.log1p(p * (t / A)[..., None])) / p
     out = np.sum(np.exp(lw) * val, axis=-1)
@@ -186,11 +129,20 @@ class BetaGeoModel(BaseFitter):
 
     param_names = ("r", "alpha", "a", "b")
     _analytic_gradient = True
-    _modified = False  # MBG/NBD sets True: drop-out possible at time 0 as well
+
+    @staticmethod
+    def _dropout_chances(x: np.ndarray) -> np.ndarray:
+        """Drop-out chances a customer with ``x`` repeat purchases has passed and survived.
+
+        BG/NBD: one after each repeat purchase, so ``x`` (FHL 2005, assumption 3);
+        the posterior of ``p`` of a customer alive after them is ``Beta(a, b + x)``.
+        :class:`~crmlib.clv.ModifiedBetaGeoModel` overrides it (``x + 1``: a chance at time 0 too).
+        """
+        return x
 
     # ------------------------------------------------------------- fitting
-    def _prepare(self, data: pd.DataFrame):
-        return prepare_rft(data)
+    def _prepare(self, data: pd.DataFrame) -> Prepared:
+        return Prepared(*prepare_rft(data))
 
     def _start(self, arrays, weight):
         x, T = arrays["x"], arrays["T"]
@@ -201,22 +153,20 @@ class BetaGeoModel(BaseFitter):
         ux, ix = _factor(arrays["x"])
         uT, iT = _factor(arrays["T"])
         ut, it = _factor(arrays["tx"])
-        return {"ux": ux, "ix": ix, "uT": uT, "iT": iT, "ut": ut, "it": it, "x": arrays["x"], "pos": arrays["x"] > 0}
+        return {"ux": ux, "ix": ix, "uT": uT, "iT": iT, "ut": ut, "it": it, "x": arrays["x"]}
 
     def _terms(self, params, c):
         r, alpha, a, b = params
         ux, x = c["ux"], c["x"]
+        k = self._dropout_chances(ux)
         lT = np.log(alpha + c["uT"])[c["iT"]]
         lt = np.log(alpha + c["ut"])[c["it"]]
-        shift = 1.0 if self._modified else 0.0
         # x-only pieces on the distinct frequencies
         gx = special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha)
-        bx = special.betaln(a, b + ux + shift) - special.betaln(a, b)
+        bx = special.betaln(a, b + k) - special.betaln(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            lbx = np.log(b + ux - 1.0 + shift)
-        D = (np.log(a) - lbx)[c["ix"]] + (r + x) * (lT - lt)
-        if not self._modified:
-            D = np.where(c["pos"], D, -np.inf)
+            lbx = np.where(k > 0, np.log(a) - np.log(b + k - 1.0), -np.inf)  # no chance passed: no drop-out term
+        D = lbx[c["ix"]] + (r + x) * (lT - lt)
         return gx, bx, lT, lt, D
 
     def _loglik(self, params, c):
@@ -227,93 +177,100 @@ class BetaGeoModel(BaseFitter):
     def _loglik_grad(self, params, c):
         r, alpha, a, b = params
         x, ux, ix = c["x"], c["ux"], c["ix"]
+        k = self._dropout_chances(ux)
         gx, bx, lT, lt, D = self._terms(params, c)
         e = np.exp(-np.abs(D))
         soft = np.where(D > 0, D, 0.0) + np.log1p(e)
         q = np.where(D >= 0, 1.0 / (1.0 + e), e / (1.0 + e))  # weight of the "dropped out at t_x" term
         ll = (gx + bx)[ix] - (r + x) * lT + soft
-        shift = 1.0 if self._modified else 0.0
         iaT = 1.0 / (alpha + c["uT"])[c["iT"]]
         iat = 1.0 / (alpha + c["ut"])[c["it"]]
         g = np.empty((x.size, 4))
         g[:, 0] = (special.digamma(r + ux) - special.digamma(r))[ix] + np.log(alpha) - lT + q * (lT - lt)
         g[:, 1] = r / alpha - (r + x) * iaT + q * (r + x) * (iaT - iat)
-        dab = special.digamma(a + b) - special.digamma(a + b + ux + shift)
+        dab = special.digamma(a + b) - special.digamma(a + b + k)
         g[:, 2] = dab[ix] + q / a
         with np.errstate(divide="ignore"):
-            inv_b = np.where(ux - 1.0 + shift > -1.0, 1.0 / (b + ux - 1.0 + shift), 0.0)
-        g[:, 3] = (special.digamma(b + ux + shift) - special.digamma(b) + dab)[ix] - q * inv_b[ix]
+            inv_b = np.where(k > 0, 1.0 / (b + k - 1.0), 0.0)
+        g[:, 3] = (special.digamma(b + k) - special.digamma(b) + dab)[ix] - q * inv_b[ix]
         return ll, g
 
     # --------------------------------------------------------- predictions
-    def expected_purchases(self, t, params=None) -> np.ndarray:
+    def _active_expected(self, t, x, T, params) -> np.ndarray:
+        """E[Y(t)] in ``(T, T+t]`` of a customer alive at ``T`` after ``x`` repeat purchases (FHL 2005 eq. 10 / P(alive)).
+
+        ``(a+b+k-1)/(a-1) [1 - (1-z)^{a-1} 2F1(a+b+k-1-r-x, a-1; a+b+k-1; z)]`` with
+        ``k`` the drop-out chances passed and ``z = t/(alpha+T+t)``: Euler's
+        transformation (Abramowitz & Stegun 15.3.3) of FHL's
+        ``(1-z)^{r+x} 2F1(r+x, b+k; a+b+k-1; z)``, finite for frequencies in the
+        thousands; where scipy's ``hyp2f1`` fails (or ``a = 1``) the quadrature
+        twin :func:`_bg_active_expectation` is used.
+        """
+        r, alpha, a, b = params
+        bk = b + self._dropout_chances(x)
+        c = a + bk - 1.0
+        z = t / (alpha + T + t)
+        with np.errstate(all="ignore"):
+            f = special.hyp2f1(c - r - x, a - 1, c, z) * (1 - z) ** (a - 1)
+            active = c / (a - 1) * (1 - f)
+        shape = np.broadcast_shapes(np.shape(active), np.shape(x), np.shape(T), np.shape(t))
+        active = np.broadcast_to(active, shape)
+        xb, Tb, tb, bb = (np.broadcast_to(v, shape) for v in (x, T, t, bk))
+        return _finite_or(active, lambda bad: _bg_active_expectation(r + xb[bad], alpha + Tb[bad], a, bb[bad], tb[bad]))
+
+    def _p_alive(self, x, tx, T, params) -> np.ndarray:
+        r, alpha, a, b = params
+        k = self._dropout_chances(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logodds = np.log(a) - np.log(b + k - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+        return special.expit(-np.where(k > 0, logodds, -np.inf))
+
+    def expected_purchases(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
         """E[X(t)]: expected repeat transactions of a new customer in ``(0, t]`` (FHL 2005 eq. 9).
 
-        ``t`` in the data's time unit (array-like). Computed with Euler's
-        transformation of the Gauss hypergeometric function, which is stable
-        for large ``t``.
+        ``t`` (>= 0) in the data's time unit, array-like. It is the expectation
+        of a customer at ``x = 0, T = 0`` (:meth:`conditional_expected_purchases`):
+        for BG/NBD ``(a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))]``;
+        for MBG/NBD ``b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))]``
+        (Batislam et al. 2007 with Wagner & Hoppe 2008).
         """
-        r, alpha, a, b = self._params_tuple(params)
-        t = np.asarray(t, float)
-        z = t / (alpha + t)
-        with np.errstate(all="ignore"):
-            if self._modified:
-                # MBG/NBD (Batislam et al. 2007, with Wagner & Hoppe 2008): b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; z)]
-                f = special.hyp2f1(a + b - r, a - 1, a + b, z) * (1 - z) ** (a - 1)
-                out = np.divide(b, a - 1.0) * (1 - f)  # a = 1: inf, replaced by the quadrature below
-            else:
-                f = special.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z) * (1 - z) ** (a - 1)
-                out = np.divide(a + b - 1, a - 1.0) * (1 - f)
-        tt = np.broadcast_to(t, np.shape(out))
-        return _finite_or(
-            out, lambda bad: _bg_active_expectation(r, alpha, a, b, tt[bad], survive_start=self._modified)
-        )
+        p = self._params_tuple(params)
+        t = check_times(t)
+        zero = np.zeros(np.shape(t))
+        return self._active_expected(t, zero, zero, p) * self._p_alive(zero, zero, zero, p)
 
-    def probability_alive(self, frequency, recency, T, params=None) -> np.ndarray:
+    def probability_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
         """P(alive | x, t_x, T), in [0, 1] (FHL 2008 P(alive) note; Batislam et al. 2007, appendix, for MBG/NBD)."""
-        r, alpha, a, b = self._params_tuple(params)
         x, tx, T = as_rft_arrays(frequency, recency, T)
-        shift = 1.0 if self._modified else 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logodds = np.log(a) - np.log(b + x - 1 + shift) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
-        if not self._modified:
-            logodds = np.where(x > 0, logodds, -np.inf)
-        return special.expit(-logodds)
+        return self._p_alive(x, tx, T, self._params_tuple(params))
 
-    def conditional_expected_purchases(self, t, frequency, recency, T, params=None) -> np.ndarray:
+    def conditional_expected_purchases(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected repeat transactions in ``(T, T + t]`` (FHL 2005 eq. 10).
 
-        Computed as P(alive) times the expectation for an active customer,
-        with Euler's transformation ``(1-z)^{r+x} 2F1(r+x, b+x; a+b+x-1; z) =
-        (1-z)^{a-1} 2F1(a+b-1-r, a-1; a+b+x-1; z)`` (Abramowitz & Stegun 15.3.3),
-        finite for frequencies in the thousands.
+        P(alive) times the expectation of an active customer
+        (:meth:`_active_expected`); ``t >= 0`` in the data's time unit.
         """
-        r, alpha, a, b = self._params_tuple(params)
+        p = self._params_tuple(params)
+        t = check_times(t)
         x, tx, T = as_rft_arrays(frequency, recency, T)
-        t = np.asarray(t, float)
-        z = t / (alpha + T + t)
-        shift = 1.0 if self._modified else 0.0
-        c = a + b + x - 1 + shift
-        with np.errstate(all="ignore"):
-            f = special.hyp2f1(a + b - 1 + shift - r, a - 1, c, z) * (1 - z) ** (a - 1)
-            active = c / (a - 1) * (1 - f)
-        active = np.broadcast_to(active, np.broadcast_shapes(np.shape(active), x.shape))
-        xb, Tb, tb = (np.broadcast_to(v, active.shape) for v in (x, T, t))
-        active = _finite_or(
-            active, lambda bad: _bg_active_expectation(r + xb[bad], alpha + Tb[bad], a, b + xb[bad] + shift, tb[bad])
-        )
-        return active * self.probability_alive(x, tx, T, params)
+        return self._active_expected(t, x, T, p) * self._p_alive(x, tx, T, p)
 
-    def probability_of_purchases(self, n, t, params=None) -> np.ndarray:
+    def probability_of_purchases(self, n: ArrayLike, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
         """P(X(t) = n): probability that a new customer makes ``n`` repeat transactions in ``(0, t]``.
 
         FHL 2005 eq. (8) (Batislam et al. 2007 for MBG/NBD); the finite sum
         ``1 - sum_{j<n} NBD(j)`` is the regularised incomplete beta function
-        ``I_{t/(alpha+t)}(n, r)``. ``n`` and ``t`` broadcast.
+        ``I_{t/(alpha+t)}(n, r)``. ``n`` (whole, >= 0) and ``t`` (>= 0) broadcast.
         """
         r, alpha, a, b = self._params_tuple(params)
-        n, t = np.broadcast_arrays(np.asarray(n, float), np.asarray(t, float))
-        shift = 1.0 if self._modified else 0.0
+        n = check_nonnegative(n, "n", integer=True)
+        t = check_times(t)
+        n, t = np.broadcast_arrays(np.asarray(n, float), t)
+        k = self._dropout_chances(n)
         lnbd = (
             special.gammaln(r + n)
             - special.gammaln(r)
@@ -321,36 +278,50 @@ class BetaGeoModel(BaseFitter):
             + r * np.log(alpha / (alpha + t))
             + special.xlogy(n, t / (alpha + t))
         )
-        first = np.exp(special.betaln(a, b + n + shift) - special.betaln(a, b) + lnbd)
+        first = np.exp(special.betaln(a, b + k) - special.betaln(a, b) + lnbd)
         tail = np.where(n > 0, special.betainc(np.maximum(n, 1e-300), r, t / (alpha + t)), 1.0)
         with np.errstate(invalid="ignore"):
-            coef = np.exp(special.betaln(a + 1, np.maximum(b + n - 1 + shift, 1e-300)) - special.betaln(a, b))
-        second = np.where((n > 0) | self._modified, coef * tail, 0.0)
-        return first + second
+            coef = np.exp(special.betaln(a + 1, np.maximum(b + k - 1, 1e-300)) - special.betaln(a, b))
+        return first + np.where(k > 0, coef * tail, 0.0)
 
-    def dert(self, frequency, recency, T, discount_rate: float, params=None) -> np.ndarray:
+    def dert(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
+        discount_rate: float,
+        periods_per_year: float | None = None,
+        params: ParamsLike = None,
+    ) -> np.ndarray:
         """Discounted expected residual transactions (DERT) of each customer.
 
         ``DERT = P(alive) E[lambda / (delta + lambda p) | alive, x, t_x, T]``,
-        the present value of all future transactions (continuous discounting
-        at ``delta = discount_rate`` per time unit of the data; e.g. an annual
-        rate ``d`` on weekly data gives ``delta = log(1 + d) / 52``). The
-        active customer's posterior is ``lambda ~ Gamma(r + x, alpha + T)``
-        and ``p ~ Beta(a, b + x)`` (``b + x + 1`` for MBG/NBD); the
-        expectation is taken by Gauss quadrature (as in FHL 2005b, eq. 2, for
-        the Pareto/NBD).
-        """
-        r, alpha, a, b = self._params_tuple(params)
-        x, tx, T = as_rft_arrays(frequency, recency, T)
-        if not discount_rate > 0:
-            from ..exceptions import DataError
+        the present value of all future transactions, discounted continuously
+        at ``delta = log(1 + discount_rate) / periods_per_year`` per time unit
+        (:func:`crmlib.clv.continuous_rate`; FHL 2005b use 15% a year on weekly
+        data, i.e. ``discount_rate=0.15, periods_per_year=52``). The active
+        customer's posterior is ``lambda ~ Gamma(r + x, alpha + T)`` and
+        ``p ~ Beta(a, b + k)`` (``k`` drop-out chances passed); the expectation
+        is taken by Gauss quadrature (as in FHL 2005b, eq. 2, for the Pareto/NBD).
 
-            raise DataError(
-                f"discount_rate must be positive (continuously compounded, per time unit), got {discount_rate}"
-            )
-        shift = 1.0 if self._modified else 0.0
+        Parameters
+        ----------
+        frequency, recency, T : the customers' summary (data time unit).
+        discount_rate : annual effective rate, in (0, 1).
+        periods_per_year : time units in a year; default from the fitted data's
+            :class:`~crmlib.spec.SummarySpec` (required without one).
+        params : parameters to use instead of the estimates.
+
+        Returns
+        -------
+        ndarray of discounted transactions, one per customer.
+        """
+        r, alpha, a, b = p = self._params_tuple(params)
+        delta = continuous_rate(discount_rate, self._periods_per_year(periods_per_year))
+        x, tx, T = as_rft_arrays(frequency, recency, T)
         # the active customer's DERT depends on (x, T) only: compute it once per distinct pair
         keys, inv = np.unique(np.stack([x.ravel(), T.ravel()], axis=1), axis=0, return_inverse=True)
         xu, Tu = keys[:, 0], keys[:, 1]
-        e = _bg_posterior_dert(r + xu, alpha + Tu, np.full(xu.shape, a), b + xu + shift, discount_rate)
-        return self.probability_alive(x, tx, T, params) * e[inv.ravel()].reshape(x.shape)
+        e = _bg_posterior_dert(r + xu, alpha + Tu, np.full(xu.shape, a), b + self._dropout_chances(xu), delta)
+        return self._p_alive(x, tx, T, p) * e[inv.ravel()].reshape(x.shape)

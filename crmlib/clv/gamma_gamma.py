@@ -64,8 +64,10 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from .._checks import check_nonnegative, rows_text
 from ..exceptions import DataError, DataWarning
-from ._base import BaseFitter, check_columns
+from ._base import ArrayLike, BaseFitter, ParamsLike, Prepared
+from ._data import check_columns
 
 __all__ = ["GammaGammaModel", "spend_frequency_correlation"]
 
@@ -102,7 +104,7 @@ class GammaGammaModel(BaseFitter):
         super().__init__(**kwargs)
         self.drop_nonpositive = drop_nonpositive
 
-    def _prepare(self, data: pd.DataFrame):
+    def _prepare(self, data: pd.DataFrame) -> Prepared:
         cols = check_columns(
             data, {"frequency": "count", "monetary": "nonneg", "weight": "positive"}, optional=("weight",)
         )
@@ -111,8 +113,9 @@ class GammaGammaModel(BaseFitter):
             raise DataError("column 'frequency' is 0 in every row; the Gamma-Gamma model needs repeat buyers")
         bad = keep & (cols["monetary"] <= 0)
         if bad.any():
-            rows = list(data.index[np.flatnonzero(bad)][:5])
-            text = f"column 'monetary' is not positive for {int(bad.sum())} repeat buyers (rows e.g. {rows})"
+            text = (
+                f"column 'monetary' is not positive for {int(bad.sum())} repeat buyers ({rows_text(bad, data.index)})"
+            )
             if not self.drop_nonpositive:
                 raise DataError(
                     f"{text}; the Gamma-Gamma model needs positive spend (drop_nonpositive=True leaves them out)"
@@ -120,11 +123,10 @@ class GammaGammaModel(BaseFitter):
             warnings.warn(f"{text}; left out of the Gamma-Gamma fit", DataWarning, stacklevel=3)
             keep = keep & ~bad
         weight = cols.get("weight", np.ones(keep.size))
-        self.n_one_time_ = float(weight[cols["frequency"] == 0].sum())
-        self.n_nonpositive_ = float(weight[bad].sum())
-        self.n_dropped_ = self.n_one_time_ + self.n_nonpositive_
-        w = weight[keep]
-        return {"x": cols["frequency"][keep], "z": cols["monetary"][keep]}, w
+        n_one_time = float(weight[cols["frequency"] == 0].sum())
+        n_nonpositive = float(weight[bad].sum())
+        facts = {"n_one_time": n_one_time, "n_nonpositive": n_nonpositive, "n_dropped": n_one_time + n_nonpositive}
+        return Prepared({"x": cols["frequency"][keep], "z": cols["monetary"][keep]}, weight[keep], facts)
 
     def _start(self, arrays, weight):
         z = arrays["z"]
@@ -160,19 +162,21 @@ class GammaGammaModel(BaseFitter):
         grad[:, 2] = q / g - (px + q) / (g + x * c["z"])
         return ll, grad
 
-    def population_mean_spend(self, params=None) -> float:
+    def population_mean_spend(self, params: ParamsLike = None) -> float:
         """``E[M] = p gamma / (q - 1)``, the mean spend per transaction across customers (needs q > 1)."""
         p, q, g = self._params_tuple(params)
         if q <= 1:
             raise DataError(f"the mean spend is infinite for q <= 1 (q = {q:.4g})")
         return p * g / (q - 1)
 
-    def conditional_expected_spend(self, frequency, monetary, params=None) -> np.ndarray:
+    def conditional_expected_spend(
+        self, frequency: ArrayLike, monetary: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
         """E[M | x, z-bar] (FHL 2005b; Fader & Hardie 2013 note); customers with ``frequency == 0`` get the population mean."""
         p, q, g = self._params_tuple(params)
-        x, z = np.broadcast_arrays(np.asarray(frequency, float), np.asarray(monetary, float))
-        if np.any(x < 0) or np.any(~np.isfinite(z)) or np.any(z < 0):
-            raise DataError("need frequency >= 0 and monetary >= 0")
+        x = check_nonnegative(frequency, "frequency", integer=True)
+        z = check_nonnegative(monetary, "monetary")
+        x, z = np.broadcast_arrays(np.asarray(x, float), np.asarray(z, float))
         if np.any(p * x + q <= 1):
             raise DataError(
                 f"the expected spend is infinite where p x + q <= 1 (p = {p:.4g}, q = {q:.4g}; "
@@ -181,7 +185,9 @@ class GammaGammaModel(BaseFitter):
             )
         return (g + x * z) * p / (p * x + q - 1)
 
-    def spend_density(self, monetary, frequency, weight=None, params=None) -> np.ndarray:
+    def spend_density(
+        self, monetary: ArrayLike, frequency: ArrayLike, weight: ArrayLike | None = None, params: ParamsLike = None
+    ) -> np.ndarray:
         """Density of the observed mean spend ``z-bar`` (per currency unit), mixed over the customers' frequencies.
 
         ``f(z | x)`` is the Gamma-Gamma marginal density of the module

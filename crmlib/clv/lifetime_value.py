@@ -1,14 +1,17 @@
 """Customer lifetime value from a transaction model and a spend model (Fader, Hardie & Lee 2005, "RFM and CLV").
 
-``CLV_i = margin x DERT_i(delta) x E[M_i]``: the margin on revenue, times the
-discounted expected residual transactions of the customer (from BG/NBD,
-MBG/NBD or Pareto/NBD), times the customer's expected spend per transaction
-(Gamma-Gamma) (FHL 2005b, DERT eq. 2 and the spend model); summed
+``CLV_i = margin_share x DERT_i(delta) x E[M_i]``: the share of revenue that is
+profit, times the discounted expected residual transactions of the customer
+(from BG/NBD, MBG/NBD or Pareto/NBD), times the customer's expected spend per
+transaction (Gamma-Gamma) (FHL 2005b, DERT eq. 2 and the spend model); summed
 over customers it is the residual value of the customer base (customer equity).
 
-The annual discount rate ``d`` is turned into a continuously compounded rate
-per time unit of the data: ``delta = log(1 + d) / periods_per_year`` (FHL
-2005b use 15% a year on weekly data: ``delta = log(1.15)/52 = 0.0027``).
+``discount_rate`` is the annual effective rate ``d``; the models turn it into
+a continuously compounded rate per time unit of the data,
+``delta = log(1 + d) / periods_per_year`` (:func:`continuous_rate`; FHL 2005b use
+15% a year on weekly data, ``log(1.15)/52 = 0.0027``). ``periods_per_year``
+comes from the summary's :class:`~crmlib.spec.SummarySpec` (365.25/7 for
+weeks) unless given.
 """
 
 from __future__ import annotations
@@ -16,31 +19,42 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._checks import as_rng, check_count, check_level, check_probability
 from ..exceptions import ConvergenceError, DataError
-from ._base import as_rng, check_columns
+from ..spec import SummarySpec
+from ._base import BaseFitter, ParamsLike
+from ._data import check_columns
+from ._rates import continuous_rate
 
-__all__ = ["continuous_rate", "customer_lifetime_value", "customer_equity_interval"]
+__all__ = ["continuous_rate", "customer_lifetime_value", "customer_equity_interval", "periods_per_year_of"]
 
 
-def continuous_rate(annual_rate: float, periods_per_year: float = 52.0) -> float:
-    """``log(1 + annual_rate) / periods_per_year``: the continuously compounded rate per period."""
-    if not annual_rate > -1 or not periods_per_year > 0:
-        raise DataError(f"need annual_rate > -1 and periods_per_year > 0, got {annual_rate}, {periods_per_year}")
-    return float(np.log1p(annual_rate) / periods_per_year)
+def periods_per_year_of(data: pd.DataFrame, model: BaseFitter, periods_per_year: float | None = None) -> float | None:
+    """Time units in a year: ``periods_per_year`` if given, else the summary's spec, else the model's fitted spec.
+
+    Returns ``None`` when none of them knows (the model then asks for it).
+    """
+    if periods_per_year is not None:
+        return periods_per_year
+    spec = getattr(data, "attrs", {}).get("crmlib")
+    if isinstance(spec, SummarySpec):
+        return spec.periods_per_year
+    spec = getattr(model, "spec_", None)
+    return None if spec is None else spec.periods_per_year
 
 
 def customer_lifetime_value(
-    transaction_model,
-    spend_model,
+    transaction_model: BaseFitter,
+    spend_model: BaseFitter,
     data: pd.DataFrame,
     *,
-    margin: float,
-    annual_discount_rate: float,
-    periods_per_year: float = 52.0,
-    transaction_params=None,
-    spend_params=None,
+    margin_share: float,
+    discount_rate: float,
+    periods_per_year: float | None = None,
+    transaction_params: ParamsLike = None,
+    spend_params: ParamsLike = None,
 ) -> pd.DataFrame:
-    """Residual CLV of each customer.
+    """Residual CLV of each customer (FHL 2005b).
 
     Parameters
     ----------
@@ -48,28 +62,37 @@ def customer_lifetime_value(
     spend_model : fitted :class:`~crmlib.clv.GammaGammaModel`.
     data : per-customer ``frequency``, ``recency``, ``T`` and ``monetary``
         (same time unit as the fitted models); the index is kept.
-    margin : share of revenue that is profit (0-1].
-    annual_discount_rate : e.g. 0.1 for 10% a year.
-    periods_per_year : time units per year of the data (52 for weeks).
+    margin_share : share of revenue that is profit, in (0, 1].
+    discount_rate : annual effective rate, in (0, 1) (0.1 for 10% a year).
+    periods_per_year : time units in a year; default from the summary's (or the
+        fitted model's) :class:`~crmlib.spec.SummarySpec`.
+    transaction_params, spend_params : parameters instead of the estimates.
 
     Returns
     -------
     DataFrame with ``p_alive``, ``dert`` (discounted transactions),
     ``expected_spend`` (per transaction, currency) and ``clv`` (currency), by customer.
     """
-    if not 0 < margin <= 1:
-        raise DataError(f"margin must be a share of revenue in (0, 1], got {margin}")
+    margin_share = float(check_probability(margin_share, "margin_share"))
+    if margin_share == 0:
+        raise DataError("margin_share must be in (0, 1], the share of revenue that is profit; got 0")
     cols = check_columns(data, {"frequency": "count", "recency": "nonneg", "T": "positive", "monetary": "nonneg"})
-    delta = continuous_rate(annual_discount_rate, periods_per_year)
     x, tx, T, z = cols["frequency"], cols["recency"], cols["T"], cols["monetary"]
-    dert = transaction_model.dert(x, tx, T, delta, params=transaction_params)
+    dert = transaction_model.dert(
+        x,
+        tx,
+        T,
+        discount_rate=discount_rate,
+        periods_per_year=periods_per_year_of(data, transaction_model, periods_per_year),
+        params=transaction_params,
+    )
     spend = spend_model.conditional_expected_spend(x, np.where(x > 0, z, 1.0), params=spend_params)
     out = pd.DataFrame(
         {
             "p_alive": transaction_model.probability_alive(x, tx, T, params=transaction_params),
             "dert": dert,
             "expected_spend": spend,
-            "clv": margin * dert * spend,
+            "clv": margin_share * dert * spend,
         },
         index=data.index,
     )
@@ -79,15 +102,15 @@ def customer_lifetime_value(
 
 
 def customer_equity_interval(
-    transaction_model,
-    spend_model,
+    transaction_model: BaseFitter,
+    spend_model: BaseFitter,
     data: pd.DataFrame,
     *,
-    margin: float,
-    annual_discount_rate: float,
-    periods_per_year: float = 52.0,
-    n_draws: int = 200,
-    seed,
+    margin_share: float,
+    discount_rate: float,
+    periods_per_year: float | None = None,
+    n_boot: int = 200,
+    seed: int | np.random.Generator,
     level: float = 0.95,
     progress: bool | None = None,
 ) -> pd.Series:
@@ -95,22 +118,35 @@ def customer_equity_interval(
 
     Both models' parameters are drawn from the asymptotic normal distribution
     of their log-parameters (observed information, delta method); the CLV of
-    every customer is recomputed for each draw. A tqdm progress bar shows when
-    ``n_draws >= 200`` (or ``progress=True``). Draws with a spend ``q <= 1``
-    (infinite mean spend) count as infinite equity: they enter the percentile
-    bounds (an infinite upper bound says so) but not the mean and standard
-    error, and their number is ``n_infinite``.
+    every customer is recomputed for each draw (Efron & Tibshirani 1993, ch. 13,
+    percentile interval). A tqdm progress bar shows when ``n_boot >= 200`` (or
+    ``progress=True``). Draws with a spend ``q <= 1`` (infinite mean spend)
+    count as infinite equity: they enter the percentile bounds (an infinite
+    upper bound says so) but not the mean and standard error, and their number
+    is ``n_infinite``.
+
+    Returns
+    -------
+    Series with ``customer_equity`` (currency), ``bootstrap_mean``,
+    ``bootstrap_se``, ``lower``, ``upper`` (``attrs["level"]``), ``n_boot`` and
+    ``n_infinite``.
     """
     from tqdm import tqdm
 
+    level = check_level(level)
+    n_boot = check_count(n_boot, "n_boot", minimum=2)
     rng = as_rng(seed)
-    tp = transaction_model.draw_params(n_draws, rng)
-    sp = spend_model.draw_params(n_draws, rng)
-    kw = dict(margin=margin, annual_discount_rate=annual_discount_rate, periods_per_year=periods_per_year)
+    tp = transaction_model.draw_params(n_boot, rng)
+    sp = spend_model.draw_params(n_boot, rng)
+    kw = dict(
+        margin_share=margin_share,
+        discount_rate=discount_rate,
+        periods_per_year=periods_per_year_of(data, transaction_model, periods_per_year),
+    )
     est = float(customer_lifetime_value(transaction_model, spend_model, data, **kw)["clv"].sum())
-    sims = np.empty(n_draws)
-    show = (n_draws >= 200) if progress is None else progress
-    for i in tqdm(range(n_draws), disable=not show, desc="customer equity bootstrap"):
+    sims = np.empty(n_boot)
+    show = (n_boot >= 200) if progress is None else progress
+    for i in tqdm(range(n_boot), disable=not show, desc="customer equity bootstrap"):
         sp_i = sp.iloc[i]
         if sp_i["q"] <= 1:
             sims[i] = np.inf
@@ -125,14 +161,16 @@ def customer_equity_interval(
             "every parameter draw of the spend model had q <= 1 (infinite mean spend); "
             "the customer-equity interval cannot be formed"
         )
-    return pd.Series(
+    out = pd.Series(
         {
             "customer_equity": est,
             "bootstrap_mean": float(np.mean(sims[finite])),
-            "bootstrap_se": float(np.std(sims[np.isfinite(sims)], ddof=1)),
-            f"lower {100 * level:g}%": float(np.quantile(sims, q)),
-            f"upper {100 * level:g}%": float(np.quantile(sims, 1 - q)),
-            "n_draws": float(n_draws),
+            "bootstrap_se": float(np.std(sims[finite], ddof=1)),
+            "lower": float(np.quantile(sims, q)),
+            "upper": float(np.quantile(sims, 1 - q)),
+            "n_boot": float(n_boot),
             "n_infinite": float((~finite).sum()),
         }
     )
+    out.attrs["level"] = level
+    return out

@@ -30,6 +30,8 @@ Journal of Research in Marketing* 25(3), 225-226.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .bgnbd import BetaGeoModel
 
 __all__ = ["ModifiedBetaGeoModel"]
@@ -41,10 +43,15 @@ class ModifiedBetaGeoModel(BetaGeoModel):
     Parameters ``r, alpha, a, b`` as in :class:`~crmlib.clv.BetaGeoModel`; the
     same predictions (``expected_purchases``, ``conditional_expected_purchases``,
     ``probability_alive``, ``probability_of_purchases``, ``dert``) in their
-    MBG/NBD form.
+    MBG/NBD form: the one difference, a drop-out chance at time 0, is
+    :meth:`_dropout_chances` (``x + 1`` instead of ``x``), which BG/NBD's
+    formulas use for the posterior ``Beta(a, b + k)`` of the drop-out probability.
     """
 
-    _modified = True
+    @staticmethod
+    def _dropout_chances(x: np.ndarray) -> np.ndarray:
+        """``x + 1``: a customer may also drop out right after the first purchase (Batislam et al. 2007)."""
+        return x + 1.0
 
     def _start(self, arrays, weight):
         start = super()._start(arrays, weight)

@@ -63,8 +63,11 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..exceptions import DataError
-from ._base import BaseFitter, as_rft_arrays, prepare_rft
+from .._checks import check_nonnegative
+from ._base import ArrayLike, BaseFitter, ParamsLike, Prepared
+from ._data import as_rft_arrays, check_times, prepare_rft
+from ._rates import continuous_rate
+from ._special import exp_power_mean
 
 __all__ = ["ParetoNBDModel", "log_death_integral"]
 
@@ -114,8 +117,8 @@ class ParetoNBDModel(BaseFitter):
     param_names = ("r", "alpha", "s", "beta")
     _analytic_gradient = True
 
-    def _prepare(self, data: pd.DataFrame):
-        return prepare_rft(data)
+    def _prepare(self, data: pd.DataFrame) -> Prepared:
+        return Prepared(*prepare_rft(data))
 
     def _start(self, arrays, weight):
         x, T = arrays["x"], arrays["T"]
@@ -166,7 +169,9 @@ class ParetoNBDModel(BaseFitter):
         return ll, g
 
     # --------------------------------------------------------- predictions
-    def probability_alive(self, frequency, recency, T, params=None) -> np.ndarray:
+    def probability_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
         """P(alive | x, t_x, T) (SMC 1987; Fader & Hardie 2005 note, section 5), in [0, 1]."""
         p = np.array(self._params_tuple(params))
         x, tx, T = as_rft_arrays(frequency, recency, T)
@@ -175,58 +180,75 @@ class ParetoNBDModel(BaseFitter):
         _, logA, _, lse, *_ = self._parts(p, c)
         return np.exp(logA - lse).reshape(shape)
 
-    def expected_purchases(self, t, params=None) -> np.ndarray:
+    def expected_purchases(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
         """E[X(t)] of a new customer: ``r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]`` (FH 2005 note, section 4)."""
         r, alpha, s, beta = self._params_tuple(params)
-        t = np.asarray(t, float)
+        t = check_times(t)
         return r / alpha * beta * _one_minus_pow_over(s - 1.0, np.log1p(t / beta))
 
-    def conditional_expected_purchases(self, t, frequency, recency, T, params=None) -> np.ndarray:
+    def conditional_expected_purchases(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected repeat transactions in ``(T, T+t]`` (SMC 1987; FH 2005 note, section 6)."""
         r, alpha, s, beta = self._params_tuple(params)
+        t = check_times(t)
         x, tx, T = as_rft_arrays(frequency, recency, T)
-        t = np.asarray(t, float)
         active = (r + x) / (alpha + T) * (beta + T) * _one_minus_pow_over(s - 1.0, np.log1p(t / (beta + T)))
         return active * self.probability_alive(x, tx, T, params)
 
-    def dert(self, frequency, recency, T, discount_rate: float, params=None) -> np.ndarray:
+    def dert(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
+        discount_rate: float,
+        periods_per_year: float | None = None,
+        params: ParamsLike = None,
+    ) -> np.ndarray:
         """Discounted expected residual transactions (Fader, Hardie & Lee 2005, JMR, eq. 2).
 
         ``DERT = P(alive) (r+x)/(alpha+T) (beta+T)^s delta^(s-1) U(s, s; delta (beta+T))``
-        with ``U`` Tricomi's confluent hypergeometric function and ``delta``
-        the continuously compounded discount rate per time unit of the data
-        (FHL use 15% a year on weekly data: ``delta = log(1.15)/52``).
+        with ``U`` Tricomi's confluent hypergeometric function and ``delta =
+        log(1 + discount_rate) / periods_per_year`` the continuously compounded
+        rate per time unit (:func:`crmlib.clv.continuous_rate`; FHL use 15% a
+        year on weekly data: ``discount_rate=0.15, periods_per_year=52``).
         The factor ``(beta+T)^s delta^(s-1) U(s, s; z)``, ``z = delta (beta+T)``,
         equals ``E[1/(delta + mu)]`` over the active customer's posterior
         ``mu ~ Gamma(s, beta+T)``, i.e. ``E[(1 + E/z)^-s] / delta`` with
         ``E ~ Exp(1)``; it is computed by the Gauss-Legendre rule of
-        :func:`crmlib.clv.bgnbd._exp_power_mean` (R = s - 1), because scipy's
+        :func:`crmlib.clv._special.exp_power_mean` (R = s - 1), because scipy's
         ``hyperu`` returns inf, NaN or wrong values for s above about 5.
-        """
-        from .bgnbd import _exp_power_mean
 
+        Parameters
+        ----------
+        frequency, recency, T : the customers' summary (data time unit).
+        discount_rate : annual effective rate, in (0, 1).
+        periods_per_year : time units in a year; default from the fitted data's
+            :class:`~crmlib.spec.SummarySpec` (required without one).
+        params : parameters to use instead of the estimates.
+        """
         r, alpha, s, beta = self._params_tuple(params)
-        if not discount_rate > 0:
-            raise DataError(
-                f"discount_rate must be positive (continuously compounded, per time unit), got {discount_rate}"
-            )
+        d = continuous_rate(discount_rate, self._periods_per_year(periods_per_year))
         x, tx, T = as_rft_arrays(frequency, recency, T)
-        d = float(discount_rate)
         uT, iT = np.unique(T, return_inverse=True)
-        inv_rate = (_exp_power_mean(np.full(uT.shape, s - 1.0), d * (beta + uT)) / d)[iT.reshape(T.shape)]
+        inv_rate = (exp_power_mean(np.full(uT.shape, s - 1.0), d * (beta + uT)) / d)[iT.reshape(T.shape)]
         active = (r + x) / (alpha + T) * inv_rate
         return active * self.probability_alive(x, tx, T, params)
 
-    def probability_of_purchases(self, n, t, params=None, n_nodes: int = 200) -> np.ndarray:
+    def probability_of_purchases(
+        self, n: ArrayLike, t: ArrayLike, params: ParamsLike = None, n_nodes: int = 200
+    ) -> np.ndarray:
         """P(X(t) = n) for a new customer.
 
         ``P(X(t)=n) = (beta/(beta+t))^s NBD(n; r, alpha, t) + int_0^t s beta^s (beta+tau)^-(s+1) NBD(n; r, alpha, tau) d tau``,
         the lifetime being Lomax(s, beta) (Fader & Hardie, note 012 on P(X(t)=x),
         sections 3-4; the integral by Gauss-Legendre quadrature in ``log(1+tau/scale)``).
-        ``n`` and ``t`` broadcast.
+        ``n`` (whole, >= 0) and ``t`` (>= 0) broadcast.
         """
         r, alpha, s, beta = self._params_tuple(params)
-        n, t = np.broadcast_arrays(np.asarray(n, float), np.asarray(t, float))
+        n = check_nonnegative(n, "n", integer=True)
+        n, t = np.broadcast_arrays(np.asarray(n, float), check_times(t))
         shape = n.shape
         n, t = n.ravel(), t.ravel()
 

@@ -23,7 +23,7 @@ DEL and DERL: Fader & Hardie (2010), section 2:
 period, the first undiscounted) and
 ``DERL(d | n-1 renewals) = (beta+n-1)/(alpha+beta+n-1) 2F1(1, beta+n; alpha+beta+n; 1/(1+d))``.
 The ``2F1(1, b; c; z)`` is summed as its power series
-(:func:`crmlib.clv._base.hyp2f1_1bc`; scipy's ``hyp2f1`` fails for whole-number ``alpha``).
+(:func:`crmlib.clv._special.hyp2f1_1bc`; scipy's ``hyp2f1`` fails for whole-number ``alpha``).
 
 References
 ----------
@@ -44,8 +44,12 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from .._checks import check_nonnegative
 from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
-from ._base import BaseFitter, hyp2f1_1bc
+from ._base import ArrayLike, BaseFitter, ParamsLike, Prepared
+from ._data import check_times
+from ._rates import period_rate
+from ._special import hyp2f1_1bc
 
 __all__ = ["ShiftedBetaGeometricModel"]
 
@@ -79,6 +83,7 @@ class ShiftedBetaGeometricModel(BaseFitter):
     """
 
     param_names = ("alpha", "beta")
+    _singular_information_raises = False  # the constant-churn ridge is diagnosed in _fit_arrays
 
     def __init__(self, *, min_polarization: float = 0.01, **kwargs):
         super().__init__(**kwargs)
@@ -139,6 +144,12 @@ class ShiftedBetaGeometricModel(BaseFitter):
         self.at_constant_churn_limit_ = bool(
             1.0 / (a + b + 1.0) < self.min_polarization and lr < stats.chi2.ppf(0.95, 1)
         )
+        # Along the ridge the sBG likelihood rises towards the constant-churn one from below. An end point with no
+        # curvature that is still clearly below it (by more than 0.005 log-likelihood units) has not reached a
+        # maximum: the likelihood keeps rising towards the limit (churn that rises with tenure).
+        if not self.convergence_.hessian_positive_definite and (not self.at_constant_churn_limit_ or lr < -0.01):
+            detail = f"the log-likelihood is flat or still rising at alpha={a:.4g}, beta={b:.4g}"
+            raise ConvergenceError(self._limit_message(None, None, lr=None, advice=advice, detail=detail))
         if self.at_constant_churn_limit_:
             # alpha and beta are not identified along the ridge alpha/(alpha+beta) = const: no finite standard errors
             self.convergence_.converged = False
@@ -148,7 +159,7 @@ class ShiftedBetaGeometricModel(BaseFitter):
             warnings.warn(self._limit_message(a, b, lr=lr, advice=advice), ConvergenceWarning, stacklevel=2)
         return self
 
-    def _prepare(self, data):
+    def _prepare(self, data: pd.DataFrame | pd.Series | ArrayLike) -> Prepared:
         if isinstance(data, pd.DataFrame):
             if "active" not in data.columns:
                 raise DataError(
@@ -172,14 +183,13 @@ class ShiftedBetaGeometricModel(BaseFitter):
             raise DataError(
                 f"column 'active' increases at period(s) {[int(i) for i in up + 1]}; a cohort can only shrink"
             )
-        self.active_ = n
         t = np.arange(1, n.size, dtype=float)
         lost = n[:-1] - n[1:]
         t_all = np.concatenate([t, [t[-1]]])
         cens = np.concatenate([np.zeros(t.size), [1.0]])
         w = np.concatenate([lost, [n[-1]]])
         keep = w > 0
-        return {"t": t_all[keep], "censored": cens[keep]}, w[keep]
+        return Prepared({"t": t_all[keep], "censored": cens[keep]}, w[keep], {"active": n})
 
     def _loglik(self, params, c):
         a, b = params
@@ -188,49 +198,66 @@ class ShiftedBetaGeometricModel(BaseFitter):
         surv = special.betaln(a, b + t) - special.betaln(a, b)
         return np.where(c["censored"] > 0, surv, churn)
 
-    def survival(self, t, params=None) -> np.ndarray:
-        """S(t): share of the cohort still active after ``t`` periods (FH 2007, section 3)."""
+    def survival(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """S(t): share of the cohort still active after ``t >= 0`` periods (FH 2007, section 3)."""
         a, b = self._params_tuple(params)
-        t = np.asarray(t, float)
+        t = check_times(t)
         return np.exp(special.betaln(a, b + t) - special.betaln(a, b))
 
-    def churn_probability(self, t, params=None) -> np.ndarray:
-        """P(T = t): probability that a new customer's last period is ``t`` (FH 2007, section 3)."""
+    def churn_probability(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """P(T = t): probability that a new customer's last period is ``t >= 1`` (FH 2007, section 3)."""
         a, b = self._params_tuple(params)
-        t = np.asarray(t, float)
+        t = _periods_from_one(t, "t")
         return np.exp(special.betaln(a + 1, b + t - 1) - special.betaln(a, b))
 
-    def retention_rate(self, t, params=None) -> np.ndarray:
-        """r_t = S(t)/S(t-1) = (beta+t-1)/(alpha+beta+t-1), increasing in t (FH 2007, section 3)."""
+    def retention_rate(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """r_t = S(t)/S(t-1) = (beta+t-1)/(alpha+beta+t-1) for ``t >= 1``, increasing in t (FH 2007, section 3)."""
         a, b = self._params_tuple(params)
-        t = np.asarray(t, float)
+        t = _periods_from_one(t, "t")
         return (b + t - 1) / (a + b + t - 1)
 
-    def del_(self, discount_rate: float, params=None) -> float:
-        """Discounted expected lifetime of a new customer, in periods (FH 2010, section 2).
+    def discounted_expected_lifetime(
+        self, discount_rate: float, *, periods_per_year: float | None = None, params: ParamsLike = None
+    ) -> float:
+        """DEL: discounted expected lifetime of a new customer, in periods (FH 2010, section 2).
 
-        Multiply by the margin per period to get the expected CLV of a new customer.
+        ``DEL = 2F1(1, beta; alpha+beta; 1/(1+d))`` with ``d = (1 + discount_rate)^(1/periods_per_year) - 1``
+        the rate per period (:func:`crmlib.clv._rates.period_rate`); payments at the start of each
+        period, the first undiscounted. Multiply by the margin per period to get the expected CLV
+        of a new customer.
+
+        Parameters
+        ----------
+        discount_rate : annual effective rate, in (0, 1).
+        periods_per_year : the cohort's periods in a year (1 for yearly renewals, 12 for monthly).
+        params : parameters to use instead of the estimates.
         """
         a, b = self._params_tuple(params)
-        d = _check_rate(discount_rate)
+        d = period_rate(discount_rate, self._periods_per_year(periods_per_year))
         return float(hyp2f1_1bc(b, a + b, 1.0 / (1.0 + d)))
 
-    def derl(self, n_periods_active, discount_rate: float, params=None) -> np.ndarray:
-        """Discounted expected residual lifetime of a customer active for ``n`` periods (n-1 renewals).
+    def derl(
+        self,
+        n_periods: ArrayLike,
+        discount_rate: float,
+        *,
+        periods_per_year: float | None = None,
+        params: ParamsLike = None,
+    ) -> np.ndarray:
+        """DERL: discounted expected residual lifetime of a customer active for ``n_periods`` (n-1 renewals).
 
         Evaluated just before the n-th renewal decision (FH 2010, section 2):
-        ``(beta+n-1)/(alpha+beta+n-1) 2F1(1, beta+n; alpha+beta+n; 1/(1+d))``.
+        ``(beta+n-1)/(alpha+beta+n-1) 2F1(1, beta+n; alpha+beta+n; 1/(1+d))``, ``d`` the
+        rate per period from the annual ``discount_rate`` (as :meth:`discounted_expected_lifetime`).
         """
         a, b = self._params_tuple(params)
-        d = _check_rate(discount_rate)
-        n = np.asarray(n_periods_active, float)
-        if np.any(n < 1):
-            raise DataError("n_periods_active must be at least 1")
+        d = period_rate(discount_rate, self._periods_per_year(periods_per_year))
+        n = _periods_from_one(n_periods, "n_periods")
         return (b + n - 1) / (a + b + n - 1) * hyp2f1_1bc(b + n, a + b + n, 1.0 / (1.0 + d))
 
 
-def _check_rate(d) -> float:
-    d = float(d)
-    if not d > 0:
-        raise DataError(f"discount_rate must be positive (per period), got {d}")
-    return d
+def _periods_from_one(value: ArrayLike, name: str) -> np.ndarray:
+    n = np.asarray(check_nonnegative(value, name, integer=True), dtype=float)
+    if np.any(n < 1):
+        raise DataError(f"{name} counts periods from 1, got {n[n < 1].ravel()[0]:g}")
+    return n

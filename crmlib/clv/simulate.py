@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._checks import as_rng
 from ..exceptions import DataError
-from ._base import as_rng
 
 __all__ = [
     "simulate_bgnbd",

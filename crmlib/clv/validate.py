@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from ..exceptions import DataError
-from ._base import check_columns
+from ._data import check_columns
 
 __all__ = [
     "holdout_comparison",

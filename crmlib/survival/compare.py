@@ -156,7 +156,9 @@ def sbg_comparison(
         "sBG (fitted)": margin_per_period * float(s_sbg[:-1] @ disc),
     }
     if discount_rate_per_period > 0:
-        value["sBG, infinite horizon (m x DEL)"] = margin_per_period * model.del_(discount_rate_per_period)
+        value["sBG, infinite horizon (m x DEL)"] = margin_per_period * model.discounted_expected_lifetime(
+            discount_rate_per_period, periods_per_year=1.0
+        )
     value_tab = pd.DataFrame({"value_per_customer": pd.Series(value)})
     value_tab.index.name = f"curve (value over {periods} periods unless stated)"
     value_tab.attrs["n"] = int(len(cohort))

@@ -1,0 +1,103 @@
+"""Checks of the data tables and prediction inputs of :mod:`crmlib.clv` (one copy, used by every model).
+
+The argument checks themselves (naming rows, missing columns, seeds) are those
+of :mod:`crmlib._checks`; this module applies them to the tables of the CLV
+models: the ``frequency, recency, T`` summary of the continuous-time models
+(Fader, Hardie & Lee 2005, section 3) and the columns of the discrete-time,
+spend and validation tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_nonnegative, require_columns, rows_text
+from ..exceptions import DataError
+
+__all__ = ["as_rft_arrays", "check_columns", "check_times", "prepare_rft"]
+
+_KINDS = {
+    "count": ("must hold non-negative integers; it does not", lambda v: (v < 0) | (v != np.floor(v))),
+    "nonneg": ("must be non-negative; it is negative", lambda v: v < 0),
+    "positive": ("must be positive; it is not", lambda v: v <= 0),
+}
+
+
+def check_columns(data: pd.DataFrame, spec: Mapping[str, str], optional: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Check that ``data`` has the columns of ``spec`` with finite values of the stated kind.
+
+    ``spec`` maps a column to ``"count"`` (non-negative integers), ``"nonneg"``
+    (non-negative reals) or ``"positive"`` (strictly positive reals). Columns
+    in ``optional`` are checked only when present. Returns float64 arrays by
+    column. Raises :class:`~crmlib.exceptions.DataError` naming the column and
+    the rows at fault (:func:`crmlib._checks.rows_text`).
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a pandas DataFrame with columns {list(spec)}, got {type(data).__name__}")
+    require_columns(data, [c for c in spec if c not in optional], what="data")
+    if len(data) == 0:
+        raise DataError("data has no rows")
+    out: dict[str, np.ndarray] = {}
+    for col, kind in spec.items():
+        if col not in data.columns:
+            continue
+        values = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise DataError(f"column {col!r} is missing or not a finite number in {rows_text(bad, data.index)}")
+        words, test = _KINDS[kind]
+        bad = test(values)
+        if bad.any():
+            raise DataError(f"column {col!r} {words} in {rows_text(bad, data.index)}")
+        out[col] = values
+    return out
+
+
+def prepare_rft(data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Check a (frequency, recency, T[, weight]) table of a continuous-time model.
+
+    ``frequency``: repeat transactions (non-negative integers); ``recency``:
+    time of the last repeat transaction since the first (0 when
+    ``frequency`` is 0); ``T``: time since the first transaction (> 0), all
+    in the same time unit (Fader, Hardie & Lee 2005, section 3). Returns the
+    arrays ``x, tx, T`` and the row weights. Raises
+    :class:`~crmlib.exceptions.DataError` naming the column and rows.
+    """
+    cols = check_columns(
+        data, {"frequency": "count", "recency": "nonneg", "T": "positive", "weight": "positive"}, optional=("weight",)
+    )
+    x, tx, T = cols["frequency"], cols["recency"], cols["T"]
+    bad = tx > T * (1 + 1e-12)
+    if bad.any():
+        raise DataError(f"column 'recency' exceeds column 'T' in {rows_text(bad, data.index)}")
+    bad = (x == 0) & (tx != 0)
+    if bad.any():
+        raise DataError(f"column 'recency' must be 0 when 'frequency' is 0; it is not in {rows_text(bad, data.index)}")
+    w = cols.get("weight", np.ones(x.size))
+    return {"x": x, "tx": np.minimum(tx, T), "T": T}, w
+
+
+def as_rft_arrays(frequency: object, recency: object, T: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Broadcast prediction inputs to float arrays: whole ``frequency >= 0``, ``0 <= recency <= T``, ``T > 0``.
+
+    Raises :class:`~crmlib.exceptions.DataError` naming the argument and the
+    first value at fault.
+    """
+    x = check_nonnegative(frequency, "frequency", integer=True)
+    tx = check_nonnegative(recency, "recency")
+    T_ = check_nonnegative(T, "T")
+    x, tx, T_ = np.broadcast_arrays(np.asarray(x, float), np.asarray(tx, float), np.asarray(T_, float))
+    if np.any(T_ <= 0):
+        raise DataError(f"T must be > 0 (time since the first purchase), got {T_[T_ <= 0].ravel()[0]:g}")
+    over = tx > T_ * (1 + 1e-12)
+    if np.any(over):
+        raise DataError(f"recency must not exceed T; it does in {rows_text(over.ravel())}")
+    return x, np.minimum(tx, T_), T_
+
+
+def check_times(t: object, name: str = "t") -> np.ndarray:
+    """A time ahead (or array of them) ``>= 0`` as a float array; DataError naming ``name`` otherwise."""
+    return np.asarray(check_nonnegative(t, name), dtype=float)

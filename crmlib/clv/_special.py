@@ -1,0 +1,121 @@
+"""Special functions shared by the likelihoods and predictions of the BTYD models of :mod:`crmlib.clv`.
+
+Each one replaces a closed form that scipy evaluates badly in the range the
+models need, and states its measured accuracy:
+
+* :func:`hyp2f1_1bc`: ``2F1(1, b; c; z)``, the discounted-lifetime sums of the
+  sBG (DEL, DERL) and BG/BB (DERT) models;
+* :func:`exp_power_mean`: ``z U(1, 1-R, z)`` (Tricomi's U), the discount factor
+  of the BG/NBD and Pareto/NBD DERT;
+* :func:`logit_beta_rule`: a Gauss-Legendre rule for expectations over a beta
+  distribution, in the logit of its variable (BG/NBD and MBG/NBD).
+
+References
+----------
+Abramowitz, M. & Stegun, I. A. (1964). *Handbook of mathematical functions*,
+15.1.1 (the hypergeometric series) and 13.2.5 (Tricomi's U as an integral).
+Fader, P. S. & Hardie, B. G. S. (2010). Customer-base valuation in a
+contractual setting. *Marketing Science* 29(1), 85-93 (DEL/DERL as 2F1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from ..exceptions import DataError
+
+__all__ = ["exp_power_mean", "hyp2f1_1bc", "logit_beta_rule"]
+
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(24)
+
+
+def hyp2f1_1bc(b: np.ndarray | float, c: np.ndarray | float, z: np.ndarray | float) -> np.ndarray:
+    """Gauss hypergeometric ``2F1(1, b; c; z)`` for ``c > b > 0`` and ``0 <= z < 1`` (discounted-lifetime sums).
+
+    The closed forms of DEL/DERL (Fader & Hardie 2010, section 2) and of the
+    BG/BB DERT (Fader, Hardie & Shang 2010) are of this form. scipy's
+    ``hyp2f1`` is unreliable here: it returns ``inf`` when ``c - 1 - b`` is a
+    whole number (e.g. an sBG ``alpha`` of 50) and wrong finite values near
+    ``c - b = 1``. The power series ``sum_k (b)_k / (c)_k z^k`` is summed
+    instead: its term ratio ``(b+k)/(c+k) z`` stays below ``z``, so it
+    converges geometrically; summation stops when the bound ``t_k z/(1-z)`` on
+    the tail falls below ``1e-17`` of the sum (blocks of 1,000 terms,
+    vectorised over the distinct ``(b, c, z)``).
+    """
+    b, c, z = np.broadcast_arrays(np.asarray(b, float), np.asarray(c, float), np.asarray(z, float))
+    if np.any(~(c > b)) or np.any(~(b > 0)) or np.any(~((z >= 0) & (z < 1))):
+        raise DataError("2F1(1, b; c; z) needs c > b > 0 and 0 <= z < 1 (a positive discount rate)")
+    keys, inv = np.unique(np.stack([b.ravel(), c.ravel(), z.ravel()], axis=1), axis=0, return_inverse=True)
+    bb, cc, zz = keys[:, 0], keys[:, 1], keys[:, 2]
+    total = np.ones(bb.size)
+    term = np.ones(bb.size)
+    live = np.arange(bb.size)
+    k0 = 0.0
+    while live.size:
+        k = k0 + np.arange(1000, dtype=float)
+        ratios = (bb[live, None] + k) / (cc[live, None] + k) * zz[live, None]
+        terms = term[live, None] * np.cumprod(ratios, axis=1)
+        total[live] += terms.sum(axis=1)
+        term[live] = terms[:, -1]
+        k0 += 1000.0
+        live = live[term[live] * zz[live] / (1.0 - zz[live]) > 1e-17 * total[live]]
+    return total[inv.ravel()].reshape(b.shape)
+
+
+def exp_power_mean(R: np.ndarray | float, z: np.ndarray | float) -> np.ndarray:
+    """``z int_0^inf exp(-z t) (1+t)^-(R+1) dt`` = ``E[(1 + E/z)^-(R+1)]`` for ``E ~ Exp(1)``, in (0, 1].
+
+    (It equals ``z U(1, 1-R, z)`` with Tricomi's U; scipy's ``hyperu`` loses all
+    digits for R in the hundreds, so it is computed by 24-point Gauss-Legendre
+    quadrature in ``y = log(1 + t (z + R + 1))``, where the integrand is a
+    smooth bump for every ``R > -1, z > 0``; relative error below 1.4e-8
+    (median 2e-14) against ``scipy.integrate.quad`` for 1,500 random R in
+    [0.02, 10^4] and z in [5e-5, 2e4]; below 2e-7 against mpmath for R in (-1, 0)
+    with z down to 5e-5 (1e-12 for z > 0.1).
+    The Pareto/NBD DERT uses it with ``R = s - 1``.)
+    """
+    R, z = np.broadcast_arrays(np.asarray(R, float), np.asarray(z, float))
+    c = 1.0 / (z + R + 1.0)
+    with np.errstate(over="ignore"):
+        tmax = np.minimum(46.0 / z, np.expm1(46.0 / (R + 1.0)))
+    ymax = np.log1p(tmax / c)
+    y = (_GL_NODES + 1.0) * 0.5 * ymax[..., None]
+    t = c[..., None] * np.expm1(y)
+    lf = (
+        -z[..., None] * t
+        - (R[..., None] + 1.0) * np.log1p(t)
+        + np.log(_GL_WEIGHTS)
+        + np.log(0.5 * ymax * c)[..., None]
+        + y
+    )
+    return z * np.exp(special.logsumexp(lf, axis=-1))
+
+
+def logit_beta_rule(pa: np.ndarray, pb: np.ndarray, n_nodes: int = 32) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two-panel Gauss-Legendre rule in ``v = logit(p)`` for p ~ Beta(pa, pb).
+
+    The beta density is log-concave in ``v``: a long exponential left tail
+    (rate ``pa``) and a short right side. Panels ``[mode - 46/pa, mode - 3]``
+    and ``[mode - 3, mode + log(1 + 46/pa) + 46/pb]`` with ``n_nodes`` each.
+    Returns ``(log p, log(1-p), log weight)`` with a trailing node axis.
+    """
+    u, w = np.polynomial.legendre.leggauss(n_nodes)
+    mode = np.log(pa / pb)
+    left = mode - 46.0 / pa
+    edges = [left, np.maximum(left, mode - 3.0), mode + np.log1p(46.0 / pa) + 46.0 / pb]
+    parts = []
+    for lo, hi in ((edges[0], edges[1]), (edges[1], edges[2])):
+        v = lo[..., None] + (u + 1.0) * 0.5 * (hi - lo)[..., None]
+        logp = -np.logaddexp(0.0, -v)
+        log1mp = -np.logaddexp(0.0, v)
+        with np.errstate(divide="ignore"):  # an empty left panel (large pa) has weight 0
+            lw = (
+                pa[..., None] * logp
+                + pb[..., None] * log1mp
+                - special.betaln(pa, pb)[..., None]
+                + np.log(w)
+                + np.log(0.5 * (hi - lo))[..., None]
+            )
+        parts.append((logp, log1mp, lw))
+    return tuple(np.concatenate([p[i] for p in parts], axis=-1) for i in range(3))
