@@ -27,13 +27,11 @@ import pandas as pd
 
 from crmlib.datasets import load_corp_rep, load_mobi
 from crmlib.survey import reliability
-from crmlib.survey.pls import (
-    ECSI_MEASUREMENT,
-    ECSI_STRUCTURE,
-    REPUTATION_MEASUREMENT,
-    REPUTATION_STRUCTURE,
-    pls_path_model,
-)
+from crmlib.survey.pathmodel import read_model
+from crmlib.survey.pls import pls_path_model
+
+ECSI, REPUTATION = read_model("ecsi"), read_model("reputation")  # data/models/*.yml
+REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE = REPUTATION.measurement, REPUTATION.structure
 
 EXT_MEASUREMENT = {
     "QUAL": [f"qual_{i}" for i in range(1, 9)],
@@ -112,13 +110,13 @@ def compare(sm, name, data, measurement, structure, modes=None):
 def timing(sm, nboot, seed=2026):
     data = load_mobi().data.astype(float)
     t0 = time.perf_counter()
-    ours = pls_path_model(data, ECSI_MEASUREMENT, ECSI_STRUCTURE, bootstrap=nboot, seed=seed)
+    ours = pls_path_model(data, ECSI, bootstrap=nboot, seed=seed)
     t_ours = time.perf_counter() - t0
     assert ours.bootstrap == nboot, "some crmlib resamples did not converge"
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(data), size=(nboot, len(data)))
-    same = pls_path_model(data, ECSI_MEASUREMENT, ECSI_STRUCTURE, boot_indices=idx)
-    mm, rel = _seminr_model(sm, ECSI_MEASUREMENT, ECSI_STRUCTURE)
+    same = pls_path_model(data, ECSI, boot_indices=idx)
+    mm, rel = _seminr_model(sm, ECSI)
     ref = sm.estimate_pls(data, mm, rel)
     t0 = time.perf_counter()
     boot = sm.bootstrap_model(ref, nboot, indices=idx)
@@ -154,8 +152,8 @@ if __name__ == "__main__":
     corp = load_corp_rep().data.astype(float)
     out = {}
     for name, data, mm, st, modes in [
-        ("ECSI / mobi", mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, None),
-        ("reputation (simple) / corp_rep", corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, None),
+        ("ECSI / mobi", mobi, ECSI, None),
+        ("reputation (simple) / corp_rep", corp, REPUTATION, None),
         ("reputation (extended) / corp_rep", corp, EXT_MEASUREMENT, EXT_STRUCTURE, EXT_MODES),
     ]:
         diffs, pins = compare(sm, name, data, mm, st, modes)

@@ -151,10 +151,6 @@ def test_presets_name_errors():
 
     with pytest.raises(DataError, match=r"dataset must be one of \['corp_rep', 'mobi'\], got 'nps'"):
         presets.get_setup("nps")
-    with pytest.raises(DataError, match=r"model must be one of \['ecsi', 'reputation'\], got 'acsi'"):
-        presets.get_model("acsi")
-    measurement, _ = presets.get_model("ecsi")
-    assert sum(len(v) for v in measurement.values()) == 24
 
 
 def test_for_display_prints_counts_whole_and_blanks_not_applicable():

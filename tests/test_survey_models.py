@@ -11,18 +11,16 @@ from crmlib.exceptions import DataError
 from crmlib.survey import cbsem
 from crmlib.survey.drivers import loyalty_matrix, net_promoter_score, ols_drivers, ordinal_logit
 from crmlib.survey.ipma import ipma
-from crmlib.survey.pls import (
-    ECSI_MEASUREMENT,
-    ECSI_STRUCTURE,
-    REPUTATION_MEASUREMENT,
-    REPUTATION_STRUCTURE,
-    pls_path_model,
-)
+from crmlib.survey.pathmodel import read_model
+from crmlib.survey.pls import pls_path_model
+
+ECSI, REPUTATION = read_model("ecsi"), read_model("reputation")  # data/models/*.yml
+REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE = REPUTATION.measurement, REPUTATION.structure
 
 
 @pytest.fixture(scope="module")
 def ecsi():
-    return pls_path_model(load_mobi().data, ECSI_MEASUREMENT, ECSI_STRUCTURE, scale=(1, 10))
+    return pls_path_model(load_mobi().data, ECSI, scale=(1, 10))
 
 
 def test_ols_on_index_scores_reproduces_pls_paths(ecsi):
@@ -96,7 +94,7 @@ def test_ipma_importance_is_rescaled_total_effect(ecsi):
 def test_cbsem_reputation_fit_and_ecsi_inadmissible():
     # semopy is a test dependency (pyproject extra 'test' and 'sem'): no importorskip, a missing semopy must fail here
     corp = load_corp_rep().data
-    res = cbsem.cb_sem(corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE)
+    res = cbsem.cb_sem(corp, REPUTATION)
     assert res.admissible
     assert res.fit["n"] == len(corp[[i for v in REPUTATION_MEASUREMENT.values() for i in v]].dropna())
     # df counted directly: 10 observed variables give 55 moments; free parameters are 6 loadings (first of each
@@ -121,7 +119,7 @@ def test_cbsem_reputation_fit_and_ecsi_inadmissible():
     d = np.sqrt(np.diag(S))
     resid = ((S - Sig) / np.outer(d, d))[np.tril_indices(p)]
     assert res.fit["SRMR"] == pytest.approx(np.sqrt(np.mean(resid**2)), rel=1e-9)
-    ecsi = cbsem.cb_sem(load_mobi().data, ECSI_MEASUREMENT, ECSI_STRUCTURE)
+    ecsi = cbsem.cb_sem(load_mobi().data, ECSI)
     assert not ecsi.admissible  # REFERENCE-LIBRARIES.md: inadmissible in every tool tried
     assert (ecsi.inadmissible["problem"] == "standardised estimate beyond +-1").any()
     summ = ecsi.summary()
@@ -142,9 +140,9 @@ def test_cbsem_missing_semopy_message(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(ImportError, match=r"optional dependency 'semopy' .*crmlib\[sem\]"):
-        cbsem.cb_sem(load_mobi().data, ECSI_MEASUREMENT, ECSI_STRUCTURE)
+        cbsem.cb_sem(load_mobi().data, ECSI)
 
 
 def test_lavaan_syntax_uses_observed_item_for_single_item_construct():
-    text = cbsem.lavaan_syntax(REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE)
+    text = cbsem.lavaan_syntax(REPUTATION)
     assert "CUSA =~" not in text and "cusa ~ COMP + LIKE" in text and "CUSL ~ COMP + LIKE + cusa" in text

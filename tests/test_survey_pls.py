@@ -9,13 +9,12 @@ import pytest
 
 from crmlib.datasets import load_corp_rep, load_mobi
 from crmlib.exceptions import ConvergenceError, DataError, DataWarning
-from crmlib.survey.pls import (
-    ECSI_MEASUREMENT,
-    ECSI_STRUCTURE,
-    REPUTATION_MEASUREMENT,
-    REPUTATION_STRUCTURE,
-    pls_path_model,
-)
+from crmlib.survey.pathmodel import read_model
+from crmlib.survey.pls import pls_path_model
+
+ECSI, REPUTATION = read_model("ecsi"), read_model("reputation")  # data/models/*.yml
+ECSI_MEASUREMENT, ECSI_STRUCTURE = ECSI.measurement, ECSI.structure
+REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE = REPUTATION.measurement, REPUTATION.structure
 
 # seminr 0.2.1 (GPL-3.0 Python port of R seminr, which reproduces R's numbers to machine precision), run once in
 # /work/refenv-survey by benchmarks/bench_pls.py (November 2026) and pinned here: path weighting, mode A,
@@ -84,7 +83,7 @@ def corp():
 
 @pytest.fixture(scope="module")
 def ecsi(mobi):
-    return pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, scale=(1, 10))
+    return pls_path_model(mobi, ECSI, scale=(1, 10))
 
 
 def _paths(res):
@@ -115,7 +114,7 @@ def test_reputation_extended_matches_hair_primer_2nd_ed(corp):
 
 
 def test_reputation_simple_matches_seminr(corp):
-    res = pls_path_model(corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE)
+    res = pls_path_model(corp, REPUTATION)
     p = _paths(res)
     for edge, value in SEMINR_REPUTATION_SIMPLE_PATHS.items():
         assert p[edge] == pytest.approx(value, abs=1e-6), edge
@@ -225,7 +224,7 @@ def test_ecsi_matches_smartpls_output_shipped_with_sempls(mobi, scheme):
     whereas mobi is the complete 250-row file, so this software output on the same file is the published oracle
     for the model as estimated here.
     """
-    res = pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, scheme=scheme)
+    res = pls_path_model(mobi, ECSI, scheme=scheme)
     p = _paths(res)
     for edge, value in SMARTPLS_ECSI_PATHS[scheme].items():
         assert p[edge] == pytest.approx(value, abs=5e-8), edge
@@ -280,9 +279,9 @@ def test_index_scores_direct_computation(ecsi, mobi):
 
 
 def test_bootstrap_reproducible_with_seed(mobi):
-    a = pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, bootstrap=200, seed=7)
-    b = pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, bootstrap=200, seed=7, batch_size=64)
-    c = pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, bootstrap=200, seed=8)
+    a = pls_path_model(mobi, ECSI, bootstrap=200, seed=7)
+    b = pls_path_model(mobi, ECSI, bootstrap=200, seed=7, batch_size=64)
+    c = pls_path_model(mobi, ECSI, bootstrap=200, seed=8)
     pd.testing.assert_frame_equal(a.paths, b.paths, atol=1e-12)
     assert not np.allclose(a.paths["se"], c.paths["se"])
     assert (a.paths["ci_low"] < a.paths["estimate"]).all() and (a.paths["estimate"] < a.paths["ci_high"]).all()
@@ -299,7 +298,7 @@ def test_bootstrap_1000_resamples_of_ecsi_under_3_seconds(mobi):
     import time
 
     t0 = time.perf_counter()
-    res = pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, bootstrap=1000, seed=2026)
+    res = pls_path_model(mobi, ECSI, bootstrap=1000, seed=2026)
     assert time.perf_counter() - t0 < 3.0
     assert res.bootstrap == 1000 and res.boot_paths.shape == (1000, 12)
 
@@ -307,9 +306,9 @@ def test_bootstrap_1000_resamples_of_ecsi_under_3_seconds(mobi):
 def test_consistency_batched_bootstrap_equals_one_fit_per_resample(mobi):
     rng = np.random.default_rng(3)
     idx = rng.integers(0, len(mobi), size=(4, len(mobi)))
-    res = pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, boot_indices=idx)
+    res = pls_path_model(mobi, ECSI, boot_indices=idx)
     for b in range(4):
-        one = pls_path_model(mobi.iloc[idx[b]].reset_index(drop=True), ECSI_MEASUREMENT, ECSI_STRUCTURE)
+        one = pls_path_model(mobi.iloc[idx[b]].reset_index(drop=True), ECSI)
         assert res.boot_paths[b] == pytest.approx(one.paths["estimate"].to_numpy(), abs=1e-8)
 
 
@@ -336,7 +335,7 @@ def test_consistency_batched_bootstrap_with_formative_constructs(corp):
 def test_schemes_agree_closely_on_ecsi(mobi, ecsi):
     # Tenenhaus et al. (2005, sect. 2.3): the choice of inner scheme changes results very little
     for scheme in ("centroid", "factorial"):
-        res = pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, scheme=scheme)
+        res = pls_path_model(mobi, ECSI, scheme=scheme)
         assert np.abs(res.paths["estimate"] - ecsi.paths["estimate"]).max() < 0.02
 
 
@@ -371,12 +370,12 @@ def test_inputchecks_text_in_numeric_item(mobi):
     bad = mobi.astype(object).copy()
     bad.loc[5, "CUSA2"] = "n/a"
     with pytest.raises(DataError, match=r"item 'CUSA2' is not numeric for respondents \[5\]"):
-        pls_path_model(bad, ECSI_MEASUREMENT, ECSI_STRUCTURE)
+        pls_path_model(bad, ECSI)
 
 
 def test_convergence_error_names_the_fix(mobi):
     with pytest.raises(ConvergenceError, match="did not converge in 1 iterations"):
-        pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE, max_iter=1)
+        pls_path_model(mobi, ECSI, max_iter=1)
 
 
 def _two_group_sample(rng, n, beta):
@@ -394,19 +393,15 @@ SIM_MM, SIM_SM = {"X": ["x0", "x1", "x2"], "Y": ["y0", "y1", "y2"]}, [("X", "Y")
 def test_group_difference_observed_estimates_are_separate_fits(corp):
     from crmlib.survey.pls import pls_group_difference
 
-    res = pls_group_difference(
-        corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, corp["serviceprovider"], 1, 2, permutations=200, seed=3
-    )
+    res = pls_group_difference(corp, REPUTATION, corp["serviceprovider"], 1, 2, permutations=200, seed=3)
     items = [i for v in REPUTATION_MEASUREMENT.values() for i in v]
     pooled = corp[corp["serviceprovider"].isin([1, 2])].copy()
     pooled[items] = pooled[items].astype(float).fillna(pooled[items].astype(float).mean())  # pooled mean replacement
     for code, col in ((1, "estimate_a"), (2, "estimate_b")):
-        one = pls_path_model(pooled[pooled["serviceprovider"] == code], REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE)
+        one = pls_path_model(pooled[pooled["serviceprovider"] == code], REPUTATION)
         assert res[col].to_numpy() == pytest.approx(one.paths["estimate"].to_numpy(), abs=1e-9)
     assert res.attrs["n_a"] == 130 and res.attrs["n_b"] == 127 and res.attrs["permutations"] == 200
-    again = pls_group_difference(
-        corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, corp["serviceprovider"], 1, 2, permutations=200, seed=3
-    )
+    again = pls_group_difference(corp, REPUTATION, corp["serviceprovider"], 1, 2, permutations=200, seed=3)
     pd.testing.assert_frame_equal(res, again)
 
 
@@ -418,14 +413,14 @@ def test_group_difference_detects_known_difference_and_holds_size_under_the_null
     rng = np.random.default_rng(21)
     d = pd.concat([_two_group_sample(rng, 200, 0.2), _two_group_sample(rng, 200, 0.7)], ignore_index=True)
     grp = pd.Series(["a"] * 200 + ["b"] * 200)
-    res = pls_group_difference(d, SIM_MM, SIM_SM, grp, "a", "b", permutations=500, seed=1)
+    res = pls_group_difference(d, SIM_MM, grp, "a", "b", structure=SIM_SM, permutations=500, seed=1)
     assert res["difference"].iloc[0] < -0.3 and res["p_permutation"].iloc[0] < 0.01
     ps = []
     for _ in range(40):
         d = pd.concat([_two_group_sample(rng, 100, 0.5), _two_group_sample(rng, 100, 0.5)], ignore_index=True)
         ps.append(
             pls_group_difference(
-                d, SIM_MM, SIM_SM, pd.Series(["a"] * 100 + ["b"] * 100), "a", "b", permutations=199, seed=rng
+                d, SIM_MM, pd.Series(["a"] * 100 + ["b"] * 100), "a", "b", structure=SIM_SM, permutations=199, seed=rng
             ).loc[0, "p_permutation"]
         )
     ps = np.array(ps)
@@ -437,4 +432,4 @@ def test_inputchecks_group_difference_small_group(corp):
 
     g = pd.Series(np.where(np.arange(len(corp)) < 5, "tiny", "rest"), index=corp.index)
     with pytest.raises(DataError, match="group 'tiny' has 5 respondents; a group comparison needs at least 10"):
-        pls_group_difference(corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, g, "tiny", "rest")
+        pls_group_difference(corp, REPUTATION, g, "tiny", "rest")

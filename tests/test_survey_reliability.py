@@ -9,13 +9,11 @@ import pytest
 from crmlib.datasets import load_corp_rep, load_mobi
 from crmlib.exceptions import DataError
 from crmlib.survey import reliability as rel
-from crmlib.survey.pls import (
-    ECSI_MEASUREMENT,
-    ECSI_STRUCTURE,
-    REPUTATION_MEASUREMENT,
-    REPUTATION_STRUCTURE,
-    pls_path_model,
-)
+from crmlib.survey.pathmodel import read_model
+from crmlib.survey.pls import pls_path_model
+
+ECSI, REPUTATION = read_model("ecsi"), read_model("reputation")  # data/models/*.yml
+ECSI_MEASUREMENT, ECSI_STRUCTURE = ECSI.measurement, ECSI.structure
 
 # seminr 0.2.1 reliability_table() on the same models, run once by benchmarks/bench_pls.py and pinned (Nov 2026).
 SEMINR_ECSI = {  # construct: (alpha (standardised), rhoC, AVE, rhoA)
@@ -97,7 +95,7 @@ def test_alpha_if_deleted_is_alpha_of_the_rest(mobi):
 
 
 def test_construct_reliability_matches_seminr(mobi):
-    res = pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE)
+    res = pls_path_model(mobi, ECSI)
     tab = rel.construct_reliability(res)
     for c, (alpha, rho_c, ave, rho_a) in SEMINR_ECSI.items():
         assert tab.loc[c, "alpha_standardised"] == pytest.approx(alpha, abs=1e-6)
@@ -106,7 +104,7 @@ def test_construct_reliability_matches_seminr(mobi):
         assert tab.loc[c, "rho_a"] == pytest.approx(rho_a, abs=1e-6)
         assert tab.loc[c, "alpha_raw"] == pytest.approx(rel.cronbach_alpha(mobi, ECSI_MEASUREMENT[c])["alpha_raw"])
     corp = load_corp_rep().data
-    res = pls_path_model(corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE)
+    res = pls_path_model(corp, REPUTATION)
     tab = rel.construct_reliability(res)
     for c, (alpha, rho_c, ave, rho_a) in SEMINR_REPUTATION.items():
         assert tab.loc[c, ["alpha_standardised", "rho_c", "ave", "rho_a"]].to_numpy(float) == pytest.approx(
@@ -115,7 +113,7 @@ def test_construct_reliability_matches_seminr(mobi):
 
 
 def test_fornell_larcker_and_htmt_direct(mobi):
-    res = pls_path_model(mobi, ECSI_MEASUREMENT, ECSI_STRUCTURE)
+    res = pls_path_model(mobi, ECSI)
     fl = rel.fornell_larcker(res)
     ave = rel.construct_reliability(res)["ave"]
     assert np.diag(fl.to_numpy()) == pytest.approx(np.sqrt(ave[fl.index]).to_numpy())

@@ -6,6 +6,7 @@ Modules
 ``accounting``   sent / returned / invalid / valid, every rate on each base
 ``tables``       frequencies, multiple response, cross-tabulations, Likert charts, group comparisons
 ``reliability``  Cronbach's alpha (raw and standardised), rho_c, rho_A, AVE, Fornell-Larcker, HTMT, EFA
+``pathmodel``    path models as data: YAML model files (``data/models/``), checked once
 ``pls``          PLS path modelling with a batched bootstrap, 0-100 index scores and a permutation test of
                  group differences
 ``cbsem``        covariance-based SEM with fit indices (through the optional ``semopy``, extra ``sem``)
@@ -16,25 +17,17 @@ Modules
 
 from .accounting import response_accounting
 from .codebook import intake, read_codebook, read_survey
-from .pls import (
-    ECSI_MEASUREMENT,
-    ECSI_STRUCTURE,
-    REPUTATION_MEASUREMENT,
-    REPUTATION_STRUCTURE,
-    PLSResult,
-    pls_group_difference,
-    pls_path_model,
-)
+from .pathmodel import PathModelSpec, path_model, read_model
+from .pls import PLSResult, pls_group_difference, pls_path_model
 from .reliability import construct_reliability, cronbach_alpha, htmt
 
 __all__ = [
     "pls_path_model",
     "pls_group_difference",
     "PLSResult",
-    "ECSI_MEASUREMENT",
-    "ECSI_STRUCTURE",
-    "REPUTATION_MEASUREMENT",
-    "REPUTATION_STRUCTURE",
+    "PathModelSpec",
+    "path_model",
+    "read_model",
     "read_codebook",
     "read_survey",
     "intake",

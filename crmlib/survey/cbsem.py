@@ -20,6 +20,7 @@ factor breaks semopy's baseline model).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
+from .pathmodel import PathModelSpec, as_path_model
 
 __all__ = ["CBSEMResult", "cb_sem", "lavaan_syntax"]
 
@@ -42,18 +44,23 @@ def _semopy():
     return semopy
 
 
-def lavaan_syntax(measurement: Mapping[str, Sequence[str]], structure: Sequence[tuple[str, str]]) -> str:
+def lavaan_syntax(
+    model: PathModelSpec | str | os.PathLike | Mapping[str, Sequence[str]],
+    structure: Sequence[tuple[str, str]] | None = None,
+) -> str:
     """lavaan-style model text: ``F =~ x1 + x2`` per multi-item construct and ``to ~ from + ...`` per target.
 
-    A single-item construct is replaced by its item in the structural part.
+    ``model`` is a :class:`~crmlib.survey.pathmodel.PathModelSpec`, a YAML model
+    file or bundled model name, or a measurement mapping with ``structure``. A
+    single-item construct is replaced by its item in the structural part.
+    Rosseel (2012), lavaan, J. Stat. Softw. 48(2), for the syntax.
     """
+    pm = as_path_model(model, structure)
+    measurement = pm.measurement
     name = {c: (c if len(v) > 1 else v[0]) for c, v in measurement.items()}
     lines = [f"{c} =~ " + " + ".join(v) for c, v in measurement.items() if len(v) > 1]
     targets: dict[str, list[str]] = {}
-    for a, b in structure:
-        for c in (a, b):
-            if c not in measurement:
-                raise DataError(f"structure: construct {c!r} has no measurement model")
+    for a, b in pm.structure:
         targets.setdefault(name[b], []).append(name[a])
     lines += [f"{t} ~ " + " + ".join(src) for t, src in targets.items()]
     return "\n".join(lines)
@@ -97,8 +104,8 @@ class CBSEMResult:
 
 def cb_sem(
     data: pd.DataFrame,
-    measurement: Mapping[str, Sequence[str]],
-    structure: Sequence[tuple[str, str]],
+    model: PathModelSpec | str | os.PathLike | Mapping[str, Sequence[str]],
+    structure: Sequence[tuple[str, str]] | None = None,
     *,
     missing: str = "drop",
 ) -> CBSEMResult:
@@ -107,7 +114,9 @@ def cb_sem(
     Parameters
     ----------
     data : respondents x items (numeric).
-    measurement, structure : as for :func:`~crmlib.survey.pls.pls_path_model`.
+    model, structure : as for :func:`~crmlib.survey.pls.pls_path_model` (a model, a
+        YAML file or bundled name, or a measurement mapping with ``structure``);
+        every construct must be reflective (mode A).
     missing : ``"drop"`` (listwise; ML needs complete rows here).
 
     References
@@ -116,15 +125,21 @@ def cb_sem(
     Variables*, ch. 4 and 7; Hu & Bentler (1999), SEM 6(1) for the fit indices.
     Igolkina & Meshcheryakov (2020), semopy, SEM 27(6).
     """
+    pm = as_path_model(model, structure)
+    formative = [c for c, m in pm.modes.items() if m == "B"]
+    if formative:
+        raise DataError(
+            f"cb_sem fits reflective (mode A) measurement only; constructs {formative} are formative (mode B): "
+            "use pls_path_model for them"
+        )
+    measurement, structure = pm.measurement, pm.structure
+    pm.check_items(data.columns)
     semopy = _semopy()
-    items = [i for v in measurement.values() for i in v]
-    missing_cols = [i for i in items if i not in data.columns]
-    if missing_cols:
-        raise DataError(f"items {missing_cols} are not columns of the data")
+    items = pm.items
     if missing != "drop":
         raise DataError(f"missing must be 'drop' for CB-SEM, got {missing!r}")
     X = data[items].apply(pd.to_numeric, errors="coerce").astype(float).dropna()
-    syntax = lavaan_syntax(measurement, structure)
+    syntax = lavaan_syntax(pm)
     model = semopy.Model(syntax)
     import warnings
 

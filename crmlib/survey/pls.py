@@ -47,6 +47,7 @@ scale ``[min, max]`` to ``[0, 100]``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -56,62 +57,15 @@ import pandas as pd
 from scipy import stats
 
 from ..exceptions import ConvergenceError, DataError, DataWarning
+from .pathmodel import PathModelSpec, as_path_model
 
 __all__ = [
     "PLSResult",
     "pls_path_model",
     "pls_group_difference",
-    "ECSI_MEASUREMENT",
-    "ECSI_STRUCTURE",
-    "REPUTATION_MEASUREMENT",
-    "REPUTATION_STRUCTURE",
 ]
 
 Scheme = Literal["path", "centroid", "factorial"]
-
-ECSI_MEASUREMENT: dict[str, list[str]] = {
-    "IMAG": ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"],
-    "CUEX": ["CUEX1", "CUEX2", "CUEX3"],
-    "PERQ": ["PERQ1", "PERQ2", "PERQ3", "PERQ4", "PERQ5", "PERQ6", "PERQ7"],
-    "PERV": ["PERV1", "PERV2"],
-    "CUSA": ["CUSA1", "CUSA2", "CUSA3"],
-    "CUSCO": ["CUSCO"],
-    "CUSL": ["CUSL1", "CUSL2", "CUSL3"],
-}
-"""The ECSI measurement model on ``mobi`` (Tenenhaus et al. 2005, sect. 6; all 24 items)."""
-
-ECSI_STRUCTURE: list[tuple[str, str]] = [
-    ("IMAG", "CUEX"),
-    ("IMAG", "CUSA"),
-    ("IMAG", "CUSL"),
-    ("CUEX", "PERQ"),
-    ("CUEX", "PERV"),
-    ("CUEX", "CUSA"),
-    ("PERQ", "PERV"),
-    ("PERQ", "CUSA"),
-    ("PERV", "CUSA"),
-    ("CUSA", "CUSCO"),
-    ("CUSA", "CUSL"),
-    ("CUSCO", "CUSL"),
-]
-"""The ECSI inner model (image -> expectation, satisfaction, loyalty; ...; complaints -> loyalty)."""
-
-REPUTATION_MEASUREMENT: dict[str, list[str]] = {
-    "COMP": ["comp_1", "comp_2", "comp_3"],
-    "LIKE": ["like_1", "like_2", "like_3"],
-    "CUSA": ["cusa"],
-    "CUSL": ["cusl_1", "cusl_2", "cusl_3"],
-}
-"""The simple corporate-reputation measurement model (Hair et al., Primer on PLS-SEM, 2nd ed., ch. 2-6)."""
-
-REPUTATION_STRUCTURE: list[tuple[str, str]] = [
-    ("COMP", "CUSA"),
-    ("COMP", "CUSL"),
-    ("LIKE", "CUSA"),
-    ("LIKE", "CUSL"),
-    ("CUSA", "CUSL"),
-]
-"""Competence and likeability -> satisfaction -> loyalty, both also -> loyalty."""
 
 
 @dataclass
@@ -169,6 +123,7 @@ class PLSResult:
     boot_failed: int = 0
     boot_paths: np.ndarray | None = field(default=None, repr=False)
     seed: int | None = None
+    model: PathModelSpec | None = field(default=None, repr=False)
 
     def summary(self) -> pd.DataFrame:
         """The path table with R squared of each target construct appended as a column."""
@@ -200,64 +155,10 @@ class PLSResult:
         return fig
 
 
-def _check_model(
-    data: pd.DataFrame, measurement: Mapping[str, Sequence[str]], structure: Sequence[tuple[str, str]]
-) -> tuple[list[str], list[str]]:
-    if not measurement:
-        raise DataError("measurement: no constructs given")
-    constructs = list(measurement)
-    items: list[str] = []
-    for c, its in measurement.items():
-        its = list(its)
-        if len(its) == 0:
-            raise DataError(f"measurement: construct {c!r} has no items")
-        for it in its:
-            if it not in data.columns:
-                raise DataError(f"measurement: item {it!r} of construct {c!r} is not a column of the data")
-            if it in items:
-                raise DataError(f"measurement: item {it!r} is assigned to more than one construct")
-            items.append(it)
-    seen = set()
-    for edge in structure:
-        if len(edge) != 2:
-            raise DataError(f"structure: each path must be a (from, to) pair, got {edge!r}")
-        a, b = edge
-        for c in (a, b):
-            if c not in measurement:
-                raise DataError(f"structure: construct {c!r} in path {a!r} -> {b!r} has no measurement model")
-        if a == b:
-            raise DataError(f"structure: path {a!r} -> {b!r} is a self-loop")
-        if (a, b) in seen:
-            raise DataError(f"structure: path {a!r} -> {b!r} listed twice")
-        seen.add((a, b))
-    if not structure:
-        raise DataError("structure: no paths given")
-    connected = {c for e in structure for c in e}
-    lonely = [c for c in constructs if c not in connected]
-    if lonely:
-        raise DataError(f"structure: constructs {lonely} are in no path")
-    # recursive (acyclic) model
-    order = _topological(constructs, structure)
-    if order is None:
-        raise DataError("structure: the inner model has a cycle; PLS path models here must be recursive")
-    return constructs, items
-
-
-def _topological(constructs: list[str], structure: Sequence[tuple[str, str]]) -> list[str] | None:
-    indeg = {c: 0 for c in constructs}
-    for _, b in structure:
-        indeg[b] += 1
-    queue = [c for c in constructs if indeg[c] == 0]
-    out = []
-    while queue:
-        c = queue.pop(0)
-        out.append(c)
-        for a, b in structure:
-            if a == c:
-                indeg[b] -= 1
-                if indeg[b] == 0:
-                    queue.append(b)
-    return out if len(out) == len(constructs) else None
+def _check_model(data: pd.DataFrame, spec: PathModelSpec) -> tuple[list[str], list[str]]:
+    """Constructs and items of a checked model whose items are all columns of ``data``."""
+    spec.check_items(data.columns)
+    return spec.constructs, spec.items
 
 
 def _prepare(data: pd.DataFrame, items: list[str], missing: str) -> tuple[np.ndarray, pd.Index, int]:
@@ -312,10 +213,7 @@ class _Spec:
             self.D[pos[a], pos[b]] = 1.0
         self.adj = ((self.D + self.D.T) > 0).astype(float)
         self.pred = [np.flatnonzero(self.D[:, j]) for j in range(self.K)]
-        self.modes = [modes.get(c, "A") for c in constructs]
-        for c, m in zip(constructs, self.modes):
-            if m not in ("A", "B"):
-                raise DataError(f"modes: construct {c!r} has mode {m!r}; use 'A' (reflective) or 'B' (formative)")
+        self.modes = [modes.get(c, "A") for c in constructs]  # checked by PathModelSpec
 
 
 def _normalise(W: np.ndarray, R: np.ndarray) -> np.ndarray:
@@ -400,8 +298,8 @@ def _corr_stack(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 def pls_path_model(
     data: pd.DataFrame,
-    measurement: Mapping[str, Sequence[str]],
-    structure: Sequence[tuple[str, str]],
+    model: PathModelSpec | str | os.PathLike | Mapping[str, Sequence[str]],
+    structure: Sequence[tuple[str, str]] | None = None,
     *,
     scheme: Scheme = "path",
     modes: Mapping[str, str] | None = None,
@@ -421,12 +319,17 @@ def pls_path_model(
     ----------
     data : one row per respondent; the items named in ``measurement`` must be
         numeric columns (nullable integers are fine; NA = missing).
-    measurement : construct -> list of items (the outer model).
-    structure : list of ``(from, to)`` construct pairs (the inner model);
-        must be recursive (no cycles).
+    model : the measurement and structural model: a
+        :class:`~crmlib.survey.pathmodel.PathModelSpec`, the path of a YAML
+        model file or the name of a bundled model (``"ecsi"``,
+        ``"reputation"``; see :func:`~crmlib.survey.pathmodel.read_model`), or
+        a mapping construct -> items (the outer model) together with ``structure``.
+    structure : with a measurement mapping only: ``(from, to)`` construct pairs
+        (the inner model); must be recursive (no cycles).
     scheme : inner weighting scheme, ``"path"`` (default, as SmartPLS and
         seminr), ``"centroid"`` or ``"factorial"``.
-    modes : construct -> ``"A"`` (reflective, default) or ``"B"`` (formative).
+    modes : construct -> ``"A"`` (reflective) or ``"B"`` (formative), replacing
+        the model's modes for the constructs named (an unknown construct is an error).
     missing : ``"mean"`` replaces a missing answer by the item mean (as
         SmartPLS's and seminr's ``mean_replacement``, used for the published
         corporate-reputation results); ``"drop"`` drops incomplete respondents.
@@ -462,7 +365,7 @@ def pls_path_model(
     Examples
     --------
     >>> from crmlib.datasets import load_mobi
-    >>> res = pls_path_model(load_mobi().data, ECSI_MEASUREMENT, ECSI_STRUCTURE)
+    >>> res = pls_path_model(load_mobi().data, "ecsi")
     >>> round(float(res.paths.set_index(["from", "to"]).loc[("IMAG", "CUEX"), "estimate"]), 3)
     0.505
     """
@@ -472,10 +375,10 @@ def pls_path_model(
         raise DataError(f"ci must lie in (0, 1), got {ci}")
     if bootstrap < 0 or int(bootstrap) != bootstrap:
         raise DataError(f"bootstrap must be a non-negative integer, got {bootstrap!r}")
-    measurement = {c: list(v) for c, v in measurement.items()}
-    structure = [tuple(e) for e in structure]
-    constructs, items = _check_model(data, measurement, structure)
-    spec = _Spec(constructs, items, measurement, structure, dict(modes or {}))
+    pm = as_path_model(model, structure, modes)
+    measurement, structure = pm.measurement, pm.structure
+    constructs, items = _check_model(data, pm)
+    spec = _Spec(constructs, items, measurement, structure, pm.modes)
     X, index, n_imputed = _prepare(data, items, missing)
     n = len(X)
     mu, sd = X.mean(axis=0), X.std(axis=0, ddof=1)
@@ -543,6 +446,7 @@ def pls_path_model(
         structure=structure,
         scheme=scheme,
         modes=dict(zip(constructs, spec.modes)),
+        model=pm,
         paths=paths,
         r2=pd.Series({c: r2[pos[c]] for c in constructs if len(spec.pred[pos[c]])}, name="r2"),
         loadings=loadings,
@@ -636,12 +540,12 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, seed, ci, batc
 
 def pls_group_difference(
     data: pd.DataFrame,
-    measurement: Mapping[str, Sequence[str]],
-    structure: Sequence[tuple[str, str]],
+    model: PathModelSpec | str | os.PathLike | Mapping[str, Sequence[str]],
     groups: pd.Series,
     a,
     b,
     *,
+    structure: Sequence[tuple[str, str]] | None = None,
     permutations: int = 1000,
     seed: int | np.random.Generator | None = None,
     scheme: Scheme = "path",
@@ -668,9 +572,9 @@ def pls_group_difference(
     ``estimate_b``, ``difference`` (a - b), ``p_permutation``; ``attrs``
     holds ``n_a``, ``n_b``, ``permutations`` (converged ones) and ``failed``.
     """
-    measurement = {c: list(v) for c, v in measurement.items()}
-    structure = [tuple(e) for e in structure]
-    constructs, items = _check_model(data, measurement, structure)
+    pm = as_path_model(model, structure, modes)
+    measurement, structure = pm.measurement, pm.structure
+    constructs, items = _check_model(data, pm)
     if len(groups) != len(data):
         raise DataError(f"groups has {len(groups)} entries for {len(data)} respondents")
     g = pd.Series(np.asarray(groups), index=data.index)
@@ -681,7 +585,7 @@ def pls_group_difference(
             raise DataError(f"group {name!r} has {size} respondents; a group comparison needs at least 10")
     if permutations < 1 or int(permutations) != permutations:
         raise DataError(f"permutations must be a positive integer, got {permutations!r}")
-    spec = _Spec(constructs, items, measurement, structure, dict(modes or {}))
+    spec = _Spec(constructs, items, measurement, structure, pm.modes)
     X, _, _ = _prepare(data.loc[keep], items, "mean")
     in_a = (g[keep] == a).to_numpy()
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

@@ -1,8 +1,8 @@
 """Ready-made analysis settings for the two bundled surveys (used by ``notebooks/survey.ipynb``).
 
 ``SURVEYS[name]`` holds the data and codebook file names, the items a report
-shows, and the loyalty-matrix and group-comparison choices; ``MODELS[name]``
-the measurement and structural models (``"ecsi"``, ``"reputation"``).
+shows, and the loyalty-matrix and group-comparison choices. The models are
+data: ``data/models/*.yml``, read by :func:`crmlib.survey.pathmodel.read_model`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
-from .pls import ECSI_MEASUREMENT, ECSI_STRUCTURE, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE
 
-__all__ = ["SurveySetup", "SURVEYS", "MODELS", "get_setup", "get_model", "for_display"]
+__all__ = ["SurveySetup", "SURVEYS", "get_setup", "for_display"]
 
 
 @dataclass(frozen=True)
@@ -83,23 +82,11 @@ SURVEYS: dict[str, SurveySetup] = {
     ),
 }
 
-MODELS = {
-    "ecsi": (ECSI_MEASUREMENT, ECSI_STRUCTURE),
-    "reputation": (REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE),
-}
-
 
 def get_setup(name: str) -> SurveySetup:
     if name not in SURVEYS:
         raise DataError(f"dataset must be one of {sorted(SURVEYS)}, got {name!r}")
     return SURVEYS[name]
-
-
-def get_model(name: str):
-    """(measurement, structure) of a named model."""
-    if name not in MODELS:
-        raise DataError(f"model must be one of {sorted(MODELS)}, got {name!r}")
-    return MODELS[name]
 
 
 def for_display(frame: pd.DataFrame, digits: int = 3, blank: str = "") -> pd.DataFrame:
