@@ -15,45 +15,39 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, special
 
-from crmlib.clv import BetaGeoModel, ModifiedBetaGeoModel
+from crmlib.clv import (
+    BetaGeoModel,
+    ModifiedBetaGeoModel,
+)
 from crmlib.clv.simulate import simulate_bgnbd, simulate_mbgnbd
-from crmlib.datasets import load_cdnow_summary
 from crmlib.exceptions import DataError
 
 FHL = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
 
-@pytest.fixture(scope="module")
-def cdnow():
-    return load_cdnow_summary()
-
-
-@pytest.fixture(scope="module")
-def bg(cdnow):
-    return BetaGeoModel().fit(cdnow)
-
-
-def test_bgnbd_matches_fader_hardie_lee_2005(bg):
-    assert list(bg.params_.index) == ["r", "alpha", "a", "b"]
+def test_bgnbd_matches_fader_hardie_lee_2005(cdnow_bgnbd):
+    assert list(cdnow_bgnbd.params_.index) == ["r", "alpha", "a", "b"]
     for k, v in FHL.items():
-        assert bg.params_[k] == pytest.approx(v, abs=0.0006), k
-    assert bg.log_likelihood_ == pytest.approx(-9582.4, abs=0.05)
-    assert bg.convergence_.converged
+        assert cdnow_bgnbd.params_[k] == pytest.approx(v, abs=0.0006), k
+    assert cdnow_bgnbd.log_likelihood_ == pytest.approx(-9582.4, abs=0.05)
+    assert cdnow_bgnbd.convergence_.converged
 
 
-def test_bgnbd_conditional_expectation_matches_hardie_spreadsheet(bg):
+def test_bgnbd_conditional_expectation_matches_hardie_spreadsheet(cdnow_bgnbd):
     # Fader, Hardie & Lee (2005) / Hardie's BG/NBD spreadsheet: customer ID 1 (x=2, t_x=30.43, T=38.86), t=39 weeks
-    assert bg.conditional_expected_purchases(39, 2, 30.43, 38.86) == pytest.approx(1.226, abs=0.0005)
+    assert cdnow_bgnbd.conditional_expected_purchases(39, 2, 30.43, 38.86) == pytest.approx(1.226, abs=0.0005)
 
 
-def test_bgnbd_expected_purchases_match_hardie_spreadsheet(bg):
+def test_bgnbd_expected_purchases_match_hardie_spreadsheet(cdnow_bgnbd):
     """FHL (2005) BG/NBD spreadsheet (bgnbd.xls, as pinned in lifetimes' tests): E[X(t)] at the estimates."""
     t = np.array([0.1429, 1.0, 3.00, 31.8571, 32.00, 78.00])
-    np.testing.assert_allclose(bg.expected_purchases(t), [0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576], atol=5e-4)
+    np.testing.assert_allclose(
+        cdnow_bgnbd.expected_purchases(t), [0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576], atol=5e-4
+    )
 
 
-def test_bgnbd_conditional_expectation_against_direct_hyp2f1(bg):
-    r, alpha, a, b = bg.params_
+def test_bgnbd_conditional_expectation_against_direct_hyp2f1(cdnow_bgnbd):
+    r, alpha, a, b = cdnow_bgnbd.params_
     x, tx, T, t = np.array([0, 1, 5, 20.0]), np.array([0, 10, 30, 35.0]), np.array([38.0, 38, 38, 38]), 52.0
     direct = (
         (a + b + x - 1)
@@ -65,9 +59,9 @@ def test_bgnbd_conditional_expectation_against_direct_hyp2f1(bg):
         )
         / (1 + (x > 0) * a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x))
     )
-    np.testing.assert_allclose(bg.conditional_expected_purchases(t, x, tx, T), direct, rtol=1e-10)
+    np.testing.assert_allclose(cdnow_bgnbd.conditional_expected_purchases(t, x, tx, T), direct, rtol=1e-10)
     np.testing.assert_allclose(
-        bg.expected_purchases([1.0, 39.0, 78.0]),
+        cdnow_bgnbd.expected_purchases([1.0, 39.0, 78.0]),
         (a + b - 1)
         / (a - 1)
         * (
@@ -79,9 +73,9 @@ def test_bgnbd_conditional_expectation_against_direct_hyp2f1(bg):
     )
 
 
-def test_bgnbd_loglik_against_numerical_integration(bg):
+def test_bgnbd_loglik_against_numerical_integration(cdnow_bgnbd):
     """The closed-form likelihood (FHL eq. 6) equals the integral of the individual likelihood over lambda and p."""
-    r, alpha, a, b = bg.params_
+    r, alpha, a, b = cdnow_bgnbd.params_
     x, tx, T = 3, 20.0, 38.0
 
     def indiv(lam, p):
@@ -99,52 +93,13 @@ def test_bgnbd_loglik_against_numerical_integration(bg):
         return (alive + dead) * dens
 
     val, _ = integrate.dblquad(lambda lam, p: indiv(lam, p), 0, 1, 0, 5, epsabs=1e-14, epsrel=1e-10)
-    ll = bg.loglik(pd.DataFrame({"frequency": [x], "recency": [tx], "T": [T]}))[0]
+    ll = cdnow_bgnbd.loglik(pd.DataFrame({"frequency": [x], "recency": [tx], "T": [T]}))[0]
     assert ll == pytest.approx(np.log(val), abs=1e-6)
 
 
-def test_mbgnbd_matches_lifetimes_modified_beta_geo_fitter(cdnow):
-    # lifetimes 0.11.3 ModifiedBetaGeoFitter on the same summary (benchmarks/bench_clv.py, reference env);
-    # the R package BTYDplus (Platzer) gives r, alpha, a, b = 0.525, 6.183, 0.891, 1.614 (pinned in lifetimes' tests)
-    m = ModifiedBetaGeoModel().fit(cdnow)
-    np.testing.assert_allclose(m.params_, [0.525, 6.183, 0.891, 1.614], atol=6e-4)
-    ref = {"r": 0.5248377, "alpha": 6.1829885, "a": 0.8913563, "b": 1.6140000}
-    for k, v in ref.items():
-        assert m.params_[k] == pytest.approx(v, rel=1e-4), k
-    assert m.conditional_expected_purchases(39, 2, 30.43, 38.86) == pytest.approx(1.2626708, rel=1e-5)
-    assert m.probability_alive(2, 30.43, 38.86) == pytest.approx(0.7061263, rel=1e-5)
-
-
-def test_mbgnbd_loglik_against_numerical_integration():
-    """MBG/NBD (Batislam et al. 2007): drop-out possible at time 0 too; integrate the individual likelihood."""
-    r, alpha, a, b = 0.5, 6.0, 0.9, 1.6
-    m = ModifiedBetaGeoModel()
-    for x, tx, T in [(0, 0.0, 30.0), (2, 12.0, 30.0)]:
-
-        def indiv(lam, p):
-            alive = (1 - p) ** (x + 1) * lam**x * np.exp(-lam * T)
-            dead = p * (1 - p) ** x * lam**x * np.exp(-lam * tx)
-            dens = np.exp(
-                (r - 1) * np.log(lam)
-                - alpha * lam
-                + r * np.log(alpha)
-                - special.gammaln(r)
-                + (a - 1) * np.log(p)
-                + (b - 1) * np.log1p(-p)
-                - special.betaln(a, b)
-            )
-            return (alive + dead) * dens
-
-        val, _ = integrate.dblquad(lambda lam, p: indiv(lam, p), 0, 1, 0, 8, epsabs=1e-12, epsrel=1e-8)
-        ll = m._loglik(
-            np.array([r, alpha, a, b]), m._cache({"x": np.array([x * 1.0]), "tx": np.array([tx]), "T": np.array([T])})
-        )
-        assert ll[0] == pytest.approx(np.log(val), abs=1e-6)
-
-
 @pytest.mark.parametrize("Model", [BetaGeoModel, ModifiedBetaGeoModel])
-def test_probabilities_sum_to_one_and_mean_equals_expectation(bg, Model, cdnow):
-    m = bg if Model is BetaGeoModel else Model().fit(cdnow)
+def test_probabilities_sum_to_one_and_mean_equals_expectation(cdnow_bgnbd, Model, cdnow_summary):
+    m = cdnow_bgnbd if Model is BetaGeoModel else Model().fit(cdnow_summary)
     n = np.arange(20_000)
     for t in (1.0, 39.0, 150.0):
         pmf = m.probability_of_purchases(n, t)
@@ -154,9 +109,9 @@ def test_probabilities_sum_to_one_and_mean_equals_expectation(bg, Model, cdnow):
 
 
 @pytest.mark.parametrize("Model", [BetaGeoModel, ModifiedBetaGeoModel])
-def test_dert_against_numerical_integration_of_conditional_expectation(bg, Model, cdnow):
+def test_dert_against_numerical_integration_of_conditional_expectation(cdnow_bgnbd, Model, cdnow_summary):
     """DERT = integral of exp(-delta t) dE[Y(t)] = delta * integral exp(-delta t) E[Y(t)] dt (by parts)."""
-    m = bg if Model is BetaGeoModel else Model().fit(cdnow)
+    m = cdnow_bgnbd if Model is BetaGeoModel else Model().fit(cdnow_summary)
     delta = np.log(1.15) / 52  # FHL 2005b: 15% a year, log(1.15)/52 per week (a 52-week year)
     for x, tx, T in [(0, 0.0, 38.86), (2, 30.43, 38.86), (10, 35.0, 38.0)]:
         f = lambda t: delta * np.exp(-delta * t) * m.conditional_expected_purchases(t, x, tx, T)  # noqa: E731
@@ -164,8 +119,8 @@ def test_dert_against_numerical_integration_of_conditional_expectation(bg, Model
         assert m.dert(x, tx, T, discount_rate=0.15, periods_per_year=52) == pytest.approx(val, rel=1e-6)
 
 
-def test_weighted_rows_give_the_fit_of_expanded_rows(cdnow):
-    small = cdnow.iloc[:400]
+def test_weighted_rows_give_the_fit_of_expanded_rows(cdnow_summary):
+    small = cdnow_summary.iloc[:400]
     counts = np.random.default_rng(3).integers(1, 4, len(small))
     expanded = small.loc[small.index.repeat(counts)]
     weighted = small.assign(weight=counts)
@@ -177,9 +132,9 @@ def test_weighted_rows_give_the_fit_of_expanded_rows(cdnow):
     assert a.n_customers_ == b.n_customers_ == counts.sum()
 
 
-def test_compression_does_not_change_the_fit(cdnow):
-    a = BetaGeoModel(compress=True).fit(cdnow)
-    b = BetaGeoModel(compress=False).fit(cdnow)
+def test_compression_does_not_change_the_fit(cdnow_summary):
+    a = BetaGeoModel(compress=True).fit(cdnow_summary)
+    b = BetaGeoModel(compress=False).fit(cdnow_summary)
     np.testing.assert_allclose(a.params_, b.params_, rtol=1e-7)
     assert a.log_likelihood_ == pytest.approx(b.log_likelihood_, rel=1e-12)
 
@@ -193,9 +148,9 @@ def test_recovers_known_parameters_from_simulation(Model, sim):
     assert np.all(np.abs(z) < 4), z
 
 
-def test_probability_alive_bounds_and_no_repeat_customer_alive(bg):
+def test_probability_alive_bounds_and_no_repeat_customer_alive(cdnow_bgnbd):
     x = np.array([0, 1, 5, 50, 10_000.0])
-    p = bg.probability_alive(x, np.array([0, 0.01, 1, 38, 38.0]), np.full(5, 38.86))
+    p = cdnow_bgnbd.probability_alive(x, np.array([0, 0.01, 1, 38, 38.0]), np.full(5, 38.86))
     assert np.all((p >= 0) & (p <= 1))
     assert p[0] == 1.0  # BG/NBD: no drop-out before the first repeat purchase
 
@@ -222,17 +177,17 @@ def test_loglik_and_predictions_finite_for_extreme_histories(x, frac, T, params,
         assert np.isfinite(e) and e >= -1e-9
 
 
-def test_bad_data_messages(cdnow):
+def test_bad_data_messages(cdnow_summary):
     with pytest.raises(DataError, match="column 'recency' exceeds column 'T'"):
-        BetaGeoModel().fit(cdnow.assign(recency=cdnow["T"] + 1))
+        BetaGeoModel().fit(cdnow_summary.assign(recency=cdnow_summary["T"] + 1))
     with pytest.raises(DataError, match="column 'frequency' must hold non-negative integers"):
-        BetaGeoModel().fit(cdnow.assign(frequency=-1))
+        BetaGeoModel().fit(cdnow_summary.assign(frequency=-1))
     with pytest.raises(DataError, match=r"data has no column\(s\) \['T'\]"):
-        BetaGeoModel().fit(cdnow.drop(columns="T"))
+        BetaGeoModel().fit(cdnow_summary.drop(columns="T"))
     with pytest.raises(DataError, match="column 'recency' must be 0 when 'frequency' is 0"):
         BetaGeoModel().fit(pd.DataFrame({"frequency": [0, 1], "recency": [3.0, 2.0], "T": [5.0, 5.0]}))
     with pytest.raises(DataError, match="column 'T' must be positive"):
-        BetaGeoModel().fit(cdnow.assign(T=0.0, recency=0.0))
+        BetaGeoModel().fit(cdnow_summary.assign(T=0.0, recency=0.0))
 
 
 @pytest.mark.parametrize("Model", [BetaGeoModel, ModifiedBetaGeoModel])
@@ -256,19 +211,6 @@ def test_hyp2f1_closed_forms_agree_with_quadrature_twin(Model):
     )
     # scipy's hyp2f1(2, 1; 101; 0.963) returns inf; the prediction falls back to the quadrature and stays finite
     assert np.isfinite(m.conditional_expected_purchases(52.0, 98, 0.0, 1.0, params=np.array([1.0, 1.0, 2.0, 2.0])))
-
-
-def test_exp_power_mean_against_scipy_quad():
-    """z int_0^inf exp(-z t) (1+t)^-(R+1) dt, the gamma-posterior piece of the BG/NBD DERT, for R up to 10^4."""
-    from crmlib.clv._special import exp_power_mean
-
-    rng = np.random.default_rng(0)
-    for _ in range(40):
-        R, z = np.exp(rng.uniform(-4, 9.2)), np.exp(rng.uniform(-9, 9))
-        ref = integrate.quad(
-            lambda t: z * np.exp(-z * t - (R + 1) * np.log1p(t)), 0, np.inf, epsabs=0, epsrel=1e-12, limit=1000
-        )[0]
-        assert exp_power_mean(R, z) == pytest.approx(ref, rel=2e-8)
 
 
 def test_dert_and_fallback_accurate_for_b_below_one():
@@ -315,3 +257,35 @@ def test_dert_finite_for_tiny_a():
     # d = 0.00039 per week continuously is the annual rate expm1(52 d) over a 52-week year
     dert = m.dert(x, tx, T, discount_rate=np.expm1(52 * d), periods_per_year=52, params=P)
     assert dert / pa == pytest.approx(ref, rel=1e-5)
+
+
+@pytest.mark.parametrize("Model", [BetaGeoModel, ModifiedBetaGeoModel])
+def test_inputchecks_predictions_refuse_negative_times_and_counts(cdnow_bgnbd, Model):
+    """Issue 14: conditional_expected_purchases(-5, ...) returned -0.13 and P(n = -1) = 1.45."""
+    p = cdnow_bgnbd.params_
+    m = Model()
+    with pytest.raises(DataError, match="t must be >= 0, got -5"):
+        m.conditional_expected_purchases(-5, 2, 30.43, 38.86, params=p)
+    with pytest.raises(DataError, match="t must be >= 0, got -1"):
+        m.expected_purchases([1.0, -1.0], params=p)
+    with pytest.raises(DataError, match="n must be >= 0, got -1"):
+        m.probability_of_purchases(-1, 10.0, params=p)
+    with pytest.raises(DataError, match="n must be a whole number, got 1.5"):
+        m.probability_of_purchases(1.5, 10.0, params=p)
+    with pytest.raises(DataError, match="frequency must be a whole number, got 2.5"):
+        m.probability_alive(2.5, 30.0, 38.0, params=p)
+    with pytest.raises(DataError, match="recency must not exceed T"):
+        m.probability_alive(2, 40.0, 38.0, params=p)
+    with pytest.raises(DataError, match="T must be > 0"):
+        m.probability_alive(0, 0.0, 0.0, params=p)
+
+
+def test_inputchecks_dert_discount_rate_is_annual_and_periods_per_year_known(cdnow_bgnbd):
+    with pytest.raises(
+        DataError, match=r"discount_rate is an annual effective rate.*got 15 \(for 15% a year pass 0.15\)"
+    ):
+        cdnow_bgnbd.dert(2, 30.43, 38.86, discount_rate=15, periods_per_year=52)
+    with pytest.raises(DataError, match="periods_per_year is required.*no SummarySpec"):
+        cdnow_bgnbd.dert(2, 30.43, 38.86, discount_rate=0.15)
+    with pytest.raises(DataError, match=r"periods_per_year must be a positive number \(52.18 for weeks\), got -52"):
+        cdnow_bgnbd.dert(2, 30.43, 38.86, discount_rate=0.15, periods_per_year=-52)

@@ -5,7 +5,6 @@ coefficient by its pairwise definition; the sensitivity grid against
 customer_profit and concentration run setting by setting.
 """
 
-
 import numpy as np
 import pandas as pd
 import pytest

@@ -1,0 +1,63 @@
+"""crmlib.clv.validate: holdout comparison, tracking, frequency-histogram test, model comparison.
+
+Oracles: FHL (2005) Figure 4's group means computed directly; tracking totals
+counted from the log; the chi-square p-value from scipy's distribution.
+"""
+
+import pandas as pd
+import pytest
+from scipy import stats
+
+from crmlib.clv import (
+    validate,
+)
+from crmlib.datasets import load_cdnow, load_cdnow_summary
+
+FHL = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+
+
+def test_holdout_comparison_against_direct_group_means(cdnow_fitted):
+    bg = cdnow_fitted[0]
+    d = pd.DataFrame(
+        {
+            "frequency": [0, 0, 1, 9],
+            "recency": [0, 0, 5.0, 30.0],
+            "T": [38.0] * 4,
+            "frequency_holdout": [0, 2, 1, 4],
+            "duration_holdout": [39.0] * 4,
+        }
+    )
+    out = validate.holdout_comparison(bg, d, max_frequency=7)
+    assert list(out.index) == ["0", "1", "7+"]
+    assert out.loc["0", "actual"] == 1.0 and out.loc["0", "n_customers"] == 2
+    assert out.loc["7+", "expected"] == pytest.approx(bg.conditional_expected_purchases(39.0, 9, 30.0, 38.0))
+
+
+def test_tracking_totals_match_the_log(cdnow_fitted):
+    bg = cdnow_fitted[0]
+    log = load_cdnow("sample")
+    track = validate.tracking(bg, log, start="1997-01-01", end="1998-06-30", calibration_end="1997-09-30")
+    assert len(track) == 78
+    days = log[["customer_id", "date"]].drop_duplicates()
+    assert track["actual"].sum() == len(days) - days["customer_id"].nunique()  # repeat purchase days
+    assert track["calibration"].sum() == 39
+    # calibration-period expected total = sum of E[X(T_i)] over customers (FHL 2005 Fig. 2)
+    summ = load_cdnow_summary()
+    exp_cal = bg.expected_purchases(summ["T"].to_numpy()).sum()
+    assert track.loc[track["calibration"], "expected"].sum() == pytest.approx(exp_cal, rel=0.01)
+
+
+def test_frequency_histogram_test_and_model_comparison(cdnow_fitted, cdnow_summary):
+    bg, pn, _ = cdnow_fitted
+    res = validate.frequency_histogram_test(bg, cdnow_summary)
+    tab = res["table"]
+    assert tab["observed"].sum() == 2357 and tab["expected"].sum() == pytest.approx(2357, rel=1e-9)
+    # the p-value from scipy's chi-square distribution, the statistic recomputed from the pooled table
+    o, e = tab["observed"].to_numpy(), tab["expected"].to_numpy()
+    assert res["chi2"] == pytest.approx(((o - e) ** 2 / e).sum(), rel=1e-12)
+    assert res["df"] == len(tab) - 1 - 4
+    assert res["p_value"] == pytest.approx(stats.chi2.sf(((o - e) ** 2 / e).sum(), len(tab) - 5), rel=1e-12)
+    assert (e[:-1] >= 5).all()  # pooled until every expected count is at least 5
+    comp = validate.compare_models({"BG/NBD": bg, "Pareto/NBD": pn})
+    assert comp.index[0] == "BG/NBD"  # higher LL with the same number of parameters (FHL 2005, Table 1)
+    assert comp.loc["Pareto/NBD", "delta_bic"] == pytest.approx(2 * (bg.log_likelihood_ - pn.log_likelihood_))
