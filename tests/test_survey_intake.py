@@ -10,6 +10,7 @@ from crmlib.datasets import data_dir, load_corp_rep, load_mobi, load_thesis_tabl
 from crmlib.exceptions import DataError
 from crmlib.survey import codebook as cbk
 from crmlib.survey.accounting import accounting_from_intake, response_accounting
+from crmlib.survey.readers import read_survey
 from crmlib.survey.reliability import cronbach_alpha
 
 CODEBOOK = """item,construct,construct_label,scale_min,scale_max,reverse,missing_codes,wording,value_labels,mr_group
@@ -41,7 +42,7 @@ def files(tmp_path):
 
 def test_read_survey_recodes_reverse_items_and_missing(files):
     cb, data, _ = files
-    res = cbk.read_survey(data, cb)
+    res = read_survey(data, cb)
     assert res.data.loc[1, "sat_3"] == 4  # 1 + 5 - 2
     assert np.isnan(res.data.loc[3, "rec"])  # -99 is missing
     assert res.codebook.value_labels["plan"] == {1: "postpaid", 2: "prepaid"}
@@ -57,15 +58,15 @@ def test_malformed_text_in_numeric_item(files):
         match=r"survey.csv: item 'sat_2': 1 answer\(s\) not a number \(respondents \[2\]\), "
         r"e.g. 'three' from respondent 2",
     ):
-        cbk.read_survey(data, cb)
+        read_survey(data, cb)
 
 
 def test_malformed_code_outside_scale(files):
     cb, data, _ = files
     data.write_text(ROWS.replace("1,4,4,2,5,1,0", "1,4,4,2,7,1,0"))
     with pytest.raises(DataError, match=r"item 'rec': 1 answer\(s\) outside scale 1..5 \(respondents \[5\]\)"):
-        cbk.read_survey(data, cb)
-    lenient = cbk.read_survey(data, cb, strict=False)
+        read_survey(data, cb)
+    lenient = read_survey(data, cb, strict=False)
     assert lenient.issues.to_dict("records") == [
         {"respondent": 5, "item": "rec", "value": "7", "problem": "outside scale 1..5"}
     ]
@@ -74,7 +75,7 @@ def test_malformed_code_outside_scale(files):
 
 def test_malformed_construct_with_one_item(files):
     cb, data, _ = files
-    res = cbk.read_survey(data, cb)
+    res = read_survey(data, cb)
     with pytest.raises(DataError, match=r"construct 'REC' has 1 item\(s\) \('rec'\): at least 2 items are needed"):
         cbk.check_measurement({"SAT": ["sat_1", "sat_2", "sat_3"], "REC": ["rec"]})
     with pytest.raises(DataError, match=r"1 item\(s\) of construct 'REC' \(\['rec'\]\)"):
@@ -89,7 +90,7 @@ def test_columns_must_match_codebook(files):
     with pytest.raises(
         DataError, match=r"items missing from the data \['why_b'\], columns not in the codebook \['why_c'\]"
     ):
-        cbk.read_survey(data, cb)
+        read_survey(data, cb)
 
 
 def test_bundled_codebooks_read_and_intake_matches_loader():
@@ -97,7 +98,7 @@ def test_bundled_codebooks_read_and_intake_matches_loader():
         (load_mobi, "mobi.csv", "mobi_codebook.csv"),
         (load_corp_rep, "corp_rep_data.csv", "corp_rep_codebook.csv"),
     ):
-        res = cbk.read_survey(data_dir() / data_file, data_dir() / cb_file)
+        res = read_survey(data_dir() / data_file, data_dir() / cb_file)
         ref = loader().data.astype(float)
         pd.testing.assert_frame_equal(res.data, ref, check_dtype=False, check_names=False)
 
@@ -138,7 +139,7 @@ def test_accounting_inputchecks():
 
 
 def test_accounting_from_intake_on_corp_rep():
-    res = cbk.read_survey(data_dir() / "corp_rep_data.csv", data_dir() / "corp_rep_codebook.csv")
+    res = read_survey(data_dir() / "corp_rep_data.csv", data_dir() / "corp_rep_codebook.csv")
     acc = accounting_from_intake(res)
     reasons = res.invalid_respondents()
     assert acc.loc["returned", "n"] == 344

@@ -2,6 +2,8 @@
 
 Modules
 -------
+``readers``      one intake: CSV, Excel, SPSS (.sav/.zsav/.por) and Stata (.dta) files, codebooks read or
+                 derived from SPSS/Stata metadata
 ``codebook``     intake with a codebook, validation (out-of-range codes, straight-lining, missing patterns)
 ``accounting``   sent / returned / invalid / valid, every rate on each base
 ``tables``       frequencies, multiple response, cross-tabulations, Likert charts, group comparisons
@@ -16,9 +18,10 @@ Modules
 """
 
 from .accounting import response_accounting
-from .codebook import intake, read_codebook, read_survey
+from .codebook import Codebook, intake
 from .pathmodel import PathModelSpec, path_model, read_model
 from .pls import PLSResult, pls_group_difference, pls_path_model
+from .readers import codebook_from_metadata, read_codebook, read_survey
 from .reliability import construct_reliability, cronbach_alpha, htmt
 
 __all__ = [
@@ -29,6 +32,8 @@ __all__ = [
     "path_model",
     "read_model",
     "read_codebook",
+    "codebook_from_metadata",
+    "Codebook",
     "read_survey",
     "intake",
     "response_accounting",

@@ -8,10 +8,11 @@ missing_codes, wording``), extended here by two optional columns:
 ``mr_group``      name of a multiple-response group the item belongs to (an
                   item per option, coded 1 = chosen, 0 or missing = not)
 
-:func:`read_codebook` reads both; :func:`intake` turns raw answers (strings or
-numbers) into a clean numeric frame and a table of every problem found, naming
-respondent and item; :func:`read_survey` does both from files and raises a
-:class:`~crmlib.exceptions.DataError` on malformed data.
+:func:`codebook_from_frame` checks a codebook table; :func:`intake` turns raw
+answers (strings or numbers) into a clean numeric frame and a table of every
+problem found, naming respondent and item. Reading files (CSV, Excel, SPSS,
+Stata) is :mod:`crmlib.survey.readers` (``read_survey``, ``read_codebook``,
+``codebook_from_metadata``).
 """
 
 from __future__ import annotations
@@ -19,21 +20,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..datasets import check_codebook, load_codebook, parse_answers
+from ..datasets import check_codebook, parse_answers
 from ..exceptions import DataError
 
 __all__ = [
     "Codebook",
     "IntakeResult",
-    "read_codebook",
     "codebook_from_frame",
     "intake",
-    "read_survey",
     "check_measurement",
     "straightlining",
     "missing_patterns",
@@ -67,6 +65,30 @@ class Codebook:
     def labels(self) -> dict[str, str]:
         """Construct -> label."""
         return dict(zip(self.items["construct"], self.items["construct_label"]))
+
+    @property
+    def scale_min(self) -> pd.Series:
+        """Lowest scale point of every item (Series indexed by item)."""
+        return self.items.set_index("item")["scale_min"]
+
+    @property
+    def scale_max(self) -> pd.Series:
+        """Highest scale point of every item (Series indexed by item)."""
+        return self.items.set_index("item")["scale_max"]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The codebook as one table, value labels written ``"1=postpaid;2=prepaid"`` (what a file holds)."""
+        out = self.items.copy()
+        out["value_labels"] = [
+            ";".join(f"{k}={v}" for k, v in self.value_labels.get(i, {}).items()) for i in out["item"]
+        ]
+        groups = {i: g for g, its in self.mr_groups.items() for i in its}
+        out["mr_group"] = [groups.get(i, "") for i in out["item"]]
+        return out
+
+    def to_csv(self, path: str | os.PathLike) -> None:
+        """Write the codebook as a UTF-8 CSV that :func:`~crmlib.survey.readers.read_codebook` reads back."""
+        self.to_frame().to_csv(path, index=False, encoding="utf-8")
 
 
 def _parse_value_labels(text: str, item: str, source: str) -> dict[int, str]:
@@ -113,12 +135,6 @@ def codebook_from_frame(frame: pd.DataFrame, source: str = "frame") -> Codebook:
                     "a group needs at least 2"
                 )
     return Codebook(items=items, value_labels=labels, mr_groups=groups)
-
-
-def read_codebook(path: str | os.PathLike) -> Codebook:
-    """Read a codebook CSV: the base columns checked by :func:`crmlib.datasets.load_codebook`, plus the
-    optional ``value_labels`` and ``mr_group`` columns."""
-    return codebook_from_frame(load_codebook(path), Path(path).name)  # load_codebook keeps extra columns
 
 
 @dataclass
@@ -272,26 +288,3 @@ def intake(
     )
     per_item, _ = missing_patterns(data)
     return IntakeResult(data=data, issues=issues, straightlining=sl, missing=per_item, codebook=cb)
-
-
-def read_survey(
-    data_path: str | os.PathLike, codebook_path: str | os.PathLike, *, strict: bool = True, sep: str = ","
-) -> IntakeResult:
-    """Read a survey CSV (one row per respondent, respondents numbered from 1) and its codebook.
-
-    With ``strict`` (default) malformed answers raise :class:`DataError`
-    naming item and respondents; otherwise they are listed in ``issues``.
-    """
-    cb = read_codebook(codebook_path)
-    p = Path(data_path)
-    if not p.is_file():
-        raise FileNotFoundError(f"survey data file {str(p)!r} not found")
-    try:
-        raw = pd.read_csv(p, dtype=str, keep_default_na=False, sep=sep)
-    except pd.errors.ParserError as exc:
-        raise DataError(f"{p.name}: cannot be parsed as CSV: {exc}") from exc
-    raw.index = pd.RangeIndex(1, len(raw) + 1, name="respondent")
-    try:
-        return intake(raw, cb, strict=strict)
-    except DataError as exc:
-        raise DataError(f"{p.name}: {exc}") from None
