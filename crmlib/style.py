@@ -52,23 +52,32 @@ class Captioner:
     >>> cap = Captioner()
     >>> cap.table_caption("Customers by tier", n=100)
     'Table 1. Customers by tier (N = 100)'
+    >>> Captioner(tag="SIMULATED data").figure_caption("Retention", n=5)
+    'Figure 1. Retention [SIMULATED data] (N = 5)'
+
+    ``tag`` (e.g. ``"SIMULATED data"``) is appended in brackets to every caption,
+    so that no table or figure of a run can be mistaken for another's.
     """
 
-    def __init__(self, start_table: int = 1, start_figure: int = 1):
+    def __init__(self, start_table: int = 1, start_figure: int = 1, *, tag: str = ""):
         self._table = start_table - 1
         self._figure = start_figure - 1
+        self.tag = tag
+
+    def _tagged(self, caption: str) -> str:
+        return f"{caption} [{self.tag}]" if self.tag else caption
 
     def table_caption(self, caption: str, n: int | None = None) -> str:
         """Next table number with its caption (and N when given)."""
         self._table += 1
         suffix = f" (N = {n:,})" if n is not None else ""
-        return f"Table {self._table}. {caption}{suffix}"
+        return f"Table {self._table}. {self._tagged(caption)}{suffix}"
 
     def figure_caption(self, caption: str, n: int | None = None) -> str:
         """Next figure number with its caption (and N when given)."""
         self._figure += 1
         suffix = f" (N = {n:,})" if n is not None else ""
-        return f"Figure {self._figure}. {caption}{suffix}"
+        return f"Figure {self._figure}. {self._tagged(caption)}{suffix}"
 
     def table(
         self,

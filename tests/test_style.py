@@ -36,3 +36,10 @@ def test_table_prints_missing_values_blank_and_formats_floats(monkeypatch):
     page = shown[0].data
     assert "Table 1. T (N = 2)" in page
     assert ">1.23<" in page and "nan" not in page.lower() and "None" not in page
+
+
+def test_captioner_tag_marks_every_caption():
+    cap = Captioner(tag="SIMULATED data")
+    assert cap.table_caption("Hazard ratios", n=10) == "Table 1. Hazard ratios [SIMULATED data] (N = 10)"
+    assert cap.figure_caption("Curves") == "Figure 1. Curves [SIMULATED data]"
+    assert Captioner().table_caption("Plain") == "Table 1. Plain"

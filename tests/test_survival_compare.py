@@ -43,9 +43,9 @@ def test_sbg_recovers_fader_hardie_parameters_and_km_column_is_lifelines_km():
 
 def test_values_equal_direct_sums_and_infinite_horizon_equals_long_sum():
     d, _ = sbg_cohort(seed=1)
-    rate = 0.01
+    annual = 1.01 ** (365.25 / P) - 1  # 1 % per period of P days, as an annual effective rate
     by, value, model = sbg_comparison(
-        d, period_days=P, periods=6, fit_periods=4, margin_per_period=5.0, discount_rate_per_period=rate
+        d, period_days=P, periods=6, fit_periods=4, margin_per_period=5.0, discount_rate=annual
     )
     disc = 1.01 ** -np.arange(6)
     assert value.iloc[0, 0] == pytest.approx(5.0 * (by["S_km"].to_numpy()[:6] @ disc))

@@ -33,7 +33,7 @@ def contracts():
 
 
 def test_kaplan_meier_by_segment_equals_lifelines_direct(contracts):
-    km = KaplanMeierBySegment(alpha=0.1).fit(contracts, segment="plan")
+    km = KaplanMeierBySegment(level=0.9).fit(contracts, segment="plan")
     summ = km.summary(horizons=[180, 365])
     for plan in ["basic", "plus", "premium"]:
         part = contracts[contracts["plan"] == plan]
@@ -49,8 +49,8 @@ def test_kaplan_meier_by_segment_equals_lifelines_direct(contracts):
         assert summ.loc[plan, "median_lower"] == lo_hi[0]
         band = ref.confidence_interval_survival_function_
         at = band.loc[band.index <= 180].iloc[-1]
-        assert summ.loc[plan, "S(180) lower"] == pytest.approx(at.iloc[0])
-        assert summ.loc[plan, "S(180) upper"] == pytest.approx(at.iloc[1])
+        assert summ.loc[plan, "S(180)_lower"] == pytest.approx(at.iloc[0])
+        assert summ.loc[plan, "S(180)_upper"] == pytest.approx(at.iloc[1])
 
 
 def test_segment_without_events_warns_and_median_is_inf():
@@ -170,8 +170,8 @@ def test_compact_intervals_folds_estimate_and_bounds_by_hand():
             "median_lower": [4.0],
             "median_upper": [np.inf],
             "S(90)": [0.5],
-            "S(90) lower": [0.25],
-            "S(90) upper": [0.75],
+            "S(90)_lower": [0.25],
+            "S(90)_upper": [0.75],
         }
     )
     out = compact_intervals(t, digits=2)

@@ -150,7 +150,7 @@ def test_churn_share_falls_as_window_grows_and_sensitivity_matches_lifelines():
     assert (np.diff(tab["churn_share"]) <= 0).all()  # a lapse of w2 > w1 days is also a lapse of w1 days
     sd = from_transactions(log, 180)
     km = KaplanMeierFitter().fit(sd["duration"], sd["churned"])
-    row = tab.set_index("window_days").loc[180]
+    row = tab.set_index("inactivity_days").loc[180]
     assert row["customers"] == 2357
     assert row["churn_share"] == pytest.approx(sd["churned"].mean())
     assert row["S(365 d)"] == pytest.approx(km.predict(365))
@@ -170,8 +170,8 @@ def test_inputchecks_missing_transaction_dates_named():
 
 
 @pytest.mark.parametrize("w", [0, -5, 2.5, True])
-def test_inputchecks_window_days(w):
-    with pytest.raises(DataError, match="window_days"):
+def test_inputchecks_inactivity_days(w):
+    with pytest.raises(DataError, match="inactivity_days must be a positive whole number of days"):
         from_transactions(_log({"a": [0]}), w)
 
 
@@ -226,7 +226,7 @@ def test_inputchecks_start_after_observation_end():
 def test_inputchecks_duplicated_ids():
     c = _contracts().assign(cid=[1, 2, 2, 3])
     with pytest.raises(DataError, match=r"column 'cid': 2 row\(s\) share a customer id"):
-        from_contracts(c, observation_end="2020-12-31", id_col="cid")
+        from_contracts(c, observation_end="2020-12-31", customer_id="cid")
 
 
 def test_inputchecks_negative_durations():

@@ -122,8 +122,38 @@ def test_inputchecks_conditional_prediction_beyond_the_last_churn(sim, cox):
         cox.predict_conditional(sim.head(2), last - 10.0, [30.0])
     with pytest.raises(DataError, match=r"survived reaches .* beyond the last churn observed"):
         cox.predict_remaining_median(sim.head(2), last + 1.0)
-    with pytest.raises(DataError, match="survived must be non-negative"):
+    with pytest.raises(DataError, match="survived must be >= 0, got -1"):
         cox.predict_remaining_median(sim.head(2), -1.0)
+
+
+def test_risk_profiles_are_the_customers_at_the_risk_quantiles(sim, cox):
+    prof = cox.risk_profiles([0.0, 0.5, 1.0])
+    assert list(prof.index) == ["p0", "p50", "p100"]
+    risk = np.exp(cox.design_.iloc[:, 2:].to_numpy() @ cox.model_.params_.to_numpy())  # exp(x' beta), centred aside
+    ratio = prof["partial_hazard"].to_numpy() / risk[[sim.index.get_loc(c) for c in prof["customer"]]]
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-10)  # lifelines centres x: a constant factor
+    assert prof["partial_hazard"].iloc[0] == pytest.approx(ratio[0] * risk.min())
+    assert prof["partial_hazard"].iloc[2] == pytest.approx(ratio[0] * risk.max())
+    assert prof[COVS].equals(sim.loc[prof["customer"], COVS].set_axis(prof.index))
+
+
+def test_conditional_table_equals_predict_conditional(sim, cox):
+    prof = cox.risk_profiles()
+    tab = cox.conditional_table(prof, survived=(0, 90), ahead=120)
+    assert tab.index.tolist() == [("p10", 0.0), ("p10", 90.0), ("p50", 0.0), ("p50", 90.0), ("p90", 0.0), ("p90", 90.0)]
+    for s in (0.0, 90.0):
+        direct = cox.predict_conditional(prof, s, [120.0]).iloc[0]
+        np.testing.assert_allclose(tab.xs(s, level="survived")["survival_ahead"].to_numpy(), direct.to_numpy())
+    assert tab.attrs["ahead"] == 120.0
+    auto = cox.conditional_table(prof, survived=(0, 180))
+    assert auto.attrs["ahead"] == int(min(365, cox.last_event_time_ - 180))
+
+
+def test_cox_summary_carries_the_fit(cox):
+    summ = cox.summary()
+    assert summ.equals(cox.hazard_ratios())
+    assert summ.attrs["log_likelihood"] == cox.model_.log_likelihood_
+    assert 0.5 < summ.attrs["concordance"] < 1 and summ.attrs["level"] == 0.95
 
 
 def test_aft_comparison_prefers_weibull_on_weibull_data_and_aic_definition(sim):

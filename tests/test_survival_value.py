@@ -80,7 +80,7 @@ def test_kaplan_meier_arrays_equal_lifelines(sim):
 
 
 def test_segment_value_equals_quad_over_lifelines_km(sim):
-    tab = segment_value(sim, margin_per_day=1.5, horizon_days=730, annual_discount_rate=0.1, segment="plan")
+    tab = segment_value(sim, margin_per_day=1.5, horizon_days=730, discount_rate=0.1, segment="plan")
     for plan in ["basic", "plus", "premium"]:
         part = sim[sim["plan"] == plan]
         km = KaplanMeierFitter().fit(part["duration"], part["churned"])
@@ -97,7 +97,7 @@ def test_undiscounted_value_is_margin_times_lifelines_restricted_mean(sim):
 
 
 def test_delta_method_se_agrees_with_seeded_bootstrap(sim):
-    kw = dict(margin_per_day=1.0, horizon_days=730, annual_discount_rate=0.1, segment="plan")
+    kw = dict(margin_per_day=1.0, horizon_days=730, discount_rate=0.1, segment="plan")
     dm = segment_value(sim, **kw)
     bs = segment_value(sim, method="bootstrap", n_boot=400, seed=1, **kw)
     np.testing.assert_allclose(bs["se"], dm["se"], rtol=0.15)
@@ -116,7 +116,7 @@ def test_segment_value_ci_covers_the_true_value_of_the_simulation(sim):
         + np.log(hr["online"]) * c["online"]
         + np.log(hr["age"]) * c["age"]
     ).to_numpy()
-    tab = segment_value(sim, margin_per_day=1.0, horizon_days=730, annual_discount_rate=0.1, segment="plan")
+    tab = segment_value(sim, margin_per_day=1.0, horizon_days=730, discount_rate=0.1, segment="plan")
     for plan in ["basic", "plus", "premium"]:
         risk = np.exp(lin[(c["plan"] == plan).to_numpy()])
         true = quad(lambda t: np.mean(np.exp(-((t / lam) ** k) * risk)) * np.exp(-DELTA * t), 0, 730)[0]
@@ -127,8 +127,8 @@ def test_customer_value_from_cox_curves_equals_quad_and_conditional_value(sim):
     cox = ChurnCox().fit(sim, ["plan", "online", "age"])
     X = cox.design_.iloc[:3, 2:]
     sf = cox.model_.predict_survival_function(X)
-    v = customer_value(sf, margin_per_day=[1.0, 2.0, 3.0], horizon_days=365, annual_discount_rate=0.1)
-    cv = customer_value(sf, margin_per_day=1.0, horizon_days=365, annual_discount_rate=0.1, survived_days=200)
+    v = customer_value(sf, margin_per_day=[1.0, 2.0, 3.0], horizon_days=365, discount_rate=0.1)
+    cv = customer_value(sf, margin_per_day=1.0, horizon_days=365, discount_rate=0.1, survived_days=200)
     for j, col in enumerate(sf.columns):
         curve = sf[col]
         ref = quad_step(curve.index, curve.to_numpy(), 365.0, DELTA)
@@ -139,12 +139,12 @@ def test_customer_value_from_cox_curves_equals_quad_and_conditional_value(sim):
 
 def test_inputchecks_value():
     d = pd.DataFrame({"duration": [1.0, 2, 3], "churned": [1, 1, 0]})
-    with pytest.raises(DataError, match="needs a seed"):
+    with pytest.raises(DataError, match="crmlib draws nothing unseeded"):
         segment_value(d, margin_per_day=1.0, horizon_days=2, method="bootstrap")
-    with pytest.raises(DataError, match="horizon must be positive"):
+    with pytest.raises(DataError, match="horizon_days must be > 0, got 0"):
         segment_value(d, margin_per_day=1.0, horizon_days=0)
-    with pytest.raises(DataError, match="annual discount rate"):
-        segment_value(d, margin_per_day=1.0, horizon_days=2, annual_discount_rate=-1.0)
+    with pytest.raises(DataError, match="discount_rate is an annual effective rate, .* got -1"):
+        segment_value(d, margin_per_day=1.0, horizon_days=2, discount_rate=-1.0)
     with pytest.warns(DataWarning, match="beyond the longest observed duration"):
         segment_value(d, margin_per_day=1.0, horizon_days=10)
 
@@ -182,13 +182,13 @@ def test_customer_value_interval_covers_the_true_value_of_simulated_profiles():
         prof,
         margin_per_day=m,
         horizon_days=h,
-        annual_discount_rate=rate,
+        discount_rate=rate,
         n_boot=40,
         seed=5,
     )
     cox = ChurnCox().fit(sd, ["plan", "online", "age"])
     direct = customer_value(
-        cox.model_.predict_survival_function(cox._x(prof)), margin_per_day=m, horizon_days=h, annual_discount_rate=rate
+        cox.model_.predict_survival_function(cox._x(prof)), margin_per_day=m, horizon_days=h, discount_rate=rate
     )
     np.testing.assert_allclose(out["value"].to_numpy(), direct.to_numpy())  # point value = the full-data fit
     assert ((out["lower"] <= truth) & (truth <= out["upper"])).all(), (out, truth)
@@ -202,9 +202,9 @@ def test_inputchecks_customer_value_interval():
     raw = simulate_contracts(300, seed=2)
     sd = from_contracts(raw, observation_end=raw.attrs["observation_end"])
     prof = sd.head(1)
-    with pytest.raises(DataError, match="needs a seed"):
+    with pytest.raises(DataError, match="seed must be an int or a numpy.random.Generator, got None"):
         customer_value_interval(sd, ["online"], prof, margin_per_day=1.0, horizon_days=30)
-    with pytest.raises(DataError, match="n_boot must be a whole number >= 20"):
+    with pytest.raises(DataError, match="n_boot must be >= 20 and <= 100,000, got 5"):
         customer_value_interval(sd, ["online"], prof, margin_per_day=1.0, horizon_days=30, n_boot=5, seed=1)
     with pytest.raises(DataError, match="horizon_days reaches 5000, beyond the last churn observed"):
         customer_value_interval(sd, ["online"], prof, margin_per_day=1.0, horizon_days=5000, n_boot=20, seed=1)

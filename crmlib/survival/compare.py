@@ -27,6 +27,9 @@ paid at the start of each period while active, discount ``d`` per period
 (Fader & Hardie 2010, Marketing Science 29(1), eq. 3 truncated at ``H``)::
 
     V = m * sum_{t=0}^{H-1} S(t) / (1 + d)^t
+
+where ``d = (1 + discount_rate)^(period_days / 365.25) - 1`` is the rate per
+period of the annual effective ``discount_rate``.
 """
 
 from __future__ import annotations
@@ -36,9 +39,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._checks import check_positive
 from ..exceptions import ConvergenceError, DataError, DataWarning
+from ..spec import DAYS_PER_YEAR
 from .curves import _follow_up
 from .data import validate_survival
+from .value import _finite, daily_discount_rate
 
 __all__ = ["sbg_comparison"]
 
@@ -50,22 +56,24 @@ def sbg_comparison(
     periods: int,
     fit_periods: int,
     margin_per_period: float = 1.0,
-    discount_rate_per_period: float = 0.0,
+    discount_rate: float = 0.0,
     duration: str = "duration",
     event: str = "churned",
-    start: str = "start",
+    entry: str = "start",
 ) -> tuple[pd.DataFrame, pd.DataFrame, object]:
     """Fit the sBG model to a closed cohort built from survival data and compare it with Kaplan-Meier.
 
     Parameters
     ----------
-    data : survival data (durations in days) with ``start`` and
+    data : survival data (durations in days) with the entry column ``entry`` and
         ``attrs['observation_end']`` (as from :func:`from_contracts`).
     period_days : length of one renewal period (days).
     periods : ``n``, periods compared (the cohort must be followable for all of them).
     fit_periods : periods used to fit the sBG model (1 < fit_periods <= periods);
         later periods are a holdout.
-    margin_per_period, discount_rate_per_period : for the value comparison.
+    margin_per_period : margin per customer per period (currency units), for the value comparison.
+    discount_rate : annual effective discount rate (0.10 for 10 % a year), converted to
+        ``(1 + discount_rate)^(period_days / 365.25) - 1`` per period.
 
     Returns
     -------
@@ -94,12 +102,13 @@ def sbg_comparison(
         raise DataError(
             f"need whole numbers 1 < fit_periods <= periods, got fit_periods={fit_periods}, periods={periods}"
         )
-    if period_days <= 0:
-        raise DataError(f"period_days must be positive, got {period_days}")
-    if data.attrs.get("observation_end") is None or start not in data.columns:
-        raise DataError(f"sbg_comparison needs column {start!r} and attrs['observation_end'] to find a closed cohort")
+    period_days = check_positive(period_days, "period_days")
+    margin_per_period = _finite(margin_per_period, "margin_per_period")
+    d_period = float(np.expm1(daily_discount_rate(discount_rate) * period_days))  # the annual rate per period
+    if data.attrs.get("observation_end") is None or entry not in data.columns:
+        raise DataError(f"sbg_comparison needs column {entry!r} and attrs['observation_end'] to find a closed cohort")
     reach = periods * float(period_days)
-    full = (_follow_up(data, duration, start) >= reach).to_numpy()
+    full = (_follow_up(data, duration, entry) >= reach).to_numpy()
     cohort = data.loc[full]
     if len(cohort) < 30:
         raise DataError(
@@ -150,14 +159,14 @@ def sbg_comparison(
     by_period = by_period.set_index("period")
     by_period.attrs["n"] = int(len(cohort))
     by_period.attrs["retention_falls"] = falling
-    disc = (1.0 + discount_rate_per_period) ** -k[:-1]
+    disc = (1.0 + d_period) ** -k[:-1]
     value = {
         "Kaplan-Meier (observed)": margin_per_period * float(s_km[:-1] @ disc),
         "sBG (fitted)": margin_per_period * float(s_sbg[:-1] @ disc),
     }
-    if discount_rate_per_period > 0:
+    if d_period > 0:
         value["sBG, infinite horizon (m x DEL)"] = margin_per_period * model.discounted_expected_lifetime(
-            discount_rate_per_period, periods_per_year=1.0
+            discount_rate, periods_per_year=DAYS_PER_YEAR / period_days
         )
     value_tab = pd.DataFrame({"value_per_customer": pd.Series(value)})
     value_tab.index.name = f"curve (value over {periods} periods unless stated)"

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._checks import check_choice, check_count, check_level, check_nonnegative, check_positive
 from ..exceptions import DataError, DataWarning
 from .data import DAY, _need_columns, _rows, validate_survival
 
@@ -37,7 +38,11 @@ __all__ = [
     "period_rates",
     "plot_cohort_heatmap",
     "compact_intervals",
+    "COHORT_PERIODS",
 ]
+
+COHORT_PERIODS = ("week", "month", "quarter", "year")
+"""The calendar periods of :func:`cohort_activity_table`."""
 
 
 def step_at(frame: pd.DataFrame | pd.Series, times: Sequence[float]) -> np.ndarray:
@@ -47,7 +52,8 @@ def step_at(frame: pd.DataFrame | pd.Series, times: Sequence[float]) -> np.ndarr
     its timelines at 0 with S = 1).
     """
     idx = np.asarray(frame.index, dtype="float64")
-    pos = np.searchsorted(idx, np.asarray(times, dtype="float64"), side="right") - 1
+    times = check_nonnegative(np.asarray(times, dtype="float64"), "times")
+    pos = np.searchsorted(idx, np.atleast_1d(times), side="right") - 1
     pos = np.clip(pos, 0, len(idx) - 1)
     return np.asarray(frame)[pos]
 
@@ -82,7 +88,7 @@ class KaplanMeierBySegment:
 
     Parameters
     ----------
-    alpha : 1 - confidence level of the bands and intervals (default 0.05 -> 95 %).
+    level : coverage of the pointwise bands and of the intervals, in (0, 1) (default 0.95).
 
     Attributes (after ``fit``)
     --------------------------
@@ -96,8 +102,8 @@ class KaplanMeierBySegment:
     >>> km.summary(horizons=[90, 365])                           # doctest: +SKIP
     """
 
-    def __init__(self, alpha: float = 0.05):
-        self.alpha = alpha
+    def __init__(self, level: float = 0.95):
+        self.level = level
 
     def fit(
         self, data: pd.DataFrame, *, duration: str = "duration", event: str = "churned", segment: str | None = None
@@ -105,8 +111,7 @@ class KaplanMeierBySegment:
         """Fit one Kaplan-Meier curve per segment (all rows when ``segment`` is None)."""
         from lifelines import KaplanMeierFitter
 
-        if not 0 < self.alpha < 1:
-            raise DataError(f"alpha must be in (0, 1), got {self.alpha}")
+        level = check_level(self.level)
         validate_survival(data, duration, event)
         if len(data) == 0:
             raise DataError("survival data are empty")
@@ -114,7 +119,7 @@ class KaplanMeierBySegment:
         self.no_event_segments_ = _warn_no_events(data, seg, event)
         self.fitters_ = {}
         for g, part in data.groupby(seg, observed=True, sort=True):  # loop over segments, not customers
-            self.fitters_[g] = KaplanMeierFitter(alpha=self.alpha, label=str(g)).fit(
+            self.fitters_[g] = KaplanMeierFitter(alpha=1 - level, label=str(g)).fit(
                 part[duration].astype("float64"), part[event].astype("int64")
             )
         counts = data[event].astype("int64").groupby(seg, observed=True).agg(customers="size", churned="sum")
@@ -132,6 +137,7 @@ class KaplanMeierBySegment:
         """
         from lifelines.utils import median_survival_times
 
+        horizons = np.atleast_1d(check_nonnegative(np.asarray(horizons, dtype="float64"), "horizons"))
         rows = []
         for g, kmf in self.fitters_.items():
             ci = median_survival_times(kmf.confidence_interval_)
@@ -148,10 +154,12 @@ class KaplanMeierBySegment:
             for h in horizons:
                 row[f"S({h:g})"] = float(step_at(kmf.survival_function_, [h])[0, 0])
                 lo_hi = step_at(band, [h])[0]
-                row[f"S({h:g}) lower"] = float(lo_hi[0])
-                row[f"S({h:g}) upper"] = float(lo_hi[1])
+                row[f"S({h:g})_lower"] = float(lo_hi[0])
+                row[f"S({h:g})_upper"] = float(lo_hi[1])
             rows.append(row)
-        return pd.DataFrame(rows).set_index("segment")
+        out = pd.DataFrame(rows).set_index("segment")
+        out.attrs["level"] = check_level(self.level)
+        return out
 
     def plot(self, ax=None, *, time_unit: str | None = None, scale: float = 1.0, ci: bool = True):
         """Curves with confidence bands; x in ``time_unit`` (duration / ``scale``), y in % retained."""
@@ -251,7 +259,7 @@ def cohort_survival_table(
     periods: int = 12,
     duration: str = "duration",
     event: str = "churned",
-    start: str = "start",
+    entry: str = "start",
 ) -> pd.DataFrame:
     """Acquisition-cohort retention table: Kaplan-Meier S(k * period) per cohort.
 
@@ -266,9 +274,11 @@ def cohort_survival_table(
     """
     validate_survival(data, duration, event)
     _need_columns(data, [cohort], "survival data")
+    period_days = check_positive(period_days, "period_days")
+    periods = check_count(periods, "periods", minimum=1, maximum=10_000)
     km = KaplanMeierBySegment().fit(data, duration=duration, event=event, segment=cohort)
     grid = np.arange(periods + 1) * float(period_days)
-    fu = _follow_up(data, duration, start).groupby(_segments(data, cohort), observed=True).min()
+    fu = _follow_up(data, duration, entry).groupby(_segments(data, cohort), observed=True).min()
     rows = {}
     for g, kmf in km.fitters_.items():
         s = step_at(kmf.survival_function_, grid)[:, 0]
@@ -283,25 +293,28 @@ def cohort_survival_table(
 def cohort_activity_table(
     log: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer_id: str = "customer_id",
     date: str = "date",
-    freq: str = "M",
+    period: str = "month",
     observation_end: pd.Timestamp | str | None = None,
 ) -> pd.DataFrame:
     """Classic cohort table of a transaction log: share of a cohort buying in each period.
 
-    Cohort = calendar period (``freq``, e.g. ``"M"``) of the first purchase;
-    cell (cohort, k) = share of the cohort with at least one purchase in the
-    k-th calendar period after the cohort's (k = 0 is the acquisition period,
-    so it is 1). Periods that end after ``observation_end`` are empty (NaN).
+    Cohort = calendar ``period`` (``"week"``, ``"month"``, ``"quarter"`` or
+    ``"year"``) of the first purchase; cell (cohort, k) = share of the cohort
+    with at least one purchase in the k-th calendar period after the cohort's
+    (k = 0 is the acquisition period, so it is 1). Periods that end after
+    ``observation_end`` are empty (NaN). This is the acquisition-cohort table
+    of Blattberg, Kim & Neslin (2008), *Database Marketing*, ch. 5 (retention by cohort).
     """
-    from .data import _check_log
+    from .data import _as_day, _check_log
 
-    dates = _check_log(log, customer, date)
-    obs_end = dates.max() if observation_end is None else pd.Timestamp(observation_end)
+    freq = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}[check_choice(period, "period", COHORT_PERIODS)]
+    dates = _check_log(log, customer_id, date)
+    obs_end = dates.max() if observation_end is None else _as_day(observation_end, "observation_end")
     per = pd.PeriodIndex(dates.dt.to_period(freq))
     ordinal = per.asi8
-    frame = pd.DataFrame({"c": log[customer].to_numpy(), "o": ordinal})
+    frame = pd.DataFrame({"c": log[customer_id].to_numpy(), "o": ordinal})
     first = frame.groupby("c")["o"].transform("min").to_numpy()
     frame = pd.DataFrame({"c": frame["c"], "cohort": first, "k": ordinal - first}).drop_duplicates()
     sizes = frame.loc[frame["k"] == 0].groupby("cohort").size()
@@ -318,7 +331,7 @@ def cohort_activity_table(
     )
     share.index.name = "cohort"
     share.insert(0, "customers", sizes.to_numpy())
-    share.columns.name = f"periods since acquisition ({freq})"
+    share.columns.name = f"{period}s since acquisition"
     return share
 
 
@@ -342,6 +355,8 @@ def period_rates(
     from lifelines import KaplanMeierFitter
 
     validate_survival(data, duration, event)
+    period_days = check_positive(period_days, "period_days")
+    periods = check_count(periods, "periods", minimum=1, maximum=10_000)
     d = data[duration].astype("float64").to_numpy()
     e = data[event].astype("int64").to_numpy()
     kmf = KaplanMeierFitter().fit(d, e)
@@ -405,14 +420,16 @@ def plot_cohort_heatmap(
 def compact_intervals(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     """Fold each estimate and its interval into one text column ``"est (lower-upper)"`` for display.
 
-    A column ``X`` is folded when ``X_lower`` / ``X_upper`` or ``X lower`` / ``X upper``
-    exist (as in :meth:`KaplanMeierBySegment.summary`); other columns are kept as they are.
+    A column ``X`` is folded when ``X_lower`` / ``X_upper`` exist (as in
+    :meth:`KaplanMeierBySegment.summary`); other columns are kept as they are. The
+    interval's level is read from ``table.attrs["level"]`` (0.95 when absent).
     ``inf`` (a median or bound not reached) prints as ``not reached``.
     """
 
     def fmt(x: float) -> str:
         return "not reached" if np.isinf(x) else f"{x:.{digits}f}"
 
+    level = float(table.attrs.get("level", 0.95))
     out = pd.DataFrame(index=table.index)
     used: set[str] = set()
     for col in table.columns:
@@ -421,7 +438,7 @@ def compact_intervals(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
         pair = next(
             (
                 (f"{col}{sep}lower", f"{col}{sep}upper")
-                for sep in ("_", " ")
+                for sep in ("_",)
                 if f"{col}{sep}lower" in table and f"{col}{sep}upper" in table
             ),
             None,
@@ -431,7 +448,7 @@ def compact_intervals(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
             continue
         used.update(pair)
         est, lo, hi = (table[c].to_numpy(dtype="float64") for c in (col, *pair))
-        out[f"{col} (95% CI)" if "CI" not in col else col] = [
+        out[f"{col} ({level:.0%} CI)" if "CI" not in col else col] = [
             f"{fmt(a)} ({fmt(b)}-{fmt(c)})" for a, b, c in zip(est, lo, hi)
         ]
     return out

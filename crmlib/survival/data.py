@@ -7,7 +7,7 @@ Two sources:
   the customer right-censored there (Klein & Moeschberger 2003, sec. 3.2).
 * **Transaction logs** (:func:`from_transactions`): there is no end date in a
   non-contractual setting, so churn is *defined* by an inactivity window of
-  ``w`` days (Fader & Hardie 2009, "Probability models for customer-base
+  ``w = inactivity_days`` days (Fader & Hardie 2009, "Probability models for customer-base
   analysis", J. Interactive Marketing 23, sec. 2, on the contractual /
   non-contractual distinction). Because the choice of ``w`` is arbitrary,
   :func:`window_sensitivity` shows how the results move with it.
@@ -72,6 +72,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .._checks import check_level, check_nonnegative
 from ..exceptions import DataError, DataWarning
 
 __all__ = [
@@ -108,7 +109,30 @@ def _as_dates(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
             s = pd.to_datetime(s, errors="raise")
         except (ValueError, TypeError) as exc:
             raise DataError(f"column {column!r} of {what} is not a date column: {exc}") from None
+        if not pd.api.types.is_datetime64_any_dtype(s):
+            raise DataError(
+                f"column {column!r} of {what} mixes time zones (or dates with and without one); "
+                "convert it to one zone (or to plain dates) first"
+            )
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        warnings.warn(
+            f"column {column!r} of {what} has time zone {s.dt.tz}; its wall-clock dates in that zone are used",
+            DataWarning,
+            stacklevel=3,
+        )
+        s = s.dt.tz_localize(None)
     return s
+
+
+def _as_day(value: pd.Timestamp | str, name: str) -> pd.Timestamp:
+    """A date argument as a plain (time-zone-free) timestamp; a zone is dropped (wall-clock date kept)."""
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise DataError(f"{name} must be a date, got {value!r}") from None
+    if ts is pd.NaT:
+        raise DataError(f"{name} must be a date, got {value!r}")
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def validate_survival(data: pd.DataFrame, duration: str = "duration", event: str = "churned") -> pd.DataFrame:
@@ -132,8 +156,14 @@ def validate_survival(data: pd.DataFrame, duration: str = "duration", event: str
     bad = data.index[(d < 0).to_numpy()]
     if len(bad):
         raise DataError(f"column {duration!r}: {len(bad)} row(s) with a negative duration: rows {_rows(bad)}")
+    bad = data.index[np.isinf(d.to_numpy(dtype="float64"))]
+    if len(bad):
+        raise DataError(
+            f"column {duration!r}: {len(bad)} row(s) with an infinite duration: rows {_rows(bad)}; "
+            "a customer never seen to churn is censored at the observation end, not at infinity"
+        )
     e = data[event]
-    ok = e.isin([0, 1]) | e.isin([True, False])
+    ok = (e.isin([0, 1]) | e.isin([True, False])) & e.notna()
     bad = data.index[~ok.to_numpy()]
     if len(bad):
         raise DataError(
@@ -145,10 +175,10 @@ def validate_survival(data: pd.DataFrame, duration: str = "duration", event: str
 def from_contracts(
     contracts: pd.DataFrame,
     *,
-    start: str = "start",
-    end: str = "end",
+    contract_start: str = "start",
+    contract_end: str = "end",
     observation_end: pd.Timestamp | str,
-    id_col: str | None = None,
+    customer_id: str | None = None,
 ) -> pd.DataFrame:
     """Survival data from contracts (start, end or still active).
 
@@ -162,9 +192,12 @@ def from_contracts(
     Parameters
     ----------
     contracts : one row per contract; other columns (covariates, segments) are kept.
-    start, end : names of the date columns.
+    contract_start, contract_end : names of the date columns. Dates with a time
+        zone are read as their wall-clock dates in their own zone (a
+        :class:`DataWarning` says so), as :func:`crmlib.transactions.summarize`
+        does for a pandas column.
     observation_end : last day observed (a date).
-    id_col : optional customer id column; its values must be unique.
+    customer_id : optional customer id column; its values must be unique.
 
     Returns
     -------
@@ -180,29 +213,29 @@ def from_contracts(
         start after ``observation_end``; duplicated ids (each naming the rows
         and their count).
     """
-    _need_columns(contracts, [start, end] + ([id_col] if id_col else []), "contracts")
-    obs_end = pd.Timestamp(observation_end)
-    s = _as_dates(contracts, start, "contracts")
-    e = _as_dates(contracts, end, "contracts")
+    _need_columns(contracts, [contract_start, contract_end] + ([customer_id] if customer_id else []), "contracts")
+    obs_end = _as_day(observation_end, "observation_end")
+    s = _as_dates(contracts, contract_start, "contracts")
+    e = _as_dates(contracts, contract_end, "contracts")
     bad = contracts.index[s.isna().to_numpy()]
     if len(bad):
-        raise DataError(f"column {start!r}: {len(bad)} contract(s) without a start date: rows {_rows(bad)}")
+        raise DataError(f"column {contract_start!r}: {len(bad)} contract(s) without a start date: rows {_rows(bad)}")
     bad = contracts.index[(e < s).to_numpy()]
     if len(bad):
-        raise DataError(f"column {end!r}: {len(bad)} contract(s) end before they start: rows {_rows(bad)}")
+        raise DataError(f"column {contract_end!r}: {len(bad)} contract(s) end before they start: rows {_rows(bad)}")
     bad = contracts.index[(s > obs_end).to_numpy()]
     if len(bad):
         raise DataError(
-            f"column {start!r}: {len(bad)} contract(s) start after the observation end {obs_end.date()}: rows {_rows(bad)}"
+            f"column {contract_start!r}: {len(bad)} contract(s) start after the observation end {obs_end.date()}: rows {_rows(bad)}"
         )
-    if id_col:
-        dup = contracts.index[contracts[id_col].duplicated(keep=False).to_numpy()]
+    if customer_id:
+        dup = contracts.index[contracts[customer_id].duplicated(keep=False).to_numpy()]
         if len(dup):
-            raise DataError(f"column {id_col!r}: {len(dup)} row(s) share a customer id: rows {_rows(dup)}")
+            raise DataError(f"column {customer_id!r}: {len(dup)} row(s) share a customer id: rows {_rows(dup)}")
     late = (e > obs_end).to_numpy()
     if late.any():
         warnings.warn(
-            f"column {end!r}: {int(late.sum())} contract(s) end after the observation end {obs_end.date()}; "
+            f"column {contract_end!r}: {int(late.sum())} contract(s) end after the observation end {obs_end.date()}; "
             "they are treated as active (right-censored) at the observation end",
             DataWarning,
             stacklevel=2,
@@ -229,48 +262,48 @@ def from_contracts(
     return out
 
 
-def _check_log(log: pd.DataFrame, customer: str, date: str) -> pd.Series:
-    _need_columns(log, [customer, date], "transaction log")
+def _check_log(log: pd.DataFrame, customer_id: str, date: str) -> pd.Series:
+    _need_columns(log, [customer_id, date], "transaction log")
     d = _as_dates(log, date, "transaction log")
     bad = log.index[d.isna().to_numpy()]
     if len(bad):
         raise DataError(f"column {date!r}: {len(bad)} transaction(s) without a date: rows {_rows(bad)}")
-    bad = log.index[log[customer].isna().to_numpy()]
+    bad = log.index[log[customer_id].isna().to_numpy()]
     if len(bad):
-        raise DataError(f"column {customer!r}: {len(bad)} transaction(s) without a customer id: rows {_rows(bad)}")
+        raise DataError(f"column {customer_id!r}: {len(bad)} transaction(s) without a customer id: rows {_rows(bad)}")
     return d
 
 
 def from_transactions(
     log: pd.DataFrame,
-    window_days: int,
+    inactivity_days: int,
     *,
     observation_end: pd.Timestamp | str | None = None,
     event_at: Literal["last_purchase", "lapse"] = "last_purchase",
-    customer: str = "customer_id",
+    customer_id: str = "customer_id",
     date: str = "date",
 ) -> pd.DataFrame:
     """Survival data from a transaction log with churn defined by an inactivity window.
 
-    The exact rule (first lapse of ``window_days`` observed days without a
+    The exact rule (first lapse of ``inactivity_days`` observed days without a
     purchase; the last, incompletely observed window is censored, not churn)
     is in the module docstring of :mod:`crmlib.survival.data`.
 
     Parameters
     ----------
     log : one row per transaction with a customer id and a date.
-    window_days : ``w``, the inactivity window in days (a positive integer).
+    inactivity_days : ``w``, the inactivity window in days (a positive integer).
     observation_end : last day observed; default the last date in the log.
         Transactions after it raise :class:`DataError`.
     event_at : ``"last_purchase"`` or ``"lapse"`` (see module docstring).
-    customer, date : column names.
+    customer_id, date : column names.
 
     Returns
     -------
     DataFrame indexed by customer with columns ``start`` (first purchase),
     ``last_purchase`` (last purchase day of the spell), ``end`` (event or
     censoring day), ``duration`` (days, ``end - start + 1``; 0 for a customer
-    acquired after ``observation_end - window_days`` under ``"last_purchase"``), ``churned``
+    acquired after ``observation_end - inactivity_days`` under ``"last_purchase"``), ``churned``
     (int 0/1), ``purchase_days`` (purchase days in the spell),
     ``purchase_days_total``, ``returned_after_lapse`` (bool) and ``cohort``
     (month of the first purchase). ``attrs`` hold the rule and its settings.
@@ -280,22 +313,22 @@ def from_transactions(
     Fader, P. S. & Hardie, B. G. S. (2009). Probability models for customer-base
     analysis. J. Interactive Marketing 23(1), 61-69 (why a window is needed).
     """
-    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 1:
-        raise DataError(f"window_days must be a positive integer number of days, got {window_days!r}")
+    if isinstance(inactivity_days, bool) or not isinstance(inactivity_days, (int, np.integer)) or inactivity_days < 1:
+        raise DataError(f"inactivity_days must be a positive whole number of days, got {inactivity_days!r}")
     if event_at not in ("last_purchase", "lapse"):
         raise DataError(f"event_at must be 'last_purchase' or 'lapse', got {event_at!r}")
-    dates = _check_log(log, customer, date).dt.normalize()
+    dates = _check_log(log, customer_id, date).dt.normalize()
     if len(dates) == 0:
         raise DataError("transaction log is empty")
-    obs_end = dates.max() if observation_end is None else pd.Timestamp(observation_end).normalize()
+    obs_end = dates.max() if observation_end is None else _as_day(observation_end, "observation_end").normalize()
     late = log.index[(dates > obs_end).to_numpy()]
     if len(late):
         raise DataError(
             f"column {date!r}: {len(late)} transaction(s) after the observation end {obs_end.date()}: rows {_rows(late)}"
         )
-    w = int(window_days)
+    w = int(inactivity_days)
     days = (
-        pd.DataFrame({"c": log[customer].to_numpy(), "d": dates.to_numpy()})
+        pd.DataFrame({"c": log[customer_id].to_numpy(), "d": dates.to_numpy()})
         .drop_duplicates()
         .sort_values(["c", "d"], kind="mergesort")
         .reset_index(drop=True)
@@ -339,7 +372,7 @@ def from_transactions(
         },
         index=cust,
     )
-    out.index.name = customer
+    out.index.name = customer_id
     duration = (out["end"] - out["start"]) / DAY + 1.0
     unobservable = ~churned & (first > last_seen).to_numpy()
     if event_at == "last_purchase":
@@ -349,7 +382,7 @@ def from_transactions(
     out.attrs.update(
         {
             "source": "transactions",
-            "window_days": w,
+            "inactivity_days": w,
             "event_at": event_at,
             "observation_end": obs_end,
             "last_observable_churn": last_seen,
@@ -378,7 +411,7 @@ def window_sensitivity(
     *,
     observation_end: pd.Timestamp | str | None = None,
     event_at: Literal["last_purchase", "lapse"] = "last_purchase",
-    customer: str = "customer_id",
+    customer_id: str = "customer_id",
     date: str = "date",
 ) -> pd.DataFrame:
     """How churn and lifetime results move with the inactivity window.
@@ -389,7 +422,7 @@ def window_sensitivity(
 
     Returns
     -------
-    One row per window: ``window_days``, ``customers`` (N), ``churned``
+    One row per window: ``inactivity_days``, ``customers`` (N), ``churned``
     (count), ``churn_share`` (churned / N), ``censored_share``,
     ``returned_share`` (churned then bought again), ``median_lifetime_days``
     (KM median; ``inf`` when not reached), ``mean_lifetime_to_<H>_days``
@@ -400,13 +433,16 @@ def window_sensitivity(
     from lifelines.utils import restricted_mean_survival_time
 
     if len(windows) == 0:
-        raise DataError("windows must list at least one inactivity window in days")
+        raise DataError("windows must list at least one inactivity window (days)")
+    horizons = [float(h) for h in np.atleast_1d(check_nonnegative(np.asarray(horizons, dtype="float64"), "horizons"))]
     rows = []
     for w in windows:  # a handful of windows, not customers
-        sd = from_transactions(log, w, observation_end=observation_end, event_at=event_at, customer=customer, date=date)
+        sd = from_transactions(
+            log, w, observation_end=observation_end, event_at=event_at, customer_id=customer_id, date=date
+        )
         km = KaplanMeierFitter().fit(sd["duration"], sd["churned"])
         row = {
-            "window_days": int(w),
+            "inactivity_days": int(w),
             "customers": len(sd),
             "churned": int(sd["churned"].sum()),
             "churn_share": float(sd["churned"].mean()),
@@ -423,12 +459,12 @@ def window_sensitivity(
 
 def event_date_comparison(
     log: pd.DataFrame,
-    window_days: int,
+    inactivity_days: int,
     horizons: Sequence[float] = (90, 180, 365),
     *,
     observation_end: pd.Timestamp | str | None = None,
-    alpha: float = 0.05,
-    customer: str = "customer_id",
+    level: float = 0.95,
+    customer_id: str = "customer_id",
     date: str = "date",
 ) -> pd.DataFrame:
     """Lifetime under the two event dates of the inactivity rule, side by side.
@@ -452,10 +488,10 @@ def event_date_comparison(
     Parameters
     ----------
     log : transaction log (one row per transaction).
-    window_days : ``w``, the inactivity window (days).
+    inactivity_days : ``w``, the inactivity window (days).
     horizons : days at which S(h) is reported; the largest one also bounds
         the restricted mean lifetime.
-    alpha : 1 - confidence level of the median's interval.
+    level : coverage of the median's confidence interval, in (0, 1).
 
     Returns
     -------
@@ -472,12 +508,14 @@ def event_date_comparison(
 
     if len(horizons) == 0:
         raise DataError("horizons must list at least one number of days")
-    lp = from_transactions(log, window_days, observation_end=observation_end, customer=customer, date=date)
+    horizons = [float(h) for h in np.atleast_1d(check_nonnegative(np.asarray(horizons, dtype="float64"), "horizons"))]
+    level = check_level(level)
+    lp = from_transactions(log, inactivity_days, observation_end=observation_end, customer_id=customer_id, date=date)
     la = from_transactions(
-        log, window_days, observation_end=observation_end, event_at="lapse", customer=customer, date=date
+        log, inactivity_days, observation_end=observation_end, event_at="lapse", customer_id=customer_id, date=date
     )
     repeat = (lp["purchase_days_total"] > 1).to_numpy()
-    w = int(window_days)
+    w = int(inactivity_days)
     variants = {
         "active lifetime (churn at last purchase)": lp,
         f"time to known churn (churn {w} days after last purchase)": la,
@@ -488,7 +526,7 @@ def event_date_comparison(
     for name, sd in variants.items():  # three definitions, not customers
         if len(sd) == 0:
             raise DataError(f"{name}: no customers (the log has no customer with two purchase days)")
-        km = KaplanMeierFitter(alpha=alpha).fit(sd["duration"], sd["churned"])
+        km = KaplanMeierFitter(alpha=1 - level).fit(sd["duration"], sd["churned"])
         ci = np.asarray(median_survival_times(km.confidence_interval_))
         row = {
             "definition": name,
@@ -504,14 +542,14 @@ def event_date_comparison(
             row[f"S({h:g} d)"] = float(km.predict(h))
         rows.append(row)
     out = pd.DataFrame(rows).set_index("definition")
-    out.attrs.update({"n": len(lp), "window_days": w, "repeat_buyers": int(repeat.sum())})
+    out.attrs.update({"n": len(lp), "inactivity_days": w, "repeat_buyers": int(repeat.sum()), "level": level})
     return out
 
 
 def first_purchase_covariates(
     log: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer_id: str = "customer_id",
     date: str = "date",
     amount: str = "amount",
     quantity: str | None = "quantity",
@@ -533,12 +571,12 @@ def first_purchase_covariates(
     """
     cols = [amount] + ([quantity] if quantity else [])
     _need_columns(log, cols, "transaction log")
-    dates = _check_log(log, customer, date).dt.normalize()
+    dates = _check_log(log, customer_id, date).dt.normalize()
     for c in cols:
         bad = log.index[pd.to_numeric(log[c], errors="coerce").isna().to_numpy()]
         if len(bad):
             raise DataError(f"column {c!r}: {len(bad)} transaction(s) without a numeric value: rows {_rows(bad)}")
-    frame = log[cols].astype("float64").assign(_c=log[customer].to_numpy(), _d=dates.to_numpy())
+    frame = log[cols].astype("float64").assign(_c=log[customer_id].to_numpy(), _d=dates.to_numpy())
     first_day = frame.groupby("_c")["_d"].transform("min")
     g = frame.loc[(frame["_d"] == first_day).to_numpy()].groupby("_c", sort=True)
     out = pd.DataFrame({"first_amount": g[amount].sum()})
@@ -546,5 +584,5 @@ def first_purchase_covariates(
     if quantity:
         out["first_quantity"] = g[quantity].sum()
     out["first_month"] = g["_d"].min().dt.strftime("%Y-%m")
-    out.index.name = customer
+    out.index.name = customer_id
     return out

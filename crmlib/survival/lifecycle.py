@@ -6,15 +6,15 @@ Chen Mingliang 2003, 客户生命周期模式研究, 浙江大学学报) has fou
 exploration (trial), formation (the relationship grows), stability (a
 steady, high level) and decline — to which crmlib adds *lost*. The papers do
 not give an operational rule; crmlib uses this one, computed per customer at
-a date ``as_of`` from the purchase days up to and including ``as_of``:
+a date ``E`` = ``observation_end`` from the purchase days up to and including ``E``:
 
 ================  ==============================================================
 quantity          definition (days are calendar days)
 ================  ==============================================================
-tenure            ``as_of - first purchase day``
-recency           ``as_of - last purchase day``
-recent rate       purchase days in ``(as_of - R, as_of]`` / ``R``   (``R`` = ``trend_days``)
-earlier rate      purchase days in ``[first, as_of - R]`` / (days in that span)
+tenure            ``E - first purchase day``
+recency           ``E - last purchase day``
+recent rate       purchase days in ``(E - R, E]`` / ``R``   (``R`` = ``trend_days``)
+earlier rate      purchase days in ``[first, E - R]`` / (days in that span)
 trend             recent rate / earlier rate
 ================  ==============================================================
 
@@ -40,8 +40,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._checks import check_count, check_probability
 from ..exceptions import DataError
-from .data import DAY, _check_log, _rows
+from .data import DAY, _as_day, _check_log, _rows
 
 __all__ = ["STAGES", "lifecycle_stages", "stage_sizes", "stage_transitions"]
 
@@ -53,7 +54,7 @@ NOT_YET = "not yet acquired"
 
 def lifecycle_stages(
     log: pd.DataFrame,
-    as_of: pd.Timestamp | str,
+    observation_end: pd.Timestamp | str,
     *,
     inactivity_days: int = 180,
     trend_days: int = 90,
@@ -61,22 +62,23 @@ def lifecycle_stages(
     fall: float = 2 / 3,
     p_alive: pd.Series | Mapping | None = None,
     p_lost: float = 0.2,
-    customer: str = "customer_id",
+    customer_id: str = "customer_id",
     date: str = "date",
 ) -> pd.DataFrame:
-    """Classify each customer acquired by ``as_of`` into a life-cycle stage (rule in the module docstring).
+    """Classify each customer acquired by ``observation_end`` into a life-cycle stage (rule in the module docstring).
 
     Parameters
     ----------
     log : transactions (customer id, date).
-    as_of : the classification date; later transactions are ignored.
+    observation_end : the classification date (inclusive); later transactions are ignored.
     inactivity_days : lapse that makes a customer lost (days).
     trend_days : ``R``, length of the recent window (days); also the minimum tenure to judge a trend.
     rise, fall : trend thresholds for formation (>= rise) and decline (<= fall); ``fall < 1 < rise``.
     p_alive : optional P(alive) per customer (index = customer id) from a
         CLV model (e.g. BG/NBD); customers below ``p_lost`` are lost. Every
         customer must have a value.
-    p_lost : threshold on ``p_alive``.
+    p_lost : threshold on ``p_alive``, in [0, 1].
+    customer_id, date : column names of the log.
 
     Returns
     -------
@@ -87,21 +89,22 @@ def lifecycle_stages(
     """
     if not (0 < fall < 1 < rise):
         raise DataError(f"need 0 < fall < 1 < rise, got fall={fall}, rise={rise}")
-    if inactivity_days < 1 or trend_days < 1:
-        raise DataError("inactivity_days and trend_days must be positive (days)")
-    as_of = pd.Timestamp(as_of).normalize()
-    dates = _check_log(log, customer, date).dt.normalize()
+    inactivity_days = check_count(inactivity_days, "inactivity_days", minimum=1)
+    trend_days = check_count(trend_days, "trend_days", minimum=1)
+    p_lost = check_probability(p_lost, "p_lost")
+    as_of = _as_day(observation_end, "observation_end").normalize()
+    dates = _check_log(log, customer_id, date).dt.normalize()
     keep = (dates <= as_of).to_numpy()
     if not keep.any():
-        raise DataError(f"no transaction on or before as_of = {as_of.date()}")
-    days = pd.DataFrame({"c": log[customer].to_numpy()[keep], "d": dates.to_numpy()[keep]}).drop_duplicates()
+        raise DataError(f"no transaction on or before observation_end = {as_of.date()}")
+    days = pd.DataFrame({"c": log[customer_id].to_numpy()[keep], "d": dates.to_numpy()[keep]}).drop_duplicates()
     cut = as_of - pd.Timedelta(days=trend_days)
     days["recent"] = (days["d"] > cut).to_numpy()
     g = days.groupby("c", sort=True)
     out = pd.DataFrame(
         {"first": g["d"].min(), "last": g["d"].max(), "purchase_days": g.size(), "recent_days": g["recent"].sum()}
     )
-    out.index.name = customer
+    out.index.name = customer_id
     out["tenure_days"] = ((as_of - out["first"]) / DAY).astype("int64")
     out["recency_days"] = ((as_of - out["last"]) / DAY).astype("int64")
     earlier_span = ((cut - out["first"]) / DAY + 1).to_numpy()
@@ -133,7 +136,7 @@ def lifecycle_stages(
     out = out.drop(columns="recent_days")
     out.attrs.update(
         {
-            "as_of": as_of,
+            "observation_end": as_of,
             "inactivity_days": inactivity_days,
             "trend_days": trend_days,
             "rise": rise,
@@ -154,19 +157,24 @@ def stage_sizes(stages: pd.DataFrame) -> pd.DataFrame:
 
 
 def stage_transitions(
-    log: pd.DataFrame, date_from: pd.Timestamp | str, date_to: pd.Timestamp | str, *, normalize: bool = False, **kwargs
+    log: pd.DataFrame,
+    observation_start: pd.Timestamp | str,
+    observation_end: pd.Timestamp | str,
+    *,
+    normalize: bool = False,
+    **kwargs,
 ) -> pd.DataFrame:
-    """Stage-to-stage transition matrix between two dates (rows: stage at ``date_from``).
+    """Stage-to-stage transition matrix between two dates (rows: stage at ``observation_start``).
 
-    Every customer acquired by ``date_to`` is counted once; those acquired
-    after ``date_from`` sit in the row ``"not yet acquired"``. With
+    Every customer acquired by ``observation_end`` is counted once; those acquired
+    after ``observation_start`` sit in the row ``"not yet acquired"``. With
     ``normalize=True`` each row is divided by its total (transition
     probabilities, rows summing to 1). ``attrs['n']`` = N. Keyword arguments
-    go to :func:`lifecycle_stages` (the same rule at both dates).
+    go to :func:`lifecycle_stages` (the same rule at both dates; Dwyer, Schurr & Oh 1987 for the stages).
     """
-    t0, t1 = pd.Timestamp(date_from), pd.Timestamp(date_to)
+    t0, t1 = _as_day(observation_start, "observation_start"), _as_day(observation_end, "observation_end")
     if t1 <= t0:
-        raise DataError(f"date_to ({t1.date()}) must be after date_from ({t0.date()})")
+        raise DataError(f"observation_end ({t1.date()}) must be after observation_start ({t0.date()})")
     s1 = lifecycle_stages(log, t1, **kwargs)["stage"]
     try:
         s0 = lifecycle_stages(log, t0, **kwargs)["stage"]

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._checks import as_rng, check_count, check_level, check_nonnegative, check_positive, check_probability
 from ..exceptions import ConvergenceError, DataError, DataWarning
 from .data import _need_columns, _rows, validate_survival
 
@@ -63,7 +64,11 @@ def design_matrix(
                 )
             parts.append(pd.get_dummies(cat, prefix=c, drop_first=True).astype("float64"))
         elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-            parts.append(s.astype("float64").to_frame(c))
+            x = s.astype("float64")
+            bad = data.index[np.isinf(x.to_numpy())]
+            if len(bad):  # lifelines would stop with "Infs were detected in the dataset", naming neither
+                raise DataError(f"covariate {c!r}: {len(bad)} row(s) with an infinite value: rows {_rows(bad)}")
+            parts.append(x.to_frame(c))
         else:
             raise DataError(f"covariate {c!r} has dtype {s.dtype}; use numbers, booleans or categories")
     out = pd.concat(parts, axis=1)
@@ -78,9 +83,9 @@ class ChurnCox:
 
     Parameters
     ----------
-    alpha : 1 - confidence level (default 0.05).
+    level : coverage of the hazard ratios' confidence intervals, in (0, 1) (default 0.95).
     penalizer : lifelines' ridge penalty (0 = plain maximum partial likelihood).
-    ph_alpha : significance level of the proportional-hazards check.
+    significance : size of the proportional-hazards test (default 0.05).
 
     Attributes
     ----------
@@ -88,10 +93,10 @@ class ChurnCox:
     design_ : the design frame it was fitted on (see :func:`design_matrix`).
     """
 
-    def __init__(self, alpha: float = 0.05, penalizer: float = 0.0, ph_alpha: float = 0.05):
-        self.alpha = alpha
+    def __init__(self, level: float = 0.95, penalizer: float = 0.0, significance: float = 0.05):
+        self.level = level
         self.penalizer = penalizer
-        self.ph_alpha = ph_alpha
+        self.significance = significance
 
     def fit(
         self, data: pd.DataFrame, covariates: Sequence[str], *, duration: str = "duration", event: str = "churned"
@@ -100,11 +105,15 @@ class ChurnCox:
         from lifelines import CoxPHFitter
         from lifelines.exceptions import ConvergenceError as LLConvergenceError
 
+        level = check_level(self.level)
+        check_level(self.significance, "significance")
+        check_nonnegative(self.penalizer, "penalizer")
         self.design_ = design_matrix(data, covariates, duration=duration, event=event)
         if self.design_[event].sum() == 0:
             raise DataError(f"column {event!r}: no churn events; a Cox model cannot be estimated")
         self.duration_col_, self.event_col_ = duration, event
         self.covariates_ = list(covariates)
+        self.covariate_data_ = data[self.covariates_].copy()
         self._schoenfeld_ = None
         cat_cols = [c for c in self.design_.columns[2:] if c not in self.covariates_]  # dummy columns
         ev = self.design_[event].to_numpy()
@@ -119,7 +128,7 @@ class ChurnCox:
                     stacklevel=2,
                 )
         try:
-            self.model_ = CoxPHFitter(alpha=self.alpha, penalizer=self.penalizer).fit(
+            self.model_ = CoxPHFitter(alpha=1 - level, penalizer=self.penalizer).fit(
                 self.design_, duration_col=duration, event_col=event
             )
         except LLConvergenceError as exc:
@@ -148,7 +157,98 @@ class ChurnCox:
         out.index.name = "covariate"
         out.attrs["n"] = int(self.model_._n_examples)
         out.attrs["events"] = int(self.design_[self.event_col_].sum())
-        out.attrs["confidence"] = 1 - self.alpha
+        out.attrs["level"] = self.level
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """The fitted model as a table: :meth:`hazard_ratios` with the fit's figures in ``attrs``.
+
+        ``attrs`` hold ``n``, ``events``, ``level``, ``log_likelihood`` (partial),
+        ``concordance`` (Harrell's C on the fitting data) and ``AIC_partial``
+        (``-2 log L + 2k``), as lifelines reports them (Cox 1972; Harrell et al.
+        1982, JAMA 247, for the concordance index).
+        """
+        out = self.hazard_ratios()
+        out.attrs.update(
+            {
+                "log_likelihood": float(self.model_.log_likelihood_),
+                "concordance": float(self.model_.concordance_index_),
+                "AIC_partial": float(self.model_.AIC_partial_),
+            }
+        )
+        return out
+
+    def risk_profiles(self, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
+        """The fitted customers at chosen quantiles of predicted risk, as covariate rows to predict for.
+
+        Customers are ranked by their partial hazard ``exp(x' beta)`` (Cox 1972);
+        the customer at quantile ``q`` is the one at rank ``floor(q (n - 1))``
+        (0 = lowest risk). Customers with equal covariates have equal risk, so
+        the choice among ties does not change any prediction.
+
+        Parameters
+        ----------
+        quantiles : shares in [0, 1] (0.1 = the 10th percentile of risk).
+
+        Returns
+        -------
+        DataFrame indexed by ``"p10"``, ``"p50"``, ... with the covariates of
+        ``fit`` (pass it to :meth:`predict_conditional`, :meth:`conditional_table`
+        or :func:`~crmlib.survival.customer_value_interval`), plus
+        ``partial_hazard`` and ``customer`` (the row label in the fitted data).
+        """
+        q = np.atleast_1d(check_probability(np.asarray(quantiles, dtype="float64"), "quantiles"))
+        if q.size == 0:
+            raise DataError("quantiles must list at least one share in [0, 1]")
+        x = self.design_.drop(columns=[self.duration_col_, self.event_col_])
+        risk = np.asarray(self.model_.predict_partial_hazard(x), dtype="float64")
+        order = np.argsort(risk, kind="stable")
+        pos = order[np.floor(q * (len(risk) - 1)).astype("int64")]
+        out = self.covariate_data_.iloc[pos].copy()
+        out["partial_hazard"] = risk[pos]
+        out.insert(len(out.columns) - 1, "customer", self.covariate_data_.index[pos])
+        out.index = pd.Index([f"p{100 * v:g}" for v in q], name="risk profile")
+        return out
+
+    def conditional_table(
+        self, profiles: pd.DataFrame, survived: Sequence[float] = (0, 90, 180), ahead: float | None = None
+    ) -> pd.DataFrame:
+        """Survival ``ahead`` more time units and median remaining lifetime, given time already stayed.
+
+        For each row of ``profiles`` (e.g. :meth:`risk_profiles`) and each
+        ``s`` in ``survived``: ``S(s + ahead | T > s, x) = S(s + ahead, x) / S(s, x)``
+        and the median remaining lifetime (``inf`` when not reached), from the
+        fitted Cox model (Klein & Moeschberger 2003, sec. 8.8).
+
+        Parameters
+        ----------
+        profiles : covariate rows (same columns as in ``fit``).
+        survived : times already stayed (time units of the data, >= 0).
+        ahead : time ahead (> 0); default ``min(365, last churn - max(survived))``,
+            so that every prediction stays inside the observed churn times.
+
+        Returns
+        -------
+        DataFrame indexed by (profile, ``survived``) with ``survival_ahead`` and
+        ``median_remaining``; ``attrs["ahead"]`` and ``attrs["last_event_time"]``.
+        """
+        s = np.atleast_1d(check_nonnegative(np.asarray(survived, dtype="float64"), "survived"))
+        if ahead is None:
+            ahead = float(int(min(365.0, self.last_event_time_ - s.max())))
+        ahead = check_positive(ahead, "ahead")
+        rows = []
+        for stay in s:  # a handful of stays, not customers
+            cond = self.predict_conditional(profiles, stay, [ahead]).iloc[0]
+            med = self.predict_remaining_median(profiles, stay)
+            rows.append(
+                pd.DataFrame(
+                    {"survived": stay, "survival_ahead": cond.to_numpy(), "median_remaining": med.to_numpy()},
+                    index=pd.Index(profiles.index, name=profiles.index.name or "profile"),
+                )
+            )
+        out = pd.concat(rows).set_index("survived", append=True).sort_index(level=0, sort_remaining=False)
+        out = out.loc[list(profiles.index)]
+        out.attrs.update({"ahead": ahead, "last_event_time": self.last_event_time_, "n": int(self.model_._n_examples)})
         return out
 
     def plot_forest(self, ax=None):
@@ -175,14 +275,14 @@ class ChurnCox:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.set_yticks(y, hr.index)
-        label_axes(ax, f"Hazard ratio of churn (log scale, {1 - self.alpha:.0%} CI)", "Covariate")
+        label_axes(ax, f"Hazard ratio of churn (log scale, {self.level:.0%} CI)", "Covariate")
         return ax
 
     def check_proportional_hazards(self) -> pd.DataFrame:
         """Grambsch-Therneau test on scaled Schoenfeld residuals (rank time), with advice per covariate.
 
         Returns one row per covariate: ``test_statistic``, ``p``, ``violated``
-        (p < ``ph_alpha``) and ``advice``; ``attrs['advice']`` is one text for
+        (p < ``significance``) and ``advice``; ``attrs['advice']`` is one text for
         the whole model (empty problems -> says so).
         """
         from lifelines.statistics import proportional_hazard_test
@@ -193,7 +293,7 @@ class ChurnCox:
         tab = res.summary[["test_statistic", "p"]].copy()
         tab.index = [i[0] if isinstance(i, tuple) else i for i in tab.index]
         tab.index.name = "covariate"
-        tab["violated"] = tab["p"] < self.ph_alpha
+        tab["violated"] = tab["p"] < self.significance
         source = {}
         for c in self.covariates_:
             for col in self.design_.columns[2:]:
@@ -213,7 +313,7 @@ class ChurnCox:
         n = int(self.model_._n_examples)
         if bad:
             text = (
-                f"The proportional-hazards assumption fails at the {self.ph_alpha:g} level for {bad}. The hazard "
+                f"The proportional-hazards assumption fails at the {self.significance:g} level for {bad}. The hazard "
                 "ratios of these covariates are averages over time and can mislead. Look at their scaled "
                 "Schoenfeld residuals over time (plot_schoenfeld): a trend shows how the effect changes. Then "
                 "stratify on a categorical covariate, add a covariate x time interaction, fit separate models "
@@ -222,7 +322,7 @@ class ChurnCox:
             if n > 5000:
                 text += f" With N = {n:,} even small, practically harmless departures are significant; judge the size of the trend."
         else:
-            text = f"No covariate rejects proportional hazards at the {self.ph_alpha:g} level (N = {n:,})."
+            text = f"No covariate rejects proportional hazards at the {self.significance:g} level (N = {n:,})."
         tab.attrs["advice"] = text
         tab.attrs["n"] = n
         return tab
@@ -279,10 +379,11 @@ class ChurnCox:
         ``CoxPHFitter.predict_survival_function(X, times, conditional_after=s)``.
         """
         X = self._x(data)
-        s = np.broadcast_to(np.asarray(survived, dtype="float64"), (len(X),))
-        if (s < 0).any():
-            raise DataError("survived must be non-negative (time already stayed)")
-        self._check_reach(float(s.max()) + float(np.max(times)), "survived + times")
+        s = np.broadcast_to(check_nonnegative(np.asarray(survived, dtype="float64"), "survived"), (len(X),))
+        t = np.atleast_1d(check_nonnegative(np.asarray(times, dtype="float64"), "times"))
+        if t.size == 0:
+            raise DataError("times must list at least one time ahead (>= 0)")
+        self._check_reach(float(s.max()) + float(t.max()), "survived + times")
         return self.model_.predict_survival_function(X, times=list(times), conditional_after=s)
 
     @property
@@ -306,9 +407,7 @@ class ChurnCox:
         (nothing is known about churn there).
         """
         X = self._x(data)
-        s = np.broadcast_to(np.asarray(survived, dtype="float64"), (len(X),))
-        if (s < 0).any():
-            raise DataError("survived must be non-negative (time already stayed)")
+        s = np.broadcast_to(check_nonnegative(np.asarray(survived, dtype="float64"), "survived"), (len(X),))
         self._check_reach(float(s.max()), "survived")
         out = self.model_.predict_median(X, conditional_after=s)
         return pd.Series(np.asarray(out, dtype="float64").ravel(), index=X.index, name="median_remaining")
@@ -345,7 +444,7 @@ def compare_aft(
     *,
     duration: str = "duration",
     event: str = "churned",
-    alpha: float = 0.05,
+    level: float = 0.95,
     max_rows: int | None = None,
     seed: int | np.random.Generator | None = None,
 ) -> tuple[pd.DataFrame, dict]:
@@ -354,8 +453,9 @@ def compare_aft(
     Identical rows (duration, event, covariates) are collapsed into one row
     with a case weight before fitting, which leaves the likelihood unchanged
     and saves time. ``max_rows`` fits on a seeded simple random sample of that
-    many customers instead of all (``seed`` then required); ``attrs['n']``
-    says how many were used.
+    many customers instead of all (``seed`` then required; an int or a
+    ``numpy.random.Generator``); ``attrs['n']`` says how many were used.
+    ``level`` is the coverage of the fitted models' intervals, in (0, 1).
 
     Returns
     -------
@@ -369,6 +469,7 @@ def compare_aft(
     """
     from lifelines import LogLogisticAFTFitter, LogNormalAFTFitter, WeibullAFTFitter
 
+    level = check_level(level)
     design = design_matrix(data, covariates, duration=duration, event=event)
     zero = design.index[(design[duration] <= 0).to_numpy()]
     if len(zero):
@@ -376,10 +477,15 @@ def compare_aft(
             f"column {duration!r}: {len(zero)} row(s) with duration 0; AFT models need positive "
             f"durations (count the first day as 1, as from_transactions does): rows {_rows(zero)}"
         )
+    if max_rows is not None:
+        max_rows = check_count(max_rows, "max_rows", minimum=10)
     if max_rows is not None and len(design) > max_rows:
         if seed is None:
-            raise DataError("max_rows needs a seed (int or numpy Generator) for the random sample")
-        rng = np.random.default_rng(seed)
+            raise DataError(
+                "max_rows needs a seed (an int or a numpy.random.Generator) for the random sample; "
+                "crmlib draws nothing unseeded"
+            )
+        rng = as_rng(seed)
         design = design.iloc[np.sort(rng.choice(len(design), size=int(max_rows), replace=False))]
     cols = list(design.columns)
     collapsed = design.groupby(cols, sort=False).size().rename("_weight").reset_index()
@@ -391,7 +497,7 @@ def compare_aft(
     ):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            m = cls(alpha=alpha).fit(collapsed, duration_col=duration, event_col=event, weights_col="_weight")
+            m = cls(alpha=1 - level).fit(collapsed, duration_col=duration, event_col=event, weights_col="_weight")
         for w in caught:
             if "converge" in str(w.message).lower():
                 warnings.warn(f"{name} AFT: {w.message}", DataWarning, stacklevel=2)

@@ -36,6 +36,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._checks import as_rng, check_count
 from ..exceptions import DataError
 
 __all__ = ["simulate_contracts", "TRUE_HAZARD_RATIOS", "PLAN_MARGIN"]
@@ -54,7 +55,7 @@ def simulate_contracts(
     hazard_ratios: Mapping[str, float] | None = None,
     weibull_scale_days: float = 400.0,
     weibull_shape: float = 0.8,
-    start_date: str | pd.Timestamp = "2022-01-01",
+    observation_start: str | pd.Timestamp = "2022-01-01",
     acquisition_days: int = 730,
     observation_end: str | pd.Timestamp = "2024-12-31",
 ) -> pd.DataFrame:
@@ -69,7 +70,8 @@ def simulate_contracts(
     weibull_scale_days : ``lam``, the baseline Weibull scale (days).
     weibull_shape : ``k``, the baseline Weibull shape (< 1, the default 0.8: churn hazard
         falling with tenure, as in most customer bases; > 1: rising).
-    start_date, acquisition_days : start dates are uniform over this window.
+    observation_start, acquisition_days : the first day observed and the length of the
+        acquisition window (days): start dates are uniform over ``acquisition_days`` from it.
     observation_end : administrative censoring date.
 
     Returns
@@ -81,8 +83,9 @@ def simulate_contracts(
     ``simulated``, ``true_hazard_ratios``, the Weibull parameters,
     ``observation_end`` and a one-line ``description``.
     """
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise DataError(f"n must be a positive integer, got {n!r}")
+    n = check_count(n, "n", minimum=1, maximum=10_000_000)
+    acquisition_days = check_count(acquisition_days, "acquisition_days", minimum=1)
+    rng = as_rng(seed)
     if weibull_scale_days <= 0 or weibull_shape <= 0:
         raise DataError("weibull_scale_days and weibull_shape must be positive")
     hr = dict(TRUE_HAZARD_RATIOS)
@@ -94,10 +97,9 @@ def simulate_contracts(
     if any(v <= 0 for v in hr.values()):
         raise DataError(f"hazard_ratios must be positive, got {hr}")
     obs_end = pd.Timestamp(observation_end)
-    first = pd.Timestamp(start_date)
+    first = pd.Timestamp(observation_start)
     if first + pd.Timedelta(days=acquisition_days) > obs_end:
         raise DataError("the acquisition window must end on or before observation_end")
-    rng = np.random.default_rng(seed)
     plan = rng.choice(np.array(["basic", "plus", "premium"]), size=n, p=[0.5, 0.3, 0.2])
     online = (rng.random(n) < 0.4).astype("int64")
     age = np.clip(rng.normal(40.0, 12.0, n), 18.0, 80.0).round(0)

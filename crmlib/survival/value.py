@@ -9,8 +9,9 @@ a customer, with survival function ``S(t)`` and continuous discount rate
 (Gupta & Lehmann 2003, "Customers as assets", J. Interactive Marketing 17(1),
 eq. 2-3 in continuous time; Fader & Hardie 2012, "Reconciling and clarifying
 CLV formulas", eq. 3). With ``delta = 0`` it is ``m`` times the restricted
-mean lifetime (Klein & Moeschberger 2003, sec. 4.5). An annual discount rate
-``d`` becomes ``delta = ln(1 + d) / 365.25``. For a customer who has already
+mean lifetime (Klein & Moeschberger 2003, sec. 4.5). The annual (effective)
+``discount_rate`` ``d`` becomes ``delta = ln(1 + d) / 365.25`` (days a year:
+:data:`crmlib.spec.DAYS_PER_YEAR`). For a customer who has already
 stayed ``s`` days, ``S(t)`` is replaced by ``S(s + t) / S(s)`` (value still to come).
 
 For a Kaplan-Meier curve (a step function) (1) is computed exactly, step by
@@ -33,7 +34,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._checks import as_rng, check_count, check_discount_rate, check_level, check_nonnegative, check_positive
 from ..exceptions import DataError, DataWarning
+from ..spec import DAYS_PER_YEAR
 from .curves import _segments, _warn_no_events
 from .data import validate_survival
 
@@ -48,11 +51,26 @@ __all__ = [
 ]
 
 
-def daily_discount_rate(annual_rate: float) -> float:
-    """Continuous discount rate per day, ``ln(1 + annual_rate) / 365.25``."""
-    if not np.isfinite(annual_rate) or annual_rate <= -1:
-        raise DataError(f"annual discount rate must be > -1, got {annual_rate}")
-    return float(np.log1p(annual_rate) / 365.25)
+def daily_discount_rate(discount_rate: float) -> float:
+    """Continuous discount rate per day from the annual effective ``discount_rate``: ``ln(1 + d) / 365.25``.
+
+    The internal converter of this module (Gupta & Lehmann 2003, continuous
+    discounting); 365.25 is :data:`crmlib.spec.DAYS_PER_YEAR`. ``discount_rate``
+    must be in [0, 1) a year (0.10 for 10 %; 10 is refused as a per cent), checked by
+    :func:`crmlib._checks.check_discount_rate`.
+    """
+    d = check_discount_rate(discount_rate, allow_zero=True)
+    return float(np.log1p(d) / DAYS_PER_YEAR)
+
+
+def _finite(value: float, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise DataError(f"{name} must be a finite number, got {value!r}") from None
+    if not np.isfinite(v):
+        raise DataError(f"{name} must be a finite number, got {value!r}")
+    return v
 
 
 def _discount_integral(a: np.ndarray, b: np.ndarray, delta: float) -> np.ndarray:
@@ -146,11 +164,11 @@ def segment_value(
     *,
     margin_per_day: float,
     horizon_days: float,
-    annual_discount_rate: float = 0.0,
+    discount_rate: float = 0.0,
     segment: str | None = None,
     duration: str = "duration",
     event: str = "churned",
-    alpha: float = 0.05,
+    level: float = 0.95,
     method: str = "delta",
     n_boot: int = 200,
     seed: int | np.random.Generator | None = None,
@@ -162,9 +180,9 @@ def segment_value(
     data : survival data (durations in days).
     margin_per_day : ``m``, margin per customer per day while a customer (currency per day).
     horizon_days : ``H``, the horizon of the restricted value (days).
-    annual_discount_rate : ``d`` (e.g. 0.10 for 10 % a year).
+    discount_rate : ``d``, annual effective (e.g. 0.10 for 10 % a year).
     segment : segment column (None: all customers as one segment).
-    alpha : 1 - confidence level.
+    level : coverage of the interval, in (0, 1).
     method : ``"delta"`` (eq. 2, normal interval) or ``"bootstrap"``
         (percentile interval of ``n_boot`` seeded resamples within segment).
     seed : required for ``"bootstrap"``.
@@ -178,15 +196,17 @@ def segment_value(
     validate_survival(data, duration, event)
     if method not in ("delta", "bootstrap"):
         raise DataError(f"method must be 'delta' or 'bootstrap', got {method!r}")
-    if method == "bootstrap" and seed is None:
-        raise DataError("method='bootstrap' needs a seed (int or numpy Generator)")
-    if not np.isfinite(margin_per_day):
-        raise DataError(f"margin_per_day must be a finite number, got {margin_per_day}")
-    delta = daily_discount_rate(annual_discount_rate)
+    level = check_level(level)
+    alpha = 1 - level
+    rng = as_rng(seed) if method == "bootstrap" else None
+    if method == "bootstrap":
+        n_boot = check_count(n_boot, "n_boot", minimum=20, maximum=100_000)
+    margin_per_day = _finite(margin_per_day, "margin_per_day")
+    horizon_days = check_positive(horizon_days, "horizon_days")
+    delta = daily_discount_rate(discount_rate)
     seg = _segments(data, segment)
     _warn_no_events(data, seg, event)
     z = stats.norm.ppf(1 - alpha / 2)
-    rng = np.random.default_rng(seed) if method == "bootstrap" else None
     rows = []
     for g, part in data.groupby(seg, observed=True, sort=True):  # loop over segments
         d = part[duration].to_numpy(dtype="float64")
@@ -223,9 +243,7 @@ def segment_value(
             }
         )
     out = pd.DataFrame(rows).set_index("segment")
-    out.attrs.update(
-        {"method": method, "confidence": 1 - alpha, "annual_discount_rate": annual_discount_rate, "n": len(data)}
-    )
+    out.attrs.update({"method": method, "level": level, "discount_rate": discount_rate, "n": len(data)})
     return out
 
 
@@ -234,7 +252,7 @@ def customer_value(
     *,
     margin_per_day: float | Sequence[float] | pd.Series,
     horizon_days: float,
-    annual_discount_rate: float = 0.0,
+    discount_rate: float = 0.0,
     survived_days: float | Sequence[float] | None = None,
 ) -> pd.Series:
     """Expected discounted margin of each customer over a predicted step survival curve, eq. (1).
@@ -245,6 +263,7 @@ def customer_value(
         ``ChurnCox.model_.predict_survival_function(X)`` (a step function in t).
     margin_per_day : one number or one per customer (currency per day).
     horizon_days : ``H`` (days); with ``survived_days`` it counts from now.
+    discount_rate : annual effective discount rate (0.10 for 10 % a year).
     survived_days : time each customer has already stayed, ``s``: the value
         still to come uses ``S(s + t) / S(s)`` for ``t`` in ``[0, H]``.
 
@@ -261,7 +280,8 @@ def customer_value(
     coefficients and the baseline hazard: :func:`customer_value_interval`
     bootstraps the whole Cox fit for chosen customers.
     """
-    delta = daily_discount_rate(annual_discount_rate)
+    delta = daily_discount_rate(discount_rate)
+    horizon_days = check_positive(horizon_days, "horizon_days")
     times = np.asarray(survival_curves.index, dtype="float64")
     s = survival_curves.to_numpy(dtype="float64")
     m = np.asarray(margin_per_day, dtype="float64")
@@ -269,6 +289,8 @@ def customer_value(
         raise DataError(f"margin_per_day has {m.shape[0]} values for {s.shape[1]} customers")
     if not np.isfinite(m).all():
         raise DataError("margin_per_day must be finite")
+    if survived_days is not None:
+        survived_days = check_nonnegative(np.asarray(survived_days, dtype="float64"), "survived_days")
     reach = horizon_days + (0.0 if survived_days is None else float(np.max(survived_days)))
     if reach > times[-1]:
         warnings.warn(
@@ -312,9 +334,9 @@ def customer_value_interval(
     *,
     margin_per_day: float,
     horizon_days: float,
-    annual_discount_rate: float = 0.0,
+    discount_rate: float = 0.0,
     n_boot: int = 100,
-    alpha: float = 0.05,
+    level: float = 0.95,
     seed: int | np.random.Generator | None = None,
     duration: str = "duration",
     event: str = "churned",
@@ -337,7 +359,9 @@ def customer_value_interval(
         customers whose value is wanted (e.g. risk profiles).
     margin_per_day : ``m`` (currency per day); ``horizon_days`` : ``H`` (days),
         at most the last observed churn time (the Cox curve is flat after it).
-    n_boot : resamples (>= 20); seed : required.
+    discount_rate : annual effective discount rate (0.10 for 10 % a year).
+    n_boot : resamples (>= 20); seed : required (int or ``numpy.random.Generator``).
+    level : coverage of the percentile interval, in (0, 1).
 
     Returns
     -------
@@ -346,12 +370,11 @@ def customer_value_interval(
     """
     from .regression import ChurnCox
 
-    if seed is None:
-        raise DataError("customer_value_interval needs a seed (int or numpy Generator) for the bootstrap")
-    if not isinstance(n_boot, (int, np.integer)) or n_boot < 20:
-        raise DataError(f"n_boot must be a whole number >= 20, got {n_boot!r}")
-    rng = np.random.default_rng(seed)
-    delta_kw = dict(margin_per_day=margin_per_day, annual_discount_rate=annual_discount_rate)
+    rng = as_rng(seed)
+    n_boot = check_count(n_boot, "n_boot", minimum=20, maximum=100_000)
+    level = check_level(level)
+    alpha = 1 - level
+    delta_kw = dict(margin_per_day=margin_per_day, discount_rate=discount_rate)
 
     def value_of(fitted: ChurnCox) -> np.ndarray:
         fitted._check_reach(float(horizon_days), "horizon_days")
@@ -378,5 +401,5 @@ def customer_value_interval(
         },
         index=customers.index,
     )
-    out.attrs.update({"n": n, "confidence": 1 - alpha, "horizon_days": float(horizon_days)})
+    out.attrs.update({"n": n, "level": level, "horizon_days": float(horizon_days)})
     return out
