@@ -8,7 +8,7 @@ What it does
    (git-ignored).
 2. For each size, times in a fresh subprocess each (one process per method,
    so that the peak memory is the method's own):
-   * ``crmlib``: ``summarize(path, observation_end=..., time_unit="D")`` with
+   * ``crmlib``: ``summarize(path, observation_end=..., time_unit="day")`` with
      the default engine (DuckDB) and the default input checks;
    * ``crmlib-nodup``: the same without the duplicate check
      (``on_duplicate="ignore"``), to show what the checks cost;
@@ -141,7 +141,7 @@ def run_crmlib(path: Path, **kw):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)  # the generated logs have a few exact duplicates
-        s = summarize(path, observation_end=OBS_END, time_unit="D", **kw)
+        s = summarize(path, observation_end=OBS_END, time_unit="day", **kw)
     return s["frequency"], s["recency"], s["T"], s["monetary"]
 
 
@@ -208,8 +208,9 @@ def breakdown(path: Path) -> None:
 
     import ibis.backends.duckdb as ibis_duckdb
 
-    import crmlib._sorted_summary as ss
     import crmlib.transactions as tx
+    import crmlib.transactions._engines as eng
+    import crmlib.transactions._plan_sort as ss
     from crmlib.exceptions import DataWarning
 
     def cpu():
@@ -230,14 +231,14 @@ def breakdown(path: Path) -> None:
     ibis_duckdb.Backend.to_pyarrow = timed(
         "input checks (one scan)", ibis_duckdb.Backend.to_pyarrow, lambda t: t.num_rows
     )
-    tx._record_batches = timed("ordered scan (engine sorts the rows)", tx._record_batches)
+    eng.record_batches = timed("ordered scan (engine sorts the rows)", eng.record_batches)
     ss.reduce_sorted = timed(
         "stream reduction (numpy, incl. fetching batches)", ss.reduce_sorted, lambda r: len(r.first)
     )
     c0, t0 = cpu(), time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        tx.summarize(path, observation_end=OBS_END, time_unit="D")
+        tx.summarize(path, observation_end=OBS_END, time_unit="day")
     wall, used = time.perf_counter() - t0, cpu() - c0
     steps.append(
         (

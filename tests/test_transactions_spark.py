@@ -68,16 +68,16 @@ def test_spark_cdnow_calibration_and_holdout_equal_duckdb_exactly(con):
     on_duckdb = _quiet(log, **kw)
     on_spark = _quiet(log, engine=con, **kw)
     pd.testing.assert_frame_equal(on_spark, on_duckdb, check_exact=True)
-    assert on_spark.attrs["crmlib"]["engine"] == "pyspark"
-    assert on_spark.attrs["crmlib"]["checks"] == on_duckdb.attrs["crmlib"]["checks"]
+    assert on_spark.attrs["crmlib"].engine == "pyspark"
+    assert on_spark.attrs["crmlib"].checks == on_duckdb.attrs["crmlib"].checks
 
 
 @pytest.mark.parametrize(
     "kw",
     [
-        dict(period="W", time_unit="period", calibration_end="2020-10-07", include_cohort="Q"),
-        dict(period="M", time_unit="period", include_cohort="Y"),
-        dict(period="D", time_unit=365.25 / 12, on_duplicate="exclude"),
+        dict(period="week", time_unit="week", calibration_end="2020-10-07", include_cohort="quarter"),
+        dict(period="month", time_unit="month", include_cohort="year"),
+        dict(period="day", time_unit=365.25 / 12, on_duplicate="exclude"),
     ],
 )
 def test_spark_generated_log_equals_duckdb_exactly(con, tmp_path, kw):
@@ -99,17 +99,17 @@ def test_spark_generated_log_equals_duckdb_exactly(con, tmp_path, kw):
     on_spark = _quiet(spark_table, observation_end="2021-03-31", **kw)
     pd.testing.assert_frame_equal(on_spark, on_duckdb, check_exact=True)
     # DuckDB runs the sort plan by default, Spark the aggregate plan: two plans, two engines, one table
-    assert (on_duckdb.attrs["crmlib"]["plan"], on_spark.attrs["crmlib"]["plan"]) == ("sort", "aggregate")
-    assert on_spark.attrs["crmlib"]["checks"] == on_duckdb.attrs["crmlib"]["checks"]
+    assert (on_duckdb.attrs["crmlib"].plan, on_spark.attrs["crmlib"].plan) == ("sort", "aggregate")
+    assert on_spark.attrs["crmlib"].checks == on_duckdb.attrs["crmlib"].checks
 
 
 def test_spark_runs_the_sort_plan_too(con):
     """The sort plan's ordered rows can come from Spark as well (every row then travels to the driver)."""
     log = load_cdnow("sample")
-    kw = dict(calibration_end="1997-09-30", observation_end="1998-06-30", include_cohort="W")
+    kw = dict(calibration_end="1997-09-30", observation_end="1998-06-30", include_cohort="week")
     on_spark = _quiet(con.create_table("cdnow_sort_plan", log, overwrite=True), plan="sort", **kw)
     pd.testing.assert_frame_equal(on_spark, _quiet(log, plan="aggregate", **kw), check_exact=True)
-    assert on_spark.attrs["crmlib"]["plan"] == "sort" and on_spark.attrs["crmlib"]["checks"]["duplicate"] == 21
+    assert on_spark.attrs["crmlib"].plan == "sort" and on_spark.attrs["crmlib"].checks["duplicate"] == 21
 
 
 def test_spark_dataframe_input_and_check_names_the_records(spark, con):
@@ -124,8 +124,8 @@ def test_spark_dataframe_input_and_check_names_the_records(spark, con):
     with pytest.raises(DataError, match=r"1 rows have a negative amount.*'customer_id': 1, 'date': '2024-01-02'"):
         summarize(frame)
     with pytest.warns(DataWarning, match="1 rows have a negative amount.*excluded"):
-        got = summarize(frame, on_negative="exclude", time_unit="D")
-    pd.testing.assert_frame_equal(got, _quiet(log, on_negative="exclude", time_unit="D"), check_exact=True)
+        got = summarize(frame, on_negative="exclude", time_unit="day")
+    pd.testing.assert_frame_equal(got, _quiet(log, on_negative="exclude", time_unit="day"), check_exact=True)
 
 
 def test_spark_large_sums_round_like_duckdb(con):
@@ -143,7 +143,7 @@ def test_spark_large_sums_round_like_duckdb(con):
             "amount": np.round(rng.uniform(1e9, 4.2e9, n), 6),
         }
     )
-    kw = dict(time_unit="D", on_duplicate="ignore", calibration_end="2024-05-01")
+    kw = dict(time_unit="day", on_duplicate="ignore", calibration_end="2024-05-01")
     on_duckdb = _quiet(log, **kw)
     assert (on_duckdb["monetary"] * on_duckdb["frequency"]).min() > 2**53 / 1e6
     pd.testing.assert_frame_equal(_quiet(log, engine=con, **kw), on_duckdb, check_exact=True)

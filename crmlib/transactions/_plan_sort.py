@@ -1,6 +1,6 @@
 """The sort plan of :func:`crmlib.transactions.summarize`: one ordered scan, reduced in stream.
 
-The aggregate plan (:func:`crmlib.transactions.summary_expression`) groups the
+The aggregate plan (:mod:`._plan_aggregate`, :func:`crmlib.transactions.summary_expression`) groups the
 log twice, by customer and period and then by customer. On an in-process
 engine the first of those hash aggregations is the expensive part: a typical
 log has about as many customer-periods as rows, so the hash table is as big as
@@ -32,7 +32,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataError
+from ..exceptions import DataError
+from . import _engines as eng
+from ._checks import Checked, report_duplicates
+from ._intake import TransactionLog
+from ._job import _SummaryJob
+from ._time import days_to_datetime, in_holdout_expr, period_start_days, period_start_expr, span_days, timestamp_to_days
 
 #: Rows per Arrow record batch fetched from the engine.
 BATCH_ROWS = 1_000_000
@@ -47,32 +52,27 @@ def sorted_rows_expression(
     calibration_end,
     has_amount: bool,
     with_when: bool,
-    period_of,
-    amount_type: str,
     with_day: bool = False,
 ):
     """The clean log's rows as (``cid``, [``h``], ``p``, [``m``], [``w``], [``d``]), ordered by cid, h, p.
 
     ``p`` is the period start (int32 days since 1970-01-01), ``h`` whether the day is after
-    ``calibration_end`` (holdout), ``m`` the amount as ``amount_type``
-    (DECIMAL(18, 6), read as integer micro-units) and ``w`` the date as given
+    ``calibration_end`` (holdout), ``m`` the amount as DECIMAL(18, 6) (read as integer micro-units) and ``w`` the date as given
     (for the exact duplicate check, when the periods are not the dates
     themselves) and ``d`` the day (int32 days since 1970-01-01; for the
     cohort of the first purchase day when the periods are weeks or months).
     One portable Ibis expression.
     """
-    import ibis
-
     cols = {"cid": clean.cid}
     order = ["cid"]
     if calibration_end is not None:
-        cols["h"] = clean.day > ibis.literal(pd.Timestamp(calibration_end).date(), type="date")
+        cols["h"] = in_holdout_expr(clean.day, calibration_end)
         order.append("h")
     # the period start as days since 1970-01-01: integer sort keys sort about 15% faster than dates on DuckDB
-    cols["p"] = period_of(clean.day, period).cast("date").epoch_days().cast("int32")
+    cols["p"] = period_start_expr(clean.day, period).cast("date").epoch_days().cast("int32")
     order.append("p")
     if has_amount:
-        cols["m"] = clean.amount.cast(amount_type)  # read as int64 micro-units (see _decimal_units)
+        cols["m"] = clean.amount.cast(eng.AMOUNT_TYPE)  # read as int64 micro-units (see _decimal_units)
     if with_when:
         cols["w"] = clean.when
     if with_day:
@@ -414,25 +414,90 @@ def units_to_float(units: np.ndarray) -> np.ndarray:
     return out
 
 
-def cohort_start(days: np.ndarray, cohort: str) -> np.ndarray:
-    """Start of the day/ISO week/month/quarter/year of ``days`` (days since 1970-01-01) as datetime64[ns]."""
-    d = days.astype("int64")
-    if cohort == "D":
-        out = d.astype("datetime64[D]")
-    elif cohort == "W":  # 1970-01-01 was a Thursday; weeks start on Monday
-        out = (d - (d + 3) % 7).astype("datetime64[D]")
-    elif cohort in ("M", "Q"):
-        months = d.astype("datetime64[D]").astype("datetime64[M]").astype("int64")
-        if cohort == "Q":
-            months = months - months % 3
-        out = months.astype("datetime64[M]").astype("datetime64[D]")
-    elif cohort == "Y":
-        out = d.astype("datetime64[D]").astype("datetime64[Y]").astype("datetime64[D]")
-    else:  # pragma: no cover - validated by summarize
-        raise DataError(f"unknown cohort {cohort!r}")
-    return out.astype("datetime64[ns]")
+def sort_result(checked: Checked, log: TransactionLog, job: _SummaryJob) -> tuple[pd.DataFrame, int]:
+    """The summary by the sort plan, as the aggregate plan's result table.
+
+    Returns the per-customer table (columns ``cid``, ``frequency``, ... as from
+    :func:`summary_expression`, customers first seen in the holdout included
+    with ``frequency`` -1) and the number of exact duplicate rows.
+    """
+    kept, amount, period, cal_end = checked.kept, log.amount, job.period, job.calibration_end
+    has_amount = amount is not None
+    check = job.policies.on_duplicate != "ignore"
+    # the raw date is needed for exact duplicates unless the periods are the dates themselves
+    with_when = check and not (period == "day" and kept.when.type().is_date())
+    expr = sorted_rows_expression(
+        kept,
+        period=period,
+        calibration_end=cal_end,
+        has_amount=has_amount,
+        with_when=with_when,
+        with_day=job.cohort is not None and period != "day",
+    )
+    reader = eng.record_batches(log.backend, expr, BATCH_ROWS)
+    red = reduce_sorted(reader, has_amount=has_amount, keep_candidates=check, amount_name=amount or "amount")
+    ids = red.ids.to_pandas()
+    dup_count = 0
+    if check:
+        cand = red.candidates
+        dup_mask = np.zeros(len(cand), dtype=bool)
+        if len(cand):
+            key = ["customer", "when"] + (["m"] if has_amount else [])  # amounts to 1e-6, as summed
+            dup_mask = cand.duplicated(subset=key, keep="first").to_numpy()
+            dup_count = int(dup_mask.sum())
+        dup_ids = ids.iloc[np.unique(cand["customer"].to_numpy()[dup_mask])] if dup_count else []
+        shown = []
+        if dup_count and log.frame is None:
+            copies = cand[dup_mask].groupby(key, sort=False).size() + 1
+            for k, c in list(copies.items())[: eng.N_EXAMPLES]:
+                row = {
+                    log.customer_id: eng.plain(ids.iloc[int(k[0])]),
+                    log.date: eng.plain(_when_value(k[1], with_when)),
+                }
+                if has_amount:
+                    row[amount] = int(k[2]) / 1e6
+                row["copies"] = int(c)
+                shown.append(row)
+        report_duplicates(dup_count, shown, checked, log, job.policies.on_duplicate, among=dup_ids)
+        if job.policies.on_duplicate == "exclude" and dup_count and has_amount:
+            # a copy left out takes its amount out of its period's spend; the period itself stays
+            d = cand[dup_mask]
+            who, m = d["customer"].to_numpy(), d["m"].to_numpy()
+            hold, first = d["hold"].to_numpy(), d["in_first"].to_numpy()
+            np.subtract.at(red.spend_cal, who[~hold], m[~hold])
+            np.subtract.at(red.spend_hold, who[hold], m[hold])
+            np.subtract.at(red.spend_first, who[first], m[first])
+
+    first = red.first  # int32 days since 1970-01-01
+    end_day = cal_end if cal_end is not None else checked.observation_end
+    end_p = np.int64(period_start_days(np.array([timestamp_to_days(end_day)]), period)[0])
+
+    def span(later, earlier):  # the aggregate plan's span, on days since 1970-01-01
+        return span_days(later, earlier, period, job.time_unit)
+
+    def mean_spend(units, count):  # ifelse(count > 0, units / 1e6, 0) / greatest(count, 1), as in the expression
+        out = units_to_float(units)
+        out[count <= 0] = 0.0
+        out /= np.maximum(count, 1)
+        return out
+
+    n = red.n_cal
+    out = {"cid": ids, "frequency": n - 1, "recency": span(red.last, first), "T": span(end_p, first)}
+    if has_amount:
+        out["monetary"] = mean_spend(red.spend_cal - red.spend_first, n - 1)
+    if cal_end is not None:
+        out["frequency_holdout"] = red.n_hold
+        if has_amount:
+            out["monetary_holdout"] = mean_spend(red.spend_hold, red.n_hold)
+    if job.cohort is not None:
+        # the cohort of the first purchase day (not of its period's start: a week can straddle two months)
+        day0 = first if red.first_day is None else np.where(n > 0, red.first_day, first)
+        out["cohort"] = days_to_datetime(period_start_days(day0, job.cohort))
+    return pd.DataFrame(out, copy=False), dup_count
 
 
-def month_index(days: np.ndarray) -> np.ndarray:
-    """Months since January 1970 of ``days`` (days since 1970-01-01)."""
-    return days.astype("int64").astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+def _when_value(v, with_when):
+    """A candidate row's date as the user gave it (days since 1970 when the periods are the dates)."""
+    if with_when:
+        return v
+    return (np.datetime64("1970-01-01", "D") + np.timedelta64(int(v), "D")).item()
