@@ -349,7 +349,13 @@ def _read_csv_duckdb(path: Path, backend, names, encoding, delimiter, opts, clea
     types = {names["date"]: "VARCHAR"}
     if names["amount"] is not None and (opts["decimal"] != "." or opts["thousands"]):
         types[names["amount"]] = "VARCHAR"
-    return backend.read_csv(str(read), header=True, delim=sep, types=types)
+    # sniff the column types once, then read with them fixed: every later query binds without sniffing again
+    probe = f"crmlib_sniff_{uuid.uuid4().hex}"
+    backend.read_csv(str(read), table_name=probe, header=True, delim=sep, types=types)
+    described = backend.con.sql(f'DESCRIBE "{probe}"').fetchall()
+    backend.con.execute(f'DROP VIEW IF EXISTS "{probe}"')
+    columns = {row[0]: row[1] for row in described}
+    return backend.read_csv(str(read), header=True, delim=sep, columns=columns, auto_detect=False)
 
 
 def _norm(enc: str) -> str:
