@@ -12,6 +12,7 @@ from crmlib.clv import (
     validate,
 )
 from crmlib.datasets import load_cdnow, load_cdnow_summary
+from crmlib.exceptions import DataError
 
 FHL = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
@@ -61,3 +62,31 @@ def test_frequency_histogram_test_and_model_comparison(cdnow_fitted, cdnow_summa
     comp = validate.compare_models({"BG/NBD": bg, "Pareto/NBD": pn})
     assert comp.index[0] == "BG/NBD"  # higher LL with the same number of parameters (FHL 2005, Table 1)
     assert comp.loc["Pareto/NBD", "delta_bic"] == pytest.approx(2 * (bg.log_likelihood_ - pn.log_likelihood_))
+
+
+def test_segment_holdout_comparison_against_direct_group_means(cdnow_fitted):
+    bg = cdnow_fitted[0]
+    d = pd.DataFrame(
+        {
+            "frequency": [0, 0, 1, 9, 3],
+            "recency": [0, 0, 5.0, 30.0, 20.0],
+            "T": [38.0] * 5,
+            "frequency_holdout": [0, 2, 1, 4, 0],
+            "duration_holdout": [39.0] * 5,
+        },
+        index=pd.Index([10, 11, 12, 13, 14], name="customer_id"),
+    )
+    seg = pd.Series(
+        pd.Categorical(["lost", "lost", "new", "champions", "new"], categories=["champions", "new", "lost", "empty"]),
+        index=d.index,
+    ).iloc[::-1]  # any order: matched by customer
+    out = validate.segment_holdout_comparison(bg, d, seg)
+    assert list(out.index) == ["champions", "new", "lost"]  # category order, empty segment left out
+    assert out["customers"].tolist() == [1, 2, 2] and out["customer_share"].sum() == pytest.approx(1.0)
+    assert out.loc["new", "mean_holdout"] == 0.5 and out.loc["new", "buyer_share"] == 0.5
+    assert out.loc["lost", "mean_calibration"] == 0.0
+    assert out.loc["champions", "purchase_share"] == pytest.approx(4 / 7)
+    expect = bg.conditional_expected_purchases(39.0, [1, 3], [5.0, 20.0], 38.0).mean()
+    assert out.loc["new", "mean_expected"] == pytest.approx(expect, rel=1e-12)
+    with pytest.raises(DataError, match="segments has no label for 1 customers of the summary, e.g. \\[14\\]"):
+        validate.segment_holdout_comparison(bg, d, seg.drop(14))

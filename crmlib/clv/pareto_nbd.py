@@ -94,7 +94,9 @@ def _quadrature(r, alpha, s, beta, x, tx, T, nodes=_NODES, weights=_WEIGHTS):
     return tau, la, lb, lf
 
 
-def log_death_integral(r, alpha, s, beta, frequency, recency, T) -> np.ndarray:
+def log_death_integral(
+    r: float, alpha: float, s: float, beta: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> np.ndarray:
     """``log int_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) d tau`` (``-inf`` when ``t_x = T``).
 
     The Pareto/NBD term of a customer who dies between the last purchase and

@@ -2,6 +2,9 @@
 
 Every function draws on a matplotlib axis (``ax``, created when ``None``),
 labels both axes via :func:`crmlib.style.label_axes`, and returns the axis.
+Time units are named with the words of :mod:`crmlib.spec` (``"weeks"``): taken
+from the fitted model's or the table's :class:`~crmlib.spec.SummarySpec` unless
+``time_unit`` is given.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from .._checks import check_choice, check_positive
+from ..exceptions import DataError
+from ..spec import unit_label
 from ..style import label_axes
+from ._base import BaseFitter
 
 __all__ = [
     "plot_frequency_recency_matrix",
@@ -20,7 +27,16 @@ __all__ = [
     "plot_frequency_histogram",
     "plot_retention",
     "plot_spend_distribution",
+    "plot_clv_distribution",
 ]
+
+
+def _unit_words(time_unit: str | float | None, model: object = None, default: str = "time units") -> str:
+    """Plural words of the time unit: the given one, else the model's fitted SummarySpec, else ``default``."""
+    if time_unit is not None:
+        return unit_label(time_unit)
+    spec = getattr(model, "spec_", None)
+    return spec.unit_label if spec is not None else default
 
 
 def _ax(ax):
@@ -30,20 +46,25 @@ def _ax(ax):
 
 
 def plot_frequency_recency_matrix(
-    model,
+    model: BaseFitter,
     T: float,
     *,
     kind: str = "alive",
     t: float = 1.0,
     max_frequency: int | None = None,
-    time_unit: str = "weeks",
-    ax=None,
-):
+    time_unit: str | float | None = None,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
     """Heat map of P(alive) (``kind="alive"``) or expected transactions in the next ``t`` (``"expected"``).
 
     Rows: frequency 0..``max_frequency``; columns: recency 0..``T`` for a
-    customer observed for ``T`` time units.
+    customer observed for ``T`` time units (FHL 2005, Figure 5; lifetimes'
+    ``plot_probability_alive_matrix``). ``time_unit`` names the unit in the
+    labels (default: the model's fitted :class:`~crmlib.spec.SummarySpec`).
     """
+    check_choice(kind, "kind", ["alive", "expected"])
+    T = float(check_positive(T, "T"))
+    words = _unit_words(time_unit, model)
     ax = _ax(ax)
     max_frequency = int(max_frequency or 30)
     x = np.arange(max_frequency + 1, dtype=float)
@@ -54,18 +75,23 @@ def plot_frequency_recency_matrix(
         Z, label = model.probability_alive(X, R, np.full(X.shape, float(T))), "P(alive)"
     elif kind == "expected":
         Z = model.conditional_expected_purchases(t, X, R, np.full(X.shape, float(T)))
-        label = f"expected transactions in the next {t:g} {time_unit}"
-    else:
-        raise ValueError(f"kind must be 'alive' or 'expected', got {kind!r}")
+        label = f"expected transactions in the next {t:g} {words}"
     im = ax.imshow(Z, origin="lower", aspect="auto", extent=[0, T, -0.5, max_frequency + 0.5], cmap="viridis")
     ax.figure.colorbar(im, ax=ax, label=label)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(False)
-    return label_axes(ax, f"recency: time of last repeat transaction ({time_unit})", "frequency (repeat transactions)")
+    return label_axes(ax, f"recency: time of last repeat transaction ({words})", "frequency (repeat transactions)")
 
 
-def plot_tracking(track: pd.DataFrame, *, cumulative: bool = False, time_unit: str = "week", ax=None):
-    """Actual versus expected repeat transactions per period (or cumulative), calibration end marked."""
+def plot_tracking(
+    track: pd.DataFrame, *, cumulative: bool = False, time_unit: str | float | None = None, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Actual versus expected repeat transactions per period (or cumulative), calibration end marked (FHL 2005, Figs. 2-3).
+
+    ``track`` is the table of :func:`crmlib.clv.validate.tracking`; the unit
+    words come from its ``attrs["time_unit"]`` unless ``time_unit`` is given.
+    """
+    words = unit_label(time_unit) if time_unit is not None else track.attrs.get("time_unit", "time units")
     ax = _ax(ax)
     a, e = ("cumulative_actual", "cumulative_expected") if cumulative else ("actual", "expected")
     ax.plot(track.index, track[a], label="actual")
@@ -76,21 +102,27 @@ def plot_tracking(track: pd.DataFrame, *, cumulative: bool = False, time_unit: s
         )
     ax.legend()
     what = "cumulative repeat transactions" if cumulative else "repeat transactions"
-    return label_axes(ax, f"{time_unit} since the start of the cohort", f"{what} (count)")
+    return label_axes(ax, f"{words} since the start of the cohort", f"{what} (count)")
 
 
-def plot_calibration_holdout(comparison: pd.DataFrame, *, time_unit: str = "weeks", ax=None):
-    """Mean actual and conditional expected holdout transactions by calibration frequency (FHL 2005, Fig. 4)."""
+def plot_calibration_holdout(comparison: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Mean actual and conditional expected holdout transactions by calibration frequency (FHL 2005, Fig. 4).
+
+    ``comparison`` is the table of :func:`crmlib.clv.validate.holdout_comparison`;
+    the holdout's length and unit in the label come from its ``attrs``.
+    """
     ax = _ax(ax)
     pos = np.arange(len(comparison))
     ax.plot(pos, comparison["actual"], marker="o", label="actual")
     ax.plot(pos, comparison["expected"], marker="s", linestyle="--", label="model")
     ax.set_xticks(pos, comparison.index)
     ax.legend()
-    return label_axes(ax, "repeat transactions in the calibration period", "mean transactions in the holdout period")
+    length, words = comparison.attrs.get("holdout_length"), comparison.attrs.get("time_unit")
+    span = f" ({length:g} {words})" if length is not None and words is not None else ""
+    return label_axes(ax, "repeat transactions in the calibration period", f"mean transactions in the holdout{span}")
 
 
-def plot_frequency_histogram(table: pd.DataFrame, *, ax=None):
+def plot_frequency_histogram(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Observed versus expected number of customers by calibration frequency (FHL 2005, Fig. 1)."""
     ax = _ax(ax)
     pos = np.arange(len(table))
@@ -101,14 +133,25 @@ def plot_frequency_histogram(table: pd.DataFrame, *, ax=None):
     return label_axes(ax, "repeat transactions in the calibration period", "customers (count)")
 
 
-def plot_retention(model, n_periods: int | None = None, *, kind: str = "survival", time_unit: str = "period", ax=None):
+def plot_retention(
+    model: BaseFitter,
+    n_periods: int | None = None,
+    *,
+    kind: str = "survival",
+    time_unit: str | float | None = None,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
     """Observed and sBG-fitted share of the cohort still active (or period retention rate), projected ahead.
 
     ``model`` is a fitted :class:`~crmlib.clv.ShiftedBetaGeometricModel`;
     ``n_periods`` (default: twice the observed periods) sets the projection;
     ``kind="retention"`` draws ``r_t = S(t)/S(t-1)`` instead of ``S(t)``
     (Fader & Hardie 2007, Figures 2-5). The end of the fitted data is marked.
+    ``time_unit`` names the cohort's period (``"month"``, ``"year"``, ...);
+    default ``"periods"``.
     """
+    check_choice(kind, "kind", ["survival", "retention"])
+    words = _unit_words(time_unit, model, default="periods")
     ax = _ax(ax)
     model._check_fitted()
     n = model.active_
@@ -123,15 +166,20 @@ def plot_retention(model, n_periods: int | None = None, *, kind: str = "survival
         ax.plot(t_obs[1:], n[1:] / n[:-1], marker="o", label="observed")
         ax.plot(t[1:], model.retention_rate(t[1:]), linestyle="--", label="sBG")
         ylabel = "retention rate (share renewing)"
-    else:
-        raise ValueError(f"kind must be 'survival' or 'retention', got {kind!r}")
     ax.axvline(n.size - 1, color="grey", linestyle=":", label="end of fitted data")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
-    return label_axes(ax, f"{time_unit}s since acquisition", ylabel)
+    return label_axes(ax, f"{words} since acquisition", ylabel)
 
 
-def plot_spend_distribution(model, data: pd.DataFrame, *, bins: int = 40, currency: str = "US dollars", ax=None):
+def plot_spend_distribution(
+    model: BaseFitter,
+    data: pd.DataFrame,
+    *,
+    bins: int = 40,
+    currency: str = "US dollars",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
     """Histogram of the repeat buyers' observed mean spend against the Gamma-Gamma density (FHL 2005b).
 
     ``data`` has ``frequency`` and ``monetary`` (and optional ``weight``); the
@@ -151,3 +199,40 @@ def plot_spend_distribution(model, data: pd.DataFrame, *, bins: int = 40, curren
     ax.plot(grid, model.spend_density(grid, x[keep], w[keep]), label="Gamma-Gamma")
     ax.legend()
     return label_axes(ax, f"mean spend per repeat transaction ({currency})", f"density (per {currency})")
+
+
+def plot_clv_distribution(
+    value: pd.DataFrame,
+    summary: pd.DataFrame,
+    *,
+    floor: float = 0.1,
+    bins: int = 50,
+    currency: str = "US dollars",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Histogram of residual CLV on a log scale, one-time and repeat buyers stacked (FHL 2005b, Figure 6).
+
+    ``value`` is the table of :func:`crmlib.clv.customer_lifetime_value` and
+    ``summary`` the calibration summary (its ``frequency`` tells one-time from
+    repeat buyers). Customers with CLV below ``floor`` (currency units; the log
+    axis starts there) are not drawn: say how many in the caption.
+    """
+    floor = float(check_positive(floor, "floor"))
+    clv = value["clv"]
+    shown = clv[clv >= floor]
+    if shown.empty:
+        raise DataError(f"no customer has a CLV of at least floor = {floor:g} {currency}; lower the floor")
+    repeat = (summary["frequency"] > 0).reindex(shown.index)
+    if repeat.isna().any():
+        raise DataError("value and summary must describe the same customers (same index)")
+    ax = _ax(ax)
+    edges = np.geomspace(floor, max(float(shown.max()), floor * 1.01), bins)
+    ax.hist(
+        [shown[~repeat.astype(bool)], shown[repeat.astype(bool)]],
+        bins=edges,
+        stacked=True,
+        label=["one-time buyers", "repeat buyers"],
+    )
+    ax.set_xscale("log")
+    ax.legend()
+    return label_axes(ax, f"residual CLV ({currency}, log scale)", "customers (count)")

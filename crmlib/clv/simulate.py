@@ -15,6 +15,7 @@ is the ``x``-th order statistic of ``K`` uniforms on ``(0, T]``, drawn as
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .._checks import as_rng
@@ -79,7 +80,15 @@ def _bg_family(n_customers, T, r, alpha, a, b, seed, time_resolution, modified):
 
 
 def simulate_bgnbd(
-    n_customers: int, T, r: float, alpha: float, a: float, b: float, *, seed, time_resolution: float | None = None
+    n_customers: int,
+    T: npt.ArrayLike,
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    *,
+    seed: int | np.random.Generator,
+    time_resolution: float | None = None,
 ) -> pd.DataFrame:
     """Customers from the BG/NBD model (Fader, Hardie & Lee 2005, section 3).
 
@@ -95,14 +104,30 @@ def simulate_bgnbd(
 
 
 def simulate_mbgnbd(
-    n_customers: int, T, r: float, alpha: float, a: float, b: float, *, seed, time_resolution: float | None = None
+    n_customers: int,
+    T: npt.ArrayLike,
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    *,
+    seed: int | np.random.Generator,
+    time_resolution: float | None = None,
 ) -> pd.DataFrame:
     """Customers from the MBG/NBD model (Batislam, Denizel & Filiztekin 2007): drop-out also at time 0."""
     return _bg_family(n_customers, T, r, alpha, a, b, seed, time_resolution, modified=True)
 
 
 def simulate_pareto_nbd(
-    n_customers: int, T, r: float, alpha: float, s: float, beta: float, *, seed, time_resolution: float | None = None
+    n_customers: int,
+    T: npt.ArrayLike,
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    *,
+    seed: int | np.random.Generator,
+    time_resolution: float | None = None,
 ) -> pd.DataFrame:
     """Customers from the Pareto/NBD model (Schmittlein, Morrison & Colombo 1987).
 
@@ -145,7 +170,7 @@ def simulate_bgbb(
     gamma: float,
     delta: float,
     *,
-    seed,
+    seed: int | np.random.Generator,
     compress: bool = True,
 ) -> pd.DataFrame:
     """Customers from the BG/BB model (Fader, Hardie & Shang 2010, section 2).
@@ -174,7 +199,9 @@ def simulate_bgbb(
     return out
 
 
-def simulate_sbg(n_customers: int, n_periods: int, alpha: float, beta: float, *, seed) -> pd.Series:
+def simulate_sbg(
+    n_customers: int, n_periods: int, alpha: float, beta: float, *, seed: int | np.random.Generator
+) -> pd.Series:
     """A contractual cohort from the sBG model (Fader & Hardie 2007): customers active at periods 0..n."""
     _positive(alpha=alpha, beta=beta)
     rng = as_rng(seed)
@@ -186,7 +213,9 @@ def simulate_sbg(n_customers: int, n_periods: int, alpha: float, beta: float, *,
     return pd.Series(active, index=pd.Index(periods, name="period"), name="active")
 
 
-def simulate_gamma_gamma(frequency, p: float, q: float, gamma: float, *, seed) -> pd.DataFrame:
+def simulate_gamma_gamma(
+    frequency: npt.ArrayLike, p: float, q: float, gamma: float, *, seed: int | np.random.Generator
+) -> pd.DataFrame:
     """Mean spend per transaction of customers with the given repeat ``frequency`` (Gamma-Gamma model).
 
     Each customer's rate ``nu ~ Gamma(q, gamma)``; the sum of ``x`` transaction

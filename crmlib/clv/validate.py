@@ -10,23 +10,36 @@ log-likelihood, AIC (Akaike 1974) and BIC (Schwarz 1978).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._checks import check_count
 from ..exceptions import DataError
+from ..spec import SummarySpec
+from ._base import BaseFitter
 from ._data import check_columns
 
 __all__ = [
     "holdout_comparison",
     "tracking",
+    "segment_holdout_comparison",
     "frequency_histogram_test",
     "compare_models",
     "expected_frequency_histogram",
 ]
 
 
-def holdout_comparison(model, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+def _holdout_spec(data: pd.DataFrame, model: Any) -> SummarySpec | None:
+    spec = getattr(data, "attrs", {}).get("crmlib")
+    if isinstance(spec, SummarySpec):
+        return spec
+    return getattr(model, "spec_", None)
+
+
+def holdout_comparison(model: BaseFitter, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     """Mean actual versus conditional expected holdout transactions by calibration frequency.
 
     ``data`` needs ``frequency``, ``recency``, ``T``, ``frequency_holdout`` and
@@ -34,8 +47,12 @@ def holdout_comparison(model, data: pd.DataFrame, max_frequency: int = 7) -> pd.
     ``calibration_end``). Frequencies of ``max_frequency`` and above are pooled
     (label ``"7+"``). Returns one row per group with ``n_customers``,
     ``actual`` and ``expected`` (mean repeat transactions per customer) and
-    their difference; FHL 2005, Figure 4.
+    their difference; FHL 2005, Figure 4. ``attrs`` carry the ``time_unit``
+    words and the ``holdout_length`` (from the summary's
+    :class:`~crmlib.spec.SummarySpec`, else the longest ``duration_holdout``)
+    for captions and :func:`crmlib.clv.plots.plot_calibration_holdout`.
     """
+    max_frequency = check_count(max_frequency, "max_frequency", minimum=1)
     cols = check_columns(
         data,
         {
@@ -56,6 +73,10 @@ def holdout_comparison(model, data: pd.DataFrame, max_frequency: int = 7) -> pd.
     out.index = [f"{g}+" if g == max_frequency else str(g) for g in out.index]
     out.index.name = "calibration frequency"
     out["difference"] = out["expected"] - out["actual"]
+    spec = _holdout_spec(data, model)
+    out.attrs["time_unit"] = spec.unit_label if spec is not None else "time units"
+    length = spec.holdout_length if spec is not None else None
+    out.attrs["holdout_length"] = float(length if length is not None else cols["duration_holdout"].max())
     return out
 
 
@@ -118,7 +139,71 @@ def tracking(
     return out
 
 
-def expected_frequency_histogram(model, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+def segment_holdout_comparison(model: BaseFitter, summary: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
+    """Holdout behaviour of customer segments (e.g. RFM) against the model's conditional expectation.
+
+    For each segment of the calibration summary (``segments``, one label per
+    customer of ``summary``, e.g. :func:`crmlib.transactions.rfm_segments`):
+    its customers and their share, the mean calibration repeat purchases, the
+    share that bought in the holdout, the mean holdout purchases, the model's
+    mean conditional expectation over each customer's ``duration_holdout``
+    (FHL 2005 eq. 10, as in :func:`holdout_comparison`) and the segment's
+    share of all holdout purchases. Segments without customers are left out.
+
+    Returns
+    -------
+    DataFrame indexed by segment (in the order of a categorical ``segments``)
+    with ``customers``, ``customer_share``, ``mean_calibration``,
+    ``buyer_share``, ``mean_holdout``, ``mean_expected`` and ``purchase_share``.
+    """
+    cols = check_columns(
+        summary,
+        {
+            "frequency": "count",
+            "recency": "nonneg",
+            "T": "positive",
+            "frequency_holdout": "count",
+            "duration_holdout": "nonneg",
+        },
+    )
+    seg = pd.Series(segments)
+    missing = summary.index.difference(seg.index)
+    if len(missing):
+        raise DataError(f"segments has no label for {len(missing)} customers of the summary, e.g. {list(missing[:5])}")
+    seg = seg.reindex(summary.index)
+    holdout = cols["frequency_holdout"]
+    frame = pd.DataFrame(
+        {
+            "segment": seg.to_numpy(),
+            "calibration": cols["frequency"],
+            "buyer": (holdout > 0).astype(float),
+            "holdout": holdout,
+            "expected": model.conditional_expected_purchases(
+                cols["duration_holdout"], cols["frequency"], cols["recency"], cols["T"]
+            ),
+        }
+    )
+    g = frame.groupby("segment", observed=True, sort=False)
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "mean_calibration": g["calibration"].mean(),
+            "buyer_share": g["buyer"].mean(),
+            "mean_holdout": g["holdout"].mean(),
+            "mean_expected": g["expected"].mean(),
+            "holdout_total": g["holdout"].sum(),
+        }
+    )
+    if isinstance(seg.dtype, pd.CategoricalDtype):
+        out = out.reindex([c for c in seg.cat.categories if c in out.index])
+    out.insert(1, "customer_share", out["customers"] / len(frame))
+    total = holdout.sum()
+    out["purchase_share"] = out.pop("holdout_total") / total if total > 0 else np.nan
+    out.index.name = "segment"
+    return out
+
+
+def expected_frequency_histogram(model: BaseFitter, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     """Observed and expected numbers of customers by calibration frequency, the tail pooled at ``max_frequency``.
 
     Expected counts are ``sum_i P(X(T_i) = x)`` with each customer's own
@@ -144,7 +229,9 @@ def expected_frequency_histogram(model, data: pd.DataFrame, max_frequency: int =
     return pd.DataFrame({"observed": obs, "expected": expected}, index=pd.Index(labels, name="frequency"))
 
 
-def frequency_histogram_test(model, data: pd.DataFrame, max_frequency: int = 7, min_expected: float = 5.0) -> dict:
+def frequency_histogram_test(
+    model: BaseFitter, data: pd.DataFrame, max_frequency: int = 7, min_expected: float = 5.0
+) -> dict[str, Any]:
     """Pearson chi-square test of the calibration frequency histogram (FHL 2005, section 5).
 
     Bins from the right are pooled until each expected count is at least
@@ -178,7 +265,7 @@ def frequency_histogram_test(model, data: pd.DataFrame, max_frequency: int = 7, 
     }
 
 
-def compare_models(models: dict) -> pd.DataFrame:
+def compare_models(models: dict[str, BaseFitter]) -> pd.DataFrame:
     """Log-likelihood, number of parameters, AIC and BIC of fitted models (on the same data), best BIC first."""
     rows = {}
     n = set()
