@@ -134,7 +134,12 @@ def check_level(level: Any, name: str = "level") -> float:
 
 def check_count(value: Any, name: str, *, minimum: int = 0, maximum: int | None = None) -> int:
     """A whole number in ``[minimum, maximum]`` (e.g. ``n_boot``); refuses floats with a fraction and booleans."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or value != int(value):
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, numbers.Real)
+        or not np.isfinite(value)
+        or value != int(value)
+    ):
         raise DataError(f"{name} must be a whole number, got {value!r}")
     v = int(value)
     if v < minimum or (maximum is not None and v > maximum):

@@ -1,0 +1,318 @@
+"""Declarative audits: references into a long table of printed numbers, and checks run from a specification.
+
+A specification is a list of entries (Python dicts, or a YAML file read by
+:func:`load_spec`), each naming a check and the references it needs. Each
+check is run through one row of :data:`CHECKS`, ``{check: (function,
+adapter)}``: the adapter turns the entry's references into the function's
+arguments, so a new check is one function and one adapter, not another branch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ..exceptions import DataError
+from .arithmetic import check_difference, check_growth, check_parts_total, check_ratio
+from .facts import check_agreement, check_chronology, not_checkable
+from .findings import SEVERITIES, Finding, _as_list
+from .granularity import check_grim, check_sd
+from .percentages import check_multiple_response, check_percentage, check_percentages
+from .rounding import _check_rounding, decimals_of
+
+_TABLE_COLUMNS = ("table", "item", "condition", "value", "value_text", "unit")
+
+
+def _parse_ref(ref: str) -> tuple[str, str, str | None, str | None]:
+    unit = None
+    if "@" in ref:
+        ref, unit = ref.split("@", 1)
+    parts = ref.split(".")
+    if len(parts) == 2:
+        return parts[0], parts[1], None, unit
+    if len(parts) == 3:
+        return parts[0], parts[1], parts[2], unit
+    raise DataError(f"reference {ref!r} must read 'table.item', 'table.item.condition', optionally '@unit'")
+
+
+def _literal(v, text: bool):
+    """An override or literal: a value, or ``{"value": v}`` with an optional printed ``"text"``."""
+    if isinstance(v, Mapping):
+        if "value" not in v:
+            raise DataError(f"a literal reference needs a 'value' key, got {dict(v)}")
+        if text:
+            return str(v.get("text", v["value"]))
+        return v["value"]
+    return str(v) if text else v
+
+
+def resolve(tables: pd.DataFrame, ref, overrides: Mapping[str, Any] | None = None, *, text: bool = False):
+    """The value a reference points to in a long-format table of printed numbers.
+
+    ``tables`` has columns ``table``, ``item``, ``condition``, ``value``,
+    ``value_text`` and ``unit`` (:func:`crmlib.datasets.load_thesis_tables`).
+    ``ref`` is ``"table.item"``, ``"table.item.condition"``, either optionally
+    followed by ``"@unit"`` (``"figure1.know_crm@percent"``); a number or a
+    ``{"value": v}`` dict is a literal (``{"value": v, "text": "12.30"}`` also
+    states how it is printed). ``overrides`` replaces the value of a reference
+    (an alternative reading of a garbled figure; a number, or a
+    ``{"value", "text"}`` dict). With ``text=True`` the printed text is
+    returned (for dates and decimals).
+
+    Returns
+    -------
+    int, float or str: whole numbers printed without decimals come back as
+    int, dates and non-numbers as their printed text.
+
+    References
+    ----------
+    The long format of printed numbers is that of ``data/README.md``
+    (``s_company_thesis_tables.csv``).
+    """
+    if overrides and isinstance(ref, str) and ref in overrides:
+        return _literal(overrides[ref], text)
+    if isinstance(ref, Mapping) or not isinstance(ref, str):
+        return _literal(ref, text)
+    table, item, condition, unit = _parse_ref(ref)
+    for col in _TABLE_COLUMNS:
+        if col not in tables.columns:
+            raise DataError(f"resolve: the tables lack column '{col}'")
+    m = (tables["table"] == table) & (tables["item"] == item)
+    if condition is not None:
+        m &= tables["condition"] == condition
+    if unit is not None:
+        m &= tables["unit"] == unit
+    hits = tables[m]
+    if len(hits) != 1:
+        raise DataError(
+            f"reference {ref!r} matches {len(hits)} rows of the tables; it must match exactly one"
+            + ("" if len(hits) == 0 else " (add '.condition' or '@unit')")
+        )
+    row = hits.iloc[0]
+    if text:
+        return str(row["value_text"])
+    if row["unit"] == "date" or pd.isna(row["value"]):
+        return str(row["value_text"])
+    v = float(row["value"])
+    return int(v) if v == int(v) and "." not in str(row["value_text"]) else v
+
+
+def _label(ref) -> str:
+    if isinstance(ref, Mapping):
+        return str(ref.get("label", ref.get("value")))
+    return str(ref)
+
+
+class _Entry:
+    """One spec entry with the tables it reads: values, printed decimals and reference groups."""
+
+    def __init__(self, tables, entry, overrides, rounding):
+        self.tables, self.entry, self.overrides, self.rounding = tables, entry, overrides, rounding
+        self.item = entry["item"]
+
+    def val(self, key: str):
+        return resolve(self.tables, self.entry[key], self.overrides)
+
+    def opt(self, key: str):
+        return self.val(key) if key in self.entry else None
+
+    def dec_of(self, ref) -> int:
+        return decimals_of(resolve(self.tables, ref, self.overrides, text=True))
+
+    def dec(self, key: str) -> int:
+        """Decimals of the number at ``key``: the entry's ``decimals`` if given, else read from the printed text."""
+        if "decimals" in self.entry:
+            return int(self.entry["decimals"])
+        return self.dec_of(self.entry[key])
+
+    def refs(self, key: str) -> dict[str, Any]:
+        refs = self.entry[key]
+        return dict(refs) if isinstance(refs, Mapping) else {_label(r): r for r in refs}
+
+    def values(self, key: str) -> dict[str, Any]:
+        return {k: resolve(self.tables, r, self.overrides) for k, r in self.refs(key).items()}
+
+    def decs(self, key: str):
+        return self.entry.get("decimals", [self.dec_of(r) for r in self.refs(key).values()])
+
+
+# Each adapter returns the (args, kwargs) of its check for one entry.
+def _percentage(e: _Entry):
+    bases = e.entry.get("candidate_bases")
+    kw = {
+        "base": e.opt("base"),
+        "candidate_bases": {k: resolve(e.tables, r, e.overrides) for k, r in bases.items()} if bases else None,
+        "item": e.item,
+        "rounding": e.rounding,
+    }
+    return (e.val("count"), e.val("reported"), e.dec("reported")), kw
+
+
+def _percentages(e: _Entry):
+    kw = {
+        "base": e.opt("base"),
+        "item": e.item,
+        "n_max": e.entry.get("n_max"),
+        "per_row": e.entry.get("per_row", True),
+        "rounding": e.rounding,
+    }
+    return (e.values("counts"), e.values("percentages"), e.decs("percentages")), kw
+
+
+def _multiple_response(e: _Entry):
+    stated = {k: resolve(e.tables, r, e.overrides) for k, r in e.entry.get("stated_n", {}).items()} or None
+    kw = {"n_max": int(e.entry.get("n_max", 1000)), "stated_n": stated, "item": e.item, "rounding": e.rounding}
+    return (e.values("percentages"), e.decs("percentages")), kw
+
+
+def _parts_total(e: _Entry):
+    kw = {
+        "item": e.item,
+        "unit": e.entry.get("unit", ""),
+        "tolerance": e.entry.get("tolerance", 0.0),
+        "decimals": e.entry.get("decimals"),
+    }
+    return (e.values("parts"), e.val("total")), kw
+
+
+def _difference(e: _Entry):
+    kw = {"item": e.item, "unit": e.entry.get("unit", ""), "decimals": e.entry.get("decimals")}
+    return (e.val("minuend"), e.val("subtrahend"), e.val("reported")), kw
+
+
+def _ratio(e: _Entry):
+    return (e.val("numerator"), e.val("denominator"), e.val("reported"), e.dec("reported")), {
+        "item": e.item,
+        "rounding": e.rounding,
+    }
+
+
+def _growth(e: _Entry):
+    kind = e.entry.get("kind", "percent")
+    decimals = e.entry.get("decimals") if kind == "absolute" else e.dec("reported")
+    kw = {"kind": kind, "decimals": decimals, "item": e.item, "unit": e.entry.get("unit", "")}
+    return (e.val("start"), e.val("end"), e.val("reported")), kw
+
+
+def _grim(e: _Entry):
+    kw = {"items": int(e.entry.get("items", 1)), "item": e.item, "rounding": e.rounding}
+    return (e.val("mean"), int(e.val("n")), e.dec("mean")), kw
+
+
+def _sd(e: _Entry):
+    args = (e.val("mean"), e.val("sd"), int(e.val("n")), e.dec_of(e.entry["mean"]), e.dec_of(e.entry["sd"]))
+    kw = {"items": int(e.entry.get("items", 1)), "scale": e.entry.get("scale"), "item": e.item, "rounding": e.rounding}
+    return args, kw
+
+
+def _agreement(e: _Entry):
+    return (e.values("values"),), {"item": e.item, "what": e.entry.get("what", "value")}
+
+
+def _chronology(e: _Entry):
+    return (e.values("events"),), {"item": e.item}
+
+
+def _not_checkable(e: _Entry):
+    return (e.item, e.entry["reason"]), {}
+
+
+CHECKS: dict[str, tuple[Callable[..., Finding | list[Finding]], Callable[[_Entry], tuple[tuple, dict]]]] = {
+    "percentage": (check_percentage, _percentage),
+    "percentages": (check_percentages, _percentages),
+    "multiple_response": (check_multiple_response, _multiple_response),
+    "parts_total": (check_parts_total, _parts_total),
+    "difference": (check_difference, _difference),
+    "ratio": (check_ratio, _ratio),
+    "growth": (check_growth, _growth),
+    "grim": (check_grim, _grim),
+    "sd": (check_sd, _sd),
+    "agreement": (check_agreement, _agreement),
+    "chronology": (check_chronology, _chronology),
+    "not_checkable": (not_checkable, _not_checkable),
+}
+"""The checks a specification can name: ``{check: (function, adapter)}``; the adapter reads an entry's references."""
+
+
+def audit_tables(
+    tables: pd.DataFrame,
+    spec: Sequence[Mapping[str, Any]],
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    rounding: str = "nearest",
+) -> list[Finding]:
+    """Run the checks listed in a declarative ``spec`` on a long table of printed numbers.
+
+    Each entry of ``spec`` is a dict with ``"check"`` and ``"item"`` (a label
+    for the findings) and the references the check needs (see :func:`resolve`
+    for their form; a list of references or a ``{label: reference}`` dict where
+    several are needed). Decimals are read from the printed text unless
+    ``"decimals"`` is given.
+
+    =====================  ==============================================================
+    check                  keys
+    =====================  ==============================================================
+    ``percentage``         ``count``, ``reported``, and ``base`` or ``candidate_bases``
+    ``percentages``        ``counts``, ``percentages`` (same labels), optional ``base``, ``per_row``
+    ``multiple_response``  ``percentages``, optional ``stated_n`` ({label: ref}), ``n_max``
+    ``parts_total``        ``parts``, ``total``, optional ``unit``, ``tolerance``
+    ``difference``         ``minuend``, ``subtrahend``, ``reported``
+    ``ratio``              ``numerator``, ``denominator``, ``reported``
+    ``growth``             ``start``, ``end``, ``reported``, ``kind``
+    ``grim``               ``mean``, ``n``, optional ``items``
+    ``sd``                 ``mean``, ``sd``, ``n``, optional ``items``, ``scale``
+    ``agreement``          ``values`` ({where: ref}), optional ``what``
+    ``chronology``         ``events`` ({label: ref}, in the order they must occur)
+    ``not_checkable``      ``reason``
+    =====================  ==============================================================
+
+    Two optional keys apply to every entry: ``"on_fail"`` replaces the
+    severity ``error`` of its findings (e.g. ``"warning"`` where the analyst
+    judges that another reading of the row could reconcile the numbers), and
+    ``"note"`` is appended to each of its messages (say why).
+
+    Returns
+    -------
+    list of :class:`Finding`, in spec order.
+
+    ``overrides`` maps a reference to an alternative value (e.g. another
+    reading of a garbled number); ``rounding`` is passed to the checks that
+    round (see the rounding convention in :mod:`crmlib.audit`).
+
+    References
+    ----------
+    The checks' own references (Brown & Heathers 2017; Anaya 2016; Allard
+    2018; Heathers et al. 2018) are listed in :mod:`crmlib.audit`.
+    """
+    _check_rounding(rounding)
+    out: list[Finding] = []
+    for i, entry in enumerate(spec):
+        found = _audit_entry(tables, entry, i, overrides, rounding)
+        on_fail, note = entry.get("on_fail"), entry.get("note")
+        if on_fail is not None and on_fail not in SEVERITIES:
+            raise DataError(
+                f"spec entry {i} ({entry.get('item')!r}): 'on_fail' must be one of {SEVERITIES}, got {on_fail!r}"
+            )
+        for f in found:
+            sev = on_fail if (on_fail and f.severity == "error") else f.severity
+            msg = f"{f.message} {note}" if note else f.message
+            out.append(Finding(f.check, f.item, sev, msg, f.expected, f.reported, f.details))
+    return out
+
+
+def _audit_entry(tables, entry, i, overrides, rounding) -> list[Finding]:
+    """The findings of one spec entry of :func:`audit_tables`, through the dispatch table :data:`CHECKS`."""
+    if not isinstance(entry, Mapping) or "check" not in entry or "item" not in entry:
+        got = sorted(entry) if isinstance(entry, Mapping) else repr(entry)
+        raise DataError(f"spec entry {i} needs keys 'check' and 'item', got {got}")
+    kind, item = entry["check"], entry["item"]
+    if kind not in CHECKS:
+        raise DataError(f"spec entry {i} ({item!r}): unknown check {kind!r}; the checks are {sorted(CHECKS)}")
+    check, adapter = CHECKS[kind]
+    try:
+        args, kwargs = adapter(_Entry(tables, entry, overrides, rounding))
+    except KeyError as exc:
+        raise DataError(f"spec entry {i} ({item!r}, check {kind!r}) lacks key {exc}") from None
+    return _as_list(check(*args, **kwargs))
