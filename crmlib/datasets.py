@@ -551,6 +551,24 @@ def load_thesis_profit_rates(tables: pd.DataFrame | None = None) -> pd.DataFrame
     return wide
 
 
+def load_thesis_tier_rule(path: str | os.PathLike | None = None) -> dict:
+    """The tier rule of the S-company case study (``data/s_company_tier_rule.yml``), as TierRule arguments.
+
+    Returns ``{"names": (...), "cuts": (...), "on": "share"}``: diamond, gold
+    and third tier of the thesis's Table 3 with crmlib's assumed shares (top
+    10 %, next 20 %, the rest; the thesis prints none). Use it as
+    ``crmlib.segment.TierRule(**load_thesis_tier_rule())``.
+    """
+    import yaml
+
+    p = _resolve(path, "s_company_tier_rule.yml")
+    raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict) or set(raw) != {"names", "cuts", "on"}:
+        got = sorted(map(str, raw)) if isinstance(raw, dict) else type(raw).__name__
+        raise DataError(f"{p.name}: expected the keys ['cuts', 'names', 'on'], found {got}")
+    return {"names": tuple(raw["names"]), "cuts": tuple(raw["cuts"]), "on": raw["on"]}
+
+
 def describe(cdnow_subset: Literal["sample", "master"] = "master") -> pd.DataFrame:
     """One row per bundled data set: what it is, its size and its range.
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlib import segment
+from crmlib import _mcda, datasets, segment, value
 from crmlib.exceptions import DataError, DataWarning
 
 VALUES = pd.Series([100.0, 90, 80, 70, 60, 50, 40, 30, -5, -20], index=[f"c{i}" for i in range(10)])
@@ -35,7 +35,8 @@ def test_pyramid_tiers_by_hand():
 
 
 def test_thesis_tiers_by_hand():
-    t = segment.assign_tiers(VALUES, "thesis")
+    # the case study's rule is data (data/s_company_tier_rule.yml), not a rule built into crmlib.segment
+    t = segment.assign_tiers(VALUES, segment.TierRule(**datasets.load_thesis_tier_rule()))
     assert t.astype(str).tolist() == ["diamond", "gold", "gold"] + ["third"] * 7
 
 
@@ -278,3 +279,32 @@ def test_migration_matrix_plain_labels():
     )
     assert counts.columns.tolist() == [1, 2, "absent"]
     np.testing.assert_array_equal(counts.to_numpy(), [[0, 1, 0], [0, 1, 1]])
+
+
+# ---------------------------------------------------------------- one entropy implementation, two front ends
+
+
+def test_segment_and_value_entropy_front_ends_agree():
+    # crmlib._mcda is the one implementation; segment returns weights over all indicators, value the divergences
+    # it normalises within each side. On the same benefit indicators the divergences must be equal, and
+    # segment's weights must be value's divergences over their sum.
+    rng = np.random.default_rng(7)
+    X = pd.DataFrame(rng.gamma(2.0, 1.5, size=(60, 4)), columns=list("abcd"))
+    ew = segment.entropy_weights(X)
+    d = value.entropy_divergences(X.to_numpy())
+    np.testing.assert_allclose(ew.divergence.to_numpy(), d, rtol=1e-12)
+    np.testing.assert_allclose(ew.weights.to_numpy(), d / d.sum(), rtol=1e-12)
+
+
+def test_entropy_with_counts_equals_the_expanded_sample():
+    # a bootstrap resample given as multiplicities must give what the rows repeated give (independent route)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(12, 3))
+    counts = rng.integers(0, 3, size=(5, 12)).astype(float)
+    counts[:, 0] += 1  # at least one row drawn
+    d_counts = value.entropy_divergences(x, counts)
+    for b in range(5):
+        expanded = np.repeat(x, counts[b].astype(int), axis=0)
+        z, _ = _mcda.minmax(expanded)
+        _, d = _mcda.entropy_divergence(z[0])
+        np.testing.assert_allclose(d_counts[b], d, rtol=1e-10)

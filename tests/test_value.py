@@ -22,7 +22,7 @@ from crmlib.value import (
     bootstrap_weights,
     delivered_value,
     derive_weights,
-    entropy_weights,
+    entropy_divergences,
     load_instrument,
     load_value_codebook,
     read_value_survey,
@@ -226,16 +226,16 @@ def test_choice_weights_match_saturated_logit_closed_form():
     assert ok.all() and b[0, 1:] == pytest.approx(beta, abs=1e-6)
 
 
-def test_entropy_weights_by_hand():
+def test_entropy_divergences_by_hand():
     x = np.array([[1.0, 1.0, 2.0], [2.0, 1.0, 3.0], [3.0, 3.0, 3.0]])
-    d = entropy_weights(x)
+    d = entropy_divergences(x)
     ln3 = math.log(3)
     # column 1: p = (0, 1/3, 2/3); column 2: p = (0, 0, 1); column 3: p = (0, 1/2, 1/2)
     e1 = -(1 / 3 * math.log(1 / 3) + 2 / 3 * math.log(2 / 3)) / ln3
     assert d == pytest.approx([1 - e1, 1.0, 1 - math.log(2) / ln3])
 
 
-def test_entropy_weights_through_the_scores():
+def test_entropy_divergences_through_the_scores():
     vals = {c: [1, 2, 3] for c in COMPONENTS}
     vals["service_value"] = [1, 1, 3]
     vals["time_cost"] = [2, 3, 3]

@@ -72,7 +72,7 @@ from .weights import (
     ComponentWeights,
     bootstrap_weights,
     derive_weights,
-    entropy_weights,
+    entropy_divergences,
 )
 
 __all__ = [
@@ -103,7 +103,7 @@ __all__ = [
     "corp_rep_partial",
     "delivered_value",
     "derive_weights",
-    "entropy_weights",
+    "entropy_divergences",
     "expected_item_score",
     "instrument_overview",
     "load_instrument",

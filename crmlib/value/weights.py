@@ -38,10 +38,11 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from .. import _mcda
 from ..exceptions import ConvergenceError, DataError, DataWarning
 from .scoring import ComponentScores, normalise_weights
 
-__all__ = ["ComponentWeights", "bootstrap_weights", "derive_weights", "entropy_weights"]
+__all__ = ["ComponentWeights", "bootstrap_weights", "derive_weights", "entropy_divergences"]
 
 Method = Literal["equal", "given", "regression", "choice", "entropy"]
 
@@ -107,16 +108,19 @@ def _complete(scores: ComponentScores, y: pd.Series | None = None) -> tuple[np.n
     return x, (y.loc[ok].to_numpy(dtype=float) if y is not None else None), s.index[ok]
 
 
-def entropy_weights(x: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+def entropy_divergences(x: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
     """Entropy diversification ``d_k = 1 - e_k`` of each column of ``x`` (optionally with case weights).
 
     ``z_ik = (x_ik - min_k) / (max_k - min_k)``, ``p_ik = z_ik / sum_i z_ik``,
-    ``e_k = -(1 / ln n) sum_i p_ik ln p_ik`` (``0 ln 0 = 0``), ``d_k = 1 - e_k``.
-    Every component is normalised as a positive indicator of its own side (a
-    higher score is more value, or more cost), since the weights aggregate each
-    side separately. A component with more dispersion gets more weight; the
-    method describes the data, it does not measure importance to customers.
-    With ``counts`` of shape (B, n) (bootstrap multiplicities) returns (B, k).
+    ``e_k = -(1 / ln n) sum_i p_ik ln p_ik`` (``0 ln 0 = 0``), ``d_k = 1 - e_k``,
+    computed by :mod:`crmlib._mcda` (the one implementation, which
+    :func:`crmlib.segment.entropy_weights` also uses). Every component is
+    normalised as a positive indicator of its own side (a higher score is more
+    value, or more cost), since the weights aggregate each side separately. A
+    component with more dispersion gets more weight; the method describes the
+    data, it does not measure importance to customers. A component constant in
+    a resample gets ``d = 0``. With ``counts`` of shape (B, n) (bootstrap
+    multiplicities) returns (B, k).
 
     References
     ----------
@@ -125,22 +129,10 @@ def entropy_weights(x: np.ndarray, counts: np.ndarray | None = None) -> np.ndarr
     of evaluating indicators in fuzzy synthetic evaluation for water quality
     assessment. *Journal of Environmental Sciences* 18(5), 1020-1023, eq. (1)-(4).
     """
-    x = np.asarray(x, dtype=float)
-    single = counts is None
-    c = np.ones((1, x.shape[0])) if single else np.asarray(counts, dtype=float)
-    present = (c > 0)[:, :, None]
-    lo = np.where(present, x[None], np.inf).min(axis=1)
-    hi = np.where(present, x[None], -np.inf).max(axis=1)
-    span = hi - lo
-    z = (x[None] - lo[:, None, :]) / np.where(span > 0, span, 1.0)[:, None, :]
-    tot = np.einsum("bi,bik->bk", c, z)
-    p = z / np.where(tot > 0, tot, 1.0)[:, None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        plogp = np.where(p > 0, p * np.log(p), 0.0)
-    n = c.sum(axis=1)
-    e = -np.einsum("bi,bik->bk", c, plogp) / np.log(n)[:, None]
-    d = np.where(span > 0, 1.0 - e, 0.0)
-    return d[0] if single else d
+    z, span = _mcda.minmax(x, counts)
+    _, d = _mcda.entropy_divergence(z, counts if counts is not None else np.ones((1, z.shape[1])))
+    d = np.where(span > 0, d, 0.0)
+    return d[0] if counts is None else d
 
 
 def derive_weights(
@@ -189,7 +181,7 @@ def derive_weights(
         return ComponentWeights(method, METHOD_TEXT[method], table, int(scores.scores.notna().all(axis=1).sum()))
     if method == "entropy":
         x, _, idx = _complete(scores)
-        d = entropy_weights(x)
+        d = entropy_divergences(x)
         const = [c for c, lo, hi in zip(comps, x.min(axis=0), x.max(axis=0)) if lo == hi]
         if const:
             raise DataError(f"component {const[0]!r} is constant; the entropy method cannot weight it")
@@ -303,7 +295,7 @@ def bootstrap_weights(
     c = _counts(x.shape[0], n_boot, rng)
     side = np.array([scores.sides[k] for k in scores.sides])
     if method == "entropy":
-        raw = np.concatenate([entropy_weights(x, c[i : i + 100]) for i in range(0, n_boot, 100)])
+        raw = np.concatenate([entropy_divergences(x, c[i : i + 100]) for i in range(0, n_boot, 100)])
         ok = np.ones(n_boot, dtype=bool)
     else:
         X = np.column_stack([np.ones(x.shape[0]), x])
