@@ -11,6 +11,7 @@ import html
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 PALETTE = ["#1f4e79", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f", "#2c7c5e"]
@@ -115,3 +116,72 @@ class Captioner:
         display(fig)
         plt.close(fig)
         display(HTML(f"<p style='font-weight: bold'>{html.escape(text)}</p>"))
+
+
+def compact_intervals(
+    table: pd.DataFrame,
+    digits: int = 2,
+    *,
+    template: str = "{estimate} [{lower}, {upper}]",
+    label: str = "{column}",
+    infinite: str = "not reached",
+) -> pd.DataFrame:
+    """Fold each estimate and its interval into one text column for display (``"5.29 [5.20, 5.36]"``).
+
+    A column ``X`` is folded when ``X_lower`` and ``X_upper`` (or ``"X lower"``
+    and ``"X upper"``) exist, the interval columns of ``docs/glossary.md``;
+    other columns are kept as they are. The numbers are unchanged, only
+    rounded to ``digits`` decimals, so that a wide table of bounds fits on a
+    page.
+
+    Parameters
+    ----------
+    table : estimates with their interval bounds (any units; the text keeps them).
+    digits : decimals shown.
+    template : text of one cell, with the fields ``estimate``, ``lower`` and
+        ``upper`` (e.g. ``"{estimate} ({lower}-{upper})"``).
+    label : name of a folded column, with the field ``column`` (e.g. ``"{column} (95% CI)"``).
+    infinite : the text of an infinite value (a median or bound not reached).
+
+    Returns
+    -------
+    DataFrame with the same index: folded columns as text, the others unchanged.
+
+    References
+    ----------
+    APA (2020). *Publication Manual*, 7th ed., sec. 6.44 (an estimate followed by its interval in brackets).
+    """
+    from ._checks import check_count
+
+    digits = check_count(digits, "digits", maximum=15)
+
+    def fmt(x: float) -> str:
+        return infinite if np.isinf(x) else f"{x:.{digits}f}"
+
+    out = pd.DataFrame(index=table.index)
+    bounds = {
+        f"{c}{sep}{end}"
+        for c in table.columns
+        for sep in ("_", " ")
+        for end in ("lower", "upper")
+        if f"{c}{sep}lower" in table.columns and f"{c}{sep}upper" in table.columns
+    }
+    for col in table.columns:
+        if col in bounds:
+            continue
+        pair = next(
+            (
+                (f"{col}{sep}lower", f"{col}{sep}upper")
+                for sep in ("_", " ")
+                if f"{col}{sep}lower" in table.columns and f"{col}{sep}upper" in table.columns
+            ),
+            None,
+        )
+        if pair is None:
+            out[col] = table[col]
+            continue
+        est, lo, hi = (table[c].to_numpy(dtype="float64") for c in (col, *pair))
+        out[label.format(column=col)] = [
+            template.format(estimate=fmt(a), lower=fmt(b), upper=fmt(c)) for a, b, c in zip(est, lo, hi)
+        ]
+    return out

@@ -276,9 +276,9 @@ def test_bootstrap_weights_are_seeded_and_bracket_the_estimate():
     a = bootstrap_weights(sc, "regression", outcome=d["SAT"], n_boot=300, seed=5)
     b = bootstrap_weights(sc, "regression", outcome=d["SAT"], n_boot=300, seed=5)
     pd.testing.assert_frame_equal(a, b)
-    assert ((a["ci_low"] <= a["weight"]) & (a["weight"] <= a["ci_high"])).all()
+    assert ((a["lower"] <= a["weight"]) & (a["weight"] <= a["upper"])).all()
     e = bootstrap_weights(sc, "equal", n_boot=300, seed=5)
-    assert (e["ci_low"] == 0.25).all()
+    assert (e["lower"] == 0.25).all()
 
 
 # ----------------------------------------------------------------------------- bad input

@@ -78,7 +78,7 @@ def test_component_means_recovered_within_bootstrap_intervals(shipped):
     truth = sim.truth.means_by("competitor").stack()
     truth.index.names = ["group", "variable"]
     est = est.join(truth.rename("truth"))
-    inside = (est["ci_low"] <= est["truth"]) & (est["truth"] <= est["ci_high"])
+    inside = (est["lower"] <= est["truth"]) & (est["truth"] <= est["upper"])
     # 32 intervals at 95%: about 30.4 expected inside; fewer than 28 has probability < 0.05
     assert inside.sum() >= 28, est.loc[~inside]
     z = (est["mean"] - est["truth"]) / est["se_boot"]
@@ -94,18 +94,18 @@ def test_delivered_value_by_competitor_and_segment_recovered(shipped):
         est = est.join(truth.rename("truth"))
         z = (est["mean"] - est["truth"]) / est["se_boot"]
         assert z.abs().max() < 3.3, est
-        inside = (est["ci_low"] <= est["truth"]) & (est["truth"] <= est["ci_high"])
+        inside = (est["lower"] <= est["truth"]) & (est["truth"] <= est["upper"])
         assert inside.mean() >= 0.8
 
 
 def test_regression_weights_recovered_within_bootstrap_intervals(shipped):
     data, _, scores, _ = shipped
     tab = bootstrap_weights(scores, "regression", outcome=data["SAT"], n_boot=1000, seed=3)
-    inside = (tab["ci_low"] <= TRUE_WEIGHTS) & (TRUE_WEIGHTS <= tab["ci_high"])
+    inside = (tab["lower"] <= TRUE_WEIGHTS) & (TRUE_WEIGHTS <= tab["upper"])
     # 8 intervals at 95%: 7.6 expected inside; 5 or fewer has probability below 0.01
     assert inside.sum() >= 6, tab.assign(truth=TRUE_WEIGHTS)
     wide = bootstrap_weights(scores, "regression", outcome=data["SAT"], n_boot=1000, seed=3, level=0.999)
-    assert ((wide["ci_low"] <= TRUE_WEIGHTS) & (TRUE_WEIGHTS <= wide["ci_high"])).all()
+    assert ((wide["lower"] <= TRUE_WEIGHTS) & (TRUE_WEIGHTS <= wide["upper"])).all()
 
 
 @pytest.mark.slow
@@ -126,7 +126,7 @@ def test_choice_weights_recovered_over_replications():
             est.append(derive_weights(sc, "choice", outcome=sim.data["CHOICE"]).weights.to_numpy())
             if rep < 15:
                 tab = bootstrap_weights(sc, "choice", outcome=sim.data["CHOICE"], n_boot=200, seed=rep)
-                hits.extend(((tab["ci_low"] <= TRUE_WEIGHTS) & (TRUE_WEIGHTS <= tab["ci_high"])).tolist())
+                hits.extend(((tab["lower"] <= TRUE_WEIGHTS) & (TRUE_WEIGHTS <= tab["upper"])).tolist())
     est = np.array(est)
     z = (est.mean(axis=0) - TRUE_WEIGHTS.to_numpy()) / (est.std(axis=0, ddof=1) / np.sqrt(len(est)))
     assert np.abs(z).max() < 3.5, z
@@ -139,10 +139,10 @@ def test_effects_of_delivered_value_recovered_within_hc3_intervals(shipped):
     tab = regress_outcomes(values, ["SAT", "LOY"], ["dv_difference"])
     sat = tab.loc[("SAT", "dv_difference")]
     loy = tab.loc[("LOY", "dv_difference")]
-    assert sat["ci_low"] <= TRUE_EFFECTS["sat_on_dv"] <= sat["ci_high"]
-    assert loy["ci_low"] <= TRUE_EFFECTS["loy_on_dv_total"] <= loy["ci_high"]
+    assert sat["lower"] <= TRUE_EFFECTS["sat_on_dv"] <= sat["upper"]
+    assert loy["lower"] <= TRUE_EFFECTS["loy_on_dv_total"] <= loy["upper"]
     const = tab.loc[("SAT", "const")]
-    assert const["ci_low"] <= TRUE_EFFECTS["sat_intercept"] <= const["ci_high"]
+    assert const["lower"] <= TRUE_EFFECTS["sat_intercept"] <= const["upper"]
 
 
 @pytest.mark.slow
@@ -157,7 +157,7 @@ def test_bootstrap_interval_coverage_over_replications():
         est = bootstrap_means(v, ["dv_difference"], "competitor", n_boot=400, seed=rep)
         truth = sim.truth.means_by("competitor")["dv_difference"]
         est = est.xs("dv_difference", level="variable")
-        hits.extend(((est["ci_low"] <= truth) & (truth <= est["ci_high"])).tolist())
+        hits.extend(((est["lower"] <= truth) & (truth <= est["upper"])).tolist())
     cover = np.mean(hits)
     # 160 intervals: binomial sd at 0.95 is 0.017; accept 0.89..0.99
     assert 0.89 <= cover <= 0.99, cover
@@ -180,7 +180,7 @@ def test_regression_weights_unbiased_and_covered_over_replications():
             est.append(derive_weights(sc, "regression", outcome=sim.data["SAT"]).weights.to_numpy())
             if rep < 12:
                 tab = bootstrap_weights(sc, "regression", outcome=sim.data["SAT"], n_boot=300, seed=rep)
-                hits.extend(((tab["ci_low"] <= TRUE_WEIGHTS) & (TRUE_WEIGHTS <= tab["ci_high"])).tolist())
+                hits.extend(((tab["lower"] <= TRUE_WEIGHTS) & (TRUE_WEIGHTS <= tab["upper"])).tolist())
     est = np.array(est)
     z = (est.mean(axis=0) - TRUE_WEIGHTS.to_numpy()) / (est.std(axis=0, ddof=1) / np.sqrt(len(est)))
     assert np.abs(z).max() < 3.5, z

@@ -57,11 +57,11 @@ from .simulate import (
     CDVTruth,
     SimulatedCDV,
     expected_item_score,
+    is_simulated,
     simulate_survey,
     write_simulated_survey,
 )
 from .tables import (
-    compact_intervals,
     instrument_overview,
     pls_inputs,
     recovery_table,
@@ -69,14 +69,17 @@ from .tables import (
     weights_comparison,
 )
 from .weights import (
+    DEFAULT_OUTCOMES,
     ComponentWeights,
     bootstrap_weights,
     derive_weights,
     entropy_divergences,
+    weight_outcome,
 )
 
 __all__ = [
     "COMPONENTS",
+    "DEFAULT_OUTCOMES",
     "COMPONENT_LABELS",
     "CORP_REP_MAPPING",
     "CORP_REP_MISSING",
@@ -97,7 +100,6 @@ __all__ = [
     "bootstrap_means",
     "bootstrap_weights",
     "check_items",
-    "compact_intervals",
     "compare_groups",
     "component_items",
     "corp_rep_partial",
@@ -105,6 +107,7 @@ __all__ = [
     "derive_weights",
     "entropy_divergences",
     "expected_item_score",
+    "is_simulated",
     "instrument_overview",
     "load_instrument",
     "load_value_codebook",
@@ -119,6 +122,7 @@ __all__ = [
     "scoring_table",
     "simulate_survey",
     "value_map_table",
+    "weight_outcome",
     "weights_comparison",
     "write_simulated_survey",
 ]

@@ -23,6 +23,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.oneway import anova_oneway
 
+from .._checks import as_rng, check_count, check_level, require_columns
 from ..exceptions import DataError
 from .weights import _counts
 
@@ -31,14 +32,12 @@ __all__ = ["VALUE_MAP_COLUMNS", "GroupComparison", "bootstrap_means", "compare_g
 VALUE_MAP_COLUMNS = ("total_value", "total_cost", "dv_difference", "dv_ratio")
 
 
-def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 def _check(frame: pd.DataFrame, columns: Sequence[str], group: str | None) -> None:
-    absent = [c for c in list(columns) + ([group] if group else []) if c not in frame.columns]
-    if absent:
-        raise DataError(f"column {absent[0]!r} is not in the data")
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    if isinstance(columns, str):
+        raise DataError(f"columns must be a list of column names, not the text {columns!r}")
+    require_columns(frame, list(columns) + ([group] if group else []), "the data")
     for c in columns:
         if not pd.api.types.is_numeric_dtype(frame[c]):
             raise DataError(f"column {c!r} is not numeric")
@@ -68,7 +67,7 @@ def bootstrap_means(
     *,
     n_boot: int = 2000,
     level: float = 0.95,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator,
 ) -> pd.DataFrame:
     """Means of ``columns`` (overall or by ``group``) with percentile bootstrap intervals.
 
@@ -79,19 +78,20 @@ def bootstrap_means(
     group : column whose values define independent groups (e.g. ``competitor``);
         None for the whole sample.
     n_boot : bootstrap resamples per group; level : interval level.
-    seed : int or Generator; groups are resampled in sorted order from one stream.
+    seed : int or Generator (``None`` is refused: crmlib draws nothing unseeded); groups are
+        resampled in sorted order from one stream.
 
     Returns
     -------
     DataFrame indexed by (group, variable): ``n`` (non-missing), ``mean``,
     ``sd`` (n - 1), ``se_boot`` (standard deviation of the resampled means),
-    ``ci_low``, ``ci_high``.
+    ``lower``, ``upper``.
     """
-    columns = list(columns)
     _check(frame, columns, group)
-    if n_boot < 100:
-        raise DataError(f"parameter 'n_boot' = {n_boot}; use at least 100 resamples")
-    rng = _rng(seed)
+    columns = list(columns)
+    n_boot = check_count(n_boot, "n_boot", minimum=100)
+    level = check_level(level)
+    rng = as_rng(seed)
     a = (1 - level) / 2
     parts = []
     for g, sub in _groups(frame, group):
@@ -109,8 +109,8 @@ def bootstrap_means(
                     "mean": m,
                     "sd": sd,
                     "se_boot": np.nanstd(means, axis=0, ddof=1),
-                    "ci_low": np.nanquantile(means, a, axis=0),
-                    "ci_high": np.nanquantile(means, 1 - a, axis=0),
+                    "lower": np.nanquantile(means, a, axis=0),
+                    "upper": np.nanquantile(means, 1 - a, axis=0),
                 }
             )
         )
@@ -124,7 +124,7 @@ class GroupComparison:
     """Pairwise differences and an omnibus test of one variable across groups.
 
     ``pairwise``: one row per pair: ``group_a``, ``group_b``, ``n_a``, ``n_b``,
-    ``mean_a``, ``mean_b``, ``diff`` (a - b), ``ci_low``, ``ci_high``
+    ``mean_a``, ``mean_b``, ``diff`` (a - b), ``lower``, ``upper``
     (bootstrap), ``welch_t``, ``df``, ``p``, ``p_holm``. ``omnibus``: Welch's
     ANOVA ``F``, ``df1``, ``df2``, ``p`` and the number of groups.
     """
@@ -141,7 +141,7 @@ def compare_groups(
     *,
     n_boot: int = 2000,
     level: float = 0.95,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator,
 ) -> GroupComparison:
     """Test the differences of ``column``'s mean between the groups of ``group``.
 
@@ -155,7 +155,9 @@ def compare_groups(
     (1951). *Biometrika* 38, 330-336. Holm, S. (1979). *Scand. J. Statistics* 6, 65-70.
     """
     _check(frame, [column], group)
-    rng = _rng(seed)
+    n_boot = check_count(n_boot, "n_boot", minimum=100)
+    level = check_level(level)
+    rng = as_rng(seed)
     groups = _groups(frame, group)
     if len(groups) < 2:
         raise DataError(f"column {group!r} has fewer than two groups")
@@ -183,8 +185,8 @@ def compare_groups(
                 "mean_a": xa.mean(),
                 "mean_b": xb.mean(),
                 "diff": xa.mean() - xb.mean(),
-                "ci_low": np.nanquantile(d, a),
-                "ci_high": np.nanquantile(d, 1 - a),
+                "lower": np.nanquantile(d, a),
+                "upper": np.nanquantile(d, 1 - a),
                 "welch_t": float(t.statistic),
                 "df": df,
                 "p": float(t.pvalue),
@@ -209,14 +211,14 @@ def value_map_table(
     *,
     n_boot: int = 2000,
     level: float = 0.95,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator,
 ) -> pd.DataFrame:
     """One row per group: mean total value, total cost and delivered value with bootstrap intervals.
 
     ``frame`` is the output of :func:`~crmlib.value.delivered_value` with the
     ``group`` column added. Columns: ``n`` and, for each of ``total_value``,
     ``total_cost``, ``dv_difference``, ``dv_ratio`` (those present), the
-    ``<name>``, ``<name>_low`` and ``<name>_high``.
+    ``<name>``, ``<name>_lower`` and ``<name>_upper``.
     """
     cols = [c for c in VALUE_MAP_COLUMNS if c in frame.columns]
     if "total_value" not in cols or "total_cost" not in cols:
@@ -229,7 +231,7 @@ def value_map_table(
     for c in cols:
         part = long.xs(c, level="variable")
         wide[c] = part["mean"]
-        wide[f"{c}_low"] = part["ci_low"]
-        wide[f"{c}_high"] = part["ci_high"]
+        wide[f"{c}_lower"] = part["lower"]
+        wide[f"{c}_upper"] = part["upper"]
     wide.attrs = dict(long.attrs)
     return wide

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import statsmodels.api as sm
 
+from .._checks import check_level, require_columns
 from ..exceptions import DataError
 
 __all__ = ["regress_outcomes"]
@@ -30,12 +31,12 @@ def regress_outcomes(
     predictors : numeric columns, default the difference-form delivered value.
     fixed_effects : optional categorical column (e.g. ``competitor``) entered
         as dummies (first level as reference), not shown in the table.
-    level : confidence level of the intervals.
+    level : coverage of the intervals, in (0, 1).
 
     Returns
     -------
     DataFrame, one row per (outcome, term) without the dummies: ``coef``,
-    ``se_hc3``, ``z``, ``p``, ``ci_low``, ``ci_high``, ``n``, ``r2``.
+    ``se_hc3``, ``z``, ``p``, ``lower``, ``upper``, ``n``, ``r2``.
 
     References
     ----------
@@ -43,10 +44,10 @@ def regress_outcomes(
     covariance matrix estimators with improved finite sample properties.
     *Journal of Econometrics* 29, 305-325 (HC3).
     """
-    cols = list(outcomes) + list(predictors) + ([fixed_effects] if fixed_effects else [])
-    absent = [c for c in cols if c not in frame.columns]
-    if absent:
-        raise DataError(f"column {absent[0]!r} is not in the data")
+    if isinstance(outcomes, str) or isinstance(predictors, str):
+        raise DataError("outcomes and predictors must be lists of column names, not a single text")
+    level = check_level(level)
+    require_columns(frame, list(outcomes) + list(predictors) + ([fixed_effects] if fixed_effects else []), "the data")
     for c in list(outcomes) + list(predictors):
         if not pd.api.types.is_numeric_dtype(frame[c]):
             raise DataError(f"column {c!r} is not numeric")
@@ -72,8 +73,8 @@ def regress_outcomes(
                     "se_hc3": fit.bse[term],
                     "z": fit.tvalues[term],
                     "p": fit.pvalues[term],
-                    "ci_low": ci.loc[term, 0],
-                    "ci_high": ci.loc[term, 1],
+                    "lower": ci.loc[term, 0],
+                    "upper": ci.loc[term, 1],
                     "n": int(fit.nobs),
                     "r2": fit.rsquared,
                 }

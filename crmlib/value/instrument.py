@@ -63,9 +63,14 @@ COMPONENT_LABELS: dict[str, str] = {
 
 
 def _path(path: str | os.PathLike | None, default: str) -> Path:
+    """A file given as a path, or as the name of a file bundled in ``data/`` (checked: DataError if absent)."""
     p = Path(path) if path is not None else data_dir() / default
+    if not p.is_file() and not p.is_absolute() and (data_dir() / p).is_file():
+        p = data_dir() / p
     if not p.is_file():
-        raise FileNotFoundError(f"file {str(p)!r} not found")
+        raise DataError(
+            f"file {str(path if path is not None else p)!r} not found (neither as a path nor in {data_dir()})"
+        )
     return p
 
 

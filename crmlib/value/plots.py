@@ -28,16 +28,16 @@ def plot_value_map(table: pd.DataFrame, scale_label: str, *, ax=None, title: str
         ax.errorbar(
             r["total_cost"],
             r["total_value"],
-            xerr=[[r["total_cost"] - r["total_cost_low"]], [r["total_cost_high"] - r["total_cost"]]],
-            yerr=[[r["total_value"] - r["total_value_low"]], [r["total_value_high"] - r["total_value"]]],
+            xerr=[[r["total_cost"] - r["total_cost_lower"]], [r["total_cost_upper"] - r["total_cost"]]],
+            yerr=[[r["total_value"] - r["total_value_lower"]], [r["total_value_upper"] - r["total_value"]]],
             fmt="o",
             color=col,
             capsize=4,
             ms=7,
             label=f"{g} (n={int(r['n'])})",
         )
-    lo = float(np.nanmin(table[["total_cost_low", "total_value_low"]].to_numpy())) - 0.3
-    hi = float(np.nanmax(table[["total_cost_high", "total_value_high"]].to_numpy())) + 0.3
+    lo = float(np.nanmin(table[["total_cost_lower", "total_value_lower"]].to_numpy())) - 0.3
+    hi = float(np.nanmax(table[["total_cost_upper", "total_value_upper"]].to_numpy())) + 0.3
     ax.plot([lo, hi], [lo, hi], ls="--", color="grey", lw=1, label="value = cost (delivered value 0)")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
@@ -70,7 +70,7 @@ def plot_component_profile(
         ax.errorbar(
             x,
             sub["mean"],
-            yerr=[sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]],
+            yerr=[sub["mean"] - sub["lower"], sub["upper"] - sub["mean"]],
             fmt="-o",
             color=PALETTE[i % len(PALETTE)],
             capsize=3,

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._checks import as_rng, check_count
 from ..datasets import data_dir
 from .instrument import (
     COMPONENTS,
@@ -174,7 +175,7 @@ def _sigma() -> np.ndarray:
 def simulate_survey(
     n_per_competitor: int = 300,
     *,
-    seed: int | np.random.Generator | None = SIMULATION_SEED,
+    seed: int | np.random.Generator = SIMULATION_SEED,
     missing_rate: float = 0.03,
     codebook: pd.DataFrame | None = None,
 ) -> SimulatedCDV:
@@ -197,11 +198,10 @@ def simulate_survey(
         ``SAT``, ``LOY`` (0-100) and ``CHOICE`` (0/1); ``truth`` the expected
         scores and the true weights and effects.
     """
-    if not (isinstance(n_per_competitor, (int, np.integer)) and n_per_competitor >= 10):
-        raise ValueError(f"n_per_competitor must be an integer >= 10, got {n_per_competitor!r}")
+    n_per_competitor = check_count(n_per_competitor, "n_per_competitor", minimum=10)
     if not 0 <= missing_rate < 0.5:
         raise ValueError(f"missing_rate must lie in [0, 0.5), got {missing_rate}")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed)
     cb = load_value_codebook() if codebook is None else codebook
     items, _ = component_items(cb)
     rev = cb.set_index("item")["reverse"].astype(bool)
@@ -271,3 +271,24 @@ def write_simulated_survey(
 
 if __name__ == "__main__":  # pragma: no cover - regenerates the shipped file
     print(write_simulated_survey())
+
+
+def is_simulated(survey: pd.DataFrame) -> bool:
+    """True when every row of ``survey`` is marked ``SIMULATED`` in its ``data_source`` column.
+
+    The simulated survey (:func:`simulate_survey`, ``data/cdv_simulated_survey.csv``) marks each row so,
+    so that no table made from it can be mistaken for fieldwork; a survey without the column is real.
+
+    Parameters
+    ----------
+    survey : one row per respondent.
+
+    Returns
+    -------
+    bool
+
+    References
+    ----------
+    The simulation design is described in this module's docstring (known truth for recovery checks).
+    """
+    return bool("data_source" in survey.columns and len(survey) and survey["data_source"].eq("SIMULATED").all())

@@ -15,7 +15,6 @@ from .simulate import CDVTruth
 from .weights import derive_weights
 
 __all__ = [
-    "compact_intervals",
     "instrument_overview",
     "pls_inputs",
     "recovery_table",
@@ -90,15 +89,27 @@ def recovery_table(
     columns: Sequence[str] = ("total_value", "total_cost", "dv_difference"),
     *,
     n_boot: int = 2000,
-    seed=None,
+    seed: int | np.random.Generator,
 ) -> pd.DataFrame:
-    """Estimates with bootstrap intervals beside the simulation's truth, by ``group`` (SIMULATED data only)."""
+    """Estimates with bootstrap intervals beside the simulation's truth, by ``group`` (SIMULATED data only).
+
+    Parameters
+    ----------
+    values : delivered values per respondent (component scale points) with the ``group`` column.
+    truth : the simulation's truth (:class:`~crmlib.value.CDVTruth`).
+    n_boot, seed : bootstrap resamples and their seed (an int or Generator; ``None`` is refused).
+
+    Returns
+    -------
+    DataFrame indexed by (group, variable): ``n``, ``truth``, ``mean``, ``lower``, ``upper`` (percentile
+    bootstrap interval, Efron & Tibshirani 1993, ch. 13) and ``inside`` (the interval holds the truth).
+    """
     est = bootstrap_means(values, list(columns), group, n_boot=n_boot, seed=seed)
     tr = truth.means_by(group)[list(columns)].stack()
     tr.index.names = ["group", "variable"]
     est = est.join(tr.rename("truth"))
-    est["inside"] = (est["ci_low"] <= est["truth"]) & (est["truth"] <= est["ci_high"])
-    return est[["n", "truth", "mean", "ci_low", "ci_high", "inside"]]
+    est["inside"] = (est["lower"] <= est["truth"]) & (est["truth"] <= est["upper"])
+    return est[["n", "truth", "mean", "lower", "upper", "inside"]]
 
 
 def pls_inputs(scores: ComponentScores, data: pd.DataFrame, satisfaction: str, loyalty: str):
@@ -114,23 +125,3 @@ def pls_inputs(scores: ComponentScores, data: pd.DataFrame, satisfaction: str, l
     measurement = {**scores.items, "SAT": [satisfaction], "LOY": [loyalty]}
     structure = [(c, "SAT") for c in scores.items] + [("SAT", "LOY")]
     return frame, measurement, structure
-
-
-def compact_intervals(table: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
-    """Fold each mean and its interval into one text column ``"mean [low, high]"`` for display.
-
-    A column ``X`` is folded when ``X_low`` and ``X_high`` exist (as in
-    :func:`~crmlib.value.value_map_table`); other columns are kept. The
-    numbers are unchanged, only rounded to ``digits`` decimals, so a wide
-    table of bounds fits on a page.
-    """
-    out = pd.DataFrame(index=table.index)
-    for col in table.columns:
-        if col.endswith(("_low", "_high")) and col.rsplit("_", 1)[0] in table.columns:
-            continue
-        if f"{col}_low" in table.columns and f"{col}_high" in table.columns:
-            est, lo, hi = (table[c].to_numpy(dtype="float64") for c in (col, f"{col}_low", f"{col}_high"))
-            out[col] = [f"{a:.{digits}f} [{b:.{digits}f}, {c:.{digits}f}]" for a, b, c in zip(est, lo, hi)]
-        else:
-            out[col] = table[col]
-    return out

@@ -39,10 +39,18 @@ import pandas as pd
 import statsmodels.api as sm
 
 from .. import _mcda
+from .._checks import as_rng, check_count, check_level, close_matches
 from ..exceptions import ConvergenceError, DataError, DataWarning
 from .scoring import ComponentScores, normalise_weights
 
-__all__ = ["ComponentWeights", "bootstrap_weights", "derive_weights", "entropy_divergences"]
+__all__ = [
+    "DEFAULT_OUTCOMES",
+    "ComponentWeights",
+    "bootstrap_weights",
+    "derive_weights",
+    "entropy_divergences",
+    "weight_outcome",
+]
 
 Method = Literal["equal", "given", "regression", "choice", "entropy"]
 
@@ -84,13 +92,48 @@ class ComponentWeights:
         return self.table["weight"]
 
 
+DEFAULT_OUTCOMES = {"regression": "SAT", "choice": "CHOICE"}
+"""The outcome column each data-derived method weighs on when none is named: the bundled instrument's
+overall satisfaction (0-100) for ``"regression"`` and its 0/1 repeat choice for ``"choice"``."""
+
+
+def weight_outcome(method: Method, outcome: str | None = None) -> str | None:
+    """The outcome column of a weighting method: ``outcome`` if given, else :data:`DEFAULT_OUTCOMES`.
+
+    Parameters
+    ----------
+    method : ``"equal"``, ``"given"``, ``"regression"``, ``"choice"`` or ``"entropy"``.
+    outcome : a column name, or None for the instrument's default.
+
+    Returns
+    -------
+    The column name for ``"regression"`` and ``"choice"``; None for the methods that use no outcome.
+
+    References
+    ----------
+    Kotler & Keller (2006), *Marketing Management*, ch. 5 (overall satisfaction as the criterion the
+    components of delivered value explain); the instrument is ``data/cdv_instrument.csv``.
+    """
+    methods = ("equal", "given", "regression", "choice", "entropy")
+    if method not in methods:
+        raise DataError(f"method must be one of {list(methods)}, got {method!r}{close_matches(str(method), methods)}")
+    if method not in DEFAULT_OUTCOMES:
+        return None
+    return outcome if outcome is not None else DEFAULT_OUTCOMES[method]
+
+
 def _outcome(outcome, scores: ComponentScores, name: str = "outcome") -> pd.Series:
     if outcome is None:
         raise DataError("parameter 'outcome' is required for the regression and choice weights")
     y = pd.Series(outcome, copy=False)
     if len(y) != len(scores.scores):
         raise DataError(f"{name} {y.name!r} has {len(y)} rows, the scores {len(scores.scores)}")
-    y = pd.to_numeric(pd.Series(np.asarray(y, dtype=float), index=scores.scores.index, name=y.name), errors="coerce")
+    try:
+        arr = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        label = name if y.name is None else f"{name} {y.name!r}"
+        raise DataError(f"{label} must be numeric (one number per respondent)") from None
+    y = pd.Series(arr, index=scores.scores.index, name=y.name)
     return y
 
 
@@ -129,6 +172,9 @@ def entropy_divergences(x: np.ndarray, counts: np.ndarray | None = None) -> np.n
     of evaluating indicators in fuzzy synthetic evaluation for water quality
     assessment. *Journal of Environmental Sciences* 18(5), 1020-1023, eq. (1)-(4).
     """
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2:
+        raise DataError(f"x must be a 2-D array (respondents x components), got shape {x.shape}")
     z, span = _mcda.minmax(x, counts)
     _, d = _mcda.entropy_divergence(z, counts if counts is not None else np.ones((1, z.shape[1])))
     d = np.where(span > 0, d, 0.0)
@@ -266,7 +312,7 @@ def bootstrap_weights(
     given: Mapping[str, float] | None = None,
     n_boot: int = 1000,
     level: float = 0.95,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator,
 ) -> pd.DataFrame:
     """Weights with percentile bootstrap intervals (respondents resampled; vectorised over resamples).
 
@@ -278,18 +324,20 @@ def bootstrap_weights(
     Returns
     -------
     DataFrame indexed by component: ``side``, ``weight`` (point estimate),
-    ``boot_mean``, ``ci_low``, ``ci_high``; ``attrs["n_boot_used"]`` counts the
+    ``boot_mean``, ``lower``, ``upper``; ``attrs["n_boot_used"]`` counts the
     resamples kept (a logit resample that does not converge is dropped).
     """
+    n_boot = check_count(n_boot, "n_boot", minimum=100)
+    level = check_level(level)
+    rng = as_rng(seed)
     point = derive_weights(scores, method, outcome=outcome, given=given)
     tab = point.table[["side", "weight"]].copy()
     if method in ("equal", "given"):
         tab["boot_mean"] = tab["weight"]
-        tab["ci_low"] = tab["weight"]
-        tab["ci_high"] = tab["weight"]
+        tab["lower"] = tab["weight"]
+        tab["upper"] = tab["weight"]
         tab.attrs["n_boot_used"] = 0
         return tab
-    rng = np.random.default_rng(seed)
     y = _outcome(outcome, scores) if method != "entropy" else None
     x, yy, _ = _complete(scores, y)
     c = _counts(x.shape[0], n_boot, rng)
@@ -313,8 +361,8 @@ def bootstrap_weights(
         w[:, m] = raw[:, m] / np.where(tot > 0, tot, np.nan)
     a = (1 - level) / 2
     tab["boot_mean"] = np.nanmean(w, axis=0)
-    tab["ci_low"] = np.nanquantile(w, a, axis=0)
-    tab["ci_high"] = np.nanquantile(w, 1 - a, axis=0)
+    tab["lower"] = np.nanquantile(w, a, axis=0)
+    tab["upper"] = np.nanquantile(w, 1 - a, axis=0)
     tab.attrs["n_boot_used"] = int(ok.sum())
     tab.attrs["method"] = point.description
     return tab
