@@ -185,3 +185,14 @@ def compact_intervals(
             template.format(estimate=fmt(a), lower=fmt(b), upper=fmt(c)) for a, b, c in zip(est, lo, hi)
         ]
     return out
+
+
+def number_text(x) -> str:
+    """Table text of a number: blank when missing, whole numbers without decimals, others with two.
+
+    For ``Captioner.table(..., floatfmt=number_text)`` on tables that mix counts or amounts (currency units)
+    with rates, as printed tables do (APA 2020, *Publication Manual*, 7th ed., sec. 6.36: no needless decimals).
+    """
+    if x is None or pd.isna(x):
+        return ""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"

@@ -71,3 +71,13 @@ def test_inputchecks_compact_intervals_digits():
 
     with pytest.raises(DataError, match="digits must be a whole number"):
         style.compact_intervals(pd.DataFrame({"a": [1.0]}), 1.5)
+
+
+def test_number_text_whole_numbers_plain_others_two_decimals():
+    assert [style.number_text(x) for x in (6741373.0, 1.0365, np.nan, None, -3.0)] == [
+        "6,741,373",
+        "1.04",
+        "",
+        "",
+        "-3",
+    ]

@@ -34,7 +34,8 @@ Modules
 ``arithmetic``   sums, differences, ratios and growth
 ``granularity``  GRIM, GRIMMER and the bounds of a standard deviation
 ``facts``        agreement of repeated statements, chronology
-``spec``         references into printed tables and audits run from a specification (:data:`CHECKS`)
+``spec``         references into printed tables, audits run from a specification (:data:`CHECKS`), YAML specs
+``study``        :class:`TableAudit`: one audit under one reading, section by section
 
 Rounding convention
 -------------------
@@ -68,7 +69,7 @@ Heathers, J. A., Anaya, J., van der Zee, T., & Brown, N. J. L. (2018).
     rsprite2 R package).
 """
 
-from .arithmetic import check_difference, check_growth, check_parts_total, check_ratio
+from .arithmetic import check_difference, check_growth, check_parts_total, check_ratio, ratio_readings
 from .facts import check_agreement, check_chronology, not_checkable
 from .findings import SEVERITIES, Finding, findings_frame, worst_severity
 from .granularity import check_grim, check_sd, grim_consistent, grimmer_consistent, sd_bounds
@@ -80,9 +81,11 @@ from .percentages import (
     feasible_sample_sizes,
     implied_bases,
     implied_responses,
+    reproduced_counts,
 )
 from .rounding import decimals_of, rounds_to
-from .spec import CHECKS, audit_tables, resolve
+from .spec import CHECKS, AuditSpec, audit_tables, judgement, load_spec, resolve
+from .study import TableAudit, rerounded
 
 __all__ = [
     "Finding",
@@ -111,6 +114,13 @@ __all__ = [
     "check_chronology",
     "not_checkable",
     "CHECKS",
+    "AuditSpec",
+    "TableAudit",
+    "judgement",
+    "load_spec",
+    "ratio_readings",
+    "rerounded",
+    "reproduced_counts",
     "resolve",
     "audit_tables",
 ]

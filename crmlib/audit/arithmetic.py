@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import pandas as pd
+
 from .._checks import check_nonnegative
 from ..exceptions import DataError
 from .findings import Finding
@@ -176,3 +178,46 @@ def check_growth(
         + (", as printed." if ok else f", not the printed {r}{sym}.")
     )
     return Finding("growth", item, "ok" if ok else "error", msg, round(g, decimals + 2), r, {"start": s, "end": e})
+
+
+def ratio_readings(
+    numerators: Mapping[str, float],
+    denominators: Mapping[str, float],
+    reported,
+    decimals: int,
+    *,
+    rounding: str = "nearest",
+) -> pd.DataFrame:
+    """A printed ratio against every reading of its terms: each numerator over each denominator.
+
+    Where a table's totals disagree with the sums of its rows (or a figure has
+    two readings), the printed ratio may come from any combination; this lists
+    them all and says which print as ``reported`` (exact rounding test of
+    :func:`~crmlib.audit.rounds_to`, convention of :mod:`crmlib.audit`).
+
+    Parameters
+    ----------
+    numerators, denominators : label -> amount (currency units; the labels name the reading).
+    reported : the ratio as printed; decimals : its printed decimals.
+
+    Returns
+    -------
+    DataFrame indexed by ``reading`` (``"<numerator> / <denominator>"``) with ``numerator``,
+    ``denominator``, ``ratio`` and ``prints_as_reported`` (bool).
+    """
+    _check_rounding(rounding)
+    decimals = _decimals(decimals)
+    r = _num(reported, "reported")
+    for name, terms in (("numerators", numerators), ("denominators", denominators)):
+        if not isinstance(terms, Mapping) or not terms:
+            raise DataError(f"{name} must be a non-empty mapping of reading -> amount, got {terms!r}")
+    rows = []
+    for a_name, a in numerators.items():
+        for b_name, b in denominators.items():
+            a_v, b_v = _num(a, f"numerators[{a_name!r}]"), _num(b, f"denominators[{b_name!r}]")
+            if b_v == 0:
+                raise DataError(f"denominators[{b_name!r}] is zero")
+            ok = bool(rounds_to(a_v, b_v, r, decimals, rounding=rounding))
+            rows.append((f"{a_name} / {b_name}", a_v, b_v, a_v / b_v, ok))
+    cols = ["reading", "numerator", "denominator", "ratio", "prints_as_reported"]
+    return pd.DataFrame(rows, columns=cols).set_index("reading")

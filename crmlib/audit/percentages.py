@@ -450,3 +450,39 @@ def check_multiple_response(
             )
         )
     return out
+
+
+def reproduced_counts(percentages, decimals, n_max: int, *, n_min: int = 1, rounding: str = "nearest") -> pd.DataFrame:
+    """For every sample size N, how many of the printed percentages whole counts k/N can reproduce.
+
+    The per-N profile behind :func:`feasible_sample_sizes` (which keeps the N
+    where every percentage is reproduced): a figure of it shows how close the
+    stated bases come (Brown & Heathers 2017, GRIM for proportions, applied to
+    each percentage separately).
+
+    Parameters
+    ----------
+    percentages : sequence or mapping of percentages (0-100) as printed.
+    decimals : decimals printed (int, or one per percentage).
+    n_max, n_min : range of sample sizes searched (persons, inclusive; at most :data:`MAX_SEARCH`).
+    rounding : ``"nearest"``, ``"truncate"`` or ``"either"`` (see :mod:`crmlib.audit`).
+
+    Returns
+    -------
+    DataFrame indexed by ``n`` (persons) with ``reproduced`` (how many percentages fit, a count) and
+    ``all`` (True where every one does).
+    """
+    _check_rounding(rounding)
+    _, values = _pct_array(percentages)
+    n_min = check_count(n_min, "n_min", minimum=1)
+    n_max = check_count(n_max, "n_max")
+    if n_max < n_min:
+        raise DataError(f"parameters 'n_min'/'n_max' must satisfy 1 <= n_min <= n_max, got {n_min}, {n_max}")
+    _check_search(n_min, n_max, "reproduced_counts")
+    parts = []
+    for start in range(n_min, n_max + 1, _CHUNK):
+        ns = np.arange(start, min(start + _CHUNK, n_max + 1), dtype=np.int64)
+        parts.append(_feasible_mask(values, decimals, ns, rounding).sum(axis=1))
+    hits = np.concatenate(parts)
+    index = pd.RangeIndex(n_min, n_max + 1, name="n")
+    return pd.DataFrame({"reproduced": hits.astype(np.int64), "all": hits == values.size}, index=index)

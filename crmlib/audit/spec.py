@@ -9,11 +9,15 @@ arguments, so a new check is one function and one adapter, not another branch.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .._checks import close_matches
 from ..exceptions import DataError
 from .arithmetic import check_difference, check_growth, check_parts_total, check_ratio
 from .facts import check_agreement, check_chronology, not_checkable
@@ -219,6 +223,31 @@ def _not_checkable(e: _Entry):
     return (e.item, e.entry["reason"]), {}
 
 
+def judgement(item: str, severity: str, reason: str) -> Finding:
+    """A finding the analyst states rather than computes (e.g. who answered a survey is not said), with its reason.
+
+    Parameters
+    ----------
+    item : what the judgement is about; severity : one of :data:`SEVERITIES`; reason : the argument, in words.
+
+    Returns
+    -------
+    :class:`Finding` with check ``"judgement"``.
+
+    References
+    ----------
+    Brown & Heathers (2017) separate what printed numbers prove from what a reader infers; a judgement is
+    kept apart from the computed checks so that a reader can tell them apart.
+    """
+    if severity not in SEVERITIES:
+        raise DataError(f"judgement {item!r}: severity must be one of {SEVERITIES}, got {severity!r}")
+    return Finding("judgement", item, severity, reason)
+
+
+def _judgement(e: _Entry):
+    return (e.item, e.entry["severity"], e.entry["reason"]), {}
+
+
 CHECKS: dict[str, tuple[Callable[..., Finding | list[Finding]], Callable[[_Entry], tuple[tuple, dict]]]] = {
     "percentage": (check_percentage, _percentage),
     "percentages": (check_percentages, _percentages),
@@ -232,6 +261,7 @@ CHECKS: dict[str, tuple[Callable[..., Finding | list[Finding]], Callable[[_Entry
     "agreement": (check_agreement, _agreement),
     "chronology": (check_chronology, _chronology),
     "not_checkable": (not_checkable, _not_checkable),
+    "judgement": (judgement, _judgement),
 }
 """The checks a specification can name: ``{check: (function, adapter)}``; the adapter reads an entry's references."""
 
@@ -266,6 +296,7 @@ def audit_tables(
     ``agreement``          ``values`` ({where: ref}), optional ``what``
     ``chronology``         ``events`` ({label: ref}, in the order they must occur)
     ``not_checkable``      ``reason``
+    ``judgement``          ``severity``, ``reason`` (a finding the analyst states, see :func:`judgement`)
     =====================  ==============================================================
 
     Two optional keys apply to every entry: ``"on_fail"`` replaces the
@@ -316,3 +347,74 @@ def _audit_entry(tables, entry, i, overrides, rounding) -> list[Finding]:
     except KeyError as exc:
         raise DataError(f"spec entry {i} ({item!r}, check {kind!r}) lacks key {exc}") from None
     return _as_list(check(*args, **kwargs))
+
+
+@dataclass(frozen=True)
+class AuditSpec:
+    """A declarative audit read from a file (:func:`load_spec`).
+
+    Attributes
+    ----------
+    sections : section name -> list of spec entries (the input of :func:`audit_tables`), in file order.
+    readings : reference -> {reading label: value}, the alternative readings of garbled printed numbers.
+    """
+
+    sections: dict[str, list[dict]]
+    readings: dict[str, dict[str, Any]]
+
+    @property
+    def n_checks(self) -> int:
+        """Number of spec entries over all sections."""
+        return sum(len(v) for v in self.sections.values())
+
+
+def load_spec(path: str | os.PathLike) -> AuditSpec:
+    """Read a declarative audit from a YAML file: ``sections`` of spec entries and optional ``readings``.
+
+    The file holds ``sections: {name: [entry, ...]}`` (each entry as in
+    :func:`audit_tables`: ``check``, ``item`` and its references) and
+    ``readings: {reference: {label: value}}`` (alternative readings of a
+    garbled number, used as ``overrides``). Every entry is checked before any
+    audit runs: a mapping with a known ``check`` and an ``item``.
+
+    Parameters
+    ----------
+    path : the YAML file (e.g. ``data/thesis_audit.yml``).
+
+    Returns
+    -------
+    :class:`AuditSpec`
+
+    References
+    ----------
+    YAML 1.2 (``yaml.safe_load``); the checks are those of :data:`CHECKS`.
+    """
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"audit specification {str(p)!r} not found")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise DataError(f"{p.name}: not valid YAML: {exc}") from None
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("sections"), Mapping):
+        raise DataError(f"{p.name}: expected a mapping with 'sections' (and optionally 'readings')")
+    unknown = sorted(set(map(str, raw)) - {"sections", "readings"})
+    if unknown:
+        raise DataError(f"{p.name}: unknown top-level key(s) {unknown}; expected 'sections' and 'readings'")
+    sections: dict[str, list[dict]] = {}
+    for name, entries in raw["sections"].items():
+        if not isinstance(entries, list) or not entries:
+            raise DataError(f"{p.name}: section {name!r} must be a non-empty list of checks")
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, Mapping) or "check" not in entry or "item" not in entry:
+                raise DataError(f"{p.name}: section {name!r}, entry {i} needs keys 'check' and 'item'")
+            if entry["check"] not in CHECKS:
+                hint = close_matches(str(entry["check"]), CHECKS)
+                raise DataError(f"{p.name}: section {name!r}, entry {i}: unknown check {entry['check']!r}{hint}")
+        sections[str(name)] = [dict(e) for e in entries]
+    readings = raw.get("readings") or {}
+    if not isinstance(readings, Mapping) or not all(isinstance(v, Mapping) and v for v in readings.values()):
+        raise DataError(f"{p.name}: 'readings' must map a reference to {{label: value}}")
+    return AuditSpec(sections, {str(k): dict(v) for k, v in readings.items()})
