@@ -1,6 +1,6 @@
 # crmlib: two commands set everything up on a fresh machine with python3 on the PATH.
 #   make reports   render every notebook on the bundled data into reports/*.html (+ reports/index.html)
-#   make test      run the test suite
+#   make test      run the test suite (installs the browser of the browser check when run as root)
 # Other targets: make lab (JupyterLab on notebooks/), make bench-env (reference libraries for benchmarks/).
 
 PYTHON ?= python3
@@ -10,7 +10,7 @@ JOBS   ?= 2
 # JupyterLab refuses to run as root unless told; containers often run as root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: reports test lab bench-env clean
+.PHONY: reports test browser wheel lab bench-env clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,22 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 reports: $(VENV)/.installed
 	$(BIN)/crmlib report --jobs $(JOBS)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest
+
+# The browser check (tests/test_browser.py) drives Debian's chromium and chromium-driver. Installed here when
+# missing and run as root (as .ci/run does); otherwise the browser tests report one skip with the command.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null) \
+	  || echo "make: could not install chromium chromium-driver; the browser tests will be skipped"; \
+	else echo "make: chromium/chromedriver missing (not root): the browser tests will be skipped;" \
+	  "install them with: sudo apt-get install chromium chromium-driver"; fi
+
+# A wheel with the notebooks and the bundled data inside (setup.py copies notebooks/ and data/ into it).
+wheel: $(VENV)/.installed
+	$(BIN)/python -m pip wheel --quiet --no-deps -w dist .
 
 lab: $(VENV)/.installed
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (crmlib)" >/dev/null
@@ -42,4 +56,4 @@ bench-env: $(VENV)/.installed
 	.venv-bench/bin/python -m pip install --quiet -e ".[test]" -r benchmarks/requirements-reference.txt
 
 clean:
-	rm -rf reports/*.html reports/*.json reports/_work reports/_failed
+	rm -rf reports/*.html reports/*.json reports/_work reports/_failed build dist crmlib/_bundled

@@ -36,6 +36,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ._bundled import bundled_dir
 from ._checks import close_matches
 from .exceptions import DataError
 
@@ -64,9 +65,9 @@ CDNOW_OBSERVATION_END = pd.Timestamp("1998-06-30")
 
 
 def data_dir() -> Path:
-    """The folder holding the bundled data (``$CRMLIB_DATA`` or the repository's ``data/``)."""
+    """The folder holding the bundled data (``$CRMLIB_DATA``, else the installed copy or the repository's ``data/``)."""
     env = os.environ.get("CRMLIB_DATA")
-    path = Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+    path = Path(env) if env else bundled_dir("data")
     if not path.is_dir():
         raise FileNotFoundError(
             f"crmlib data directory {str(path)!r} does not exist; run from a checkout of the "

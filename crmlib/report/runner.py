@@ -1,40 +1,54 @@
 """Execute parameterised notebooks with papermill and render them to HTML with nbconvert.
 
-The report set is declared in a YAML file (default ``reports/reports.yml``)::
+The report set is declared in a YAML file: ``reports/reports.yml`` in the
+repository, ``reports.yml`` in a study folder made by ``crmlib new``::
 
     defaults:            # optional; applies to every report unless it overrides
       hide_code: false
       timeout: 600       # seconds per cell
+      report_timeout: 3600   # seconds per report (optional; no limit when absent)
     reports:
       - name: data_overview                  # file stem of reports/<name>.html; [a-z0-9_-]
-        notebook: notebooks/00_data_overview.ipynb   # relative to the folder above the config (the repository root)
+        notebook: notebooks/00_data_overview.ipynb
         title: "The bundled data sets"
-        parameters: {}                       # injected by papermill after the 'parameters' cell
+        parameters: {}                       # checked against the notebook's 'parameters' cell
         hide_code: false
 
+Paths: the *project folder* is the folder holding the configuration, or the
+one above it when that folder is called ``reports`` (the repository's layout).
+A relative notebook path is looked up in the project folder, then, when it is
+a bare file name (``clv.ipynb``), among the notebooks shipped with crmlib. The
+notebooks run with the project folder as their working folder, so relative data
+paths in parameters (``data/orders.xlsx``) are relative to it. Reports go to
+``<project>/reports/``.
+
 One notebook may appear several times with different parameters and names.
-For each report the runner writes ``reports/<name>.html`` (self-contained:
-figures are embedded as data URIs) and ``reports/<name>.json`` (status,
-parameters, run time and the key figures recorded with
-:func:`crmlib.report.record`), then ``reports/index.html`` linking every
-report. A report that fails never replaces the last good HTML/JSON: its
-partial rendering and error go to ``reports/_failed/`` and the index shows the
-error. Executed notebooks are kept in ``reports/_work/`` for inspection.
+Before any kernel starts, every report's parameters are checked against its
+notebook's parameters cell (:mod:`crmlib.report.params`). For each report the
+runner writes ``<name>.html`` (self-contained: figures are embedded as data
+URIs) and ``<name>.json`` (status, the parameters used, defaults included, run
+time and the key figures recorded with :func:`crmlib.report.record`), then
+``index.html``. A report that fails never replaces the last good HTML/JSON:
+its partial rendering and error go to ``_failed/`` and the index shows the
+error. A per-cell or per-report time-out names the cell that was running.
+SIGTERM or SIGINT stops every worker and its kernel before the runner returns
+(:class:`ReportsInterrupted`), keeps the last good reports, and writes an
+index saying the run was interrupted. Executed notebooks are kept in
+``_work/`` for inspection.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import datetime as dt
-import html
+import contextlib
 import json
 import multiprocessing as mp
+import multiprocessing.connection as mpc
 import os
 import re
+import signal
 import sys
-import tempfile
+import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,15 +56,31 @@ from typing import Any
 
 import yaml
 
+from .._bundled import bundled_dir
 from ..exceptions import DataError
+from . import params as _params
+from .files import atomic_write, current_umask, kernel_dir
+from .index import write_index
+from .worker import cell_label, now, running_cell, stop_tree, worker_main
 
-__all__ = ["ReportSpec", "ReportResult", "load_config", "run_reports", "write_index", "DEFAULT_CONFIG"]
+__all__ = [
+    "ReportSpec",
+    "ReportResult",
+    "ReportsInterrupted",
+    "load_config",
+    "find_config",
+    "project_dir",
+    "run_reports",
+    "write_index",
+    "DEFAULT_CONFIG",
+]
 
 DEFAULT_CONFIG = Path("reports/reports.yml")
+STUDY_CONFIG = Path("reports.yml")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-_SPEC_KEYS = {"name", "notebook", "title", "parameters", "hide_code", "timeout", "description"}
-_DEFAULT_KEYS = {"hide_code", "timeout"}
-KERNEL_NAME = "crmlib-python"
+_SPEC_KEYS = {"name", "notebook", "title", "parameters", "hide_code", "timeout", "report_timeout", "description"}
+_DEFAULT_KEYS = {"hide_code", "timeout", "report_timeout"}
+_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class ConfigError(DataError):
@@ -59,7 +89,7 @@ class ConfigError(DataError):
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """One entry of the report set."""
+    """One entry of the report set (``parameters``: the overrides set in the configuration)."""
 
     name: str
     notebook: Path
@@ -68,27 +98,96 @@ class ReportSpec:
     hide_code: bool = False
     timeout: int = 600
     description: str = ""
+    report_timeout: int | None = None
+    source: str = ""  # the notebook as written in the configuration
+    project: Path = Path(".")
 
 
 @dataclass
 class ReportResult:
-    """Outcome of one report run."""
+    """Outcome of one report run (``parameters``: every parameter used, defaults included)."""
 
     name: str
     title: str
     notebook: str
     parameters: dict[str, Any]
-    status: str  # "ok" | "failed"
+    status: str  # "ok" | "failed" | "interrupted"
     started: str
     duration_s: float
     html: str | None = None
     error: str | None = None
     figures: dict[str, Any] = field(default_factory=dict)
     crmlib_version: str = ""
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+class ReportsInterrupted(Exception):
+    """SIGTERM or SIGINT stopped the run; the workers are stopped and the index says so.
+
+    Attributes: ``signum``, ``results`` (the reports that finished, stopped ones as
+    ``"interrupted"``), ``index`` (the index written), ``exit_code`` (128 + signum).
+    """
+
+    def __init__(self, signum: int, results: list[ReportResult], index: Path, message: str):
+        super().__init__(message)
+        self.signum, self.results, self.index = signum, results, index
+        self.exit_code = 128 + signum
+
+
+def find_config(folder: str | os.PathLike = ".") -> Path:
+    """The report configuration of a folder: ``reports/reports.yml`` (repository) or ``reports.yml`` (study)."""
+    folder = Path(folder)
+    for candidate in (folder / DEFAULT_CONFIG, folder / STUDY_CONFIG):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        f"no report configuration in {str(folder.resolve())!r} (looked for {DEFAULT_CONFIG} and {STUDY_CONFIG}); "
+        "make a study folder with `crmlib new DIR`, or pass --config"
+    )
+
+
+def project_dir(config: str | os.PathLike) -> Path:
+    """The project folder of a configuration: its folder, or the one above when that is called ``reports``."""
+    folder = Path(config).resolve().parent
+    return folder.parent if folder.name == "reports" else folder
+
+
+def _resolve_notebook(text: Any, project: Path, where: str) -> Path:
+    if not isinstance(text, str) or not text.endswith(".ipynb"):
+        raise ConfigError(f"{where}: notebook {text!r} must be the path of an .ipynb file")
+    path = Path(text)
+    if path.is_absolute():
+        looked = [path]
+    else:
+        looked = [project / path]
+        if path.name == text:  # a bare file name may be a notebook shipped with crmlib
+            try:
+                looked.append(bundled_dir("notebooks") / path.name)
+            except FileNotFoundError:
+                pass
+    for candidate in looked:
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"{where}: notebook {text!r} not found (looked at {', '.join(map(str, looked))})")
 
 
 def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> list[ReportSpec]:
-    """Read and check a report configuration; raises :class:`ConfigError` naming the fault."""
+    """Read and check a report configuration; raises :class:`ConfigError` naming the fault.
+
+    Parameters
+    ----------
+    path : the YAML file (see the module docstring for its format).
+
+    Returns
+    -------
+    list of ReportSpec
+        In the file's order, notebooks resolved, parameter names checked to be
+        Python identifiers and values made plain (dates as ISO text).
+
+    References
+    ----------
+    papermill, "Parameterize", https://papermill.readthedocs.io/en/latest/usage-parameterize.html
+    """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"report config {str(path)!r} not found")
@@ -110,7 +209,7 @@ def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> list[ReportSpec]:
     entries = doc["reports"]
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{path}: 'reports' must be a non-empty list")
-    base = path.resolve().parent.parent
+    project = project_dir(path)
     specs: list[ReportSpec] = []
     seen: set[str] = set()
     for i, entry in enumerate(entries, start=1):
@@ -130,20 +229,27 @@ def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> list[ReportSpec]:
         if name in seen or name == "index":
             raise ConfigError(f"{where}: the name is used twice (or is the reserved 'index')")
         seen.add(name)
-        nb = Path(entry["notebook"])
-        nb = nb if nb.is_absolute() else base / nb
-        if nb.suffix != ".ipynb" or not nb.is_file():
-            raise ConfigError(f"{where}: notebook {str(nb)!r} not found (or not an .ipynb file)")
-        params = entry.get("parameters") or {}
-        if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
+        nb = _resolve_notebook(entry["notebook"], project, where)
+        raw = entry.get("parameters") or {}
+        if not isinstance(raw, dict):
             raise ConfigError(f"{where}: 'parameters' must be a mapping of names to values")
-        merged = {**defaults, **{k: entry[k] for k in ("hide_code", "timeout") if k in entry}}
+        try:
+            params = {
+                _params.check_name(k, where): _params.plain_value(v, f"{where}: parameter {k!r}")
+                for k, v in raw.items()
+            }
+        except DataError as exc:
+            raise ConfigError(str(exc)) from None
+        merged = {**defaults, **{k: entry[k] for k in ("hide_code", "timeout", "report_timeout") if k in entry}}
         hide = merged.get("hide_code", False)
         if not isinstance(hide, bool):
             raise ConfigError(f"{where}: 'hide_code' must be true or false, got {hide!r}")
-        timeout = merged.get("timeout", 600)
-        if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
-            raise ConfigError(f"{where}: 'timeout' must be a positive number of seconds, got {timeout!r}")
+        for key in ("timeout", "report_timeout"):
+            value = merged.get(key, 600 if key == "timeout" else None)
+            if (key == "timeout" or value is not None) and (
+                not isinstance(value, int) or isinstance(value, bool) or value <= 0
+            ):
+                raise ConfigError(f"{where}: {key!r} must be a positive number of seconds, got {value!r}")
         title = entry.get("title", name)
         if not isinstance(title, str):
             raise ConfigError(f"{where}: 'title' must be text")
@@ -154,234 +260,185 @@ def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> list[ReportSpec]:
                 title=title,
                 parameters=params,
                 hide_code=hide,
-                timeout=timeout,
+                timeout=merged.get("timeout", 600),
                 description=str(entry.get("description", "")),
+                report_timeout=merged.get("report_timeout"),
+                source=entry["notebook"],
+                project=project,
             )
         )
     return specs
 
 
-def _kernel_dir() -> Path:
-    """A private kernelspec running this interpreter, so reports never pick up a foreign 'python3' kernel."""
-    root = Path(tempfile.gettempdir()) / f"crmlib-kernels-{os.getuid() if hasattr(os, 'getuid') else 'u'}"
-    spec_dir = root / "kernels" / KERNEL_NAME
-    spec_dir.mkdir(parents=True, exist_ok=True)
-    spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--log-level=CRITICAL"],
-        "display_name": "Python 3 (crmlib reports)",
-        "language": "python",
-        "env": {"MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONHASHSEED": "0"},
-    }
-    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-    return root
+def check_parameters(
+    specs: Iterable[ReportSpec], overrides: dict[str, Any] | None = None
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Check every report's parameters against its notebook's parameters cell, before anything runs.
+
+    Parameters
+    ----------
+    specs : the reports to run.
+    overrides : name -> value given on the command line (``-p``/``-f``), applied to every report in ``specs``
+        after the configuration's own.
+
+    Returns
+    -------
+    dict
+        report name -> (parameters used, defaults included; the overrides passed to papermill).
+
+    Raises
+    ------
+    ConfigError
+        Listing every unknown name (with close matches) and every value of the wrong type.
+
+    References
+    ----------
+    papermill's ``inspect_notebook``, https://papermill.readthedocs.io/en/latest/usage-inspect.html
+    """
+    declared: dict[Path, dict] = {}
+    out, problems = {}, []
+    for spec in specs:
+        if spec.notebook not in declared:
+            declared[spec.notebook] = _params.notebook_parameters(spec.notebook)
+        given = {**spec.parameters, **(overrides or {})}
+        used, found = _params.effective(declared[spec.notebook], given, f"report {spec.name!r}")
+        problems += found
+        out[spec.name] = (used, given)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return out
 
 
-def _error_text(nb) -> str | None:
-    """The first error output of an executed notebook, as plain text (ANSI colours removed)."""
-    ansi = re.compile(r"\x1b\[[0-9;]*m")
-    for cell in nb.cells:
-        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            if out.get("output_type") == "error":
-                tb = "\n".join(out.get("traceback", [])) or f"{out.get('ename')}: {out.get('evalue')}"
-                return ansi.sub("", tb)
-    return None
+@dataclass
+class _Job:
+    spec: ReportSpec
+    proc: Any
+    conn: Any
+    started: str
+    t0: float
+    work: Path
 
 
-def _render_html(nb, title: str, hide_code: bool) -> str:
-    import copy
-
-    from nbconvert import HTMLExporter
-
-    from .record import FIGURES_MIME
-
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:  # key-figure records are for the JSON, not the page
-        if cell.get("cell_type") == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if FIGURES_MIME not in o.get("data", {})]
-
-    exporter = HTMLExporter(template_name="lab")
-    exporter.exclude_input = hide_code
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
-def _run_one(spec: ReportSpec, out_dir: Path, hide_code: bool | None) -> ReportResult:
-    """Execute and render one report (runs in a worker process)."""
-    import nbformat
-    import papermill as pm
-
-    from .. import __version__
-    from .record import collect
-
-    os.environ["JUPYTER_PATH"] = str(_kernel_dir()) + os.pathsep + os.environ.get("JUPYTER_PATH", "")
-    started = dt.datetime.now(dt.UTC)
-    t0 = time.perf_counter()
-    work = out_dir / "_work" / f"{spec.name}.ipynb"
-    work.parent.mkdir(parents=True, exist_ok=True)
-    hide = spec.hide_code if hide_code is None else hide_code
-    error: str | None = None
-    nb = None
+@contextlib.contextmanager
+def _signals_blocked():
+    """Hold SIGTERM/SIGINT back while a worker is registered or a result written (delivered right after)."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(_SIGNALS))
     try:
-        nb = pm.execute_notebook(
-            str(spec.notebook),
-            str(work),
-            parameters=dict(spec.parameters),
-            kernel_name=KERNEL_NAME,
-            cwd=str(spec.notebook.parent),
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=spec.timeout,
-        )
-        error = _error_text(nb)
-    except pm.PapermillExecutionError as exc:
-        error = re.sub(r"\x1b\[[0-9;]*m", "", f"{exc.ename}: {exc.evalue}\n" + "\n".join(exc.traceback))
-        nb = nbformat.read(str(work), as_version=4) if work.is_file() else None
-    except Exception as exc:  # kernel died, missing parameters cell, timeout, ...
-        error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
-        nb = nbformat.read(str(work), as_version=4) if work.is_file() else None
-    duration = time.perf_counter() - t0
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+class _Stop(BaseException):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum, _frame):
+    for sig in _SIGNALS:  # a second Ctrl-C must not cut the clean-up short
+        signal.signal(sig, signal.SIG_IGN)
+    raise _Stop(signum)
+
+
+def _running_where(work: Path) -> str:
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(work), as_version=4)
+    except Exception:
+        return "before its first cell"
+    i = running_cell(nb)
+    return "before its first cell" if i is None else f"in {cell_label(nb, i)}"
+
+
+def _record(job: _Job, used, given, umask: int, msg: dict[str, Any]) -> ReportResult:
+    """Write a finished report's files (the runner is the only writer of HTML and JSON)."""
+    from .. import __version__
+
+    spec, out = job.spec, job.work.parent.parent
     result = ReportResult(
         name=spec.name,
         title=spec.title,
-        notebook=os.path.relpath(spec.notebook, out_dir.resolve().parent),
-        parameters=dict(spec.parameters),
-        status="ok" if error is None else "failed",
-        started=started.isoformat(timespec="seconds"),
-        duration_s=round(duration, 2),
-        error=error,
+        notebook=spec.source or str(spec.notebook),
+        parameters=used,
+        status=msg["status"],
+        started=job.started,
+        duration_s=msg.get("duration_s", round(time.perf_counter() - job.t0, 2)),
+        error=msg.get("error"),
+        figures=msg.get("figures") or {},
         crmlib_version=__version__,
+        overrides=given,
     )
-    if nb is not None:
-        result.figures = collect(nb)
-    try:
-        page = _render_html(nb, spec.title, hide) if nb is not None else None
-    except Exception as exc:  # rendering failed: treat as a failed report
-        page = None
-        result.status, result.error = "failed", f"rendering failed: {type(exc).__name__}: {exc}"
+    page = msg.get("page")
     if result.status == "ok":
         result.html = f"{spec.name}.html"
-        _atomic_write(out_dir / result.html, page)
-        _atomic_write(out_dir / f"{spec.name}.json", json.dumps(asdict(result), indent=2, ensure_ascii=False))
-        for stale in (out_dir / "_failed" / f"{spec.name}.html", out_dir / "_failed" / f"{spec.name}.json"):
+        atomic_write(out / result.html, page, umask)
+        atomic_write(out / f"{spec.name}.json", json.dumps(asdict(result), indent=2, ensure_ascii=False), umask)
+        for stale in (out / "_failed" / f"{spec.name}.html", out / "_failed" / f"{spec.name}.json"):
             stale.unlink(missing_ok=True)
     else:
         if page is not None:
             result.html = f"_failed/{spec.name}.html"
-            _atomic_write(out_dir / result.html, page)
-        _atomic_write(
-            out_dir / "_failed" / f"{spec.name}.json", json.dumps(asdict(result), indent=2, ensure_ascii=False)
-        )
+            atomic_write(out / result.html, page, umask)
+        text = json.dumps(asdict(result), indent=2, ensure_ascii=False)
+        atomic_write(out / "_failed" / f"{spec.name}.json", text, umask)
     return result
 
 
-def _state(out_dir: Path, name: str) -> tuple[dict | None, dict | None]:
-    """(last good run, last failed run) of a report, read from their JSON files."""
-
-    def read(p: Path):
-        try:
-            return json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-
-    return read(out_dir / f"{name}.json"), read(out_dir / "_failed" / f"{name}.json")
-
-
-def write_index(specs: Iterable[ReportSpec], out_dir: str | os.PathLike = "reports") -> Path:
-    """Write ``index.html`` listing every configured report with its last status, parameters and run time."""
-    out_dir = Path(out_dir)
-    rows = []
-    for spec in specs:
-        good, failed = _state(out_dir, spec.name)
-        params = html.escape(json.dumps(spec.parameters, ensure_ascii=False)) if spec.parameters else "&mdash;"
-        if failed is not None and (good is None or failed["started"] >= good["started"]):
-            link = f'<a href="{html.escape(failed["html"])}">partial output</a>' if failed.get("html") else ""
-            last_good = (
-                f'<br>last good report: <a href="{html.escape(good["html"])}">{html.escape(good["started"])}</a>'
-                if good
-                else ""
-            )
-            err = html.escape((failed.get("error") or "").strip().splitlines()[-1] if failed.get("error") else "")
-            status = (
-                f'<span class="failed">failed</span> {link}{last_good}'
-                f"<details><summary>{err}</summary><pre>{html.escape(failed.get('error') or '')}</pre></details>"
-            )
-            duration, when = failed["duration_s"], failed["started"]
-        elif good is not None:
-            status = f'<span class="ok">ok</span> &middot; <a href="{html.escape(spec.name)}.json">key figures</a>'
-            duration, when = good["duration_s"], good["started"]
-        else:
-            status, duration, when = '<span class="never">not run yet</span>', None, ""
-        title = (
-            f'<a href="{html.escape(good["html"])}">{html.escape(spec.title)}</a>' if good else html.escape(spec.title)
-        )
-        rows.append(
-            "<tr>"
-            f"<td>{title}<div class='nb'>{html.escape(spec.name)} &middot; {html.escape(spec.notebook.name)}</div></td>"
-            f"<td><code>{params}</code></td>"
-            f"<td>{status}</td>"
-            f"<td class='num'>{'' if duration is None else f'{duration:.1f} s'}</td>"
-            f"<td>{html.escape(when)}</td>"
-            "</tr>"
-        )
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>crmlib reports</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }} th, td {{ border-bottom: 1px solid #ddd; padding: .5rem; text-align: left; vertical-align: top; }}
-.num {{ text-align: right; }} .nb {{ color: #777; font-size: 85%; }} .ok {{ color: #2c7c5e; font-weight: bold; }}
-.failed {{ color: #c0504d; font-weight: bold; }} .never {{ color: #777; }} pre {{ white-space: pre-wrap; font-size: 80%; }}
-</style></head><body>
-<h1>crmlib reports</h1>
-<p>Notebooks executed with papermill on the bundled data and rendered with nbconvert.
-Index written {dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}.</p>
-<table><thead><tr><th>Report</th><th>Parameters</th><th>Status</th><th>Run time</th><th>Run at (UTC)</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table></body></html>
-"""
-    index = out_dir / "index.html"
-    _atomic_write(index, page)
-    return index
+def _remove_temporaries(out: Path) -> None:
+    for folder in (out, out / "_failed"):
+        for tmp in folder.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
 
 
 def run_reports(
-    config: str | os.PathLike = DEFAULT_CONFIG,
+    config: str | os.PathLike | None = None,
     names: Iterable[str] | None = None,
     *,
     jobs: int = 1,
     out_dir: str | os.PathLike | None = None,
     hide_code: bool | None = None,
+    parameters: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = print,
 ) -> list[ReportResult]:
     """Run the report set (or the named reports) and write the index.
 
     Parameters
     ----------
-    config : the YAML configuration (see the module docstring).
+    config : the YAML configuration (see the module docstring); default: :func:`find_config` of the
+        current folder.
     names : only these reports (by name); unknown names raise :class:`ConfigError`.
     jobs : number of notebooks executed at once (worker processes).
-    out_dir : where HTML/JSON go; default: the folder of ``config``.
+    out_dir : where HTML/JSON go; default: ``<project folder>/reports``.
     hide_code : force hiding (True) or showing (False) code in every report;
         ``None`` uses each report's own setting.
-    progress : called with one line per started/finished report; ``None`` for silence.
+    parameters : overrides for every selected report, applied after the configuration's
+        (papermill's ``-p``/``-f``); checked like them before any kernel starts.
+    progress : called with one line per finished report; ``None`` for silence.
 
     Returns
     -------
     The results in configuration order. Failed reports have ``status == "failed"``.
+
+    Raises
+    ------
+    ConfigError
+        A bad configuration, name or parameter (nothing has run).
+    ReportsInterrupted
+        SIGTERM or SIGINT arrived: the workers and their kernels are stopped,
+        the index says the run was interrupted.
+
+    References
+    ----------
+    papermill, https://papermill.readthedocs.io/; nbconvert, https://nbconvert.readthedocs.io/
     """
+    config = find_config() if config is None else Path(config)
     specs = load_config(config)
-    out = Path(out_dir) if out_dir is not None else Path(config).parent
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir) if out_dir is not None else project_dir(config) / "reports"
     selected = specs
     if names:
         names = list(names)
@@ -392,38 +449,117 @@ def run_reports(
         selected = [s for s in specs if s.name in names]
     if jobs < 1:
         raise ConfigError(f"jobs must be >= 1, got {jobs}")
+    extra = {}
+    for k, v in (parameters or {}).items():
+        extra[_params.check_name(k, "command line")] = _params.plain_value(v, f"command line: parameter {k!r}")
+    checked = check_parameters(selected, extra)
+    out.mkdir(parents=True, exist_ok=True)
+    umask = current_umask()
+    kdir, kname = kernel_dir()
     say = progress or (lambda _msg: None)
     total = len(selected)
     results: dict[str, ReportResult] = {}
     t0 = time.perf_counter()
     say(f"crmlib report: {total} report(s), {jobs} at a time")
     ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=min(jobs, max(total, 1)), mp_context=ctx) as pool:
-        futures = {}
-        for spec in selected:
-            futures[pool.submit(_run_one, spec, out, hide_code)] = spec
-        for i, fut in enumerate(cf.as_completed(futures), start=1):
-            spec = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as exc:  # the worker itself died
-                res = ReportResult(
-                    spec.name,
-                    spec.title,
-                    str(spec.notebook),
-                    spec.parameters,
-                    "failed",
-                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    0.0,
-                    error=f"worker failed: {type(exc).__name__}: {exc}",
-                )
-                _atomic_write(out / "_failed" / f"{spec.name}.json", json.dumps(asdict(res), indent=2))
-            results[spec.name] = res
-            line = f"[{i}/{total}] {res.status:6s} {res.name} ({res.duration_s:.1f} s)"
-            if res.status != "ok":
-                last = (res.error or "").strip().splitlines()
-                line += f" - {last[-1] if last else 'error'}"
-            say(line)
+    pending, running = list(selected), {}
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        handlers = {sig: signal.signal(sig, _on_signal) for sig in _SIGNALS}
+
+    def finish(job: _Job, msg: dict[str, Any]) -> None:
+        res = _record(job, *checked[job.spec.name], umask, msg)
+        results[job.spec.name] = res
+        line = f"[{len(results)}/{total}] {res.status:6s} {res.name} ({res.duration_s:.1f} s)"
+        if res.status != "ok":
+            last = (res.error or "").strip().splitlines()
+            line += f" - {last[-1] if last else 'error'}"
+        say(line)
+
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                spec = pending.pop(0)
+                work = out / "_work" / f"{spec.name}.ipynb"
+                job = {
+                    "name": spec.name,
+                    "notebook": str(spec.notebook),
+                    "work": str(work),
+                    "cwd": str(spec.project),
+                    "overrides": checked[spec.name][1],
+                    "timeout": spec.timeout,
+                    "title": spec.title,
+                    "hide_code": spec.hide_code if hide_code is None else hide_code,
+                    "kernel_name": kname,
+                    "kernel_dir": str(kdir),
+                }
+                with _signals_blocked():
+                    mine, theirs = ctx.Pipe(duplex=False)
+                    proc = ctx.Process(target=worker_main, args=(theirs, job), name=f"crmlib-report-{spec.name}")
+                    proc.start()
+                    theirs.close()
+                    running[spec.name] = _Job(spec, proc, mine, now(), time.perf_counter(), work)
+            deadlines = [j.t0 + j.spec.report_timeout for j in running.values() if j.spec.report_timeout]
+            wait = max(0.0, min(deadlines) - time.perf_counter()) if deadlines else None
+            mpc.wait([j.conn for j in running.values()] + [j.proc.sentinel for j in running.values()], wait)
+            with _signals_blocked():
+                for name, job in list(running.items()):
+                    msg = None
+                    if job.conn.poll():
+                        try:
+                            msg = job.conn.recv()
+                        except EOFError:
+                            msg = None
+                    elif job.proc.is_alive():
+                        limit = job.spec.report_timeout
+                        if not limit or time.perf_counter() < job.t0 + limit:
+                            continue
+                        where = _running_where(job.work)
+                        stop_tree(job.proc.pid)
+                        msg = {
+                            "status": "failed",
+                            "error": f"time-out: the report did not finish within its report_timeout of {limit} s; "
+                            f"stopped {where}",
+                        }
+                    job.proc.join(10)
+                    if job.proc.is_alive():
+                        stop_tree(job.proc.pid)
+                        job.proc.join()
+                    if msg is None:
+                        msg = {
+                            "status": "failed",
+                            "error": f"the worker ended (exit code {job.proc.exitcode}) {_running_where(job.work)}",
+                        }
+                    job.conn.close()
+                    del running[name]
+                    finish(job, msg)
+    except _Stop as stop:
+        signame = signal.Signals(stop.signum).name
+        for job in running.values():
+            stop_tree(job.proc.pid)
+        for job in running.values():
+            job.proc.join()
+            job.conn.close()
+            where = _running_where(job.work)
+            msg = {
+                "status": "interrupted",
+                "error": f"interrupted by {signame} {where}; the last good report is kept",
+                "duration_s": round(time.perf_counter() - job.t0, 2),
+            }
+            finish(job, msg)
+        _remove_temporaries(out)
+        stopped, unstarted = sorted(running), [s.name for s in pending]
+        note = (
+            f"The run of {now()} was interrupted by {signame}: {len(results) - len(stopped)} report(s) finished, "
+            f"stopped: {', '.join(stopped) or 'none'}; not started: {', '.join(unstarted) or 'none'}. "
+            "The last good reports are kept."
+        )
+        index = write_index(specs, out, run_note=note)
+        say(f"crmlib report: {note} Index: {index}")
+        raise ReportsInterrupted(stop.signum, list(results.values()), index, note) from None
+    finally:
+        for sig, old in handlers.items():
+            signal.signal(sig, old)
     index = write_index(specs, out)
     n_failed = sum(r.status != "ok" for r in results.values())
     say(f"{total - n_failed} ok, {n_failed} failed in {time.perf_counter() - t0:.1f} s; index: {index}")

@@ -1,0 +1,206 @@
+"""One report in a worker process: execute with papermill, render with nbconvert, hand the result back.
+
+The worker writes nothing but papermill's working copy of the executed notebook
+(``reports/_work/<name>.ipynb``); the HTML and JSON are written by the runner,
+so a run the runner stops leaves nothing half-written behind. The runner
+stops a worker with :func:`stop_tree`, which freezes the worker and every
+process it started (the Jupyter kernel runs in a session of its own, so a
+process-group signal would miss it) and then kills them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import signal
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+__all__ = ["execute", "worker_main", "stop_tree", "running_cell", "cell_label"]
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def cell_label(nb, index: int) -> str:
+    """``cell 7 (`fit = model.fit(summary)`)``: the cell's place in the source notebook and its first line."""
+    injected = sum(
+        1 for c in nb.cells[:index] if "injected-parameters" in c.get("metadata", {}).get("tags", [])
+    )  # papermill's cell is not in the source notebook
+    first = next((line.strip() for line in nb.cells[index].source.splitlines() if line.strip()), "")
+    first = first if len(first) <= 70 else first[:67] + "..."
+    return f"cell {index + 1 - injected} (`{first}`)"
+
+
+def running_cell(nb) -> int | None:
+    """Index of the cell that was executing: papermill's ``running`` mark, else the last cell started."""
+    last = None
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("papermill", {})
+        if meta.get("status") == "running":
+            return i
+        if cell.get("cell_type") == "code" and meta.get("start_time"):
+            last = i
+    return last
+
+
+def _error_text(nb) -> str | None:
+    """The first error output of an executed notebook, as plain text."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            if out.get("output_type") == "error":
+                tb = "\n".join(out.get("traceback", [])) or f"{out.get('ename')}: {out.get('evalue')}"
+                return _ANSI.sub("", tb)
+    return None
+
+
+def render_html(nb, title: str, hide_code: bool) -> str:
+    """The self-contained HTML page of an executed notebook (key-figure records left out)."""
+    import copy
+
+    from nbconvert import HTMLExporter
+
+    from .record import FIGURES_MIME
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if FIGURES_MIME not in o.get("data", {})]
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = hide_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def execute(job: dict[str, Any]) -> dict[str, Any]:
+    """Execute and render one report; returns the result record (``status``, ``error``, ``figures``) and ``page``.
+
+    ``job`` holds ``name``, ``notebook``, ``work`` (executed copy), ``cwd``,
+    ``overrides``, ``timeout`` (seconds per cell), ``title``, ``hide_code``,
+    ``kernel_name``, ``kernel_dir``.
+    """
+    import nbformat
+    import papermill as pm
+    from nbclient.exceptions import CellTimeoutError
+
+    from .record import collect
+
+    os.environ["JUPYTER_PATH"] = job["kernel_dir"] + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+    work = Path(job["work"])
+    work.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    error = None
+    nb = None
+
+    def saved():
+        try:
+            return nbformat.read(str(work), as_version=4) if work.is_file() else None
+        except Exception:  # a copy cut short
+            return None
+
+    try:
+        nb = pm.execute_notebook(
+            job["notebook"],
+            str(work),
+            parameters=dict(job["overrides"]),
+            kernel_name=job["kernel_name"],
+            cwd=job["cwd"],
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=job["timeout"],
+        )
+        error = _error_text(nb)
+    except pm.PapermillExecutionError as exc:
+        error = _ANSI.sub("", f"{exc.ename}: {exc.evalue}\n" + "\n".join(exc.traceback))
+        nb = saved()
+    except CellTimeoutError:
+        nb = saved()
+        where = cell_label(nb, running_cell(nb)) if nb is not None and running_cell(nb) is not None else "a cell"
+        error = f"time-out: {where} did not finish within {job['timeout']} s (the per-cell 'timeout' of reports.yml)"
+    except Exception as exc:  # kernel died, missing parameters cell, ...
+        error = f"{traceback.format_exc()}\n{type(exc).__name__}: {exc}"
+        nb = saved()
+    result: dict[str, Any] = {"status": "ok" if error is None else "failed", "error": error, "figures": {}}
+    page = None
+    if nb is not None:
+        result["figures"] = collect(nb)
+        try:
+            page = render_html(nb, job["title"], job["hide_code"])
+        except Exception as exc:
+            result["status"], result["error"] = "failed", f"rendering failed: {type(exc).__name__}: {exc}"
+    result["duration_s"] = round(time.perf_counter() - t0, 2)
+    result["page"] = page
+    return result
+
+
+def worker_main(conn, job: dict[str, Any]) -> None:
+    """Entry point of a worker process: default signal handling, run :func:`execute`, send the result."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    if hasattr(os, "setpgid"):
+        os.setpgid(0, 0)  # a terminal's Ctrl-C goes to the runner alone, which stops the workers itself
+    try:
+        conn.send(execute(job))
+    except Exception as exc:  # pragma: no cover - execute catches what papermill raises
+        conn.send(
+            {
+                "status": "failed",
+                "error": f"worker failed: {type(exc).__name__}: {exc}",
+                "figures": {},
+                "page": None,
+                "duration_s": 0.0,
+            }
+        )
+    finally:
+        conn.close()
+
+
+def stop_tree(pid: int, grace: float = 5.0) -> None:
+    """Stop a worker and every process it started: freeze them all (no new children), then kill them.
+
+    Parameters
+    ----------
+    pid : the worker's process id.
+    grace : seconds to wait for the killed processes to go.
+
+    References
+    ----------
+    psutil, ``Process.suspend``/``children``/``kill``, https://psutil.readthedocs.io/
+    """
+    import psutil
+
+    frozen: list[psutil.Process] = []
+    queue = [pid]
+    while queue:
+        try:
+            proc = psutil.Process(queue.pop())
+            proc.suspend()
+            frozen.append(proc)
+            queue.extend(child.pid for child in proc.children())
+        except psutil.NoSuchProcess:
+            continue
+    for proc in reversed(frozen):  # children first, so none is re-parented while alive
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    deadline = time.monotonic() + grace
+    for proc in frozen[1:]:  # the worker itself is reaped by the runner's join; a zombie writes nothing
+        while time.monotonic() < deadline:
+            try:
+                if proc.status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.02)
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
