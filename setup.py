@@ -12,24 +12,23 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-# (folder, file patterns) copied into crmlib/_bundled/<folder>/
-BUNDLED = {"notebooks": ("*.ipynb",), "data": ("*.csv", "*.txt", "*.md")}
+# folders copied into crmlib/_bundled/<folder>/ (data/ with its subfolders, e.g. data/models/*.yml)
+BUNDLED = ("notebooks", "data")
+IGNORE = shutil.ignore_patterns(".*", "__pycache__", "*.pyc", ".ipynb_checkpoints")
 
 
 class BuildPyWithBundled(build_py):
-    """build_py, then copy notebooks/*.ipynb and data/* into the built package."""
+    """build_py, then copy notebooks/ and data/ into the built package."""
 
     def run(self):
         super().run()
-        for folder, patterns in BUNDLED.items():
+        for folder in BUNDLED:
             source = ROOT / folder
             if not source.is_dir():  # building from an sdist made without them would ship no reports
                 raise SystemExit(f"setup.py: {source} is missing; build from a checkout or a complete sdist")
             target = Path(self.build_lib) / "crmlib" / "_bundled" / folder
-            target.mkdir(parents=True, exist_ok=True)
-            for pattern in patterns:
-                for path in sorted(source.glob(pattern)):
-                    shutil.copy2(path, target / path.name)
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target, ignore=IGNORE)
 
 
 setup(cmdclass={"build_py": BuildPyWithBundled})

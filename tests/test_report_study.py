@@ -87,7 +87,9 @@ def test_wheel_runs_a_study_in_a_fresh_environment_away_from_the_repository(tmp_
         names = set(zf.namelist())
         for nb in (REPO / "notebooks").glob("*.ipynb"):
             assert zf.read(f"crmlib/_bundled/notebooks/{nb.name}") == nb.read_bytes(), nb.name
-        assert "crmlib/_bundled/data/CDNOW_master.txt" in names
+        for path in (REPO / "data").rglob("*"):
+            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(REPO).parts):
+                assert f"crmlib/_bundled/data/{path.relative_to(REPO / 'data').as_posix()}" in names, path
     built = time.perf_counter()
 
     venv = tmp_path / "venv"
