@@ -22,6 +22,8 @@ class BuildPyWithBundled(build_py):
 
     def run(self):
         super().run()
+        if getattr(self, "editable_mode", False):  # an editable install reads the checkout's folders directly
+            return
         for folder in BUNDLED:
             source = ROOT / folder
             if not source.is_dir():  # building from an sdist made without them would ship no reports
