@@ -188,3 +188,12 @@ def test_cli_overrides_are_checked_before_any_kernel(project, capsys):
     assert main(["report", "--config", str(cfg), "-p", "n_boot", "many"]) == 2
     assert "'n_boot' must be an integer like its default 200, got 'many' (str)" in capsys.readouterr().err
     assert not (project / "reports" / "_work").exists()  # nothing started
+
+
+def test_the_project_report_set_passes_the_parameter_check():
+    """Every parameter in reports/reports.yml is one its notebook declares, with the default's type."""
+    from pathlib import Path
+
+    specs = load_config(Path(__file__).resolve().parent.parent / "reports" / "reports.yml")
+    checked = check_parameters(specs)
+    assert set(checked) == {s.name for s in specs}
