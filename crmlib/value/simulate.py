@@ -211,7 +211,9 @@ def simulate_survey(
     seg = np.tile(np.r_[np.repeat("business", n_bus), np.repeat("consumer", n_per_competitor - n_bus)], len(provs))
     n = comp.size
     mu = LATENT_MEANS.loc[comp].to_numpy() + SEGMENT_SHIFT.loc[seg].to_numpy()
-    latent = mu + rng.multivariate_normal(np.zeros(len(COMPONENTS)), _sigma(), size=n)
+    # Cholesky, not numpy's default SVD: the block correlation matrix has repeated eigenvalues, whose
+    # eigenvectors LAPACK builds choose differently, so SVD draws changed with the numpy/LAPACK version.
+    latent = mu + rng.multivariate_normal(np.zeros(len(COMPONENTS)), _sigma(), size=n, method="cholesky")
 
     answers, scores = {}, np.empty((n, len(COMPONENTS)))
     for k, c in enumerate(COMPONENTS):
