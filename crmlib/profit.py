@@ -88,6 +88,7 @@ def customer_profit(
     customer_id: str = "customer_id",
     date: str = "date",
     amount: str = "amount",
+    date_format: str | None = None,
 ) -> pd.DataFrame:
     """Profit per customer over a window, from a transaction log.
 
@@ -103,7 +104,10 @@ def customer_profit(
     Parameters
     ----------
     transactions : one row per transaction with the columns ``customer_id``,
-        ``date`` (dates) and ``amount`` (revenue, currency units, e.g. USD for CDNOW).
+        ``date`` (dates) and ``amount`` (revenue, currency units, e.g. USD for CDNOW):
+        a pandas DataFrame, or anything :func:`crmlib.transactions.read_log`
+        reads (a file, a table; then without cost columns). Dates and amounts
+        are read by that one intake (``date_format`` as there).
     margin_share : gross margin as a share of revenue, in [0, 1]. Give
         exactly one of ``margin_share`` and ``cost_of_goods``.
     cost_of_goods : a column holding the cost of goods of each transaction
@@ -127,6 +131,7 @@ def customer_profit(
         ``margin_share``, into the cost of goods), counts them in the column
         ``returns`` and never as an order, and warns with their count.
     customer_id, date, amount : column names.
+    date_format : strptime format of text dates, as in :func:`crmlib.transactions.read_log`.
 
     Returns
     -------
@@ -138,9 +143,6 @@ def customer_profit(
     ``returns`` (rows with a negative amount in the window) and the policy.
     """
     what = "customer_profit"
-    if not isinstance(transactions, pd.DataFrame):
-        raise DataError(f"{what}: transactions must be a DataFrame, got {type(transactions).__name__}")
-    require_columns(transactions, [customer_id, date, amount, cost_of_goods, cost_to_serve], "transaction log")
     if (margin_share is None) == (cost_of_goods is None):
         raise DataError(
             f"{what}: give exactly one of margin_share (a share of revenue) and cost_of_goods (a column) "
@@ -158,13 +160,14 @@ def customer_profit(
     check_choice(order_unit, "order_unit", ("row", "day"))
     check_choice(on_negative, "on_negative", ("error", "exclude", "keep"))
 
-    dates = _log_dates(transactions, date)
+    log = _log_rows(transactions, customer_id, date, amount, [cost_of_goods, cost_to_serve], date_format)
+    dates = log[date]
     lo = pd.Timestamp(observation_start) if observation_start is not None else dates.min()
     hi = pd.Timestamp(observation_end) if observation_end is not None else dates.max()
     if lo > hi:
         raise DataError(f"{what}: observation_start {lo.date()} is after observation_end {hi.date()}")
     keep = ((dates >= lo) & (dates <= hi)).to_numpy()
-    tx = transactions.loc[keep]
+    tx = log.loc[keep]
     missing = tx[customer_id].isna().to_numpy()
     if missing.any():
         raise DataError(f"{what}: column {customer_id!r} is missing in {rows_text(missing, tx.index)}")
@@ -462,14 +465,44 @@ def plot_whale_curve(curve: pd.DataFrame, ax=None, *, label: str | None = None, 
     return ax
 
 
-def _log_dates(transactions: pd.DataFrame, date: str) -> pd.Series:
-    dates = pd.to_datetime(transactions[date], errors="coerce")
-    if dates.isna().any():
-        bad = dates.isna().to_numpy()
-        raise DataError(
-            f"customer_profit: column {date!r} is missing or not a date in {rows_text(bad, transactions.index)}"
-        )
-    return dates
+def _log_rows(
+    transactions: Any, customer_id: str, date: str, amount: str, extra: list[str | None], date_format: str | None
+) -> pd.DataFrame:
+    """The log's rows with dates and amounts read by the one intake (:func:`crmlib.transactions.read_log`).
+
+    A pandas log keeps its index (rows are named by their labels) and its cost columns; a file or
+    engine table is read whole (then no cost columns). Missing or unreadable dates are refused by row.
+    """
+    from .transactions import read_log
+
+    extra = [c for c in extra if c is not None]
+    with read_log(transactions, customer_id=customer_id, date=date, amount=amount, date_format=date_format) as log:
+        if log.frame is not None:
+            raw = log.raw if log.raw is not None else log.frame
+            require_columns(raw, extra, "transaction log")
+            rows = pd.DataFrame(
+                {customer_id: log.frame[customer_id], date: log.frame[date], amount: log.frame[amount]}
+            ).set_axis(raw.index)
+            given = log.frame.get("__crmlib_date_given")
+            for c in extra:
+                rows[c] = raw[c].to_numpy()
+        elif extra:
+            raise DataError(
+                f"customer_profit: cost columns {extra} are read from a pandas DataFrame only; "
+                "load the file into one (pandas.read_csv / read_parquet) and pass it"
+            )
+        else:
+            typed = log.typed().select("cid", "day", "amount", "date_given").execute()
+            rows = pd.DataFrame(
+                {customer_id: typed["cid"], date: typed["day"].astype("datetime64[ns]"), amount: typed["amount"]}
+            )
+            given = typed["date_given"].to_numpy()
+    undated = rows[date].isna().to_numpy()
+    if undated.any():
+        kind = "not a date" if given is not None and np.asarray(given, dtype=bool)[undated].all() else "missing"
+        raise DataError(f"customer_profit: column {date!r} is {kind} in {rows_text(undated, rows.index)}")
+    rows[date] = rows[date].astype("datetime64[ns]")
+    return rows
 
 
 def concentration_sensitivity(

@@ -100,7 +100,9 @@ def test_gamma_gamma_zero_spend_repeat_buyer_in_cdnow_master_is_named_not_droppe
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        s = summarize(load_cdnow("master"), calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="week")
+        s = summarize(
+            load_cdnow("master"), calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="week"
+        )
     with pytest.raises(
         DataError, match=r"column 'monetary' is not positive for 1 repeat buyers \(rows e\.g\. \[10244\]\)"
     ):

@@ -75,7 +75,7 @@ def test_inputchecks_customer_profit(log):
         profit.customer_profit(log, margin_share=-0.1)
     with pytest.raises(DataError, match="give exactly one of margin_share"):
         profit.customer_profit(log, margin_share=0.3, cost_of_goods="cost")
-    with pytest.raises(DataError, match="transaction log has no column\\(s\\) \\['revenue'\\]"):
+    with pytest.raises(DataError, match="has no column 'revenue' \\(the amount column\\)"):
         profit.customer_profit(log, margin_share=0.3, amount="revenue")
     with pytest.raises(DataError, match="cost_to_serve_per_order must be >= 0, got -1"):
         profit.customer_profit(log, margin_share=0.3, cost_to_serve_per_order=-1)

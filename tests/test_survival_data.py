@@ -158,14 +158,17 @@ def test_churn_share_falls_as_window_grows_and_sensitivity_matches_lifelines():
 
 
 def test_inputchecks_transactions_after_observation_end():
-    with pytest.raises(DataError, match=r"column 'date': 1 transaction\(s\) after the observation end"):
+    with pytest.raises(
+        DataError,
+        match=r"1 rows are dated after the observation end 2020-04-10 \(column 'date'\): rows \(index labels\) \[1\]",
+    ):
         from_transactions(_log({"a": [0, 120]}), 30, observation_end=END)
 
 
 def test_inputchecks_missing_transaction_dates_named():
     log = _log({"a": [0, 10]})
     log.loc[1, "date"] = pd.NaT
-    with pytest.raises(DataError, match=r"1 transaction\(s\) without a date: rows \[1\]"):
+    with pytest.raises(DataError, match=r"1 rows have no date \(column 'date'\): rows \(index labels\) \[1\]"):
         from_transactions(log, 30)
 
 
@@ -176,7 +179,9 @@ def test_inputchecks_inactivity_days(w):
 
 
 def test_inputchecks_missing_column():
-    with pytest.raises(DataError, match=r"lacks column\(s\) \['customer_id'\]"):
+    with pytest.raises(
+        DataError, match=r"has no column 'customer_id' \(the customer_id column\); columns are \['date'\]"
+    ):
         from_transactions(pd.DataFrame({"date": [D0]}), 30)
 
 

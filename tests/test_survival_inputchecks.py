@@ -265,7 +265,7 @@ def test_time_zone_aware_contracts_use_wall_clock_dates(contracts):
 
 def test_inputchecks_contracts_mixing_time_zones_named(contracts):
     mixed = contracts.assign(start=["2020-01-01T00:00+09:00", "2020-02-01T00:00+01:00", "2020-03-01"])
-    with pytest.raises(DataError, match="column 'start' of contracts"):
+    with pytest.raises(DataError, match="column 'start' cannot be read as one kind of date"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             from_contracts(mixed, observation_end="2020-12-31")

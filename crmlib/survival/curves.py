@@ -304,17 +304,17 @@ def cohort_activity_table(
     ``"year"``) of the first purchase; cell (cohort, k) = share of the cohort
     with at least one purchase in the k-th calendar period after the cohort's
     (k = 0 is the acquisition period, so it is 1). Periods that end after
-    ``observation_end`` are empty (NaN). This is the acquisition-cohort table
+    ``observation_end`` are empty (NaN); purchases after it are left out (with
+    a :class:`DataWarning` giving their count: the log is read by
+    :func:`crmlib.transactions.purchase_days`). This is the acquisition-cohort table
     of Blattberg, Kim & Neslin (2008), *Database Marketing*, ch. 5 (retention by cohort).
     """
-    from .data import _as_day, _check_log
+    from .data import _purchase_days
 
     freq = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}[check_choice(period, "period", COHORT_PERIODS)]
-    dates = _check_log(log, customer_id, date)
-    obs_end = dates.max() if observation_end is None else _as_day(observation_end, "observation_end")
-    per = pd.PeriodIndex(dates.dt.to_period(freq))
-    ordinal = per.asi8
-    frame = pd.DataFrame({"c": log[customer_id].to_numpy(), "o": ordinal})
+    days, obs_end = _purchase_days(log, customer_id, date, observation_end, on_after_end="exclude")
+    ordinal = pd.PeriodIndex(days["d"].dt.to_period(freq)).asi8
+    frame = pd.DataFrame({"c": days["c"].to_numpy(), "o": ordinal})
     first = frame.groupby("c")["o"].transform("min").to_numpy()
     frame = pd.DataFrame({"c": frame["c"], "cohort": first, "k": ordinal - first}).drop_duplicates()
     sizes = frame.loc[frame["k"] == 0].groupby("cohort").size()

@@ -72,7 +72,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._checks import check_level, check_nonnegative
+from .._checks import check_choice, check_level, check_nonnegative
 from ..exceptions import DataError, DataWarning
 
 __all__ = [
@@ -102,26 +102,26 @@ def _need_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> Non
         raise DataError(f"{what} lacks column(s) {missing}; it has {list(frame.columns)}")
 
 
-def _as_dates(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
+def _as_dates(frame: pd.DataFrame, column: str, what: str, date_format: str | None = None) -> pd.Series:
+    """A date column read by the one date intake (:func:`crmlib.transactions.read_log`'s rules and messages)."""
+    from ..transactions import read_log
+
     s = frame[column]
-    if not pd.api.types.is_datetime64_any_dtype(s):
-        try:
-            s = pd.to_datetime(s, errors="raise")
-        except (ValueError, TypeError) as exc:
-            raise DataError(f"column {column!r} of {what} is not a date column: {exc}") from None
-        if not pd.api.types.is_datetime64_any_dtype(s):
-            raise DataError(
-                f"column {column!r} of {what} mixes time zones (or dates with and without one); "
-                "convert it to one zone (or to plain dates) first"
-            )
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         warnings.warn(
             f"column {column!r} of {what} has time zone {s.dt.tz}; its wall-clock dates in that zone are used",
             DataWarning,
             stacklevel=3,
         )
-        s = s.dt.tz_localize(None)
-    return s
+    probe = pd.DataFrame({"__row": np.arange(len(s)), column: s.to_numpy() if s.dtype == object else s.array})
+    with read_log(probe, customer_id="__row", date=column, amount=None, date_format=date_format) as parsed:
+        out = parsed.frame[column]
+        given = parsed.frame.get("__crmlib_date_given")
+    if given is not None:
+        bad = frame.index[np.asarray(given, dtype=bool) & out.isna().to_numpy()]
+        if len(bad):
+            raise DataError(f"column {column!r} of {what}: {len(bad)} value(s) are not dates: rows {_rows(bad)}")
+    return pd.Series(out.to_numpy(), index=frame.index, name=column)
 
 
 def _as_day(value: pd.Timestamp | str, name: str) -> pd.Timestamp:
@@ -179,6 +179,7 @@ def from_contracts(
     contract_end: str = "end",
     observation_end: pd.Timestamp | str,
     customer_id: str | None = None,
+    date_format: str | None = None,
 ) -> pd.DataFrame:
     """Survival data from contracts (start, end or still active).
 
@@ -198,6 +199,9 @@ def from_contracts(
         does for a pandas column.
     observation_end : last day observed (a date).
     customer_id : optional customer id column; its values must be unique.
+    date_format : strptime format of text dates (``"%d/%m/%Y"``); without it text dates are
+        read as :func:`crmlib.transactions.read_log` reads a log's (ISO 8601; day/month text
+        that could be read either way is refused, showing rows and both readings).
 
     Returns
     -------
@@ -215,8 +219,8 @@ def from_contracts(
     """
     _need_columns(contracts, [contract_start, contract_end] + ([customer_id] if customer_id else []), "contracts")
     obs_end = _as_day(observation_end, "observation_end")
-    s = _as_dates(contracts, contract_start, "contracts")
-    e = _as_dates(contracts, contract_end, "contracts")
+    s = _as_dates(contracts, contract_start, "contracts", date_format)
+    e = _as_dates(contracts, contract_end, "contracts", date_format)
     bad = contracts.index[s.isna().to_numpy()]
     if len(bad):
         raise DataError(f"column {contract_start!r}: {len(bad)} contract(s) without a start date: rows {_rows(bad)}")
@@ -262,18 +266,6 @@ def from_contracts(
     return out
 
 
-def _check_log(log: pd.DataFrame, customer_id: str, date: str) -> pd.Series:
-    _need_columns(log, [customer_id, date], "transaction log")
-    d = _as_dates(log, date, "transaction log")
-    bad = log.index[d.isna().to_numpy()]
-    if len(bad):
-        raise DataError(f"column {date!r}: {len(bad)} transaction(s) without a date: rows {_rows(bad)}")
-    bad = log.index[log[customer_id].isna().to_numpy()]
-    if len(bad):
-        raise DataError(f"column {customer_id!r}: {len(bad)} transaction(s) without a customer id: rows {_rows(bad)}")
-    return d
-
-
 def from_transactions(
     log: pd.DataFrame,
     inactivity_days: int,
@@ -313,26 +305,47 @@ def from_transactions(
     Fader, P. S. & Hardie, B. G. S. (2009). Probability models for customer-base
     analysis. J. Interactive Marketing 23(1), 61-69 (why a window is needed).
     """
+    w = _check_window(inactivity_days, event_at)
+    days, obs_end = _purchase_days(log, customer_id, date, observation_end)
+    return _spells(days, obs_end, w, event_at, customer_id)
+
+
+def _check_window(inactivity_days: int, event_at: str) -> int:
     if isinstance(inactivity_days, bool) or not isinstance(inactivity_days, (int, np.integer)) or inactivity_days < 1:
         raise DataError(f"inactivity_days must be a positive whole number of days, got {inactivity_days!r}")
-    if event_at not in ("last_purchase", "lapse"):
-        raise DataError(f"event_at must be 'last_purchase' or 'lapse', got {event_at!r}")
-    dates = _check_log(log, customer_id, date).dt.normalize()
-    if len(dates) == 0:
-        raise DataError("transaction log is empty")
-    obs_end = dates.max() if observation_end is None else _as_day(observation_end, "observation_end").normalize()
-    late = log.index[(dates > obs_end).to_numpy()]
-    if len(late):
-        raise DataError(
-            f"column {date!r}: {len(late)} transaction(s) after the observation end {obs_end.date()}: rows {_rows(late)}"
-        )
-    w = int(inactivity_days)
-    days = (
-        pd.DataFrame({"c": log[customer_id].to_numpy(), "d": dates.to_numpy()})
-        .drop_duplicates()
-        .sort_values(["c", "d"], kind="mergesort")
-        .reset_index(drop=True)
+    check_choice(event_at, "event_at", ("last_purchase", "lapse"))
+    return int(inactivity_days)
+
+
+def _purchase_days(
+    log, customer_id: str, date: str, observation_end=None, amount: str | None = None, on_after_end: str = "error"
+) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """The log's purchase days from the one intake (:func:`crmlib.transactions.purchase_days`): ``c``, ``d``[, ``a``].
+
+    Rows of one customer on one day are one purchase day here, so exact duplicate rows are not a fault
+    (``on_duplicate="ignore"``); every other check of the intake applies, with its policy and message.
+    """
+    from ..transactions import purchase_days
+
+    got = purchase_days(
+        log,
+        customer_id=customer_id,
+        date=date,
+        amount=amount,
+        observation_end=observation_end,
+        on_after_end=on_after_end,
+        on_duplicate="ignore",
     )
+    if len(got) == 0:
+        raise DataError("transaction log is empty")
+    days = got.rename(columns={"customer_id": "c", "date": "d", "amount": "a"})
+    obs_end = got.attrs.get("crmlib_log", {}).get("observation_end")
+    obs_end = days["d"].max() if obs_end is None else pd.Timestamp(obs_end)
+    return days, obs_end
+
+
+def _spells(days: pd.DataFrame, obs_end: pd.Timestamp, w: int, event_at: str, customer_id: str) -> pd.DataFrame:
+    """Survival data from purchase days ``c``, ``d`` (sorted by customer and day, one row per purchase day)."""
     grp = days.groupby("c", sort=True)
     first = grp["d"].first()
     last = grp["d"].last()
@@ -364,7 +377,7 @@ def from_transactions(
         {
             "start": first,
             "last_purchase": spell_last,
-            "end": pd.to_datetime(end),
+            "end": end.astype("datetime64[ns]"),
             "churned": churned.astype("int64"),
             "purchase_days": spell_n.astype("int64"),
             "purchase_days_total": n_total.astype("int64"),
@@ -435,11 +448,11 @@ def window_sensitivity(
     if len(windows) == 0:
         raise DataError("windows must list at least one inactivity window (days)")
     horizons = [float(h) for h in np.atleast_1d(check_nonnegative(np.asarray(horizons, dtype="float64"), "horizons"))]
+    checked = [_check_window(w, event_at) for w in windows]
+    days, obs_end = _purchase_days(log, customer_id, date, observation_end)
     rows = []
-    for w in windows:  # a handful of windows, not customers
-        sd = from_transactions(
-            log, w, observation_end=observation_end, event_at=event_at, customer_id=customer_id, date=date
-        )
+    for w in checked:  # a handful of windows, not customers
+        sd = _spells(days, obs_end, w, event_at, customer_id)
         km = KaplanMeierFitter().fit(sd["duration"], sd["churned"])
         row = {
             "inactivity_days": int(w),
@@ -510,12 +523,11 @@ def event_date_comparison(
         raise DataError("horizons must list at least one number of days")
     horizons = [float(h) for h in np.atleast_1d(check_nonnegative(np.asarray(horizons, dtype="float64"), "horizons"))]
     level = check_level(level)
-    lp = from_transactions(log, inactivity_days, observation_end=observation_end, customer_id=customer_id, date=date)
-    la = from_transactions(
-        log, inactivity_days, observation_end=observation_end, event_at="lapse", customer_id=customer_id, date=date
-    )
+    w = _check_window(inactivity_days, "last_purchase")
+    days, obs_end = _purchase_days(log, customer_id, date, observation_end)
+    lp = _spells(days, obs_end, w, "last_purchase", customer_id)
+    la = _spells(days, obs_end, w, "lapse", customer_id)
     repeat = (lp["purchase_days_total"] > 1).to_numpy()
-    w = int(inactivity_days)
     variants = {
         "active lifetime (churn at last purchase)": lp,
         f"time to known churn (churn {w} days after last purchase)": la,
@@ -567,22 +579,17 @@ def first_purchase_covariates(
     DataFrame indexed by customer: ``first_amount`` (currency, sum over the
     first day), ``log_first_amount`` (``log1p`` of it), ``first_quantity``
     (units; when ``quantity`` is given), ``first_month`` (calendar month of
-    acquisition, as a string).
+    acquisition, as a string). The log is read and checked by
+    :func:`crmlib.transactions.purchase_days` (its policies and messages: a
+    negative amount or quantity is refused naming the rows).
     """
-    cols = [amount] + ([quantity] if quantity else [])
-    _need_columns(log, cols, "transaction log")
-    dates = _check_log(log, customer_id, date).dt.normalize()
-    for c in cols:
-        bad = log.index[pd.to_numeric(log[c], errors="coerce").isna().to_numpy()]
-        if len(bad):
-            raise DataError(f"column {c!r}: {len(bad)} transaction(s) without a numeric value: rows {_rows(bad)}")
-    frame = log[cols].astype("float64").assign(_c=log[customer_id].to_numpy(), _d=dates.to_numpy())
-    first_day = frame.groupby("_c")["_d"].transform("min")
-    g = frame.loc[(frame["_d"] == first_day).to_numpy()].groupby("_c", sort=True)
-    out = pd.DataFrame({"first_amount": g[amount].sum()})
+    days, _ = _purchase_days(log, customer_id, date, amount=amount)
+    first = days.groupby("c", sort=True).first()  # rows are sorted by customer and day: the first purchase day
+    out = pd.DataFrame({"first_amount": first["a"].astype("float64")})
     out["log_first_amount"] = np.log1p(out["first_amount"].clip(lower=0))
     if quantity:
-        out["first_quantity"] = g[quantity].sum()
-    out["first_month"] = g["_d"].min().dt.strftime("%Y-%m")
+        qty, _ = _purchase_days(log, customer_id, date, amount=quantity)
+        out["first_quantity"] = qty.groupby("c", sort=True)["a"].first().reindex(out.index)
+    out["first_month"] = first["d"].dt.strftime("%Y-%m")
     out.index.name = customer_id
     return out

@@ -30,7 +30,8 @@ Rule, applied in this order (the first that holds wins):
 4. **decline** — ``trend <= fall`` (purchase rate falling; default 2/3).
 5. **stability** — otherwise (the rate is within ``(fall, rise)`` of its past level).
 
-Several transactions of one customer on one day are one purchase day.
+Several transactions of one customer on one day are one purchase day; the log is
+read and checked by :func:`crmlib.transactions.purchase_days` (its policies and messages).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import pandas as pd
 
 from .._checks import check_count, check_probability
 from ..exceptions import DataError
-from .data import DAY, _as_day, _check_log, _rows
+from .data import DAY, _as_day, _purchase_days, _rows
 
 __all__ = ["STAGES", "lifecycle_stages", "stage_sizes", "stage_transitions"]
 
@@ -93,11 +94,10 @@ def lifecycle_stages(
     trend_days = check_count(trend_days, "trend_days", minimum=1)
     p_lost = check_probability(p_lost, "p_lost")
     as_of = _as_day(observation_end, "observation_end").normalize()
-    dates = _check_log(log, customer_id, date).dt.normalize()
-    keep = (dates <= as_of).to_numpy()
-    if not keep.any():
+    days, _ = _purchase_days(log, customer_id, date)  # the whole log: later purchases are ignored, by the rule
+    days = days.loc[(days["d"] <= as_of).to_numpy(), ["c", "d"]]
+    if days.empty:
         raise DataError(f"no transaction on or before observation_end = {as_of.date()}")
-    days = pd.DataFrame({"c": log[customer_id].to_numpy()[keep], "d": dates.to_numpy()[keep]}).drop_duplicates()
     cut = as_of - pd.Timedelta(days=trend_days)
     days["recent"] = (days["d"] > cut).to_numpy()
     g = days.groupby("c", sort=True)
