@@ -381,7 +381,7 @@ def test_check_sd_never_flags_a_real_data_set_brute_force():
         x = np.array(data, float)
         seen.add((round(x.mean(), 2), round(x.std(ddof=1), 2)))
     for m, s in sorted(seen):
-        assert audit.check_sd(m, s, 5, 2, 2, scale=(1, 7)).severity == "ok", (m, s)
+        assert audit.check_sd(m, s, 5, 2, 2, scale_min=1, scale_max=7).severity == "ok", (m, s)
 
 
 def test_check_sd_two_items_never_flags_a_real_data_set_brute_force():
@@ -391,7 +391,11 @@ def test_check_sd_two_items_never_flags_a_real_data_set_brute_force():
         (round(float(np.mean(x)), 2), round(float(np.std(x, ddof=1)), 2))
         for x in itertools.combinations_with_replacement(grid, 4)
     }
-    flagged = [(m, s) for m, s in sorted(seen) if audit.check_sd(m, s, 4, 2, 2, items=2, scale=(1, 5)).severity != "ok"]
+    flagged = [
+        (m, s)
+        for m, s in sorted(seen)
+        if audit.check_sd(m, s, 4, 2, 2, items=2, scale_min=1, scale_max=5).severity != "ok"
+    ]
     assert flagged == []
 
 
@@ -401,9 +405,9 @@ def test_check_sd_on_a_scale_centred_on_zero_brute_force():
         (round(float(np.mean(x)), 2), round(float(np.std(x, ddof=1)), 2))
         for x in itertools.combinations_with_replacement(range(-3, 4), 4)
     }
-    assert all(audit.check_sd(m, s, 4, 2, 2, scale=(-3, 3)).severity == "ok" for m, s in seen)
+    assert all(audit.check_sd(m, s, 4, 2, 2, scale_min=-3, scale_max=3).severity == "ok" for m, s in seen)
     # mean -2.75 of 4 answers on -3..3 forces -3, -3, -3, -2 (SD 0.50): an SD of 3.00 is impossible
-    assert audit.check_sd(-2.75, 3.0, 4, 2, 2, scale=(-3, 3)).severity == "error"
+    assert audit.check_sd(-2.75, 3.0, 4, 2, 2, scale_min=-3, scale_max=3).severity == "error"
 
 
 def test_simulated_tables_always_pass_their_own_checks():
@@ -419,11 +423,13 @@ def test_simulated_tables_always_pass_their_own_checks():
 
 
 def test_check_sd_bounds_consistent_and_inconsistent():
-    assert audit.check_sd(4.2, 0.84, 5, 2, 2, scale=(1, 7)).severity == "ok"  # 3, 4, 4, 5, 5
-    too_big = audit.check_sd(4.2, 3.27, 5, 2, 2, scale=(1, 7))  # passes GRIMMER (Q = 131), beyond the largest SD
+    assert audit.check_sd(4.2, 0.84, 5, 2, 2, scale_min=1, scale_max=7).severity == "ok"  # 3, 4, 4, 5, 5
+    too_big = audit.check_sd(
+        4.2, 3.27, 5, 2, 2, scale_min=1, scale_max=7
+    )  # passes GRIMMER (Q = 131), beyond the largest SD
     assert audit.grimmer_consistent(4.2, 3.27, 5, 2, 2)
     assert too_big.severity == "error" and too_big.expected == pytest.approx((0.4472, 3.0332), abs=1e-4)
-    assert audit.check_sd(4.2, 0.30, 5, 2, 2, scale=(1, 7)).severity == "error"
+    assert audit.check_sd(4.2, 0.30, 5, 2, 2, scale_min=1, scale_max=7).severity == "error"
     with pytest.raises(DataError, match="n >= 2"):
         audit.check_sd(4.2, 0.3, 1, 2, 2)
 

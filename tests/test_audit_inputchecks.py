@@ -136,18 +136,18 @@ BAD = [
     ("check_sd negative SD", lambda: audit.check_sd(3.5, -1.0, 10, 1, 1), "sd must be >= 0, got -1"),
     (
         "check_sd reversed scale",
-        lambda: audit.check_sd(3.5, 1.0, 10, 1, 1, scale=(5, 1)),
-        r"scale max \(1\) must exceed scale min \(5\)",
+        lambda: audit.check_sd(3.5, 1.0, 10, 1, 1, scale_min=5, scale_max=1),
+        r"scale_max \(1\) must exceed scale_min \(5\)",
     ),
     (
-        "check_sd scale of one point",
-        lambda: audit.check_sd(3.5, 1.0, 10, 1, 1, scale=(1,)),
-        r"scale must be a \(min, max\) pair",
+        "check_sd only one scale end",
+        lambda: audit.check_sd(3.5, 1.0, 10, 1, 1, scale_min=1),
+        "give both scale_min and scale_max",
     ),
     (
         "check_sd fractional scale",
-        lambda: audit.check_sd(3.5, 1.0, 10, 1, 1, scale=(1, 4.5)),
-        "scale max must be a whole number",
+        lambda: audit.check_sd(3.5, 1.0, 10, 1, 1, scale_min=1, scale_max=4.5),
+        "scale_max must be a whole number",
     ),
     (
         "chronology impossible date",

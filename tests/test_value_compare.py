@@ -211,3 +211,21 @@ def test_recovery_table_flags_truth_inside_intervals():
         sim.truth.means_by("competitor").loc["A", "dv_difference"]
     )
     assert rec["inside"].equals((rec["lower"] <= rec["truth"]) & (rec["truth"] <= rec["upper"]))
+
+
+def test_value_and_survey_welch_anova_agree():
+    # one group comparison, two front ends: value.compare_groups (statsmodels anova_oneway, unequal variances)
+    # and survey.tables.compare_groups (Welch 1951 written out) must give the same F and p on the same data
+    from crmlib.survey import tables
+
+    rng = np.random.default_rng(1)
+    d = pd.DataFrame(
+        {
+            "y": np.r_[rng.normal(0, 1, 30), rng.normal(0.5, 2, 40), rng.normal(1, 0.5, 25)],
+            "g": list("a" * 30 + "b" * 40 + "c" * 25),
+        }
+    )
+    omni = compare_groups(d, "y", "g", n_boot=200, seed=1).omnibus
+    welch = tables.compare_groups(d, "y", "g").tests.loc["Welch ANOVA"]
+    assert omni["F"] == pytest.approx(float(welch["statistic"]), rel=1e-10)
+    assert omni["p"] == pytest.approx(float(welch["p"]), rel=1e-8)

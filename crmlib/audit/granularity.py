@@ -28,14 +28,12 @@ def _sample(n, items, what: str) -> tuple[int, int]:
     return check_count(n, "n", minimum=2), check_count(items, "items", minimum=1)
 
 
-def _scale(scale) -> tuple[int, int]:
-    try:
-        lo, hi = scale
-    except (TypeError, ValueError):
-        raise DataError(f"scale must be a (min, max) pair of scale points, got {scale!r}") from None
-    lo, hi = check_count(lo, "scale min", minimum=-(10**9)), check_count(hi, "scale max", minimum=-(10**9))
+def _scale(scale_min, scale_max) -> tuple[int, int]:
+    """The lowest and highest scale points, whole numbers with scale_min < scale_max."""
+    lo = check_count(scale_min, "scale_min", minimum=-(10**9))
+    hi = check_count(scale_max, "scale_max", minimum=-(10**9))
     if hi <= lo:
-        raise DataError(f"scale max ({hi}) must exceed scale min ({lo}), got scale={scale!r}")
+        raise DataError(f"scale_max ({hi}) must exceed scale_min ({lo})")
     return lo, hi
 
 
@@ -135,7 +133,7 @@ def sd_bounds(mean, n: int, scale_min: int, scale_max: int, *, items: int = 1, d
         n, items = check_count(n, "n", minimum=1), check_count(items, "items", minimum=1)
     if scale_max <= scale_min:
         raise DataError(f"sd_bounds: scale_max ({scale_max}) must exceed scale_min ({scale_min})")
-    scale_min, scale_max = _scale((scale_min, scale_max))
+    scale_min, scale_max = _scale(scale_min, scale_max)
     g = n * items
     T = mean * g
     if abs(T - round(T)) > 1e-6:
@@ -236,7 +234,8 @@ def check_sd(
     decimals_sd: int,
     *,
     items: int = 1,
-    scale: tuple[int, int] | None = None,
+    scale_min: int | None = None,
+    scale_max: int | None = None,
     item: str = "sd",
     rounding: str = "nearest",
 ) -> Finding:
@@ -244,7 +243,7 @@ def check_sd(
 
     Order of the tests (the first failure is reported, as ``error``):
     GRIM of the mean (Brown & Heathers 2017); GRIMMER granularity and parity
-    of the SD (Anaya 2016; Allard 2018); and, when the ``scale`` (min, max) is
+    of the SD (Anaya 2016; Allard 2018); and, when ``scale_min`` and ``scale_max`` are
     given, whether the SD lies between the smallest and largest SD possible
     for that mean on that scale (:func:`sd_bounds`; Heathers et al. 2018).
     ``info`` when ``n * items >= 10**decimals_mean`` and no scale is given
@@ -254,8 +253,9 @@ def check_sd(
     n, items = _sample(n, items, "check_sd")
     sd = check_nonnegative(sd, "sd")
     decimals_mean, decimals_sd = _decimals(decimals_mean, "decimals_mean"), _decimals(decimals_sd, "decimals_sd")
-    if scale is not None:
-        scale = _scale(scale)
+    if (scale_min is None) != (scale_max is None):
+        raise DataError("check_sd: give both scale_min and scale_max (the scale points), or neither")
+    scale = None if scale_min is None else _scale(scale_min, scale_max)
     reason, totals = _grimmer_detail(mean, sd, n, decimals_mean, decimals_sd, items, rounding)
     details: dict = {"totals": totals[:20]}
     if reason == "GRIM":

@@ -60,6 +60,22 @@ def _feasible_mask(values, decimals, ns, rounding):
     return ok
 
 
+def _reproduced(percentages, decimals, n_min, n_max, rounding, what: str):
+    """Sample sizes n_min..n_max, how many percentages each reproduces, and how many there are (in blocks of N)."""
+    _check_rounding(rounding)
+    _, values = _pct_array(percentages)
+    n_min = check_count(n_min, "n_min", minimum=1)
+    n_max = check_count(n_max, "n_max")
+    if n_max < n_min:
+        raise DataError(f"parameters 'n_min'/'n_max' must satisfy 1 <= n_min <= n_max, got {n_min}, {n_max}")
+    _check_search(n_min, n_max, what)
+    ns = np.arange(n_min, n_max + 1, dtype=np.int64)
+    hits = np.concatenate(
+        [_feasible_mask(values, decimals, ns[i : i + _CHUNK], rounding).sum(axis=1) for i in range(0, ns.size, _CHUNK)]
+    )
+    return ns, hits.astype(np.int64), values.size
+
+
 def feasible_sample_sizes(
     percentages, decimals, n_max: int, *, n_min: int = 1, rounding: str = "nearest"
 ) -> np.ndarray:
@@ -83,18 +99,8 @@ def feasible_sample_sizes(
     numpy.ndarray of int64, the feasible N in increasing order. Vectorised over
     N (an (N x percentages) integer grid).
     """
-    _check_rounding(rounding)
-    _, values = _pct_array(percentages)
-    n_min = check_count(n_min, "n_min", minimum=1)
-    n_max = check_count(n_max, "n_max")
-    if n_max < n_min:
-        raise DataError(f"parameters 'n_min'/'n_max' must satisfy 1 <= n_min <= n_max, got {n_min}, {n_max}")
-    _check_search(n_min, n_max, "feasible_sample_sizes")
-    found = []
-    for start in range(n_min, n_max + 1, _CHUNK):
-        ns = np.arange(start, min(start + _CHUNK, n_max + 1), dtype=np.int64)
-        found.append(ns[_feasible_mask(values, decimals, ns, rounding).all(axis=1)])
-    return np.concatenate(found)
+    ns, hits, size = _reproduced(percentages, decimals, n_min, n_max, rounding, "feasible_sample_sizes")
+    return ns[hits == size]
 
 
 def feasible_counts(percentages, n: int, decimals, *, rounding: str = "nearest") -> pd.DataFrame:
@@ -172,7 +178,7 @@ def implied_bases(counts, percentages, decimals, *, n_max: int | None = None, ro
         return np.array([], dtype=np.int64)
     _check_search(lower, int(upper), "implied_bases", "a smaller n_max")
     ns = np.arange(lower, int(upper) + 1, dtype=np.int64)
-    ok = rounds_to(k.astype(np.int64)[None, :], ns[:, None], p[None, :], d[None, :], scale=100, rounding=rounding)
+    ok = rounds_to(k.astype(np.int64)[None, :], ns[:, None], p[None, :], d[None, :], factor=100, rounding=rounding)
     return ns[ok.all(axis=1)]
 
 
@@ -226,7 +232,7 @@ def check_percentage(
                 reported,
                 {"count": count, "base": base},
             )
-        ok = bool(rounds_to(count, base, reported, decimals, scale=100, rounding=rounding))
+        ok = bool(rounds_to(count, base, reported, decimals, factor=100, rounding=rounding))
         if ok:
             msg = f"{count:,} of {base:,} is {exact:.{decimals + 2}f}%, which prints as {reported}% as reported."
         else:
@@ -247,7 +253,7 @@ def check_percentage(
         raise DataError(f"candidate_bases must be a non-empty mapping of name to base, got {candidate_bases!r}")
     candidate_bases = {k: check_count(b, f"candidate_bases[{k!r}]", minimum=1) for k, b in candidate_bases.items()}
     fits = {
-        name: count <= b and bool(rounds_to(count, b, reported, decimals, scale=100, rounding=rounding))
+        name: count <= b and bool(rounds_to(count, b, reported, decimals, factor=100, rounding=rounding))
         for name, b in candidate_bases.items()
     }
     exacts = {name: 100.0 * count / b for name, b in candidate_bases.items()}
@@ -472,17 +478,5 @@ def reproduced_counts(percentages, decimals, n_max: int, *, n_min: int = 1, roun
     DataFrame indexed by ``n`` (persons) with ``reproduced`` (how many percentages fit, a count) and
     ``all`` (True where every one does).
     """
-    _check_rounding(rounding)
-    _, values = _pct_array(percentages)
-    n_min = check_count(n_min, "n_min", minimum=1)
-    n_max = check_count(n_max, "n_max")
-    if n_max < n_min:
-        raise DataError(f"parameters 'n_min'/'n_max' must satisfy 1 <= n_min <= n_max, got {n_min}, {n_max}")
-    _check_search(n_min, n_max, "reproduced_counts")
-    parts = []
-    for start in range(n_min, n_max + 1, _CHUNK):
-        ns = np.arange(start, min(start + _CHUNK, n_max + 1), dtype=np.int64)
-        parts.append(_feasible_mask(values, decimals, ns, rounding).sum(axis=1))
-    hits = np.concatenate(parts)
-    index = pd.RangeIndex(n_min, n_max + 1, name="n")
-    return pd.DataFrame({"reproduced": hits.astype(np.int64), "all": hits == values.size}, index=index)
+    ns, hits, size = _reproduced(percentages, decimals, n_min, n_max, rounding, "reproduced_counts")
+    return pd.DataFrame({"reproduced": hits, "all": hits == size}, index=pd.Index(ns, name="n"))

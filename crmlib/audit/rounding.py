@@ -94,11 +94,11 @@ def _count_range(units, power, denom, scale, rounding):
     return out
 
 
-def rounds_to(numerator, denominator, reported, decimals: int, *, scale: int = 1, rounding: str = "nearest"):
-    """Whether the exact fraction ``scale * numerator / denominator`` prints as ``reported``.
+def rounds_to(numerator, denominator, reported, decimals: int, *, factor: int = 1, rounding: str = "nearest"):
+    """Whether the exact fraction ``factor * numerator / denominator`` prints as ``reported``.
 
     Exact for whole ``numerator`` and ``denominator`` (e.g. a count and its base,
-    with ``scale=100`` for a percentage); vectorised (numpy broadcasting).
+    with ``factor=100`` for a percentage); vectorised (numpy broadcasting).
     See the module docstring for the rounding convention.
     """
     _check_rounding(rounding)
@@ -111,7 +111,7 @@ def rounds_to(numerator, denominator, reported, decimals: int, *, scale: int = 1
         else:
             if np.any(denf <= 0):
                 raise DataError("parameter 'denominator' must be positive")
-            x = scale * numf / denf
+            x = factor * numf / denf
             v = np.asarray(reported, float)
             h = 0.5 * 10.0**-decimals
             eps = 1e-9 * np.maximum(1.0, np.abs(v))
@@ -126,6 +126,6 @@ def rounds_to(numerator, denominator, reported, decimals: int, *, scale: int = 1
     units, power = _to_units(reported, decimals, "reported")
     ok = np.zeros(np.broadcast(num, den, units).shape, bool)
     # k = numerator; test k in the count range for this denominator
-    for lo, hi in _count_range(units, power, den, scale, rounding):
+    for lo, hi in _count_range(units, power, den, factor, rounding):
         ok |= (num >= lo) & (num <= hi)
     return ok

@@ -207,7 +207,13 @@ def _grim(e: _Entry):
 
 def _sd(e: _Entry):
     args = (e.val("mean"), e.val("sd"), int(e.val("n")), e.dec_of(e.entry["mean"]), e.dec_of(e.entry["sd"]))
-    kw = {"items": int(e.entry.get("items", 1)), "scale": e.entry.get("scale"), "item": e.item, "rounding": e.rounding}
+    kw = {
+        "items": int(e.entry.get("items", 1)),
+        "scale_min": e.entry.get("scale_min"),
+        "scale_max": e.entry.get("scale_max"),
+        "item": e.item,
+        "rounding": e.rounding,
+    }
     return args, kw
 
 
@@ -292,7 +298,7 @@ def audit_tables(
     ``ratio``              ``numerator``, ``denominator``, ``reported``
     ``growth``             ``start``, ``end``, ``reported``, ``kind``
     ``grim``               ``mean``, ``n``, optional ``items``
-    ``sd``                 ``mean``, ``sd``, ``n``, optional ``items``, ``scale``
+    ``sd``                 ``mean``, ``sd``, ``n``, optional ``items``, ``scale_min``, ``scale_max``
     ``agreement``          ``values`` ({where: ref}), optional ``what``
     ``chronology``         ``events`` ({label: ref}, in the order they must occur)
     ``not_checkable``      ``reason``
