@@ -69,12 +69,26 @@ def test_discounted_value_with_geometric_survival_equals_finite_horizon():
 def test_inputchecks_closed_forms():
     with pytest.raises(DataError, match="retention must lie in \\[0, 1\\]"):
         retention_clv(10, 1.2, 0.1)
-    with pytest.raises(DataError, match="discount must be a non-negative rate"):
+    with pytest.raises(DataError, match=r"discount_rate is an annual effective rate, a share in \[0, 1\).*got -0.1"):
         retention_clv(10, 0.5, -0.1)
+    with pytest.raises(DataError, match=r"got 12 \(for 12% a year pass 0.12\)"):
+        retention_clv(10, 0.5, 12)
     with pytest.raises(DataError, match="value is infinite"):
         retention_clv(10, 1.0, 0.0)
-    with pytest.raises(DataError, match="horizon must be a whole number"):
+    with pytest.raises(DataError, match="horizon must be a whole number, got 2.5"):
         finite_horizon_clv(10, 0.5, 0.1, 2.5)
+
+
+def test_monthly_periods_discount_like_the_annual_rate():
+    """periods_per_year converts the annual rate: 12 monthly margins at (1.1)^(1/12) - 1 equal one yearly period."""
+    m, r = 10.0, 0.9
+    monthly = 1.1 ** (1 / 12) - 1
+    t = np.arange(1, 20001)
+    direct = np.sum(m * r**t / (1 + monthly) ** t)
+    assert retention_clv(m, r, 0.1, periods_per_year=12) == pytest.approx(direct, rel=1e-12)
+    assert discounted_value(np.full(12, 1.0), 0.1, periods_per_year=12) == pytest.approx(
+        sum(1.1 ** -(k / 12) for k in range(1, 13)), rel=1e-12
+    )
 
 
 # ---------------------------------------------------------------- Markov chain
@@ -151,7 +165,9 @@ def test_recency_chain_fit_against_hand_count():
             "date": pd.to_datetime(["1997-01-03", "1997-02-10", "1997-02-11", "1997-04-30", "1997-01-20"]),
         }
     )
-    chain = RecencyMarkovChain(n_states=2, period="M").fit(tx, start="1997-01-01", end="1997-05-31")
+    chain = RecencyMarkovChain(n_states=2, period="month").fit(
+        tx, observation_start="1997-01-01", observation_end="1997-05-31"
+    )
     s = chain.transitions_
     assert s["at_risk"].tolist() == [4, 2, 2]
     assert s["purchases"].tolist() == [1, 1, 0]
@@ -159,9 +175,10 @@ def test_recency_chain_fit_against_hand_count():
     assert chain.reactivations_ == 0
     assert chain.current_state_.astype(str).to_dict() == {"A": "2", "B": "3 (former)"}
     assert chain.n_periods_ == 5
-    v = chain.state_values(margin=10.0, cost_per_period=1.0, discount=0.1)
-    np.testing.assert_allclose(v.to_numpy(), markov_clv(recency_transition_matrix([0.25, 0.5]), [9.0, -1.0, 0.0], 0.1))
-    cv = chain.customer_values(margin=10.0, cost_per_period=1.0, discount=0.1)
+    v = chain.state_values(margin_per_period=10.0, cost_per_period=1.0, discount_rate=0.1)
+    P = recency_transition_matrix([0.25, 0.5])
+    np.testing.assert_allclose(v.to_numpy(), markov_clv(P, [9.0, -1.0, 0.0], 0.1, periods_per_year=12))
+    cv = chain.customer_values(margin_per_period=10.0, cost_per_period=1.0, discount_rate=0.1)
     assert cv["A"] == pytest.approx(v.iloc[1]) and cv["B"] == 0.0
 
 
@@ -181,7 +198,9 @@ def test_recency_chain_recovers_known_probabilities_from_simulated_histories():
     dates = pd.Timestamp("2000-01-01") + pd.to_timedelta(30 * t + 5, unit="D")
     tx = pd.DataFrame({"customer_id": c, "date": dates})
     chain = RecencyMarkovChain(n_states=3, period=30).fit(
-        tx, start="2000-01-01", end=pd.Timestamp("2000-01-01") + pd.Timedelta(days=30 * n_months - 1)
+        tx,
+        observation_start="2000-01-01",
+        observation_end=pd.Timestamp("2000-01-01") + pd.Timedelta(days=30 * n_months - 1),
     )
     assert chain.n_periods_ == n_months
     est = chain.purchase_probability_.to_numpy()
@@ -193,7 +212,7 @@ def test_recency_chain_recovers_known_probabilities_from_simulated_histories():
 
 def test_recency_chain_non_absorbing_estimates_last_state():
     tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2001-01-05", "2001-04-05", "2001-01-07"])})
-    chain = RecencyMarkovChain(n_states=1, period="M", absorbing=False).fit(tx, end="2001-04-30")
+    chain = RecencyMarkovChain(n_states=1, period="month", absorbing=False).fit(tx, observation_end="2001-04-30")
     # customer 1: states 1,2,2,1 ; customer 2: 1,2,2,2 -> state 1: 2 at risk, 0 buys; state 2+: 4 at risk, 1 buy
     np.testing.assert_allclose(chain.purchase_probability_.to_numpy(), [0.0, 0.25])
     np.testing.assert_allclose(chain.transition_matrix_.to_numpy(), [[0.0, 1.0], [0.25, 0.75]])
@@ -204,14 +223,14 @@ def test_inputchecks_markov():
         markov_clv([[0.5, 0.6], [0.0, 1.0]], [1.0, 0.0], 0.1)
     with pytest.raises(DataError, match="2 rewards for 3 states"):
         markov_clv(np.eye(3), [1.0, 0.0], 0.1)
-    with pytest.raises(DataError, match="positive discount or a finite horizon"):
+    with pytest.raises(DataError, match="positive discount_rate or a finite horizon"):
         markov_clv([[0.5, 0.5], [0.5, 0.5]], [1.0, 1.0], 0.0)
-    with pytest.raises(DataError, match="column 'when' not found"):
-        RecencyMarkovChain().fit(
-            pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2000-01-01")]}), date_column="when"
-        )
+    with pytest.raises(DataError, match="'when'"):
+        RecencyMarkovChain().fit(pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2000-01-01")]}), date="when")
+    with pytest.raises(DataError, match=r"period must be one of \['month', 'quarter'\], got 'M'"):
+        RecencyMarkovChain(period="M").fit(pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2000-01-01")]}))
     with pytest.raises(DataError, match="fewer than 2 periods"):
         RecencyMarkovChain().fit(pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2000-01-01")]}))
     with pytest.raises(DataError, match="no customer-periods observed in recency states \\[3\\]"):
         tx = pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2000-01-01")]})
-        RecencyMarkovChain(n_states=3).fit(tx, end="2000-03-31")
+        RecencyMarkovChain(n_states=3).fit(tx, observation_end="2000-03-31")

@@ -104,7 +104,7 @@ def test_gamma_gamma_zero_spend_repeat_buyer_in_cdnow_master_is_named_not_droppe
             load_cdnow("master"), calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="week"
         )
     with pytest.raises(
-        DataError, match=r"column 'monetary' is not positive for 1 repeat buyers \(rows e\.g\. \[10244\]\)"
+        DataError, match=r"column 'monetary' is not positive for 1 repeat buyers \(1 row \(e\.g\. \[10244\]\)\)"
     ):
         GammaGammaModel().fit(s)
     with pytest.warns(DataWarning, match=r"\[10244\]"):

@@ -11,8 +11,9 @@ from scipy import stats
 from crmlib.clv import (
     validate,
 )
-from crmlib.datasets import load_cdnow, load_cdnow_summary
+from crmlib.datasets import load_cdnow_summary
 from crmlib.exceptions import DataError
+from crmlib.transactions import summarize
 
 FHL = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
@@ -34,18 +35,44 @@ def test_holdout_comparison_against_direct_group_means(cdnow_fitted):
     assert out.loc["7+", "expected"] == pytest.approx(bg.conditional_expected_purchases(39.0, 9, 30.0, 38.0))
 
 
-def test_tracking_totals_match_the_log(cdnow_fitted):
+@pytest.mark.filterwarnings("ignore::crmlib.exceptions.DataWarning")  # CDNOW zero amounts, duplicates
+def test_tracking_totals_match_the_log(cdnow_fitted, cdnow_log):
+    """The spec of the summary gives the split and the unit; the log is read by the intake (FHL 2005 Figs. 2-3)."""
     bg = cdnow_fitted[0]
-    log = load_cdnow("sample")
-    track = validate.tracking(bg, log, start="1997-01-01", end="1998-06-30", calibration_end="1997-09-30")
-    assert len(track) == 78
-    days = log[["customer_id", "date"]].drop_duplicates()
+    summary = summarize(cdnow_log, calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="week")
+    track = validate.tracking(bg, summary, cdnow_log)
+    assert len(track) == 78 and track.attrs["time_unit"] == "weeks"
+    days = cdnow_log[["customer_id", "date"]].drop_duplicates()
     assert track["actual"].sum() == len(days) - days["customer_id"].nunique()  # repeat purchase days
     assert track["calibration"].sum() == 39
+    assert track["period_end"].iloc[38] == pd.Timestamp("1997-09-30")  # 39 weeks from 1997-01-01
     # calibration-period expected total = sum of E[X(T_i)] over customers (FHL 2005 Fig. 2)
-    summ = load_cdnow_summary()
-    exp_cal = bg.expected_purchases(summ["T"].to_numpy()).sum()
+    exp_cal = bg.expected_purchases(load_cdnow_summary()["T"].to_numpy()).sum()
     assert track.loc[track["calibration"], "expected"].sum() == pytest.approx(exp_cal, rel=0.01)
+
+
+@pytest.mark.filterwarnings("ignore::crmlib.exceptions.DataWarning")  # CDNOW zero amounts, duplicates
+def test_inputchecks_tracking_needs_the_summary_spec(cdnow_fitted, cdnow_log):
+    bg = cdnow_fitted[0]
+    with pytest.raises(DataError, match="carries no SummarySpec"):
+        validate.tracking(bg, load_cdnow_summary(), cdnow_log)
+    no_split = summarize(cdnow_log, observation_end="1998-06-30", time_unit="week")
+    with pytest.raises(
+        DataError, match=r"tracking needs a summary with a calibration period: summarize\(log, calibration_end"
+    ):
+        validate.tracking(bg, no_split, cdnow_log)
+
+
+def test_no_clv_module_parses_log_dates():
+    """Issue 13: logs are read by crmlib.transactions (purchase_days/summarize) only; clv parses no dates itself."""
+    import pathlib
+
+    import crmlib.clv
+
+    for path in pathlib.Path(crmlib.clv.__file__).parent.glob("*.py"):
+        text = path.read_text()
+        for word in ("to_datetime", "strptime", "read_csv", "read_parquet", "read_excel"):
+            assert word not in text, (path.name, word)
 
 
 def test_frequency_histogram_test_and_model_comparison(cdnow_fitted, cdnow_summary):

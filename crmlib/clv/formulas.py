@@ -16,7 +16,12 @@ Markov chain (Pfeifer & Carraway 2000)
     :func:`recency_transition_matrix` and :func:`markov_clv` are the same
     computations for a chain given by hand.
 
-All money is in the margin's currency per period; rates are per period.
+All money is in the margin's currency per period. ``discount_rate`` is the
+annual effective rate (``docs/glossary.md``); each function turns it into the
+rate per period with ``periods_per_year`` (default 1: yearly periods, so the
+annual rate is the rate per period, as in Gupta & Lehmann's tables), i.e.
+``(1 + discount_rate)^(1/periods_per_year) - 1``. :class:`RecencyMarkovChain`
+takes its periods per year from its ``period`` (12 for months).
 
 References
 ----------
@@ -30,12 +35,16 @@ Pfeifer, P. E. & Carraway, R. L. (2000). Modeling customer relationships as
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from .._checks import check_choice, check_count
 from ..exceptions import DataError
+from ..spec import DAYS_PER_YEAR
+from ._rates import period_rate
 
 __all__ = [
     "retention_clv",
@@ -64,18 +73,23 @@ def _check_retention(retention) -> np.ndarray:
     return r
 
 
-def _check_discount(discount) -> np.ndarray:
-    d = _as_float_array("discount", discount)
-    if np.any(d < 0):
-        raise DataError(f"discount must be a non-negative rate per period, got {discount!r}")
-    return d
+def _rate(discount_rate: float, periods_per_year: float) -> float:
+    """The rate per period from the annual ``discount_rate`` (0 allowed: no discounting)."""
+    return period_rate(discount_rate, periods_per_year, allow_zero=True)
 
 
-def _out(x: np.ndarray):
+def _out(x: np.ndarray) -> float | np.ndarray:
     return float(x) if np.ndim(x) == 0 else x
 
 
-def retention_clv(margin, retention, discount, *, margin_at_start: bool = False):
+def retention_clv(
+    margin_per_period: npt.ArrayLike,
+    retention: npt.ArrayLike,
+    discount_rate: float,
+    *,
+    periods_per_year: float = 1.0,
+    margin_at_start: bool = False,
+) -> float | np.ndarray:
     """Retention-based lifetime value, infinite horizon (Gupta & Lehmann 2003).
 
     With a constant margin ``m`` per period, retention rate ``r`` and
@@ -90,23 +104,24 @@ def retention_clv(margin, retention, discount, *, margin_at_start: bool = False)
 
     Parameters
     ----------
-    margin : margin per period (currency units); arrays broadcast.
+    margin_per_period : margin per period (currency units); arrays broadcast.
     retention : probability of staying one more period, in [0, 1].
-    discount : discount rate per period, >= 0 (``d = r = 1`` is refused: the
-        sum diverges).
+    discount_rate : annual effective rate in [0, 1) (``d`` is its rate per
+        period; ``d = 0`` with ``r = 1`` is refused: the sum diverges).
+    periods_per_year : periods in a year (default 1: yearly periods, ``d`` = the annual rate).
 
     Returns
     -------
     float or ndarray (currency units).
     """
-    m = _as_float_array("margin", margin)
+    m = _as_float_array("margin_per_period", margin_per_period)
     r = _check_retention(retention)
-    d = _check_discount(discount)
+    d = _rate(discount_rate, periods_per_year)
     denom = 1.0 + d - r
     if np.any(denom <= 0):
         raise DataError(
-            "retention_clv: 1 + discount - retention must be positive; with retention 1 and "
-            "discount 0 the value is infinite"
+            "retention_clv: 1 + discount rate - retention must be positive; with retention 1 and "
+            "discount_rate 0 the value is infinite"
         )
     value = m * r / denom
     if margin_at_start:
@@ -114,7 +129,15 @@ def retention_clv(margin, retention, discount, *, margin_at_start: bool = False)
     return _out(value)
 
 
-def finite_horizon_clv(margin, retention, discount, horizon: int, *, margin_at_start: bool = False):
+def finite_horizon_clv(
+    margin_per_period: npt.ArrayLike,
+    retention: npt.ArrayLike,
+    discount_rate: float,
+    horizon: int,
+    *,
+    periods_per_year: float = 1.0,
+    margin_at_start: bool = False,
+) -> float | np.ndarray:
     """Retention-based lifetime value over ``horizon`` periods.
 
     ``CLV_T = sum_{t=1}^{T} m q^t = m q (1 - q^T) / (1 - q)`` with
@@ -124,14 +147,13 @@ def finite_horizon_clv(margin, retention, discount, horizon: int, *, margin_at_s
 
     Parameters
     ----------
+    margin_per_period, retention, discount_rate, periods_per_year : as in :func:`retention_clv`.
     horizon : number of future periods T (int >= 0).
     """
-    m = _as_float_array("margin", margin)
+    m = _as_float_array("margin_per_period", margin_per_period)
     r = _check_retention(retention)
-    d = _check_discount(discount)
-    if not float(horizon).is_integer() or horizon < 0:
-        raise DataError(f"horizon must be a whole number of periods >= 0, got {horizon!r}")
-    T = int(horizon)
+    d = _rate(discount_rate, periods_per_year)
+    T = check_count(horizon, "horizon")
     q = r / (1.0 + d)
     with np.errstate(divide="ignore", invalid="ignore"):
         geo = np.where(np.isclose(q, 1.0), float(T), q * (1.0 - q**T) / np.where(np.isclose(q, 1.0), 1.0, 1.0 - q))
@@ -141,16 +163,23 @@ def finite_horizon_clv(margin, retention, discount, horizon: int, *, margin_at_s
     return _out(value)
 
 
-def discounted_value(margins, discount, survival=None):
+def discounted_value(
+    margins: npt.ArrayLike,
+    discount_rate: float,
+    survival: npt.ArrayLike | None = None,
+    *,
+    periods_per_year: float = 1.0,
+) -> float | np.ndarray:
     """Present value of a margin stream, ``sum_{t=1}^{T} m_t S_t / (1 + d)^t``.
 
     Parameters
     ----------
     margins : margins per period for periods 1..T (last axis = periods;
         currency units).
-    discount : discount rate per period, >= 0.
+    discount_rate : annual effective rate in [0, 1); ``d`` is its rate per period.
     survival : probability of still being a customer in each period (same
         shape as ``margins`` or broadcastable); ``None`` = 1.
+    periods_per_year : periods in a year (default 1: yearly periods).
 
     Returns
     -------
@@ -159,9 +188,7 @@ def discounted_value(margins, discount, survival=None):
     m = _as_float_array("margins", margins)
     if m.ndim == 0:
         raise DataError("discounted_value: margins must have a period axis (last axis)")
-    d = _check_discount(discount)
-    if d.ndim:
-        raise DataError("discounted_value: discount must be a single rate")
+    d = _rate(discount_rate, periods_per_year)
     t = np.arange(1, m.shape[-1] + 1, dtype="float64")
     factor = (1.0 + d) ** (-t)
     s = 1.0 if survival is None else _as_float_array("survival", survival)
@@ -170,7 +197,7 @@ def discounted_value(margins, discount, survival=None):
     return _out(np.sum(m * s * factor, axis=-1))
 
 
-def recency_transition_matrix(purchase_probability, *, absorbing: bool = True) -> np.ndarray:
+def recency_transition_matrix(purchase_probability: npt.ArrayLike, *, absorbing: bool = True) -> np.ndarray:
     """Transition matrix of the recency Markov chain (Pfeifer & Carraway 2000, sec. "recency").
 
     States 1..k are "1..k periods since the last purchase" (state 1 = bought
@@ -205,20 +232,29 @@ def recency_transition_matrix(purchase_probability, *, absorbing: bool = True) -
     return P
 
 
-def markov_clv(transition_matrix, rewards, discount, horizon: int | None = None) -> np.ndarray:
+def markov_clv(
+    transition_matrix: npt.ArrayLike,
+    rewards: npt.ArrayLike,
+    discount_rate: float,
+    horizon: int | None = None,
+    *,
+    periods_per_year: float = 1.0,
+) -> np.ndarray:
     """Expected discounted value of every starting state of a Markov chain (Pfeifer & Carraway 2000).
 
     ``V_T = sum_{t=0}^{T} [(1 + d)^-1 P]^t R``; with ``horizon=None``
     the limit ``V = [I - (1 + d)^-1 P]^-1 R``, which needs ``d > 0``
-    unless every recurrent state has reward 0.
+    unless every recurrent state has reward 0; ``d`` is the rate per period
+    of the annual ``discount_rate``.
 
     Parameters
     ----------
     transition_matrix : n x n row-stochastic matrix P.
     rewards : reward R_i received in a period spent in state i (currency
         units; the current period, t = 0, included).
-    discount : discount rate per period, >= 0.
+    discount_rate : annual effective rate in [0, 1).
     horizon : future periods T after the current one, or ``None`` (infinite).
+    periods_per_year : periods in a year (default 1: yearly periods; 12 for months).
 
     Returns
     -------
@@ -234,7 +270,7 @@ def markov_clv(transition_matrix, rewards, discount, horizon: int | None = None)
     if np.any(P < 0) or not np.allclose(P.sum(axis=1), 1.0, atol=1e-8):
         bad = np.flatnonzero(~np.isclose(P.sum(axis=1), 1.0, atol=1e-8) | np.any(P < 0, axis=1))
         raise DataError(f"markov_clv: transition_matrix rows {bad.tolist()} are not probability distributions")
-    d = float(_check_discount(discount))
+    d = _rate(discount_rate, periods_per_year)
     M = P / (1.0 + d)
     if horizon is None:
         A = np.eye(n) - M
@@ -242,17 +278,16 @@ def markov_clv(transition_matrix, rewards, discount, horizon: int | None = None)
             V = np.linalg.solve(A, R)
         except np.linalg.LinAlgError as exc:
             raise DataError(
-                "markov_clv: I - P/(1+d) is singular; with discount 0 the infinite-horizon value "
-                "diverges - give a positive discount or a finite horizon"
+                "markov_clv: I - P/(1+d) is singular; with discount_rate 0 the infinite-horizon value "
+                "diverges - give a positive discount_rate or a finite horizon"
             ) from exc
         if not np.all(np.isfinite(V)) or np.linalg.cond(A) > 1e12:
             raise DataError(
-                "markov_clv: the infinite-horizon value is not finite for discount 0; "
-                "give a positive discount or a finite horizon"
+                "markov_clv: the infinite-horizon value is not finite for discount_rate 0; "
+                "give a positive discount_rate or a finite horizon"
             )
         return V
-    if not float(horizon).is_integer() or horizon < 0:
-        raise DataError(f"markov_clv: horizon must be a whole number of periods >= 0 or None, got {horizon!r}")
+    horizon = check_count(horizon, "horizon")
     V = R.copy()
     term = R.copy()
     for _ in range(int(horizon)):  # loop over periods, not customers
@@ -261,26 +296,31 @@ def markov_clv(transition_matrix, rewards, discount, horizon: int | None = None)
     return V
 
 
+_PERIODS = {"month": 12.0, "quarter": 4.0}
+
+
 class RecencyMarkovChain:
     """Recency Markov chain of Pfeifer & Carraway (2000), estimated from a transaction log.
 
     Time is cut into periods (calendar months, quarters, or blocks of days)
-    starting at ``start``. A customer enters the chain in the period of the
-    first purchase. At the end of each period the customer is in recency
-    state ``s`` = periods since the last purchase + 1 (state 1 = bought in
-    this period), capped at ``n_states + 1``. The purchase probability of
+    starting at ``observation_start``. A customer enters the chain in the
+    period of the first purchase. At the end of each period the customer is in
+    recency state ``s`` = periods since the last purchase + 1 (state 1 = bought
+    in this period), capped at ``n_states + 1``. The purchase probability of
     state ``s`` is estimated by maximum likelihood as
 
         p_s = (transitions from s to 1) / (customer-periods in s followed by another observed period)
 
     over every customer and every pair of consecutive periods, vectorised
-    over customers (a customers x periods purchase matrix).
+    over customers (a customers x periods purchase matrix). The log is read
+    by :func:`crmlib.transactions.purchase_days` (one row per customer and
+    purchase day, checked as for :func:`~crmlib.transactions.summarize`).
 
     Parameters
     ----------
     n_states : k, the recency states before the last state.
-    period : ``"M"`` (calendar months), ``"Q"`` (calendar quarters) or a
-        number of days.
+    period : ``"month"`` (calendar months), ``"quarter"`` (calendar quarters)
+        or a whole number of days.
     absorbing : ``True`` (P&C): state k+1 is "former customer", absorbing;
         purchases made from it in the data are counted in
         ``reactivations_`` and ignored by the chain. ``False``: state k+1
@@ -298,22 +338,27 @@ class RecencyMarkovChain:
 
     Examples
     --------
-    >>> chain = RecencyMarkovChain(n_states=4, period="Q").fit(transactions)  # doctest: +SKIP
-    >>> chain.state_values(margin=20.0, cost_per_period=2.0, discount=0.03)  # doctest: +SKIP
+    >>> chain = RecencyMarkovChain(n_states=4, period="quarter").fit(log)  # doctest: +SKIP
+    >>> chain.state_values(margin_per_period=20.0, cost_per_period=2.0, discount_rate=0.1)  # doctest: +SKIP
     """
 
-    def __init__(self, n_states: int = 4, period: Literal["M", "Q"] | int = "M", absorbing: bool = True):
+    def __init__(self, n_states: int = 4, period: Literal["month", "quarter"] | int = "month", absorbing: bool = True):
         self.n_states = n_states
         self.period = period
         self.absorbing = absorbing
 
+    @property
+    def periods_per_year(self) -> float:
+        """Periods of the chain in a year (12 for months, 4 for quarters, 365.25/days otherwise)."""
+        return _PERIODS[self.period] if isinstance(self.period, str) else DAYS_PER_YEAR / float(self.period)
+
     # -- data -> periods ----------------------------------------------------------------------
     def _period_index(self, dates: pd.Series, start: pd.Timestamp) -> np.ndarray:
-        if self.period in ("M", "Q"):
+        if isinstance(self.period, str):
             months = (dates.dt.year - start.year) * 12 + (dates.dt.month - start.month)
             idx = (
                 months
-                if self.period == "M"
+                if self.period == "month"
                 else ((dates.dt.year * 12 + dates.dt.month - 1) // 3 - (start.year * 12 + start.month - 1) // 3)
             )
             return idx.to_numpy(dtype="int64")
@@ -321,51 +366,62 @@ class RecencyMarkovChain:
         return (days // int(self.period)).astype("int64")
 
     def _period_starts(self, start: pd.Timestamp, n: int) -> pd.DatetimeIndex:
-        if self.period == "M":
+        if self.period == "month":
             return pd.date_range(start.to_period("M").to_timestamp(), periods=n, freq="MS")
-        if self.period == "Q":
+        if self.period == "quarter":
             return pd.date_range(start.to_period("Q").to_timestamp(), periods=n, freq="QS")
         return pd.DatetimeIndex([start + pd.Timedelta(days=int(self.period) * i) for i in range(n)])
 
     def fit(
         self,
-        transactions: pd.DataFrame,
+        log: Any,
         *,
-        start=None,
-        end=None,
-        customer_column: str = "customer_id",
-        date_column: str = "date",
+        observation_start: Any = None,
+        observation_end: Any = None,
+        customer_id: str = "customer_id",
+        date: str = "date",
+        **log_options: Any,
     ) -> RecencyMarkovChain:
-        """Estimate the purchase probabilities from ``transactions`` (one row per purchase).
+        """Estimate the purchase probabilities from a transaction log (one row per purchase).
 
-        ``start`` / ``end`` bound the observation (default: the first and last
-        date in the log); the last period should be complete (with
-        ``period="M"`` and CDNOW's 1997-01-01..1998-06-30 every month is).
+        Parameters
+        ----------
+        log : a transaction log, anything :func:`crmlib.transactions.purchase_days` reads.
+        observation_start, observation_end : first and last day observed
+            (default: the first and last purchase day in the log); the last
+            period should be complete (with ``period="month"`` and CDNOW's
+            1997-01-01..1998-06-30 every month is).
+        customer_id, date : the log's columns.
+        **log_options : reading options and check policies of
+            :func:`~crmlib.transactions.purchase_days` (``date_format``, ``encoding``, ...).
         """
-        if not (isinstance(self.n_states, (int, np.integer)) and self.n_states >= 1):
-            raise DataError(f"n_states must be an integer >= 1, got {self.n_states!r}")
-        if not (self.period in ("M", "Q") or (isinstance(self.period, (int, np.integer)) and self.period >= 1)):
-            raise DataError(f"period must be 'M', 'Q' or a whole number of days >= 1, got {self.period!r}")
-        for col in (customer_column, date_column):
-            if col not in transactions.columns:
-                raise DataError(
-                    f"RecencyMarkovChain.fit: column {col!r} not found; columns are {list(transactions.columns)}"
-                )
-        dates = pd.to_datetime(transactions[date_column], errors="coerce")
-        if dates.isna().any():
-            raise DataError(
-                f"RecencyMarkovChain.fit: column {date_column!r} is missing or not a date in "
-                f"{int(dates.isna().sum())} rows"
-            )
-        start = pd.Timestamp(start) if start is not None else dates.min()
-        end = pd.Timestamp(end) if end is not None else dates.max()
+        from ..transactions import purchase_days
+
+        check_count(self.n_states, "n_states", minimum=1)
+        if isinstance(self.period, str):
+            check_choice(self.period, "period", list(_PERIODS))
+        else:
+            check_count(self.period, "period (days)", minimum=1)
+        # several purchases on one day are one purchase day by definition, not duplicates to report
+        log_options.setdefault("on_duplicate", "ignore")
+        days = purchase_days(log, customer_id=customer_id, date=date, observation_end=observation_end, **log_options)
+        if days.empty:
+            raise DataError("RecencyMarkovChain.fit: the log has no purchases")
+        dates = days["date"]
+        end = pd.Timestamp(days.attrs["crmlib_log"]["observation_end"])  # checked by purchase_days
+        try:
+            start = dates.min() if observation_start is None else pd.Timestamp(observation_start).normalize()
+        except (TypeError, ValueError):
+            raise DataError(f"observation_start must be a date, got {observation_start!r}") from None
         if end < start:
-            raise DataError(f"RecencyMarkovChain.fit: end {end.date()} is before start {start.date()}")
-        keep = ((dates >= start) & (dates <= end)).to_numpy()
+            raise DataError(
+                f"RecencyMarkovChain.fit: observation_end {end.date()} is before observation_start {start.date()}"
+            )
+        keep = (dates >= start).to_numpy()
         if not keep.any():
-            raise DataError("RecencyMarkovChain.fit: no transactions between start and end")
+            raise DataError("RecencyMarkovChain.fit: no purchases between observation_start and observation_end")
         dates = dates[keep]
-        codes, customers = pd.factorize(transactions.loc[keep, customer_column])
+        codes, customers = pd.factorize(days.loc[keep, "customer_id"])
         t = self._period_index(dates, start)
         n_per = int(self._period_index(pd.Series([end]), start)[0]) + 1
         if n_per < 2:
@@ -405,7 +461,7 @@ class RecencyMarkovChain:
         )
         self.current_state_ = pd.Series(
             pd.Categorical(np.asarray(labels, dtype=object)[state[:, -1] - 1], categories=labels),
-            index=pd.Index(customers, name=customer_column),
+            index=pd.Index(customers, name=customer_id),
             name="state",
         )
         self.n_customers_ = n
@@ -417,11 +473,12 @@ class RecencyMarkovChain:
         if not hasattr(self, "transition_matrix_"):
             raise DataError("RecencyMarkovChain: call fit() first")
 
-    def rewards(self, margin: float, cost_per_period: float = 0.0) -> np.ndarray:
+    def rewards(self, margin_per_period: float, cost_per_period: float = 0.0) -> np.ndarray:
         """P&C's reward vector: ``margin - cost`` in state 1, ``-cost`` in states 2..k, and in
-        state k+1 ``0`` when absorbing (a former customer is no longer marketed to) else ``-cost``."""
+        state k+1 ``0`` when absorbing (a former customer is no longer marketed to) else ``-cost``
+        (Pfeifer & Carraway 2000; currency units per period)."""
         self._check_fitted()
-        m = float(_as_float_array("margin", margin))
+        m = float(_as_float_array("margin_per_period", margin_per_period))
         c = float(_as_float_array("cost_per_period", cost_per_period))
         if c < 0:
             raise DataError(f"cost_per_period must be >= 0, got {cost_per_period!r}")
@@ -433,26 +490,37 @@ class RecencyMarkovChain:
         return R
 
     def state_values(
-        self, margin: float, cost_per_period: float = 0.0, discount: float = 0.01, horizon: int | None = None
+        self,
+        margin_per_period: float,
+        cost_per_period: float = 0.0,
+        discount_rate: float = 0.1,
+        horizon: int | None = None,
     ) -> pd.Series:
         """Lifetime value of a customer in each recency state (:func:`markov_clv` with :meth:`rewards`).
 
         Parameters
         ----------
-        margin : margin of a purchase period (currency units).
+        margin_per_period : margin of a purchase period (currency units).
         cost_per_period : marketing cost per period spent in states 1..k.
-        discount : discount rate per period (e.g. 0.01 per month).
+        discount_rate : annual effective rate (0.1 for 10% a year), turned into
+            the rate per period with :attr:`periods_per_year`.
         horizon : future periods, or ``None`` for the infinite horizon.
         """
         self._check_fitted()
-        V = markov_clv(self.transition_matrix_.to_numpy(), self.rewards(margin, cost_per_period), discount, horizon)
+        R = self.rewards(margin_per_period, cost_per_period)
+        P = self.transition_matrix_.to_numpy()
+        V = markov_clv(P, R, discount_rate, horizon, periods_per_year=self.periods_per_year)
         return pd.Series(V, index=self.transition_matrix_.index, name="value")
 
     def customer_values(
-        self, margin: float, cost_per_period: float = 0.0, discount: float = 0.01, horizon: int | None = None
+        self,
+        margin_per_period: float,
+        cost_per_period: float = 0.0,
+        discount_rate: float = 0.1,
+        horizon: int | None = None,
     ) -> pd.Series:
-        """Each customer's value, from the state the customer is in at the end of the data."""
-        v = self.state_values(margin, cost_per_period, discount, horizon)
+        """Each customer's value (:meth:`state_values`), from the state the customer is in at the end of the data."""
+        v = self.state_values(margin_per_period, cost_per_period, discount_rate, horizon)
         return pd.Series(
             v.to_numpy()[self.current_state_.cat.codes.to_numpy()], index=self.current_state_.index, name="value"
         )

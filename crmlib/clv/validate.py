@@ -18,7 +18,7 @@ from scipy import stats
 
 from .._checks import check_count
 from ..exceptions import DataError
-from ..spec import SummarySpec
+from ..spec import SummarySpec, summary_spec
 from ._base import BaseFitter
 from ._data import check_columns
 
@@ -81,61 +81,84 @@ def holdout_comparison(model: BaseFitter, data: pd.DataFrame, max_frequency: int
 
 
 def tracking(
-    model,
-    transactions: pd.DataFrame,
+    model: BaseFitter,
+    summary: pd.DataFrame,
+    log: Any,
     *,
     customer_id: str = "customer_id",
     date: str = "date",
-    start=None,
-    end=None,
-    calibration_end=None,
-    days_per_unit: float = 7.0,
+    **log_options: Any,
 ) -> pd.DataFrame:
     """Repeat transactions of a cohort per time unit: actual versus expected (FHL 2005, Figures 2-3).
 
-    Transactions are grouped by customer and day (several on one day count
-    once, as in the summary); the first day of each customer is the trial,
-    later days are repeat transactions. The expected count in period
-    ``(t-1, t]`` is ``sum_i [E X(t - s_i) - E X(t - 1 - s_i)]`` over customers
-    with first purchase at ``s_i`` (time units after ``start``), using the
-    model's ``expected_purchases``.
+    The calibration end, observation end and time unit come from the
+    summary's :class:`~crmlib.spec.SummarySpec` (as made by
+    :func:`crmlib.transactions.summarize` with ``calibration_end``); the log is
+    read by :func:`crmlib.transactions.purchase_days` (same checks, several
+    purchases on one day count once, as in the summary). The cohort is the
+    summary's customers; the first purchase day of each is the trial, later
+    days are repeat transactions; periods are counted from the cohort's first
+    purchase day. The expected count in period ``(t-1, t]`` is
+    ``sum_i [E X(t - s_i) - E X(t - 1 - s_i)]`` over customers with first
+    purchase at ``s_i`` (time units after the start), using the model's
+    ``expected_purchases``.
 
-    Returns a DataFrame indexed by period number (1, 2, ...) with
-    ``period_end`` (date), ``actual``, ``expected`` and their cumulative sums,
-    and ``calibration`` (True for periods ending on or before ``calibration_end``).
+    Parameters
+    ----------
+    model : a fitted continuous-time model (``expected_purchases``).
+    summary : the calibration summary the model was fitted on (carries the spec).
+    log : the transaction log (anything ``purchase_days`` reads).
+    customer_id, date : the log's columns.
+    **log_options : reading options and check policies of ``purchase_days``
+        (``date_format``, ``encoding``, ``on_duplicate``, ...).
+
+    Returns
+    -------
+    DataFrame indexed by period number (1, 2, ...) with ``period_end`` (date),
+    ``actual``, ``expected``, their cumulative sums and ``calibration`` (True
+    for periods ending on or before the calibration end); ``attrs`` hold
+    ``time_unit`` (words) and ``calibration_end``.
     """
-    for col in (customer_id, date):
-        if col not in transactions.columns:
-            raise DataError(f"transactions lack column {col!r}; found {list(transactions.columns)}")
-    days = pd.to_datetime(transactions[date]).dt.normalize()
-    log = pd.DataFrame({"c": transactions[customer_id].to_numpy(), "d": days.to_numpy()}).drop_duplicates()
-    start = pd.Timestamp(start) if start is not None else log["d"].min()
-    end = pd.Timestamp(end) if end is not None else log["d"].max()
-    first = log.groupby("c")["d"].transform("min")
-    repeat = log.loc[log["d"] > first, "d"]
-    birth_days = (log.groupby("c")["d"].min() - start).dt.days.to_numpy(dtype=float)
-    n_periods = int(np.floor(((end - start).days + 1) / days_per_unit))
+    from ..transactions import purchase_days
+
+    spec = summary_spec(summary)
+    if spec.calibration_end is None:
+        raise DataError(
+            "tracking needs a summary with a calibration period: summarize(log, calibration_end=...) "
+            "records it in the summary's SummarySpec"
+        )
+    # several purchases on one day are one purchase day by definition, not duplicates to report
+    log_options.setdefault("on_duplicate", "ignore")
+    days = purchase_days(log, customer_id=customer_id, date=date, observation_end=spec.observation_end, **log_options)
+    days = days[days["customer_id"].isin(summary.index)]
+    if days.empty:
+        raise DataError("tracking: none of the summary's customers appears in the log; is it the same log?")
+    dpu = spec.days_per_unit
+    start = days["date"].min()
+    first = days.groupby("customer_id")["date"].transform("min")
+    repeat_days = (days.loc[days["date"] > first, "date"] - start).dt.days.to_numpy()
+    birth_days = (days.groupby("customer_id")["date"].min() - start).dt.days.to_numpy(dtype=float)
+    n_periods = int(np.floor(((spec.observation_end - start).days + 1) / dpu))
     t = np.arange(1, n_periods + 1, dtype=float)
-    actual = np.bincount(
-        np.floor((repeat - start).dt.days.to_numpy() / days_per_unit).astype(int), minlength=n_periods
-    )[:n_periods]
-    births = birth_days / days_per_unit
-    ub, counts = np.unique(births, return_counts=True)
+    actual = np.bincount(np.floor(repeat_days / dpu).astype(int), minlength=n_periods)[:n_periods]
+    ub, counts = np.unique(birth_days / dpu, return_counts=True)
     age = t[:, None] - ub[None, :]
     cum = np.where(age > 0, model.expected_purchases(np.clip(age, 0, None)), 0.0) @ counts
     expected = np.diff(np.concatenate([[0.0], cum]))
+    period_end = start + pd.to_timedelta(t * dpu - 1, unit="D")
     out = pd.DataFrame(
         {
-            "period_end": start + pd.to_timedelta(t * days_per_unit - 1, unit="D"),
+            "period_end": period_end,
             "actual": actual,
             "expected": expected,
             "cumulative_actual": np.cumsum(actual),
             "cumulative_expected": cum,
+            "calibration": period_end <= spec.calibration_end,
         },
         index=pd.Index(t.astype(int), name="period"),
     )
-    if calibration_end is not None:
-        out["calibration"] = out["period_end"] <= pd.Timestamp(calibration_end)
+    out.attrs["time_unit"] = spec.unit_label
+    out.attrs["calibration_end"] = spec.calibration_end
     return out
 
 
