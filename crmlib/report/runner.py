@@ -557,6 +557,12 @@ def run_reports(
         index = write_index(specs, out, run_note=note)
         say(f"crmlib report: {note} Index: {index}")
         raise ReportsInterrupted(stop.signum, list(results.values()), index, note) from None
+    except BaseException:  # the runner itself failed: no worker may outlive it
+        for job in running.values():
+            stop_tree(job.proc.pid)
+            job.proc.join()
+        _remove_temporaries(out)
+        raise
     finally:
         for sig, old in handlers.items():
             signal.signal(sig, old)
