@@ -110,9 +110,9 @@ def compare(sm, name, data, measurement, structure, modes=None):
 def timing(sm, nboot, seed=2026):
     data = load_mobi().data.astype(float)
     t0 = time.perf_counter()
-    ours = pls_path_model(data, ECSI, bootstrap=nboot, seed=seed)
+    ours = pls_path_model(data, ECSI, n_boot=nboot, seed=seed)
     t_ours = time.perf_counter() - t0
-    assert ours.bootstrap == nboot, "some crmlib resamples did not converge"
+    assert ours.n_boot == nboot, "some crmlib resamples did not converge"
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(data), size=(nboot, len(data)))
     same = pls_path_model(data, ECSI, boot_indices=idx)

@@ -147,15 +147,8 @@ def test_accounting_from_intake_on_corp_rep():
     assert cronbach_alpha(res.data, ["comp_1", "comp_2", "comp_3"])["k"] == 3
 
 
-def test_presets_name_errors():
-    from crmlib.survey import presets
-
-    with pytest.raises(DataError, match=r"dataset must be one of \['corp_rep', 'mobi'\], got 'nps'"):
-        presets.get_setup("nps")
-
-
 def test_for_display_prints_counts_whole_and_blanks_not_applicable():
-    from crmlib.survey.presets import for_display
+    from crmlib.survey.tables import for_display
 
     frame = pd.DataFrame({"n": [250.0, 1.0], "pct": [np.nan, 12.3456], True: [0.5, 1.0]}, index=[False, True])
     out = for_display(frame, digits=1)
@@ -163,3 +156,20 @@ def test_for_display_prints_counts_whole_and_blanks_not_applicable():
     assert list(out.columns) == ["n", "pct", "yes"] and list(out.index) == ["no", "yes"]
     assert frame.loc[True, "pct"] == 12.3456  # the input is not changed
     assert for_display(pd.DataFrame({"p": [0.0]}))["p"].tolist() == ["0.000"]  # a p-value of 0 is not a count
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((100, 80, -5), r"invalid must be >= 0, got -5"),  # issue 14: reported 85 valid of 80 returned
+        ((100, 80, {"incomplete": -5}), r"invalid\['incomplete'\] must be >= 0, got -5"),
+        ((100, 80, 0, 85), r"valid \(85\) exceeds returned \(80\)"),
+        ((100, 80, 10, -70), r"valid must be >= 0, got -70"),
+        ((100, 80.5), r"returned must be a whole number, got 80.5"),
+        ((-1, 0), r"sent must be >= 0, got -1"),
+        ((100, 80, 81), r"invalid \(81\) exceeds returned \(80\)"),
+    ],
+)
+def test_inputchecks_response_accounting(args, words):
+    with pytest.raises(DataError, match=words):
+        response_accounting(*args)

@@ -20,7 +20,7 @@ REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE = REPUTATION.measurement, REPUTATIO
 
 @pytest.fixture(scope="module")
 def ecsi():
-    return pls_path_model(load_mobi().data, ECSI, scale=(1, 10))
+    return pls_path_model(load_mobi().data, ECSI, scale_min=1, scale_max=10)
 
 
 def test_ols_on_index_scores_reproduces_pls_paths(ecsi):
@@ -146,3 +146,20 @@ def test_cbsem_missing_semopy_message(monkeypatch):
 def test_lavaan_syntax_uses_observed_item_for_single_item_construct():
     text = cbsem.lavaan_syntax(REPUTATION)
     assert "CUSA =~" not in text and "cusa ~ COMP + LIKE" in text and "CUSL ~ COMP + LIKE + cusa" in text
+
+
+def test_inputchecks_net_promoter_score():
+    # issue 14: an empty NPS series raised a raw ZeroDivisionError
+    with pytest.raises(DataError, match=r"no answers \(0 values, all missing\)"):
+        net_promoter_score(pd.Series([], dtype=float))
+    with pytest.raises(DataError, match=r"no answers \(3 values, all missing\)"):
+        net_promoter_score(pd.Series([np.nan] * 3))
+    with pytest.raises(DataError, match=r"answers outside 0..10 in 1 row \(e.g. \[2\]\)"):
+        net_promoter_score(pd.Series([9, 10, 11]))
+    with pytest.raises(DataError, match=r"1 row \(e.g. \[1\]\) are not numbers, e.g. 'ten'"):
+        net_promoter_score(pd.Series([9, "ten"]))
+    with pytest.raises(DataError, match=r"level must be in \(0, 1\)"):
+        net_promoter_score(pd.Series([9, 10]), level=95)
+    s = net_promoter_score(pd.Series([10, 9, 8, 3]), level=0.9)
+    assert s["nps"] == pytest.approx(25.0)  # 2 promoters, 1 detractor of 4
+    assert s["upper"] - s["nps"] == pytest.approx(1.6448536 * s["se"], rel=1e-6)

@@ -117,3 +117,9 @@ def test_likert_chart_and_table(corp):
 def test_inputchecks_compare_groups(corp):
     with pytest.raises(DataError, match="column 'nope' not in the data"):
         tb.compare_groups(corp, "nope", "servicetype")
+
+
+def test_inputchecks_likert_scale_must_contain_the_data(corp):
+    # a 1-5 scale over 1-7 answers silently dropped the 6s and 7s from the percentages
+    with pytest.raises(DataError, match=r"item 'comp_1': .* hold answers outside the scale 1..5 \(e.g. 6\)"):
+        tb.likert_table(corp, ["comp_1"], 1, 5)

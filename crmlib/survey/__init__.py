@@ -6,27 +6,29 @@ Modules
                  derived from SPSS/Stata metadata
 ``codebook``     intake with a codebook, validation (out-of-range codes, straight-lining, missing patterns)
 ``accounting``   sent / returned / invalid / valid, every rate on each base
-``tables``       frequencies, multiple response, cross-tabulations, Likert charts, group comparisons
+``tables``       frequencies, multiple response, cross-tabulations, Likert charts, group comparisons, report display
 ``reliability``  Cronbach's alpha (raw and standardised), rho_c, rho_A, AVE, Fornell-Larcker, HTMT, EFA
 ``pathmodel``    path models as data: YAML model files (``data/models/``), checked once
-``pls``          PLS path modelling with a batched bootstrap, 0-100 index scores and a permutation test of
-                 group differences
+``pls``          PLS path modelling with a batched bootstrap and 0-100 index scores
+``pls_groups``   the model per group of respondents and permutation tests of path differences
 ``cbsem``        covariance-based SEM with fit indices (through the optional ``semopy``, extra ``sem``)
 ``drivers``      OLS with robust errors, ordinal logit, NPS, the Dick & Basu loyalty matrix
 ``ipma``         importance-performance map
-``presets``      the settings of the bundled surveys' report
 """
 
 from .accounting import response_accounting
 from .codebook import Codebook, intake
 from .pathmodel import PathModelSpec, path_model, read_model
-from .pls import PLSResult, pls_group_difference, pls_path_model
+from .pls import PLSResult, pls_path_model
+from .pls_groups import PLSGroupResult, pls_by_group, pls_group_difference
 from .readers import codebook_from_metadata, read_codebook, read_survey
 from .reliability import construct_reliability, cronbach_alpha, htmt
 
 __all__ = [
     "pls_path_model",
     "pls_group_difference",
+    "pls_by_group",
+    "PLSGroupResult",
     "PLSResult",
     "PathModelSpec",
     "path_model",

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._checks import check_count
 from ..exceptions import DataError
 
 __all__ = ["response_accounting", "accounting_from_intake"]
@@ -30,7 +31,9 @@ def response_accounting(
     invalid : count of invalid returns, or reason -> count (each reason gets
         its own row, indented under "invalid").
     valid : valid returns; default ``returned - invalid``. If given it must
-        equal that difference.
+        equal that difference. Every count must be a whole number >= 0, and
+        returned <= sent, invalid <= returned, valid <= returned
+        (:class:`DataError` naming the count otherwise).
 
     Returns
     -------
@@ -38,17 +41,20 @@ def response_accounting(
     reasons..., valid) with ``n``, ``pct_of_sent`` and ``pct_of_returned``
     (percent; NaN where a base does not apply).
     """
-    for name, v in (("sent", sent), ("returned", returned)):
-        if int(v) != v or v < 0:
-            raise DataError(f"{name} must be a non-negative integer, got {v!r}")
+    sent, returned = check_count(sent, "sent"), check_count(returned, "returned")
     if returned > sent:
         raise DataError(f"returned ({returned}) exceeds sent ({sent})")
-    reasons = dict(invalid) if isinstance(invalid, Mapping) else {}
-    n_invalid = int(sum(reasons.values())) if reasons else int(invalid)
+    if isinstance(invalid, Mapping):
+        reasons = {str(k): check_count(v, f"invalid[{k!r}]") for k, v in invalid.items()}
+        n_invalid = sum(reasons.values())
+    else:
+        reasons, n_invalid = {}, check_count(invalid, "invalid")
     if n_invalid > returned:
         raise DataError(f"invalid ({n_invalid}) exceeds returned ({returned})")
     if valid is None:
         valid = returned - n_invalid
+    elif check_count(valid, "valid") > returned:
+        raise DataError(f"valid ({valid}) exceeds returned ({returned})")
     elif valid != returned - n_invalid:
         raise DataError(f"valid ({valid}) + invalid ({n_invalid}) != returned ({returned})")
     rows = [("sent", sent), ("returned", returned), ("not returned", sent - returned), ("invalid", n_invalid)]

@@ -58,10 +58,6 @@ class Codebook:
         out = {c: list(g["item"]) for c, g in self.items.groupby("construct", sort=False)}
         return {c: v for c, v in out.items() if len(v) >= min_items and c not in exclude}
 
-    def scale(self) -> dict[str, tuple[int, int]]:
-        """Item -> (scale_min, scale_max)."""
-        return {r.item: (int(r.scale_min), int(r.scale_max)) for r in self.items.itertuples()}
-
     def labels(self) -> dict[str, str]:
         """Construct -> label."""
         return dict(zip(self.items["construct"], self.items["construct_label"]))

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._checks import check_level, rows_text
 from ..exceptions import ConvergenceError, DataError
 
 __all__ = ["DriverResult", "ols_drivers", "ordinal_logit", "net_promoter_score", "loyalty_matrix"]
@@ -20,7 +21,7 @@ class DriverResult:
     """Regression of a target on its drivers.
 
     table : per predictor ``coef``, ``se``, ``t`` (or ``z``), ``p``,
-        ``ci_low``, ``ci_high`` and, for OLS, ``beta`` (standardised).
+        ``lower``, ``upper`` (interval at ``attrs['level']``) and, for OLS, ``beta`` (standardised).
     r2, r2_adj : OLS only (pseudo R2 (McFadden) for the ordinal logit).
     n : respondents used; cov_type : the covariance estimator.
     thresholds : ordinal logit cut points.
@@ -45,22 +46,27 @@ def _frame(data: pd.DataFrame, target: str, predictors: Sequence[str]) -> pd.Dat
     return d
 
 
-def ols_drivers(data: pd.DataFrame, target: str, predictors: Sequence[str], cov_type: str = "HC3") -> DriverResult:
+def ols_drivers(
+    data: pd.DataFrame, target: str, predictors: Sequence[str], cov_type: str = "HC3", level: float = 0.95
+) -> DriverResult:
     """OLS regression of ``target`` on ``predictors`` with heteroskedasticity-robust standard errors.
 
     ``cov_type`` is passed to statsmodels (default HC3, MacKinnon & White
     1985; "nonrobust" for classical errors). ``beta`` gives standardised
-    coefficients (coef * sd(x) / sd(y)). Listwise deletion.
+    coefficients (coef * sd(x) / sd(y)); ``lower``/``upper`` the interval at
+    ``level``. Listwise deletion.
     """
     import statsmodels.api as sm
 
+    level = check_level(level)
     d = _frame(data, target, predictors)
     X = sm.add_constant(d[list(predictors)])
     fit = sm.OLS(d[target], X).fit(cov_type=cov_type)
-    ci = fit.conf_int()
+    ci = fit.conf_int(alpha=1 - level)
     tab = pd.DataFrame(
-        {"coef": fit.params, "se": fit.bse, "t": fit.tvalues, "p": fit.pvalues, "ci_low": ci[0], "ci_high": ci[1]}
+        {"coef": fit.params, "se": fit.bse, "t": fit.tvalues, "p": fit.pvalues, "lower": ci[0], "upper": ci[1]}
     )
+    tab.attrs["level"] = level
     sd = d.std(ddof=1)
     tab["beta"] = [np.nan] + [fit.params[p] * sd[p] / sd[target] for p in predictors]
     return DriverResult(table=tab, r2=float(fit.rsquared), r2_adj=float(fit.rsquared_adj), n=len(d), cov_type=cov_type)
@@ -93,8 +99,8 @@ def ordinal_logit(data: pd.DataFrame, target: str, predictors: Sequence[str]) ->
             "se": fit.bse[:k],
             "z": fit.tvalues[:k],
             "p": fit.pvalues[:k],
-            "ci_low": ci.iloc[:k, 0],
-            "ci_high": ci.iloc[:k, 1],
+            "lower": ci.iloc[:k, 0],
+            "upper": ci.iloc[:k, 1],
         }
     )
     tab["odds_ratio"] = np.exp(tab["coef"])
@@ -111,25 +117,36 @@ def ordinal_logit(data: pd.DataFrame, target: str, predictors: Sequence[str]) ->
     )
 
 
-def net_promoter_score(values: pd.Series, scale_min: int = 0, scale_max: int = 10, ci: float = 0.95) -> pd.Series:
+def net_promoter_score(values: pd.Series, scale_min: int = 0, scale_max: int = 10, level: float = 0.95) -> pd.Series:
     """Net promoter score (Reichheld 2003): percent promoters (9-10) minus percent detractors (0-6).
 
     Only defined for the 0-10 "how likely are you to recommend" item; other
     scales raise :class:`DataError` (rescaling a 1-7 or 1-10 item is not an
     NPS). The standard error is that of a difference of two multinomial
-    shares, ``sqrt((p + d - (p - d)^2) / n)``, in percentage points.
+    shares, ``sqrt((p + d - (p - d)^2) / n)``, in percentage points; ``lower``
+    and ``upper`` bound the normal-theory interval at ``level``. An empty series
+    (no answer) raises :class:`DataError`.
     """
+    level = check_level(level)
     if (scale_min, scale_max) != (0, 10):
         raise DataError(
             f"the net promoter score needs a 0-10 recommendation item; this item's scale is {scale_min}..{scale_max}"
         )
-    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
-    if ((v < 0) | (v > 10)).any():
-        raise DataError("net_promoter_score: answers outside 0..10")
+    raw = pd.Series(values)
+    v = pd.to_numeric(raw, errors="coerce")
+    text = v.isna() & raw.notna()
+    if text.any():
+        raise DataError(f"net_promoter_score: {rows_text(text, raw.index)} are not numbers, e.g. {raw[text].iloc[0]!r}")
+    v = v.dropna()
+    if v.empty:
+        raise DataError(f"net_promoter_score: no answers ({len(raw)} values, all missing); an NPS needs at least one")
+    outside = (v < 0) | (v > 10) | (v != v.round())
+    if outside.any():
+        raise DataError(f"net_promoter_score: answers outside 0..10 in {rows_text(outside, v.index)}")
     n = len(v)
     p, d = float((v >= 9).mean()), float((v <= 6).mean())
     se = np.sqrt((p + d - (p - d) ** 2) / n) * 100
-    z = stats.norm.ppf(0.5 + ci / 2)
+    z = stats.norm.ppf(0.5 + level / 2)
     nps = (p - d) * 100
     return pd.Series(
         {
@@ -138,8 +155,8 @@ def net_promoter_score(values: pd.Series, scale_min: int = 0, scale_max: int = 1
             "passives_pct": 100 * (1 - p - d),
             "detractors_pct": 100 * d,
             "se": se,
-            "ci_low": nps - z * se,
-            "ci_high": nps + z * se,
+            "lower": nps - z * se,
+            "upper": nps + z * se,
             "n": n,
         }
     )

@@ -56,13 +56,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._checks import as_rng, check_count, check_level
 from ..exceptions import ConvergenceError, DataError, DataWarning
 from .pathmodel import PathModelSpec, as_path_model
 
 __all__ = [
     "PLSResult",
     "pls_path_model",
-    "pls_group_difference",
 ]
 
 Scheme = Literal["path", "centroid", "factorial"]
@@ -77,12 +77,13 @@ class PLSResult:
     paths : DataFrame, one row per structural path: ``from``, ``to``,
         ``estimate`` (standardised path coefficient) and, when bootstrapped,
         ``boot_mean``, ``se``, ``t`` (estimate / se), ``p`` (two-sided, t
-        distribution with n - 1 df), ``ci_low``, ``ci_high`` (percentile).
+        distribution with n - 1 df), ``lower``, ``upper`` (percentile interval;
+        its level in ``attrs["level"]``).
         ``t`` and ``p`` are NaN for a parameter fixed by the model (the
         loading and weight 1 of a single-item construct).
     r2 : Series, R squared of each endogenous construct.
     loadings, weights : DataFrame, one row per item (``construct``, ``item``,
-        ``loading`` or ``weight``; bootstrap ``se``/``ci`` when bootstrapped).
+        ``loading`` or ``weight``; bootstrap ``se``/``lower``/``upper`` when bootstrapped).
     cross_loadings : DataFrame items x constructs, correlations of every item
         with every construct score.
     scores : DataFrame respondents x constructs, standardised construct scores.
@@ -93,9 +94,10 @@ class PLSResult:
     total_effects : DataFrame from x to, standardised total effects.
     iterations, tol, max_change : convergence report of the point estimate.
     n : number of respondents used; ``n_imputed`` answers replaced by the mean.
-    bootstrap : number of resamples kept (0 if not bootstrapped);
+    n_boot : number of resamples kept (0 if not bootstrapped);
         ``boot_failed`` resamples that did not converge (dropped).
-    boot_paths : array (bootstrap, n_paths) of resampled path coefficients.
+    boot_paths : array (n_boot, n_paths) of resampled path coefficients.
+    level : level of the percentile intervals (share, e.g. 0.95).
     """
 
     measurement: dict[str, list[str]]
@@ -119,10 +121,11 @@ class PLSResult:
     n: int
     n_imputed: int
     unstandardised_weights: pd.DataFrame
-    bootstrap: int = 0
+    n_boot: int = 0
     boot_failed: int = 0
     boot_paths: np.ndarray | None = field(default=None, repr=False)
     seed: int | None = None
+    level: float = 0.95
     model: PathModelSpec | None = field(default=None, repr=False)
 
     def summary(self) -> pd.DataFrame:
@@ -135,15 +138,18 @@ class PLSResult:
         """Mean 0-100 index score of every construct (the ACSI-style headline figures)."""
         return self.index_scores.mean()
 
-    def plot_index(self, labels: Mapping[str, str] | None = None, ci: float = 0.95, ax=None):
-        """Horizontal bars of the mean 0-100 index of every construct with a normal-theory ``ci`` interval
-        of the mean (``mean +- z sd / sqrt(n)``); axes labelled. Returns the matplotlib Figure."""
+    def plot_index(self, labels: Mapping[str, str] | None = None, level: float = 0.95, ax=None):
+        """Horizontal bars of the mean 0-100 index of every construct with a normal-theory interval of the
+        mean at ``level`` (``mean +- z sd / sqrt(n)``); axes labelled. Returns the matplotlib Figure.
+
+        Fornell et al. (1996), J. Marketing 60(4), for the 0-100 index."""
+        level = check_level(level)
         import matplotlib.pyplot as plt
 
         from ..style import label_axes
 
         S = self.index_scores
-        mean, half = S.mean(), stats.norm.ppf(0.5 + ci / 2) * S.std(ddof=1) / np.sqrt(len(S))
+        mean, half = S.mean(), stats.norm.ppf(0.5 + level / 2) * S.std(ddof=1) / np.sqrt(len(S))
         if ax is None:
             fig, ax = plt.subplots(figsize=(6.5, 0.45 * S.shape[1] + 1.4))
         else:
@@ -151,7 +157,7 @@ class PLSResult:
         names = list(S.columns)[::-1]
         ax.barh([(labels or {}).get(c, c) for c in names], mean[names], xerr=half[names], capsize=3)
         ax.set_xlim(0, 100)
-        label_axes(ax, f"mean index score (0-100), {ci:.0%} interval of the mean", "construct")
+        label_axes(ax, f"mean index score (0-100), {level:.0%} interval of the mean", "construct")
         return fig
 
 
@@ -296,6 +302,21 @@ def _corr_stack(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return S / d[:, :, None] / d[:, None, :]
 
 
+def _scale_points(value, name: str, items: list[str], observed: np.ndarray) -> np.ndarray:
+    """One scale point per item from a number, a mapping item -> number, or None (the observed values)."""
+    if value is None:
+        return observed.astype(float)
+    if isinstance(value, (Mapping, pd.Series)):
+        missing = [i for i in items if i not in value]
+        if missing:
+            raise DataError(f"{name}: no value given for items {missing}")
+        return np.array([float(value[i]) for i in items])
+    if isinstance(value, (tuple, list)):
+        raise DataError(f"{name} must be a number or a mapping item -> number, got {value!r} (scale=(lo, hi) is now "
+                        "scale_min=lo, scale_max=hi)")  # fmt: skip
+    return np.full(len(items), float(value))
+
+
 def pls_path_model(
     data: pd.DataFrame,
     model: PathModelSpec | str | os.PathLike | Mapping[str, Sequence[str]],
@@ -304,12 +325,13 @@ def pls_path_model(
     scheme: Scheme = "path",
     modes: Mapping[str, str] | None = None,
     missing: Literal["mean", "drop"] = "mean",
-    scale: Mapping[str, tuple[float, float]] | tuple[float, float] | None = None,
+    scale_min: float | Mapping[str, float] | None = None,
+    scale_max: float | Mapping[str, float] | None = None,
     tol: float = 1e-7,
     max_iter: int = 300,
-    bootstrap: int = 0,
+    n_boot: int = 0,
     seed: int | np.random.Generator | None = None,
-    ci: float = 0.95,
+    level: float = 0.95,
     batch_size: int = 250,
     boot_indices: np.ndarray | None = None,
 ) -> PLSResult:
@@ -333,22 +355,25 @@ def pls_path_model(
     missing : ``"mean"`` replaces a missing answer by the item mean (as
         SmartPLS's and seminr's ``mean_replacement``, used for the published
         corporate-reputation results); ``"drop"`` drops incomplete respondents.
-    scale : answer scale ``(min, max)`` of every item, or a mapping item ->
-        (min, max), for the 0-100 index scores; default the observed range.
+    scale_min, scale_max : lowest and highest point of the answer scale (scale
+        points), one number for every item or a mapping item -> number (e.g.
+        ``codebook.scale_min``), for the 0-100 index scores; default the
+        observed range. A scale that does not contain the data is an error.
     tol : convergence tolerance on the largest absolute change of a
         standardised outer weight between iterations (seminr: 1e-7).
     max_iter : iteration limit; :class:`~crmlib.exceptions.ConvergenceError`
         when the point estimate does not converge within it.
-    bootstrap : number of resamples (0 = none) of the respondents, drawn
+    n_boot : number of bootstrap resamples (0 = none) of the respondents, drawn
         from the data after mean replacement. Resamples that do not
         converge are dropped and counted in ``boot_failed`` (with a warning).
-    seed : int or ``numpy.random.Generator`` for the resampling.
-    ci : level of the percentile confidence intervals.
+    seed : int or ``numpy.random.Generator`` for the resampling; required when
+        ``n_boot > 0`` (crmlib draws nothing unseeded).
+    level : level of the percentile intervals, in (0, 1).
     batch_size : resamples processed per batch (memory: about
         ``batch_size * n * p * 8`` bytes).
     boot_indices : optional ``(B, n)`` array of 0-based row numbers, one
         resample per row, instead of drawing them (to reproduce another
-        tool's resamples exactly); overrides ``bootstrap`` and ``seed``.
+        tool's resamples exactly); overrides ``n_boot`` and ``seed``.
 
     Returns
     -------
@@ -371,10 +396,8 @@ def pls_path_model(
     """
     if scheme not in ("path", "centroid", "factorial"):
         raise DataError(f"scheme must be 'path', 'centroid' or 'factorial', got {scheme!r}")
-    if not (0 < ci < 1):
-        raise DataError(f"ci must lie in (0, 1), got {ci}")
-    if bootstrap < 0 or int(bootstrap) != bootstrap:
-        raise DataError(f"bootstrap must be a non-negative integer, got {bootstrap!r}")
+    level = check_level(level)
+    n_boot = check_count(n_boot, "n_boot")
     pm = as_path_model(model, structure, modes)
     measurement, structure = pm.measurement, pm.structure
     constructs, items = _check_model(data, pm)
@@ -412,18 +435,18 @@ def pls_path_model(
     weights = pd.DataFrame({"construct": item_construct, "item": items, "weight": w_item})
 
     # index scores (ACSI/ECSI): unstandardised weights, rescaled to sum 1, items on 0-100
-    if scale is None:
-        lo, hi = X.min(axis=0), X.max(axis=0)
-    elif isinstance(scale, tuple):
-        lo, hi = np.full(spec.p, float(scale[0])), np.full(spec.p, float(scale[1]))
-    else:
-        missing_sc = [i for i in items if i not in scale]
-        if missing_sc:
-            raise DataError(f"scale: no (min, max) given for items {missing_sc}")
-        lo = np.array([float(scale[i][0]) for i in items])
-        hi = np.array([float(scale[i][1]) for i in items])
+    lo = _scale_points(scale_min, "scale_min", items, X.min(axis=0))
+    hi = _scale_points(scale_max, "scale_max", items, X.max(axis=0))
     if np.any(hi <= lo):
-        raise DataError(f"scale: max <= min for items {[items[k] for k in np.flatnonzero(hi <= lo)]}")
+        raise DataError(f"scale_max <= scale_min for items {[items[k] for k in np.flatnonzero(hi <= lo)]}")
+    outside = (X.min(axis=0) < lo) | (X.max(axis=0) > hi)
+    if outside.any():
+        bad = [f"{items[k]} ({X[:, k].min():g}..{X[:, k].max():g} outside {lo[k]:g}..{hi[k]:g})" for k in
+               np.flatnonzero(outside)]  # fmt: skip
+        raise DataError(
+            f"the scale does not contain the data: items {', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}; "
+            "give each item's scale_min and scale_max (e.g. from the codebook)"
+        )
     uw = W / sd[:, None] * spec.mask
     uw = uw / uw.sum(axis=0, keepdims=True)
     if (uw < 0).any():
@@ -465,21 +488,22 @@ def pls_path_model(
         n_imputed=n_imputed,
         unstandardised_weights=uw_table,
         seed=seed if isinstance(seed, (int, np.integer)) else None,
+        level=level,
     )
     if boot_indices is not None:
         boot_indices = np.asarray(boot_indices)
         if boot_indices.ndim != 2 or boot_indices.shape[1] != n or boot_indices.min() < 0 or boot_indices.max() >= n:
             raise DataError(f"boot_indices must be a (B, {n}) array of row numbers 0..{n - 1}")
-        bootstrap = len(boot_indices)
-    if bootstrap:
-        _bootstrap(res, X, spec, scheme, tol, max_iter, int(bootstrap), seed, ci, batch_size, boot_indices)
+        n_boot = len(boot_indices)
+    if n_boot:
+        rng = as_rng(seed) if boot_indices is None else None
+        _bootstrap(res, X, spec, scheme, tol, max_iter, n_boot, rng, level, batch_size, boot_indices)
     return res
 
 
-def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, seed, ci, batch_size, idx) -> None:
+def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, batch_size, idx) -> None:
     import warnings
 
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     n = len(X)
     pos = {c: k for k, c in enumerate(spec.constructs)}
     pi = np.array([pos[a] for a, _ in res.structure])
@@ -510,8 +534,7 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, seed, ci, batc
     bp = np.concatenate(paths)[ok]
     bl = np.concatenate(loads)[ok]
     bw = np.concatenate(wts)[ok]
-    a = (1 - ci) / 2
-    level = f"{ci:.0%}"
+    a = (1 - level) / 2
 
     def _summarise(frame: pd.DataFrame, col: str, draws: np.ndarray) -> pd.DataFrame:
         se = draws.std(axis=0, ddof=1)
@@ -525,101 +548,14 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, seed, ci, batc
         with np.errstate(divide="ignore", invalid="ignore"):
             out["t"] = np.where(fixed, np.nan, est / se)
         out["p"] = 2 * stats.t.sf(np.abs(out["t"]), df=n - 1)
-        out["ci_low"] = np.quantile(draws, a, axis=0)
-        out["ci_high"] = np.quantile(draws, 1 - a, axis=0)
-        out.attrs["ci_level"] = level
+        out["lower"] = np.quantile(draws, a, axis=0)
+        out["upper"] = np.quantile(draws, 1 - a, axis=0)
+        out.attrs["level"] = level
         return out
 
     res.paths = _summarise(res.paths, "estimate", bp)
     res.loadings = _summarise(res.loadings, "loading", bl)
     res.weights = _summarise(res.weights, "weight", bw)
-    res.bootstrap = int(ok.sum())
+    res.n_boot = int(ok.sum())
     res.boot_failed = failed
     res.boot_paths = bp
-
-
-def pls_group_difference(
-    data: pd.DataFrame,
-    model: PathModelSpec | str | os.PathLike | Mapping[str, Sequence[str]],
-    groups: pd.Series,
-    a,
-    b,
-    *,
-    structure: Sequence[tuple[str, str]] | None = None,
-    permutations: int = 1000,
-    seed: int | np.random.Generator | None = None,
-    scheme: Scheme = "path",
-    modes: Mapping[str, str] | None = None,
-    tol: float = 1e-7,
-    max_iter: int = 300,
-) -> pd.DataFrame:
-    """Permutation test of the difference in every path coefficient between two groups of respondents.
-
-    The model is estimated separately in group ``a`` and group ``b`` (rows of
-    ``data`` where ``groups`` equals ``a`` or ``b``); then the group labels
-    of the pooled respondents are shuffled ``permutations`` times (group sizes
-    kept) and the model is re-estimated in both pseudo-groups of every
-    permutation, all at once on stacks of correlation matrices. The p-value of
-    a path is the share of permutations whose absolute difference reaches the
-    observed one, ``(1 + #{|d*| >= |d|}) / (1 + permutations)`` (Chin &
-    Dibbern 2010, in Esposito Vinzi et al., *Handbook of PLS*, pp. 171-193;
-    Phipson & Smyth 2010 for the +1). Missing answers are replaced by the item
-    mean of the pooled two groups, as in :func:`pls_path_model`.
-
-    Returns
-    -------
-    DataFrame, one row per path: ``from``, ``to``, ``estimate_a``,
-    ``estimate_b``, ``difference`` (a - b), ``p_permutation``; ``attrs``
-    holds ``n_a``, ``n_b``, ``permutations`` (converged ones) and ``failed``.
-    """
-    pm = as_path_model(model, structure, modes)
-    measurement, structure = pm.measurement, pm.structure
-    constructs, items = _check_model(data, pm)
-    if len(groups) != len(data):
-        raise DataError(f"groups has {len(groups)} entries for {len(data)} respondents")
-    g = pd.Series(np.asarray(groups), index=data.index)
-    keep = (g == a) | (g == b)
-    n_a, n_b = int((g == a).sum()), int((g == b).sum())
-    for name, size in ((a, n_a), (b, n_b)):
-        if size < 10:
-            raise DataError(f"group {name!r} has {size} respondents; a group comparison needs at least 10")
-    if permutations < 1 or int(permutations) != permutations:
-        raise DataError(f"permutations must be a positive integer, got {permutations!r}")
-    spec = _Spec(constructs, items, measurement, structure, pm.modes)
-    X, _, _ = _prepare(data.loc[keep], items, "mean")
-    in_a = (g[keep] == a).to_numpy()
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    pos = {c: k for k, c in enumerate(constructs)}
-    pi = np.array([pos[s] for s, _ in structure])
-    pj = np.array([pos[t] for _, t in structure])
-    n = len(X)
-    observed = np.argsort(~in_a, kind="stable")[None, :]  # group a's rows first
-    perms = np.concatenate([observed, np.argsort(rng.random((int(permutations), n)), axis=1)])
-
-    def _paths(idx):
-        R = _corr_stack(X, idx)
-        W, _, _, done = _iterate(R, spec, scheme, tol, max_iter)
-        Ryy = np.swapaxes(W, -1, -2) @ R @ W
-        Bm, _ = _structural(Ryy, spec)
-        return Bm[:, pi, pj], done
-
-    est_a, ok_a = _paths(perms[:, :n_a])
-    est_b, ok_b = _paths(perms[:, n_a:])
-    if not (ok_a[0] and ok_b[0]):
-        raise ConvergenceError(f"PLS did not converge in group {a!r} or {b!r} within {max_iter} iterations")
-    ok = (ok_a & ok_b)[1:]
-    diff = est_a - est_b
-    null = np.abs(diff[1:][ok])
-    p = (1 + (null >= np.abs(diff[0]) - 1e-12).sum(axis=0)) / (1 + len(null))
-    out = pd.DataFrame(
-        {
-            "from": [s for s, _ in structure],
-            "to": [t for _, t in structure],
-            "estimate_a": est_a[0],
-            "estimate_b": est_b[0],
-            "difference": diff[0],
-            "p_permutation": p,
-        }
-    )
-    out.attrs.update(n_a=n_a, n_b=n_b, permutations=int(ok.sum()), failed=int((~ok).sum()), group_a=a, group_b=b)
-    return out

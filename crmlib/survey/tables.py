@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._checks import rows_text
 from ..exceptions import DataError, DataWarning
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "likert_table",
     "compare_groups",
     "GroupComparison",
+    "for_display",
 ]
 
 
@@ -182,6 +184,12 @@ def likert_table(data: pd.DataFrame, items: Sequence[str], scale_min: int, scale
     rows = {}
     for it in items:
         s = pd.to_numeric(data[it], errors="coerce").dropna()
+        outside = ~s.isin(cats)
+        if outside.any():
+            raise DataError(
+                f"item {it!r}: {rows_text(outside, s.index)} hold answers outside the scale "
+                f"{scale_min}..{scale_max} (e.g. {s[outside].iloc[0]:g}): the scale does not contain the data"
+            )
         rows[it] = (s.value_counts().reindex(cats, fill_value=0) / len(s) * 100.0).to_numpy()
     out = pd.DataFrame.from_dict(rows, orient="index", columns=cats)
     out["n_valid"] = [int(pd.to_numeric(data[it], errors="coerce").notna().sum()) for it in items]
@@ -416,3 +424,43 @@ def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping |
         for v in tests["df"]
     ]
     return GroupComparison(descriptives=desc, tests=tests, posthoc=posthoc, n_dropped=int(n_dropped))
+
+
+def for_display(frame: pd.DataFrame, digits: int = 3, blank: str = "") -> pd.DataFrame:
+    """A copy of ``frame`` with every numeric column as text, for a report table.
+
+    Columns whose values are all whole numbers (counts, degrees of freedom)
+    print without decimals, other numeric columns with ``digits`` decimals
+    (thousands separated); missing values (not applicable: the upper triangle
+    of a Fornell-Larcker table, the percent base that does not apply) print as
+    ``blank`` instead of ``nan``. Boolean column or index labels become
+    "no"/"yes". The numbers themselves are not changed, only their text.
+    """
+    out = frame.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_bool_dtype(col):
+            out[c] = col.map({True: "yes", False: "no"})
+            continue
+        if not pd.api.types.is_numeric_dtype(col):
+            num = pd.to_numeric(col, errors="coerce")
+            if num.isna().sum() > col.isna().sum():  # genuinely text: keep, blank out missing values only
+                out[c] = col.astype(object).where(col.notna(), blank)
+                continue
+            col = num
+        v = col.to_numpy(dtype=float)
+        finite = v[np.isfinite(v)]
+        whole = (
+            finite.size > 0
+            and np.all(finite == np.round(finite))
+            and np.all(np.abs(finite) < 1e15)
+            and (pd.api.types.is_integer_dtype(col) or np.any(finite != 0))
+        )  # an all-zero p stays 0.000
+        fmt = "{:,.0f}" if whole else f"{{:,.{digits}f}}"
+        out[c] = [blank if not np.isfinite(x) else fmt.format(x) for x in v]
+    relabel = {True: "yes", False: "no"}
+    if any(isinstance(x, (bool, np.bool_)) for x in out.columns):
+        out.columns = [relabel.get(x, x) if isinstance(x, (bool, np.bool_)) else x for x in out.columns]
+    if any(isinstance(x, (bool, np.bool_)) for x in out.index):
+        out.index = [relabel.get(x, x) if isinstance(x, (bool, np.bool_)) else x for x in out.index]
+    return out
