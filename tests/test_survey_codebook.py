@@ -110,3 +110,9 @@ def test_out_of_range_answers_listed_by_respondent_and_item():
     assert "item 'a': 2 answer(s) outside scale 1..5 (respondents [12, 14]), e.g. 9 from respondent 12" in msg
     assert "item 'b': 1 answer(s) not a number (respondents [13])" in msg
     assert "item 'c': 1 answer(s) outside scale 1..5 (respondents [14])" in msg
+
+
+def test_labelled_values_use_value_labels_and_name_unlabelled_codes():
+    cb = cbk.codebook_from_frame(_frame(["0", "0", "0"]).assign(value_labels=["1=one;2=two", "", ""]))
+    got = cb.labelled("a", pd.Series([1, 2.0, 3, None], dtype=object))
+    assert got.tolist()[:3] == ["one", "two", "a 3"] and pd.isna(got.iloc[3])

@@ -131,3 +131,32 @@ def test_inputchecks_survey_intake_names_the_fault(bundled, tmp_path):
     derived = codebook_from_metadata(sav_codes)
     assert derived.items.loc[0, "missing_codes"] == "-99;-98;-97"
     assert np.isnan(read_survey(sav_codes).data["cusa"]).sum() == 1
+
+
+@pytest.mark.slow
+def test_survey_report_on_an_spss_file_and_a_yaml_model_gives_the_bundled_figures(bundled, tmp_path):
+    # issue 13: corp_rep written as .sav (codebook derived from its metadata) with the reputation model as a YAML
+    # file of the researcher's gives the same key figures (PLS paths, alphas, index, CB-SEM, loyalty) as the
+    # bundled data; both reports render the same notebook with the same seed
+    import json
+    import shutil
+
+    from crmlib.report.runner import run_reports
+
+    raw, cb, _ = bundled
+    _write_sav(raw, cb, tmp_path / "my_survey.sav")
+    shutil.copy(data_dir() / "models" / "reputation.yml", tmp_path / "my_model.yml")
+    notebook = data_dir().parent / "notebooks" / "survey.ipynb"
+    common = "group: serviceprovider, compare_item: cusa, attitude_item: like_1, patronage_item: cusl_3, n_boot: 200"
+    (tmp_path / "reports.yml").write_text(
+        f"reports:\n"
+        f"  - {{name: mine, notebook: {notebook}, parameters: {{dataset: {tmp_path / 'my_survey.sav'}, "
+        f"model: {tmp_path / 'my_model.yml'}, {common}}}}}\n"
+        f"  - {{name: bundled, notebook: {notebook}, parameters: {{dataset: corp_rep, model: reputation, {common}}}}}\n",
+        encoding="utf-8",
+    )
+    results = run_reports(tmp_path / "reports.yml", progress=None)
+    assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
+    mine, ref = (json.loads((tmp_path / f"{n}.json").read_text())["figures"] for n in ("mine", "bundled"))
+    mine.pop("pls_bootstrap_seconds"), ref.pop("pls_bootstrap_seconds")
+    assert sum(k.startswith("path_") for k in mine) == 5 and mine == ref

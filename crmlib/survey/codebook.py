@@ -62,6 +62,21 @@ class Codebook:
         """Construct -> label."""
         return dict(zip(self.items["construct"], self.items["construct_label"]))
 
+    def labelled(self, item: str, values: pd.Series) -> pd.Series:
+        """``values`` of ``item`` as their value labels; a code without a label reads ``"<item> <code>"``.
+
+        Missing values stay missing. Used to name groups in tables (e.g. the
+        providers of a survey from its SPSS value labels).
+        """
+        labels = self.value_labels.get(item, {})
+
+        def name(code):
+            whole = isinstance(code, (float, np.floating)) and float(code).is_integer()
+            key = int(code) if whole else code
+            return labels.get(key, f"{item} {key}")
+
+        return values.map(name, na_action="ignore").astype(object)
+
     @property
     def scale_min(self) -> pd.Series:
         """Lowest scale point of every item (Series indexed by item)."""

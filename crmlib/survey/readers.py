@@ -26,9 +26,9 @@ StataCorp, Stata Data Management Reference Manual, ``missing values`` and
 
 from __future__ import annotations
 
-import io
 import os
 import re
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -225,18 +225,14 @@ def read_codebook(
             pass
     enc = encoding or _files.detect_encoding(p, expect=["item", "scale_min"])
     lines = [ln for ln in p.read_text(encoding=enc).splitlines() if not ln.lstrip().startswith("#")]
-    sep = delimiter or _sniff(lines)
-    try:
-        frame = pd.read_csv(io.StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        raise DataError(f"{p.name}: cannot be parsed as CSV: {exc}") from exc
+    with tempfile.TemporaryDirectory() as tmp:  # the comment lines dropped, the delimiter sniffed by _files
+        plain = Path(tmp) / p.name
+        plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        try:
+            frame = _files.read_csv(plain, encoding="utf-8", delimiter=delimiter, dtype=str)
+        except pd.errors.ParserError as exc:
+            raise DataError(f"{p.name}: cannot be parsed as CSV: {exc}") from exc
     return codebook_from_frame(frame, p.name)
-
-
-def _sniff(lines: list[str]) -> str:
-    header = lines[0] if lines else ""
-    counts = {d: header.count(d) for d in _files.DELIMITERS}
-    return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
 def _read_raw(
