@@ -305,6 +305,10 @@ def parse_flag(value: object, where: str) -> bool:
     a blank included, raises :class:`DataError` naming ``where`` (the file, row
     and column). Reading "false" as true, as ``bool("false")`` does, is the
     fault this prevents.
+
+    References
+    ----------
+    De Vaus, D. (2014). *Surveys in Social Research*, 6th ed., ch. 13 (codebooks and coding checks).
     """
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -319,7 +323,10 @@ def parse_flag(value: object, where: str) -> bool:
 
 
 def missing_code_list(text: object) -> list[str]:
-    """The missing codes of a codebook cell ``"-99;-98"`` as a list of stripped texts (empty for a blank cell)."""
+    """The missing codes of a codebook cell ``"-99;-98"`` as a list of stripped texts (empty for a blank cell).
+
+    IBM SPSS Statistics Command Syntax Reference, MISSING VALUES (user-defined missing codes).
+    """
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return []
     return [c.strip() for c in str(text).split(";") if c.strip()]
@@ -332,6 +339,10 @@ def check_codebook(frame: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
     ``reverse`` a bool read by :func:`parse_flag`, ``missing_codes`` text
     (``"-99;-98"``). Every fault is a :class:`DataError` naming ``source``, the
     row (1-based, comment lines not counted), the item and the column.
+
+    References
+    ----------
+    De Vaus, D. (2014). *Surveys in Social Research*, 6th ed., ch. 13 (the codebook of a questionnaire).
     """
     missing = [c for c in CODEBOOK_COLUMNS if c not in frame.columns]
     if missing:
@@ -396,6 +407,10 @@ def parse_answers(values: pd.Series, missing_codes: object, scale_min: float, sc
     Returns a frame on the index of ``values`` with ``value`` (float, NaN when
     missing or invalid), ``missing``, ``text`` (an answer that is not a number)
     and ``outside`` (a number outside ``scale_min..scale_max`` or not whole).
+
+    References
+    ----------
+    IBM SPSS Statistics Command Syntax Reference, MISSING VALUES; De Vaus (2014), ch. 13 (checking codes).
     """
     codes = missing_code_list(missing_codes)
     code_num = pd.to_numeric(pd.Series(codes, dtype=object), errors="coerce")
@@ -449,7 +464,10 @@ SURVEY_FILES = {"mobi": ("mobi.csv", "mobi_codebook.csv"), "corp_rep": ("corp_re
 
 
 def survey_files(name: str) -> tuple[Path, Path]:
-    """Paths of the data and codebook files of a bundled survey (``"mobi"`` or ``"corp_rep"``)."""
+    """Paths of the data and codebook files of a bundled survey (``"mobi"`` or ``"corp_rep"``).
+
+    Provenance of each file in ``data/README.md`` (Tenenhaus et al. 2005; Hair et al. 2017).
+    """
     if name not in SURVEY_FILES:
         raise DataError(
             f"dataset must be a bundled survey {sorted(SURVEY_FILES)} or a file path, got {name!r}"

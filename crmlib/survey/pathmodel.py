@@ -302,7 +302,10 @@ def path_model(
 
 
 def bundled_models() -> list[str]:
-    """Names of the models shipped in ``data/models/`` (``"ecsi"``, ``"reputation"``, ...)."""
+    """Names of the models shipped in ``data/models/`` (``"ecsi"``, ``"reputation"``, ...).
+
+    Each file names its source under ``reference`` (Tenenhaus et al. 2005; Hair et al. 2017).
+    """
     folder = data_dir() / "models"
     return sorted(p.stem for p in folder.glob("*.yml")) if folder.is_dir() else []
 
@@ -418,6 +421,10 @@ def as_path_model(
     name (then ``structure`` must be None), or a measurement mapping (then
     ``structure`` is required); ``modes`` replaces the modes of the constructs
     it names (an unknown construct is an error naming the close match).
+
+    References
+    ----------
+    Lohmoeller (1989), *Latent Variable Path Modeling with Partial Least Squares*, ch. 2.
     """
     if isinstance(model, Mapping):
         if structure is None:
