@@ -205,6 +205,9 @@ def test_kernel_spec_is_private_per_environment_and_never_follows_links(tmp_path
     os.chmod(root, 0o777)
     with pytest.raises(DataError, match="is writable by others"):
         kernel_dir(tmp_path)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(DataError, match="cannot create the cache folder .* set XDG_CACHE_HOME"):
+        kernel_dir(tmp_path / "file" / "cache")
 
 
 def test_browser_tests_give_one_skip_without_a_browser_and_fail_when_required(tmp_path):

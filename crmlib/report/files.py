@@ -102,7 +102,13 @@ def kernel_dir(cache: str | os.PathLike | None = None) -> tuple[Path, str]:
         base = Path(cache or os.environ.get("LOCALAPPDATA") or tempfile.gettempdir())
     else:
         base = Path(cache or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    base.mkdir(parents=True, exist_ok=True)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(
+            f"cannot create the cache folder {str(base)!r} for the report kernel ({exc.strerror}); "
+            "set XDG_CACHE_HOME to a folder of yours"
+        ) from exc
     digest = hashlib.sha256(f"{sys.prefix}\0{sys.executable}".encode()).hexdigest()[:16]
     name = f"{KERNEL_PREFIX}-{digest}"
     root = base / "crmlib-kernels" / digest
