@@ -61,3 +61,30 @@ def test_bench_clv_quick_runs_without_the_reference_libraries():
     published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # FHL 2005, Table 1
     assert got == pytest.approx(published, abs=6e-4), line
     assert "BG/BB, donations" in out.stdout
+
+
+def test_bench_intake_routes_agree_on_a_small_log(tmp_path):
+    """Every route of `bench_intake.py` (Parquet, CSV UTF-8, CSV CP949 day-first, xlsx) gives the same summary."""
+    pytest.importorskip("openpyxl")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_intake.py"), "--sizes", "5000", "--xlsx-rows", "500"]
+        + ["--repeat", "1", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = {
+        line[13:58].strip(): line[58:].split()
+        for line in out.stdout.splitlines()
+        if line[:13].strip() in ("5,000", "500")
+    }
+    for route in (
+        "summarize(parquet path)",
+        "summarize(csv path, UTF-8, ISO dates)",
+        "summarize(csv, CP949 detected, day-first)",
+        "pandas.read_excel(engine='openpyxl')",
+        "summarize(xlsx path)",
+    ):
+        assert rows[route][2] == "True", (route, rows[route])

@@ -17,6 +17,8 @@ that needs no guess).
 
 from __future__ import annotations
 
+import codecs
+import csv
 import glob
 import os
 import re
@@ -190,7 +192,7 @@ def read_log(
         Excel workbook (``.xlsx``, ``.xls``, ...); a SQL query (``"SELECT ..."``) or
         a table name on ``engine``; a DuckDB relation; a Spark DataFrame; an Ibis
         table (then run on its own backend); or a :class:`TransactionLog`
-        (returned as is).
+        (returned as is: its own column mapping and reading options hold).
     customer_id, date, amount : the columns (any header, e.g. ``"고객번호"``,
         ``"购买日期"``); ``amount=None`` for a log without amounts.
     date_format : strptime format of text (or numeric, e.g. ``"%Y%m%d"``) dates,
@@ -341,7 +343,7 @@ def _read_csv_duckdb(path: Path, backend, names, encoding, delimiter, opts, clea
     sep = delimiter or _files.sniff_delimiter(read, enc)
     with open(read, encoding=_norm(enc), newline="") as fh:
         try:
-            header = next(iter(__import__("csv").reader(fh, delimiter=sep)), [])
+            header = next(iter(csv.reader(fh, delimiter=sep)), [])
         except UnicodeDecodeError as exc:
             raise DataError(f"{str(path)!r} is not valid {enc} ({exc.reason}); pass encoding=") from None
     _check_columns(header, names, repr(str(path)))
@@ -359,8 +361,6 @@ def _read_csv_duckdb(path: Path, backend, names, encoding, delimiter, opts, clea
 
 
 def _norm(enc: str) -> str:
-    import codecs
-
     name = codecs.lookup(enc).name
     return "utf-8-sig" if name == "utf-8-sig" else name
 

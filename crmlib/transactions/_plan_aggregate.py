@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..exceptions import DataError
 from . import _engines as eng
-from ._checks import Checked, duplicates
+from ._checks import Checked, Problem, duplicates
 from ._intake import TransactionLog
 from ._job import _SummaryJob
 from ._time import check_period, check_time_unit, in_holdout_expr, period_start_expr, span_expr
@@ -183,11 +183,5 @@ def aggregate_result(checked: Checked, log: TransactionLog, job: _SummaryJob) ->
                 only = log.backend.table(eng.register(log.backend, ids, log.cleanup))
             dup_count = duplicates(checked, log, policy, only_cids=only)
         else:
-            checked.problems.append(_no_duplicates(policy))
+            checked.problems.append(Problem("duplicate", 0, "", policy))
     return result, dup_count
-
-
-def _no_duplicates(policy: str):
-    from ._checks import Problem
-
-    return Problem("duplicate", 0, "", policy)
