@@ -277,9 +277,9 @@ def examples(problem: Problem, log: TransactionLog, typed) -> str:
         return text
     if problem.condition is None:
         return ""
-    cols = [c for c in ("cid", "when", "amount") if c in typed.columns]
+    cols = [c for c in ("cid", "date_text", "amount") if c in typed.columns]  # the date as given
     rows = log.backend.to_pyarrow(typed.filter(problem.condition).select(*cols).limit(n)).to_pylist()
-    names = {"cid": log.customer_id, "when": log.date, "amount": log.amount}
+    names = {"cid": log.customer_id, "date_text": log.date, "amount": log.amount}
     shown = [{names[k]: eng.plain(v) for k, v in r.items()} for r in rows]
     return f"e.g. {shown}"
 

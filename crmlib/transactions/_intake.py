@@ -40,6 +40,7 @@ _SQL = re.compile(r"^\s*(select|with|from)\b", re.IGNORECASE)
 _SAMPLE_ROWS = 500
 _TIME = r"(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YMD = re.compile(r"^(\d{4})([-./])(\d{1,2})\2(\d{1,2})\.?" + _TIME + "$")
 _CJK = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _DMY = re.compile(r"^(\d{1,2})([-./])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + "$")
@@ -77,6 +78,7 @@ class TransactionLog:
     date_format: str | None = None
     decimal: str = "."
     thousands: str | None = None
+    dates_only: bool = False  # text dates without a time of day: compared as days in the duplicate check
     cleanup: list = field(default_factory=list)
 
     def __enter__(self) -> TransactionLog:
@@ -99,6 +101,7 @@ class TransactionLog:
         amount, ``amount`` (float64) and ``amount_given``: one Ibis expression, run where the data are."""
         t, date, amount = self.table, self.date, self.amount
         dtype = t[date].type()
+        when = None
         if dtype.is_date():
             day = t[date]
         elif dtype.is_timestamp():
@@ -106,9 +109,11 @@ class TransactionLog:
         elif dtype.is_string() or (dtype.is_integer() and self.date_format is not None):
             text = t[date] if dtype.is_string() else t[date].cast("string")
             if self.date_format is None:
-                day = text.strip().try_cast("timestamp").cast("date")
+                parsed = text.strip().try_cast("timestamp")
             else:
-                day = _strptime(text.strip(), self.date_format, self.backend).cast("date")
+                parsed = _strptime(text.strip(), self.date_format, self.backend)
+            day = parsed.cast("date")
+            when = day if self.dates_only else parsed  # the instant given (text is never compared as text)
         elif dtype.is_unknown() and "TIMESTAMP" in str(dtype).upper():
             # e.g. DuckDB's TIMESTAMPTZ_NS (pandas writes time-zone-aware nanoseconds to Parquet), which Ibis
             # does not know: read as a timestamp with time zone (microseconds), like TIMESTAMPTZ
@@ -122,7 +127,7 @@ class TransactionLog:
             )
         else:
             raise DataError(f"column {date!r} has type {dtype}; pass dates, timestamps or text dates")
-        cols = {"cid": t[self.customer_id], "day": day, "when": t[date]}
+        cols = {"cid": t[self.customer_id], "day": day, "when": t[date] if when is None else when, "date_text": t[date]}
         cols["date_given"] = t["__crmlib_date_given"] if "__crmlib_date_given" in t.columns else t[date].notnull()
         if amount is not None:
             atype = t[amount].type()
@@ -256,7 +261,10 @@ def read_log(
             log = _from_object(source, engine, names, opts)
         if log.frame is None:
             try:
-                log.date_format = date_format if date_format is not None else _engine_date_format(log)
+                if date_format is None:
+                    log.date_format = _engine_date_format(log)
+                else:
+                    log.dates_only = not re.search(r"%[HIMSfpz]", date_format)
             except BaseException:
                 log.close()
                 raise
@@ -357,7 +365,16 @@ def _read_csv_duckdb(path: Path, backend, names, encoding, delimiter, opts, clea
     described = backend.con.sql(f'DESCRIBE "{probe}"').fetchall()
     backend.con.execute(f'DROP VIEW IF EXISTS "{probe}"')
     columns = {row[0]: row[1] for row in described}
-    return backend.read_csv(str(read), header=True, delim=sep, columns=columns, auto_detect=False)
+    # parsed once into a temporary table (columnar, in memory, spilled by DuckDB if need be): the checks and
+    # the plan scan it several times, which costs a full parse of the text each time from the file
+    view = backend.read_csv(str(read), header=True, delim=sep, columns=columns, auto_detect=False)
+    name = f"crmlib_csv_{uuid.uuid4().hex}"
+    backend.con.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "{view.get_name()}"')
+    backend.con.execute(f'DROP VIEW IF EXISTS "{view.get_name()}"')
+    cleanup.append(lambda: backend.con.execute(f'DROP TABLE IF EXISTS "{name}"'))
+    if read != path:  # the transcoded copy is no longer needed
+        read.unlink(missing_ok=True)
+    return backend.table(name)
 
 
 def _norm(enc: str) -> str:
@@ -489,7 +506,11 @@ def _engine_date_format(log: TransactionLog) -> str | None:
         got = log.backend.to_pyarrow(t.aggregate(a=a, b=b)).to_pylist()[0]
         return int(got["a"] or 0), int(got["b"] or 0)
 
-    return infer_date_format(rows, leading_max, date)
+    fmt = infer_date_format(rows, leading_max, date)
+    log.dates_only = bool(rows) and (
+        all(_ISO_DAY.match(r.strip()) for r in rows if r) if fmt is None else not re.search(r"%[HIMSfpz]", fmt)
+    )
+    return fmt
 
 
 def _prepare_frame(
