@@ -99,6 +99,13 @@ def plain(v):
     return v
 
 
+def run_pre_execute_hooks(backend, expr) -> None:
+    """Register the in-memory tables (``ibis.memtable``) of ``expr`` on the backend before raw SQL runs it."""
+    hooks = getattr(backend, "_run_pre_execute_hooks", None)
+    if hooks is not None:
+        hooks(expr)
+
+
 def record_batches(backend, expr, rows: int):
     """The result of ``expr`` as a stream of Arrow record batches of about ``rows`` rows.
 
@@ -107,9 +114,7 @@ def record_batches(backend, expr, rows: int):
     """
     if backend.name != "duckdb":
         return backend.to_pyarrow_batches(expr, chunk_size=rows)
-    hooks = getattr(backend, "_run_pre_execute_hooks", None)
-    if hooks is not None:  # registers in-memory tables (ibis.memtable) on the connection
-        hooks(expr)
+    run_pre_execute_hooks(backend, expr)
     rel = backend.con.sql(backend.compile(expr))
     if hasattr(rel, "to_arrow_reader"):
         return rel.to_arrow_reader(rows)

@@ -79,6 +79,7 @@ class TransactionLog:
     decimal: str = "."
     thousands: str | None = None
     dates_only: bool = False  # text dates without a time of day: compared as days in the duplicate check
+    owned_table: bool = False  # ``table`` is a temporary DuckDB table of the intake (a parsed CSV file)
     cleanup: list = field(default_factory=list)
 
     def __enter__(self) -> TransactionLog:
@@ -107,11 +108,7 @@ class TransactionLog:
         elif dtype.is_timestamp():
             day = t[date].cast("date")
         elif dtype.is_string() or (dtype.is_integer() and self.date_format is not None):
-            text = t[date] if dtype.is_string() else t[date].cast("string")
-            if self.date_format is None:
-                parsed = text.strip().try_cast("timestamp")
-            else:
-                parsed = _strptime(text.strip(), self.date_format, self.backend)
+            parsed = t[_PARSED_DATE] if _PARSED_DATE in t.columns else self._parse_dates(t)
             day = parsed.cast("date")
             when = day if self.dates_only else parsed  # the instant given (text is never compared as text)
         elif dtype.is_unknown() and "TIMESTAMP" in str(dtype).upper():
@@ -134,12 +131,7 @@ class TransactionLog:
             if atype.is_numeric() and not atype.is_boolean():
                 a = t[amount].cast("float64")
             elif atype.is_string():
-                a = t[amount].strip()
-                if self.thousands:
-                    a = a.replace(self.thousands, "")
-                if self.decimal != ".":
-                    a = a.replace(self.decimal, ".")
-                a = a.try_cast("float64")
+                a = t[_PARSED_AMOUNT] if _PARSED_AMOUNT in t.columns else self._parse_amounts(t)
             else:
                 raise DataError(f"column {amount!r} has type {atype}; amounts must be numbers")
             if atype.is_floating() or atype.is_string():  # NaN (e.g. in a Parquet file) is not a number
@@ -149,6 +141,45 @@ class TransactionLog:
                 t["__crmlib_amount_given"] if "__crmlib_amount_given" in t.columns else t[amount].notnull()
             )
         return t.select(**cols)
+
+    def _parse_dates(self, t):
+        """The text (or integer) date column parsed to timestamps: ``date_format``, or ISO 8601; NULL if unparsable."""
+        text = t[self.date] if t[self.date].type().is_string() else t[self.date].cast("string")
+        if self.date_format is None:  # trimmed only where needed (COALESCE evaluates it for the NULLs left)
+            return text.try_cast("timestamp").coalesce(text.strip().try_cast("timestamp"))
+        return _strptime(text, self.date_format, self.backend).coalesce(
+            _strptime(text.strip(), self.date_format, self.backend)
+        )
+
+    def _parse_amounts(self, t):
+        """The text amount column as float64 (declared thousands separators dropped, decimal comma read)."""
+        a = t[self.amount].strip()
+        if self.thousands:
+            a = a.replace(self.thousands, "")
+        if self.decimal != ".":
+            a = a.replace(self.decimal, ".")
+        return a.try_cast("float64")
+
+    def _parse_once(self) -> None:
+        """Read a CSV file (a DuckDB view on it) once into a temporary table that also holds the parsed dates and
+        amounts: the checks and the plan scan the log several times, and would parse the text each time."""
+        t, view = self.table, self.table.get_name()
+        extra = {}
+        if t[self.date].type().is_string():
+            extra[_PARSED_DATE] = self._parse_dates(t)
+        if self.amount is not None and t[self.amount].type().is_string():
+            extra[_PARSED_AMOUNT] = self._parse_amounts(t)
+        expr = t.mutate(**extra) if extra else t
+        name = f"crmlib_csv_{uuid.uuid4().hex}"
+        con = self.backend.con
+        eng.run_pre_execute_hooks(self.backend, expr)
+        con.execute(f'CREATE TEMP TABLE "{name}" AS {self.backend.compile(expr)}')
+        con.execute(f'DROP VIEW IF EXISTS "{view}"')
+        self.cleanup.append(lambda: con.execute(f'DROP TABLE IF EXISTS "{name}"'))
+        self.table = self.backend.table(name)
+
+
+_PARSED_DATE, _PARSED_AMOUNT = "__crmlib_date_parsed", "__crmlib_amount_parsed"
 
 
 def _strptime(text, fmt: str, backend):
@@ -265,6 +296,8 @@ def read_log(
                     log.date_format = _engine_date_format(log)
                 else:
                     log.dates_only = not re.search(r"%[HIMSfpz]", date_format)
+                if log.owned_table:  # a CSV file parsed into a table of ours: parse its dates and amounts once
+                    log._parse_once()
             except BaseException:
                 log.close()
                 raise
@@ -336,6 +369,7 @@ def _from_text(source, engine, names, date_format, encoding, delimiter, sheet, o
         log.table = backend.read_csv(text)  # the engine's own reader (UTF-8)
     else:
         log.table = _read_csv_duckdb(path, backend, names, encoding, delimiter, opts, log.cleanup)
+        log.owned_table = True
     _check_columns(list(log.table.columns), names, repr(text))
     return log
 
@@ -365,16 +399,10 @@ def _read_csv_duckdb(path: Path, backend, names, encoding, delimiter, opts, clea
     described = backend.con.sql(f'DESCRIBE "{probe}"').fetchall()
     backend.con.execute(f'DROP VIEW IF EXISTS "{probe}"')
     columns = {row[0]: row[1] for row in described}
-    # parsed once into a temporary table (columnar, in memory, spilled by DuckDB if need be): the checks and
-    # the plan scan it several times, which costs a full parse of the text each time from the file
+    # a view with the types fixed; read_log then parses the file once into a table (TransactionLog._parse_once)
     view = backend.read_csv(str(read), header=True, delim=sep, columns=columns, auto_detect=False)
-    name = f"crmlib_csv_{uuid.uuid4().hex}"
-    backend.con.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "{view.get_name()}"')
-    backend.con.execute(f'DROP VIEW IF EXISTS "{view.get_name()}"')
-    cleanup.append(lambda: backend.con.execute(f'DROP TABLE IF EXISTS "{name}"'))
-    if read != path:  # the transcoded copy is no longer needed
-        read.unlink(missing_ok=True)
-    return backend.table(name)
+    cleanup.append(lambda: backend.con.execute(f'DROP VIEW IF EXISTS "{view.get_name()}"'))
+    return view
 
 
 def _norm(enc: str) -> str:
