@@ -99,7 +99,6 @@ def write_xlsx(parquet: Path, path: Path) -> Path:
     """The Parquet log as an .xlsx workbook with date cells (openpyxl, write-only mode)."""
     if path.exists():
         return path
-    import numpy as np
     import openpyxl
     import pandas as pd
 
@@ -109,7 +108,7 @@ def write_xlsx(parquet: Path, path: Path) -> Path:
     ws.append(["customer_id", "date", "amount"])
     for cid, day, amount in zip(
         frame["customer_id"].tolist(),
-        np.array(pd.to_datetime(frame["date"]).dt.to_pydatetime()),
+        pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[us]").astype(object),
         frame["amount"].tolist(),
     ):
         ws.append([cid, day, amount])
