@@ -570,6 +570,34 @@ def load_thesis_profit_rates(tables: pd.DataFrame | None = None) -> pd.DataFrame
     return wide
 
 
+def load_thesis_customer_values(tables: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Table 5 of the "Jiangsu S company" thesis as printed: customer value by year, without and with the strategy.
+
+    Reads the ``table5`` ``customer_value`` rows of :func:`load_thesis_tables`
+    (conditions ``year<k>_without``, ``year<k>_with``, ``year<k>_difference``;
+    USD as printed) into one row per year with the columns ``without``,
+    ``with`` and ``difference`` (the printed difference, not recomputed).
+    """
+    tables = load_thesis_tables() if tables is None else tables
+    t5 = tables.loc[(tables["table"] == "table5") & (tables["item"] == "customer_value")]
+    parts = t5["condition"].str.extract(r"^year(?P<year>\d+)_(?P<series>without|with|difference)$")
+    if t5.empty or parts.isna().any().any():
+        raise DataError(
+            f"thesis Table 5: expected customer_value rows named year<k>_without/with/difference, found "
+            f"{list(t5['condition'])}"
+        )
+    wide = pd.DataFrame(
+        {
+            "year": parts["year"].astype(int).to_numpy(),
+            "series": parts["series"].to_numpy(),
+            "value": t5["value"].to_numpy(),
+        }
+    ).pivot(index="year", columns="series", values="value")
+    wide = wide[["without", "with", "difference"]]
+    wide.columns.name = None
+    return wide
+
+
 def load_thesis_tier_rule(path: str | os.PathLike | None = None) -> dict:
     """The tier rule of the S-company case study (``data/s_company_tier_rule.yml``), as TierRule arguments.
 

@@ -155,3 +155,16 @@ def test_inputchecks_rerounded_decimals(printed):
 def test_inputchecks_ratio_readings_zero_denominator():
     with pytest.raises(DataError, match=r"denominators\['b'\] is zero"):
         audit.ratio_readings({"a": 1}, {"b": 0}, 1.0, 1)
+
+
+def test_thesis_customer_values_by_year_as_printed(printed):
+    t5 = datasets.load_thesis_customer_values(printed)
+    assert t5.index.tolist() == [1, 2, 3] and t5.columns.tolist() == ["without", "with", "difference"]
+    # the transcription's year-1 row: 108,632 without, 162,908 with, printed difference 54,276 (= 162,908 - 108,632)
+    assert t5.loc[1].tolist() == [108_632, 162_908, 54_276]
+    assert (t5["with"] - t5["without"] == t5["difference"]).all()
+
+
+def test_inputchecks_thesis_customer_values_need_their_rows(printed):
+    with pytest.raises(DataError, match="thesis Table 5: expected customer_value rows"):
+        datasets.load_thesis_customer_values(printed[printed["table"] != "table5"])
