@@ -37,6 +37,7 @@ __all__ = [
     "whale_curve",
     "concentration",
     "concentration_sensitivity",
+    "margin_per_purchase_period",
     "gini",
     "plot_whale_curve",
 ]
@@ -503,6 +504,44 @@ def _log_rows(
         raise DataError(f"customer_profit: column {date!r} is {kind} in {rows_text(undated, rows.index)}")
     rows[date] = rows[date].astype("datetime64[ns]")
     return rows
+
+
+def margin_per_purchase_period(
+    transactions: Any,
+    *,
+    margin_share: float,
+    cost_to_serve_per_order: float = 0.0,
+    period: Literal["week", "month", "quarter"] = "month",
+    observation_start: str | pd.Timestamp | None = None,
+    observation_end: str | pd.Timestamp | None = None,
+    customer_id: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+    date_format: str | None = None,
+) -> float:
+    """Mean profit of a customer's purchase period: the margin a Markov-chain state with a purchase earns.
+
+    Over the customer-periods with at least one purchase in the window (calendar
+    ``period``), the mean of ``margin_share * revenue - cost_to_serve_per_order * orders``
+    (currency units per purchase period; an order is a row): the per-period
+    margin of the recency Markov chain of Pfeifer & Carraway (2000, J. Interactive
+    Marketing 14(2), 43-55), e.g. :meth:`crmlib.clv.formulas.RecencyMarkovChain.state_values`.
+    The log is read by :func:`crmlib.transactions.read_log` (as in :func:`customer_profit`).
+    """
+    margin_share = check_probability(margin_share, "margin_share")
+    per_order = check_nonnegative(cost_to_serve_per_order, "cost_to_serve_per_order")
+    freq = {"week": "W", "month": "M", "quarter": "Q"}[check_choice(period, "period", ("week", "month", "quarter"))]
+    rows = _log_rows(transactions, customer_id, date, amount, [], date_format)
+    dates = rows[date]
+    lo = pd.Timestamp(observation_start) if observation_start is not None else dates.min()
+    hi = pd.Timestamp(observation_end) if observation_end is not None else dates.max()
+    inside = rows.loc[((dates >= lo) & (dates <= hi)).to_numpy()]
+    if inside.empty:
+        raise DataError(f"margin_per_purchase_period: no transactions between {lo.date()} and {hi.date()}")
+    revenue = numeric_column(inside, amount, "margin_per_purchase_period")
+    keys = [inside[customer_id].to_numpy(), inside[date].dt.to_period(freq).to_numpy()]
+    cells = pd.Series(revenue).groupby(keys).agg(["sum", "size"])
+    return float(margin_share * cells["sum"].mean() - per_order * cells["size"].mean())
 
 
 def concentration_sensitivity(

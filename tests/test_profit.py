@@ -210,3 +210,12 @@ def test_concentration_sensitivity_matches_setting_by_setting(log):
             assert row[["share_unprofitable", "gini"]].isna().all()
     # margin 0.2, cost 500 per order: 0.2 * 1389 - 500 * 6 < 0 -> kept with empty figures, counted
     assert grid.attrs["non_positive"] == int((grid["total_profit"] <= 0).sum()) >= 1
+
+
+def test_margin_per_purchase_period_by_hand(log):
+    # months with a purchase: c1 Jan (150, 2 rows), c1 Feb (30, 1), c2 Jan (10, 1), c3 Mar (200, 1), c3 Jun (999, 1)
+    got = profit.margin_per_purchase_period(log, margin_share=0.5, cost_to_serve_per_order=2.0)
+    sums, sizes = np.array([150.0, 30, 10, 200, 999]), np.array([2, 1, 1, 1, 1])
+    assert got == pytest.approx(0.5 * sums.mean() - 2.0 * sizes.mean())
+    spring = profit.margin_per_purchase_period(log, margin_share=0.5, observation_start="2020-02-01", period="quarter")
+    assert spring == pytest.approx(0.5 * np.mean([30.0, 200, 999]))  # c1 Q1 (Feb), c3 Q1 (Mar), c3 Q2 (Jun)

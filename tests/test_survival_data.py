@@ -278,3 +278,28 @@ def test_event_date_comparison_rows_match_lifelines_and_hand_made_log():
     s = km.survival_function_.iloc[:, 0].to_numpy()
     edges = np.clip(np.append(t, 40.0), 0, 40)
     assert tab.loc[rows[0], "rmst_40_days"] == pytest.approx(float(np.sum(np.diff(edges) * s)))
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_from_contracts_reads_a_file_as_the_frame(tmp_path, kind):
+    c = _contracts().rename(columns={"start": "시작일", "end": "종료일"})
+    path = tmp_path / f"contracts.{kind}"
+    if kind == "csv":
+        c.assign(시작일=c["시작일"].dt.strftime("%d/%m/%Y"), 종료일=c["종료일"].dt.strftime("%d/%m/%Y")).to_csv(
+            path, index=False, encoding="cp949", sep=";"
+        )
+    else:
+        c.to_parquet(path)
+    kw = dict(contract_start="시작일", contract_end="종료일", observation_end="2020-12-31")
+    got = from_contracts(str(path), date_format="%d/%m/%Y" if kind == "csv" else None, **kw)
+    want = from_contracts(c, **kw)
+    np.testing.assert_array_equal(got["duration"].to_numpy(), want["duration"].to_numpy())
+    np.testing.assert_array_equal(got["churned"].to_numpy(), want["churned"].to_numpy())
+
+
+def test_inputchecks_contracts_ambiguous_text_dates_refused():
+    c = pd.DataFrame({"start": ["01/02/2020", "03/04/2020"], "end": [None, "05/06/2020"]})
+    with pytest.raises(DataError, match="start"):
+        from_contracts(c, observation_end="2020-12-31")
+    ok = from_contracts(c, observation_end="2020-12-31", date_format="%d/%m/%Y")
+    assert ok["duration"].tolist() == [(pd.Timestamp("2020-12-31") - pd.Timestamp("2020-02-01")).days, 63.0]

@@ -149,6 +149,13 @@ def test_conditional_table_equals_predict_conditional(sim, cox):
     assert auto.attrs["ahead"] == int(min(365, cox.last_event_time_ - 180))
 
 
+def test_predict_survival_equals_lifelines_on_the_design(cox):
+    direct = cox.model_.predict_survival_function(cox.design_.iloc[:5, 2:], times=[30.0, 365.0])
+    mine = cox.predict_survival(times=[30.0, 365.0]).iloc[:, :5]
+    np.testing.assert_allclose(mine.to_numpy(), direct.to_numpy(), rtol=1e-12)
+    assert cox.predict_survival().shape[1] == len(cox.design_)
+
+
 def test_cox_summary_carries_the_fit(cox):
     summ = cox.summary()
     assert summ.equals(cox.hazard_ratios())

@@ -28,6 +28,7 @@ from .curves import (
 )
 from .data import (
     event_date_comparison,
+    event_date_variants,
     first_purchase_covariates,
     from_contracts,
     from_transactions,
@@ -52,6 +53,7 @@ __all__ = [
     "validate_survival",
     "window_sensitivity",
     "event_date_comparison",
+    "event_date_variants",
     "first_purchase_covariates",
     "KaplanMeierBySegment",
     "logrank",

@@ -65,6 +65,7 @@ to ``end`` with both days included, so a one-day customer has duration 1.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 from typing import Literal
@@ -81,6 +82,7 @@ __all__ = [
     "validate_survival",
     "window_sensitivity",
     "event_date_comparison",
+    "event_date_variants",
     "first_purchase_covariates",
     "DAY",
 ]
@@ -122,6 +124,22 @@ def _as_dates(frame: pd.DataFrame, column: str, what: str, date_format: str | No
         if len(bad):
             raise DataError(f"column {column!r} of {what}: {len(bad)} value(s) are not dates: rows {_rows(bad)}")
     return pd.Series(out.to_numpy(), index=frame.index, name=column)
+
+
+def _read_table(
+    path: str | os.PathLike, *, encoding: str | None = None, sheet: str | int | None = None, expect: Sequence[str] = ()
+) -> pd.DataFrame:
+    """A table file (CSV/TSV in any encoding, Excel, Parquet) as a DataFrame, by :mod:`crmlib._files`."""
+    from .. import _files
+
+    kind = _files.file_kind(path)
+    if not os.path.exists(path):
+        raise DataError(f"no file {str(path)!r}")
+    if kind == "csv":
+        return _files.read_csv(path, encoding=encoding, expect=expect)
+    if kind == "excel":
+        return _files.read_excel(path, sheet)
+    return pd.read_parquet(path)
 
 
 def _as_day(value: pd.Timestamp | str, name: str) -> pd.Timestamp:
@@ -180,6 +198,8 @@ def from_contracts(
     observation_end: pd.Timestamp | str,
     customer_id: str | None = None,
     date_format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
 ) -> pd.DataFrame:
     """Survival data from contracts (start, end or still active).
 
@@ -192,7 +212,9 @@ def from_contracts(
 
     Parameters
     ----------
-    contracts : one row per contract; other columns (covariates, segments) are kept.
+    contracts : one row per contract; other columns (covariates, segments) are kept. A
+        DataFrame, or the path of a CSV/TSV (``encoding`` and delimiter detected unless
+        given), Excel (``sheet``) or Parquet file, read by :mod:`crmlib._files`.
     contract_start, contract_end : names of the date columns. Dates with a time
         zone are read as their wall-clock dates in their own zone (a
         :class:`DataWarning` says so), as :func:`crmlib.transactions.summarize`
@@ -217,6 +239,8 @@ def from_contracts(
         start after ``observation_end``; duplicated ids (each naming the rows
         and their count).
     """
+    if isinstance(contracts, (str, os.PathLike)):
+        contracts = _read_table(contracts, encoding=encoding, sheet=sheet, expect=[contract_start, contract_end])
     _need_columns(contracts, [contract_start, contract_end] + ([customer_id] if customer_id else []), "contracts")
     obs_end = _as_day(observation_end, "observation_end")
     s = _as_dates(contracts, contract_start, "contracts", date_format)
@@ -470,6 +494,33 @@ def window_sensitivity(
     return pd.DataFrame(rows)
 
 
+def event_date_variants(
+    log: pd.DataFrame,
+    inactivity_days: int,
+    *,
+    observation_end: pd.Timestamp | str | None = None,
+    customer_id: str = "customer_id",
+    date: str = "date",
+) -> dict[str, pd.DataFrame]:
+    """The survival data of the three lifetime definitions compared by :func:`event_date_comparison`.
+
+    Returns ``{definition: survival data}`` in the order: active lifetime
+    (``event_at="last_purchase"``), time to known churn (``event_at="lapse"``)
+    and active lifetime of repeat buyers (``purchase_days_total > 1``); the log
+    is read once. Definitions: module docstring (Fader & Hardie 2009 on why a
+    window is needed).
+    """
+    w = _check_window(inactivity_days, "last_purchase")
+    days, obs_end = _purchase_days(log, customer_id, date, observation_end)
+    lp = _spells(days, obs_end, w, "last_purchase", customer_id)
+    la = _spells(days, obs_end, w, "lapse", customer_id)
+    return {
+        "active lifetime (churn at last purchase)": lp,
+        f"time to known churn (churn {w} days after last purchase)": la,
+        "active lifetime, repeat buyers only": lp.loc[(lp["purchase_days_total"] > 1).to_numpy()],
+    }
+
+
 def event_date_comparison(
     log: pd.DataFrame,
     inactivity_days: int,
@@ -523,16 +574,12 @@ def event_date_comparison(
         raise DataError("horizons must list at least one number of days")
     horizons = [float(h) for h in np.atleast_1d(check_nonnegative(np.asarray(horizons, dtype="float64"), "horizons"))]
     level = check_level(level)
-    w = _check_window(inactivity_days, "last_purchase")
-    days, obs_end = _purchase_days(log, customer_id, date, observation_end)
-    lp = _spells(days, obs_end, w, "last_purchase", customer_id)
-    la = _spells(days, obs_end, w, "lapse", customer_id)
+    variants = event_date_variants(
+        log, inactivity_days, observation_end=observation_end, customer_id=customer_id, date=date
+    )
+    lp = next(iter(variants.values()))
     repeat = (lp["purchase_days_total"] > 1).to_numpy()
-    variants = {
-        "active lifetime (churn at last purchase)": lp,
-        f"time to known churn (churn {w} days after last purchase)": la,
-        "active lifetime, repeat buyers only": lp.loc[repeat],
-    }
+    w = int(inactivity_days)
     h_max = float(max(horizons))
     rows = []
     for name, sd in variants.items():  # three definitions, not customers

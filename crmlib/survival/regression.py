@@ -210,6 +210,18 @@ class ChurnCox:
         out.index = pd.Index([f"p{100 * v:g}" for v in q], name="risk profile")
         return out
 
+    def predict_survival(self, data: pd.DataFrame | None = None, times: Sequence[float] | None = None) -> pd.DataFrame:
+        """Predicted survival curves ``S(t | x) = S0(t)^exp(x' beta)`` (Cox 1972), times (rows) x customers (columns).
+
+        ``data`` holds covariate rows (default: the customers the model was
+        fitted on); ``times`` (>= 0, time units of the data) default to the
+        fitted event times. The input of :func:`~crmlib.survival.customer_value`.
+        """
+        x = self.design_.drop(columns=[self.duration_col_, self.event_col_]) if data is None else self._x(data)
+        if times is not None:
+            times = list(np.atleast_1d(check_nonnegative(np.asarray(times, dtype="float64"), "times")))
+        return self.model_.predict_survival_function(x, times=times)
+
     def conditional_table(
         self, profiles: pd.DataFrame, survived: Sequence[float] = (0, 90, 180), ahead: float | None = None
     ) -> pd.DataFrame:
