@@ -155,7 +155,7 @@ def test_survey_report_on_an_spss_file_and_a_yaml_model_gives_the_bundled_figure
         f"  - {{name: bundled, notebook: {notebook}, parameters: {{dataset: corp_rep, model: reputation, {common}}}}}\n",
         encoding="utf-8",
     )
-    results = run_reports(tmp_path / "reports.yml", progress=None)
+    results = run_reports(tmp_path / "reports.yml", out_dir=tmp_path, progress=None)
     assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
     mine, ref = (json.loads((tmp_path / f"{n}.json").read_text())["figures"] for n in ("mine", "bundled"))
     mine.pop("pls_bootstrap_seconds"), ref.pop("pls_bootstrap_seconds")
