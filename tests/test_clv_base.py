@@ -156,3 +156,14 @@ def test_inputchecks_level_is_a_share_not_a_per_cent(cdnow_bgnbd):
     assert m.level == 0.9
     s = cdnow_bgnbd.summary()
     assert s.attrs["level"] == 0.95 and list(s.columns[-2:]) == ["lower", "upper"]
+
+
+def test_inputchecks_fit_settings():
+    with pytest.raises(DataError, match="n_starts must be >= 1, got 0"):
+        BetaGeoModel(n_starts=0)
+    with pytest.raises(DataError, match="max_iter must be a whole number, got 2.5"):
+        BetaGeoModel(max_iter=2.5)
+    with pytest.raises(DataError, match="tol must be > 0, got 0"):
+        BetaGeoModel(tol=0.0)
+    with pytest.raises(DataError, match="seed must be an int or a numpy.random.Generator, got None"):
+        BetaGeoModel(seed=None)

@@ -117,3 +117,11 @@ def test_segment_holdout_comparison_against_direct_group_means(cdnow_fitted):
     assert out.loc["new", "mean_expected"] == pytest.approx(expect, rel=1e-12)
     with pytest.raises(DataError, match="segments has no label for 1 customers of the summary, e.g. \\[14\\]"):
         validate.segment_holdout_comparison(bg, d, seg.drop(14))
+
+
+def test_inputchecks_histogram_settings(cdnow_fitted, cdnow_summary):
+    bg = cdnow_fitted[0]
+    with pytest.raises(DataError, match="max_frequency must be >= 1, got 0"):
+        validate.expected_frequency_histogram(bg, cdnow_summary, max_frequency=0)
+    with pytest.raises(DataError, match="min_expected must be > 0, got -5"):
+        validate.frequency_histogram_test(bg, cdnow_summary, min_expected=-5)

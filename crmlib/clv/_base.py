@@ -41,7 +41,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, stats
 
-from .._checks import as_rng, check_count, check_level
+from .._checks import as_rng, check_count, check_level, check_positive
 from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
 from ..spec import SummarySpec
 
@@ -148,13 +148,16 @@ class BaseFitter(abc.ABC):
         warm_start_rows: int | None = 20_000,
         seed: int = 0,
     ):
-        self.n_starts = n_starts
-        self.tol = tol
-        self.max_iter = max_iter
+        self.n_starts = check_count(n_starts, "n_starts", minimum=1)
+        self.tol = float(check_positive(tol, "tol"))
+        self.max_iter = check_count(max_iter, "max_iter", minimum=1)
         self.level = check_level(level)
-        self.compress = compress
-        self.warm_start_rows = warm_start_rows
+        self.compress = bool(compress)
+        self.warm_start_rows = (
+            None if warm_start_rows is None else check_count(warm_start_rows, "warm_start_rows", minimum=1)
+        )
         self.seed = seed
+        as_rng(seed)  # an int or a Generator (checked now, not at the first draw)
 
     # ----------------------------------------------------------------- hooks
     @abc.abstractmethod

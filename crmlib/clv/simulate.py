@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._checks import as_rng
+from .._checks import as_rng, check_count, check_nonnegative
 from ..exceptions import DataError
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
 
 
 def _T_array(n_customers: int, T) -> np.ndarray:
+    n_customers = check_count(n_customers, "n_customers", minimum=1)
     T = np.broadcast_to(np.asarray(T, float), (n_customers,)).copy()
     if np.any(~np.isfinite(T)) or np.any(T <= 0):
         raise DataError("T must be positive and finite")
@@ -180,8 +181,8 @@ def simulate_bgbb(
     The loop runs over the ``n_periods`` opportunities, vectorised over customers.
     """
     _positive(alpha=alpha, beta=beta, gamma=gamma, delta=delta)
-    if int(n_periods) < 1:
-        raise DataError("n_periods must be at least 1")
+    n_customers = check_count(n_customers, "n_customers", minimum=1)
+    n_periods = check_count(n_periods, "n_periods", minimum=1)
     rng = as_rng(seed)
     p = rng.beta(alpha, beta, n_customers)
     theta = rng.beta(gamma, delta, n_customers)
@@ -204,6 +205,8 @@ def simulate_sbg(
 ) -> pd.Series:
     """A contractual cohort from the sBG model (Fader & Hardie 2007): customers active at periods 0..n."""
     _positive(alpha=alpha, beta=beta)
+    n_customers = check_count(n_customers, "n_customers", minimum=1)
+    n_periods = check_count(n_periods, "n_periods", minimum=1)
     rng = as_rng(seed)
     theta = rng.beta(alpha, beta, n_customers)
     life = rng.geometric(theta)  # last period of the customer, >= 1
@@ -223,9 +226,7 @@ def simulate_gamma_gamma(
     """
     _positive(p=p, q=q, gamma=gamma)
     rng = as_rng(seed)
-    x = np.asarray(frequency)
-    if np.any(x < 0):
-        raise DataError("frequency must be non-negative")
+    x = np.asarray(check_nonnegative(frequency, "frequency", integer=True))
     nu = rng.gamma(q, 1.0 / gamma, x.size)
     total = np.where(x > 0, rng.gamma(np.maximum(p * x, 1e-300), 1.0 / nu), 0.0)
     monetary = np.where(x > 0, total / np.maximum(x, 1), 0.0)

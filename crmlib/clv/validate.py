@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._checks import check_count
+from .._checks import check_count, check_positive
 from ..exceptions import DataError
 from ..spec import SummarySpec, summary_spec
 from ._base import BaseFitter
@@ -232,6 +232,7 @@ def expected_frequency_histogram(model: BaseFitter, data: pd.DataFrame, max_freq
     Expected counts are ``sum_i P(X(T_i) = x)`` with each customer's own
     observation length (``T``, or ``n_periods`` for BG/BB).
     """
+    max_frequency = check_count(max_frequency, "max_frequency", minimum=1)
     discrete = "n_periods" in data.columns and "T" not in data.columns
     spec = {
         "frequency": "count",
@@ -263,6 +264,7 @@ def frequency_histogram_test(
     Returns a dict with ``table`` (observed, expected after pooling),
     ``chi2``, ``df`` and ``p_value``.
     """
+    min_expected = float(check_positive(min_expected, "min_expected"))
     table = expected_frequency_histogram(model, data, max_frequency)
     obs, exp = list(table["observed"]), list(table["expected"])
     labels = list(table.index)
