@@ -13,13 +13,22 @@ model                               setting                                     
 
 Every model: ``Model().fit(data)`` returns the fitted model with ``params_``,
 ``standard_errors_``, ``confidence_intervals_``, ``log_likelihood_``,
-``aic_``, ``bic_``, ``convergence_`` and ``summary()``; see
-:mod:`crmlib.clv._base`. :func:`customer_lifetime_value` combines a
-transaction model and the spend model; :mod:`crmlib.clv.validate` checks a
-model on a holdout period; :mod:`crmlib.clv.simulate` draws data from known
-parameters; :mod:`crmlib.clv.plots` draws the standard figures;
+``aic_``, ``bic_``, ``convergence_``, ``spec_`` (the
+:class:`~crmlib.spec.SummarySpec` of the data, when it carried one) and
+``summary()``; see :mod:`crmlib.clv._base`. :func:`customer_lifetime_value`
+combines a transaction model and the spend model; :mod:`crmlib.clv.bootstrap`
+gives parametric and customer-bootstrap intervals; :mod:`crmlib.clv.validate`
+checks a model on a holdout period (reading the log through
+:func:`crmlib.transactions.purchase_days`); :mod:`crmlib.clv.simulate` draws
+data from known parameters; :mod:`crmlib.clv.plots` draws the standard figures;
 :mod:`crmlib.clv.formulas` holds the closed-form (retention) and Markov-chain
 lifetime values.
+
+Vocabulary (``docs/glossary.md``): ``discount_rate`` is an annual effective
+rate, converted inside with ``periods_per_year`` (from the fitted data's spec
+when present); intervals take ``level`` and have ``lower``/``upper`` columns;
+bootstraps take ``n_boot``; ``probability_of_purchases(n, t)`` is P(n purchases
+in t time units or opportunities ahead) in every model.
 """
 
 from . import formulas, plots, simulate, validate
