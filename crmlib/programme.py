@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._checks import as_rng, check_choice, check_level, check_nonnegative, check_positive, numeric_column
+from ._checks import as_rng, check_choice, check_discount_rate, check_level, check_positive, numeric_column
 from ._checks import require_columns as _require
 from .exceptions import ConvergenceError, DataError
 
@@ -147,7 +147,7 @@ def evaluate_programme(
     if not isinstance(lines, pd.DataFrame) or lines.empty:
         raise DataError(f"{what}: lines must be a non-empty DataFrame of cost and revenue lines")
     _require_columns(lines, {"kind": kind, "amount": amount}, what)
-    d = check_nonnegative(discount_rate, "discount_rate")
+    d = check_discount_rate(discount_rate, allow_zero=True)
     ppy = check_positive(periods_per_year, "periods_per_year")
     k = lines[kind].astype(str).str.strip().str.lower()
     bad = ~k.isin(["cost", "revenue"])

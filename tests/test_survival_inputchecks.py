@@ -355,3 +355,20 @@ def test_inputchecks_logrank_one_segment(sd):
 def test_inputchecks_simulate_contracts(kwargs, words):
     with pytest.raises(DataError, match=words):
         simulate_contracts(**kwargs)
+
+
+def test_tuple_customer_ids_in_a_log_give_the_result_of_text_ids():
+    log = _log(4)
+    as_text = from_transactions(log.assign(customer_id=log["customer_id"].map(lambda c: f"k{c}")), 30)
+    as_tuple = from_transactions(log.assign(customer_id=log["customer_id"].map(lambda c: ("k", c))), 30)
+    assert list(as_tuple.index) == [("k", c) for c in range(4)]
+    np.testing.assert_array_equal(as_tuple["duration"].to_numpy(), as_text["duration"].to_numpy())
+    np.testing.assert_array_equal(as_tuple["churned"].to_numpy(), as_text["churned"].to_numpy())
+
+
+def test_inputchecks_missing_id_among_tuple_ids_named():
+    log = _log(3).astype({"customer_id": object})
+    log["customer_id"] = [("k", c) for c in log["customer_id"]]
+    log.loc[4, "customer_id"] = None
+    with pytest.raises(DataError, match="customer_id"):
+        from_transactions(log, 30)

@@ -351,6 +351,11 @@ def _purchase_days(
     """
     from ..transactions import purchase_days
 
+    uniques = None
+    if isinstance(log, pd.DataFrame) and customer_id in log.columns and log[customer_id].dtype == object:
+        if pd.api.types.infer_dtype(log[customer_id], skipna=True) == "mixed":  # e.g. tuple ids: no engine type
+            codes, uniques = pd.factorize(log[customer_id])
+            log = log.assign(**{customer_id: pd.Series(codes, index=log.index).where(codes >= 0)})
     got = purchase_days(
         log,
         customer_id=customer_id,
@@ -363,6 +368,8 @@ def _purchase_days(
     if len(got) == 0:
         raise DataError("transaction log is empty")
     days = got.rename(columns={"customer_id": "c", "date": "d", "amount": "a"})
+    if uniques is not None:  # back to the caller's ids
+        days["c"] = np.asarray(uniques, dtype=object)[days["c"].to_numpy(dtype="int64")]
     obs_end = got.attrs.get("crmlib_log", {}).get("observation_end")
     obs_end = days["d"].max() if obs_end is None else pd.Timestamp(obs_end)
     return days, obs_end
