@@ -331,7 +331,8 @@ def read_excel(path: str | os.PathLike, sheet: str | int | None = None, *, dtype
     except ImportError:  # pragma: no cover - a dependency
         raise DataError("reading Excel files needs python-calamine: pip install python-calamine") from None
     try:
-        names = pd.ExcelFile(path, engine="calamine").sheet_names
+        book = pd.ExcelFile(path, engine="calamine")
+        names = book.sheet_names
     except Exception as exc:
         raise DataError(f"{str(path)!r} cannot be read as an Excel workbook: {str(exc).splitlines()[0][:200]}") from exc
     which = 0 if sheet is None else sheet
@@ -342,7 +343,8 @@ def read_excel(path: str | os.PathLike, sheet: str | int | None = None, *, dtype
         and not -len(names) <= which < len(names)
     ):
         raise DataError(f"{str(path)!r} has no sheet {sheet!r}; its sheets are {names}")
-    return pd.read_excel(path, sheet_name=which, engine="calamine", dtype=dtype)
+    with book:  # opened once: the sheet is parsed from the same workbook
+        return book.parse(sheet_name=which, dtype=dtype)
 
 
 _EXCEL_ORIGIN = np.datetime64("1899-12-30", "D")
