@@ -12,7 +12,6 @@ checked value converted to its working type. Use them at the public boundary:
 from __future__ import annotations
 
 import difflib
-import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,6 +19,9 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import DataError
+
+_REAL = (int, float, np.integer, np.floating)  # real numbers (bool is excluded by each check)
+_INTEGRAL = (int, np.integer)
 
 
 def rows_text(mask: Any, index: Sequence[Any] | pd.Index | None = None, limit: int = 5) -> str:
@@ -124,7 +126,7 @@ def check_probability(value: Any, name: str, *, open_interval: bool = False) -> 
 
 def check_level(level: Any, name: str = "level") -> float:
     """An interval level in ``(0, 1)``: 0.95 for a 95% interval (95 is refused with that hint)."""
-    if isinstance(level, (bool, np.bool_)) or not isinstance(level, numbers.Real):
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, _REAL):
         raise DataError(f"{name} must be a number in (0, 1) such as 0.95, got {level!r}")
     if not 0 < level < 1:
         hint = f" (for a {level:g}% interval use {level / 100:g})" if 1 < level < 100 else ""
@@ -136,7 +138,7 @@ def check_count(value: Any, name: str, *, minimum: int = 0, maximum: int | None 
     """A whole number in ``[minimum, maximum]`` (e.g. ``n_boot``); refuses floats with a fraction and booleans."""
     if (
         isinstance(value, (bool, np.bool_))
-        or not isinstance(value, numbers.Real)
+        or not isinstance(value, _REAL)
         or not np.isfinite(value)
         or value != int(value)
     ):
@@ -155,7 +157,7 @@ def check_discount_rate(value: Any, name: str = "discount_rate", *, allow_zero: 
     rate: a per cent (15 for 15%) is the usual slip, and the message says so
     (``docs/glossary.md``, ``discount_rate``).
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, _REAL) or not np.isfinite(value):
         raise DataError(f"{name} must be an annual rate such as 0.1 (10% a year), got {value!r}")
     v = float(value)
     low_ok = v >= 0 if allow_zero else v > 0
@@ -176,7 +178,7 @@ def as_rng(seed: int | np.random.Generator) -> np.random.Generator:
     """
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+    if seed is None or isinstance(seed, (bool, np.bool_)) or not isinstance(seed, _INTEGRAL):
         raise DataError(f"seed must be an int or a numpy.random.Generator, got {seed!r}; crmlib draws nothing unseeded")
     if seed < 0:
         raise DataError(f"seed must be >= 0, got {seed}")

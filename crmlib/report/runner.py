@@ -374,7 +374,7 @@ def _record(job: _Job, used, given, umask: int, msg: dict[str, Any]) -> ReportRe
         overrides=given,
     )
     page = msg.get("page")
-    if result.status == "ok":
+    if result.status == "ok" and page is not None:
         result.html = f"{spec.name}.html"
         atomic_write(out / result.html, page, umask)
         atomic_write(out / f"{spec.name}.json", json.dumps(asdict(result), indent=2, ensure_ascii=False), umask)
@@ -462,8 +462,9 @@ def run_reports(
     t0 = time.perf_counter()
     say(f"crmlib report: {total} report(s), {jobs} at a time")
     ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context("spawn")
-    pending, running = list(selected), {}
-    handlers = {}
+    pending = list(selected)
+    running: dict[str, _Job] = {}
+    handlers: dict[Any, Any] = {}
     if threading.current_thread() is threading.main_thread():
         handlers = {sig: signal.signal(sig, _on_signal) for sig in _SIGNALS}
 
@@ -481,7 +482,7 @@ def run_reports(
             while pending and len(running) < jobs:
                 spec = pending.pop(0)
                 work = out / "_work" / f"{spec.name}.ipynb"
-                job = {
+                task = {
                     "name": spec.name,
                     "notebook": str(spec.notebook),
                     "work": str(work),
@@ -495,7 +496,7 @@ def run_reports(
                 }
                 with _signals_blocked():
                     mine, theirs = ctx.Pipe(duplex=False)
-                    proc = ctx.Process(target=worker_main, args=(theirs, job), name=f"crmlib-report-{spec.name}")
+                    proc = ctx.Process(target=worker_main, args=(theirs, task), name=f"crmlib-report-{spec.name}")
                     proc.start()
                     theirs.close()
                     running[spec.name] = _Job(spec, proc, mine, now(), time.perf_counter(), work)

@@ -119,7 +119,8 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
         nb = saved()
     except CellTimeoutError:
         nb = saved()
-        where = cell_label(nb, running_cell(nb)) if nb is not None and running_cell(nb) is not None else "a cell"
+        at = running_cell(nb) if nb is not None else None
+        where = cell_label(nb, at) if at is not None else "a cell"
         error = f"time-out: {where} did not finish within {job['timeout']} s (the per-cell 'timeout' of reports.yml)"
     except Exception as exc:  # kernel died, missing parameters cell, ...
         error = f"{traceback.format_exc()}\n{type(exc).__name__}: {exc}"
