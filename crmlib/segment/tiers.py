@@ -22,6 +22,7 @@ Zeithaml, V. A., Rust, R. T. & Lemon, K. N. (2001). The customer pyramid:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -275,13 +276,35 @@ def tier_profile(values: pd.Series, tiers: pd.Series, extra: pd.DataFrame | None
     ``customer_share``, ``total``, ``value_share`` (fractions), ``mean``,
     ``median``, ``min`` and ``max`` of the value. Empty tiers are kept with
     zero customers.
+
+    Raises
+    ------
+    DataError
+        A value missing or not finite, a customer without a tier (absent or
+        missing in ``tiers``), a customer listed twice, or values that sum to
+        0 (the value shares would divide by zero).
     """
     v = _values(values, "tier_profile")
     t = pd.Series(tiers)
+    if t.index.duplicated().any():
+        twice = list(t.index[t.index.duplicated()][:5])
+        raise DataError(f"tier_profile: customers listed twice in `tiers`: {twice}")
     missing = v.index.difference(t.index)
     if len(missing):
         raise DataError(f"tier_profile: {len(missing)} customers have a value but no tier, e.g. {list(missing[:5])}")
     t = t.reindex(v.index)
+    untiered = t.isna().to_numpy()
+    if untiered.any():
+        raise DataError(
+            f"tier_profile: {int(untiered.sum())} customers have a value but no tier (missing in `tiers`), "
+            f"e.g. {list(v.index[untiered][:5])}"
+        )
+    total = math.fsum(v.to_numpy())  # exact: a total that is 0 must not come out as rounding noise
+    if abs(total) <= 1e-12 * float(np.abs(v.to_numpy()).sum()):
+        raise DataError(
+            f"tier_profile: the values sum to {total:g} (0 up to rounding), so the tiers' value shares "
+            "(total / sum) are undefined; profile a value whose total is not zero"
+        )
     order = list(t.cat.categories) if isinstance(t.dtype, pd.CategoricalDtype) else sorted(t.dropna().unique())
     g = v.groupby(t.astype(object).to_numpy())
     prof = pd.DataFrame(
@@ -297,8 +320,7 @@ def tier_profile(values: pd.Series, tiers: pd.Series, extra: pd.DataFrame | None
     prof["customers"] = prof["customers"].fillna(0).astype("int64")
     prof["total"] = prof["total"].fillna(0.0)
     prof.insert(1, "customer_share", prof["customers"] / len(v))
-    total = v.sum()
-    prof.insert(3, "value_share", prof["total"] / total if total != 0 else np.nan)
+    prof.insert(3, "value_share", prof["total"] / total)
     if extra is not None:
         absent = v.index.difference(extra.index)
         if len(absent):
