@@ -63,7 +63,7 @@ def test_segment_without_events_warns_and_median_is_inf():
 
 def test_inputchecks_missing_segment_values_named():
     d = pd.DataFrame({"duration": [1.0, 2, 3], "churned": [1, 1, 0], "seg": ["a", None, "b"]})
-    with pytest.raises(DataError, match=r"column 'seg': 1 row\(s\) without a segment: rows \[1\]"):
+    with pytest.raises(DataError, match=r"column 'seg': no segment in 1 row \(e.g. \[1\]\)"):
         KaplanMeierBySegment().fit(d, segment="seg")
 
 

@@ -102,7 +102,7 @@ def test_inputchecks_lifecycle():
         lifecycle_stages(log, AS_OF, rise=0.9)
     with pytest.raises(DataError, match="no transaction on or before"):
         lifecycle_stages(log, D0 - pd.Timedelta(days=1))
-    with pytest.raises(DataError, match=r"p_alive: 6 customer\(s\) without a probability"):
+    with pytest.raises(DataError, match=r"p_alive: no probability in 6 rows"):
         lifecycle_stages(log, AS_OF, p_alive=pd.Series({"lost": 0.5}))
     with pytest.raises(DataError, match="must be after observation_start"):
         stage_transitions(log, AS_OF, AS_OF)

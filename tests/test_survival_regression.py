@@ -180,7 +180,7 @@ def test_inputchecks_aft_zero_durations():
 
 def test_inputchecks_missing_covariate_values_named():
     d = pd.DataFrame({"duration": [1.0, 3, 5], "churned": [1, 1, 0], "x": [1.0, np.nan, 0]})
-    with pytest.raises(DataError, match=r"covariate 'x': 1 row\(s\) with a missing value: rows \[1\]"):
+    with pytest.raises(DataError, match=r"covariate 'x': missing value in 1 row \(e.g. \[1\]\)"):
         design_matrix(d, ["x"])
 
 

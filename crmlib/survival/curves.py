@@ -27,7 +27,7 @@ import pandas as pd
 
 from .._checks import check_choice, check_count, check_level, check_nonnegative, check_positive
 from ..exceptions import DataError, DataWarning
-from .data import DAY, _need_columns, _rows, validate_survival
+from .data import DAY, _need_columns, _where, validate_survival
 
 __all__ = [
     "KaplanMeierBySegment",
@@ -65,7 +65,7 @@ def _segments(data: pd.DataFrame, segment: str | None) -> pd.Series:
     s = data[segment]
     bad = data.index[s.isna().to_numpy()]
     if len(bad):
-        raise DataError(f"column {segment!r}: {len(bad)} row(s) without a segment: rows {_rows(bad)}")
+        raise DataError(f"column {segment!r}: no segment in {_where(bad)}")
     return s
 
 

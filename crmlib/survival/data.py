@@ -73,7 +73,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, check_level, check_nonnegative
+from .._checks import check_choice, check_level, check_nonnegative, rows_text
 from ..exceptions import DataError, DataWarning
 
 __all__ = [
@@ -90,10 +90,9 @@ __all__ = [
 DAY = pd.Timedelta(days=1)
 
 
-def _rows(index: pd.Index, limit: int = 10) -> str:
-    shown = ", ".join(repr(x) if not isinstance(x, (int, np.integer)) else str(x) for x in list(index[:limit]))
-    more = f", ... ({len(index) - limit} more)" if len(index) > limit else ""
-    return f"[{shown}{more}]"
+def _where(labels: pd.Index) -> str:
+    """``"2 rows (e.g. [1, 3])"`` for the row labels at fault (:func:`crmlib._checks.rows_text`)."""
+    return rows_text(np.ones(len(labels), dtype=bool), labels)
 
 
 def _need_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -122,7 +121,7 @@ def _as_dates(frame: pd.DataFrame, column: str, what: str, date_format: str | No
     if given is not None:
         bad = frame.index[np.asarray(given, dtype=bool) & out.isna().to_numpy()]
         if len(bad):
-            raise DataError(f"column {column!r} of {what}: {len(bad)} value(s) are not dates: rows {_rows(bad)}")
+            raise DataError(f"column {column!r} of {what}: not a date in {_where(bad)}")
     return pd.Series(out.to_numpy(), index=frame.index, name=column)
 
 
@@ -168,25 +167,21 @@ def validate_survival(data: pd.DataFrame, duration: str = "duration", event: str
     d = pd.to_numeric(data[duration], errors="coerce")
     bad = data.index[d.isna().to_numpy()]
     if len(bad):
-        raise DataError(
-            f"column {duration!r}: {len(bad)} row(s) with a missing or non-numeric duration: rows {_rows(bad)}"
-        )
+        raise DataError(f"column {duration!r}: missing or non-numeric duration in {_where(bad)}")
     bad = data.index[(d < 0).to_numpy()]
     if len(bad):
-        raise DataError(f"column {duration!r}: {len(bad)} row(s) with a negative duration: rows {_rows(bad)}")
+        raise DataError(f"column {duration!r}: negative duration in {_where(bad)}")
     bad = data.index[np.isinf(d.to_numpy(dtype="float64"))]
     if len(bad):
         raise DataError(
-            f"column {duration!r}: {len(bad)} row(s) with an infinite duration: rows {_rows(bad)}; "
+            f"column {duration!r}: infinite duration in {_where(bad)}; "
             "a customer never seen to churn is censored at the observation end, not at infinity"
         )
     e = data[event]
     ok = (e.isin([0, 1]) | e.isin([True, False])) & e.notna()
     bad = data.index[~ok.to_numpy()]
     if len(bad):
-        raise DataError(
-            f"column {event!r}: {len(bad)} row(s) with an event indicator other than 0/1: rows {_rows(bad)}"
-        )
+        raise DataError(f"column {event!r}: event indicator other than 0/1 in {_where(bad)}")
     return data
 
 
@@ -247,19 +242,17 @@ def from_contracts(
     e = _as_dates(contracts, contract_end, "contracts", date_format)
     bad = contracts.index[s.isna().to_numpy()]
     if len(bad):
-        raise DataError(f"column {contract_start!r}: {len(bad)} contract(s) without a start date: rows {_rows(bad)}")
+        raise DataError(f"column {contract_start!r}: no start date in {_where(bad)}")
     bad = contracts.index[(e < s).to_numpy()]
     if len(bad):
-        raise DataError(f"column {contract_end!r}: {len(bad)} contract(s) end before they start: rows {_rows(bad)}")
+        raise DataError(f"column {contract_end!r}: end before start in {_where(bad)}")
     bad = contracts.index[(s > obs_end).to_numpy()]
     if len(bad):
-        raise DataError(
-            f"column {contract_start!r}: {len(bad)} contract(s) start after the observation end {obs_end.date()}: rows {_rows(bad)}"
-        )
+        raise DataError(f"column {contract_start!r}: start after the observation end {obs_end.date()} in {_where(bad)}")
     if customer_id:
         dup = contracts.index[contracts[customer_id].duplicated(keep=False).to_numpy()]
         if len(dup):
-            raise DataError(f"column {customer_id!r}: {len(dup)} row(s) share a customer id: rows {_rows(dup)}")
+            raise DataError(f"column {customer_id!r}: duplicated customer id in {_where(dup)}")
     late = (e > obs_end).to_numpy()
     if late.any():
         warnings.warn(

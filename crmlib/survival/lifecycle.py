@@ -43,7 +43,7 @@ import pandas as pd
 
 from .._checks import check_count, check_probability
 from ..exceptions import DataError
-from .data import DAY, _as_day, _purchase_days, _rows
+from .data import DAY, _as_day, _purchase_days, _where
 
 __all__ = ["STAGES", "lifecycle_stages", "stage_sizes", "stage_transitions"]
 
@@ -122,7 +122,7 @@ def lifecycle_stages(
         pa = pa.reindex(out.index)
         missing = out.index[pa.isna().to_numpy()]
         if len(missing):
-            raise DataError(f"p_alive: {len(missing)} customer(s) without a probability: {_rows(missing)}")
+            raise DataError(f"p_alive: no probability in {_where(missing)}")
         if ((pa < 0) | (pa > 1)).any():
             raise DataError("p_alive must lie in [0, 1]")
         lost = lost | (pa < p_lost).to_numpy()

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .._checks import as_rng, check_count, check_level, check_nonnegative, check_positive, check_probability
 from ..exceptions import ConvergenceError, DataError, DataWarning
-from .data import _need_columns, _rows, validate_survival
+from .data import _need_columns, _where, validate_survival
 
 __all__ = ["design_matrix", "ChurnCox", "compare_aft", "aft_conditional_median"]
 
@@ -51,7 +51,7 @@ def design_matrix(
     for c in covariates:
         bad = data.index[data[c].isna().to_numpy()]
         if len(bad):
-            raise DataError(f"covariate {c!r}: {len(bad)} row(s) with a missing value: rows {_rows(bad)}")
+            raise DataError(f"covariate {c!r}: missing value in {_where(bad)}")
     parts = [data[[duration]].astype("float64"), data[[event]].astype("int64")]
     for c in covariates:
         s = data[c]
@@ -67,7 +67,7 @@ def design_matrix(
             x = s.astype("float64")
             bad = data.index[np.isinf(x.to_numpy())]
             if len(bad):  # lifelines would stop with "Infs were detected in the dataset", naming neither
-                raise DataError(f"covariate {c!r}: {len(bad)} row(s) with an infinite value: rows {_rows(bad)}")
+                raise DataError(f"covariate {c!r}: infinite value in {_where(bad)}")
             parts.append(x.to_frame(c))
         else:
             raise DataError(f"covariate {c!r} has dtype {s.dtype}; use numbers, booleans or categories")
@@ -487,7 +487,7 @@ def compare_aft(
     if len(zero):
         raise DataError(
             f"column {duration!r}: {len(zero)} row(s) with duration 0; AFT models need positive "
-            f"durations (count the first day as 1, as from_transactions does): rows {_rows(zero)}"
+            f"durations (count the first day as 1, as from_transactions does): {_where(zero)}"
         )
     if max_rows is not None:
         max_rows = check_count(max_rows, "max_rows", minimum=10)
