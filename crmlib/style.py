@@ -187,12 +187,12 @@ def compact_intervals(
     return out
 
 
-def number_text(x) -> str:
+def number_text(value) -> str:
     """Table text of a number: blank when missing, whole numbers without decimals, others with two.
 
     For ``Captioner.table(..., floatfmt=number_text)`` on tables that mix counts or amounts (currency units)
     with rates, as printed tables do (APA 2020, *Publication Manual*, 7th ed., sec. 6.36: no needless decimals).
     """
-    if x is None or pd.isna(x):
+    if value is None or pd.isna(value):
         return ""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"

@@ -113,7 +113,7 @@ BAD = [
     (
         "entropy of a vector",
         lambda s: value.entropy_divergences(np.ones(5)),
-        r"x must be a 2-D array \(respondents x components\), got shape \(5,\)",
+        r"X must be a 2-D array \(respondents x components\), got shape \(5,\)",
     ),
 ]
 

@@ -217,9 +217,10 @@ def straightlining(data: pd.DataFrame, items: Sequence[str], min_items: int = 5)
     )
 
 
-def missing_patterns(data: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+def missing_patterns(data: pd.DataFrame, n_patterns: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Missing answers per item (``n_missing``, ``share``) and the most frequent missing patterns
-    (``pattern`` lists the missing items; ``respondents`` counts them, with their ids in ``example_ids``)."""
+    (``pattern`` lists the missing items; ``respondents`` counts them, with their ids in ``example_ids``);
+    ``n_patterns`` is how many of the most frequent patterns are listed (count)."""
     na = data.isna()
     per_item = pd.DataFrame({"n_missing": na.sum(), "share": na.mean()})
     # one string per respondent, built column-wise (no loop over respondents): "a, b, " -> "a, b"
@@ -235,7 +236,7 @@ def missing_patterns(data: pd.DataFrame, top: int = 10) -> tuple[pd.DataFrame, p
         return per_item, pd.DataFrame(columns=["pattern", "respondents", "example_ids"])
     grouped = keys.groupby(keys)
     pat = pd.DataFrame({"respondents": grouped.size(), "example_ids": grouped.apply(lambda s: list(s.index[:5]))})
-    pat = pat.sort_values("respondents", ascending=False).head(top).rename_axis("pattern").reset_index()
+    pat = pat.sort_values("respondents", ascending=False).head(n_patterns).rename_axis("pattern").reset_index()
     return per_item, pat
 
 

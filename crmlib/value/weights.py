@@ -151,8 +151,8 @@ def _complete(scores: ComponentScores, y: pd.Series | None = None) -> tuple[np.n
     return x, (y.loc[ok].to_numpy(dtype=float) if y is not None else None), s.index[ok]
 
 
-def entropy_divergences(x: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
-    """Entropy diversification ``d_k = 1 - e_k`` of each column of ``x`` (optionally with case weights).
+def entropy_divergences(X: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+    """Entropy diversification ``d_k = 1 - e_k`` of each column of ``X`` (optionally with case weights).
 
     ``z_ik = (x_ik - min_k) / (max_k - min_k)``, ``p_ik = z_ik / sum_i z_ik``,
     ``e_k = -(1 / ln n) sum_i p_ik ln p_ik`` (``0 ln 0 = 0``), ``d_k = 1 - e_k``,
@@ -172,10 +172,10 @@ def entropy_divergences(x: np.ndarray, counts: np.ndarray | None = None) -> np.n
     of evaluating indicators in fuzzy synthetic evaluation for water quality
     assessment. *Journal of Environmental Sciences* 18(5), 1020-1023, eq. (1)-(4).
     """
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 2:
-        raise DataError(f"x must be a 2-D array (respondents x components), got shape {x.shape}")
-    z, span = _mcda.minmax(x, counts)
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise DataError(f"X must be a 2-D array (respondents x components), got shape {X.shape}")
+    z, span = _mcda.minmax(X, counts)
     _, d = _mcda.entropy_divergence(z, counts if counts is not None else np.ones((1, z.shape[1])))
     d = np.where(span > 0, d, 0.0)
     return d[0] if counts is None else d
