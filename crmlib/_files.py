@@ -14,6 +14,7 @@ API
 ``read_csv(path, ...)``              a CSV/TSV file as pandas, encoding and delimiter detected
 ``read_excel(path, sheet=)``         an ``.xlsx``/``.xls``/``.xlsm``/``.ods`` sheet as pandas (python-calamine)
 ``excel_serial_to_datetime(x)``      Excel serial day numbers (1900 date system) as datetime64
+``parse_dates(values, column, fmt)`` text dates with a strptime format (or ISO 8601) as datetime64
 
 Encodings: a byte-order mark decides (UTF-8 with BOM is ``"utf-8-sig"``);
 otherwise a file that is valid UTF-8 is UTF-8; otherwise each of
@@ -39,6 +40,7 @@ import csv
 import io
 import os
 import tempfile
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -349,6 +351,34 @@ def read_excel(path: str | os.PathLike, sheet: str | int | None = None, *, dtype
 
 _EXCEL_ORIGIN = np.datetime64("1899-12-30", "D")
 _EXCEL_MAX = 2_958_465  # 9999-12-31
+
+
+def parse_dates(values: pd.Series, column: str, date_format: str | None = None) -> pd.Series:
+    """Text dates parsed with the strptime ``date_format`` (``None``: ISO 8601) as ``datetime64[ns]``.
+
+    Surrounding blanks are ignored when a format is given; an entry that does not
+    match is ``NaT`` (the caller names those rows, since only it knows which
+    entries were given). Timestamps with a UTC offset keep their wall-clock
+    time. Text that mixes UTC offsets raises :class:`~crmlib.exceptions.DataError`
+    naming ``column``. This is the one date parser of crmlib's intakes
+    (``tests/test_intake_boundary.py``); the format rules are those of
+    :func:`datetime.datetime.strptime` (ISO 8601-1:2019 without a format).
+    """
+    text = values.astype("string").str.strip() if date_format is not None else values
+    with warnings.catch_warnings():  # pandas 2 warns (pandas 3 raises) on text with mixed UTC offsets
+        warnings.filterwarnings("ignore", message=".*mixed time zones", category=FutureWarning)
+        try:
+            parsed = pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce")
+        except (ValueError, TypeError):
+            parsed = None
+    if parsed is None or not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
+        raise DataError(
+            f"column {column!r} cannot be read as one kind of date (does it mix time-zone offsets?); convert "
+            f"it first, e.g. pd.to_datetime(df[{column!r}], utc=True).dt.tz_convert('<your zone>')"
+        )
+    if getattr(parsed.dtype, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.astype("datetime64[ns]")
 
 
 def excel_serial_to_datetime(values: Any, name: str = "date") -> pd.Series:

@@ -36,6 +36,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from . import _files
 from ._bundled import bundled_dir
 from ._checks import close_matches
 from .exceptions import DataError
@@ -127,7 +128,7 @@ def _to_float(frame: pd.DataFrame, column: str, fname: str) -> pd.Series:
 
 
 def _to_date(frame: pd.DataFrame, column: str, fname: str) -> pd.Series:
-    out = pd.to_datetime(frame[column], format="%Y%m%d", errors="coerce")
+    out = _files.parse_dates(frame[column], column, "%Y%m%d")
     _check_parsed(frame, column, fname, out, out.isna(), "a YYYYMMDD date")
     return out.astype("datetime64[ns]")
 

@@ -558,28 +558,12 @@ def _prepare_frame(
             )
         cols[date] = _files.excel_serial_to_datetime(d, date)
     else:
-        text = d.astype("string").str.strip() if fmt is not None else d
         if fmt is None and (d.dtype == object or pd.api.types.is_string_dtype(d.dtype)):
             given = d.dropna()
             sample = [v for v in given.iloc[:_SAMPLE_ROWS] if isinstance(v, str)]
             fmt = infer_date_format(sample, lambda: _leading_max(given), date)
-            if fmt is not None:
-                text = d.astype("string").str.strip()
-        with warnings.catch_warnings():  # pandas 2 warns (pandas 3 raises) on text with mixed UTC offsets
-            warnings.filterwarnings("ignore", message=".*mixed time zones", category=FutureWarning)
-            try:
-                parsed = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
-            except (ValueError, TypeError):
-                parsed = None
-        if parsed is None or not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
-            raise DataError(
-                f"column {date!r} cannot be read as one kind of date (does it mix time-zone offsets?); convert "
-                f"it first, e.g. pd.to_datetime(df[{date!r}], utc=True).dt.tz_convert('<your zone>')"
-            )
-        if getattr(parsed.dtype, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
         # keep unparsable entries visible to the checks: NaT where the input was not missing
-        cols[date] = parsed.astype("datetime64[ns]")
+        cols[date] = _files.parse_dates(d, date, fmt)
         cols["__crmlib_date_given"] = d.notna().to_numpy()
     if amount is not None:
         a = df[amount]
