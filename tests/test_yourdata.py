@@ -89,6 +89,9 @@ def test_describe_summary_counts_against_the_log():
     assert desc["exact duplicate log rows (kept)"] == log.duplicated(["customer_id", "date", "amount"]).sum()
     whole = describe_summary(summarize(log, observation_end="1998-06-30"))
     assert "repeat transactions, holdout" not in whole.index and "holdout length (weeks)" not in whole.index
+    no_amount = describe_summary(summarize(log, amount=None, observation_end="1998-06-30"))["value"]
+    assert "log rows with zero amount (kept)" not in no_amount.index
+    assert no_amount["exact duplicate log rows (kept)"] == log.duplicated(["customer_id", "date"]).sum()
 
 
 def _crmlib(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -158,8 +161,9 @@ def test_clv_report_without_amounts_or_holdout_skips_those_sections(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     figures = json.loads((study / "reports" / "clv.json").read_text(encoding="utf-8"))["figures"]
     assert figures["n_customers"]["value"] == 2357 and "customer_equity" not in figures
-    assert "holdout_actual" not in figures and figures["calibration_end"]["value"] is None
+    assert "holdout_actual" not in figures and figures["calibration_end"]["value"] == "none: no holdout"
     page = _page_text(study / "reports" / "clv.html")
-    assert "The log has no amount column (amount=None): no spend or CLV in money; this section is skipped." in page
-    assert "The log has no holdout period (calibration_end=False)" in page
+    assert "The log has no amount column ( amount=None ): no spend or CLV in money; this section is skipped." in page
+    assert "The log has no holdout period ( calibration_end=False ), so the models are not validated" in page
+    assert "Without a holdout period there is no holdout behaviour" in page and "zero amount" not in page
     assert "Traceback" not in page and "CDNOW" not in page.split("Data: orders.csv")[1]

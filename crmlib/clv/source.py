@@ -190,7 +190,8 @@ def describe_summary(summary: pd.DataFrame) -> pd.DataFrame:
     rows[f"longest calibration history ({units})"] = float(summary["T"].max())
     if spec.calibration_end is not None:
         rows[f"holdout length ({units})"] = spec.holdout_length
-    rows["log rows with zero amount (kept)"] = spec.checks.get("zero", 0)
+    if "monetary" in summary.columns:  # a log with amounts
+        rows["log rows with zero amount (kept)"] = spec.checks.get("zero", 0)
     rows["exact duplicate log rows (kept)"] = spec.checks.get("duplicate", 0)
     for check, count in spec.checks.items():  # any other check the log met (e.g. rows after the observation end)
         if check not in ("zero", "duplicate") and count:
