@@ -122,12 +122,6 @@ def test_inputchecks_alpha_text_answer_is_dataerror(df, where, bad):
         cronbach_alpha(df)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="survey.reliability.cronbach_alpha: an infinite answer is not refused; np.cov gives NaN and "
-    "alpha_raw, alpha_standardised and mean_inter_item_r come back NaN without a word (issue 14); "
-    "expected: DataError naming the item and respondent",
-)
 @KNOWN_BUG
 @given(df=likert(missing=False, min_n=3), where=st.integers(0, 10_000), bad=st.sampled_from([np.inf, -np.inf]))
 def test_inputchecks_alpha_infinite_answer_is_dataerror(df, where, bad):

@@ -219,12 +219,6 @@ def test_consistency_id_type_is_kept(log, text):
     assert sorted(got.index) == sorted(set(log["customer_id"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transactions: customer ids 1 (int) and '1' (str) in one object column are merged into one "
-    "customer and every id of the summary becomes text (issue 14); expected: DataError naming the mixed "
-    "types of column 'customer_id', or two customers with their own types",
-)
 @KNOWN_BUG
 @given(log=logs(min_rows=2))
 def test_inputchecks_mixed_type_ids_not_merged(log):
@@ -241,12 +235,6 @@ def test_inputchecks_mixed_type_ids_not_merged(log):
     assert {(type(i), i) for i in got.index} == keys
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transactions: tuple customer ids reach DuckDB/Arrow and raise pyarrow's ArrowNotImplementedError "
-    "(\"Function 'not_equal' has no kernel matching input types (list<...>, list<...>)\"); expected: "
-    "DataError naming column 'customer_id' (or a summary by tuple)",
-)
 @KNOWN_BUG
 @given(log=logs(min_rows=2))
 def test_inputchecks_tuple_ids_dataerror_or_summary(log):
@@ -321,12 +309,6 @@ def test_consistency_rfm_scores_of_a_summarised_log(log):
     _assert_rfm(rfm_scores(summary), summary, 5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transactions.rfm_scores: a NaN or infinite value in frequency/recency/T/monetary is not refused; "
-    "NaN ranks give the score -9223372036854775807 (floor(NaN) cast to int64) and RFM texts like "
-    "'24-9223372036854775807' (issue 14); expected: DataError naming the column and the customers",
-)
 @KNOWN_BUG
 @given(
     summary=summaries(),

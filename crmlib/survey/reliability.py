@@ -63,6 +63,9 @@ def _numeric_items(data: pd.DataFrame, items: Sequence[str] | None, min_items: i
         bad = col.isna() & data[it].notna()
         if bad.any():
             raise DataError(f"item {it!r} is not numeric for respondents {list(data.index[bad.to_numpy()][:5])}")
+        infinite = np.isinf(col.to_numpy(dtype=float, na_value=np.nan))
+        if infinite.any():
+            raise DataError(f"item {it!r} is infinite for respondents {list(data.index[infinite][:5])}")
         out[it] = col.astype(float)
     return pd.DataFrame(out, index=data.index)
 

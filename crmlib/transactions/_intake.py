@@ -546,6 +546,7 @@ def _prepare_frame(
 ) -> tuple[pd.DataFrame, str | None]:
     """The used columns of a pandas log, dates and amounts parsed (no copy of the ids); the date format used."""
     customer_id, date, amount = names["customer_id"], names["date"], names["amount"]
+    _check_id_kinds(df[customer_id], customer_id)
     cols = {customer_id: df[customer_id]}
     d = df[date]
     fmt = date_format
@@ -580,6 +581,26 @@ def _prepare_frame(
         else:
             cols[amount] = a
     return pd.DataFrame(cols, copy=False), fmt
+
+
+_ID_KINDS = ("string", "integer", "floating", "empty")  # pandas' infer_dtype names of one kind of id
+
+
+def _check_id_kinds(ids: pd.Series, column: str) -> None:
+    """Ids of one kind: text, or numbers. ``1`` and ``"1"`` in one column would be merged by the engines."""
+    if ids.dtype != object:
+        return
+    kind = pd.api.types.infer_dtype(ids, skipna=True)
+    if kind in _ID_KINDS:
+        return
+    given = ids.dropna()
+    names = given.iloc[:100_000].map(lambda v: type(v).__name__)
+    examples = {k: given.iloc[int(np.flatnonzero(names.to_numpy() == k)[0])] for k in dict.fromkeys(names)}
+    shown = ", ".join(f"{v!r} ({k})" for k, v in list(examples.items())[:4])
+    raise DataError(
+        f"column {column!r} mixes kinds of customer ids ({shown}); the same id written as a number and as text "
+        f"would count as one customer. Make them one kind first, e.g. df[{column!r}] = df[{column!r}].astype(str)"
+    )
 
 
 def _leading_max(strings: pd.Series) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._checks import numeric_column
 from ..exceptions import DataError
 
 __all__ = ["RFM_SEGMENT_RULES", "rfm_scores", "rfm_segments"]
@@ -52,6 +53,9 @@ def rfm_scores(summary: pd.DataFrame, n_groups: int = 5) -> pd.DataFrame:
         raise DataError("rfm_scores: the summary has no rows")
     if int(n_groups) != n_groups or n_groups < 2 or n_groups > 9:
         raise DataError(f"rfm_scores: n_groups must be an integer from 2 to 9, got {n_groups!r}")
+    for col in ("frequency", "recency", "T", "monetary"):
+        if col in summary.columns:
+            numeric_column(summary, col, "rfm_scores: the summary")  # NaN, infinite or text values name their rows
     since_last = summary["T"] - summary["recency"]
     out = pd.DataFrame(index=summary.index)
     out["R"] = _quintile(since_last, higher_is_better=False, n=n_groups)
