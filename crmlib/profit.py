@@ -74,7 +74,7 @@ def _profit_values(profit: pd.Series | np.ndarray, what: str) -> np.ndarray:
 
 
 def customer_profit(
-    transactions: pd.DataFrame,
+    log: pd.DataFrame,
     *,
     margin_share: float | None = None,
     cost_of_goods: str | None = None,
@@ -104,7 +104,7 @@ def customer_profit(
 
     Parameters
     ----------
-    transactions : one row per transaction with the columns ``customer_id``,
+    log : one row per transaction with the columns ``customer_id``,
         ``date`` (dates) and ``amount`` (revenue, currency units, e.g. USD for CDNOW):
         a pandas DataFrame, or anything :func:`crmlib.transactions.read_log`
         reads (a file, a table; then without cost columns). Dates and amounts
@@ -161,7 +161,7 @@ def customer_profit(
     check_choice(order_unit, "order_unit", ("row", "day"))
     check_choice(on_negative, "on_negative", ("error", "exclude", "keep"))
 
-    log = _log_rows(transactions, customer_id, date, amount, [cost_of_goods, cost_to_serve], date_format)
+    log = _log_rows(log, customer_id, date, amount, [cost_of_goods, cost_to_serve], date_format)
     dates = log[date]
     lo = pd.Timestamp(observation_start) if observation_start is not None else dates.min()
     hi = pd.Timestamp(observation_end) if observation_end is not None else dates.max()
@@ -256,7 +256,7 @@ def customer_profit(
 
 
 def profit_panel(
-    transactions: pd.DataFrame,
+    log: pd.DataFrame,
     windows: dict[str, tuple[str | pd.Timestamp, str | pd.Timestamp]],
     *,
     customer_id: str = "customer_id",
@@ -288,7 +288,7 @@ def profit_panel(
     for label, (lo, hi) in windows.items():
         try:
             parts[label] = customer_profit(
-                transactions, observation_start=lo, observation_end=hi, customer_id=customer_id, **kwargs
+                log, observation_start=lo, observation_end=hi, customer_id=customer_id, **kwargs
             )
         except DataError as exc:
             if "no transactions between" not in str(exc):
@@ -507,7 +507,7 @@ def _log_rows(
 
 
 def margin_per_purchase_period(
-    transactions: Any,
+    log: Any,
     *,
     margin_share: float,
     cost_to_serve_per_order: float = 0.0,
@@ -531,7 +531,7 @@ def margin_per_purchase_period(
     margin_share = check_probability(margin_share, "margin_share")
     per_order = check_nonnegative(cost_to_serve_per_order, "cost_to_serve_per_order")
     freq = {"week": "W", "month": "M", "quarter": "Q"}[check_choice(period, "period", ("week", "month", "quarter"))]
-    rows = _log_rows(transactions, customer_id, date, amount, [], date_format)
+    rows = _log_rows(log, customer_id, date, amount, [], date_format)
     dates = rows[date]
     lo = pd.Timestamp(observation_start) if observation_start is not None else dates.min()
     hi = pd.Timestamp(observation_end) if observation_end is not None else dates.max()
@@ -545,7 +545,7 @@ def margin_per_purchase_period(
 
 
 def concentration_sensitivity(
-    transactions: pd.DataFrame,
+    log: pd.DataFrame,
     *,
     margin_shares: Sequence[float],
     costs_per_order: Sequence[float],
@@ -563,7 +563,7 @@ def concentration_sensitivity(
 
     Parameters
     ----------
-    transactions : the log, as for :func:`customer_profit`.
+    log : the log, as for :func:`customer_profit`.
     margin_shares : gross margins to try, shares of revenue in [0, 1].
     costs_per_order : costs to serve one order to try (currency units per order, >= 0).
     top : the share of customers whose share of total profit is reported (0.20: the top 20 %).
@@ -587,7 +587,7 @@ def concentration_sensitivity(
     if not margins or not costs:
         raise DataError("concentration_sensitivity: give at least one margin share and one cost per order")
     top = check_probability(top, "top", open_interval=True)
-    base = customer_profit(transactions, margin_share=1.0, **kwargs)
+    base = customer_profit(log, margin_share=1.0, **kwargs)
     revenue = base["revenue"].to_numpy()
     orders = base["orders"].to_numpy(dtype="float64")
     other = base["cost_to_serve"].to_numpy()  # per-contact and column costs, independent of the grid

@@ -344,13 +344,13 @@ def test_every_input_form_gives_the_same_summary(cdnow, cdnow_summary, tmp_path)
         warnings.filterwarnings("ignore", message=r"fetch_arrow_table\(\) is deprecated", category=DeprecationWarning)
         ibis_table = ibis.duckdb.from_connection(con).table("tx")
     inputs = {
-        "parquet": dict(transactions=pq),
-        "csv": dict(transactions=str(csv)),
-        "duckdb table": dict(transactions="tx", engine=con),
-        "duckdb relation": dict(transactions=con.sql("SELECT * FROM tx")),
-        "ibis table": dict(transactions=ibis_table),
-        "text dates": dict(transactions=cdnow.assign(date=cdnow["date"].dt.strftime("%Y%m%d")), date_format="%Y%m%d"),
-        "duckdb engine": dict(transactions=cdnow, engine=con),
+        "parquet": dict(log=pq),
+        "csv": dict(log=str(csv)),
+        "duckdb table": dict(log="tx", engine=con),
+        "duckdb relation": dict(log=con.sql("SELECT * FROM tx")),
+        "ibis table": dict(log=ibis_table),
+        "text dates": dict(log=cdnow.assign(date=cdnow["date"].dt.strftime("%Y%m%d")), date_format="%Y%m%d"),
+        "duckdb engine": dict(log=cdnow, engine=con),
     }
     for name, args in inputs.items():
         got = _quiet(**args, **kw)

@@ -161,8 +161,9 @@ class KaplanMeierBySegment:
         out.attrs["level"] = check_level(self.level)
         return out
 
-    def plot(self, ax=None, *, time_unit: str | None = None, scale: float = 1.0, ci: bool = True):
-        """Curves with confidence bands; x in ``time_unit`` (duration / ``scale``), y in % retained."""
+    def plot(self, ax=None, *, time_unit: str | None = None, scale: float = 1.0, bands: bool = True):
+        """Curves with confidence bands (at the fit's ``level``; ``bands=False`` leaves them out); x in ``time_unit``
+        (duration / ``scale``), y in % retained."""
         import matplotlib.pyplot as plt
 
         from ..style import label_axes
@@ -175,7 +176,7 @@ class KaplanMeierBySegment:
             line = ax.step(
                 t, sf.to_numpy() * 100, where="post", label=f"{g} (N = {int(self.counts_.loc[g, 'customers']):,})"
             )[0]
-            if ci:
+            if bands:
                 band = kmf.confidence_interval_survival_function_
                 ax.fill_between(
                     t,

@@ -80,8 +80,13 @@ def _discount_integral(a: np.ndarray, b: np.ndarray, delta: float) -> np.ndarray
     return (np.exp(-delta * a) - np.exp(-delta * b)) / delta
 
 
-def step_discounted_area(times: np.ndarray, surv: np.ndarray, horizon: float, delta: float = 0.0) -> np.ndarray:
-    """Exact ``integral_0^H S(t) exp(-delta t) dt`` of a right-continuous step function.
+def step_discounted_area(
+    times: np.ndarray, surv: np.ndarray, horizon: float, continuous_rate_per_day: float = 0.0
+) -> np.ndarray:
+    """Exact ``integral_0^H S(t) exp(-rho t) dt`` of a right-continuous step function.
+
+    ``rho = continuous_rate_per_day``: the continuously compounded discount rate per day,
+    ``ln(1 + discount_rate) / 365.25`` for an annual effective ``discount_rate`` (0: no discounting).
 
     ``S(t) = surv[j]`` on ``[times[j], times[j+1])`` and ``S(t) = 1`` before
     ``times[0]``; ``times`` ascending. ``surv`` may be 2-D (times x curves):
@@ -97,17 +102,19 @@ def step_discounted_area(times: np.ndarray, surv: np.ndarray, horizon: float, de
         raise DataError("times must be ascending")
     lo = np.clip(t, 0, horizon)
     hi = np.clip(np.append(t[1:], np.inf), 0, horizon)
-    widths = _discount_integral(lo, hi, delta)
-    first = _discount_integral(np.array(0.0), np.array(min(max(t[0], 0.0), horizon)), delta)
+    widths = _discount_integral(lo, hi, continuous_rate_per_day)
+    first = _discount_integral(np.array(0.0), np.array(min(max(t[0], 0.0), horizon)), continuous_rate_per_day)
     if s.ndim == 1:
         return np.asarray(first + widths @ s)
     return first + widths @ s
 
 
 def smooth_discounted_area(
-    survival: Callable[[np.ndarray], np.ndarray], horizon: float, delta: float = 0.0, nodes: int = 200
+    survival: Callable[[np.ndarray], np.ndarray], horizon: float, continuous_rate_per_day: float = 0.0, nodes: int = 200
 ) -> np.ndarray:
-    """``integral_0^H S(t) exp(-delta t) dt`` of a smooth survival function by Gauss-Legendre quadrature.
+    """``integral_0^H S(t) exp(-rho t) dt`` of a smooth survival function by Gauss-Legendre quadrature.
+
+    ``rho = continuous_rate_per_day`` (per day, as in :func:`step_discounted_area`).
 
     ``survival`` maps an array of times (days) to survival probabilities;
     it may return (times x curves) for several curves at once.
@@ -115,7 +122,7 @@ def smooth_discounted_area(
     x, w = np.polynomial.legendre.leggauss(nodes)
     t = 0.5 * horizon * (x + 1.0)
     vals = np.asarray(survival(t), dtype="float64")
-    disc = np.exp(-delta * t) * w * 0.5 * horizon
+    disc = np.exp(-continuous_rate_per_day * t) * w * 0.5 * horizon
     return disc @ vals
 
 

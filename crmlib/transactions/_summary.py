@@ -40,7 +40,7 @@ _COLUMNS = [
 
 
 def summarize(
-    transactions: Any,
+    log: Any,
     *,
     customer_id: str = "customer_id",
     date: str = "date",
@@ -67,7 +67,7 @@ def summarize(
 
     Parameters
     ----------
-    transactions : the log, one row per transaction, anything :func:`read_log`
+    log : the log, one row per transaction, anything :func:`read_log`
         reads: a pandas DataFrame (scanned in place by DuckDB, not copied), a
         path to a CSV/TSV file (any delimiter and encoding), a Parquet file,
         folder or glob, or an Excel workbook, a SQL query or table name on
@@ -224,7 +224,7 @@ def summarize(
         raise DataError(f"calibration_end ({cal_end.date()}) must be before observation_end ({obs_end.date()})")
     reading = dict(date_format=date_format, encoding=encoding, delimiter=delimiter, decimal=decimal)
     reading.update(thousands=thousands, sheet=sheet, engine=engine)
-    with _open(transactions, customer_id, date, amount, reading) as log:
+    with _open(log, customer_id, date, amount, reading) as log:
         if plan == "auto":
             plan = "sort" if log.backend.name == "duckdb" else "aggregate"
         job = _SummaryJob(obs_end, cal_end, period, unit, cohort, policies, plan)
