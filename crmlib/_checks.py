@@ -170,7 +170,7 @@ def check_discount_rate(value: Any, name: str = "discount_rate", *, allow_zero: 
     return v
 
 
-def as_rng(seed: int | np.random.Generator) -> np.random.Generator:
+def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     """A :class:`numpy.random.Generator` from an int seed or a Generator.
 
     ``None`` is refused: crmlib draws nothing unseeded, so the same parameters

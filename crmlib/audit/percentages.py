@@ -183,10 +183,10 @@ def implied_bases(counts, percentages, decimals, *, n_max: int | None = None, ro
 
 
 def _fmt_ns(ns: np.ndarray, limit: int = 12) -> str:
-    ns = list(map(int, ns))
-    if len(ns) <= limit:
-        return ", ".join(f"{n:,}" for n in ns)
-    return ", ".join(f"{n:,}" for n in ns[:limit]) + f", ... ({len(ns):,} in all)"
+    values = list(map(int, ns))
+    if len(values) <= limit:
+        return ", ".join(f"{n:,}" for n in values)
+    return ", ".join(f"{n:,}" for n in values[:limit]) + f", ... ({len(values):,} in all)"
 
 
 def check_percentage(

@@ -94,7 +94,9 @@ def _count_range(units, power, denom, scale, rounding):
     return out
 
 
-def rounds_to(numerator, denominator, reported, decimals: int, *, factor: int = 1, rounding: str = "nearest"):
+def rounds_to(
+    numerator, denominator, reported, decimals: int | np.ndarray, *, factor: int = 1, rounding: str = "nearest"
+):
     """Whether the exact fraction ``factor * numerator / denominator`` prints as ``reported``.
 
     Exact for whole ``numerator`` and ``denominator`` (e.g. a count and its base,

@@ -34,7 +34,7 @@ import abc
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -45,11 +45,21 @@ from .._checks import as_rng, check_count, check_level, check_positive
 from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
 from ..spec import SummarySpec
 
-__all__ = ["ArrayLike", "BaseFitter", "ConvergenceReport", "ParamsLike", "Prepared", "interval_frame"]
+__all__ = [
+    "ArrayLike",
+    "BaseFitter",
+    "ContractFitter",
+    "ConvergenceReport",
+    "ParamsLike",
+    "Prepared",
+    "PurchaseFitter",
+    "SpendFitter",
+    "interval_frame",
+]
 
 ArrayLike = npt.ArrayLike
 """A number or an array-like of numbers (broadcast over customers)."""
-ParamsLike = pd.Series | Mapping[str, float] | Sequence[float] | np.ndarray | None
+ParamsLike: TypeAlias = pd.Series | Mapping[str, float] | Sequence[float] | np.ndarray | None
 """Parameters to use instead of the estimates: by name (Series, dict) or in ``param_names`` order."""
 
 _LOG_BOUND = 25.0  # optimise log-parameters in [-25, 25], i.e. parameters in [1.4e-11, 7.2e10]
@@ -293,7 +303,7 @@ class BaseFitter(abc.ABC):
         return res.x, 0.5 * (hinv + hinv.T)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, data: pd.DataFrame, *, initial_params: Any = None) -> BaseFitter:
+    def fit(self, data: pd.DataFrame, *, initial_params: Any = None) -> Self:
         """Fit the model by maximum likelihood; returns ``self``.
 
         Parameters
@@ -580,3 +590,85 @@ class BaseFitter(abc.ABC):
                 f"{type(self).__name__}({inner}, log-likelihood={self.log_likelihood_:.2f}, N={self.n_customers_:,.0f})"
             )
         return f"{type(self).__name__}(unfitted)"
+
+
+class PurchaseFitter(BaseFitter):
+    """The predictions every purchase model gives (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB).
+
+    :mod:`crmlib.clv.validate`, :mod:`crmlib.clv.plots` and
+    :func:`crmlib.clv.customer_lifetime_value` rely on these. ``T`` is the
+    customer's age in the data's time unit (``n_periods``, the purchase
+    opportunities, for BG/BB); ``t`` a horizon in the same unit; the
+    subclasses' docstrings give the formulas and their references.
+    """
+
+    @abc.abstractmethod
+    def probability_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
+        """P(alive) of each customer given its summary (frequency, recency, T)."""
+
+    @abc.abstractmethod
+    def expected_purchases(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """Expected repeat purchases in ``(0, t]`` of a customer just acquired."""
+
+    @abc.abstractmethod
+    def conditional_expected_purchases(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
+        """Expected purchases in the next ``t`` of a customer with the given summary."""
+
+    @abc.abstractmethod
+    def probability_of_purchases(self, n: ArrayLike, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """P(exactly ``n`` repeat purchases in ``(0, t]``) of a customer just acquired."""
+
+    @abc.abstractmethod
+    def dert(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
+        discount_rate: float,
+        periods_per_year: float | None = None,
+        params: ParamsLike = None,
+    ) -> np.ndarray:
+        """Discounted expected residual transactions of each customer (annual ``discount_rate``)."""
+
+
+class SpendFitter(BaseFitter):
+    """The predictions of a spend model (Gamma-Gamma): what :func:`crmlib.clv.customer_lifetime_value` and
+    :func:`crmlib.clv.plot_spend_distribution` rely on (money per purchase, the data's currency)."""
+
+    @abc.abstractmethod
+    def conditional_expected_spend(
+        self, frequency: ArrayLike, monetary: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
+        """Expected spend per purchase of each customer given its repeat purchases and mean spend."""
+
+    @abc.abstractmethod
+    def spend_density(
+        self, monetary: ArrayLike, frequency: ArrayLike, weight: ArrayLike | None = None, params: ParamsLike = None
+    ) -> np.ndarray:
+        """Density of the customers' mean spend per purchase (per unit of money)."""
+
+
+class ContractFitter(BaseFitter):
+    """The predictions of a contractual retention model (sBG): what :func:`crmlib.clv.plot_retention` and
+    :func:`crmlib.survival.compare_retention_models` rely on (time in the cohort's periods)."""
+
+    active_: np.ndarray  # customers still active at the start of each observed period (set by ``fit``)
+
+    @abc.abstractmethod
+    def survival(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """Share of the cohort still active after ``t`` periods."""
+
+    @abc.abstractmethod
+    def retention_rate(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """Period retention rate ``S(t) / S(t - 1)``."""
+
+    @abc.abstractmethod
+    def discounted_expected_lifetime(
+        self, discount_rate: float, *, periods_per_year: float | None = None, params: ParamsLike = None
+    ) -> float:
+        """Discounted expected lifetime of a new customer, in periods (annual ``discount_rate``)."""

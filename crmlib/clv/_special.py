@@ -118,4 +118,5 @@ def logit_beta_rule(pa: np.ndarray, pb: np.ndarray, n_nodes: int = 32) -> tuple[
                 + np.log(0.5 * (hi - lo))[..., None]
             )
         parts.append((logp, log1mp, lw))
-    return tuple(np.concatenate([p[i] for p in parts], axis=-1) for i in range(3))
+    logp, log1mp, lw = (np.concatenate([p[i] for p in parts], axis=-1) for i in range(3))
+    return logp, log1mp, lw

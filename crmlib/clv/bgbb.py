@@ -40,7 +40,7 @@ from scipy import special
 
 from .._checks import check_nonnegative, rows_text
 from ..exceptions import DataError
-from ._base import ArrayLike, BaseFitter, ParamsLike, Prepared
+from ._base import ArrayLike, ParamsLike, Prepared, PurchaseFitter
 from ._data import check_columns, check_times
 from ._rates import period_rate
 from ._special import hyp2f1_1bc
@@ -62,7 +62,7 @@ def _check_opportunities(n: np.ndarray, name: str, limit: int) -> None:
         )
 
 
-class BetaGeoBetaBinomModel(BaseFitter):
+class BetaGeoBetaBinomModel(PurchaseFitter):
     """BG/BB model (Fader, Hardie & Shang 2010); parameters ``alpha, beta, gamma, delta``.
 
     Times are counted in transaction opportunities: ``n_periods`` observed,

@@ -52,7 +52,7 @@ import pandas as pd
 from scipy import special
 
 from .._checks import check_nonnegative
-from ._base import ArrayLike, BaseFitter, ParamsLike, Prepared
+from ._base import ArrayLike, ParamsLike, Prepared, PurchaseFitter
 from ._data import as_rft_arrays, check_times, prepare_rft
 from ._rates import continuous_rate
 from ._special import exp_power_mean, logit_beta_rule
@@ -117,7 +117,7 @@ def _finite_or(values, fallback) -> np.ndarray:
     return values
 
 
-class BetaGeoModel(BaseFitter):
+class BetaGeoModel(PurchaseFitter):
     """BG/NBD model (Fader, Hardie & Lee 2005), fitted by maximum likelihood.
 
     Parameters are ``r, alpha`` (gamma heterogeneity of the purchase rate;

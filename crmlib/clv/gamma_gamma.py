@@ -66,7 +66,7 @@ from scipy import special
 
 from .._checks import check_nonnegative, rows_text
 from ..exceptions import DataError, DataWarning
-from ._base import ArrayLike, BaseFitter, ParamsLike, Prepared
+from ._base import ArrayLike, ParamsLike, Prepared, SpendFitter
 from ._data import check_columns
 
 __all__ = ["GammaGammaModel", "spend_frequency_correlation"]
@@ -83,7 +83,7 @@ def spend_frequency_correlation(data: pd.DataFrame) -> float:
     return float(np.corrcoef(cols["frequency"][keep], cols["monetary"][keep])[0, 1])
 
 
-class GammaGammaModel(BaseFitter):
+class GammaGammaModel(SpendFitter):
     """Gamma-Gamma spend model; parameters ``p, q, gamma`` (``gamma`` in currency units).
 
     Parameters

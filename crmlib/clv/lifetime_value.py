@@ -16,13 +16,15 @@ weeks) unless given.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from .._checks import as_rng, check_count, check_level, check_probability
 from ..exceptions import ConvergenceError, DataError
 from ..spec import SummarySpec
-from ._base import BaseFitter, ParamsLike
+from ._base import BaseFitter, ParamsLike, PurchaseFitter, SpendFitter
 from ._data import check_columns
 from ._rates import continuous_rate
 
@@ -44,8 +46,8 @@ def periods_per_year_of(data: pd.DataFrame, model: BaseFitter, periods_per_year:
 
 
 def customer_lifetime_value(
-    transaction_model: BaseFitter,
-    spend_model: BaseFitter,
+    transaction_model: PurchaseFitter,
+    spend_model: SpendFitter,
     data: pd.DataFrame,
     *,
     margin_share: float,
@@ -102,8 +104,8 @@ def customer_lifetime_value(
 
 
 def customer_equity_interval(
-    transaction_model: BaseFitter,
-    spend_model: BaseFitter,
+    transaction_model: PurchaseFitter,
+    spend_model: SpendFitter,
     data: pd.DataFrame,
     *,
     margin_share: float,
@@ -138,7 +140,7 @@ def customer_equity_interval(
     rng = as_rng(seed)
     tp = transaction_model.draw_params(n_boot, rng)
     sp = spend_model.draw_params(n_boot, rng)
-    kw = dict(
+    kw: dict[str, Any] = dict(
         margin_share=margin_share,
         discount_rate=discount_rate,
         periods_per_year=periods_per_year_of(data, transaction_model, periods_per_year),

@@ -64,7 +64,7 @@ import pandas as pd
 from scipy import special
 
 from .._checks import check_nonnegative
-from ._base import ArrayLike, BaseFitter, ParamsLike, Prepared
+from ._base import ArrayLike, ParamsLike, Prepared, PurchaseFitter
 from ._data import as_rft_arrays, check_times, prepare_rft
 from ._rates import continuous_rate
 from ._special import exp_power_mean
@@ -108,7 +108,7 @@ def log_death_integral(
     return special.logsumexp(lf, axis=1)
 
 
-class ParetoNBDModel(BaseFitter):
+class ParetoNBDModel(PurchaseFitter):
     """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987), fitted by maximum likelihood.
 
     Parameters ``r, alpha`` (gamma purchase rates) and ``s, beta`` (gamma

@@ -18,7 +18,7 @@ from .._checks import check_choice, check_positive
 from ..exceptions import DataError
 from ..spec import unit_label
 from ..style import label_axes
-from ._base import BaseFitter
+from ._base import ContractFitter, PurchaseFitter, SpendFitter
 
 __all__ = [
     "plot_frequency_recency_matrix",
@@ -46,7 +46,7 @@ def _ax(ax):
 
 
 def plot_frequency_recency_matrix(
-    model: BaseFitter,
+    model: PurchaseFitter,
     T: float,
     *,
     kind: str = "alive",
@@ -76,7 +76,7 @@ def plot_frequency_recency_matrix(
     elif kind == "expected":
         Z = model.conditional_expected_purchases(t, X, R, np.full(X.shape, float(T)))
         label = f"expected transactions in the next {t:g} {words}"
-    im = ax.imshow(Z, origin="lower", aspect="auto", extent=[0, T, -0.5, max_frequency + 0.5], cmap="viridis")
+    im = ax.imshow(Z, origin="lower", aspect="auto", extent=(0, T, -0.5, max_frequency + 0.5), cmap="viridis")
     ax.figure.colorbar(im, ax=ax, label=label)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(False)
@@ -134,7 +134,7 @@ def plot_frequency_histogram(table: pd.DataFrame, *, ax: plt.Axes | None = None)
 
 
 def plot_retention(
-    model: BaseFitter,
+    model: ContractFitter,
     n_periods: int | None = None,
     *,
     kind: str = "survival",
@@ -173,7 +173,7 @@ def plot_retention(
 
 
 def plot_spend_distribution(
-    model: BaseFitter,
+    model: SpendFitter,
     data: pd.DataFrame,
     *,
     bins: int = 40,
@@ -194,7 +194,7 @@ def plot_spend_distribution(
     keep = (x > 0) & (z > 0)
     top = float(np.quantile(z[keep], 0.99))
     edges = np.linspace(0.0, top, bins + 1)
-    ax.hist(z[keep], bins=edges, weights=w[keep], density=True, alpha=0.6, label="observed")
+    ax.hist(z[keep], bins=edges.tolist(), weights=w[keep], density=True, alpha=0.6, label="observed")
     grid = np.linspace(top / 400, top, 400)
     ax.plot(grid, model.spend_density(grid, x[keep], w[keep]), label="Gamma-Gamma")
     ax.legend()
@@ -229,7 +229,7 @@ def plot_clv_distribution(
     edges = np.geomspace(floor, max(float(shown.max()), floor * 1.01), bins)
     ax.hist(
         [shown[~repeat.astype(bool)], shown[repeat.astype(bool)]],
-        bins=edges,
+        bins=edges.tolist(),
         stacked=True,
         label=["one-time buyers", "repeat buyers"],
     )

@@ -46,7 +46,7 @@ from scipy import special, stats
 
 from .._checks import check_nonnegative
 from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
-from ._base import ArrayLike, BaseFitter, ParamsLike, Prepared
+from ._base import ArrayLike, ContractFitter, ParamsLike, Prepared
 from ._data import check_times
 from ._rates import period_rate
 from ._special import hyp2f1_1bc
@@ -54,7 +54,7 @@ from ._special import hyp2f1_1bc
 __all__ = ["ShiftedBetaGeometricModel"]
 
 
-class ShiftedBetaGeometricModel(BaseFitter):
+class ShiftedBetaGeometricModel(ContractFitter):
     """sBG model of a contractual cohort; parameters ``alpha, beta``.
 
     The sBG model explains falling churn by heterogeneity: retention rises

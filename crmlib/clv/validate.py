@@ -19,7 +19,7 @@ from scipy import stats
 from .._checks import check_count, check_positive
 from ..exceptions import DataError
 from ..spec import SummarySpec, summary_spec
-from ._base import BaseFitter
+from ._base import BaseFitter, PurchaseFitter
 from ._data import check_columns
 
 __all__ = [
@@ -39,7 +39,7 @@ def _holdout_spec(data: pd.DataFrame, model: Any) -> SummarySpec | None:
     return getattr(model, "spec_", None)
 
 
-def holdout_comparison(model: BaseFitter, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+def holdout_comparison(model: PurchaseFitter, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     """Mean actual versus conditional expected holdout transactions by calibration frequency.
 
     ``data`` needs ``frequency``, ``recency``, ``T``, ``frequency_holdout`` and
@@ -81,7 +81,7 @@ def holdout_comparison(model: BaseFitter, data: pd.DataFrame, max_frequency: int
 
 
 def tracking(
-    model: BaseFitter,
+    model: PurchaseFitter,
     summary: pd.DataFrame,
     log: Any,
     *,
@@ -162,7 +162,7 @@ def tracking(
     return out
 
 
-def segment_holdout_comparison(model: BaseFitter, summary: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
+def segment_holdout_comparison(model: PurchaseFitter, summary: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
     """Holdout behaviour of customer segments (e.g. RFM) against the model's conditional expectation.
 
     For each segment of the calibration summary (``segments``, one label per
@@ -226,7 +226,7 @@ def segment_holdout_comparison(model: BaseFitter, summary: pd.DataFrame, segment
     return out
 
 
-def expected_frequency_histogram(model: BaseFitter, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+def expected_frequency_histogram(model: PurchaseFitter, data: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     """Observed and expected numbers of customers by calibration frequency, the tail pooled at ``max_frequency``.
 
     Expected counts are ``sum_i P(X(T_i) = x)`` with each customer's own
@@ -254,7 +254,7 @@ def expected_frequency_histogram(model: BaseFitter, data: pd.DataFrame, max_freq
 
 
 def frequency_histogram_test(
-    model: BaseFitter, data: pd.DataFrame, max_frequency: int = 7, min_expected: float = 5.0
+    model: PurchaseFitter, data: pd.DataFrame, max_frequency: int = 7, min_expected: float = 5.0
 ) -> dict[str, Any]:
     """Pearson chi-square test of the calibration frequency histogram (FHL 2005, section 5).
 

@@ -74,11 +74,11 @@ def _benefit_flags(columns: pd.Index, benefit: Mapping[str, bool] | Sequence[boo
         unknown = [k for k in benefit if k not in columns]
         if unknown:
             raise DataError(f"{what}: `benefit` names indicators that are not columns: {unknown}")
-        flags = {c: benefit.get(c, True) for c in columns}
-        bad = {c: f for c, f in flags.items() if not isinstance(f, (bool, np.bool_))}
+        given = {c: benefit.get(c, True) for c in columns}
+        bad = {c: f for c, f in given.items() if not isinstance(f, (bool, np.bool_))}
         if bad:
             raise DataError(f"{what}: `benefit` flags must be True or False, got {bad}")
-        return np.array(list(flags.values()), dtype=bool)
+        return np.array(list(given.values()), dtype=bool)
     flags = np.asarray(list(benefit), dtype=bool)
     if flags.size != len(columns):
         raise DataError(f"{what}: `benefit` has {flags.size} flags for {len(columns)} indicators")

@@ -140,17 +140,17 @@ def cb_sem(
         raise DataError(f"missing must be 'drop' for CB-SEM, got {missing!r}")
     X = data[items].apply(pd.to_numeric, errors="coerce").astype(float).dropna()
     syntax = lavaan_syntax(pm)
-    model = semopy.Model(syntax)
+    sem = semopy.Model(syntax)
     import warnings
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Method BFGS cannot handle bounds")
-        model.fit(X, solver="BFGS")
-    est = model.inspect(std_est=True)
-    st = semopy.calc_stats(model)
-    obs = list(model.vars["observed"])
+        sem.fit(X, solver="BFGS")
+    est = sem.inspect(std_est=True)
+    st = semopy.calc_stats(sem)
+    obs = list(sem.vars["observed"])
     S = np.cov(X[obs].to_numpy(), rowvar=False, ddof=0)
-    sigma = model.calc_sigma()[0]
+    sigma = sem.calc_sigma()[0]
     d = np.sqrt(np.diag(S))
     resid = (S - sigma) / np.outer(d, d)
     srmr = float(np.sqrt(np.mean(resid[np.tril_indices(len(obs))] ** 2)))

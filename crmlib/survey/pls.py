@@ -510,7 +510,7 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, ba
     pj = np.array([pos[b] for _, b in res.structure])
     if idx is None:
         idx = rng.integers(0, n, size=(B, n))  # drawn at once: same seed, same resamples whatever batch_size
-    paths, loads, wts, ok = [], [], [], []
+    paths, loads, wts, converged = [], [], [], []
     for start in range(0, B, batch_size):
         Rb = _corr_stack(X, idx[start : start + batch_size])
         Wb, _, _, done = _iterate(Rb, spec, scheme, tol, max_iter)
@@ -520,8 +520,8 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, ba
         paths.append(Bb[:, pi, pj])
         loads.append((RWb * spec.mask).sum(-1))
         wts.append((Wb * spec.mask).sum(-1))
-        ok.append(done)
-    ok = np.concatenate(ok)
+        converged.append(done)
+    ok = np.concatenate(converged)
     failed = int((~ok).sum())
     if failed:
         warnings.warn(

@@ -458,7 +458,7 @@ def for_display(frame: pd.DataFrame, digits: int = 3, blank: str = "") -> pd.Dat
         )  # an all-zero p stays 0.000
         fmt = "{:,.0f}" if whole else f"{{:,.{digits}f}}"
         out[c] = [blank if not np.isfinite(x) else fmt.format(x) for x in v]
-    relabel = {True: "yes", False: "no"}
+    relabel: dict[object, str] = {True: "yes", False: "no"}
     if any(isinstance(x, (bool, np.bool_)) for x in out.columns):
         out.columns = [relabel.get(x, x) if isinstance(x, (bool, np.bool_)) else x for x in out.columns]
     if any(isinstance(x, (bool, np.bool_)) for x in out.index):

@@ -16,6 +16,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -183,7 +184,7 @@ def check_log(log: TransactionLog, policies: Policies, observation_end: pd.Times
             pm(lambda f: _unparsed(f, date, "__crmlib_date_given")),
         ),
     ]
-    if has_amount:
+    if amount is not None:  # has_amount
         problems += [
             Problem(
                 "missing_amount",
@@ -286,7 +287,8 @@ def examples(problem: Problem, log: TransactionLog, typed) -> str:
 
 def _caller() -> int:
     """The ``stacklevel`` of the first frame outside this package: warnings point at the user's call."""
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith(("crmlib.transactions", "contextlib")):
         frame, level = frame.f_back, level + 1
     return level

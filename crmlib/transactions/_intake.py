@@ -276,7 +276,7 @@ def read_log(
     if thousands is not None and (thousands == decimal or thousands not in (",", ".", " ", "'", "\u00a0", "_")):
         raise DataError(f"thousands must be None or one of ',', '.', ' ', \"'\" other than decimal, got {thousands!r}")
     names = {"customer_id": customer_id, "date": date, "amount": amount}
-    opts = dict(customer_id=customer_id, date=date, amount=amount, decimal=decimal, thousands=thousands)
+    opts: dict[str, Any] = dict(customer_id=customer_id, date=date, amount=amount, decimal=decimal, thousands=thousands)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"fetch_arrow_table\(\) is deprecated", category=DeprecationWarning)
         if eng.is_ibis_table(source):
@@ -487,6 +487,7 @@ def infer_date_format(sample: list[str], leading_max: Callable[[], tuple[int, in
         return "%Y年%m月%d日"
     first = next(v for v in values if (_YMD if form == "ymd" else _DMY).match(v))
     m = (_YMD if form == "ymd" else _DMY).match(first)
+    assert m is not None  # first was picked because it matches
     time = m.group(5)
     clock = "" if not time else (" %H:%M:%S" if time.count(":") == 2 else " %H:%M")
     sep = m.group(2)
@@ -507,6 +508,7 @@ def infer_date_format(sample: list[str], leading_max: Callable[[], tuple[int, in
     readings = []
     for v in shown[:3]:
         x = _DMY.match(v)
+        assert x is not None  # shown holds the values that match
         y = int(x.group(4))
         if len(x.group(4)) == 2:  # strptime's %y: 69-99 are 1969-1999, 00-68 are 2000-2068
             y += 1900 if y >= 69 else 2000

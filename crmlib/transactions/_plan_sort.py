@@ -28,6 +28,7 @@ way", Marketing Science 24(2) (see :mod:`crmlib.transactions`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -132,7 +133,7 @@ def _decimal_units(arr) -> np.ndarray:
 class SortedReduction:
     """Per-customer results of the sort plan (customers in engine order, sorted by id)."""
 
-    ids: object  # Arrow array of customer ids
+    ids: Any  # Arrow array of customer ids
     first: np.ndarray  # int32 days since 1970-01-01, period start of the first calibration purchase
     last: np.ndarray
     n_cal: np.ndarray  # calibration purchase periods (0: first seen in the holdout)
@@ -454,7 +455,7 @@ def sort_result(checked: Checked, log: TransactionLog, job: _SummaryJob) -> tupl
                     log.customer_id: eng.plain(ids.iloc[int(k[0])]),
                     log.date: eng.plain(_when_value(k[1], with_when)),
                 }
-                if has_amount:
+                if amount is not None:
                     row[amount] = int(k[2]) / 1e6
                 row["copies"] = int(c)
                 shown.append(row)
@@ -462,6 +463,7 @@ def sort_result(checked: Checked, log: TransactionLog, job: _SummaryJob) -> tupl
         if job.policies.on_duplicate == "exclude" and dup_count and has_amount:
             # a copy left out takes its amount out of its period's spend; the period itself stays
             d = cand[dup_mask]
+            assert red.spend_cal is not None and red.spend_hold is not None and red.spend_first is not None
             who, m = d["customer"].to_numpy(), d["m"].to_numpy()
             hold, first = d["hold"].to_numpy(), d["in_first"].to_numpy()
             np.subtract.at(red.spend_cal, who[~hold], m[~hold])
@@ -483,7 +485,7 @@ def sort_result(checked: Checked, log: TransactionLog, job: _SummaryJob) -> tupl
 
     n = red.n_cal
     out = {"cid": ids, "frequency": n - 1, "recency": span(red.last, first), "T": span(end_p, first)}
-    if has_amount:
+    if red.spend_cal is not None and red.spend_first is not None:  # the log has amounts
         out["monetary"] = mean_spend(red.spend_cal - red.spend_first, n - 1)
     if cal_end is not None:
         out["frequency_holdout"] = red.n_hold

@@ -222,7 +222,7 @@ def summarize(
     cal_end = to_timestamp(calibration_end, "calibration_end")
     if obs_end is not None and cal_end is not None and cal_end >= obs_end:
         raise DataError(f"calibration_end ({cal_end.date()}) must be before observation_end ({obs_end.date()})")
-    reading = dict(date_format=date_format, encoding=encoding, delimiter=delimiter, decimal=decimal)
+    reading: dict[str, Any] = dict(date_format=date_format, encoding=encoding, delimiter=delimiter, decimal=decimal)
     reading.update(thousands=thousands, sheet=sheet, engine=engine)
     with _open(log, customer_id, date, amount, reading) as log:
         if plan == "auto":
@@ -401,7 +401,7 @@ def purchase_days(
     """
     policies = Policies(on_negative, on_zero, on_duplicate, on_after_end)
     obs_end = to_timestamp(observation_end, "observation_end")
-    reading = dict(date_format=date_format, encoding=encoding, delimiter=delimiter, decimal=decimal)
+    reading: dict[str, Any] = dict(date_format=date_format, encoding=encoding, delimiter=delimiter, decimal=decimal)
     reading.update(thousands=thousands, sheet=sheet, engine=engine)
     with _open(log, customer_id, date, amount, reading) as src, _engine_errors(src):
         checked = check_log(src, policies, obs_end)

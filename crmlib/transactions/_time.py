@@ -122,7 +122,7 @@ def days_to_datetime(days: np.ndarray) -> np.ndarray:
 
 def timestamp_to_days(ts: pd.Timestamp) -> int:
     """A timestamp's day as days since 1970-01-01."""
-    return int((np.datetime64(ts.date(), "D") - _EPOCH).astype(np.int64))
+    return int((np.datetime64(ts.date(), "D") - _EPOCH) // np.timedelta64(1, "D"))
 
 
 # -------------------------------------------------------------------------------- span

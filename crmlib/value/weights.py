@@ -239,6 +239,7 @@ def derive_weights(
         y = _outcome(outcome, scores)
         name = y.name if y.name is not None else "the outcome"
         x, yy, idx = _complete(scores, y)
+        assert yy is not None  # the outcome was given: _complete returns its complete rows
         X = sm.add_constant(x, has_constant="add")
         if method == "regression":
             fit = sm.OLS(yy, X).fit(cov_type="HC3")
@@ -346,6 +347,7 @@ def bootstrap_weights(
         raw = np.concatenate([entropy_divergences(x, c[i : i + 100]) for i in range(0, n_boot, 100)])
         ok = np.ones(n_boot, dtype=bool)
     else:
+        assert yy is not None  # regression and choice have an outcome
         X = np.column_stack([np.ones(x.shape[0]), x])
         if method == "regression":
             beta = _batched_ols(X, yy, c)
