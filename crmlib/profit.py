@@ -199,6 +199,7 @@ def customer_profit(
     if cost_of_goods is not None:
         cogs = numeric_column(tx, cost_of_goods, what, nonnegative=True)
     else:
+        assert margin_share is not None  # exactly one of margin_share and cost_of_goods is given (checked above)
         cogs = (1.0 - margin_share) * revenue
     serve = numeric_column(tx, cost_to_serve, what, nonnegative=True) if cost_to_serve else 0.0
     work = pd.DataFrame(

@@ -45,7 +45,7 @@ COHORT_PERIODS = ("week", "month", "quarter", "year")
 """The calendar periods of :func:`cohort_activity_table`."""
 
 
-def step_at(frame: pd.DataFrame | pd.Series, times: Sequence[float]) -> np.ndarray:
+def step_at(frame: pd.DataFrame | pd.Series, times: Sequence[float] | np.ndarray) -> np.ndarray:
     """Value of a right-continuous step function (lifelines' timeline index) at ``times``.
 
     Before the first index value the first row is returned (lifelines starts
@@ -129,7 +129,7 @@ class KaplanMeierBySegment:
         self.unit_ = data.attrs.get("duration_unit", "days")
         return self
 
-    def summary(self, horizons: Sequence[float] = ()) -> pd.DataFrame:
+    def summary(self, horizons: Sequence[float] | np.ndarray = ()) -> pd.DataFrame:
         """Per segment: N, events, median lifetime with its CI, and S(h) with its CI at each horizon.
 
         A median that is not reached is ``inf`` (the curve never falls to 0.5);

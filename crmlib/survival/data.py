@@ -116,6 +116,7 @@ def _as_dates(frame: pd.DataFrame, column: str, what: str, date_format: str | No
         )
     probe = pd.DataFrame({"__row": np.arange(len(s)), column: s.to_numpy() if s.dtype == object else s.array})
     with read_log(probe, customer_id="__row", date=column, amount=None, date_format=date_format) as parsed:
+        assert parsed.frame is not None  # a log read from a DataFrame keeps it
         out = parsed.frame[column]
         given = parsed.frame.get("__crmlib_date_given")
     if given is not None:
@@ -335,7 +336,12 @@ def _check_window(inactivity_days: int, event_at: str) -> int:
 
 
 def _purchase_days(
-    log, customer_id: str, date: str, observation_end=None, amount: str | None = None, on_after_end: str = "error"
+    log,
+    customer_id: str,
+    date: str,
+    observation_end=None,
+    amount: str | None = None,
+    on_after_end: Literal["error", "exclude"] = "error",
 ) -> tuple[pd.DataFrame, pd.Timestamp]:
     """The log's purchase days from the one intake (:func:`crmlib.transactions.purchase_days`): ``c``, ``d``[, ``a``].
 

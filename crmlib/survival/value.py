@@ -231,6 +231,7 @@ def segment_value(
             se = _delta_se(times, n, dd, s, horizon_days, delta)
             lo, hi = area - z * se, area + z * se
         else:
+            assert rng is not None  # drawn for the bootstrap method
             counts = rng.multinomial(len(d), np.full(len(d), 1.0 / len(d)), size=n_boot)
             bt, _, _, bs = kaplan_meier_arrays(d, e, weights=counts)
             areas = step_discounted_area(bt, bs.T, horizon_days, delta)
