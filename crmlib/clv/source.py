@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -19,7 +19,7 @@ from ..exceptions import DataError
 
 __all__ = ["BUNDLED_LOGS", "LogSource", "describe_summary", "open_log", "split_dates"]
 
-BUNDLED_LOGS = {"cdnow_sample": "sample", "cdnow_master": "master"}
+BUNDLED_LOGS: dict[str, Literal["sample", "master"]] = {"cdnow_sample": "sample", "cdnow_master": "master"}
 
 
 @dataclasses.dataclass
@@ -180,7 +180,7 @@ def describe_summary(summary: pd.DataFrame) -> pd.DataFrame:
 
     spec = summary_spec(summary)
     units = spec.unit_label
-    rows = {
+    rows: dict[str, float | None] = {
         "customers": len(summary),
         "repeat buyers in calibration": int((summary["frequency"] > 0).sum()),
         "repeat transactions, calibration": int(summary["frequency"].sum()),
