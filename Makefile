@@ -1,6 +1,6 @@
 # crmlib: two commands set everything up on a fresh machine with python3 on the PATH.
 #   make reports   render every notebook on the bundled data into reports/*.html (+ reports/index.html)
-#   make test      run the test suite (installs the browser of the browser check when run as root)
+#   make test      ruff and mypy (make lint), then the test suite (installs the browser of the browser check when run as root)
 # Other targets: make lab (JupyterLab on notebooks/), make bench-env (reference libraries for benchmarks/).
 
 PYTHON ?= python3
@@ -10,7 +10,7 @@ JOBS   ?= 2
 # JupyterLab refuses to run as root unless told; containers often run as root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: reports test browser wheel lab bench-env clean
+.PHONY: reports lint test browser wheel lab bench-env clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 reports: $(VENV)/.installed
 	$(BIN)/crmlib report --jobs $(JOBS)
 
-test: $(VENV)/.installed-test browser
+# Formatter, linter and type checker (configured in pyproject.toml); make test runs them before pytest.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff format --check crmlib tests benchmarks
+	$(BIN)/ruff check crmlib tests benchmarks
+	$(BIN)/mypy crmlib
+
+test: lint browser
 	$(BIN)/python -m pytest
 
 # The browser check (tests/test_browser.py) drives Debian's chromium and chromium-driver. Installed here when
