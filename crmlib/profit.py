@@ -8,7 +8,8 @@ the same per customer and window (a panel). :func:`whale_curve`,
 :func:`concentration` and :func:`gini` describe how profit is spread over
 customers (Kaplan & Narayanan 2001); :func:`concentration_sensitivity` shows how
 those figures move with the assumed margin and cost to serve;
-:func:`plot_whale_curve` draws the curve.
+:func:`plot_whale_curve` draws the curve; :func:`log_frame` reads a log once
+(any file, through :func:`crmlib.transactions.read_log`) for all of them.
 
 The evaluation of programmes (cost-benefit, ROI, payback, difference-in-differences,
 with/without tables) is in :mod:`crmlib.programme`.
@@ -38,6 +39,7 @@ __all__ = [
     "concentration",
     "concentration_sensitivity",
     "margin_per_purchase_period",
+    "log_frame",
     "gini",
     "plot_whale_curve",
 ]
@@ -468,7 +470,13 @@ def plot_whale_curve(curve: pd.DataFrame, ax=None, *, label: str | None = None, 
 
 
 def _log_rows(
-    transactions: Any, customer_id: str, date: str, amount: str, extra: list[str | None], date_format: str | None
+    transactions: Any,
+    customer_id: str,
+    date: str,
+    amount: str | None,
+    extra: list[str | None],
+    date_format: str | None,
+    **read_options: Any,
 ) -> pd.DataFrame:
     """The log's rows with dates and amounts read by the one intake (:func:`crmlib.transactions.read_log`).
 
@@ -478,13 +486,15 @@ def _log_rows(
     from .transactions import read_log
 
     extra = [c for c in extra if c is not None]
-    with read_log(transactions, customer_id=customer_id, date=date, amount=amount, date_format=date_format) as log:
+    opened = read_log(
+        transactions, customer_id=customer_id, date=date, amount=amount, date_format=date_format, **read_options
+    )
+    with opened as log:
         if log.frame is not None:
             raw = log.raw if log.raw is not None else log.frame
             require_columns(raw, extra, "transaction log")
-            rows = pd.DataFrame(
-                {customer_id: log.frame[customer_id], date: log.frame[date], amount: log.frame[amount]}
-            ).set_axis(raw.index)
+            keep = [customer_id, date] + ([amount] if amount is not None else [])
+            rows = pd.DataFrame({c: log.frame[c] for c in keep}).set_axis(raw.index)
             given = log.frame.get("__crmlib_date_given")
             for c in extra:
                 rows[c] = raw[c].to_numpy()
@@ -494,10 +504,10 @@ def _log_rows(
                 "load the file into one (pandas.read_csv / read_parquet) and pass it"
             )
         else:
-            typed = log.typed().select("cid", "day", "amount", "date_given").execute()
-            rows = pd.DataFrame(
-                {customer_id: typed["cid"], date: typed["day"].astype("datetime64[ns]"), amount: typed["amount"]}
-            )
+            names = {"cid": customer_id, "day": date} | ({"amount": amount} if amount is not None else {})
+            typed = log.typed().select(*names, "date_given").execute()
+            rows = typed[list(names)].rename(columns=names)
+            rows[date] = rows[date].astype("datetime64[ns]")
             given = typed["date_given"].to_numpy()
     undated = rows[date].isna().to_numpy()
     if undated.any():
@@ -505,6 +515,57 @@ def _log_rows(
         raise DataError(f"customer_profit: column {date!r} is {kind} in {rows_text(undated, rows.index)}")
     rows[date] = rows[date].astype("datetime64[ns]")
     return rows
+
+
+def log_frame(
+    log: Any,
+    *,
+    customer_id: str = "customer_id",
+    date: str = "date",
+    amount: str | None = "amount",
+    date_format: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str = ".",
+    thousands: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """A transaction log read once into pandas with crmlib's column names, for the functions of this module.
+
+    Reads ``log`` with :func:`crmlib.transactions.read_log` (the one intake: any
+    file, encoding, delimiter, Excel sheet or table, dates parsed by its rules)
+    and returns its rows under the names :func:`customer_profit`,
+    :func:`profit_panel` and :class:`crmlib.clv.formulas.RecencyMarkovChain`
+    take by default, so that a report reads a file once and passes the frame on
+    (Kaplan & Narayanan 2001 for the profit computed from it).
+
+    Parameters
+    ----------
+    log : anything :func:`crmlib.transactions.read_log` reads.
+    customer_id, date, amount : the log's columns (any header); ``amount=None``
+        for a log without amounts.
+    date_format, encoding, delimiter, decimal, thousands, sheet : reading
+        options, as in :func:`crmlib.transactions.read_log`.
+
+    Returns
+    -------
+    DataFrame with the columns ``customer_id``, ``date`` (datetime64) and, with
+    an amount, ``amount`` (float64, currency units), one row per row of the log
+    in its order (a pandas log keeps its index).
+
+    Raises
+    ------
+    DataError
+        From the intake (missing column, unreadable file, ambiguous dates), and
+        for a missing or unreadable date, naming the rows.
+    """
+    options = dict(encoding=encoding, delimiter=delimiter, decimal=decimal, thousands=thousands, sheet=sheet)
+    rows = _log_rows(log, customer_id, date, amount, [], date_format, **options)
+    names = {customer_id: "customer_id", date: "date"} | ({amount: "amount"} if amount is not None else {})
+    out = pd.DataFrame({new: rows[old].to_numpy() for old, new in names.items()}, index=rows.index)
+    if amount is not None:
+        out["amount"] = numeric_column(rows, amount, "log_frame")  # the message names the log's own column
+    return out
 
 
 def margin_per_purchase_period(

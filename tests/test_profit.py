@@ -219,3 +219,26 @@ def test_margin_per_purchase_period_by_hand(log):
     assert got == pytest.approx(0.5 * sums.mean() - 2.0 * sizes.mean())
     spring = profit.margin_per_purchase_period(log, margin_share=0.5, observation_start="2020-02-01", period="quarter")
     assert spring == pytest.approx(0.5 * np.mean([30.0, 200, 999]))  # c1 Q1 (Feb), c3 Q1 (Mar), c3 Q2 (Jun)
+
+
+def test_log_frame_reads_a_semicolon_cp949_file_with_korean_headers_like_the_frame(log, tmp_path):
+    # issue 13: a researcher's export (CP949, ';', decimal comma, day-first dates given by format) read once
+    # gives crmlib's column names and the same profit as the pandas log
+    path = tmp_path / "log.csv"
+    korean = log.rename(columns={"customer_id": "고객번호", "date": "구매일", "amount": "금액"})
+    korean["구매일"] = pd.to_datetime(korean["구매일"]).dt.strftime("%d/%m/%Y")
+    korean["금액"] = korean["금액"].map(lambda v: f"{v:.2f}".replace(".", ","))
+    korean.to_csv(path, sep=";", index=False, encoding="cp949")
+    got = profit.log_frame(path, customer_id="고객번호", date="구매일", amount="금액", date_format="%d/%m/%Y",
+                           encoding="cp949", delimiter=";", decimal=",")  # fmt: skip
+    assert list(got.columns) == ["customer_id", "date", "amount"] and len(got) == len(log)
+    assert got["amount"].sum() == pytest.approx(log["amount"].sum())
+    pd.testing.assert_frame_equal(
+        profit.customer_profit(got, margin_share=0.3), profit.customer_profit(log, margin_share=0.3), check_names=False
+    )
+    no_amounts = profit.log_frame(log.drop(columns="amount"), amount=None)
+    assert list(no_amounts.columns) == ["customer_id", "date"]
+    bad = log.assign(amount=log["amount"].astype(object))
+    bad.loc[bad.index[2], "amount"] = "n/a"
+    with pytest.raises(DataError, match=r"log_frame: column 'amount' is missing or not a finite number in 1 row"):
+        profit.log_frame(bad)
