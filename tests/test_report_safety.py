@@ -61,9 +61,13 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def _alive(procs: list[psutil.Process]) -> list[str]:
+    """The processes still running, but multiprocessing's resource tracker: one per parent process (the test
+    runner's own lives as long as pytest; the report runner's leaves with it), never a worker or a kernel."""
     left = []
     for p in procs:
         try:
+            if "resource_tracker" in " ".join(p.cmdline()):
+                continue
             if p.status() != psutil.STATUS_ZOMBIE:
                 left.append(f"{p.pid} {p.name()}")
         except psutil.NoSuchProcess:

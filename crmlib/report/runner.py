@@ -46,7 +46,6 @@ import multiprocessing.connection as mpc
 import os
 import re
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -461,7 +460,9 @@ def run_reports(
     results: dict[str, ReportResult] = {}
     t0 = time.perf_counter()
     say(f"crmlib report: {total} report(s), {jobs} at a time")
-    ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context("spawn")
+    # spawn, not fork: the runner may hold threads (DuckDB, BLAS, a test runner's), and a forked child of a
+    # threaded process can crash in its first garbage collection (seen: segfaults rendering with jinja2)
+    ctx = mp.get_context("spawn")
     pending = list(selected)
     running: dict[str, _Job] = {}
     handlers: dict[Any, Any] = {}
