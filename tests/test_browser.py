@@ -167,7 +167,8 @@ def test_a_broken_report_fails_the_browser_check(tmp_path, browser):
             new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
             new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4]); plt.show()"),
             new_code_cell("raise RuntimeError('deliberately broken report')"),
-        ]
+        ],
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
     )
     (tmp_path / "notebooks").mkdir()
     nbformat.write(nb, str(tmp_path / "notebooks" / "bad.ipynb"))
