@@ -186,8 +186,8 @@ def test_bad_data_messages(cdnow_summary):
         BetaGeoModel().fit(cdnow_summary.drop(columns="T"))
     with pytest.raises(DataError, match="column 'recency' must be 0 when 'frequency' is 0"):
         BetaGeoModel().fit(pd.DataFrame({"frequency": [0, 1], "recency": [3.0, 2.0], "T": [5.0, 5.0]}))
-    with pytest.raises(DataError, match="column 'T' must be positive"):
-        BetaGeoModel().fit(cdnow_summary.assign(T=0.0, recency=0.0))
+    with pytest.raises(DataError, match="column 'T' must be non-negative"):
+        BetaGeoModel().fit(cdnow_summary.assign(T=-1.0, recency=0.0))
 
 
 @pytest.mark.parametrize("Model", [BetaGeoModel, ModifiedBetaGeoModel])
@@ -276,8 +276,8 @@ def test_inputchecks_predictions_refuse_negative_times_and_counts(cdnow_bgnbd, M
         m.probability_alive(2.5, 30.0, 38.0, params=p)
     with pytest.raises(DataError, match="recency must not exceed T"):
         m.probability_alive(2, 40.0, 38.0, params=p)
-    with pytest.raises(DataError, match="T must be > 0"):
-        m.probability_alive(0, 0.0, 0.0, params=p)
+    with pytest.raises(DataError, match="T must be >= 0, got -1"):
+        m.probability_alive(0, 0.0, -1.0, params=p)
 
 
 def test_inputchecks_dert_discount_rate_is_annual_and_periods_per_year_known(cdnow_bgnbd):

@@ -38,7 +38,7 @@ def test_prepare_rft_returns_arrays_and_unit_weights():
             {"recency": [0.0, -1.0, 30.0]},
             r"column 'recency' must be non-negative; it is negative in 1 row \(e.g. \[102\]\)",
         ),
-        ({"T": [40.0, 0.0, 40.0]}, r"column 'T' must be positive; it is not in 1 row \(e.g. \[102\]\)"),
+        ({"T": [40.0, -1.0, 40.0]}, r"column 'T' must be non-negative; it is negative in 1 row \(e.g. \[102\]\)"),
         ({"T": [40.0, np.nan, 40.0]}, r"column 'T' is missing or not a finite number in 1 row \(e.g. \[102\]\)"),
         ({"recency": [0.0, 10.0, 50.0]}, r"column 'recency' exceeds column 'T' in 1 row \(e.g. \[103\]\)"),
         (
@@ -73,3 +73,59 @@ def test_inputchecks_prediction_arrays():
         as_rft_arrays(1, 1.0, np.inf)
     with pytest.raises(DataError, match=r"t must be >= 0, got -0.5"):
         check_times([1.0, -0.5])
+
+
+# --------------------------------------------------------------------------------------------
+# Consistency: a customer first seen on the last calibration day (T = 0)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def summary_with_a_new_customer():
+    """The CDNOW sample's calibration summary plus one customer whose only purchase is on its last day."""
+    import warnings
+
+    from crmlib import datasets, transactions
+
+    log = datasets.load_cdnow("sample")
+    extra = pd.DataFrame({"customer_id": [99_999], "date": [pd.Timestamp("1997-09-30")], "amount": [10.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return transactions.summarize(pd.concat([log, extra]), observation_end="1997-09-30")
+
+
+@pytest.mark.parametrize("name", ["BetaGeoModel", "ParetoNBDModel", "ModifiedBetaGeoModel"])
+def test_consistency_a_customer_with_T_zero_adds_nothing_to_the_fit(summary_with_a_new_customer, name):
+    """T = 0 (first purchase on the observation end): the likelihood of no purchase in no time is 1, so the fit
+    equals the fit without that customer (FHL 2005, eq. 6 at T = 0)."""
+    from crmlib import clv
+
+    summary = summary_with_a_new_customer
+    assert summary.loc[99_999, ["frequency", "recency", "T"]].tolist() == [0, 0.0, 0.0]
+    model = getattr(clv, name)
+    with_new = model().fit(summary)
+    without = model().fit(summary.drop(index=99_999))
+    assert float(with_new.loglik(summary.loc[[99_999]])[0]) == pytest.approx(0.0, abs=1e-15)
+    assert with_new.params_.to_numpy() == pytest.approx(without.params_.to_numpy(), rel=1e-5)
+
+
+@pytest.mark.parametrize("name", ["BetaGeoModel", "ParetoNBDModel", "ModifiedBetaGeoModel"])
+def test_consistency_predictions_at_T_zero_are_those_of_a_new_customer(summary_with_a_new_customer, name):
+    """At T = 0 the conditional expectation equals the unconditional E[X(t)] of a newly acquired customer and the
+    predictions are the limit T -> 0+; P(alive) is 1 for BG/NBD and Pareto/NBD and b / (a + b) for MBG/NBD
+    (Batislam et al. 2007: the MBG customer may drop out at the first purchase)."""
+    from crmlib import clv
+
+    model = getattr(clv, name)().fit(summary_with_a_new_customer)
+    t = 10.0
+    at_zero = float(model.conditional_expected_purchases(t, 0, 0.0, 0.0))
+    assert at_zero == pytest.approx(float(model.expected_purchases(t)), rel=1e-12)
+    assert at_zero == pytest.approx(float(model.conditional_expected_purchases(t, 0, 0.0, 1e-9)), rel=1e-8)
+    alive = float(model.probability_alive(0, 0.0, 0.0))
+    if name == "ModifiedBetaGeoModel":
+        a, b = model.params_["a"], model.params_["b"]
+        assert alive == pytest.approx(b / (a + b), rel=1e-12)
+    else:
+        assert alive == 1.0
+    dert = model.dert(0, 0.0, 0.0, discount_rate=0.1)
+    assert float(dert) == pytest.approx(float(model.dert(0, 0.0, 1e-9, discount_rate=0.1)), rel=1e-7)

@@ -165,10 +165,10 @@ def test_correctness_pareto_nbd_probability_of_purchases_matches_quad(params, t,
 @PROPS
 @given(
     mp=model_and_params(),
-    case=st.sampled_from(["t<0", "t nan", "n<0", "n fractional", "recency>T", "T=0", "x fractional", "x nan"]),
+    case=st.sampled_from(["t<0", "t nan", "n<0", "n fractional", "recency>T", "T<0", "x fractional", "x nan"]),
 )
 def test_inputchecks_meaningless_arguments_are_dataerror(mp, case):
-    """Negative/NaN times, negative or fractional counts, recency beyond T, T = 0: DataError naming the argument."""
+    """Negative/NaN times, negative or fractional counts, recency beyond T, T < 0: DataError naming the argument."""
     model, params = mp
     calls = {
         "t<0": ("t", lambda: model.expected_purchases(-5.0, params=params)),
@@ -176,7 +176,7 @@ def test_inputchecks_meaningless_arguments_are_dataerror(mp, case):
         "n<0": ("n", lambda: model.probability_of_purchases(-1, 5.0, params=params)),
         "n fractional": ("n", lambda: model.probability_of_purchases(1.5, 5.0, params=params)),
         "recency>T": ("recency", lambda: model.probability_alive(2, 6.0, 5.0, params=params)),
-        "T=0": ("T", lambda: model.probability_alive(0, 0.0, 0.0, params=params)),
+        "T<0": ("T", lambda: model.probability_alive(0, 0.0, -1.0, params=params)),
         "x fractional": ("frequency", lambda: model.probability_alive(0.5, 1.0, 5.0, params=params)),
         "x nan": ("frequency", lambda: model.probability_alive(np.nan, 1.0, 5.0, params=params)),
     }
@@ -191,8 +191,8 @@ _row = st.tuples(st.integers(0, 4), st.integers(0, 30), st.integers(1, 10_000).m
 @settings(PROPS, max_examples=5)
 @given(rows=st.lists(_row, min_size=1, max_size=20), mp=model_and_params())
 def test_consistency_summarised_log_to_probability_alive(rows, mp):
-    """summarize -> probability_alive: a probability per customer, or a DataError naming T for a customer whose
-    first purchase is on the observation end (T = 0)."""
+    """summarize -> probability_alive: a probability per customer; a customer whose first purchase is on the
+    observation end (T = 0) gets the limit T -> 0 (a newly acquired customer), not an error."""
     model, params = mp
     log = pd.DataFrame(
         {
@@ -204,13 +204,12 @@ def test_consistency_summarised_log_to_probability_alive(rows, mp):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         summary = summarize(log)
-    try:
-        p = model.probability_alive(summary["frequency"], summary["recency"], summary["T"], params=params)
-    except DataError as err:
-        assert (summary["T"] == 0).any() and "T" in str(err)
-        return
-    assert (summary["T"] > 0).all()
+    p = model.probability_alive(summary["frequency"], summary["recency"], summary["T"], params=params)
     assert np.isfinite(p).all() and ((p >= 0) & (p <= 1 + 1e-12)).all()
+    new = (summary["T"] == 0).to_numpy()
+    if new.any():
+        limit = model.probability_alive(0, 0.0, 1e-9, params=params)
+        assert p[new] == pytest.approx(np.full(new.sum(), float(limit)), abs=1e-6)
 
 
 # --------------------------------------------------------------------------------------------

@@ -61,13 +61,14 @@ def prepare_rft(data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
 
     ``frequency``: repeat transactions (non-negative integers); ``recency``:
     time of the last repeat transaction since the first (0 when
-    ``frequency`` is 0); ``T``: time since the first transaction (> 0), all
-    in the same time unit (Fader, Hardie & Lee 2005, section 3). Returns the
+    ``frequency`` is 0); ``T``: time since the first transaction (>= 0: a customer first seen on
+    the last observed day has ``T = 0`` and adds nothing to the likelihood),
+    all in the same time unit (Fader, Hardie & Lee 2005, section 3). Returns the
     arrays ``x, tx, T`` and the row weights. Raises
     :class:`~crmlib.exceptions.DataError` naming the column and rows.
     """
     cols = check_columns(
-        data, {"frequency": "count", "recency": "nonneg", "T": "positive", "weight": "positive"}, optional=("weight",)
+        data, {"frequency": "count", "recency": "nonneg", "T": "nonneg", "weight": "positive"}, optional=("weight",)
     )
     x, tx, T = cols["frequency"], cols["recency"], cols["T"]
     bad = tx > T * (1 + 1e-12)
@@ -81,7 +82,10 @@ def prepare_rft(data: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
 
 
 def as_rft_arrays(frequency: object, recency: object, T: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Broadcast prediction inputs to float arrays: whole ``frequency >= 0``, ``0 <= recency <= T``, ``T > 0``.
+    """Broadcast prediction inputs to float arrays: whole ``frequency >= 0``, ``0 <= recency <= T``, ``T >= 0``.
+
+    ``T = 0`` is a customer first seen at the end of calibration: the
+    predictions are then those of a newly acquired customer.
 
     Raises :class:`~crmlib.exceptions.DataError` naming the argument and the
     first value at fault.
@@ -90,8 +94,6 @@ def as_rft_arrays(frequency: object, recency: object, T: object) -> tuple[np.nda
     tx = check_nonnegative(recency, "recency")
     T_ = check_nonnegative(T, "T")
     x, tx, T_ = np.broadcast_arrays(np.asarray(x, float), np.asarray(tx, float), np.asarray(T_, float))
-    if np.any(T_ <= 0):
-        raise DataError(f"T must be > 0 (time since the first purchase), got {T_[T_ <= 0].ravel()[0]:g}")
     over = tx > T_ * (1 + 1e-12)
     if np.any(over):
         raise DataError(f"recency must not exceed T; it does in {rows_text(over.ravel())}")

@@ -78,7 +78,7 @@ def customer_lifetime_value(
     margin_share = float(check_probability(margin_share, "margin_share"))
     if margin_share == 0:
         raise DataError("margin_share must be in (0, 1], the share of revenue that is profit; got 0")
-    cols = check_columns(data, {"frequency": "count", "recency": "nonneg", "T": "positive", "monetary": "nonneg"})
+    cols = check_columns(data, {"frequency": "count", "recency": "nonneg", "T": "nonneg", "monetary": "nonneg"})
     x, tx, T, z = cols["frequency"], cols["recency"], cols["T"], cols["monetary"]
     dert = transaction_model.dert(
         x,
