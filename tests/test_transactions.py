@@ -868,9 +868,9 @@ def test_both_plans_agree_when_every_row_is_excluded():
     log = pd.DataFrame(
         {"customer_id": ["a", "b"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "amount": [-1.0, -2.0]}
     )
-    got = {plan: _quiet(log, on_negative="exclude", plan=plan) for plan in ("sort", "aggregate")}
-    assert got["sort"].empty and got["sort"].index.dtype == object
-    pd.testing.assert_frame_equal(got["sort"], got["aggregate"])
+    for plan in ("sort", "aggregate"):  # an empty summary would pass silently into a model: both plans refuse it
+        with pytest.raises(DataError, match=r"of its 2 rows, 2 have a negative amount"):
+            _quiet(log, on_negative="exclude", plan=plan)
 
 
 # ------------------------------------------------------- review: adversarial logs, both plans
@@ -1052,3 +1052,39 @@ def test_summary_spec_records_how_the_summary_was_made_and_survives_pandas_opera
     )
     assert summary_spec(excluded).n_rows_used == len(cdnow) - 8 - 21
     assert summary_spec(excluded).checks == spec.checks
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (
+            {"observation_end": "2019-12-31"},
+            r"no row of the transaction log is left once the excluded rows are left out: of its 3 rows, 3 are dated "
+            r"after the observation end 2019-12-31 \(column 'date'\); the log's first day is 2020-01-05",
+        ),
+        (
+            {"observation_end": "2020-02-15", "on_negative": "exclude", "negative": True},
+            r"of its 3 rows, 2 have a negative amount \(returns; column 'amount'\); 1 are dated after the observation "
+            r"end 2020-02-15",
+        ),
+    ],
+)
+@pytest.mark.parametrize("call", ["summarize", "purchase_days"])
+def test_inputchecks_a_log_with_every_row_excluded_is_an_error_not_an_empty_table(kwargs, words, call):
+    """Every row after observation_end (or excluded by a policy): a DataError that says why, as an empty log is."""
+    import warnings
+
+    from crmlib import transactions
+
+    kwargs = dict(kwargs)
+    amounts = [-1.0, -2.0, 3.0] if kwargs.pop("negative", False) else [1.0, 2.0, 3.0]
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2],
+            "date": pd.to_datetime(["2020-01-05", "2020-02-01", "2020-03-01"]),
+            "amount": amounts,
+        }
+    )
+    with warnings.catch_warnings(), pytest.raises(DataError, match=words):
+        warnings.simplefilter("ignore")
+        getattr(transactions, call)(log, amount="amount", **kwargs)

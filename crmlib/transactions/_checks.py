@@ -260,7 +260,21 @@ def check_log(log: TransactionLog, policies: Policies, observation_end: pd.Times
         return m.to_numpy()
 
     n_rows, n_excluded = int(counts["n_rows"]), int(counts.get("excluded", 0))
+    if n_excluded >= n_rows:
+        why = [
+            f"{counts[p.key]:,} {p.text}"
+            for p in problems
+            if p.key in _EXCLUDING and p.policy == "exclude" and counts.get(p.key)
+        ]
+        first = f"; the log's first day is {first_day.date()}" if first_day is not None else ""
+        raise DataError(
+            f"no row of the transaction log is left once the excluded rows are left out: of its {n_rows:,} rows, "
+            f"{'; '.join(why)}{first}"
+        )
     return Checked(typed, typed.filter(keep), n_rows, first_day, obs_end, n_excluded, problems, pm(kept_mask))
+
+
+_EXCLUDING = ("negative", "zero", "after_end")  # the problems whose rows a policy may leave out
 
 
 def examples(problem: Problem, log: TransactionLog, typed) -> str:
