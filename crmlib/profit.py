@@ -422,6 +422,8 @@ def concentration(profit: pd.Series | np.ndarray, top: tuple[float, ...] = (0.10
     cum = curve["cumulative_profit"].to_numpy()
     for q in top:
         q = check_probability(q, "top")
+        if q == 0:
+            raise DataError("top must be a share of customers in (0, 1], got 0 (the top 0% hold nothing by definition)")
         k = int(np.ceil(q * n - 1e-9))
         out[f"top_{100 * q:g}pct_share"] = float(cum[k] / total)
     peak = int(np.argmax(curve["cumulative_profit_pct"].to_numpy()))

@@ -201,3 +201,25 @@ def test_inputchecks_simulate_treatment(kwargs, words):
 def test_inputchecks_with_without_text_cells():
     with pytest.raises(DataError, match="column 'with' is missing or not a finite number in 1 row"):
         programme.with_without_table(pd.DataFrame({"with": ["5", "n/a"], "without": [1.0, 2.0]}))
+
+
+@pytest.mark.parametrize(
+    "top, words",
+    [
+        ((0,), r"top must be a share of customers in \(0, 1\], got 0"),
+        ((0.1, 20), r"top must be in \[0, 1\], got 20 \(a share, not a per cent"),
+        ((-0.1,), r"top must be in \[0, 1\], got -0.1"),
+    ],
+)
+def test_inputchecks_concentration_top_is_a_share_above_zero(top, words):
+    with pytest.raises(DataError, match=words):
+        profit.concentration(np.array([5.0, 3.0, 2.0, -1.0]), top=top)
+
+
+def test_correctness_concentration_top_shares_by_hand():
+    """Profits 5, 3, 2, -1 (total 9): the top 25% (1 customer) hold 5/9, the top 50% 8/9, all of them 9/9."""
+    got = profit.concentration(np.array([5.0, 3.0, 2.0, -1.0]), top=(0.25, 0.5, 1.0))
+    assert got["top_25pct_share"] == pytest.approx(5 / 9, rel=1e-12)
+    assert got["top_50pct_share"] == pytest.approx(8 / 9, rel=1e-12)
+    assert got["top_100pct_share"] == pytest.approx(1.0, rel=1e-12)
+    assert got["whale_peak_pct"] == pytest.approx(100 * 10 / 9, rel=1e-12)
