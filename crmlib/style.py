@@ -8,6 +8,9 @@ Notebooks call :func:`use` once, then show results through a
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -82,31 +85,40 @@ class Captioner:
 
     def table(
         self,
-        frame: pd.DataFrame,
+        frame: pd.DataFrame | pd.Series,
         caption: str,
         n: int | None = None,
         *,
-        floatfmt="{:,.3f}",
+        labels: Mapping[Any, str] | None = None,
+        floatfmt: str | Callable[[float], str] | Mapping[Any, str | Callable[[float], str]] = "{:,.3f}",
         note: str | None = None,
         na_rep: str = "",
     ) -> None:
-        """Display ``frame`` as an HTML table headed by its numbered caption (and an optional note below).
+        """Display ``frame`` as a reader's table under its numbered caption (and an optional note below).
 
-        ``floatfmt`` (a format string or a function) formats the float columns; missing values
-        print as ``na_rep`` (blank by default: a cell that does not apply, not a number).
+        The table is written by :func:`table_html`: no row numbers, reader labels instead of column names
+        (:data:`LABELS`, ``labels`` first), whole numbers as integers, p-values as ``"< 0.001"``, text
+        left-aligned and numbers right-aligned, the caption as wide as the page.
+
+        Parameters
+        ----------
+        frame : the table (a Series is shown as a one-column table).
+        caption : what the table shows; numbered and tagged by the Captioner.
+        n : the N of the caption (units the table counts), or ``None``.
+        labels : column or index name -> label shown, before :data:`LABELS`.
+        floatfmt : format of non-whole numbers: a format string, a function of one number, or a mapping of
+            column name -> either (columns not in it get the default ``"{:,.3f}"``).
+        note : a line printed under the table after "Note.".
+        na_rep : text of a missing value (blank by default: a cell that does not apply, not a number).
+
+        References
+        ----------
+        APA (2020). *Publication Manual*, 7th ed., secs. 7.8-7.21 (table numbers, titles, notes, alignment).
         """
         from IPython.display import HTML, display
 
         text = self.table_caption(caption, n)
-        styler = frame.style.format(na_rep=na_rep)
-        styler = styler.format(floatfmt, subset=frame.select_dtypes("float").columns, na_rep=na_rep)
-        styler = styler.set_caption(html.escape(text))
-        styler = styler.set_table_styles(
-            [{"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"}]
-        )
-        display(HTML(styler.to_html()))
-        if note:
-            display(HTML(f"<p style='font-size: 90%'><em>Note.</em> {html.escape(note)}</p>"))
+        display(HTML(table_html(frame, text, labels=labels, floatfmt=floatfmt, note=note, na_rep=na_rep)))
 
     def figure(self, fig, caption: str, n: int | None = None) -> None:
         """Show ``fig`` with its numbered caption below it, then close the figure."""
@@ -196,3 +208,301 @@ def number_text(value) -> str:
     if value is None or pd.isna(value):
         return ""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The display layer of every table: reader labels, no row numbers, numbers written as a printed table writes them.
+
+LABELS: dict[str, str] = {
+    # counts and shares
+    "n": "N",
+    "n_customers": "Customers",
+    "n_purchases": "Purchases",
+    "n_items": "Items",
+    "n_units": "Units",
+    "n_params": "Parameters",
+    "n_boot": "Bootstrap draws",
+    "n_too_few": "Too few answers",
+    "min_items": "Minimum items",
+    "count": "N",
+    "share": "Share",
+    "one_day_share": "One-day share",
+    "churn_share": "Churned share",
+    "returned_share": "Returned share",
+    "total_label": "Total",
+    # estimates, intervals, tests
+    "estimate": "Estimate",
+    "se": "SE",
+    "std_err": "SE",
+    "lower": "Lower",
+    "upper": "Upper",
+    "boot_lower": "Bootstrap lower",
+    "boot_upper": "Bootstrap upper",
+    "boot_mean": "Bootstrap mean",
+    "mean": "Mean",
+    "std": "SD",
+    "sd": "SD",
+    "min": "Min",
+    "max": "Max",
+    "median": "Median",
+    "25%": "25th pct.",
+    "50%": "Median",
+    "75%": "75th pct.",
+    "p": "p",
+    "p_value": "p",
+    "p_holm": "p (Holm)",
+    "p_adjusted": "p (adjusted)",
+    "z": "z",
+    "t": "t",
+    "f": "F",
+    "df": "df",
+    "chi2": "χ²",
+    "r2": "R²",
+    "r2_adjusted": "Adjusted R²",
+    "f2": "f²",
+    "q2": "Q²",
+    "vif": "VIF",
+    "htmt": "HTMT",
+    "ave": "AVE",
+    "alpha": "α",
+    "cronbach_alpha": "Cronbach's α",
+    "rho_a": "ρA",
+    "rho_c": "ρC",
+    "hr": "Hazard ratio",
+    "hazard_ratio": "Hazard ratio",
+    "coef": "Coefficient",
+    # model comparison
+    "log_likelihood": "Log-likelihood",
+    "aic": "AIC",
+    "bic": "BIC",
+    "delta_aic": "ΔAIC",
+    "delta_bic": "ΔBIC",
+    "akaike_weight": "Akaike weight",
+    # customer-base models and value
+    "frequency": "Frequency",
+    "recency": "Recency",
+    "T": "T",
+    "monetary": "Monetary value",
+    "p_alive": "P(alive)",
+    "dert": "DERT",
+    "expected_spend": "Expected spend",
+    "clv": "CLV",
+    "customer_id": "Customer",
+    # survival
+    "rmst_365_days": "RMST, 365 days",
+    "median_lifetime_days": "Median lifetime (days)",
+    "discounted_days": "Discounted days",
+    "at_risk": "At risk",
+}
+"""crmlib's column names -> the labels readers see in tables (:func:`column_label`; ``labels=`` of a table first)."""
+
+_P_COLUMN = re.compile(r"^(p|p[ _-]?value|pvalue|pr\(>.*\))([ _-]?\(?(adj|adjusted|holm|bonferroni|fdr|bh)\)?)?$", re.I)
+_PLAIN_INT = re.compile(r"(^|[ _])(id|year|code)$", re.I)
+_SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
+_NEG_ZERO = re.compile(r"^-(?=[0.,\s%]*$)")
+_ALIGN = {"num": "text-align: right", "text": "text-align: left"}
+
+
+def column_label(name: Any, labels: Mapping[Any, str] | None = None) -> str:
+    """The label a reader sees for a column or index name.
+
+    ``labels`` first, then :data:`LABELS`, else the name with underscores as spaces and its first letter
+    capitalised (``"median_days"`` -> ``"Median days"``); a tuple (a column of several levels) is labelled
+    level by level and joined with " / ". ``None`` is an empty label.
+
+    References
+    ----------
+    APA (2020). *Publication Manual*, 7th ed., sec. 7.12 (column headings: words, not variable names).
+    """
+    if labels and name in labels:
+        return str(labels[name])
+    if name is None:
+        return ""
+    if isinstance(name, tuple):
+        return " / ".join(column_label(part, labels) for part in name if part not in (None, ""))
+    if isinstance(name, str) and name in LABELS:
+        return LABELS[name]
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def is_p_value(name: Any) -> bool:
+    """True when a column holds p-values (``p``, ``p_value``, ``p-value``, ``p_holm``, ``Pr(>|z|)``, ...)."""
+    return isinstance(name, str) and bool(_P_COLUMN.match(name.strip()))
+
+
+def p_text(value: float) -> str:
+    """A p-value as a reader's table prints it: ``"< 0.001"`` below 0.001, else three decimals (APA 2020, 6.36)."""
+    if value is None or pd.isna(value):
+        return ""
+    return "< 0.001" if value < 0.0005 else f"{value:.3f}"
+
+
+def _positional(value: Any, text: str) -> str:
+    """``text`` without scientific notation and without a minus on a zero."""
+    if _SCIENTIFIC.search(text):
+        v = float(value)
+        text = (
+            f"{v:,.0f}"
+            if abs(v) >= 1
+            else np.format_float_positional(v, precision=4, unique=False, fractional=False, trim="-")
+        )
+    return _NEG_ZERO.sub("", text)
+
+
+def _column_text(values: pd.Series, name: Any, fmt, na_rep: str) -> tuple[list[str], str]:
+    """The cells of one column as text and its kind (``"num"`` right-aligned, ``"text"`` left-aligned)."""
+    missing = values.isna().to_numpy()
+    dtype = values.dtype
+    plain = _PLAIN_INT.search(str(name)) is not None
+
+    def fill(texts):
+        return [na_rep if m else t for t, m in zip(texts, missing)]
+
+    if pd.api.types.is_bool_dtype(dtype):
+        return fill(["yes" if bool(v) else "no" for v in values]), "text"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        stamps = pd.DatetimeIndex(values)
+        daily = bool(((stamps.hour == 0) & (stamps.minute == 0) & (stamps.second == 0))[~missing].all())
+        form = "%Y-%m-%d" if daily else "%Y-%m-%d %H:%M"
+        return fill(["" if m else s.strftime(form) for s, m in zip(stamps, missing)]), "text"
+    if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+        finite = numbers[~missing]
+        if is_p_value(name):
+            return fill([p_text(v) for v in numbers]), "num"
+        whole = pd.api.types.is_integer_dtype(dtype) or (
+            isinstance(fmt, str) and "%" not in fmt and bool(np.all(np.isfinite(finite) & (finite == np.round(finite))))
+        )
+        if whole:
+            return fill(
+                ["" if m else (str(int(v)) if plain else f"{int(v):,}") for v, m in zip(numbers, missing)]
+            ), "num"
+        out = []
+        for v, m in zip(numbers, missing):
+            if m:
+                out.append(na_rep)
+            elif np.isinf(v):
+                out.append("∞" if v > 0 else "-∞")
+            else:
+                out.append(_positional(v, fmt.format(v) if isinstance(fmt, str) else str(fmt(v))))
+        return out, "num"
+    # text, categories and mixed columns: numbers among them written as numbers, the rest as text
+    out, kinds = [], set()
+    for v, m in zip(values, missing):
+        if m:
+            out.append(na_rep)
+        elif isinstance(v, (bool, np.bool_)):
+            out.append("yes" if v else "no")
+            kinds.add("text")
+        elif isinstance(v, (int, np.integer)):
+            out.append(str(v) if plain else f"{int(v):,}")
+            kinds.add("num")
+        elif isinstance(v, (float, np.floating)):
+            if float(v).is_integer():
+                out.append(f"{int(v):,}")
+            else:
+                out.append(_positional(v, fmt.format(v) if isinstance(fmt, str) else str(fmt(v))))
+            kinds.add("num")
+        else:
+            out.append(str(v))
+            kinds.add("text")
+    return out, "num" if kinds == {"num"} else "text"
+
+
+def _row_numbers(index: pd.Index) -> bool:
+    """An unnamed index 0, 1, ..., n-1: pandas' row numbers, which a reader's table leaves out."""
+    if index.nlevels != 1 or index.name is not None:
+        return False
+    if isinstance(index, pd.RangeIndex):
+        return index.start == 0 and index.step == 1
+    return pd.api.types.is_integer_dtype(index.dtype) and bool(np.array_equal(index.to_numpy(), np.arange(len(index))))
+
+
+def table_html(
+    frame: pd.DataFrame | pd.Series,
+    caption: str = "",
+    *,
+    labels: Mapping[Any, str] | None = None,
+    floatfmt: str | Callable[[float], str] | Mapping[Any, str | Callable[[float], str]] = "{:,.3f}",
+    note: str | None = None,
+    na_rep: str = "",
+) -> str:
+    """The HTML of a reader's table: caption above at page width, labelled columns, formatted cells, a note below.
+
+    - an unnamed index 0..n-1 (pandas' row numbers) is left out; any other index is kept as the first
+      column(s), labelled by its name (repeated outer levels of a MultiIndex are left blank);
+    - column and index names go through :func:`column_label` (``labels`` first, then :data:`LABELS`);
+    - integer columns, and float columns whose values are all whole (unless their format is a per cent),
+      are written as integers with thousands separators (without them for ids, years and codes);
+    - p-value columns (:func:`is_p_value`) as ``"< 0.001"`` or three decimals; other numbers with
+      ``floatfmt``, never in scientific notation and never as ``-0.000``;
+    - booleans as yes/no, dates as ``YYYY-MM-DD``, missing values as ``na_rep``;
+    - text left-aligned, numbers right-aligned (inline styles, so the table reads the same in JupyterLab).
+
+    Parameters
+    ----------
+    frame : the table (a Series is shown as one column).
+    caption : the caption line (already numbered), or ``""`` for none.
+    labels, floatfmt, note, na_rep : as for :meth:`Captioner.table`.
+
+    Returns
+    -------
+    str
+        A ``<div class="crmlib-table">`` holding the caption, the table and the note.
+
+    References
+    ----------
+    APA (2020). *Publication Manual*, 7th ed., secs. 6.36 (decimals, p-values) and 7.8-7.21 (tables).
+    """
+    from .exceptions import DataError
+
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"frame must be a pandas DataFrame or Series, got {type(frame).__name__}")
+
+    def fmt_of(name):
+        if isinstance(floatfmt, Mapping):
+            return floatfmt.get(name, "{:,.3f}")
+        return floatfmt
+
+    columns: list[tuple[Any, list[str], str]] = []  # (header, cells, kind)
+    keep_index = not _row_numbers(frame.index)
+    if keep_index:
+        for level in range(frame.index.nlevels):
+            name = frame.index.names[level]
+            cells, kind = _column_text(pd.Series(frame.index.get_level_values(level)), name, fmt_of(name), na_rep)
+            columns.append((name, cells, kind))
+        for level in range(frame.index.nlevels - 1):  # a MultiIndex: blank an outer label repeated from the row above
+            cells = columns[level][1]
+            shown = list(cells)
+            for i in range(1, len(cells)):
+                if all(columns[k][1][i] == columns[k][1][i - 1] for k in range(level + 1)):
+                    shown[i] = ""
+            columns[level] = (columns[level][0], shown, columns[level][2])
+    n_index = len(columns)
+    for position, name in enumerate(frame.columns):
+        cells, kind = _column_text(frame.iloc[:, position], name, fmt_of(name), na_rep)
+        columns.append((name, cells, kind))
+
+    esc = html.escape
+    head = "".join(f'<th style="{_ALIGN[kind]}">{esc(column_label(name, labels))}</th>' for name, _, kind in columns)
+    body = []
+    for i in range(len(frame)):
+        cells = []
+        for j, (_, values, kind) in enumerate(columns):
+            tag = "th" if j < n_index else "td"
+            cells.append(f'<{tag} style="{_ALIGN[kind]}">{esc(values[i])}</{tag}>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    parts = ['<div class="crmlib-table">']
+    if caption:
+        parts.append(f'<p class="crmlib-caption" style="font-weight: bold; text-align: left">{esc(caption)}</p>')
+    parts.append(
+        '<table style="border-collapse: collapse; font-variant-numeric: tabular-nums;">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+    if note:
+        parts.append(f'<p class="crmlib-note" style="font-size: 90%; text-align: left"><em>Note.</em> {esc(note)}</p>')
+    parts.append("</div>")
+    return "\n".join(parts)

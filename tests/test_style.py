@@ -81,3 +81,117 @@ def test_number_text_whole_numbers_plain_others_two_decimals():
         "",
         "-3",
     ]
+
+
+# --- the display layer of Captioner.table (oracle: the exact HTML a reader's table must contain) ---
+
+R, L = 'style="text-align: right"', 'style="text-align: left"'
+
+
+def test_table_hides_row_numbers_and_labels_columns():
+    t = pd.DataFrame({"tier": ["gold", "silver"], "p_alive": [0.51234, 0.2], "delta_bic": [0.0, 12.5]})
+    page = style.table_html(t, "Table 1. Tiers")
+    assert f"<th {L}>Tier</th><th {R}>P(alive)</th><th {R}>ΔBIC</th>" in page
+    assert f"<tr><td {L}>gold</td><td {R}>0.512</td><td {R}>0.000</td></tr>" in page
+    assert "<th" not in page.split("<tbody>")[1]  # no row-number cells at all
+    assert ">0<" not in page and ">1<" not in page
+
+
+def test_table_keeps_a_meaningful_index_labelled_in_the_header_row():
+    t = pd.DataFrame({"boot_lower": [1.0, 2.5], "n": [10, 2000]}, index=pd.Index(["a", "b"], name="segment"))
+    page = style.table_html(t, labels={"segment": "Customer segment"})
+    assert f"<thead><tr><th {L}>Customer segment</th><th {R}>Bootstrap lower</th><th {R}>N</th></tr></thead>" in page
+    assert f"<tr><th {L}>a</th><td {R}>1.000</td><td {R}>10</td></tr>" in page
+    assert f"<td {R}>2,000</td>" in page
+    assert page.count("<tr>") == 3  # one header row: no extra row for the index name
+
+
+def test_table_writes_whole_numbers_as_integers_and_p_values_as_a_reader_reads_them():
+    t = pd.DataFrame(
+        {
+            "count": [23570.0, 45.0],
+            "mean": [1.5, -0.0001],
+            "p_value": [0.0004, 0.04567],
+            "customer_id": [10001, 10002],
+            "small": [1.2e-7, 3.5],
+        }
+    )
+    page = style.table_html(t, floatfmt="{:,.4g}")
+    assert (
+        f"<td {R}>23,570</td><td {R}>1.5</td><td {R}>&lt; 0.001</td><td {R}>10001</td><td {R}>0.00000012</td>" in page
+    )
+    assert f"<td {R}>45</td><td {R}>-0.0001</td><td {R}>0.046</td><td {R}>10002</td><td {R}>3.5</td>" in page
+    assert "e-" not in page and "23570.000" not in page
+
+
+def test_table_negative_zero_booleans_dates_missing_and_per_cent_formats():
+    t = pd.DataFrame(
+        {
+            "change": [-0.0001, 0.25],
+            "consistent": [True, False],
+            "first_purchase": pd.to_datetime(["1997-01-01", None]),
+            "share": [1.0, 0.0],
+            "text": ["x", None],
+        }
+    )
+    page = style.table_html(t, floatfmt={"share": "{:.1%}"}, na_rep="-")
+    assert f"<td {R}>0.000</td><td {L}>yes</td><td {L}>1997-01-01</td><td {R}>100.0%</td><td {L}>x</td>" in page
+    assert f"<td {R}>0.250</td><td {L}>no</td><td {L}>-</td><td {R}>0.0%</td><td {L}>-</td>" in page
+    assert "-0.000" not in page and "True" not in page and "NaT" not in page
+
+
+def test_table_caption_spans_the_page_and_note_follows():
+    page = style.table_html(pd.Series([1, 2], name="n_items"), "Table 3. Items (N = 2)", note="A & B")
+    assert page.startswith(
+        '<div class="crmlib-table">\n<p class="crmlib-caption" style="font-weight: bold; text-align: left">'
+    )
+    assert "Table 3. Items (N = 2)</p>\n<table" in page  # a paragraph above the table, not a <caption> of its width
+    assert "<caption" not in page
+    assert "<em>Note.</em> A &amp; B</p>" in page
+    assert f"<th {R}>Items</th>" in page
+
+
+def test_table_multiindex_blanks_repeated_outer_labels():
+    t = pd.DataFrame(
+        {"estimate": [0.5, 0.25, 0.125]},
+        index=pd.MultiIndex.from_tuples([("IMAG", "CUSA"), ("IMAG", "CUSL"), ("CUSA", "CUSL")], names=["from", "to"]),
+    )
+    page = style.table_html(t)
+    assert f"<tr><th {L}>IMAG</th><th {L}>CUSA</th><td {R}>0.500</td></tr>" in page
+    assert f"<tr><th {L}></th><th {L}>CUSL</th><td {R}>0.250</td></tr>" in page
+    assert f"<tr><th {L}>CUSA</th><th {L}>CUSL</th><td {R}>0.125</td></tr>" in page
+
+
+def test_column_label_map_override_and_default():
+    assert style.column_label("p_alive") == "P(alive)"
+    assert style.column_label("boot_upper") == "Bootstrap upper"
+    assert style.column_label("median_days") == "Median days"
+    assert style.column_label("p_alive", {"p_alive": "Alive"}) == "Alive"
+    assert style.column_label(("clv", "mean")) == "CLV / Mean"
+    assert style.column_label(None) == ""
+    assert [style.is_p_value(c) for c in ("p", "p_value", "p (Holm)", "Pr(>|z|)", "p_alive", "prob")] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert [style.p_text(x) for x in (0.0004999, 0.0005, 0.5, np.nan)] == ["< 0.001", "0.001", "0.500", ""]
+
+
+def test_table_refuses_what_is_not_a_table():
+    from crmlib.exceptions import DataError
+
+    with pytest.raises(DataError, match="frame must be a pandas DataFrame or Series, got list"):
+        style.table_html([1, 2])
+
+
+def test_captioner_table_keeps_its_signature_and_displays_the_reader_table(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    cap = Captioner(tag="SIMULATED data")
+    cap.table(pd.DataFrame({"n": [3.0]}), "Counts", 3, floatfmt=style.number_text, note="n.")
+    cap.table(pd.DataFrame({"n": [4]}), "More", labels={"n": "Customers"})
+    assert "Table 1. Counts [SIMULATED data] (N = 3)</p>" in shown[0].data
+    assert f"<th {R}>Customers</th>" in shown[1].data and "Table 2. More" in shown[1].data
