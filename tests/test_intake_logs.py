@@ -220,3 +220,34 @@ def test_purchase_days_runs_the_same_checks_as_summarize(tmp_path):
     assert days["amount"].tolist() == [2.0, 3.0] and days.attrs["crmlib_log"]["n_rows_used"] == 2
     no_amount = purchase_days(frame.drop(columns="amount").iloc[[0, 2, 3]])
     assert list(no_amount.columns) == ["customer_id", "date"] and len(no_amount) == 3
+
+
+def test_consistency_a_bundled_log_by_name_is_the_bundled_frame():
+    """read_log("cdnow_sample") reads the bundled log: the same summary as from load_cdnow("sample")."""
+    import warnings
+
+    from crmlib.datasets import load_cdnow
+    from crmlib.transactions import summarize
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        by_name = summarize("cdnow_sample", observation_end="1997-09-30")
+        by_frame = summarize(load_cdnow("sample"), observation_end="1997-09-30")
+    pd.testing.assert_frame_equal(by_name, by_frame)
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("cdnow_sampel", r"no file 'cdnow_sampel' \(did you mean 'cdnow_sample'"),
+        ("cdnow_mastr", r"no file 'cdnow_mastr' \(did you mean 'cdnow_master'.*a bundled log\?\)"),
+    ],
+)
+def test_inputchecks_a_misspelt_bundled_log_name_gets_the_close_match(name, words):
+    from crmlib.clv.source import open_log
+    from crmlib.transactions import read_log
+
+    with pytest.raises(DataError, match=words):
+        read_log(name)
+    with pytest.raises(DataError, match=r"give a bundled name \(cdnow_sample, cdnow_master\).*\(did you mean"):
+        open_log(name)

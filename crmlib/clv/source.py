@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
+from .._checks import close_matches
 from ..exceptions import DataError
 
 __all__ = ["BUNDLED_LOGS", "LogSource", "describe_summary", "open_log", "split_dates"]
 
-BUNDLED_LOGS: dict[str, Literal["sample", "master"]] = {"cdnow_sample": "sample", "cdnow_master": "master"}
+from ..datasets.logs import BUNDLED_LOGS
 
 
 @dataclasses.dataclass
@@ -96,7 +97,7 @@ def open_log(
         if not path.exists():
             raise DataError(
                 f"dataset: no file {str(dataset)!r} (looked in {Path.cwd()}); give a bundled name "
-                f"({', '.join(BUNDLED_LOGS)}) or the path of a transaction log"
+                f"({', '.join(BUNDLED_LOGS)}) or the path of a transaction log{close_matches(str(dataset), BUNDLED_LOGS)}"
             )
         log = read_log(path, customer_id=customer_id, date=date, amount=amount, **options)
         label, bundled, has_amount = path.name, False, amount is not None

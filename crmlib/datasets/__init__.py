@@ -31,7 +31,7 @@ codebooks), ``thesis`` (the case study's published tables) and ``overview``
 """
 
 from ._common import CDNOW_CALIBRATION_END, CDNOW_OBSERVATION_END, CDNOW_START, data_dir
-from .logs import load_cdnow, load_cdnow_summary, load_donations
+from .logs import BUNDLED_LOGS, load_cdnow, load_cdnow_summary, load_donations
 from .overview import describe
 from .surveys import (
     CODEBOOK_COLUMNS,
@@ -55,6 +55,7 @@ from .thesis import (
 )
 
 __all__ = [
+    "BUNDLED_LOGS",
     "CDNOW_CALIBRATION_END",
     "CDNOW_OBSERVATION_END",
     "CDNOW_START",

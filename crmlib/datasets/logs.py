@@ -16,6 +16,9 @@ from ._common import (
     _to_int,
 )
 
+BUNDLED_LOGS: dict[str, Literal["sample", "master"]] = {"cdnow_sample": "sample", "cdnow_master": "master"}
+"""The bundled transaction logs by the name a report's ``dataset`` parameter takes, and their CDNOW subset."""
+
 
 def load_cdnow(subset: Literal["sample", "master"] = "sample", path: str | os.PathLike | None = None) -> pd.DataFrame:
     """CDNOW purchase log, one row per transaction.

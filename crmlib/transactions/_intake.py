@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _files
+from ..datasets.logs import BUNDLED_LOGS
 from ..exceptions import DataError
 from . import _engines as eng
 
@@ -227,7 +228,9 @@ def read_log(
         encoding), a Parquet file, folder or glob (``"logs/*.parquet"``), or an
         Excel workbook (``.xlsx``, ``.xls``, ...); a SQL query (``"SELECT ..."``) or
         a table name on ``engine``; a DuckDB relation; a Spark DataFrame; an Ibis
-        table (then run on its own backend); or a :class:`TransactionLog`
+        table (then run on its own backend); a bundled log's name
+        (``"cdnow_sample"``, ``"cdnow_master"``: ``crmlib.datasets.BUNDLED_LOGS``,
+        when no file of that name exists); or a :class:`TransactionLog`
         (returned as is: its own column mapping and reading options hold).
     customer_id, date, amount : the columns (any header, e.g. ``"고객번호"``,
         ``"购买日期"``); ``amount=None`` for a log without amounts.
@@ -344,9 +347,20 @@ def _from_text(source, engine, names, date_format, encoding, delimiter, sheet, o
             log.table = backend.sql(text)
         _check_columns(list(log.table.columns), names, "the query")
         return log
+    if text in BUNDLED_LOGS and engine is None and not path.exists():
+        from ..datasets import load_cdnow
+
+        subset = BUNDLED_LOGS[text]
+        return _from_frame(load_cdnow(subset), engine, names, date_format, f"bundled log {text!r}", opts, excel=False)
     if not (path.exists() or is_glob or "://" in text):
         if engine is None:
-            raise DataError(f"no file {text!r}; to read a table by name (or a SQL query), pass engine= its connection")
+            from .._checks import close_matches
+
+            hint = close_matches(text, BUNDLED_LOGS)
+            hint = hint.replace("?)", ", a bundled log?)") if hint else ""
+            raise DataError(
+                f"no file {text!r}{hint}; to read a table by name (or a SQL query), pass engine= its connection"
+            )
         backend = eng.resolve_engine(engine)
         t = backend.table(text)
         _check_columns(list(t.columns), names, f"table {text!r}")
