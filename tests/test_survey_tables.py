@@ -95,6 +95,19 @@ def test_welch_anova_with_two_groups_is_welch_t_squared():
     )
 
 
+def test_omnibus_is_statsmodels_welch_anova():
+    # the one Welch ANOVA of crmlib (used by survey and value front ends) against statsmodels' anova_oneway
+    from statsmodels.stats.oneway import anova_oneway
+
+    rng = np.random.default_rng(1)
+    samples = [rng.normal(0, 1, 30), rng.normal(0.5, 2, 40), rng.normal(1, 0.5, 25)]
+    d = pd.DataFrame({"y": np.concatenate(samples), "g": list("a" * 30 + "b" * 40 + "c" * 25)})
+    omni = tb.compare_groups(d, "y", "g").omnibus
+    ref = anova_oneway(samples, use_var="unequal", welch_correction=True)
+    assert omni["F"] == pytest.approx(ref.statistic, rel=1e-10) and omni["p"] == pytest.approx(ref.pvalue, rel=1e-8)
+    assert (omni["df1"], omni["df2"], omni["groups"]) == (2, pytest.approx(ref.df[1]), 3)
+
+
 def test_effect_signs_agree_when_first_group_is_higher():
     d = pd.DataFrame({"y": [5, 6, 7, 6, 5, 1, 2, 1, 2, 3], "g": ["a"] * 5 + ["b"] * 5})
     res = tb.compare_groups(d, "y", "g")

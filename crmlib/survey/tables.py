@@ -249,19 +249,32 @@ def likert_chart(
 
 @dataclass
 class GroupComparison:
-    """Comparison of one variable across groups (see :func:`compare_groups`).
+    """Comparison of one variable across groups: the one result of both front ends.
 
+    :func:`compare_groups` (survey tables) fills ``descriptives``, ``tests``,
+    ``posthoc`` and ``omnibus``; :func:`crmlib.value.compare_groups` adds
+    ``pairwise``, bootstrap intervals of every difference of means.
+
+    variable : the variable compared.
     descriptives : per group n, mean, sd, median.
     tests : the parametric and rank-based test, one row each, with statistic,
         df, p and effect size (named in ``effect``).
+    omnibus : Welch's (1951) heteroscedastic ANOVA over all groups: ``F``,
+        ``df1``, ``df2``, ``p`` and ``groups`` (the number of groups).
     posthoc : pairwise comparisons (more than two groups): Tukey HSD and
         Dunn's test with Holm-adjusted p.
+    pairwise : one row per pair (value front end): ``group_a``, ``group_b``,
+        ``n_a``, ``n_b``, ``mean_a``, ``mean_b``, ``diff`` (a - b), ``lower``,
+        ``upper`` (bootstrap), ``welch_t``, ``df``, ``p``, ``p_holm``.
     n_dropped : respondents left out because ``value`` or ``group`` is missing.
     """
 
+    variable: str
     descriptives: pd.DataFrame
     tests: pd.DataFrame
-    posthoc: pd.DataFrame | None
+    omnibus: dict
+    posthoc: pd.DataFrame | None = None
+    pairwise: pd.DataFrame | None = None
     n_dropped: int = 0
 
 
@@ -310,7 +323,18 @@ def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping |
     ANOVA with eta squared and Welch's ANOVA (Welch 1951), the Kruskal-Wallis
     test with epsilon squared (Tomczak & Tomczak 2014), then Tukey's HSD and
     Dunn's test (Holm-adjusted) for every pair. Respondents missing either
-    variable are dropped and counted in ``n_dropped``.
+    variable are dropped and counted in ``n_dropped``. ``omnibus`` holds
+    Welch's ANOVA for any number of groups (with two, its F is Welch's t squared).
+
+    Returns
+    -------
+    GroupComparison (``pairwise`` left empty: :func:`crmlib.value.compare_groups` fills it).
+
+    References
+    ----------
+    Welch, B. L. (1951). *Biometrika* 38, 330-336. Kerby, D. S. (2014).
+    *Comprehensive Psychology* 3, 11.IT.3.1. Tomczak, M. & Tomczak, E. (2014).
+    *Trends in Sport Sciences* 21, 19-25. Dunn, O. J. (1964). *Technometrics* 6, 241-252.
     """
     for c in (value, group):
         if c not in data.columns:
@@ -336,6 +360,8 @@ def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping |
         index=pd.Index(names, name=group),
     )
     y, g = d["y"].to_numpy(), d["g"].to_numpy()
+    fw, df1, df2, p_w = _welch_anova(samples)
+    omnibus = {"F": fw, "df1": df1, "df2": df2, "p": p_w, "groups": len(names)}
     rows = []
     posthoc = None
     if len(names) == 2:
@@ -371,7 +397,6 @@ def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping |
         ss_b = sum(len(s) * (s.mean() - grand) ** 2 for s in samples)
         ss_t = ((y - grand) ** 2).sum()
         k, n = len(samples), len(y)
-        fw, _, df2, p_w = _welch_anova(samples)
         m = np.array([s.mean() for s in samples])
         kw = stats.kruskal(*samples)
         rows.append(
@@ -423,7 +448,7 @@ def compare_groups(data: pd.DataFrame, value: str, group: str, labels: Mapping |
         ("" if pd.isna(v) else f"{v:.1f}" if float(v) % 1 else f"{int(v)}") if not isinstance(v, str) else v
         for v in tests["df"]
     ]
-    return GroupComparison(descriptives=desc, tests=tests, posthoc=posthoc, n_dropped=int(n_dropped))
+    return GroupComparison(value, desc, tests, omnibus, posthoc=posthoc, n_dropped=int(n_dropped))
 
 
 def for_display(frame: pd.DataFrame, digits: int = 3, blank: str = "") -> pd.DataFrame:

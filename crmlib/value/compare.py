@@ -14,17 +14,18 @@ with Holm's (1979) adjustment over all pairs; the omnibus test is Welch's
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.oneway import anova_oneway
 
 from .._checks import as_rng, check_count, check_level, require_columns
 from ..exceptions import DataError
+from ..survey.tables import GroupComparison
+from ..survey.tables import compare_groups as _describe_groups
 from .weights import _counts
 
 __all__ = ["VALUE_MAP_COLUMNS", "GroupComparison", "bootstrap_means", "compare_groups", "value_map_table"]
@@ -119,21 +120,6 @@ def bootstrap_means(
     return out
 
 
-@dataclass
-class GroupComparison:
-    """Pairwise differences and an omnibus test of one variable across groups.
-
-    ``pairwise``: one row per pair: ``group_a``, ``group_b``, ``n_a``, ``n_b``,
-    ``mean_a``, ``mean_b``, ``diff`` (a - b), ``lower``, ``upper``
-    (bootstrap), ``welch_t``, ``df``, ``p``, ``p_holm``. ``omnibus``: Welch's
-    ANOVA ``F``, ``df1``, ``df2``, ``p`` and the number of groups.
-    """
-
-    variable: str
-    pairwise: pd.DataFrame
-    omnibus: dict
-
-
 def compare_groups(
     frame: pd.DataFrame,
     column: str,
@@ -147,7 +133,14 @@ def compare_groups(
 
     Every pair of groups: the difference of means with a percentile bootstrap
     interval (independent resamples of the two groups), Welch's t test and
-    Holm-adjusted p-values; all groups: Welch's heteroscedastic ANOVA.
+    Holm-adjusted p-values (``pairwise``); all groups: Welch's heteroscedastic
+    ANOVA (``omnibus``), with the descriptives, tests and post-hoc comparisons
+    of :func:`crmlib.survey.tables.compare_groups` (one implementation, this is
+    its bootstrap front end).
+
+    Returns
+    -------
+    GroupComparison (the class of :mod:`crmlib.survey.tables`) with ``pairwise`` filled.
 
     References
     ----------
@@ -194,15 +187,7 @@ def compare_groups(
         )
     pw = pd.DataFrame(rows)
     pw["p_holm"] = multipletests(pw["p"], method="holm")[1]
-    res = anova_oneway([vals[g] for g, _ in groups], use_var="unequal", welch_correction=True)
-    omni = {
-        "F": float(res.statistic),
-        "df1": float(res.df[0]),
-        "df2": float(res.df[1]),
-        "p": float(res.pvalue),
-        "groups": len(groups),
-    }
-    return GroupComparison(column, pw, omni)
+    return replace(_describe_groups(frame, column, group), pairwise=pw)
 
 
 def value_map_table(
