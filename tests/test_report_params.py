@@ -197,3 +197,46 @@ def test_the_project_report_set_passes_the_parameter_check():
     specs = load_config(Path(__file__).resolve().parent.parent / "reports" / "reports.yml")
     checked = check_parameters(specs)
     assert set(checked) == {s.name for s in specs}
+
+
+@pytest.mark.parametrize(
+    "name, text, expected",
+    [
+        ("calibration_end", "0123", "0123"),  # YAML 1.1 alone: the octal 83
+        ("calibration_end", "%d.%m.%Y", "%d.%m.%Y"),  # YAML alone: "while scanning a directive"
+        ("calibration_end", "no", "no"),  # YAML alone: False
+        ("calibration_end", ",", ","),
+        ("calibration_end", "'1997-09-30'", "1997-09-30"),  # quotes, as the docs used to ask, are removed
+        ("calibration_end", "null", None),
+        ("n_boot", "0123", 123),
+        ("n_boot", "1e3", None),  # not an integer: refused below by the type check
+        ("margin_share", "1e-1", 0.1),
+        ("hide", "yes", True),
+        ("grid", "[1, [2, 3]]", [1, [2, 3]]),
+        ("segment", "%d/%m", "%d/%m"),  # any type: YAML, or the text when it is not YAML
+        ("segment", "{a: [1, 2]}", {"a": [1, 2]}),
+    ],
+)
+def test_command_line_values_are_read_for_their_parameter_type(project, name, text, expected):
+    """-p values (CommandLineText) are read once the parameter's type is known: text parameters keep the text."""
+    from crmlib.report.params import CommandLineText
+
+    declared = notebook_parameters(project / "notebooks" / "p.ipynb")
+    used, problems = effective(declared, {name: CommandLineText(text)}, "report 'p'")
+    if expected is None and name == "n_boot":
+        assert problems == [
+            "report 'p': parameter 'n_boot' must be an integer like its default 200, got 1000.0 (float)"
+        ]
+        return
+    assert problems == []
+    assert used[name] == expected and type(used[name]) is type(expected)
+
+
+def test_command_line_text_reaches_the_kernel_as_typed(project, capsys):
+    cfg = _config(project, "{}")
+    assert main(["report", "--config", str(cfg), "-p", "calibration_end", "%d.%m.%Y", "-p", "n_boot", "010"]) == 0
+    capsys.readouterr()
+    page = (project / "reports" / "p.html").read_text()
+    assert "GOT '%d.%m.%Y' str" in page and "{'a': 1} 10" in page
+    record = json.loads((project / "reports" / "p.json").read_text())
+    assert record["overrides"] == {"calibration_end": "%d.%m.%Y", "n_boot": 10}

@@ -62,13 +62,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _overrides(args) -> dict:
-    from .params import check_name, parse_value, read_parameter_file
+    from .params import CommandLineText, check_name, read_parameter_file
 
     given: dict = {}
     for path in args.parameters_file:
         given.update(read_parameter_file(path))
     for name, text in args.parameter:
-        given[check_name(name, "-p")] = parse_value(text, f"-p {name}")
+        given[check_name(name, "-p")] = CommandLineText(text)  # read once each notebook's parameter type is known
     return given
 
 

@@ -34,7 +34,15 @@ import yaml
 from .._checks import close_matches
 from ..exceptions import DataError
 
-__all__ = ["notebook_parameters", "plain_value", "parse_value", "read_parameter_file", "check_name", "effective"]
+__all__ = [
+    "CommandLineText",
+    "notebook_parameters",
+    "plain_value",
+    "parse_value",
+    "read_parameter_file",
+    "check_name",
+    "effective",
+]
 
 _TYPE_WORDS = {
     bool: "true or false",
@@ -131,6 +139,61 @@ def parse_value(text: str, where: str) -> Any:
     except yaml.YAMLError as exc:
         raise DataError(f"{where}: value {text!r} is not valid YAML: {exc}") from exc
     return plain_value(value, where)
+
+
+_NULLS = {"null", "Null", "NULL", "~", "None"}
+
+
+class CommandLineText(str):
+    """A ``-p NAME VALUE`` value as typed, read once the notebook's parameter is known (:func:`effective`).
+
+    For a parameter whose default is text the value is kept as typed: ``-p customer_id 0123`` stays ``"0123"``
+    (YAML 1.1 would read an octal 83), ``-p date_format %d.%m.%Y`` needs no quotes, ``-p sheet no`` is not
+    ``False``. Any other parameter reads the value as YAML (``-p n_boot 200``, ``-p read_options "{decimal: ','}"``);
+    text that is not valid YAML is then kept as typed.
+    """
+
+
+def resolve_value(value: Any, kind: type | None, where: str) -> Any:
+    """The value a parameter gets: a :class:`CommandLineText` read for the parameter's type, anything else as is.
+
+    Parameters
+    ----------
+    value : an override (from ``reports.yml``, ``-f`` or ``-p``).
+    kind : the parameter's type (``notebook_parameters(...)[name]["type"]``; ``None``: any).
+    where : what to name in the error.
+
+    Returns
+    -------
+    The override: text as typed when ``kind`` is ``str`` (``null``, ``~`` or ``None`` give ``None``, a quoted
+    value loses its quotes); a decimal number when ``kind`` is ``int`` or ``float``; otherwise the YAML reading of the text (the text itself
+    when it is not valid YAML).
+
+    References
+    ----------
+    YAML 1.1 (the version PyYAML reads), https://yaml.org/spec/1.1/ : ``yes``/``no``/``on``/``off`` are
+    booleans and a leading 0 makes an octal integer; papermill's ``-p``/``-r`` options.
+    """
+    if not isinstance(value, CommandLineText):
+        return value
+    text = str(value)
+    if kind is str:
+        if text.strip() in _NULLS:
+            return None  # -p amount null: "no amount column", as the notebooks document
+        quoted = len(text) >= 2 and text[0] == text[-1] and text[0] in "'\""
+        return parse_value(text, where) if quoted else text
+    if kind in (int, float):  # decimal, whatever YAML 1.1 says of 0123 (octal) or 1_000
+        for read in (int, float) if kind is int else (float,):
+            try:
+                return read(text.strip())
+            except ValueError:
+                pass
+    try:
+        return parse_value(text, where)
+    except DataError:
+        if kind is None:
+            return text
+        raise
 
 
 def read_parameter_file(path: str | Path) -> dict[str, Any]:
@@ -244,6 +307,7 @@ def effective(
     papermill's ``inspect_notebook``, https://papermill.readthedocs.io/en/latest/usage-inspect.html
     """
     problems = []
+    overrides = dict(overrides)
     for name, value in overrides.items():
         if name not in declared:
             if not declared:
@@ -253,6 +317,11 @@ def effective(
                 problems.append(f"{where}: unknown parameter {name!r}{hint}")
             continue
         kind = declared[name]["type"]
+        try:
+            value = overrides[name] = resolve_value(value, kind, f"{where}: parameter {name!r}")
+        except DataError as exc:
+            problems.append(str(exc))
+            continue
         if not _type_ok(value, kind):
             problems.append(
                 f"{where}: parameter {name!r} must be {_TYPE_WORDS[kind]} like its default "

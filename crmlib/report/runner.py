@@ -301,6 +301,7 @@ def check_parameters(
             declared[spec.notebook] = _params.notebook_parameters(spec.notebook)
         given = {**spec.parameters, **(overrides or {})}
         used, found = _params.effective(declared[spec.notebook], given, f"report {spec.name!r}")
+        given = {k: used.get(k, v) for k, v in given.items()}  # -p values read for their parameter's type
         problems += found
         out[spec.name] = (used, given)
     if problems:
