@@ -251,3 +251,17 @@ def test_inputchecks_a_misspelt_bundled_log_name_gets_the_close_match(name, word
         read_log(name)
     with pytest.raises(DataError, match=r"give a bundled name \(cdnow_sample, cdnow_master\).*\(did you mean"):
         open_log(name)
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"encoding": "cp949"}, r"encoding='cp949' cannot be honoured for a glob, a URL or a compressed file"),
+        ({"delimiter": ";"}, r"delimiter=';' cannot be honoured for a glob.*splits on ','"),
+    ],
+)
+def test_inputchecks_reading_options_the_engine_reader_would_ignore_are_refused(tmp_path, kwargs, words):
+    """A glob is read by the engine's own CSV reader (UTF-8, ','): an option it would silently ignore is an error."""
+    (tmp_path / "a.csv").write_text("customer_id;date;amount\n1;2020-01-01;1.5\n", encoding="utf-8")
+    with pytest.raises(DataError, match=words):
+        read_log(str(tmp_path / "*.csv"), **kwargs)

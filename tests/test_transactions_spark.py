@@ -21,7 +21,7 @@ import pytest
 
 from crmlib.datasets import load_cdnow
 from crmlib.exceptions import DataError, DataWarning
-from crmlib.transactions import summarize
+from crmlib.transactions import read_log, summarize
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -172,3 +172,17 @@ def test_spark_period_spend_overflow_is_reported_with_or_without_ansi(spark, con
             _quiet(con.create_table("overflow_log", log, overwrite=True), on_duplicate="ignore")
     finally:
         spark.conf.set("spark.sql.ansi.enabled", before)
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"encoding": "cp949"}, r"encoding='cp949' cannot be honoured for a CSV file on pyspark: .*UTF-8 only"),
+        ({"delimiter": ";"}, r"delimiter=';' cannot be honoured for a CSV file on pyspark: .*splits on ','"),
+    ],
+)
+def test_inputchecks_spark_csv_reading_options_it_would_ignore_are_refused(con, tmp_path, kwargs, words):
+    path = tmp_path / "log.csv"
+    path.write_text("customer_id;date;amount\n1;2020-01-01;1.5\n", encoding="utf-8")
+    with pytest.raises(DataError, match=words):
+        read_log(str(path), engine=con, **kwargs)

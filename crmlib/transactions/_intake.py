@@ -380,12 +380,28 @@ def _from_text(source, engine, names, date_format, encoding, delimiter, sheet, o
         except Exception as exc:
             raise _parquet_error(text, exc) from exc
     elif backend.name != "duckdb" or is_glob or "://" in text or path.suffix.lower() in (".gz", ".zst"):
-        log.table = backend.read_csv(text)  # the engine's own reader (UTF-8)
+        _engine_reader_options(text, backend.name, encoding, delimiter)
+        log.table = backend.read_csv(text)  # the engine's own reader (UTF-8, comma-separated)
     else:
         log.table = _read_csv_duckdb(path, backend, names, encoding, delimiter, opts, log.cleanup)
         log.owned_table = True
     _check_columns(list(log.table.columns), names, repr(text))
     return log
+
+
+def _engine_reader_options(text: str, engine: str, encoding: str | None, delimiter: str | None) -> None:
+    """Refuse reading options the engine's own CSV reader would ignore (it reads UTF-8, comma-separated)."""
+    why = f"{'a glob, a URL or a compressed file' if engine == 'duckdb' else f'a CSV file on {engine}'}"
+    if encoding is not None and _norm(encoding) not in ("utf-8", "utf-8-sig"):
+        raise DataError(
+            f"{text!r}: encoding={encoding!r} cannot be honoured for {why}: the engine's CSV reader reads UTF-8 only. "
+            "Convert the file to UTF-8 or Parquet, or read one local file with the default engine (it transcodes)"
+        )
+    if delimiter is not None and delimiter != ",":
+        raise DataError(
+            f"{text!r}: delimiter={delimiter!r} cannot be honoured for {why}: the engine's CSV reader splits on ','. "
+            "Convert the file to Parquet, or read one local file with the default engine"
+        )
 
 
 def _read_csv_duckdb(path: Path, backend, names, encoding, delimiter, opts, cleanup) -> Any:
