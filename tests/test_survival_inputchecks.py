@@ -166,12 +166,12 @@ def test_inputchecks_cox_negative_times_and_quantiles(sd):
     cox = ChurnCox().fit(sd, ["x", "group"])
     with pytest.raises(DataError, match="times must be >= 0, got -5"):
         cox.predict_conditional(sd.head(2), 0.0, [-5.0])
-    with pytest.raises(DataError, match="survived must be >= 0, got -1"):
+    with pytest.raises(DataError, match="survived_days must be >= 0, got -1"):
         cox.predict_conditional(sd.head(2), -1.0, [5.0])
     with pytest.raises(DataError, match="quantiles must be in \\[0, 1\\], got 1.5"):
         cox.risk_profiles([0.5, 1.5])
     with pytest.raises(DataError, match="ahead must be > 0, got 0"):
-        cox.conditional_table(cox.risk_profiles(), survived=[0], ahead=0)
+        cox.conditional_table(cox.risk_profiles(), survived_days=[0], ahead=0)
 
 
 def test_inputchecks_compare_aft_sample_needs_a_seed(sd):

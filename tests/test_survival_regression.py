@@ -102,27 +102,42 @@ def test_ph_check_flags_a_time_varying_effect_and_advises():
     assert "fails" in tab.attrs["advice"] and "['group']" in tab.attrs["advice"]
 
 
+def _breslow_step(cox, row_index, t):
+    """S(t | x) = S0(t)^exp(x' beta) with the Breslow baseline read as a step (1 before its first time)."""
+    base = cox.model_.baseline_survival_.iloc[:, 0]
+    pos = np.searchsorted(base.index.to_numpy(), np.atleast_1d(t), side="right") - 1
+    s0 = np.where(pos >= 0, base.to_numpy()[np.maximum(pos, 0)], 1.0)
+    ph = float(cox.model_.predict_partial_hazard(cox.design_.loc[[row_index]].iloc[:, 2:]).iloc[0])
+    return s0**ph
+
+
 def test_conditional_prediction_is_ratio_of_unconditional_survival(sim, cox):
+    # independent computation on the Breslow step function; lifelines' conditional_after=0 (and its linear
+    # interpolation between churn times) would drop the churn before the first baseline time (issue 15)
     rows = sim.head(4)
     s = np.array([0.0, 100.0, 365.0, 500.0])
     times = [30.0, 180.0, 365.0]
     cond = cox.predict_conditional(rows, s, times)
-    X = cox.design_.loc[rows.index].iloc[:, 2:]
     for j, idx in enumerate(rows.index):
-        full = cox.model_.predict_survival_function(X.loc[[idx]], times=[s[j]] + [s[j] + t for t in times]).iloc[:, 0]
-        np.testing.assert_allclose(cond[idx].to_numpy(), full.to_numpy()[1:] / full.to_numpy()[0], rtol=1e-8)
+        full = _breslow_step(cox, idx, [s[j]] + [s[j] + t for t in times])
+        np.testing.assert_allclose(cond[idx].to_numpy(), full[1:] / full[0], rtol=1e-8)
     med = cox.predict_remaining_median(rows, s)
     assert med.index.equals(rows.index)
+    grid = np.arange(1.0, cox.last_event_time_ + 1)
+    for j, idx in enumerate(rows.index):
+        ratio = _breslow_step(cox, idx, s[j] + grid) / _breslow_step(cox, idx, [s[j]])[0]
+        expect = grid[np.argmax(ratio <= 0.5)] if (ratio <= 0.5).any() else np.inf
+        assert med[idx] == expect
 
 
 def test_inputchecks_conditional_prediction_beyond_the_last_churn(sim, cox):
     last = cox.last_event_time_
     assert last == sim.loc[sim["churned"] == 1, "duration"].max()
-    with pytest.raises(DataError, match=r"survived \+ times reaches .* beyond the last churn observed"):
+    with pytest.raises(DataError, match=r"survived_days \+ times reaches .* beyond the last churn observed"):
         cox.predict_conditional(sim.head(2), last - 10.0, [30.0])
-    with pytest.raises(DataError, match=r"survived reaches .* beyond the last churn observed"):
+    with pytest.raises(DataError, match=r"survived_days reaches .* beyond the last churn observed"):
         cox.predict_remaining_median(sim.head(2), last + 1.0)
-    with pytest.raises(DataError, match="survived must be >= 0, got -1"):
+    with pytest.raises(DataError, match="survived_days must be >= 0, got -1"):
         cox.predict_remaining_median(sim.head(2), -1.0)
 
 
@@ -139,13 +154,13 @@ def test_risk_profiles_are_the_customers_at_the_risk_quantiles(sim, cox):
 
 def test_conditional_table_equals_predict_conditional(sim, cox):
     prof = cox.risk_profiles()
-    tab = cox.conditional_table(prof, survived=(0, 90), ahead=120)
+    tab = cox.conditional_table(prof, survived_days=(0, 90), ahead=120)
     assert tab.index.tolist() == [("p10", 0.0), ("p10", 90.0), ("p50", 0.0), ("p50", 90.0), ("p90", 0.0), ("p90", 90.0)]
     for s in (0.0, 90.0):
         direct = cox.predict_conditional(prof, s, [120.0]).iloc[0]
-        np.testing.assert_allclose(tab.xs(s, level="survived")["survival_ahead"].to_numpy(), direct.to_numpy())
+        np.testing.assert_allclose(tab.xs(s, level="survived_days")["survival_ahead"].to_numpy(), direct.to_numpy())
     assert tab.attrs["ahead"] == 120.0
-    auto = cox.conditional_table(prof, survived=(0, 180))
+    auto = cox.conditional_table(prof, survived_days=(0, 180))
     assert auto.attrs["ahead"] == int(min(365, cox.last_event_time_ - 180))
 
 

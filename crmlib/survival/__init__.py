@@ -6,12 +6,16 @@ Built on lifelines (Davidson-Pilon 2019). Modules:
 :mod:`.data`              contracts / transaction logs -> survival data (the churn rule),
                           sensitivity to the inactivity window
 :mod:`.curves`            Kaplan-Meier by segment, log-rank tests, cohort tables, period rates
-:mod:`.regression`        Cox PH (hazard ratios, forest plot, PH check), AFT comparison,
-                          conditional predictions
+:mod:`.regression`        Cox PH (hazard ratios, forest plot, PH check and its remedy by
+                          strata), AFT comparison, conditional predictions
+:mod:`.twopart`           two-part churn model (ever returns x time to churn among returners)
+                          for a mass of churn at the first day; mean predicted survival
+                          against Kaplan-Meier
 :mod:`.value`             expected discounted margin over a survival curve, with CIs
 :mod:`.compare`           Kaplan-Meier against the shifted-beta-geometric cohort model
 :mod:`.lifecycle`         exploration / formation / stability / decline / lost stages
-:mod:`.simulate`          a SIMULATED contractual data set from a known PH model
+:mod:`.simulate`          SIMULATED contracts from a known PH model, SIMULATED two-part churn
+                          data, a Monte-Carlo recovery study of the hazard ratios
 ========================  ============================================================
 """
 
@@ -37,7 +41,16 @@ from .data import (
 )
 from .lifecycle import STAGES, lifecycle_stages, stage_sizes, stage_transitions
 from .regression import ChurnCox, aft_conditional_median, compare_aft, design_matrix
-from .simulate import PLAN_MARGIN, TRUE_HAZARD_RATIOS, simulate_contracts
+from .simulate import (
+    PLAN_MARGIN,
+    TRUE_HAZARD_RATIOS,
+    TRUE_TWO_PART,
+    hazard_ratio_recovery,
+    simulate_contracts,
+    simulate_two_part,
+    true_two_part_survival,
+)
+from .twopart import TwoPartChurn, mean_survival_table, plot_mean_survival
 from .value import (
     customer_value,
     customer_value_interval,
@@ -65,6 +78,9 @@ __all__ = [
     "compact_intervals",
     "ChurnCox",
     "compare_aft",
+    "TwoPartChurn",
+    "mean_survival_table",
+    "plot_mean_survival",
     "design_matrix",
     "aft_conditional_median",
     "segment_value",
@@ -80,5 +96,9 @@ __all__ = [
     "simulate_contracts",
     "TRUE_HAZARD_RATIOS",
     "PLAN_MARGIN",
+    "simulate_two_part",
+    "true_two_part_survival",
+    "TRUE_TWO_PART",
+    "hazard_ratio_recovery",
     "sbg_comparison",
 ]

@@ -58,6 +58,49 @@ def step_at(frame: pd.DataFrame | pd.Series, times: Sequence[float] | np.ndarray
     return np.asarray(frame)[pos]
 
 
+def _steps(curves: pd.DataFrame, times: np.ndarray) -> pd.DataFrame:
+    """Step curves (index = times, right-continuous) read at ``times``; 1 before their first time (S(0) = 1)."""
+    idx = np.asarray(curves.index, dtype="float64")
+    pos = np.searchsorted(idx, times, side="right") - 1
+    vals = np.vstack([np.ones((1, curves.shape[1])), np.asarray(curves, dtype="float64")])[pos + 1]
+    return pd.DataFrame(vals, index=pd.Index(times, name=curves.index.name), columns=curves.columns)
+
+
+def _conditional_steps(curves: pd.DataFrame, survived_days: np.ndarray, times: np.ndarray) -> pd.DataFrame:
+    """``S(s + t) / S(s)`` for each column's own ``s`` (``survived_days``, one per column) at ``times`` after it.
+
+    ``curves`` are step survival curves (times x customers, right-continuous,
+    1 before the first time). A customer with ``S(s) = 0`` gets ``NaN``
+    (no one like them is left).
+    """
+    out = np.empty((len(times), curves.shape[1]))
+    for s in np.unique(survived_days):  # a handful of stays, not customers
+        cols = np.flatnonzero(survived_days == s)
+        part = curves.iloc[:, cols]
+        base = _steps(part, np.array([s])).to_numpy()[0]
+        ahead = _steps(part, s + times).to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, cols] = np.where(base > 0, ahead / np.where(base > 0, base, 1.0), np.nan)
+    return pd.DataFrame(out, index=pd.Index(times, name="time ahead"), columns=curves.columns)
+
+
+def _remaining_median(curves: pd.DataFrame, survived_days: np.ndarray) -> np.ndarray:
+    """Median remaining lifetime on step curves: first ``u`` with ``S(s + u) / S(s) <= 0.5`` (``inf`` if none)."""
+    idx = np.asarray(curves.index, dtype="float64")
+    out = np.full(curves.shape[1], np.inf)
+    for s in np.unique(survived_days):
+        cols = np.flatnonzero(survived_days == s)
+        part = curves.iloc[:, cols]
+        base = _steps(part, np.array([s])).to_numpy()[0]
+        later = idx > s
+        ratio = np.asarray(part, dtype="float64")[later] / np.where(base > 0, base, np.nan)
+        hit = ratio <= 0.5
+        first = np.argmax(hit, axis=0)
+        found = hit.any(axis=0)
+        out[cols[found]] = idx[later][first[found]] - s
+    return out
+
+
 def _segments(data: pd.DataFrame, segment: str | None) -> pd.Series:
     if segment is None:
         return pd.Series("all", index=data.index)

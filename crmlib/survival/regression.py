@@ -28,6 +28,7 @@ import pandas as pd
 
 from .._checks import as_rng, check_count, check_level, check_nonnegative, check_positive, check_probability
 from ..exceptions import ConvergenceError, DataError, DataWarning
+from .curves import _conditional_steps, _remaining_median, _steps
 from .data import _need_columns, _where, validate_survival
 
 __all__ = ["design_matrix", "ChurnCox", "compare_aft", "aft_conditional_median"]
@@ -97,11 +98,28 @@ class ChurnCox:
         self.level = level
         self.penalizer = penalizer
         self.significance = significance
+        self.remedied_: list[str] = []  # covariates stratified by remedy()
 
     def fit(
-        self, data: pd.DataFrame, covariates: Sequence[str], *, duration: str = "duration", event: str = "churned"
+        self,
+        data: pd.DataFrame,
+        covariates: Sequence[str],
+        *,
+        duration: str = "duration",
+        event: str = "churned",
+        strata: Sequence[str] = (),
     ) -> ChurnCox:
-        """Fit by maximum partial likelihood (Efron ties); returns ``self``."""
+        """Fit by maximum partial likelihood (Efron ties); returns ``self``.
+
+        Parameters
+        ----------
+        data : survival data (``duration`` in days or the data's time unit, ``event`` 1 = churned).
+        covariates : churn drivers (columns of ``data``); categorical ones are dummy-coded.
+        strata : columns whose levels each get their own baseline hazard (stratified Cox model,
+            Kalbfleisch & Prentice 2002, sec. 4.4): the remedy for a covariate whose effect is not
+            proportional. A stratum column is not a covariate and gets no hazard ratio; numeric
+            strata must have few levels (bin them first, see :meth:`remedy`).
+        """
         from lifelines import CoxPHFitter
         from lifelines.exceptions import ConvergenceError as LLConvergenceError
 
@@ -113,7 +131,9 @@ class ChurnCox:
             raise DataError(f"column {event!r}: no churn events; a Cox model cannot be estimated")
         self.duration_col_, self.event_col_ = duration, event
         self.covariates_ = list(covariates)
-        self.covariate_data_ = data[self.covariates_].copy()
+        self.strata_ = _check_strata(data, strata, self.covariates_)
+        self.covariate_data_ = data[self.covariates_ + self.strata_].copy()
+        self.frame_ = pd.concat([self.design_, data[self.strata_]], axis=1)  # what lifelines is fitted on
         self._schoenfeld_ = None
         cat_cols = [c for c in self.design_.columns[2:] if c not in self.covariates_]  # dummy columns
         ev = self.design_[event].to_numpy()
@@ -129,7 +149,7 @@ class ChurnCox:
                 )
         try:
             self.model_ = CoxPHFitter(alpha=1 - level, penalizer=self.penalizer).fit(
-                self.design_, duration_col=duration, event_col=event
+                self.frame_, duration_col=duration, event_col=event, strata=self.strata_ or None
             )
         except LLConvergenceError as exc:
             raise ConvergenceError(
@@ -213,38 +233,45 @@ class ChurnCox:
     def predict_survival(self, data: pd.DataFrame | None = None, times: Sequence[float] | None = None) -> pd.DataFrame:
         """Predicted survival curves ``S(t | x) = S0(t)^exp(x' beta)`` (Cox 1972), times (rows) x customers (columns).
 
-        ``data`` holds covariate rows (default: the customers the model was
-        fitted on); ``times`` (>= 0, time units of the data) default to the
-        fitted event times. The input of :func:`~crmlib.survival.customer_value`.
+        ``data`` holds covariate rows (and the strata columns of a stratified
+        fit; default: the customers the model was fitted on); ``times`` (>= 0,
+        time units of the data) default to the fitted event times. The curves
+        are the Breslow step functions (Klein & Moeschberger 2003, eq. 8.8.2)
+        read as steps: S = 1 before the first churn time of the baseline, and
+        between two churn times the value of the earlier one (lifelines
+        interpolates linearly between them and reads the first step at time 0).
+        The input of :func:`~crmlib.survival.customer_value`.
         """
-        x = self.design_.drop(columns=[self.duration_col_, self.event_col_]) if data is None else self._x(data)
-        if times is not None:
-            times = list(np.atleast_1d(check_nonnegative(np.asarray(times, dtype="float64"), "times")))
-        return self.model_.predict_survival_function(x, times=times)
+        x = self.frame_.drop(columns=[self.duration_col_, self.event_col_]) if data is None else self._x(data)
+        curves = self.model_.predict_survival_function(x)
+        if times is None:
+            return curves
+        t = np.atleast_1d(check_nonnegative(np.asarray(times, dtype="float64"), "times"))
+        return _steps(curves, t)
 
     def conditional_table(
-        self, profiles: pd.DataFrame, survived: Sequence[float] = (0, 90, 180), ahead: float | None = None
+        self, profiles: pd.DataFrame, survived_days: Sequence[float] = (0, 90, 180), ahead: float | None = None
     ) -> pd.DataFrame:
         """Survival ``ahead`` more time units and median remaining lifetime, given time already stayed.
 
         For each row of ``profiles`` (e.g. :meth:`risk_profiles`) and each
-        ``s`` in ``survived``: ``S(s + ahead | T > s, x) = S(s + ahead, x) / S(s, x)``
+        ``s`` in ``survived_days``: ``S(s + ahead | T > s, x) = S(s + ahead, x) / S(s, x)``
         and the median remaining lifetime (``inf`` when not reached), from the
         fitted Cox model (Klein & Moeschberger 2003, sec. 8.8).
 
         Parameters
         ----------
         profiles : covariate rows (same columns as in ``fit``).
-        survived : times already stayed (time units of the data, >= 0).
-        ahead : time ahead (> 0); default ``min(365, last churn - max(survived))``,
+        survived_days : days already stayed (>= 0).
+        ahead : time ahead (> 0); default ``min(365, last churn - max(survived_days))``,
             so that every prediction stays inside the observed churn times.
 
         Returns
         -------
-        DataFrame indexed by (profile, ``survived``) with ``survival_ahead`` and
+        DataFrame indexed by (profile, ``survived_days``) with ``survival_ahead`` and
         ``median_remaining``; ``attrs["ahead"]`` and ``attrs["last_event_time"]``.
         """
-        s = np.atleast_1d(check_nonnegative(np.asarray(survived, dtype="float64"), "survived"))
+        s = np.atleast_1d(check_nonnegative(np.asarray(survived_days, dtype="float64"), "survived_days"))
         if ahead is None:
             ahead = float(int(min(365.0, self.last_event_time_ - s.max())))
         ahead = check_positive(ahead, "ahead")
@@ -254,13 +281,13 @@ class ChurnCox:
             med = self.predict_remaining_median(profiles, stay)
             rows.append(
                 pd.DataFrame(
-                    {"survived": stay, "survival_ahead": cond.to_numpy(), "median_remaining": med.to_numpy()},
+                    {"survived_days": stay, "survival_ahead": cond.to_numpy(), "median_remaining": med.to_numpy()},
                     index=pd.Index(profiles.index, name=profiles.index.name or "profile"),
                 )
             )
-        out = pd.concat(rows).set_index("survived", append=True).sort_index(level=0, sort_remaining=False)
+        out = pd.concat(rows).set_index("survived_days", append=True).sort_index(level=0, sort_remaining=False)
         out = out.loc[list(profiles.index)]
-        out.attrs.update({"ahead": ahead, "last_event_time": self.last_event_time_, "n": int(self.model_._n_examples)})
+        out.attrs.update({"ahead": ahead, "last_event_time": self.last_event_time_, "n": len(self.design_)})
         return out
 
     def plot_forest(self, ax=None):
@@ -300,17 +327,13 @@ class ChurnCox:
         from lifelines.statistics import proportional_hazard_test
 
         res = proportional_hazard_test(
-            self.model_, self.design_, time_transform="rank", precomputed_residuals=self._scaled_schoenfeld()
+            self.model_, self.frame_, time_transform="rank", precomputed_residuals=self._scaled_schoenfeld()
         )
         tab = res.summary[["test_statistic", "p"]].copy()
         tab.index = [i[0] if isinstance(i, tuple) else i for i in tab.index]
         tab.index.name = "covariate"
         tab["violated"] = tab["p"] < self.significance
-        source = {}
-        for c in self.covariates_:
-            for col in self.design_.columns[2:]:
-                if col == c or col.startswith(f"{c}_"):
-                    source[col] = c
+        source = _design_sources(self.covariates_, self.design_.columns[2:])
         tab["advice"] = [
             (
                 f"effect changes over time: stratify on {source.get(i, i)!r} (CoxPHFitter(strata=...)), "
@@ -338,6 +361,58 @@ class ChurnCox:
         tab.attrs["advice"] = text
         tab.attrs["n"] = n
         return tab
+
+    def remedy(self, bins: int = 4) -> ChurnCox:
+        """Refit with the covariates that fail the proportional-hazards check as strata, one at a time.
+
+        The covariate with the largest Grambsch-Therneau statistic among those
+        flagged by :meth:`check_proportional_hazards` leaves the covariates and
+        becomes a stratum with its own baseline hazard (Kalbfleisch & Prentice
+        2002, sec. 4.4; Therneau & Grambsch 2000, sec. 6.5): a categorical
+        covariate with its levels, a numeric one cut into ``bins`` groups at its
+        quantiles (``"<name> group"``, levels such as ``"(2.3, 3.1]"``). The model
+        is refitted and checked again, until no covariate fails (a covariate
+        can fail only because another one is misspecified, so they are not all
+        stratified at once). The stratified covariates' effects are then read
+        from the curves per stratum, not from a hazard ratio. Returns ``self``
+        when nothing fails; raises :class:`DataError` when the last covariate
+        would have to go (no hazard ratio would be left: compare Kaplan-Meier
+        curves per group instead).
+
+        Returns
+        -------
+        A fitted :class:`ChurnCox`; ``remedied_`` lists the stratified covariates in order.
+        """
+        bins = check_count(bins, "bins", minimum=2)
+        model: ChurnCox = self
+        done: list[str] = []
+        while True:
+            ph = model.check_proportional_hazards()
+            if not ph["violated"].any():
+                break
+            source = _design_sources(model.covariates_, model.design_.columns[2:])
+            worst = source[str(ph.loc[ph["violated"], "test_statistic"].idxmax())]
+            keep = [c for c in model.covariates_ if c != worst]
+            if not keep:
+                raise DataError(
+                    f"after stratifying on {done}, {worst!r} still fails the proportional-hazards check and is the "
+                    "last covariate; stratifying on it leaves no hazard ratio: compare Kaplan-Meier curves per "
+                    "group (KaplanMeierBySegment) instead"
+                )
+            data = model.covariate_data_.copy()
+            data[self.duration_col_] = model.design_[self.duration_col_]
+            data[self.event_col_] = model.design_[self.event_col_]
+            strata, x = list(model.strata_), data[worst]
+            if pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x) and x.nunique() > bins:
+                data[f"{worst} group"] = pd.qcut(x, bins, duplicates="drop").astype(str)
+                strata.append(f"{worst} group")
+            else:
+                strata.append(worst)
+            model = ChurnCox(level=self.level, penalizer=self.penalizer, significance=self.significance)
+            model.fit(data, keep, duration=self.duration_col_, event=self.event_col_, strata=strata)
+            done.append(worst)
+        model.remedied_ = done
+        return model
 
     def plot_schoenfeld(self, covariate: str, ax=None, bins: int = 20):
         """Scaled Schoenfeld residuals of one design column against event-time rank, with binned means.
@@ -377,26 +452,28 @@ class ChurnCox:
     def _scaled_schoenfeld(self) -> pd.DataFrame:
         """Scaled Schoenfeld residuals of the fitted model (computed once, then reused)."""
         if getattr(self, "_schoenfeld_", None) is None:
-            self._schoenfeld_ = self.model_.compute_residuals(self.design_, "scaled_schoenfeld")
+            self._schoenfeld_ = self.model_.compute_residuals(self.frame_, "scaled_schoenfeld")
         return self._schoenfeld_
 
     def predict_conditional(
-        self, data: pd.DataFrame, survived: float | Sequence[float], times: Sequence[float]
+        self, data: pd.DataFrame, survived_days: float | Sequence[float], times: Sequence[float]
     ) -> pd.DataFrame:
-        """Survival ``S(s + t | T > s, x)`` at ``t`` more time units, given ``s`` = ``survived`` already.
+        """Survival ``S(s + t | T > s, x) = S(s + t, x) / S(s, x)`` at ``t`` more time units, given ``s`` already.
 
-        ``data`` holds the covariates (same columns as in ``fit``); ``survived``
+        ``data`` holds the covariates (same columns as in ``fit``); ``survived_days``
         is one number or one per row. Rows of the result are ``times`` (time
-        *after* ``survived``), columns the customers (``data.index``). Equal to
-        ``CoxPHFitter.predict_survival_function(X, times, conditional_after=s)``.
+        *after* ``survived_days``), columns the customers (``data.index``). Both
+        curves are read as steps (:meth:`predict_survival`), so a churn at the
+        first day stays in ``S(t | T > 0)`` (lifelines' ``conditional_after=0``
+        reads the baseline at its first churn time and drops it).
         """
         X = self._x(data)
-        s = np.broadcast_to(check_nonnegative(np.asarray(survived, dtype="float64"), "survived"), (len(X),))
+        s = np.broadcast_to(check_nonnegative(np.asarray(survived_days, dtype="float64"), "survived_days"), (len(X),))
         t = np.atleast_1d(check_nonnegative(np.asarray(times, dtype="float64"), "times"))
         if t.size == 0:
             raise DataError("times must list at least one time ahead (>= 0)")
-        self._check_reach(float(s.max()) + float(t.max()), "survived + times")
-        return self.model_.predict_survival_function(X, times=list(times), conditional_after=s)
+        self._check_reach(float(s.max()) + float(t.max()), "survived_days + times")
+        return _conditional_steps(self.model_.predict_survival_function(X), s, t)
 
     @property
     def last_event_time_(self) -> float:
@@ -412,17 +489,18 @@ class ChurnCox:
                 "estimated. Ask about shorter times or fit a parametric (AFT) model to extrapolate"
             )
 
-    def predict_remaining_median(self, data: pd.DataFrame, survived: float | Sequence[float]) -> pd.Series:
-        """Median *remaining* lifetime given ``survived`` time already stayed (``inf`` if not reached).
+    def predict_remaining_median(self, data: pd.DataFrame, survived_days: float | Sequence[float]) -> pd.Series:
+        """Median *remaining* lifetime given ``survived_days`` time already stayed (``inf`` if not reached).
 
-        ``survived`` beyond the last observed churn raises :class:`DataError`
-        (nothing is known about churn there).
+        The first time ``u`` with ``S(s + u | x) / S(s | x) <= 0.5`` on the step
+        curves of :meth:`predict_survival`. ``survived_days`` beyond the last
+        observed churn raises :class:`DataError` (nothing is known about churn there).
         """
         X = self._x(data)
-        s = np.broadcast_to(check_nonnegative(np.asarray(survived, dtype="float64"), "survived"), (len(X),))
-        self._check_reach(float(s.max()), "survived")
-        out = self.model_.predict_median(X, conditional_after=s)
-        return pd.Series(np.asarray(out, dtype="float64").ravel(), index=X.index, name="median_remaining")
+        s = np.broadcast_to(check_nonnegative(np.asarray(survived_days, dtype="float64"), "survived_days"), (len(X),))
+        self._check_reach(float(s.max()), "survived_days")
+        med = _remaining_median(self.model_.predict_survival_function(X), s)
+        return pd.Series(med, index=X.index, name="median_remaining")
 
     def _x(self, data: pd.DataFrame) -> pd.DataFrame:
         tmp = data.copy()
@@ -430,7 +508,41 @@ class ChurnCox:
             if col not in tmp:
                 tmp[col] = 0
         x = design_matrix_like(tmp, self.covariates_, self.design_.columns[2:], self.duration_col_, self.event_col_)
+        if self.strata_:
+            _need_columns(data, self.strata_, "data (the strata of the fit)")
+            x = pd.concat([x, data[self.strata_]], axis=1)
         return x
+
+
+def _design_sources(covariates: Sequence[str], columns: Sequence[str]) -> dict[str, str]:
+    """Design column -> the covariate it codes (a dummy ``<name>_<level>`` or the covariate itself)."""
+    source = {}
+    for c in covariates:
+        for col in columns:
+            if col == c or col.startswith(f"{c}_"):
+                source[col] = c
+    return source
+
+
+def _check_strata(data: pd.DataFrame, strata: Sequence[str], covariates: Sequence[str]) -> list[str]:
+    """The strata columns of a stratified Cox fit: present, no missing value, not covariates, few levels."""
+    strata = [strata] if isinstance(strata, str) else list(strata)
+    _need_columns(data, strata, "survival data")
+    both = [c for c in strata if c in covariates]
+    if both:
+        raise DataError(
+            f"column(s) {both} are both covariates and strata; a stratum gets no hazard ratio, drop it from covariates"
+        )
+    for c in strata:
+        bad = data.index[data[c].isna().to_numpy()]
+        if len(bad):
+            raise DataError(f"stratum column {c!r}: missing value in {_where(bad)}")
+        k = data[c].nunique()
+        if pd.api.types.is_numeric_dtype(data[c]) and k > 20:
+            raise DataError(
+                f"stratum column {c!r} is numeric with {k} levels; bin it first (e.g. pandas.qcut) or use ChurnCox.remedy"
+            )
+    return strata
 
 
 def design_matrix_like(
@@ -532,8 +644,8 @@ def compare_aft(
     return tab, models
 
 
-def aft_conditional_median(model, data: pd.DataFrame, survived: float | Sequence[float]) -> pd.Series:
-    """Median remaining lifetime from a fitted lifelines AFT model given time already survived."""
-    s = np.broadcast_to(np.asarray(survived, dtype="float64"), (len(data),))
+def aft_conditional_median(model, data: pd.DataFrame, survived_days: float | Sequence[float]) -> pd.Series:
+    """Median remaining lifetime from a fitted lifelines AFT model given ``survived_days`` days already stayed."""
+    s = np.broadcast_to(np.asarray(survived_days, dtype="float64"), (len(data),))
     out = model.predict_median(data, conditional_after=s)
     return pd.Series(np.asarray(out, dtype="float64").ravel(), index=data.index, name="median_remaining")

@@ -39,7 +39,15 @@ import pandas as pd
 from .._checks import as_rng, check_count
 from ..exceptions import DataError
 
-__all__ = ["simulate_contracts", "TRUE_HAZARD_RATIOS", "PLAN_MARGIN"]
+__all__ = [
+    "simulate_contracts",
+    "TRUE_HAZARD_RATIOS",
+    "PLAN_MARGIN",
+    "simulate_two_part",
+    "true_two_part_survival",
+    "TRUE_TWO_PART",
+    "hazard_ratio_recovery",
+]
 
 TRUE_HAZARD_RATIOS: dict[str, float] = {"plan_plus": 0.75, "plan_premium": 0.50, "online": 1.40, "age": 0.98}
 """Default true hazard ratios of the simulated contracts (age: per year)."""
@@ -141,4 +149,176 @@ def simulate_contracts(
             ),
         }
     )
+    return out
+
+
+TRUE_TWO_PART: dict[str, dict[str, float]] = {
+    "odds_ratios": {"log_first_amount": 1.30, "online": 0.80},
+    "hazard_ratios": {"log_first_amount": 0.85, "online": 1.30},
+}
+"""Default truth of :func:`simulate_two_part`: odds ratios of returning and hazard ratios of churn among returners."""
+
+
+def simulate_two_part(
+    n: int = 5000,
+    *,
+    seed: int | np.random.Generator,
+    return_share_at_mean: float = 0.35,
+    odds_ratios: Mapping[str, float] | None = None,
+    hazard_ratios: Mapping[str, float] | None = None,
+    weibull_scale_days: float = 200.0,
+    weibull_shape: float = 0.8,
+    follow_up_days: tuple[int, int] = (300, 550),
+) -> pd.DataFrame:
+    """Draw SIMULATED survival data from the two-part churn model (:class:`~crmlib.survival.TwoPartChurn`).
+
+    Covariates: ``log_first_amount`` ~ Normal(3.3, 0.7) (log of a first order
+    in currency units, as in CDNOW) and ``online`` (0/1, P = 0.4). A customer
+    returns after day 1 with probability ``pi(x) = 1 / (1 + exp(-(g0 + x' gamma)))``,
+    ``x`` centred at the covariate means, ``g0 = logit(return_share_at_mean)``
+    (Farewell 1982); otherwise the lifetime is 1 day. A returner's lifetime is
+    ``1 + ceil(lam (E exp(-x' beta))^(1/k))`` days, ``E ~ Exp(1)`` (Weibull
+    proportional hazards, Bender, Augustin & Blettner 2005, eq. 6). Follow-up
+    is uniform over ``follow_up_days`` (administrative censoring).
+
+    Parameters
+    ----------
+    n : customers; seed : int or ``numpy.random.Generator``.
+    return_share_at_mean : probability of returning at the covariate means (share in (0, 1)).
+    odds_ratios, hazard_ratios : true odds ratios of returning and hazard ratios of churn among
+        returners, per unit of ``log_first_amount`` and for ``online``; defaults in :data:`TRUE_TWO_PART`.
+    weibull_scale_days, weibull_shape : ``lam`` (days) and ``k`` of the returners' baseline.
+    follow_up_days : (shortest, longest) follow-up in days.
+
+    Returns
+    -------
+    Survival data: ``duration`` (days), ``churned``, ``returned`` (the latent class, for
+    checks only), ``log_first_amount``, ``online``, ``simulated`` (True); ``attrs`` hold the
+    truth (``true_odds_ratios``, ``true_hazard_ratios``, ``intercept``, ``means``, the Weibull
+    parameters) and a ``description`` beginning "SIMULATED".
+    """
+    n = check_count(n, "n", minimum=10, maximum=10_000_000)
+    rng = as_rng(seed)
+    share = float(return_share_at_mean)
+    if not 0.0 < share < 1.0:
+        raise DataError(f"return_share_at_mean must be in (0, 1), got {return_share_at_mean!r}")
+    if weibull_scale_days <= 0 or weibull_shape <= 0:
+        raise DataError("weibull_scale_days and weibull_shape must be positive")
+    lo, hi = (check_count(v, "follow_up_days", minimum=2) for v in follow_up_days)
+    if hi < lo:
+        raise DataError(f"follow_up_days must be (shortest, longest), got {follow_up_days!r}")
+    truth = {k: dict(v) for k, v in TRUE_TWO_PART.items()}
+    for key, given in (("odds_ratios", odds_ratios), ("hazard_ratios", hazard_ratios)):
+        if given is not None:
+            unknown = set(given) - set(truth[key])
+            if unknown:
+                raise DataError(f"{key}: unknown covariate(s) {sorted(unknown)}; known: {sorted(truth[key])}")
+            truth[key].update({k: float(v) for k, v in given.items()})
+        if any(v <= 0 for v in truth[key].values()):
+            raise DataError(f"{key} must be positive, got {truth[key]}")
+    means = {"log_first_amount": 3.3, "online": 0.4}
+    x = {"log_first_amount": rng.normal(3.3, 0.7, n), "online": (rng.random(n) < 0.4).astype("int64")}
+    g0 = float(np.log(share / (1.0 - share)))
+    eta = g0 + sum(np.log(truth["odds_ratios"][c]) * (x[c] - means[c]) for c in means)
+    returned = rng.random(n) < 1.0 / (1.0 + np.exp(-eta))
+    lin = sum(np.log(truth["hazard_ratios"][c]) * (x[c] - means[c]) for c in means)
+    later = 1.0 + np.ceil(weibull_scale_days * (rng.exponential(1.0, n) * np.exp(-lin)) ** (1.0 / weibull_shape))
+    lifetime = np.where(returned, later, 1.0)
+    follow = rng.integers(lo, hi + 1, n).astype("float64")
+    out = pd.DataFrame(
+        {
+            "duration": np.minimum(lifetime, follow),
+            "churned": (lifetime <= follow).astype("int64"),
+            "returned": returned,
+            "log_first_amount": x["log_first_amount"],
+            "online": x["online"],
+            "simulated": True,
+        },
+        index=pd.RangeIndex(1, n + 1, name="customer_id"),
+    )
+    out.attrs.update(
+        {
+            "simulated": True,
+            "true_odds_ratios": truth["odds_ratios"],
+            "true_hazard_ratios": truth["hazard_ratios"],
+            "intercept": g0,
+            "means": means,
+            "weibull_scale_days": float(weibull_scale_days),
+            "weibull_shape": float(weibull_shape),
+            "description": (
+                f"SIMULATED two-part churn data (n={n}): returns after day 1 with a logistic probability "
+                f"({share:.0%} at the covariate means; true odds ratios {truth['odds_ratios']}), returners churn "
+                f"by a Weibull PH model (scale {weibull_scale_days:g} days, shape {weibull_shape:g}; true hazard "
+                f"ratios {truth['hazard_ratios']})"
+            ),
+        }
+    )
+    return out
+
+
+def true_two_part_survival(data: pd.DataFrame, times) -> np.ndarray:
+    """True mean survival over the customers of :func:`simulate_two_part` at ``times`` (days), from its attrs.
+
+    ``S(t | x) = 1`` for t < 1, else ``pi(x) exp(-(max(t - 1, 0) / lam)^k exp(x' beta))`` with the
+    returners' lifetimes ``1 + ceil(W)`` read as steps (``W`` Weibull): ``S_R(t) = P(ceil(W) > t - 1)``.
+    """
+    a = data.attrs
+    t = np.atleast_1d(np.asarray(times, dtype="float64"))
+    means = a["means"]
+    eta = a["intercept"] + sum(np.log(a["true_odds_ratios"][c]) * (data[c].to_numpy() - means[c]) for c in means)
+    lin = sum(np.log(a["true_hazard_ratios"][c]) * (data[c].to_numpy() - means[c]) for c in means)
+    pi = 1.0 / (1.0 + np.exp(-eta))
+    w = np.floor(np.maximum(t - 1.0, 0.0))  # ceil(W) > t - 1  <=>  W > floor(t - 1) for whole days
+    sr = np.exp(-((w[:, None] / a["weibull_scale_days"]) ** a["weibull_shape"]) * np.exp(lin)[None, :])
+    s = np.where(t[:, None] < 1.0, 1.0, pi[None, :] * sr)
+    return s.mean(axis=1)
+
+
+def hazard_ratio_recovery(
+    runs: int = 100, *, n: int = 2000, seed: int | np.random.Generator, level: float = 0.95
+) -> pd.DataFrame:
+    """Monte-Carlo recovery of the true hazard ratios by the Cox model over ``runs`` SIMULATED data sets.
+
+    Each run draws :func:`simulate_contracts` (``n`` customers, default truth
+    :data:`TRUE_HAZARD_RATIOS`) from one seeded generator, fits
+    :class:`~crmlib.survival.ChurnCox` on ``plan``, ``online`` and ``age`` and
+    keeps each hazard ratio and whether its ``level`` interval covers the
+    truth (Morris, White & Crowther 2019, "Using simulation studies to
+    evaluate statistical methods", Stat. Med. 38, 2074-2102: bias, coverage
+    and their Monte-Carlo standard errors, Table 6).
+
+    Returns
+    -------
+    DataFrame indexed by covariate: ``true_hazard_ratio``, ``mean_estimate``
+    (geometric mean of the estimates), ``bias_log`` (mean of log estimate - log
+    truth) with ``bias_log_mcse``, ``coverage`` (share of runs whose interval
+    holds the truth) with ``coverage_mcse``; ``attrs``: ``runs``, ``n``, ``level``.
+    """
+    from .data import from_contracts
+    from .regression import ChurnCox
+
+    runs = check_count(runs, "runs", minimum=2)
+    rng = as_rng(seed)
+    logs, covered = [], []
+    for _ in range(runs):  # runs of a simulation study, not customers
+        c = simulate_contracts(n, seed=rng)
+        sd = from_contracts(c, observation_end=c.attrs["observation_end"])
+        hr = ChurnCox(level=level).fit(sd, ["plan", "online", "age"]).hazard_ratios()
+        truth = pd.Series(c.attrs["true_hazard_ratios"]).reindex(hr.index)
+        logs.append(np.log(hr["hazard_ratio"]) - np.log(truth))
+        covered.append((hr["lower"] <= truth) & (truth <= hr["upper"]))
+    lg, cov = pd.concat(logs, axis=1), pd.concat(covered, axis=1).astype("float64")
+    true = pd.Series(TRUE_HAZARD_RATIOS).reindex(lg.index)
+    out = pd.DataFrame(
+        {
+            "true_hazard_ratio": true,
+            "mean_estimate": true * np.exp(lg.mean(axis=1)),
+            "bias_log": lg.mean(axis=1),
+            "bias_log_mcse": lg.std(axis=1, ddof=1) / np.sqrt(runs),
+            "coverage": cov.mean(axis=1),
+            "coverage_mcse": np.sqrt(cov.mean(axis=1) * (1 - cov.mean(axis=1)) / runs),
+        }
+    )
+    out.index.name = "covariate"
+    out.attrs.update({"runs": runs, "n": n, "level": level})
     return out
