@@ -11,6 +11,8 @@ Modules
 ``pathmodel``    path models as data: YAML model files (``data/models/``), checked once
 ``pls``          PLS path modelling with a batched bootstrap and 0-100 index scores
 ``pls_groups``   the model per group of respondents and permutation tests of path differences
+``assessment``   measurement then structural assessment: flags, respecification, HTMT intervals, VIF, f²
+``diagram``      the path diagram of a fitted model
 ``cbsem``        covariance-based SEM with fit indices (through the optional ``semopy``, extra ``sem``)
 ``drivers``      OLS with robust errors, ordinal logit, NPS, the Dick & Basu loyalty matrix
 ``ipma``         importance-performance map
@@ -18,6 +20,7 @@ Modules
 
 from .accounting import response_accounting
 from .codebook import Codebook, intake
+from .diagram import plot_path_diagram
 from .pathmodel import PathModelSpec, path_model, read_model
 from .pls import PLSResult, pls_path_model
 from .pls_groups import PLSGroupResult, pls_by_group, pls_group_difference
@@ -25,6 +28,7 @@ from .readers import codebook_from_metadata, read_codebook, read_survey
 from .reliability import construct_reliability, cronbach_alpha, htmt
 
 __all__ = [
+    "plot_path_diagram",
     "pls_path_model",
     "pls_group_difference",
     "pls_by_group",

@@ -97,6 +97,11 @@ class PLSResult:
     n_boot : number of resamples kept (0 if not bootstrapped);
         ``boot_failed`` resamples that did not converge (dropped).
     boot_paths : array (n_boot, n_paths) of resampled path coefficients.
+    boot_path_matrices : array (n_boot, K, K) of resampled path matrices
+        (``[b, i, j]`` the coefficient of construct i -> j, constructs in
+        model order), for indirect effects on the same resamples.
+    boot_indices : array (n_boot, n) of the row numbers of every kept resample.
+    item_data : array (n, p) of the items as used (after mean replacement), model order.
     level : level of the percentile intervals (share, e.g. 0.95).
     """
 
@@ -124,6 +129,9 @@ class PLSResult:
     n_boot: int = 0
     boot_failed: int = 0
     boot_paths: np.ndarray | None = field(default=None, repr=False)
+    boot_path_matrices: np.ndarray | None = field(default=None, repr=False)
+    boot_indices: np.ndarray | None = field(default=None, repr=False)
+    item_data: np.ndarray | None = field(default=None, repr=False)
     seed: int | None = None
     level: float = 0.95
     model: PathModelSpec | None = field(default=None, repr=False)
@@ -489,6 +497,7 @@ def pls_path_model(
         unstandardised_weights=uw_table,
         seed=seed if isinstance(seed, (int, np.integer)) else None,
         level=level,
+        item_data=X,
     )
     if boot_indices is not None:
         boot_indices = np.asarray(boot_indices)
@@ -510,7 +519,7 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, ba
     pj = np.array([pos[b] for _, b in res.structure])
     if idx is None:
         idx = rng.integers(0, n, size=(B, n))  # drawn at once: same seed, same resamples whatever batch_size
-    paths, loads, wts, converged = [], [], [], []
+    paths, mats, loads, wts, converged = [], [], [], [], []
     for start in range(0, B, batch_size):
         Rb = _corr_stack(X, idx[start : start + batch_size])
         Wb, _, _, done = _iterate(Rb, spec, scheme, tol, max_iter)
@@ -518,6 +527,7 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, ba
         Ryy = np.swapaxes(Wb, -1, -2) @ RWb
         Bb, _ = _structural(Ryy, spec)
         paths.append(Bb[:, pi, pj])
+        mats.append(Bb)
         loads.append((RWb * spec.mask).sum(-1))
         wts.append((Wb * spec.mask).sum(-1))
         converged.append(done)
@@ -559,3 +569,5 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, ba
     res.n_boot = int(ok.sum())
     res.boot_failed = failed
     res.boot_paths = bp
+    res.boot_path_matrices = np.concatenate(mats)[ok]
+    res.boot_indices = idx[ok]

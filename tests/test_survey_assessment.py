@@ -1,0 +1,176 @@
+"""Measurement and structural assessment of PLS models: mobi's failing items, HTMT intervals, VIF, f², the diagram.
+
+Oracles: HTMT intervals against an independent computation (pandas correlations
+of every resample through ``reliability.htmt``, one resample at a time) on the
+same resamples; VIF and f² against statsmodels regressions on the construct
+scores and items; the mobi figures against the published review of the ECSI
+model on mobi (CUSL2 loading 0.20; alpha of CUEX 0.45 and CUSL 0.47; HTMT
+0.91-0.96; Tenenhaus et al. 2005, Table 4, give the same loadings).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+from crmlib.datasets import load_corp_rep, load_mobi
+from crmlib.exceptions import DataError
+from crmlib.survey import assessment as A
+from crmlib.survey import pls_path_model, reliability
+from crmlib.survey.diagram import path_layout, plot_path_diagram
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def mobi():
+    return load_mobi().data
+
+
+@pytest.fixture(scope="module")
+def ecsi(mobi):
+    return pls_path_model(mobi, "ecsi", n_boot=200, seed=11)
+
+
+def test_htmt_intervals_match_an_independent_loop_over_the_same_resamples(mobi, ecsi):
+    tab = A.htmt_intervals(ecsi)
+    point = reliability.htmt(ecsi)
+    assert tab["htmt"].to_numpy() == pytest.approx(
+        [point.loc[a, b] for a, b in tab[["construct_a", "construct_b"]].to_numpy()]
+    )
+    pairs = [tuple(p) for p in tab[["construct_a", "construct_b"]].to_numpy()]
+    pos = {i: k for k, i in enumerate(ecsi.item_correlations.index)}
+    blocks = {c: [pos[i] for i in its] for c, its in ecsi.measurement.items()}
+
+    def mono(R, c):  # mean |r| among a construct's own items (1 for a single item)
+        b = blocks[c]
+        return 1.0 if len(b) == 1 else np.abs(R[np.ix_(b, b)])[np.triu_indices(len(b), 1)].mean()
+
+    draws = []
+    for idx in ecsi.boot_indices[:60]:  # one resample at a time, numpy's corrcoef, Henseler et al. (2015) eq. 6
+        R = np.corrcoef(ecsi.item_data[idx], rowvar=False)
+        draws.append(
+            [np.abs(R[np.ix_(blocks[a], blocks[b])]).mean() / np.sqrt(mono(R, a) * mono(R, b)) for a, b in pairs]
+        )
+    draws = np.array(draws)
+    sub = pls_path_model(mobi, "ecsi", boot_indices=ecsi.boot_indices[:60])
+    tab = A.htmt_intervals(sub)
+    assert tab["lower"].to_numpy() == pytest.approx(np.quantile(draws, 0.025, axis=0), abs=1e-10)
+    assert tab["upper"].to_numpy() == pytest.approx(np.quantile(draws, 0.975, axis=0), abs=1e-10)
+    assert tab["upper_one_sided"].to_numpy() == pytest.approx(np.quantile(draws, 0.95, axis=0), abs=1e-10)
+    assert tab["below_090"].equals(tab["upper_one_sided"] < 0.90)
+
+
+def test_mobi_measurement_flags_the_failing_items_and_constructs(ecsi):
+    ma = A.measurement_assessment(ecsi)
+    it = ma.items.set_index("item")
+    assert it.loc["CUSL2", "loading"] == pytest.approx(0.202, abs=5e-4)
+    assert ma.failing_items == ["CUSL2"] and it.loc["CUSL2", "flag"].startswith("remove")
+    assert it.loc["CUSCO", "flag"] == ""  # a single item is not judged by its loading
+    c = ma.constructs
+    assert c.loc["CUEX", "alpha"] == pytest.approx(0.452, abs=5e-4)
+    assert c.loc["CUSL", "alpha"] == pytest.approx(0.472, abs=5e-4)
+    assert {"CUEX", "CUSL", "IMAG"} <= set(ma.failing_constructs) and "PERQ" not in ma.failing_constructs
+    pairs = {frozenset(p) for p in ma.failing_pairs[["construct_a", "construct_b"]].to_numpy()}
+    high = ma.htmt.loc[ma.htmt["htmt"] > 0.90]
+    assert len(high) == 4 and high["htmt"].min() == pytest.approx(0.91, abs=0.005)
+    assert high["htmt"].max() == pytest.approx(0.96, abs=0.005)
+    assert {frozenset(p) for p in high[["construct_a", "construct_b"]].to_numpy()} <= pairs
+
+
+def test_respecify_removes_cusl2_first_and_lifts_reliability(mobi, ecsi):
+    model, removed = A.respecify(ecsi, mobi)
+    assert removed.iloc[0][["step", "construct", "item"]].tolist() == [1, "CUSL", "CUSL2"]
+    assert "CUSL2" not in model.measurement["CUSL"] and model.name == "ecsi (respecified)"
+    assert set(removed["item"]) == {"CUSL2", "IMAG3", "CUEX3"}
+    after = reliability.construct_reliability(pls_path_model(mobi, model))
+    before = reliability.construct_reliability(ecsi)
+    for c in ("CUSL", "IMAG", "CUEX"):
+        assert after.loc[c, "ave"] > before.loc[c, "ave"] and after.loc[c, "ave"] >= 0.5
+    assert after.loc["CUSL", "alpha_standardised"] > 0.7
+    with pytest.raises(DataError, match="not bootstrapped"):
+        A.respecify(pls_path_model(mobi, "ecsi"), mobi)
+
+
+def test_outer_and_inner_vif_against_statsmodels(ecsi):
+    S = ecsi.scores
+    vif = A.inner_vif(ecsi).set_index(["from", "to"])["vif"]
+    X = sm.add_constant(S[["IMAG", "CUEX", "PERQ", "PERV"]])
+    for k, c in enumerate(["IMAG", "CUEX", "PERQ", "PERV"], start=1):
+        assert vif[(c, "CUSA")] == pytest.approx(variance_inflation_factor(X.to_numpy(), k))
+    items = ecsi.measurement["PERQ"]
+    Z = sm.add_constant(pd.DataFrame(ecsi.item_data, columns=ecsi.item_correlations.index)[items])
+    ov = A.outer_vif(ecsi).set_index("item")["vif"]
+    assert ov[items].to_numpy() == pytest.approx([variance_inflation_factor(Z.to_numpy(), k) for k in range(1, 8)])
+
+
+def test_f_squared_against_two_regressions_on_the_scores(ecsi):
+    S = ecsi.scores
+    full = sm.OLS(S["CUSA"], sm.add_constant(S[["IMAG", "CUEX", "PERQ", "PERV"]])).fit().rsquared
+    less = sm.OLS(S["CUSA"], sm.add_constant(S[["IMAG", "CUEX", "PERV"]])).fit().rsquared
+    f2 = A.f_squared(ecsi).set_index(["from", "to"])
+    assert f2.loc[("PERQ", "CUSA"), "f2"] == pytest.approx((full - less) / (1 - full))
+    assert f2.loc[("PERQ", "CUSA"), "size"] == "medium"
+    # a target with one predictor: f² = R² / (1 - R²)
+    assert f2.loc[("IMAG", "CUEX"), "f2"] == pytest.approx(ecsi.r2["CUEX"] / (1 - ecsi.r2["CUEX"]))
+
+
+def test_formative_items_are_reviewed_not_removed():
+    data = load_corp_rep().data
+    res = pls_path_model(data, "reputation_extended", n_boot=100, seed=3)
+    ma = A.measurement_assessment(res)
+    form = ma.items.loc[ma.items["mode"] == "B"]
+    assert not form["flag"].str.startswith("remove").any()
+    assert ma.constructs.loc["QUAL", "flag"] == ""  # reliability criteria do not apply to mode B
+    assert ma.failing_items == []
+
+
+def test_path_diagram_draws_every_construct_and_path(ecsi):
+    fig = plot_path_diagram(ecsi)
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    arrows = [c for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation)]
+    assert len(arrows) == len(ecsi.structure)
+    assert any(t.startswith("Customer satisfaction\nR² = 0.68") for t in texts)
+    est = ecsi.paths.set_index(["from", "to"]).loc[("PERQ", "CUSA")]
+    assert f"{est['estimate']:.2f} [{est['lower']:.2f}, {est['upper']:.2f}]" in texts
+
+
+def test_layout_is_layered_unless_an_arrow_would_cross_a_construct():
+    layered = path_layout(["A", "B", "C", "D"], [("A", "C"), ("B", "C"), ("C", "D")])
+    assert layered == {"A": (0.0, 0.5), "B": (0.0, -0.5), "C": (1.0, 0.0), "D": (2.0, 0.0)}
+    arc = path_layout(["A", "B", "C"], [("A", "B"), ("B", "C"), ("A", "C")])
+    assert arc["B"][1] > arc["A"][1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_compare_models_puts_both_fits_side_by_side(mobi, ecsi):
+    model, _ = A.respecify(ecsi, mobi)
+    after = pls_path_model(mobi, model, n_boot=50, seed=1)
+    meas, struct = A.compare_models(ecsi, after)
+    row = meas.set_index("construct").loc["CUSL"]
+    assert (row["items_original"], row["items_respecified"]) == (3, 2)
+    rel = reliability.construct_reliability(after)
+    assert row["ave_respecified"] == pytest.approx(rel.loc["CUSL", "ave"])
+    assert np.isnan(meas.set_index("construct").loc["CUSCO", "alpha_original"])  # one item: not defined
+    p = after.paths.set_index(["from", "to"]).loc[("CUSA", "CUSL")]
+    s = struct.set_index("effect")
+    assert s.loc["CUSA -> CUSL", "respecified"] == f"{p['estimate']:.2f} [{p['lower']:.2f}, {p['upper']:.2f}]"
+    assert s.loc["R² CUSL", "original"] == f"{ecsi.r2['CUSL']:.2f}"
+
+
+def test_decision_names_failures_or_says_all_pass(ecsi):
+    text = A.measurement_assessment(ecsi).decision()
+    assert "Items that fail: CUSL2 (loading 0.20, interval" in text and "CUEX (α 0.45 < 0.70" in text
+    assert (
+        "4 pairs of constructs have an HTMT above 0.90 (IMAG-PERQ 0.93, IMAG-CUSA 0.91, PERQ-CUSA 0.95, CUSA-CUSL 0.96)"
+        in text
+    )
+    clean = A.measurement_assessment(pls_path_model(load_corp_rep().data, "reputation", n_boot=100, seed=1)).decision()
+    assert (
+        clean.startswith("No item fails the removal rule. Every construct meets")
+        and "established for every pair" in clean
+    )
