@@ -73,6 +73,7 @@ def test_parameters_are_injected_and_figures_recorded(project):
     page5 = (out / "sq5.html").read_text()
     assert "SQUARE 25" in page5 and '<div class="highlight' not in page5  # code hidden
     assert FIGURES_MIME not in page3  # records are not shown
+    assert "<tr><td><code>x</code></td><td><code>3</code></td></tr>" in page3  # the parameters used, as a table
     index = (out / "index.html").read_text()
     assert 'href="sq3.html"' in index and 'href="sq5.html"' in index
     assert "not run yet" in index  # 'broken' was not asked for
@@ -97,6 +98,7 @@ def test_failure_is_isolated_and_never_replaces_a_good_report(project):
     assert "deliberate failure 42" in failed.error
     assert (out / "broken.html").read_text() == good_html  # last good report kept
     assert "deliberate failure 42" in (out / "_failed" / "broken.html").read_text()
+    assert 'href="../index.html"' in (out / "_failed" / "broken.html").read_text()  # the index is one folder up
     index = (out / "index.html").read_text()
     assert "failed" in index and "deliberate failure 42" in index and 'href="broken.html"' in index
     assert any("failed" in line and "broken" in line for line in lines)
@@ -170,3 +172,57 @@ def test_project_config_is_valid_and_every_notebook_has_a_parameters_cell():
         first_code = next(c for c in nb.cells if c.cell_type == "code")
         assert "parameters" in first_code.metadata.get("tags", []), spec.notebook
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{spec.notebook} has outputs"
+
+
+def _executed(cells):
+    """A notebook as papermill leaves it (outputs in place), for rendering without a kernel."""
+    from nbformat.v4 import new_output
+
+    nb = new_notebook(
+        cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("print"):
+            cell.outputs = [new_output("stream", name="stdout", text="SQUARE 9\n")]
+    return nb
+
+
+def test_report_page_has_a_readers_header_and_folds_the_code():
+    """The crmlib template: title as the one top heading, back link, run date, version, parameters, contents."""
+    import re
+
+    from crmlib import __version__
+    from crmlib.report.worker import render_html
+
+    nb = _executed(
+        [
+            new_markdown_cell("# A tiny report\n\nWhat it does."),
+            new_code_cell("x = 2", metadata={"tags": ["parameters"]}),
+            new_code_cell("x = 3", metadata={"tags": ["injected-parameters"]}),
+            new_markdown_cell("## 1. First section\n\n```\n## not a heading\n```\n### 1.1 Detail"),
+            new_code_cell("print('SQUARE', x * x)"),
+            new_markdown_cell("## 2. Second & last"),
+        ]
+    )
+    args = dict(parameters={"x": 3, "y": "a"}, overrides={"x": 3}, notebook="notebooks/square.ipynb")
+    page = render_html(nb, "Square of three", False, **args)
+    assert "<title>Square of three</title>" in page
+    assert re.findall(r"<h1[ >]", page) == ["<h1 "] and ">Square of three</h1>" in page
+    assert "A tiny report" not in page and "What it does." in page  # the report's title replaces the notebook's
+    assert '<a class="crmlib-index-link" href="index.html">← All reports</a>' in page
+    assert f"crmlib {__version__}" in page and re.search(r"Run \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", page)
+    assert "<tr><td><code>x</code></td><td><code>3</code></td></tr>" in page  # set in the configuration
+    assert '<tr class="crmlib-default"><td><code>y</code></td><td><code>"a"</code> (default)</td></tr>' in page
+    assert page.count("jp-Cell jp-CodeCell") == 2  # papermill's injected cell left out; the table has its value
+    assert '<li class="crmlib-toc-2"><a href="#1.-First-section">1. First section</a></li>' in page
+    assert '<li class="crmlib-toc-3"><a href="#1.1-Detail">1.1 Detail</a></li>' in page
+    assert '<a href="#2.-Second-&amp;-last">2. Second &amp; last</a>' in page
+    assert 'id="1.-First-section"' in page and 'href="#not-a-heading"' not in page
+    assert '<input aria-controls="crmlib-report" id="crmlib-show-code" type="checkbox"/>' in page
+    assert "Show code" in page and "SQUARE 9" in page
+    assert ".jp-CodeCell .jp-Cell-inputWrapper { display: none; }" in page  # code folded by default
+    hidden = render_html(nb, "Square of three", True, **args)
+    assert 'id="crmlib-show-code"' not in hidden and '<div class="highlight' not in hidden and "SQUARE 9" in hidden
+    failed = render_html(nb, "Square of three", False, index_href="../index.html", status="failed")
+    assert 'href="../index.html"' in failed and "<strong>failed</strong>" in failed
+    assert "crmlib-parameters" not in failed  # no parameters given, no table

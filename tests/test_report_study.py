@@ -90,6 +90,8 @@ def test_wheel_runs_a_study_in_a_fresh_environment_away_from_the_repository(tmp_
         for path in (REPO / "data").rglob("*"):
             if path.is_file() and not any(part.startswith(".") for part in path.relative_to(REPO).parts):
                 assert f"crmlib/_bundled/data/{path.relative_to(REPO / 'data').as_posix()}" in names, path
+        for path in (REPO / "crmlib" / "report" / "templates").rglob("*.*"):  # the report pages' nbconvert template
+            assert zf.read(path.relative_to(REPO).as_posix()) == path.read_bytes(), path
     built = time.perf_counter()
 
     venv = tmp_path / "venv"
@@ -117,6 +119,7 @@ def test_wheel_runs_a_study_in_a_fresh_environment_away_from_the_repository(tmp_
     out = tmp_path / "study" / "reports"
     page = (out / "data_overview.html").read_text()
     assert "Traceback" not in page  # errors and stderr: checked in the executed notebook below
+    assert 'id="crmlib-show-code"' in page and "All reports</a>" in page  # crmlib's template, from the wheel
     record = json.loads((out / "data_overview.json").read_text())
     assert record["status"] == "ok" and record["figures"]
     assert record["notebook"] == "00_data_overview.ipynb"

@@ -490,6 +490,8 @@ def run_reports(
                     "work": str(work),
                     "cwd": str(spec.project),
                     "overrides": checked[spec.name][1],
+                    "parameters": checked[spec.name][0],
+                    "source": spec.source or spec.notebook.name,
                     "timeout": spec.timeout,
                     "title": spec.title,
                     "hide_code": spec.hide_code if hide_code is None else hide_code,

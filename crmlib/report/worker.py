@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-__all__ = ["execute", "worker_main", "stop_tree", "running_cell", "cell_label"]
+__all__ = ["execute", "worker_main", "stop_tree", "running_cell", "cell_label", "render_html", "contents"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -56,23 +56,163 @@ def _error_text(nb) -> str | None:
     return None
 
 
-def render_html(nb, title: str, hide_code: bool) -> str:
-    """The self-contained HTML page of an executed notebook (key-figure records left out)."""
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+"""Folder of crmlib's nbconvert template ``crmlib`` (the ``lab`` page with a reader's header; shipped in the wheel)."""
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+
+
+def _headings(text: str) -> list[tuple[int, str]]:
+    """The ATX headings of a markdown text as (level, text), outside fenced code blocks."""
+    found, fenced = [], False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and (m := _HEADING.match(line)):
+            found.append((len(m.group(1)), m.group(2)))
+    return found
+
+
+def _heading_ids(level: int, text: str) -> tuple[str, str]:
+    """(id, plain text) nbconvert gives a markdown heading, so that a contents entry links to it."""
+    from xml.etree import ElementTree
+
+    from nbconvert.filters.markdown import markdown2html
+
+    rendered = markdown2html(f"{'#' * level} {text}")
+    try:
+        node = ElementTree.fromstring(rendered.strip())
+    except ElementTree.ParseError:
+        return "", text
+    for a in node.findall("a"):
+        node.remove(a)
+    return node.get("id", ""), "".join(node.itertext()).strip()
+
+
+def contents(nb, levels: tuple[int, ...] = (2, 3)) -> list[dict[str, Any]]:
+    """The table of contents of a notebook: headings of markdown cells and markdown outputs, in order.
+
+    Parameters
+    ----------
+    nb : the executed notebook (``nbformat`` node).
+    levels : heading levels listed (2 and 3: the sections and subsections under the report's title).
+
+    Returns
+    -------
+    list of dict
+        ``level``, ``text`` and ``id`` (the anchor nbconvert gives the heading) of each heading.
+
+    References
+    ----------
+    nbconvert, ``markdown2html`` and its heading anchors, https://nbconvert.readthedocs.io/
+    """
+    texts = []
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            texts.append(cell.source)
+        elif cell.get("cell_type") == "code":
+            texts += [
+                o["data"]["text/markdown"] for o in cell.get("outputs", []) if "text/markdown" in o.get("data", {})
+            ]
+    out = []
+    for text in texts:
+        for level, heading in _headings(text):
+            if level in levels:
+                anchor, plain = _heading_ids(level, heading)
+                if anchor:
+                    out.append({"level": level, "text": plain, "id": anchor})
+    return out
+
+
+def render_html(
+    nb,
+    title: str,
+    hide_code: bool,
+    *,
+    parameters: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+    index_href: str = "index.html",
+    status: str = "ok",
+    notebook: str = "",
+) -> str:
+    """The self-contained HTML page of an executed notebook, in crmlib's template (key-figure records left out).
+
+    The page opens with a reader's header: the report's title as its one top heading (the notebook's own
+    first top heading is left out, since one notebook serves several reports), a link back to the index,
+    the run date and crmlib version, the parameters used as a table (papermill's injected cell is left
+    out: the table shows its values) and a table of contents of the section headings. Code is folded
+    away behind a "Show code" switch; ``hide_code`` leaves it out of the page altogether.
+
+    Parameters
+    ----------
+    nb : the executed notebook (``nbformat`` node).
+    title : the report's title (page title and top heading).
+    hide_code : leave the code cells' input out of the page.
+    parameters : every parameter used, defaults included (name -> value).
+    overrides : the parameters set in the configuration or on the command line (shown as set; the others
+        as the notebook's defaults).
+    index_href : the link to the index page, relative to the report.
+    status : ``"ok"``, ``"failed"`` or ``"interrupted"`` (a failed page says so in its header).
+    notebook : the notebook as named in the configuration.
+
+    Returns
+    -------
+    str
+        The HTML page.
+
+    References
+    ----------
+    nbconvert, "Customizing nbconvert" (templates extending ``lab``), https://nbconvert.readthedocs.io/
+    """
     import copy
+    import json
 
     from nbconvert import HTMLExporter
 
+    from .. import __version__
     from .record import FIGURES_MIME
 
     nb = copy.deepcopy(nb)
+    cells = []
     for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            continue  # its values are in the parameters table
         if cell.get("cell_type") == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if FIGURES_MIME not in o.get("data", {})]
-    exporter = HTMLExporter(template_name="lab")
+        cells.append(cell)
+    nb.cells = cells
+    first = next((c for c in nb.cells if c.get("cell_type") == "markdown"), None)
+    if first is not None:
+        lines = first.source.splitlines()
+        if lines and re.match(r"^#\s", lines[0]):
+            first.source = "\n".join(lines[1:]).lstrip("\n")
+    set_here = set(overrides or {})
+    exporter = HTMLExporter(template_name="crmlib", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = hide_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    has_code = not hide_code and any(c.get("cell_type") == "code" and c.source.strip() for c in nb.cells)
+    title_id, _ = _heading_ids(1, title)
+    resources = {
+        "metadata": {"name": title},
+        "crmlib": {
+            "title": title,
+            "title_id": title_id or "report-title",
+            "index_href": index_href,
+            "run_at": now().replace("T", " ").replace("+00:00", " UTC"),
+            "version": __version__,
+            "notebook": notebook,
+            "status": status,
+            "has_code": has_code,
+            "parameters": [
+                {"name": k, "value": json.dumps(v, ensure_ascii=False), "set_here": k in set_here}
+                for k, v in (parameters or {}).items()
+            ],
+            "toc": contents(nb),
+        },
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
 
@@ -81,7 +221,8 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
 
     ``job`` holds ``name``, ``notebook``, ``work`` (executed copy), ``cwd``,
     ``overrides``, ``timeout`` (seconds per cell), ``title``, ``hide_code``,
-    ``kernel_name``, ``kernel_dir``.
+    ``kernel_name``, ``kernel_dir``, and for the page's header ``parameters`` (every parameter used)
+    and ``source`` (the notebook as configured).
     """
     import nbformat
     import papermill as pm
@@ -130,7 +271,16 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
     if nb is not None:
         result["figures"] = collect(nb)
         try:
-            page = render_html(nb, job["title"], job["hide_code"])
+            page = render_html(
+                nb,
+                job["title"],
+                job["hide_code"],
+                parameters=job.get("parameters"),
+                overrides=job.get("overrides"),
+                index_href="index.html" if result["status"] == "ok" else "../index.html",
+                status=result["status"],
+                notebook=job.get("source", ""),
+            )
         except Exception as exc:
             result["status"], result["error"] = "failed", f"rendering failed: {type(exc).__name__}: {exc}"
     result["duration_s"] = round(time.perf_counter() - t0, 2)
