@@ -17,12 +17,26 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-PALETTE = ["#1f4e79", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f", "#2c7c5e"]
-"""Colour cycle of every crmlib figure (colour-blind-safe enough for 2-4 series)."""
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#000000", "#56B4E9", "#E69F00", "#7F7F7F", "#CC79A7"]
+"""Colour cycle of every crmlib figure: Okabe & Ito's colour-blind-safe colours, ordered so that the first four
+(blue, vermillion, bluish green, black) stay far apart for deuteranopes and protanopes (CIELAB ΔE >= 37 after
+Machado et al.'s 2009 simulation; tests/test_style.py), then sky blue, orange, grey (slot 6: the neutral colour
+notebooks use for context) and reddish purple. Colour maps: ``viridis`` (sequential), ``RdBu`` (diverging),
+never a red-green one.
+
+References
+----------
+Okabe, M. & Ito, K. (2008). *Color Universal Design*. https://jfly.uni-koeln.de/color/
+Machado, G. M., Oliveira, M. M. & Fernandes, L. A. F. (2009). A physiologically-based model for simulation of
+color vision deficiency. *IEEE TVCG* 15(6), 1291-1298.
+"""
+
+STAMP_COLOUR = "#D55E00"
+"""Colour of the mark :func:`stamp` puts on a figure (Okabe-Ito vermillion)."""
 
 
 def use() -> None:
-    """Apply crmlib's plotting style (seaborn 'whitegrid', the crmlib palette, readable fonts)."""
+    """Apply crmlib's plotting style (seaborn 'whitegrid', the colour-blind-safe :data:`PALETTE`, readable fonts)."""
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
@@ -35,7 +49,38 @@ def use() -> None:
             "axes.labelsize": 11,
             "figure.autolayout": True,
             "date.converter": "concise",
+            "image.cmap": "viridis",
         }
+    )
+
+
+def stamp(fig, text: str) -> None:
+    """Write ``text`` (e.g. ``"SIMULATED data"``) on the figure itself, in its lower left corner.
+
+    A figure copied out of a report keeps the mark, which a caption alone would not give it.
+
+    Parameters
+    ----------
+    fig : the matplotlib Figure.
+    text : the mark.
+
+    References
+    ----------
+    matplotlib, ``Figure.text``, https://matplotlib.org/stable/api/figure_api.html
+    """
+    if not text:
+        return
+    fig.text(
+        0.005,
+        0.005,
+        text,
+        ha="left",
+        va="bottom",
+        fontsize=9,
+        fontweight="bold",
+        color=STAMP_COLOUR,
+        bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": STAMP_COLOUR, "alpha": 0.9},
+        gid="crmlib-stamp",
     )
 
 
@@ -60,7 +105,9 @@ class Captioner:
     'Figure 1. Retention [SIMULATED data] (N = 5)'
 
     ``tag`` (e.g. ``"SIMULATED data"``) is appended in brackets to every caption,
-    so that no table or figure of a run can be mistaken for another's.
+    so that no table or figure of a run can be mistaken for another's, and :meth:`figure`
+    also writes it on the figure itself (:func:`stamp`). A ``tag`` given to one caption
+    replaces the Captioner's for that table or figure (a simulated section of a report on real data).
     """
 
     def __init__(self, start_table: int = 1, start_figure: int = 1, *, tag: str = ""):
@@ -68,20 +115,21 @@ class Captioner:
         self._figure = start_figure - 1
         self.tag = tag
 
-    def _tagged(self, caption: str) -> str:
-        return f"{caption} [{self.tag}]" if self.tag else caption
+    def _tagged(self, caption: str, tag: str | None = None) -> str:
+        tag = self.tag if tag is None else tag
+        return f"{caption} [{tag}]" if tag else caption
 
-    def table_caption(self, caption: str, n: int | None = None) -> str:
-        """Next table number with its caption (and N when given)."""
+    def table_caption(self, caption: str, n: int | None = None, *, tag: str | None = None) -> str:
+        """Next table number with its caption (and N when given); ``tag``: this caption's, instead of the Captioner's."""
         self._table += 1
         suffix = f" (N = {n:,})" if n is not None else ""
-        return f"Table {self._table}. {self._tagged(caption)}{suffix}"
+        return f"Table {self._table}. {self._tagged(caption, tag)}{suffix}"
 
-    def figure_caption(self, caption: str, n: int | None = None) -> str:
-        """Next figure number with its caption (and N when given)."""
+    def figure_caption(self, caption: str, n: int | None = None, *, tag: str | None = None) -> str:
+        """Next figure number with its caption (and N when given); ``tag``: this caption's, instead of the Captioner's."""
         self._figure += 1
         suffix = f" (N = {n:,})" if n is not None else ""
-        return f"Figure {self._figure}. {self._tagged(caption)}{suffix}"
+        return f"Figure {self._figure}. {self._tagged(caption, tag)}{suffix}"
 
     def table(
         self,
@@ -93,6 +141,7 @@ class Captioner:
         floatfmt: str | Callable[[float], str] | Mapping[Any, str | Callable[[float], str]] = "{:,.3f}",
         note: str | None = None,
         na_rep: str = "",
+        tag: str | None = None,
     ) -> None:
         """Display ``frame`` as a reader's table under its numbered caption (and an optional note below).
 
@@ -110,6 +159,7 @@ class Captioner:
             column name -> either (columns not in it get the default ``"{:,.3f}"``).
         note : a line printed under the table after "Note.".
         na_rep : text of a missing value (blank by default: a cell that does not apply, not a number).
+        tag : this table's tag (e.g. ``"SIMULATED data"``) instead of the Captioner's; ``None``: the Captioner's.
 
         References
         ----------
@@ -117,14 +167,19 @@ class Captioner:
         """
         from IPython.display import HTML, display
 
-        text = self.table_caption(caption, n)
+        text = self.table_caption(caption, n, tag=tag)
         display(HTML(table_html(frame, text, labels=labels, floatfmt=floatfmt, note=note, na_rep=na_rep)))
 
-    def figure(self, fig, caption: str, n: int | None = None) -> None:
-        """Show ``fig`` with its numbered caption below it, then close the figure."""
+    def figure(self, fig, caption: str, n: int | None = None, *, tag: str | None = None) -> None:
+        """Show ``fig`` with its numbered caption below it, then close the figure.
+
+        The tag (``tag``, else the Captioner's) is written on the figure as well (:func:`stamp`), so that a
+        figure of simulated data copied out of the report still says so.
+        """
         from IPython.display import HTML, display
 
-        text = self.figure_caption(caption, n)
+        text = self.figure_caption(caption, n, tag=tag)
+        stamp(fig, self.tag if tag is None else tag)
         display(fig)
         plt.close(fig)
         display(HTML(f"<p style='font-weight: bold'>{html.escape(text)}</p>"))
@@ -492,8 +547,8 @@ def table_html(
     for i in range(len(frame)):
         cells = []
         for j, (_, values, kind) in enumerate(columns):
-            tag = "th" if j < n_index else "td"
-            cells.append(f'<{tag} style="{_ALIGN[kind]}">{esc(values[i])}</{tag}>')
+            cell = "th" if j < n_index else "td"
+            cells.append(f'<{cell} style="{_ALIGN[kind]}">{esc(values[i])}</{cell}>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     parts = ['<div class="crmlib-table">']
     if caption:

@@ -195,3 +195,58 @@ def test_captioner_table_keeps_its_signature_and_displays_the_reader_table(monke
     cap.table(pd.DataFrame({"n": [4]}), "More", labels={"n": "Customers"})
     assert "Table 1. Counts [SIMULATED data] (N = 3)</p>" in shown[0].data
     assert f"<th {R}>Customers</th>" in shown[1].data and "Table 2. More" in shown[1].data
+
+
+# --- colour and the SIMULATED mark ---
+
+_MACHADO = {  # Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB
+    "deutan": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "protan": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+}
+
+
+def _lab_seen(colour: str, kind: str) -> np.ndarray:
+    """CIELAB (D65) of a colour as a deuteranope or protanope sees it."""
+    rgb = np.array([int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    lin = np.clip(np.array(_MACHADO[kind]) @ lin, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    t = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _closest_pair(colours, kind):
+    labs = [_lab_seen(c, kind) for c in colours]
+    return min(np.linalg.norm(labs[i] - labs[j]) for i in range(len(labs)) for j in range(i))
+
+
+def test_palette_keeps_the_first_series_apart_for_colour_blind_readers():
+    # the simulation reproduces the review's measurement of the old palette (blue vs purple: dE 17 deutan, 14 protan)
+    old = ["#1f4e79", "#c0504d", "#9bbb59", "#8064a2"]
+    assert _closest_pair(old, "deutan") == pytest.approx(17.1, abs=0.3)
+    assert _closest_pair(old, "protan") == pytest.approx(13.8, abs=0.3)
+    for kind in _MACHADO:
+        assert _closest_pair(style.PALETTE[:4], kind) > 35, kind
+        assert _closest_pair(style.PALETTE[:5], kind) > 24, kind
+        assert _closest_pair(style.PALETTE[:6], kind) > 18, kind  # six series: still farther apart than the old four
+    assert style.PALETTE[6] == "#7F7F7F"  # the neutral slot notebooks use for context
+
+
+def test_figure_of_simulated_data_carries_the_mark_on_the_figure(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    Captioner(tag="SIMULATED data").figure(fig, "Curves", n=2)
+    assert [t.get_text() for t in fig.texts if t.get_gid() == "crmlib-stamp"] == ["SIMULATED data"]
+    assert shown[0] is fig and "Figure 1. Curves [SIMULATED data] (N = 2)" in shown[1].data
+    plain, ax = plt.subplots()
+    cap = Captioner()
+    cap.figure(plain, "Real")
+    assert plain.texts == []
+    one, ax = plt.subplots()
+    cap.figure(one, "A simulated section", tag="SIMULATED data")  # a simulated section of a report on real data
+    assert [t.get_text() for t in one.texts] == ["SIMULATED data"]
+    assert "Figure 2. A simulated section [SIMULATED data]" in shown[-1].data
+    assert cap.table_caption("Treatment effect", tag="SIMULATED data") == "Table 1. Treatment effect [SIMULATED data]"
