@@ -141,6 +141,18 @@ def test_console_script_is_installed():
         ),
         ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, timeout: -1}\n", "'timeout' must be a positive"),
         ("reports: [\n", "not valid YAML"),
+        (
+            "reports:\n  - {name: a, notebook: notebooks/square.ipynb, data: simulated}\n",
+            r"'data' must be one of \['real', 'SIMULATED', 'real and SIMULATED'\], got 'simulated'",
+        ),
+        ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, theme: [1]}\n", r"'theme' must be text, got \[1\]"),
+        ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, headline: x}\n", "'headline' must map key figure"),
+        (
+            "reports:\n  - {name: a, notebook: notebooks/square.ipynb, headline: {a: A, b: B, c: C, d: D}}\n",
+            "'headline' names 4 key figures; at most 3",
+        ),
+        ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, headline: {a: 1}}\n", "must be a key figure name"),
+        ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, n: 5}\n", "'n' must name the key figure"),
     ],
 )
 def test_bad_config_is_rejected_with_a_clear_message(project, text, message):
@@ -167,6 +179,10 @@ def test_record_refuses_non_finite_and_collects():
 def test_project_config_is_valid_and_every_notebook_has_a_parameters_cell():
     specs = load_config(REPO / "reports" / "reports.yml")
     assert specs, "the report set is empty"
+    for spec in specs:  # the index card of every report has its theme, question and kind of data
+        assert spec.theme and spec.question and spec.data and spec.headline, spec.name
+    titles = [s.title for s in specs]
+    assert len(set(titles)) == len(titles), "two reports share a title"
     for spec in specs:
         nb = nbformat.read(str(spec.notebook), as_version=4)
         first_code = next(c for c in nb.cells if c.cell_type == "code")
@@ -226,3 +242,55 @@ def test_report_page_has_a_readers_header_and_folds_the_code():
     failed = render_html(nb, "Square of three", False, index_href="../index.html", status="failed")
     assert 'href="../index.html"' in failed and "<strong>failed</strong>" in failed
     assert "crmlib-parameters" not in failed  # no parameters given, no table
+
+
+def test_index_groups_cards_by_theme_with_question_data_n_headline_and_status(project):
+    """Oracle: hand-written JSON records of three reports (ok, failed after a good run, never run)."""
+    cfg = project / "reports" / "reports.yml"
+    cfg.write_text(
+        "reports:\n"
+        "  - {name: sq3, notebook: notebooks/square.ipynb, title: Square of three, theme: Squares,\n"
+        "     question: 'What is three squared?', data: real, n: people,\n"
+        "     headline: {square: The square, share: Share kept, gone: Not recorded}}\n"
+        "  - {name: broken, notebook: notebooks/broken.ipynb, title: Broken, theme: Demos, data: SIMULATED}\n"
+        "  - {name: sq5, notebook: notebooks/square.ipynb, title: Square of five, theme: Squares}\n"
+        "  - {name: plain, notebook: notebooks/square.ipynb}\n"
+    )
+    specs = load_config(cfg)
+    assert specs[0].headline == (("square", "The square"), ("share", "Share kept"), ("gone", "Not recorded"))
+    out = project / "reports"
+    (out / "_failed").mkdir()
+    figures = {
+        "square": {"value": 9, "unit": "units", "description": None},
+        "share": {"value": 0.0676, "unit": "share", "description": None},
+        "people": {"value": 23570, "unit": "customers", "description": None},
+    }
+    good = {"html": "sq3.html", "started": "2026-12-03T10:00:00+00:00", "duration_s": 1.5, "figures": figures}
+    (out / "sq3.json").write_text(json.dumps({**good, "parameters": {"x": 3}, "overrides": {"x": 3}}))
+    (out / "broken.json").write_text(json.dumps({**good, "html": "broken.html", "figures": {}}))
+    error = "Traceback ...\nValueError: deliberate failure 42"
+    failed = {"status": "failed", "error": error, "started": "2026-12-03T11:00:00+00:00", "duration_s": 2.0}
+    (out / "_failed" / "broken.json").write_text(json.dumps({**failed, "html": "_failed/broken.html"}))
+    from crmlib.report.index import figure_text, write_index
+
+    page = write_index(specs, out).read_text()
+    themes = [page.index(f'">{t}</h2>') for t in ("Squares", "Demos", "Reports")]
+    assert themes == sorted(themes)  # in the order of first appearance, reports without a theme last
+    assert page.index("Square of five") < page.index("Demos</h2>")  # grouped, not in configuration order
+    card = page[page.index('<article class="card" id="sq3">') :].split("</article>")[0]
+    assert '<h3><a href="sq3.html">Square of three</a></h3><p class="question">What is three squared?</p>' in card
+    assert (
+        '<span class="data real">real data</span> &middot; N = 23,570 customers &middot; <span class="ok">ok</span>'
+        in card
+    )
+    assert "<div><dt>The square</dt><dd>9 units</dd></div><div><dt>Share kept</dt><dd>6.8%</dd></div>" in card
+    assert "Key figures not recorded by the last run: gone" in card
+    broken = page[page.index('<article class="card" id="broken">') :].split("</article>")[0]
+    assert '<span class="data simulated">SIMULATED data</span>' in broken
+    assert '<span class="failed">failed</span> &middot; <a href="_failed/broken.html">partial output</a>' in broken
+    assert '<a href="broken.html">last good report</a>' in broken
+    assert "<summary>ValueError: deliberate failure 42</summary><pre>Traceback ...\nValueError" in broken
+    assert '<span class="never">not run yet</span>' in page and 'id="plain"' in page
+    cases = [(89822.77, "USD"), (1.0, "days"), (0.3421, None), (0.4973, "standardised coefficient"), (72.47, "index")]
+    assert [figure_text({"value": v, "unit": u}) for v, u in cases] == ["89,823 USD", "1 day", "0.342", "0.497", "72.5"]
+    assert figure_text({"value": 22.29, "unit": "percent"}) == "22.3%" and figure_text({"value": "BG/NBD"}) == "BG/NBD"

@@ -12,7 +12,12 @@ repository, ``reports.yml`` in a study folder made by ``crmlib new``::
         notebook: notebooks/00_data_overview.ipynb
         title: "The bundled data sets"
         parameters: {}                       # checked against the notebook's 'parameters' cell
-        hide_code: false
+        hide_code: false                     # true: no code in the page; false: code folded behind "Show code"
+        theme: "Data"                        # the index groups reports by theme (optional, like the rest)
+        question: "What data ship with crmlib?"
+        data: real                           # real, SIMULATED, or real and SIMULATED
+        n: cdnow_customers                   # the key figure that is the report's N
+        headline: {cdnow_rows: "Transactions", donors: "Donors"}   # key figure -> label; at most 3
 
 Paths: the *project folder* is the folder holding the configuration, or the
 one above it when that folder is called ``reports`` (the repository's layout).
@@ -77,7 +82,24 @@ __all__ = [
 DEFAULT_CONFIG = Path("reports/reports.yml")
 STUDY_CONFIG = Path("reports.yml")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-_SPEC_KEYS = {"name", "notebook", "title", "parameters", "hide_code", "timeout", "report_timeout", "description"}
+_SPEC_KEYS = {
+    "name",
+    "notebook",
+    "title",
+    "parameters",
+    "hide_code",
+    "timeout",
+    "report_timeout",
+    "description",
+    "theme",
+    "question",
+    "data",
+    "n",
+    "headline",
+}
+DATA_KINDS = ("real", "SIMULATED", "real and SIMULATED")
+"""What the ``data`` of a report may say: the index marks each report's data as real or SIMULATED."""
+MAX_HEADLINE = 3
 _DEFAULT_KEYS = {"hide_code", "timeout", "report_timeout"}
 _SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
@@ -100,6 +122,11 @@ class ReportSpec:
     report_timeout: int | None = None
     source: str = ""  # the notebook as written in the configuration
     project: Path = Path(".")
+    theme: str = ""
+    question: str = ""
+    data: str = ""
+    n: str = ""
+    headline: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -168,6 +195,24 @@ def _resolve_notebook(text: Any, project: Path, where: str) -> Path:
         if candidate.is_file():
             return candidate
     raise ConfigError(f"{where}: notebook {text!r} not found (looked at {', '.join(map(str, looked))})")
+
+
+def _headline(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """The ``headline`` of an entry as (key figure, label) pairs: a mapping of names to labels, or a list of names."""
+    if raw is None:
+        return ()
+    if isinstance(raw, list):
+        raw = {name: name.replace("_", " ") if isinstance(name, str) else name for name in raw}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: 'headline' must map key figure names to labels (or list the names)")
+    if len(raw) > MAX_HEADLINE:
+        raise ConfigError(f"{where}: 'headline' names {len(raw)} key figures; at most {MAX_HEADLINE}")
+    out = []
+    for name, label in raw.items():
+        if not isinstance(name, str) or not name or not isinstance(label, str) or not label:
+            raise ConfigError(f"{where}: 'headline' entry {name!r}: {label!r} must be a key figure name and a label")
+        out.append((name, label))
+    return tuple(out)
 
 
 def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> list[ReportSpec]:
@@ -252,6 +297,16 @@ def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> list[ReportSpec]:
         title = entry.get("title", name)
         if not isinstance(title, str):
             raise ConfigError(f"{where}: 'title' must be text")
+        for key in ("theme", "question", "description"):
+            if not isinstance(entry.get(key, ""), str):
+                raise ConfigError(f"{where}: {key!r} must be text, got {entry[key]!r}")
+        data = entry.get("data", "")
+        if data != "" and data not in DATA_KINDS:
+            raise ConfigError(f"{where}: 'data' must be one of {list(DATA_KINDS)}, got {data!r}")
+        headline = _headline(entry.get("headline"), where)
+        n_figure = entry.get("n", "")
+        if not isinstance(n_figure, str) or (n_figure and not n_figure.strip()):
+            raise ConfigError(f"{where}: 'n' must name the key figure that is the report's N, got {n_figure!r}")
         specs.append(
             ReportSpec(
                 name=name,
@@ -264,6 +319,11 @@ def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> list[ReportSpec]:
                 report_timeout=merged.get("report_timeout"),
                 source=entry["notebook"],
                 project=project,
+                theme=entry.get("theme", ""),
+                question=entry.get("question", ""),
+                data=data,
+                n=n_figure,
+                headline=headline,
             )
         )
     return specs
