@@ -305,6 +305,7 @@ LABELS: dict[str, str] = {
     "75%": "75th pct.",
     "p": "p",
     "p_value": "p",
+    "p-value": "p",
     "p_holm": "p (Holm)",
     "p_adjusted": "p (adjusted)",
     "z": "z",

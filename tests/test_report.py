@@ -229,6 +229,7 @@ def test_report_page_has_a_readers_header_and_folds_the_code():
     assert f"crmlib {__version__}" in page and re.search(r"Run \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", page)
     assert "<tr><td><code>x</code></td><td><code>3</code></td></tr>" in page  # set in the configuration
     assert '<tr class="crmlib-default"><td><code>y</code></td><td><code>"a"</code> (default)</td></tr>' in page
+    assert "<summary>1 parameter at the notebook's defaults</summary>" in page  # folded: the set ones first
     assert page.count("jp-Cell jp-CodeCell") == 2  # papermill's injected cell left out; the table has its value
     assert '<li class="crmlib-toc-2"><a href="#1.-First-section">1. First section</a></li>' in page
     assert '<li class="crmlib-toc-3"><a href="#1.1-Detail">1.1 Detail</a></li>' in page
