@@ -1,8 +1,10 @@
 """The rendered report set, checked in a real browser (headless Debian Chromium via chromedriver).
 
 A session fixture renders the project's whole report set (reports/reports.yml) into a temporary
-folder with the real runner, then the browser opens index.html, follows every link, and asserts
-that each report loads, every figure decodes (natural width > 0) and no error output is shown.
+folder with the real runner, then the browser opens index.html, follows every link to another page, and
+asserts that each report loads, every figure decodes (natural width > 0), no error output is shown, no
+code cell is visible until the "Show code" switch is turned on (then the code shows), the page has a
+table of contents and a link back to the index, and no table shows pandas' bare 0..n-1 row numbers.
 A deliberately broken report must make the same check fail. The set is rendered a second time
 to check that the same parameters give the same key figures.
 """
@@ -78,11 +80,44 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+READER_CHECKS = r"""
+const imgs = Array.from(document.images);
+const err = Array.from(document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]'))
+    .filter(e => e.innerText.includes('Traceback') || e.innerText.includes('Error'));
+const visible = e => e.offsetParent !== null && e.getBoundingClientRect().height > 0;
+const inputs = () => Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea'));
+const visibleCode = inputs().filter(visible).length;
+let shown = true;
+const toggle = document.getElementById('crmlib-show-code');
+if (toggle) { toggle.click(); shown = inputs().some(visible); toggle.click(); }
+// a bare row index: the first cell of every body row is a header cell and they read 0, 1, ..., n-1
+const bare = Array.from(document.querySelectorAll('.jp-OutputArea table')).filter(t => {
+    const rows = Array.from(t.querySelectorAll('tbody tr'));
+    if (rows.length < 2) return false;
+    return rows.every((r, i) => r.firstElementChild && r.firstElementChild.tagName === 'TH'
+                       && r.firstElementChild.innerText.trim() === String(i));
+}).map(t => {
+    const c = t.closest('.crmlib-table');
+    const p = c ? c.querySelector('.crmlib-caption') : null;
+    return (p ? p.innerText : t.innerText).slice(0, 80);
+});
+return {title: document.title, cells: document.querySelectorAll('.jp-Cell').length,
+        imgs: imgs.length, broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 60)),
+        errors: err.map(e => e.innerText.slice(0, 300)),
+        code: inputs().length, visible_code: visibleCode, shown_after_switch: shown,
+        toc: document.querySelectorAll('nav.crmlib-toc a[href^="#"]').length,
+        index_link: Array.from(document.querySelectorAll('a[href]'))
+            .some(a => /(^|\/)index\.html$/.test(a.getAttribute('href'))),
+        bare_tables: bare};"""
+
+
 def check_report_set(driver, index: Path) -> list[str]:
     """Open ``index``, follow every link, return the problems found (empty when all is well)."""
     problems: list[str] = []
     driver.get(index.as_uri())
-    links = driver.execute_script("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+    links = driver.execute_script(
+        "return Array.from(document.querySelectorAll('a[href]')).map(a => a.href).filter(h => !h.includes('#'))"
+    )
     if not links:
         return [f"{index}: no links"]
     for url in dict.fromkeys(links):
@@ -100,13 +135,7 @@ def check_report_set(driver, index: Path) -> list[str]:
             ):
                 break
             time.sleep(0.25)
-        state = driver.execute_script("""
-            const imgs = Array.from(document.images);
-            const err = Array.from(document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]'))
-                .filter(e => e.innerText.includes('Traceback') || e.innerText.includes('Error'));
-            return {title: document.title, cells: document.querySelectorAll('.jp-Cell').length,
-                    imgs: imgs.length, broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 60)),
-                    errors: err.map(e => e.innerText.slice(0, 300))};""")
+        state = driver.execute_script(READER_CHECKS)
         if state["cells"] == 0:
             problems.append(f"{name}: no notebook cells rendered")
         if state["broken"]:
@@ -115,6 +144,16 @@ def check_report_set(driver, index: Path) -> list[str]:
             problems.append(f"{name}: error output shown: {state['errors'][0]}")
         if "/_failed/" in url:
             problems.append(f"{name}: links to a failed report")
+        if state["visible_code"]:
+            problems.append(f"{name}: {state['visible_code']} code cell(s) visible before 'Show code'")
+        if state["code"] and not state["shown_after_switch"]:
+            problems.append(f"{name}: the 'Show code' switch does not show the code")
+        if state["toc"] == 0:
+            problems.append(f"{name}: no table of contents")
+        if not state["index_link"]:
+            problems.append(f"{name}: no link back to the index")
+        for caption in state["bare_tables"]:
+            problems.append(f"{name}: table with bare 0..n-1 row numbers: {caption!r}")
     return problems
 
 
@@ -166,6 +205,7 @@ def test_a_broken_report_fails_the_browser_check(tmp_path, browser):
         cells=[
             new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
             new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4]); plt.show()"),
+            new_code_cell("import pandas as pd\npd.DataFrame({'a': [1, 2, 3]})"),  # pandas' own table: row numbers
             new_code_cell("raise RuntimeError('deliberately broken report')"),
         ],
         metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
@@ -179,3 +219,5 @@ def test_a_broken_report_fails_the_browser_check(tmp_path, browser):
     problems = check_report_set(browser, tmp_path / "reports" / "index.html")
     assert any("deliberately broken report" in p for p in problems), problems
     assert any("links to a failed report" in p for p in problems), problems
+    assert "bad.html: no table of contents" in problems, problems
+    assert any("table with bare 0..n-1 row numbers" in p for p in problems), problems
