@@ -50,3 +50,16 @@ def cdnow_gamma_gamma(cdnow_summary):
 def cdnow_fitted(cdnow_bgnbd, cdnow_pareto_nbd, cdnow_gamma_gamma):
     """(BG/NBD, Pareto/NBD, Gamma-Gamma) fitted on the CDNOW summary."""
     return cdnow_bgnbd, cdnow_pareto_nbd, cdnow_gamma_gamma
+
+
+@pytest.fixture(scope="session")
+def cdnow_holdout_summary(cdnow_log):
+    """The CDNOW sample summarised by crmlib: calibration to 1997-09-30, holdout to 1998-06-30, cohorts (weeks)."""
+    import warnings
+
+    from crmlib.exceptions import DataWarning
+    from crmlib.transactions import summarize
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return summarize(cdnow_log, calibration_end="1997-09-30", observation_end="1998-06-30", include_cohort=True)

@@ -1,7 +1,7 @@
 """crmlib.transactions on Apache Spark: the same definition returns exactly the DuckDB table.
 
 Oracle: the default engine (DuckDB), itself checked against the classic CDNOW
-summary and an independent pandas computation in ``test_transactions.py``.
+summary and an independent pandas computation in ``test_transactions_summary.py``.
 One local Spark session (``local[2]``, 4 shuffle partitions, UI off, its
 scratch files under a temporary folder) serves the whole module.
 """
