@@ -10,6 +10,7 @@ datasets -> transactions -> models -> analyses -> notebooks):
 - :mod:`crmlib.survey` - questionnaires to a satisfaction index (reliability, PLS, CB-SEM).
 - :mod:`crmlib.value` - customer delivered value.
 - :mod:`crmlib.profit`, :mod:`crmlib.segment` - profitability, whale curves, tiers, programme evaluation.
+- :mod:`crmlib.equity` - customer equity on the one set of value terms (:class:`crmlib.spec.ValueTerms`) the reports share.
 - :mod:`crmlib.audit` - consistency checks of published tables.
 - :mod:`crmlib.report` - the papermill/nbconvert report runner and its CLI.
 - :mod:`crmlib.style`, :mod:`crmlib.exceptions` - figure style and captions; errors and warnings.

@@ -14,6 +14,12 @@ days, the source and its row counts. CLV functions, validation and plots read
 it with :func:`summary_spec` instead of being told the unit or the dates again
 (as CLVTools' ``clvdata`` object fixes ``time.unit`` and ``estimation.split``
 once).
+
+:class:`ValueTerms` is the one definition of customer value that the CLV,
+profitability, retention and case-study reports share: the margin as a share
+of revenue, the annual discount rate, the horizon and the currency. A report
+takes ``value_terms = {}`` (the defaults of :data:`VALUE_TERMS`) and builds it
+with :meth:`ValueTerms.from_mapping`, so no report retypes a margin or a rate.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ._checks import check_discount_rate, check_probability, close_matches
 from .exceptions import DataError
 
 DAYS_PER_YEAR = 365.25
@@ -161,4 +169,113 @@ def summary_spec(summary: pd.DataFrame) -> SummarySpec:
     return spec
 
 
-__all__ = ["DAYS_PER_YEAR", "PERIODS", "PERIODS_PER_YEAR", "SummarySpec", "days_per_unit", "summary_spec", "unit_label"]
+@dataclasses.dataclass(frozen=True)
+class ValueTerms:
+    """The terms of customer value shared by every report: margin, discount rate, horizon and currency.
+
+    One frozen record, so that the CLV, profitability, retention and case-study
+    reports value the same customers on the same terms (issue 15.2). Functions
+    that turn purchases into money read the margin and the rate from it; the
+    per-period conversions below are the only ones (365.25 days a year).
+
+    Attributes
+    ----------
+    margin_share : profit as a share of revenue, in (0, 1] (0.3: 30 % of every
+        sale is profit before the cost to serve). An assumption for a purchase log,
+        which records revenue only.
+    discount_rate : annual effective discount rate, in (0, 1) (0.1 for 10 % a year).
+    horizon_years : how far ahead value is counted, in years; ``None``: the
+        customer's whole remaining life (the residual value of Fader, Hardie & Lee
+        2005b and the infinite-horizon value of Pfeifer & Carraway 2000).
+    currency : name of the currency units, for labels (``"USD"``).
+
+    References
+    ----------
+    Gupta, S., Lehmann, D. R. & Stuart, J. A. (2004). Valuing customers. *Journal of
+    Marketing Research* 41(1), 7-18 (customer equity as the sum of discounted margins).
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005b). RFM and CLV. *JMR* 42(4), 415-430.
+
+    Examples
+    --------
+    >>> terms = ValueTerms.from_mapping({"discount_rate": 0.15})
+    >>> round(terms.rate_per_period(12), 6), terms.margin_share
+    (0.011715, 0.3)
+    """
+
+    margin_share: float = 0.3
+    discount_rate: float = 0.10
+    horizon_years: float | None = None
+    currency: str = "USD"
+
+    def __post_init__(self) -> None:
+        m = float(check_probability(self.margin_share, "margin_share"))
+        if m == 0:
+            raise DataError("margin_share must be in (0, 1], the share of revenue that is profit; got 0")
+        object.__setattr__(self, "margin_share", m)
+        object.__setattr__(self, "discount_rate", check_discount_rate(self.discount_rate))
+        h = self.horizon_years
+        if h is not None:
+            if isinstance(h, bool) or not isinstance(h, (int, float)) or not 0 < h < float("inf"):
+                raise DataError(f"horizon_years must be a positive number of years or None (whole life), got {h!r}")
+            object.__setattr__(self, "horizon_years", float(h))
+        if not isinstance(self.currency, str) or not self.currency.strip():
+            raise DataError(f"currency must be a non-empty text such as 'USD', got {self.currency!r}")
+
+    @classmethod
+    def from_mapping(cls, value_terms: Mapping[str, Any] | None = None) -> ValueTerms:
+        """The terms with the defaults of :data:`VALUE_TERMS` replaced by ``value_terms`` (a report parameter).
+
+        An unknown key is a :class:`~crmlib.exceptions.DataError` naming it and the close matches.
+        """
+        given = dict(value_terms or {})
+        fields = [f.name for f in dataclasses.fields(cls)]
+        for key in given:
+            if key not in fields:
+                raise DataError(f"value_terms has no term {key!r}{close_matches(key, fields)}; the terms are {fields}")
+        return dataclasses.replace(VALUE_TERMS, **given)
+
+    def rate_per_period(self, periods_per_year: float) -> float:
+        """Effective discount rate per period: ``(1 + discount_rate) ** (1 / periods_per_year) - 1``."""
+        return float((1.0 + self.discount_rate) ** (1.0 / _positive(periods_per_year)) - 1.0)
+
+    def continuous_rate(self, periods_per_year: float) -> float:
+        """Continuously compounded rate per period: ``log(1 + discount_rate) / periods_per_year``."""
+        return float(np.log1p(self.discount_rate) / _positive(periods_per_year))
+
+    def horizon_periods(self, periods_per_year: float) -> int | None:
+        """The horizon in whole periods (rounded to the nearest), or ``None`` for the whole remaining life."""
+        if self.horizon_years is None:
+            return None
+        return max(1, int(round(self.horizon_years * _positive(periods_per_year))))
+
+    def describe(self) -> str:
+        """The terms in words, for captions: ``"margin 30% of revenue, discount rate 10% a year, whole life"``."""
+        horizon = "whole remaining life" if self.horizon_years is None else f"{self.horizon_years:g} years"
+        return f"margin {self.margin_share:.0%} of revenue, discount rate {self.discount_rate:.0%} a year, {horizon}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for JSON records and parameter tables."""
+        return dataclasses.asdict(self)
+
+
+def _positive(periods_per_year: float) -> float:
+    if isinstance(periods_per_year, bool) or not isinstance(periods_per_year, (int, float)) or not periods_per_year > 0:
+        raise DataError(f"periods_per_year must be a positive number, got {periods_per_year!r}")
+    return float(periods_per_year)
+
+
+VALUE_TERMS = ValueTerms()
+"""The shared default terms: margin 30 % of revenue, 10 % a year, whole remaining life, USD."""
+
+
+__all__ = [
+    "DAYS_PER_YEAR",
+    "PERIODS",
+    "PERIODS_PER_YEAR",
+    "VALUE_TERMS",
+    "SummarySpec",
+    "ValueTerms",
+    "days_per_unit",
+    "summary_spec",
+    "unit_label",
+]
