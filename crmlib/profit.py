@@ -361,18 +361,24 @@ def whale_curve(profit: pd.Series | np.ndarray) -> pd.DataFrame:
 
 
 def gini(values: pd.Series | np.ndarray) -> float:
-    """Gini coefficient of a distribution of profit (or revenue, or value).
+    """Gini coefficient of a distribution of profit (or revenue, or value), bounded in [0, 1].
 
-    ``G = sum_i sum_j |x_i - x_j| / (2 n^2 mean(x))``, computed in O(n log n)
-    as ``G = 2 sum_i i x_(i) / (n sum x) - (n + 1) / n`` with ``x_(1) <= ... <= x_(n)``
-    (the mean-difference form of the Gini coefficient, with the population
-    normalisation 1/n^2). 0 means equal profit for every customer; with
-    non-negative values G < 1. With losses (negative values) the same formula
-    is used; it can then exceed 1 (Chen, Tsaur & Rhai 1982, Econometrica
-    50(4)). Following De Battisti, Porro & Vernizzi (2019, Electronic Journal
-    of Applied Statistical Analysis 12(1), 85-107) the standard G is kept
-    rather than renormalised: with losses read it as a relative measure of
-    variability, together with the share of unprofitable customers.
+    Without negative values it is the standard coefficient
+    ``G = sum_i sum_j |x_i - x_j| / (2 n^2 mean(x))`` (population normalisation,
+    computed in O(n log n) from the sorted values): 0 for equal profits, below 1.
+    When some customers lose money the standard G exceeds 1 (it divides by a net
+    total that losses shrink; 5.2 on CDNOW at 5 USD per order), so the normalisation of
+    Raffinetti, Siletti & Vernizzi (2015) is used instead:
+    ``G = sum_i sum_j |x_i - x_j| / (2 (n - 1) (T+ + T-))`` with ``T+`` the
+    profits and ``T-`` the losses in absolute value. Its denominator is the largest
+    mean difference the same gains and losses allow (all gains on one customer, all
+    losses on another), so G stays in [0, 1] and reaches 1 there.
+
+    References
+    ----------
+    Raffinetti, E., Siletti, E. & Vernizzi, A. (2015). On the Gini coefficient normalization
+    when attributes with negative values are considered. *Statistical Methods & Applications*
+    24(3), 507-521. Chen, Tsaur & Rhai (1982), *Econometrica* 50(4) (the problem).
 
     Raises
     ------
@@ -385,7 +391,10 @@ def gini(values: pd.Series | np.ndarray) -> float:
     xs = np.sort(x)
     n = xs.size
     i = np.arange(1, n + 1, dtype="float64")
-    return float(2.0 * np.sum(i * xs) / (n * total) - (n + 1.0) / n)
+    mean_difference_sum = 2.0 * (2.0 * np.sum(i * xs) - (n + 1.0) * total)  # sum_i sum_j |x_i - x_j|
+    if xs[0] >= 0:
+        return float(mean_difference_sum / (2.0 * n * total))
+    return float(mean_difference_sum / (2.0 * (n - 1.0) * np.abs(xs).sum()))
 
 
 def concentration(profit: pd.Series | np.ndarray, top: tuple[float, ...] = (0.10, 0.20)) -> pd.Series:
@@ -401,8 +410,9 @@ def concentration(profit: pd.Series | np.ndarray, top: tuple[float, ...] = (0.10
     -------
     Series with ``n_customers``, ``total_profit`` (currency units),
     ``share_unprofitable`` (fraction with profit < 0), ``share_no_profit``
-    (fraction with profit <= 0), ``top_<p>pct_share`` for each ``top``
-    (fraction of total profit), ``whale_peak_pct`` (peak of the whale curve,
+    (fraction with profit <= 0), ``top_<p>pct_profit_pct`` for each ``top``
+    (their profit as a percentage of total profit: above 100 when others lose money, the
+    whale curve's reading), ``whale_peak_pct`` (peak of the whale curve,
     percent of total profit), ``whale_peak_customer_pct`` (percent of
     customers at the peak) and ``gini``.
 
@@ -425,7 +435,7 @@ def concentration(profit: pd.Series | np.ndarray, top: tuple[float, ...] = (0.10
         if q == 0:
             raise DataError("top must be a share of customers in (0, 1], got 0 (the top 0% hold nothing by definition)")
         k = int(np.ceil(q * n - 1e-9))
-        out[f"top_{100 * q:g}pct_share"] = float(cum[k] / total)
+        out[f"top_{100 * q:g}pct_profit_pct"] = float(100.0 * cum[k] / total)
     peak = int(np.argmax(curve["cumulative_profit_pct"].to_numpy()))
     out["whale_peak_pct"] = float(curve["cumulative_profit_pct"].iloc[peak])
     out["whale_peak_customer_pct"] = float(curve["customer_pct"].iloc[peak])
@@ -638,7 +648,7 @@ def concentration_sensitivity(
     -------
     DataFrame indexed by (``margin_share``, ``cost_to_serve_per_order``) with
     ``total_profit`` (currency units), ``share_unprofitable``,
-    ``top_<p>pct_share``, ``whale_peak_pct`` and ``gini``. Settings whose
+    ``top_<p>pct_profit_pct``, ``whale_peak_pct`` and ``gini``. Settings whose
     total profit is not positive keep their row with ``total_profit`` and
     empty (NaN) concentration figures (shares of a non-positive total are
     undefined); ``attrs["non_positive"]`` counts them. ``attrs["n"]`` = customers.
@@ -655,7 +665,7 @@ def concentration_sensitivity(
     revenue = base["revenue"].to_numpy()
     orders = base["orders"].to_numpy(dtype="float64")
     other = base["cost_to_serve"].to_numpy()  # per-contact and column costs, independent of the grid
-    key = f"top_{100 * top:g}pct_share"
+    key = f"top_{100 * top:g}pct_profit_pct"
     rows = []
     for m in sorted(set(margins)):  # a handful of settings, not customers
         for c in sorted(set(costs)):

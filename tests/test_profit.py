@@ -108,17 +108,31 @@ def test_concentration_by_hand():
     assert c["n_customers"] == 5
     assert c["total_profit"] == 100.0
     assert c["share_unprofitable"] == pytest.approx(0.2)
-    assert c["top_20pct_share"] == pytest.approx(0.5)
-    assert c["top_40pct_share"] == pytest.approx(0.8)
+    assert c["top_20pct_profit_pct"] == pytest.approx(50.0)
+    assert c["top_40pct_profit_pct"] == pytest.approx(80.0)
     assert c["whale_peak_pct"] == pytest.approx(110.0)
     assert c["whale_peak_customer_pct"] == pytest.approx(80.0)
     # top 10% of 5 customers = ceil(0.5) = the best customer
-    assert profit.concentration(PROFITS)["top_10pct_share"] == pytest.approx(0.5)
+    assert profit.concentration(PROFITS)["top_10pct_profit_pct"] == pytest.approx(50.0)
+
+
+def test_correctness_gini_with_losses_is_bounded_raffinetti_siletti_vernizzi_2015():
+    # with losses the standard G exceeds 1 (Table 3 of the profitability report printed 5.2); the RSV
+    # normalisation divides the mean difference by its largest value for the same gains and losses
+    rng = np.random.default_rng(5)
+    for x in (PROFITS.to_numpy(), np.r_[rng.normal(-2, 3, 400), rng.lognormal(2, 1.5, 100)], np.array([-1.0, 0, 0, 3])):
+        n = len(x)
+        direct = np.abs(x[:, None] - x[None, :]).sum() / (2 * (n - 1) * np.abs(x).sum())
+        assert profit.gini(x) == pytest.approx(direct, rel=1e-12)
+        assert 0.0 <= profit.gini(x) <= 1.0
+    assert profit.gini(np.array([-1.0, 0, 0, 3])) == pytest.approx(1.0)  # all losses on one, all gains on another
+    standard = np.array([-1.0, 0, 0, 3])
+    assert np.abs(standard[:, None] - standard[None, :]).sum() / (2 * 16 * standard.mean()) == pytest.approx(1.5)
 
 
 def test_gini_against_pairwise_definition():
     rng = np.random.default_rng(3)
-    for x in (PROFITS.to_numpy(), rng.lognormal(2, 1.2, 301), np.array([0.0, 0.0, 0.0, 10.0])):
+    for x in (rng.lognormal(2, 1.2, 301), np.array([0.0, 0.0, 0.0, 10.0])):
         direct = np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean())
         assert profit.gini(x) == pytest.approx(direct, rel=1e-12)
     assert profit.gini(np.array([0.0, 0.0, 0.0, 10.0])) == pytest.approx(0.75)
@@ -204,7 +218,7 @@ def test_concentration_sensitivity_matches_setting_by_setting(log):
         assert row["total_profit"] == pytest.approx(p.sum())
         if p.sum() > 0:
             conc = profit.concentration(p, top=(0.2,))
-            for k in ("share_unprofitable", "top_20pct_share", "whale_peak_pct", "gini"):
+            for k in ("share_unprofitable", "top_20pct_profit_pct", "whale_peak_pct", "gini"):
                 assert row[k] == pytest.approx(conc[k], rel=1e-12)
         else:
             assert row[["share_unprofitable", "gini"]].isna().all()

@@ -217,9 +217,10 @@ def test_inputchecks_concentration_top_is_a_share_above_zero(top, words):
 
 
 def test_correctness_concentration_top_shares_by_hand():
-    """Profits 5, 3, 2, -1 (total 9): the top 25% (1 customer) hold 5/9, the top 50% 8/9, all of them 9/9."""
+    """Profits 5, 3, 2, -1 (total 9): the top 25% (1 customer) hold 5/9 of the total (as a per cent), the top 50%
+    8/9, all of them 9/9."""
     got = profit.concentration(np.array([5.0, 3.0, 2.0, -1.0]), top=(0.25, 0.5, 1.0))
-    assert got["top_25pct_share"] == pytest.approx(5 / 9, rel=1e-12)
-    assert got["top_50pct_share"] == pytest.approx(8 / 9, rel=1e-12)
-    assert got["top_100pct_share"] == pytest.approx(1.0, rel=1e-12)
+    assert got["top_25pct_profit_pct"] == pytest.approx(100 * 5 / 9, rel=1e-12)
+    assert got["top_50pct_profit_pct"] == pytest.approx(100 * 8 / 9, rel=1e-12)
+    assert got["top_100pct_profit_pct"] == pytest.approx(100.0, rel=1e-12)
     assert got["whale_peak_pct"] == pytest.approx(100 * 10 / 9, rel=1e-12)

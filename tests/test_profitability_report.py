@@ -33,16 +33,28 @@ def test_profitability_report_on_a_csv_file_gives_the_bundled_sample_figures(tmp
     mine["Umsatz"] = mine["Umsatz"].map(lambda v: f"{v:.2f}".replace(".", ","))
     csv = tmp_path / "my_log.csv"
     mine.to_csv(csv, sep=";", index=False, encoding="utf-8-sig")
-    columns = ("customer_id", "Kunde", "date", "Kaufdatum", "amount", "Umsatz", "date_format", "'%d.%m.%Y'")
-    options = ("delimiter", ";", "decimal", "','", "currency", "USD")  # values are YAML: '%...' and ',' quoted
-    got, page = _render(tmp_path / "mine", "dataset", str(csv), *columns, *options)
+    columns = ("customer_id", "Kunde", "date", "Kaufdatum", "amount", "Umsatz")
+    options = (
+        "read_options",
+        "{date_format: '%d.%m.%Y', delimiter: ';', decimal: ','}",
+    )  # YAML: '%...', ';', ',' quoted
+    got, page = _render(tmp_path / "mine", "dataset", str(csv), *columns, *options, "value_terms", "{currency: USD}")
     ref, ref_page = _render(tmp_path / "bundled", "dataset", "cdnow_sample")
     for figures in (got, ref):
         figures["n_customers"].pop("description")  # names the data set
-    assert got == ref and len(got) == 15 and ref["n_customers"]["value"] == 2357
+    assert got == ref and len(got) == 17 and ref["n_customers"]["value"] == 2357
     assert "CDNOW" not in page.split("Data.</strong>", 1)[1].split("Table 1", 1)[0] and str(csv) in page
     assert "The CDNOW log (cdnow_sample)" in ref_page
-    bare, page = _render(tmp_path / "bare", "dataset", str(csv), *columns[:4], "amount", "null", *options[:2])
+    bare, page = _render(
+        tmp_path / "bare",
+        "dataset",
+        str(csv),
+        *columns[:4],
+        "amount",
+        "null",
+        "read_options",
+        "{date_format: '%d.%m.%Y', delimiter: ';'}",
+    )
     assert set(bare) == {"n_customers", "thesis_table4_bcr_from_totals"} and bare["n_customers"]["value"] == 2357
     skipped = "<em>Skipped: this section needs the amounts the log does not have.</em>"
     assert page.count(skipped) == 5 and skipped not in ref_page

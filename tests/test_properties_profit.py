@@ -73,18 +73,19 @@ def test_consistency_whale_curve_is_sorted_cumulative_share(x):
 @PROPS
 @given(x=profits)
 def test_consistency_gini_matches_mean_difference(x):
-    """G = sum |x_i - x_j| / (2 n^2 mean) (population form); DataError when the total is not positive."""
+    """G = sum |x_i - x_j| / (2 n^2 mean) without losses, / (2 (n - 1) sum |x|) with them (Raffinetti, Siletti &
+    Vernizzi 2015), always in [0, 1]; DataError when the total is not positive."""
     if not _positive_total(x):
         with pytest.raises(DataError, match="not positive"):
             gini(np.array(x))
         return
     a = np.array(x)
-    want = np.abs(a[:, None] - a[None, :]).sum() / (2 * len(a) ** 2 * a.mean())
+    n, diffs = len(a), np.abs(a[:, None] - a[None, :]).sum()
+    want = diffs / (2 * n**2 * a.mean()) if (a >= 0).all() else diffs / (2 * (n - 1) * np.abs(a).sum())
     got = gini(a)
     assert np.isfinite(got)
     assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
-    if (a >= 0).all():
-        assert -1e-12 <= got < 1.0  # equal profits give 0 up to rounding (-2.2e-16 for [0.35, 0.35])
+    assert -1e-12 <= got <= 1.0 + 1e-12  # equal profits give 0 up to rounding (-2.2e-16 for [0.35, 0.35])
 
 
 @PROPS
@@ -101,7 +102,7 @@ def test_consistency_concentration_matches_sorted_shares(x, q):
     assert got["total_profit"] == pytest.approx(total, rel=1e-12)
     assert got["share_unprofitable"] == pytest.approx(sum(v < 0 for v in x) / n)
     assert got["share_no_profit"] == pytest.approx(sum(v <= 0 for v in x) / n)
-    assert got[f"top_{100 * q:g}pct_share"] == pytest.approx(running[k] / total, rel=1e-9)
+    assert got[f"top_{100 * q:g}pct_profit_pct"] == pytest.approx(100 * running[k] / total, rel=1e-9)
     assert got["whale_peak_pct"] == pytest.approx(100 * running[peak] / total, rel=1e-9)
     assert got["whale_peak_customer_pct"] == pytest.approx(100 * peak / n, rel=1e-9, abs=1e-9)
     assert got["gini"] == pytest.approx(gini(np.array(x)))
