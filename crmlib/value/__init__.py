@@ -16,6 +16,7 @@ Modules
 ``plots``         value map and component profiles
 ``consequences``  satisfaction and loyalty on delivered value, HC3 robust errors
 ``simulate``      the SIMULATED multi-competitor survey with known truth
+``evaluation``    out-of-sample (cross-validated) R² of an outcome on V - C; recovery over many simulated surveys
 ``corp_rep``      a PARTIAL mapping of the real corporate-reputation survey
 ``tables``        result tables (instrument overview, scoring report with alpha, weights, recovery, PLS inputs)
 """
@@ -29,6 +30,7 @@ from .compare import (
 )
 from .consequences import regress_outcomes
 from .corp_rep import CORP_REP_MAPPING, CORP_REP_MISSING, corp_rep_partial
+from .evaluation import out_of_sample_r2, recovery_study
 from .instrument import (
     COMPONENT_LABELS,
     COMPONENTS,
@@ -112,10 +114,12 @@ __all__ = [
     "load_instrument",
     "load_value_codebook",
     "normalise_weights",
+    "out_of_sample_r2",
     "plot_component_profile",
     "plot_value_map",
     "pls_inputs",
     "read_value_survey",
+    "recovery_study",
     "recovery_table",
     "regress_outcomes",
     "score_components",
