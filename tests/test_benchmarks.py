@@ -88,3 +88,16 @@ def test_bench_intake_routes_agree_on_a_small_log(tmp_path):
         "summarize(xlsx path)",
     ):
         assert rows[route][2] == "True", (route, rows[route])
+
+
+def test_bench_pls_toolkit_runs_without_seminr():
+    """`bench_pls_toolkit.py --no-seminr` on 50 resamples: crmlib's timing line is printed."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_pls_toolkit.py"), "--nboot", "50", "--no-seminr"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert re.search(r"extended model, 50 resamples with all indirect and total indirect effects: [\d.]+ s", out.stdout)

@@ -13,6 +13,8 @@ Modules
 ``pls_groups``   the model per group of respondents and permutation tests of path differences
 ``assessment``   measurement then structural assessment: flags, respecification, HTMT intervals, VIF, f²
 ``diagram``      the path diagram of a fitted model
+``mediation``    specific and total indirect effects, types of mediation, the hypotheses table
+``predict``      PLSpredict: repeated k-fold Q²predict, RMSE and MAE against the linear benchmark
 ``cbsem``        covariance-based SEM with fit indices (through the optional ``semopy``, extra ``sem``)
 ``drivers``      OLS with robust errors, ordinal logit, NPS, the Dick & Basu loyalty matrix
 ``ipma``         importance-performance map

@@ -222,7 +222,7 @@ class MeasurementAssessment:
     constructs : one row per construct (index): ``n_items``, ``mode``, ``alpha``
         (standardised), ``rho_a``, ``rho_c``, ``ave`` (NaN for a single item, where they
         are not defined), ``flag`` (failed criteria, ``"; "``-joined).
-    htmt : :func:`htmt_intervals` with a ``flag`` column.
+    htmt : :func:`htmt_intervals` of the pairs of reflective constructs, with a ``flag`` column.
     level : the interval level.
     """
 
@@ -307,7 +307,8 @@ def measurement_assessment(result: PLSResult) -> MeasurementAssessment:
     Formative (mode B) items: outer VIF >= 5, or a weight interval containing 0
     with a loading < 0.5 -> ``"review: ..."``. Reflective constructs with two or
     more items: alpha, rho_A or rho_c < 0.70, rho_c > 0.95, AVE < 0.50. Pairs of
-    constructs: HTMT one-sided upper bound not below 0.90 (:func:`htmt_intervals`).
+    reflective constructs (HTMT is not defined for formative ones; Henseler et al. 2015,
+    p. 121): HTMT one-sided upper bound not below 0.90 (:func:`htmt_intervals`).
     Thresholds are in :data:`THRESHOLDS`.
 
     Parameters
@@ -325,6 +326,8 @@ def measurement_assessment(result: PLSResult) -> MeasurementAssessment:
     (2015); Franke & Sarstedt (2019) for HTMT inference.
     """
     ht = htmt_intervals(result)
+    formative = {c for c, m in result.modes.items() if m == "B"}  # HTMT is defined for reflective constructs only
+    ht = ht.loc[~(ht["construct_a"].isin(formative) | ht["construct_b"].isin(formative))].reset_index(drop=True)
     t = THRESHOLDS
     vif = outer_vif(result).set_index("item")["vif"]
     w = result.weights.set_index("item")

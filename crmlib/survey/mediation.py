@@ -189,7 +189,8 @@ def mediation_analysis(result: PLSResult, *, level: float | None = None, max_med
     same sign -> complementary (partial) mediation, opposite signs -> competitive
     (partial) mediation; indirect only -> indirect-only (full) mediation; direct
     only -> direct-only (no mediation); neither -> no effect. A pair without a
-    direct path has a direct effect of 0 (not significant).
+    direct path is classified with a direct effect of 0 (not significant); its
+    ``direct`` columns and ``vaf`` are NaN.
 
     Parameters
     ----------
@@ -199,7 +200,7 @@ def mediation_analysis(result: PLSResult, *, level: float | None = None, max_med
     Returns
     -------
     DataFrame, one row per chain: ``effect``, ``indirect``, ``lower``, ``upper``,
-    ``bc_lower``, ``bc_upper``, ``direct`` (the path X -> Y, 0 when absent),
+    ``bc_lower``, ``bc_upper``, ``direct`` (the path X -> Y, NaN when the model has none),
     ``direct_lower``, ``direct_upper``, ``vaf`` (indirect / (indirect + direct), share; Hair et al. 2022),
     ``mediation`` (the type).
 
@@ -218,7 +219,7 @@ def mediation_analysis(result: PLSResult, *, level: float | None = None, max_med
         i, j = pos[r[0]], pos[r.to]
         d = draws_B[:, i, j]
         has = (r[0], r.to) in set(result.structure)
-        dl, du = (np.quantile(d, tail), np.quantile(d, 1 - tail)) if has else (0.0, 0.0)
+        dl, du = (np.quantile(d, tail), np.quantile(d, 1 - tail)) if has else (np.nan, np.nan)
         ind_sig, dir_sig = r.lower > 0 or r.upper < 0, has and (dl > 0 or du < 0)
         total = r.estimate + B[i, j]
         rows.append(
@@ -229,10 +230,10 @@ def mediation_analysis(result: PLSResult, *, level: float | None = None, max_med
                 "upper": r.upper,
                 "bc_lower": r.bc_lower,
                 "bc_upper": r.bc_upper,
-                "direct": B[i, j],
+                "direct": B[i, j] if has else np.nan,
                 "direct_lower": dl,
                 "direct_upper": du,
-                "vaf": r.estimate / total if total != 0 else np.nan,
+                "vaf": r.estimate / total if has and total != 0 else np.nan,
                 "mediation": _zlc(bool(ind_sig), bool(dir_sig), r.estimate * B[i, j] > 0),
             }
         )

@@ -231,7 +231,7 @@ class _Spec:
 
 
 def _normalise(W: np.ndarray, R: np.ndarray) -> np.ndarray:
-    var = np.einsum("...pk,...pq,...qk->...k", W, R, W)
+    var = ((R @ W) * W).sum(axis=-2)  # diag(W'RW) through a batched matrix product (a 3-operand einsum is 10x slower)
     return W / np.sqrt(var)[..., None, :]
 
 
