@@ -349,6 +349,10 @@ LABELS: dict[str, str] = {
     "median_lifetime_days": "Median lifetime (days)",
     "discounted_days": "Discounted days",
     "at_risk": "At risk",
+    "S_km": "S(t), Kaplan-Meier",
+    "S_sbg": "S(t), sBG",
+    "retention_km": "Retention, Kaplan-Meier",
+    "retention_sbg": "Retention, sBG",
 }
 """crmlib's column names -> the labels readers see in tables (:func:`column_label`; ``labels=`` of a table first)."""
 

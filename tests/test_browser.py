@@ -90,10 +90,13 @@ const visibleCode = inputs().filter(visible).length;
 let shown = true;
 const toggle = document.getElementById('crmlib-show-code');
 if (toggle) { toggle.click(); shown = inputs().some(visible); toggle.click(); }
-// a bare row index: the first cell of every body row is a header cell and they read 0, 1, ..., n-1
+// a bare row index: an unlabelled first column of header cells reading 0, 1, ..., n-1 (a labelled one, such
+// as "Period", is data)
 const bare = Array.from(document.querySelectorAll('.jp-OutputArea table')).filter(t => {
     const rows = Array.from(t.querySelectorAll('tbody tr'));
-    if (rows.length < 2) return false;
+    const head = t.querySelector('thead tr:last-child');
+    const corner = head && head.firstElementChild ? head.firstElementChild.innerText.trim() : '';
+    if (rows.length < 2 || corner !== '') return false;
     return rows.every((r, i) => r.firstElementChild && r.firstElementChild.tagName === 'TH'
                        && r.firstElementChild.innerText.trim() === String(i));
 }).map(t => {
