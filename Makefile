@@ -10,7 +10,7 @@ JOBS   ?= 2
 # JupyterLab refuses to run as root unless told; containers often run as root.
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: reports lint test browser wheel lab bench-env clean
+.PHONY: reports lint test browser fonts wheel lab bench-env clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-reports: $(VENV)/.installed
+reports: $(VENV)/.installed fonts
 	$(BIN)/crmlib report --jobs $(JOBS)
 
 # Formatter, linter and type checker (configured in pyproject.toml); make test runs them before pytest.
@@ -34,7 +34,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check crmlib tests benchmarks
 	$(BIN)/mypy crmlib
 
-test: lint browser
+test: lint browser fonts
 	$(BIN)/python -m pytest
 
 # The browser check (tests/test_browser.py) drives Debian's chromium and chromium-driver. Installed here when
@@ -46,6 +46,16 @@ browser:
 	  || echo "make: could not install chromium chromium-driver; the browser tests will be skipped"; \
 	else echo "make: chromium/chromedriver missing (not root): the browser tests will be skipped;" \
 	  "install them with: sudo apt-get install chromium chromium-driver"; fi
+
+# Chinese and Korean text in figures needs a CJK font (crmlib.style.use falls back to it). Debian's fonts-noto-cjk is
+# installed here when no CJK font is present and run as root; otherwise one line says how, and such text shows as boxes.
+fonts:
+	@if command -v fc-list >/dev/null 2>&1 && [ -n "$$(fc-list :lang=zh family 2>/dev/null)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	    fonts-noto-cjk fontconfig >/dev/null) || echo "make: could not install fonts-noto-cjk; Chinese and Korean text will show as boxes"; \
+	else echo "make: no CJK font (not root): Chinese and Korean text in figures will show as boxes;" \
+	  "install one with: sudo apt-get install fonts-noto-cjk"; fi
 
 # A wheel with the notebooks and the bundled data inside (setup.py copies notebooks/ and data/ into it).
 wheel: $(VENV)/.installed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
@@ -34,9 +35,61 @@ color vision deficiency. *IEEE TVCG* 15(6), 1291-1298.
 STAMP_COLOUR = "#D55E00"
 """Colour of the mark :func:`stamp` puts on a figure (Okabe-Ito vermillion)."""
 
+CJK_FONTS: tuple[str, ...] = (
+    "Noto Sans CJK JP",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK TC",
+    "Noto Sans CJK KR",
+    "Source Han Sans",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "NanumGothic",
+    "Droid Sans Fallback",
+)
+"""Fonts with Chinese and Korean glyphs that :func:`use` falls back to, in order of preference (Debian's
+``fonts-noto-cjk`` installs the Noto Sans CJK faces; ``make test``/``make reports`` install it where they can)."""
+_CJK_FILES = re.compile(r"cjk|wqy|wenquanyi|nanum|droidsansfallback|sourcehan", re.IGNORECASE)
+
+
+def cjk_font() -> str | None:
+    """The family name of an installed font with Chinese and Korean glyphs (one of :data:`CJK_FONTS`), or None.
+
+    Looks in matplotlib's font list first; when none is there (its cache was built before the font was
+    installed), the system's font files whose names mark a CJK font are added to the list and looked up again.
+
+    Returns
+    -------
+    A family name usable in ``rcParams["font.family"]``, or None when the machine has no CJK font
+    (then Chinese and Korean text renders as empty boxes, with a missing-glyph warning).
+
+    References
+    ----------
+    Matplotlib 3.6 release notes, "Font fallback" (a list of families in ``font.family`` is searched glyph by glyph).
+    """
+    from matplotlib import font_manager
+
+    def found() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((n for n in CJK_FONTS if n in names), None)
+
+    name = found()
+    if name is None:
+        for path in font_manager.findSystemFonts():
+            if _CJK_FILES.search(Path(path).name):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # an unreadable font file is skipped, not fatal
+                    continue
+        name = found()
+    return name
+
 
 def use() -> None:
-    """Apply crmlib's plotting style (seaborn 'whitegrid', the colour-blind-safe :data:`PALETTE`, readable fonts)."""
+    """Apply crmlib's plotting style (seaborn 'whitegrid', the colour-blind-safe :data:`PALETTE`, readable fonts).
+
+    When a CJK font is installed (:func:`cjk_font`), matplotlib falls back to it for the glyphs the Latin
+    font lacks, so that Chinese and Korean labels render as characters rather than empty boxes.
+    """
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
@@ -52,6 +105,9 @@ def use() -> None:
             "image.cmap": "viridis",
         }
     )
+    cjk = cjk_font()
+    if cjk is not None:
+        mpl.rcParams["font.family"] = ["sans-serif", cjk]
 
 
 def stamp(fig, text: str) -> None:

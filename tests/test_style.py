@@ -250,3 +250,33 @@ def test_figure_of_simulated_data_carries_the_mark_on_the_figure(monkeypatch):
     assert [t.get_text() for t in one.texts] == ["SIMULATED data"]
     assert "Figure 2. A simulated section [SIMULATED data]" in shown[-1].data
     assert cap.table_caption("Treatment effect", tag="SIMULATED data") == "Table 1. Treatment effect [SIMULATED data]"
+
+
+def _glyph_warnings(family) -> list[str]:
+    import io
+    import warnings
+
+    with matplotlib.rc_context({"font.family": family}), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, ax = plt.subplots()
+        ax.bar(["投诉", "諮詢", "건의"], [3, 2, 1])
+        label_axes(ax, "类别 (분류)", "件数 (건수)", "客户投诉 고객 불만")
+        fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def test_correctness_chinese_and_korean_labels_render_with_the_cjk_fallback():
+    """Oracle: matplotlib's missing-glyph warning. Without the fallback the same figure warns (Latin font only)."""
+    import os
+
+    font = style.cjk_font()
+    if font is None:
+        if os.environ.get("CRMLIB_REQUIRE_CJK_FONT") == "1":
+            pytest.fail("no CJK font installed although CRMLIB_REQUIRE_CJK_FONT=1 (.ci/run installs fonts-noto-cjk)")
+        pytest.skip("no CJK font installed: `make fonts` (as root) or `sudo apt-get install fonts-noto-cjk`")
+    assert _glyph_warnings(["DejaVu Sans"]), "the oracle: a Latin-only font misses these glyphs"
+    with matplotlib.rc_context():
+        style.use()
+        assert list(matplotlib.rcParams["font.family"]) == ["sans-serif", font]
+        assert _glyph_warnings(matplotlib.rcParams["font.family"]) == []
