@@ -101,3 +101,16 @@ def test_bench_pls_toolkit_runs_without_seminr():
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert re.search(r"extended model, 50 resamples with all indirect and total indirect effects: [\d.]+ s", out.stdout)
+
+
+def test_bench_complaints_runs_on_a_small_log():
+    """`bench_complaints.py` times both classifiers and reports macro-F1 (the classifier above the keyword rule)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_complaints", ROOT / "benchmarks" / "bench_complaints.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = bench.main(["--size", "2000", "--train", "600", "--repeat", "1"])
+    assert out["complaints"] == 2000
+    assert out["classifier_topic_macro_f1"] > out["keywords_topic_macro_f1"]
