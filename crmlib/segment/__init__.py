@@ -9,6 +9,7 @@ References are given in each module (Zeithaml, Rust & Lemon 2001; Saaty 1977-200
 Zou, Yun & Sun 2006).
 """
 
+from . import classes  # noqa: F401  (bank classes, customer states, loyalty types: crmlib.segment.classes)
 from .mcda import (
     RANDOM_INDEX,
     AHPResult,
