@@ -205,3 +205,12 @@ def test_correctness_churn_effects_recovered_within_tiers(shipped):
     for status, key in (("all resolved", "resolved"), ("some unresolved", "unresolved")):
         lo, hi = t.loc[status, "risk_difference_lower"], t.loc[status, "risk_difference_upper"]
         assert lo < sim.CHURN_EFFECT[key] < hi, status
+
+
+def test_correctness_ngram_counts_by_hand():
+    """'abca': 1-grams a, b, c, a (a twice) and 2-grams ab, bc, ca; '' none; '汉字汉': 汉 twice, 字, 汉字, 字汉."""
+    X = cp.ngram_counts(["abca", "", "汉字汉", "ABCA"], (1, 2))
+    assert X.shape == (4, cp.classify.N_FEATURES)
+    assert X.sum(axis=1).A1.tolist() == [7.0, 0.0, 5.0, 7.0]
+    assert sorted(X[0].data.tolist()) == [1, 1, 1, 1, 1, 2] and sorted(X[2].data.tolist()) == [1, 1, 1, 2]
+    assert (X[0] != X[3]).nnz == 0  # lower-cased first

@@ -8,7 +8,7 @@ Modules
 ``log``       :func:`read_complaints`, :func:`complaint_status`, :func:`complaint_rates`, :func:`resolution_data`,
               :func:`churn_by_complaints`
 ``classify``  :func:`load_complaint_codebook`, :func:`classify_by_keywords`, :class:`ComplaintClassifier`,
-              :func:`evaluate_classification`
+              :func:`evaluate_classification`, :func:`ngram_counts`
 ``simulate``  :func:`simulate_complaints`, :func:`load_simulated_complaints`, :func:`write_simulated_complaints` (the SIMULATED labelled log)
 """
 
@@ -22,6 +22,7 @@ from .classify import (
     classify_by_keywords,
     evaluate_classification,
     load_complaint_codebook,
+    ngram_counts,
 )
 from .log import STATUS, churn_by_complaints, complaint_rates, complaint_status, read_complaints, resolution_data
 from .simulate import load_simulated_complaints, simulate_complaints, write_simulated_complaints
@@ -41,6 +42,7 @@ __all__ = [
     "evaluate_classification",
     "load_complaint_codebook",
     "load_simulated_complaints",
+    "ngram_counts",
     "read_complaints",
     "resolution_data",
     "simulate_complaints",
