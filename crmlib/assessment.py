@@ -1,0 +1,372 @@
+"""The CRM quality self-assessment: an instrument, area and stage scores, a maturity level, gaps and priorities.
+
+The quality-assessment model of the seed slides 003 judges a firm's customer management in six areas -
+analysis & planning (customer value, behaviour such as retention and share of wallet, attitudes), proposition,
+people & organisation, measurement, customer experience, and customer-management activities along seven
+relationship stages (targeting, enquiry management, welcome, getting to know, development, managing problems,
+win-back). ``data/crm_assessment_items.csv`` holds it as a questionnaire (English, Chinese, Korean; answers 1-5).
+
+* :func:`load_assessment_items` reads the instrument; :func:`assessment_scores` scores answers to area and stage
+  means, an overall score and a maturity level (:func:`maturity_level`); :func:`assessment_gaps` sets the area
+  scores against a target profile and ranks the priorities; :func:`plot_assessment_radar` draws them.
+* :func:`answers_from_log` answers the slides' data questions from a transaction log: how many years of records
+  there are (three asked), whether a retention rate and customer value can be computed, and, given a contact
+  log, whether segments receive distinct contact.
+
+References
+----------
+Seed slides 003 (CRM and customer satisfaction): the quality-assessment model and its analysis-and-planning
+    questions (是否理解和应用客户保持率? 是否计算和使用客户价值? 是否有详细的客户交易记录(至少三年以上)?
+    是否根据不同的客户分组, 制定出接触策略?).
+Woodcock, N., Stone, M. & Foss, B. (2003). *The Customer Management Scorecard*. Kogan Page (the Customer
+    Management Assessment Tool, CMAT, whose areas the slides follow).
+Paulk, M. C., Curtis, B., Chrissis, M. B. & Weber, C. V. (1993). Capability Maturity Model, version 1.1.
+    *IEEE Software* 10(4), 18-27 (five maturity levels).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._checks import check_choice, require_columns, rows_text
+from .datasets import data_dir
+from .exceptions import DataError
+
+__all__ = [
+    "AREAS",
+    "MATURITY_CUTS",
+    "MATURITY_LEVELS",
+    "STAGES",
+    "answers_from_log",
+    "assessment_gaps",
+    "assessment_scores",
+    "load_assessment_items",
+    "maturity_level",
+    "plot_assessment_radar",
+]
+
+AREAS: tuple[str, ...] = (
+    "analysis_planning",
+    "proposition",
+    "people_organisation",
+    "measurement",
+    "customer_experience",
+    "customer_management",
+)
+STAGES: tuple[str, ...] = (
+    "targeting",
+    "enquiry_management",
+    "welcome",
+    "getting_to_know",
+    "development",
+    "managing_problems",
+    "win_back",
+)
+MATURITY_LEVELS: tuple[str, ...] = ("initial", "developing", "defined", "managed", "optimising")
+MATURITY_CUTS: tuple[float, ...] = (1.8, 2.6, 3.4, 4.2)
+"""Overall scores (1-5) at which the next maturity level begins: five equal bands of width 0.8 (crmlib's choice)."""
+_SCALE = (1, 5)
+
+
+def load_assessment_items(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The self-assessment instrument (``data/crm_assessment_items.csv`` by default), checked.
+
+    Parameters
+    ----------
+    path : a file of the same layout: ``item``, ``area`` (one of :data:`AREAS`), ``stage`` (one of
+        :data:`STAGES` for customer-management items, blank otherwise), ``wording_en``, ``wording_zh``,
+        ``wording_ko``, ``from_data``.
+
+    Returns
+    -------
+    DataFrame, one row per item (blank cells as empty text).
+
+    References
+    ----------
+    Seed slides 003; Woodcock, Stone & Foss (2003).
+    """
+    p = os.fspath(path) if path is not None else data_dir() / "crm_assessment_items.csv"
+    items = pd.read_csv(p, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
+    need = ["item", "area", "stage", "wording_en", "wording_zh", "wording_ko", "from_data"]
+    require_columns(items, need, "assessment items")
+    bad = ~items["area"].isin(AREAS)
+    if bad.any():
+        raise DataError(f"assessment items: column 'area' must be one of {list(AREAS)} in {rows_text(bad)}")
+    bad = ~items["stage"].isin(("", *STAGES)) | ((items["stage"] != "") != (items["area"] == "customer_management"))
+    if bad.any():
+        raise DataError(
+            f"assessment items: column 'stage' must name one of {list(STAGES)} for customer_management items "
+            f"and be blank otherwise, in {rows_text(bad)}"
+        )
+    if items["item"].duplicated().any():
+        raise DataError(f"assessment items: column 'item' repeats in {rows_text(items['item'].duplicated())}")
+    return items
+
+
+def maturity_level(score: float | Sequence[float] | pd.Series, cuts: Sequence[float] = MATURITY_CUTS) -> pd.Series:
+    """Maturity level of overall scores: ``initial`` below ``cuts[0]``, ... ``optimising`` from ``cuts[-1]``.
+
+    Parameters
+    ----------
+    score : overall self-assessment scores (1-5).
+    cuts : four increasing scores at which the next of :data:`MATURITY_LEVELS` begins.
+
+    Returns
+    -------
+    Categorical Series of level names (index of ``score`` when a Series).
+
+    References
+    ----------
+    Paulk et al. (1993), the five maturity levels.
+    """
+    s = pd.Series(score, dtype="float64") if not isinstance(score, pd.Series) else score.astype("float64")
+    c = np.asarray(cuts, dtype=float)
+    if c.size != len(MATURITY_LEVELS) - 1 or not np.all(np.diff(c) > 0):
+        raise DataError(f"cuts must be {len(MATURITY_LEVELS) - 1} increasing scores, got {list(cuts)}")
+    bad = ~np.isfinite(s.to_numpy()) | (s < _SCALE[0]).to_numpy() | (s > _SCALE[1]).to_numpy()
+    if bad.any():
+        raise DataError(f"score must lie in [1, 5]; not in {rows_text(bad, s.index)}")
+    idx = np.searchsorted(c, s.to_numpy(), side="right")
+    return pd.Series(
+        pd.Categorical(np.asarray(MATURITY_LEVELS, dtype=object)[idx], categories=MATURITY_LEVELS), index=s.index
+    )
+
+
+def assessment_scores(
+    answers: pd.DataFrame, items: pd.DataFrame | None = None, *, cuts: Sequence[float] = MATURITY_CUTS
+) -> pd.DataFrame:
+    """Area and stage scores, the overall score and the maturity level of each assessment.
+
+    An area's (stage's) score is the mean of its answered items; the overall score is the mean of the six area
+    scores (each area counts once, however many items it has).
+
+    Parameters
+    ----------
+    answers : one row per assessment (a manager, a unit, a year) with one column per item, answers 1-5
+        (blank: not answered).
+    items : the instrument (:func:`load_assessment_items`; default the bundled one).
+    cuts : the maturity cuts (:func:`maturity_level`).
+
+    Returns
+    -------
+    DataFrame indexed like ``answers``: one column per area, ``stage:<stage>`` per stage, ``overall`` and
+    ``maturity``.
+
+    Raises
+    ------
+    DataError
+        an item missing from ``answers``, an answer outside 1-5, or an area without any answer (rows named).
+
+    References
+    ----------
+    Seed slides 003; Woodcock, Stone & Foss (2003), ch. 3 (scoring by area).
+    """
+    items = load_assessment_items() if items is None else items
+    require_columns(answers, list(items["item"]), "assessment answers")
+    a = answers[list(items["item"])].apply(pd.to_numeric, errors="coerce")
+    off = (a < _SCALE[0]) | (a > _SCALE[1]) | (a.isna() & answers[list(items["item"])].notna())
+    if off.to_numpy().any():
+        col = off.any()[lambda x: x].index[0]
+        raise DataError(f"assessment answers: column {col!r} is not an answer 1-5 in {rows_text(off[col], a.index)}")
+    out = pd.DataFrame(index=answers.index)
+    for area in AREAS:
+        cols = list(items.loc[items["area"] == area, "item"])
+        out[area] = a[cols].mean(axis=1) if cols else np.nan
+        empty = out[area].isna().to_numpy()
+        if empty.any():
+            raise DataError(
+                f"assessment answers: no answer on the {area!r} items {cols} in {rows_text(empty, a.index)}"
+            )
+    for stage in STAGES:
+        cols = list(items.loc[items["stage"] == stage, "item"])
+        out[f"stage:{stage}"] = a[cols].mean(axis=1) if cols else np.nan
+    out["overall"] = out[list(AREAS)].mean(axis=1)
+    out["maturity"] = maturity_level(out["overall"], cuts)
+    return out
+
+
+def assessment_gaps(
+    scores: pd.Series, target: Mapping[str, float] | pd.Series, weights: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Gaps between one assessment's area (or stage) scores and a target profile, ranked as priorities.
+
+    Parameters
+    ----------
+    scores : one assessment's scores (a row of :func:`assessment_scores`, or any Series of area scores).
+    target : the target score per area or stage (1-5); the areas it names are compared.
+    weights : importance per area (default 1 each); the priority is ``weight x gap``.
+
+    Returns
+    -------
+    DataFrame indexed by area, sorted by priority (largest first): ``score``, ``target``, ``gap``
+    (target - score; negative when above target), ``weight``, ``priority`` and ``rank`` (1 = first to improve;
+    areas at or above target get no rank).
+
+    References
+    ----------
+    Woodcock, Stone & Foss (2003), ch. 3 (gaps to best practice as the improvement agenda).
+    """
+    t = pd.Series(target, dtype="float64")
+    unknown = [k for k in t.index if k not in scores.index]
+    if unknown:
+        raise DataError(f"target names areas that are not scored: {unknown}")
+    w = pd.Series(1.0, index=t.index) if weights is None else pd.Series(weights, dtype="float64").reindex(t.index)
+    if w.isna().any() or (w < 0).any():
+        raise DataError(f"weights must give a number >= 0 for every target area {list(t.index)}, got {dict(w)}")
+    out = pd.DataFrame({"score": scores[t.index].astype("float64"), "target": t, "weight": w})
+    out["gap"] = out["target"] - out["score"]
+    out["priority"] = out["weight"] * out["gap"].clip(lower=0)
+    out = out.sort_values(["priority", "gap"], ascending=False, kind="stable")
+    ranked = (out["priority"] > 0).to_numpy()
+    out["rank"] = pd.array(np.where(ranked, np.cumsum(ranked), 0), dtype="Int64").astype("Int64")
+    out.loc[~ranked, "rank"] = pd.NA
+    return out[["score", "target", "gap", "weight", "priority", "rank"]]
+
+
+def plot_assessment_radar(
+    scores: pd.Series,
+    target: Mapping[str, float] | pd.Series | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+    ax=None,
+):
+    """A radar chart of area (or stage) scores on the 1-5 scale, with the target profile when given.
+
+    Parameters
+    ----------
+    scores : one assessment's scores of the areas to draw (a Series; its index gives the spokes).
+    target : the target per area, drawn dashed.
+    labels : display name per area (default: the area name with spaces).
+    ax : a polar matplotlib axes (default: a new figure).
+
+    Returns
+    -------
+    The axes.
+
+    References
+    ----------
+    Woodcock, Stone & Foss (2003): the assessment profile drawn area by area.
+    """
+    import matplotlib.pyplot as plt
+
+    from .style import label_axes
+
+    s = scores.astype("float64")
+    if ax is None:
+        _, ax = plt.subplots(subplot_kw={"projection": "polar"}, figsize=(6.0, 6.0))
+    angles = np.linspace(0, 2 * np.pi, len(s), endpoint=False)
+    closed = np.r_[angles, angles[:1]]
+    ax.plot(closed, np.r_[s.to_numpy(), s.to_numpy()[:1]], marker="o", label="score")
+    ax.fill(closed, np.r_[s.to_numpy(), s.to_numpy()[:1]], alpha=0.15)
+    if target is not None:
+        t = pd.Series(target, dtype="float64").reindex(s.index)
+        ax.plot(closed, np.r_[t.to_numpy(), t.to_numpy()[:1]], linestyle="--", label="target")
+    names = [(labels or {}).get(k, str(k).replace("_", " ")) for k in s.index]
+    ax.set_xticks(angles)
+    ax.set_xticklabels(names)
+    ax.set_ylim(0, _SCALE[1])
+    ax.set_yticks(range(1, _SCALE[1] + 1))
+    label_axes(ax, " ", "Score (1-5)")
+    ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1))
+    return ax
+
+
+def answers_from_log(
+    log: pd.DataFrame,
+    *,
+    contacts: pd.DataFrame | None = None,
+    segment: str = "segment",
+    channel: str = "channel",
+    years_needed: float = 3.0,
+    period: str = "quarter",
+    significance: float = 0.05,
+) -> pd.DataFrame:
+    """The self-assessment's data questions answered from a transaction log (and an optional contact log).
+
+    Parameters
+    ----------
+    log : a transaction log with ``customer_id``, ``date`` and optionally ``amount`` (e.g. from
+        :func:`crmlib.profit.log_frame` or :func:`crmlib.datasets.load_cdnow`).
+    contacts : optional contact log, one row per contact, with ``segment`` and ``channel`` columns.
+    segment, channel : the contact log's columns (the customer's segment; the kind of contact).
+    years_needed : years of records the slides ask for (three).
+    period : ``"month"``, ``"quarter"`` or ``"year"``: the period of the retention rate (the share of a
+        period's buyers who buy again in the next period).
+    significance : size of the chi-square test of segment against contact kind.
+
+    Returns
+    -------
+    DataFrame indexed by question (``years_of_records``, ``retention_computable``, ``value_computable``,
+    ``segment_contact``; the ``from_data`` codes of the instrument): ``answer`` (``yes``, ``no`` or
+    ``cannot tell``), ``value`` (the number behind it) and ``evidence`` (one sentence).
+
+    References
+    ----------
+    Seed slides 003 (the analysis-and-planning questions); Fader & Hardie (2010), *Marketing Science* 29(1),
+    85-93 (retention rates of a cohort); Agresti (2013), *Categorical Data Analysis*, 3rd ed., sec. 3.2
+    (chi-square test of independence).
+    """
+    from scipy import stats
+
+    require_columns(log, ["customer_id", "date"], "transaction log")
+    period = check_choice(period, "period", ["month", "quarter", "year"])
+    dates = log["date"]
+    if not pd.api.types.is_datetime64_any_dtype(dates.dtype):
+        raise DataError("transaction log: column 'date' must hold dates (read the log with crmlib.profit.log_frame)")
+    first, last = dates.min(), dates.max()
+    years = ((last - first).days + 1) / 365.25
+    rows = {
+        "years_of_records": (
+            "yes" if years >= years_needed else "no",
+            years,
+            f"{years:.2f} years ({years * 12:.1f} months) of records, {first.date()} to {last.date()} "
+            f"({(last - first).days + 1} days); {years_needed:g} years asked",
+        )
+    }
+    code = {"month": "M", "quarter": "Q", "year": "Y"}[period]
+    p = dates.dt.to_period(code)
+    buyers = pd.DataFrame({"customer_id": log["customer_id"].to_numpy(), "p": p.to_numpy()}).drop_duplicates()
+    n_periods = int(p.nunique())
+    if n_periods >= 2:
+        nxt = buyers.assign(p=buyers["p"] - 1).assign(again=True)
+        joined = buyers.merge(nxt, on=["customer_id", "p"], how="left")
+        joined = joined[joined["p"] < p.max()]
+        rate = float(joined["again"].notna().mean())
+        rows["retention_computable"] = (
+            "yes",
+            rate,
+            f"{n_periods} {period}s of records: the mean share of a {period}'s buyers who buy again in the next "
+            f"{period} is {rate:.3f}",
+        )
+    else:
+        rows["retention_computable"] = ("no", float(n_periods), f"only {n_periods} {period} of records")
+    has_amount = "amount" in log.columns and pd.to_numeric(log["amount"], errors="coerce").gt(0).any()
+    repeaters = int((log.groupby("customer_id").size() >= 2).sum())
+    rows["value_computable"] = (
+        "yes" if has_amount and repeaters > 0 else "no",
+        float(repeaters),
+        ("amounts recorded" if has_amount else "no amounts recorded")
+        + f"; {repeaters:,} customers bought more than once (a customer-base model and spend model can be fitted)",
+    )
+    if contacts is None:
+        rows["segment_contact"] = ("cannot tell", np.nan, "a transaction log records no contacts: give a contact log")
+    else:
+        require_columns(contacts, [segment, channel], "contact log")
+        table = pd.crosstab(contacts[segment], contacts[channel])
+        if table.shape[0] < 2 or table.shape[1] < 2:
+            rows["segment_contact"] = ("no", np.nan, f"{table.shape[0]} segments, {table.shape[1]} kinds of contact")
+        else:
+            chi2, pval, dof, _ = stats.chi2_contingency(table.to_numpy())
+            rows["segment_contact"] = (
+                "yes" if pval < significance else "no",
+                float(pval),
+                f"{table.shape[0]} segments by {table.shape[1]} kinds of contact: chi-square({dof}) = {chi2:.1f}, "
+                f"p = {pval:.3g}",
+            )
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=["answer", "value", "evidence"])
+    out.index.name = "question"
+    return out
