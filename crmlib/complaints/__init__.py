@@ -13,6 +13,7 @@ Modules
 """
 
 from .classify import (
+    CATEGORY_LABELS,
     COMPLAINT_TYPES,
     LEVELS,
     TOPICS,
@@ -28,6 +29,7 @@ from .log import STATUS, churn_by_complaints, complaint_rates, complaint_status,
 from .simulate import load_simulated_complaints, simulate_complaints, write_simulated_complaints
 
 __all__ = [
+    "CATEGORY_LABELS",
     "COMPLAINT_TYPES",
     "LEVELS",
     "STATUS",

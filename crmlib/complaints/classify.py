@@ -35,6 +35,7 @@ from ..datasets import data_dir
 from ..exceptions import DataError
 
 __all__ = [
+    "CATEGORY_LABELS",
     "COMPLAINT_TYPES",
     "LEVELS",
     "TOPICS",
@@ -54,6 +55,17 @@ TOPICS: tuple[str, ...] = ("design_planning", "engineering_quality", "sales_prom
 """Level 2 of the paper's classification (설계 계획 / 엔지니어링 품질 / 판매 약속 / 서비스 프로세스)."""
 LEVELS: tuple[str, ...] = ("complaint_type", "topic")
 """The two levels, as the columns of a labelled log and of every classification."""
+CATEGORY_LABELS: dict[str, str] = {
+    "complaint": "Complaint 投诉 불만",
+    "consultation": "Consultation 咨询 상담",
+    "suggestion": "Suggestion 建议 건의",
+    "design_planning": "Design & planning 设计规划 설계 계획",
+    "engineering_quality": "Engineering quality 工程质量 엔지니어링 품질",
+    "sales_promise": "Sales promise 销售承诺 판매 약속",
+    "service_process": "Service process 服务流程 서비스 프로세스",
+    "unclassified": "Unclassified 未分类 미분류",
+}
+"""Reader's label of each category in English, Chinese and Korean (the paper's terms), for tables and figures."""
 UNCLASSIFIED = "unclassified"
 """The keyword rule's answer for a text without any keyword of a level."""
 
