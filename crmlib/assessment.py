@@ -47,6 +47,7 @@ __all__ = [
     "load_assessment_items",
     "maturity_level",
     "plot_assessment_radar",
+    "simulate_answers",
 ]
 
 AREAS: tuple[str, ...] = (
@@ -271,8 +272,53 @@ def plot_assessment_radar(
     ax.set_ylim(0, _SCALE[1])
     ax.set_yticks(range(1, _SCALE[1] + 1))
     label_axes(ax, " ", "Score (1-5)")
+    ax.yaxis.labelpad = 40  # clear of the spoke labels on the left
     ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1))
     return ax
+
+
+def simulate_answers(
+    profile: Mapping[str, float],
+    n_respondents: int = 8,
+    *,
+    seed: int | np.random.Generator,
+    items: pd.DataFrame | None = None,
+    noise: float = 0.7,
+) -> pd.DataFrame:
+    """SIMULATED self-assessment answers: each respondent answers an item at its area's true level plus noise.
+
+    Parameters
+    ----------
+    profile : the true level (1-5) of each of the six areas.
+    n_respondents : respondents drawn (managers of one firm).
+    seed : int or numpy Generator (None refused).
+    items : the instrument (default the bundled one).
+    noise : standard deviation of an answer around its area's level, before rounding to 1-5 (answer units).
+
+    Returns
+    -------
+    DataFrame, one row per respondent (``R1``, ``R2``, ...), one column per item, whole answers 1-5, with
+    ``attrs["data_source"] = "SIMULATED"``.
+
+    References
+    ----------
+    Woodcock, Stone & Foss (2003): the assessment answered by several managers of one firm.
+    """
+    from ._checks import as_rng, check_count, check_nonnegative
+
+    items = load_assessment_items() if items is None else items
+    rng = as_rng(seed)
+    n = check_count(n_respondents, "n_respondents", minimum=1)
+    sd = float(check_nonnegative(noise, "noise"))
+    missing = [a for a in AREAS if a not in profile]
+    if missing:
+        raise DataError(f"profile needs a level for every area; missing {missing}")
+    level = np.array([float(profile[a]) for a in items["area"]])
+    raw = level[None, :] + rng.normal(0.0, sd, size=(n, len(items)))
+    out = pd.DataFrame(np.clip(np.rint(raw), *_SCALE).astype(int), columns=list(items["item"]))
+    out.index = pd.Index([f"R{i + 1}" for i in range(n)], name="respondent")
+    out.attrs["data_source"] = "SIMULATED"
+    return out
 
 
 def answers_from_log(

@@ -119,3 +119,16 @@ def test_runability_radar_chart(items):
     assert len(ax.get_xticklabels()) == 6 and ax.get_ylabel() == "Score (1-5)"
     assert len(ax.lines) == 2
     plt.close(ax.figure)
+
+
+def test_correctness_simulated_answers_recover_the_profile(items):
+    profile = dict(zip(A.AREAS, [2.0, 3.0, 4.0, 2.5, 3.5, 3.0]))
+    ans = A.simulate_answers(profile, 400, seed=3, items=items)
+    assert ans.attrs["data_source"] == "SIMULATED" and ans.to_numpy().min() >= 1 and ans.to_numpy().max() <= 5
+    means = A.assessment_scores(ans, items)[list(A.AREAS)].mean()
+    for area, level in profile.items():  # rounding to whole answers keeps the mean (levels away from 1 and 5)
+        assert means[area] == pytest.approx(level, abs=0.05), area
+    again = A.simulate_answers(profile, 400, seed=3, items=items)
+    assert again.equals(ans)
+    with pytest.raises(DataError, match="missing"):
+        A.simulate_answers({"proposition": 3}, 2, seed=1)
