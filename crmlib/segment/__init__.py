@@ -9,7 +9,7 @@ References are given in each module (Zeithaml, Rust & Lemon 2001; Saaty 1977-200
 Zou, Yun & Sun 2006).
 """
 
-from . import classes  # noqa: F401  (bank classes, customer states, loyalty types: crmlib.segment.classes)
+from . import classes, utility  # noqa: F401  (issue 18: segment.classes, segment.utility)
 from .mcda import (
     RANDOM_INDEX,
     AHPResult,
