@@ -20,7 +20,7 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor
 from crmlib.datasets import load_corp_rep, load_mobi
 from crmlib.exceptions import DataError
 from crmlib.survey import assessment as A
-from crmlib.survey import pls_path_model, reliability
+from crmlib.survey import pls_path_model, read_model, reliability
 from crmlib.survey.diagram import path_layout, plot_path_diagram
 
 matplotlib.use("Agg")
@@ -146,8 +146,11 @@ def test_path_diagram_draws_every_construct_and_path(ecsi):
 def test_layout_is_layered_unless_an_arrow_would_cross_a_construct():
     layered = path_layout(["A", "B", "C", "D"], [("A", "C"), ("B", "C"), ("C", "D")])
     assert layered == {"A": (0.0, 0.5), "B": (0.0, -0.5), "C": (1.0, 0.0), "D": (2.0, 0.0)}
-    arc = path_layout(["A", "B", "C"], [("A", "B"), ("B", "C"), ("A", "C")])
-    assert arc["B"][1] > arc["A"][1] == pytest.approx(0.0, abs=1e-12)
+    moved = path_layout(["A", "B", "C"], [("A", "B"), ("B", "C"), ("A", "C")])  # A -> C would cross B
+    assert moved == {"A": (0.0, 0.45), "B": (1.0, -0.45), "C": (2.0, 0.45)}
+    ecsi = read_model("ecsi")  # a chain whose skipping paths cross even after the shift: a half ellipse
+    arc = path_layout(ecsi.constructs, ecsi.structure)
+    assert arc["IMAG"][1] == pytest.approx(0.0, abs=1e-12) and arc["PERV"][1] == pytest.approx(2.7)
 
 
 def test_compare_models_puts_both_fits_side_by_side(mobi, ecsi):

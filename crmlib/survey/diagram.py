@@ -39,9 +39,10 @@ def path_layout(constructs: list[str], structure: list[tuple[str, str]]) -> dict
     Layered: the column is the construct's longest path length from a construct
     without predecessors; rows are spread evenly (centred on 0) in model order
     within a column. When a straight arrow of that layout would cross another
-    construct (a chain with paths that skip steps, as the ECSI model), the
-    constructs are set in the layered order on a half ellipse instead, where
-    no straight arrow between two constructs touches a third.
+    construct, a construct alone in its column is moved off the centre line
+    (alternately up and down); if arrows still cross (a chain with paths that
+    skip steps, as the ECSI model), the constructs are set in the layered order
+    on a half ellipse, where no straight arrow between two constructs touches a third.
 
     Parameters
     ----------
@@ -62,6 +63,11 @@ def path_layout(constructs: list[str], structure: list[tuple[str, str]]) -> dict
             pos[c] = (float(col), (len(members) - 1) / 2 - k)
     if not _blocked(pos, structure):
         return pos
+    for sign in (1.0, -1.0):  # a lone construct in a column moved off the centre line, alternately up and down
+        moved = {c: (x, y + (sign * 0.45 * (-1) ** int(x) if sum(1 for u, _ in pos.values() if u == x) == 1 else 0.0))
+                 for c, (x, y) in pos.items()}  # fmt: skip
+        if not _blocked(moved, structure):
+            return moved
     order = sorted(constructs, key=lambda c: (depth[c], constructs.index(c)))
     angle = np.linspace(np.pi, 0, len(order))
     half = (len(order) - 1) / 2
