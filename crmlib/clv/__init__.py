@@ -31,7 +31,7 @@ bootstraps take ``n_boot``; ``probability_of_purchases(n, t)`` is P(n purchases
 in t time units or opportunities ahead) in every model.
 """
 
-from . import formulas, plots, simulate, validate
+from . import formulas, horizon, plots, simulate, validate
 from ._base import BaseFitter, ConvergenceReport
 from ._rates import continuous_rate, period_rate
 from .bgbb import BetaGeoBetaBinomModel
@@ -64,6 +64,7 @@ MODEL_LABELS = {
 
 __all__ = [
     "formulas",
+    "horizon",
     "plots",
     "simulate",
     "validate",

@@ -623,6 +623,28 @@ class PurchaseFitter(BaseFitter):
         """P(exactly ``n`` repeat purchases in ``(0, t]``) of a customer just acquired."""
 
     @abc.abstractmethod
+    def survival(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """Share of a cohort of new customers still alive ``t`` after acquisition."""
+
+    @abc.abstractmethod
+    def probability_alive_at(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
+        """P(alive at ``T + t``) of each customer given its summary (see :mod:`crmlib.clv.horizon`)."""
+
+    @abc.abstractmethod
+    def conditional_probability_of_purchases(
+        self,
+        n: ArrayLike,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        params: ParamsLike = None,
+    ) -> np.ndarray:
+        """P(exactly ``n`` purchases in ``(T, T+t]``) of each customer given its summary."""
+
+    @abc.abstractmethod
     def dert(
         self,
         frequency: ArrayLike,

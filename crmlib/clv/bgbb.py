@@ -62,6 +62,25 @@ def _check_opportunities(n: np.ndarray, name: str, limit: int) -> None:
         )
 
 
+def _pmf(x, n, a, b, g, d) -> np.ndarray:
+    """P(X(n) = x) of a customer alive at 0 (FHS 2010, section 3); ``x, n`` whole; every argument broadcasts."""
+    x, n, a, b, g, d = np.broadcast_arrays(*(np.asarray(v, float) for v in (x, n, a, b, g, d)))
+    with np.errstate(invalid="ignore"):
+        lc = special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
+        first = np.where(x <= n, np.exp(lc + _lbeta_ratio(a + x, b + n - x, a, b) + _lbeta_ratio(g, d + n, g, d)), 0.0)
+    m = int(np.max(n)) if n.size else 0
+    if not m:
+        return first
+    i = np.arange(m).reshape((1,) * n.ndim + (m,))
+    xe, ne, ae, be, ge, de = (v[..., None] for v in (x, n, a, b, g, d))
+    valid = (i >= xe) & (i < ne)
+    with np.errstate(invalid="ignore"):
+        lci = special.gammaln(i + 1) - special.gammaln(xe + 1) - special.gammaln(i - xe + 1)
+        terms = lci + _lbeta_ratio(ae + xe, be + i - xe, ae, be) + _lbeta_ratio(ge + 1, de + i, ge, de)
+    terms = np.where(valid, terms, -np.inf)
+    return first + np.exp(special.logsumexp(terms, axis=-1))
+
+
 class BetaGeoBetaBinomModel(PurchaseFitter):
     """BG/BB model (Fader, Hardie & Shang 2010); parameters ``alpha, beta, gamma, delta``.
 
@@ -180,18 +199,60 @@ class BetaGeoBetaBinomModel(PurchaseFitter):
         t = check_nonnegative(t, "t", integer=True)
         x, n = np.broadcast_arrays(np.asarray(x, float), np.asarray(t, float))
         _check_opportunities(n, "t", self.max_opportunities)
-        with np.errstate(invalid="ignore"):
-            lc = special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
-        first = np.where(x <= n, np.exp(lc + _lbeta_ratio(a + x, b + n - x, a, b) + _lbeta_ratio(g, d + n, g, d)), 0.0)
-        m = int(np.max(n)) if n.size else 0
-        i = np.arange(m).reshape((1,) * n.ndim + (m,))
-        xe, ne = x[..., None], n[..., None]
-        valid = (i >= xe) & (i < ne)
-        with np.errstate(invalid="ignore"):
-            lci = special.gammaln(i + 1) - special.gammaln(xe + 1) - special.gammaln(i - xe + 1)
-            terms = lci + _lbeta_ratio(a + xe, b + i - xe, a, b) + _lbeta_ratio(g + 1, d + i, g, d)
-        terms = np.where(valid, terms, -np.inf)
-        return first + np.exp(special.logsumexp(terms, axis=-1)) if m else first
+        return _pmf(x, n, a, b, g, d)
+
+    def survival(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """Share of a cohort of new customers still alive at opportunity ``t``: ``B(gamma, delta+t)/B(gamma, delta)``.
+
+        A customer survives the start of each of the ``t`` opportunities with chance ``1 - theta``,
+        theta ~ Beta(gamma, delta) (FHS 2010, assumptions 3-4). ``t`` whole, >= 0.
+        """
+        _, _, g, d = self._params_tuple(params)
+        t = np.asarray(check_nonnegative(t, "t", integer=True), float)
+        return np.exp(_lbeta_ratio(g, d + t, g, d))
+
+    def probability_alive_at(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
+        """P(alive at opportunity ``n + t`` | x, t_x, n) (FHS 2010, section 3, P(alive) with ``n + t`` for ``n + 1``).
+
+        ``B(alpha+x, beta+n-x)/B(alpha, beta) B(gamma, delta+n+t)/B(gamma, delta) / L(x, t_x, n)``; at
+        ``t = 1`` it is :meth:`probability_alive` (alive at n + 1), at ``t = 0`` the chance of having
+        been alive through the ``n`` opportunities observed. ``t`` (whole, >= 0) broadcasts with the customers.
+        """
+        a, b, g, d = p = self._params_tuple(params)
+        t = np.asarray(check_nonnegative(t, "t", integer=True), float)
+        x, tx, n = self._arrays(frequency, recency, n_periods)
+        x, tx, n, t = np.broadcast_arrays(x, tx, n, t)
+        num = _lbeta_ratio(a + x, b + n - x, a, b) + _lbeta_ratio(g, d + n + t, g, d)
+        return np.exp(num - self._log_lik_rows(p, x, tx, n))
+
+    def conditional_probability_of_purchases(
+        self,
+        n: ArrayLike,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        n_periods: ArrayLike,
+        params: ParamsLike = None,
+    ) -> np.ndarray:
+        """P(X(n_periods, n_periods + t) = n | x, t_x, n_periods): ``n`` transactions in the next ``t`` opportunities.
+
+        ``(1 - Q) 1{n = 0} + Q P(X(t) = n; alpha+x, beta+m-x, gamma, delta+m)`` with ``m`` the
+        opportunities observed and ``Q`` = :meth:`probability_alive_at` ``(0, ...)``, the chance of being
+        alive through them: a customer alive then is a new customer whose p and theta have the posterior
+        Beta(alpha+x, beta+m-x) and Beta(gamma, delta+m) (FHS 2010, section 3, the conditional
+        distribution of future transactions). ``n``, ``t`` (whole) and the customers broadcast.
+        """
+        a, b, g, d = self._params_tuple(params)
+        k = np.asarray(check_nonnegative(n, "n", integer=True), float)
+        ahead = np.asarray(check_nonnegative(t, "t", integer=True), float)
+        _check_opportunities(ahead, "t", self.max_opportunities)
+        x, tx, m = self._arrays(frequency, recency, n_periods)
+        k, ahead, x, tx, m = np.broadcast_arrays(k, ahead, x, tx, m)
+        alive = self.probability_alive_at(0, x, tx, m, params)
+        active = _pmf(k, ahead, a + x, b + m - x, g, d + m)
+        return (1.0 - alive) * (k == 0) + alive * active
 
     def dert(
         self,

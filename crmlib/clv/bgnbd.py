@@ -117,6 +117,49 @@ def _finite_or(values, fallback) -> np.ndarray:
     return values
 
 
+def _alive_pmf(n, t, R, A, a, b, k) -> np.ndarray:
+    """P(n purchases in ``(0, t]``) of a customer alive at 0 with rate Gamma(R, A) and drop-out p ~ Beta(a, b).
+
+    FHL 2005 eq. (8): ``B(a, b+k)/B(a, b) NBD(n; R, A, t) + 1{k>0} B(a+1, b+k-1)/B(a, b) I_{t/(A+t)}(n, R)``
+    with ``k`` the drop-out chances met by ``n`` purchases (``n``; ``n + 1`` for a new MBG/NBD customer).
+    Every argument broadcasts.
+    """
+    lnbd = (
+        special.gammaln(R + n)
+        - special.gammaln(R)
+        - special.gammaln(n + 1)
+        + R * np.log(A / (A + t))
+        + special.xlogy(n, t / (A + t))
+    )
+    first = np.exp(special.betaln(a, b + k) - special.betaln(a, b) + lnbd)
+    tail = np.where(n > 0, special.betainc(np.maximum(n, 1e-300), R, t / (A + t)), 1.0)
+    with np.errstate(invalid="ignore"):
+        coef = np.exp(special.betaln(a + 1, np.maximum(b + k - 1, 1e-300)) - special.betaln(a, b))
+    return first + np.where(k > 0, coef * tail, 0.0)
+
+
+def _still_alive(R, A, a, b, t) -> np.ndarray:
+    """``E[(1 + p t / A)^-R]`` over p ~ Beta(a, b): the chance that a customer alive now is alive ``t`` later.
+
+    Given lambda and p the drop-outs form a Poisson process of rate ``lambda p`` (each purchase ends
+    the relationship with chance p), so survival is ``exp(-lambda p t)``; over lambda ~ Gamma(R, A) it is
+    ``(1 + p t/A)^-R``. Over p it is ``2F1(R, a; a+b; -t/A)``, evaluated after Pfaff's transformation
+    (Abramowitz & Stegun 15.3.4) as ``(A/(A+t))^R 2F1(R, b; a+b; t/(A+t))``; where scipy's ``hyp2f1`` is
+    not finite, by the 96-node logit-beta rule (:func:`crmlib.clv._special.logit_beta_rule`).
+    """
+    R, A, a, b, t = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, a, b, t)))
+    z = t / (A + t)
+    with np.errstate(all="ignore"):
+        out = np.exp(R * np.log1p(-z)) * special.hyp2f1(R, b, a + b, z)
+
+    def by_rule(bad):
+        logp, _, lw = logit_beta_rule(a[bad], b[bad], 96)
+        u = (t[bad] / A[bad])[..., None]
+        return np.sum(np.exp(lw - R[bad][..., None] * np.log1p(np.exp(logp) * u)), axis=-1)
+
+    return _finite_or(np.where((out >= 0) & (out <= 1 + 1e-12), out, np.nan), by_rule)
+
+
 class BetaGeoModel(PurchaseFitter):
     """BG/NBD model (Fader, Hardie & Lee 2005), fitted by maximum likelihood.
 
@@ -270,19 +313,62 @@ class BetaGeoModel(PurchaseFitter):
         n = check_nonnegative(n, "n", integer=True)
         t = check_times(t)
         n, t = np.broadcast_arrays(np.asarray(n, float), t)
-        k = self._dropout_chances(n)
-        lnbd = (
-            special.gammaln(r + n)
-            - special.gammaln(r)
-            - special.gammaln(n + 1)
-            + r * np.log(alpha / (alpha + t))
-            + special.xlogy(n, t / (alpha + t))
-        )
-        first = np.exp(special.betaln(a, b + k) - special.betaln(a, b) + lnbd)
-        tail = np.where(n > 0, special.betainc(np.maximum(n, 1e-300), r, t / (alpha + t)), 1.0)
-        with np.errstate(invalid="ignore"):
-            coef = np.exp(special.betaln(a + 1, np.maximum(b + k - 1, 1e-300)) - special.betaln(a, b))
-        return first + np.where(k > 0, coef * tail, 0.0)
+        return _alive_pmf(n, t, r, alpha, a, b, self._dropout_chances(n))
+
+    def survival(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """Share of a cohort of new customers still alive ``t`` after their first purchase.
+
+        BG/NBD: ``E[(1 + p t/alpha)^-r]`` over p ~ Beta(a, b), i.e. ``2F1(r, a; a+b; -t/alpha)``
+        (drop-outs arrive at rate ``lambda p``; FHL 2005, assumptions 1-4); MBG/NBD: the same over
+        Beta(a, b+1) times ``b/(a+b)``, the chance of passing the drop-out at time 0 (Batislam et al.
+        2007). ``t`` (>= 0) in the data's time unit.
+        """
+        r, alpha, a, b = p = self._params_tuple(params)
+        t = check_times(t)
+        zero = np.zeros(np.shape(t))
+        k0 = self._dropout_chances(zero)
+        return self._p_alive(zero, zero, zero, p) * _still_alive(r, alpha, a, b + k0, t)
+
+    def probability_alive_at(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
+        """P(alive at ``T + t`` | x, t_x, T): P(alive at T) times ``E[(1 + p t/(alpha+T))^-(r+x)]``.
+
+        An active customer's rate is Gamma(r+x, alpha+T) and drop-out probability Beta(a, b+k)
+        a posteriori (FHL 2005, eq. 10's derivation; ``k`` the drop-out chances passed); the drop-outs
+        arrive at rate ``lambda p`` (see :meth:`survival`). ``t`` (>= 0, time units) broadcasts with
+        the customers; ``t = 0`` gives :meth:`probability_alive`.
+        """
+        r, alpha, a, b = p = self._params_tuple(params)
+        t = check_times(t)
+        x, tx, T = as_rft_arrays(frequency, recency, T)
+        return self._p_alive(x, tx, T, p) * _still_alive(r + x, alpha + T, a, b + self._dropout_chances(x), t)
+
+    def conditional_probability_of_purchases(
+        self,
+        n: ArrayLike,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        params: ParamsLike = None,
+    ) -> np.ndarray:
+        """P(X(T, T+t) = n | x, t_x, T): the chance of ``n`` repeat purchases in the next ``t``.
+
+        ``(1 - P(alive)) 1{n = 0} + P(alive) P_active(n)``, where ``P_active`` is FHL 2005 eq. (8) for a
+        customer alive at T with the posterior rate Gamma(r+x, alpha+T) and drop-out probability
+        Beta(a, b+k) (``k`` the drop-out chances passed: ``x``, MBG/NBD ``x+1``), whose future drop-out
+        chances come after each purchase (so ``n`` of them). ``n`` (whole), ``t`` (time units) and the
+        customers broadcast.
+        """
+        r, alpha, a, b = p = self._params_tuple(params)
+        n = check_nonnegative(n, "n", integer=True)
+        t = check_times(t)
+        x, tx, T = as_rft_arrays(frequency, recency, T)
+        n, t, x, tx, T = np.broadcast_arrays(np.asarray(n, float), t, x, tx, T)
+        alive = self._p_alive(x, tx, T, p)
+        active = _alive_pmf(n, t, r + x, alpha + T, a, b + self._dropout_chances(x), n)
+        return (1.0 - alive) * (n == 0) + alive * active
 
     def dert(
         self,

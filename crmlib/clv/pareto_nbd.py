@@ -59,6 +59,8 @@ iso-value curves for customer base analysis. *Journal of Marketing Research*
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from scipy import special
@@ -251,29 +253,112 @@ class ParetoNBDModel(PurchaseFitter):
         r, alpha, s, beta = self._params_tuple(params)
         n = check_nonnegative(n, "n", integer=True)
         n, t = np.broadcast_arrays(np.asarray(n, float), check_times(t))
-        shape = n.shape
-        n, t = n.ravel(), t.ravel()
+        return _pmf(n, t, r, alpha, s, beta, n_nodes)
 
-        def lnbd(nn, tt):
-            return (
-                special.gammaln(r + nn)
-                - special.gammaln(r)
-                - special.gammaln(nn + 1)
-                + r * np.log(alpha / (alpha + tt))
-                + special.xlogy(nn, tt / (alpha + tt))
-            )
+    def survival(self, t: ArrayLike, params: ParamsLike = None) -> np.ndarray:
+        """Share of a cohort of new customers still alive ``t`` after their first purchase: ``(beta/(beta+t))^s``.
 
-        u, w = np.polynomial.legendre.leggauss(n_nodes)
-        scale = min(alpha, beta)
-        ymax = np.log1p(t / scale)
-        y = (u[None, :] + 1) * 0.5 * ymax[:, None]
-        tau = scale * np.expm1(y)
-        dens = np.log(s) + s * np.log(beta) - (s + 1) * np.log(beta + tau) + np.log(scale) + y
-        with np.errstate(divide="ignore"):
-            terms = np.log(w)[None, :] + np.log(0.5 * ymax)[:, None] + dens + lnbd(n[:, None], tau)
-        integral = np.exp(special.logsumexp(terms, axis=1))
-        alive = np.exp(s * np.log(beta / (beta + t)) + lnbd(n, t))
-        return (alive + np.where(t > 0, integral, 0.0)).reshape(shape)
+        The lifetime is exponential with a gamma(s, beta) rate, so the share alive
+        is the Laplace transform of the gamma, ``E[exp(-mu t)]`` (SMC 1987,
+        section 2: Pareto lifetimes). ``t`` in the data's time unit.
+        """
+        _, _, s, beta = self._params_tuple(params)
+        t = check_times(t)
+        return np.exp(-s * np.log1p(t / beta))
+
+    def probability_alive_at(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, params: ParamsLike = None
+    ) -> np.ndarray:
+        """P(alive at ``T + t`` | x, t_x, T): P(alive at T) times ``((beta+T)/(beta+T+t))^s``.
+
+        An active customer's dropout rate is gamma(s, beta + T) a posteriori
+        (Fader & Hardie 2005 note, section 5), so the chance of surviving a further
+        ``t`` is the Laplace transform of that gamma. ``t`` (>= 0, time units) broadcasts
+        with the customers; ``t = 0`` gives :meth:`probability_alive`.
+        """
+        _, _, s, beta = self._params_tuple(params)
+        t = check_times(t)
+        x, tx, T = as_rft_arrays(frequency, recency, T)
+        return self.probability_alive(x, tx, T, params) * np.exp(-s * np.log1p(t / (beta + T)))
+
+    def conditional_probability_of_purchases(
+        self,
+        n: ArrayLike,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        params: ParamsLike = None,
+        n_nodes: int = 200,
+    ) -> np.ndarray:
+        """P(X(T, T+t) = n | x, t_x, T): the chance of ``n`` repeat purchases in the next ``t``.
+
+        ``(1 - P(alive)) 1{n = 0} + P(alive) P(X(t) = n; r+x, alpha+T, s, beta+T)``: a customer
+        already gone buys nothing; an active one is a new customer whose rates have the
+        posterior gamma(r+x, alpha+T) and gamma(s, beta+T) (Fader & Hardie, "Deriving the
+        conditional PMF of the Pareto/NBD model", note 028, with P(alive) its eq. 9; the unconditional
+        P(X(t) = n) of note 012 with the updated parameters, :meth:`probability_of_purchases`).
+        ``n`` (whole), ``t`` (time units) and the customers broadcast; computed in blocks of
+        20,000 rows (``n_nodes`` quadrature nodes each).
+        """
+        r, alpha, s, beta = self._params_tuple(params)
+        n = check_nonnegative(n, "n", integer=True)
+        t = check_times(t)
+        x, tx, T = as_rft_arrays(frequency, recency, T)
+        n, t, x, tx, T = np.broadcast_arrays(np.asarray(n, float), t, x, tx, T)
+        alive = self.probability_alive(x, tx, T, params)
+        active = np.empty(n.shape)
+        flat = [v.ravel() for v in (n, t, x, T)]
+        out = active.reshape(-1)
+        for lo in range(0, out.size, 20_000):
+            nn, tt, xx, TT = (v[lo : lo + 20_000] for v in flat)
+            out[lo : lo + 20_000] = _pmf(nn, tt, r + xx, alpha + TT, s, beta + TT, n_nodes)
+        return (1.0 - alive) * (n == 0) + alive * out.reshape(n.shape)
+
+
+@functools.cache
+def _legendre(n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights on [-1, 1] (computed once per size)."""
+    return np.polynomial.legendre.leggauss(n_nodes)
+
+
+def _pmf(n, t, r, alpha, s, beta, n_nodes: int) -> np.ndarray:
+    """P(X(t) = n) of a Pareto/NBD customer alive at 0 (note 012); every argument broadcasts (1-D or scalar)."""
+    n, t, r, alpha, beta = np.broadcast_arrays(*(np.asarray(v, float) for v in (n, t, r, alpha, beta)))
+    shape = n.shape
+    n, t, r, alpha, beta = (v.ravel() for v in (n, t, r, alpha, beta))
+
+    def lnbd(nn, tt, rr, aa):
+        return (
+            special.gammaln(rr + nn)
+            - special.gammaln(rr)
+            - special.gammaln(nn + 1)
+            + rr * np.log(aa / (aa + tt))
+            + special.xlogy(nn, tt / (aa + tt))
+        )
+
+    u, w = _legendre(n_nodes)
+    scale = np.minimum(alpha, beta)
+    ymax = np.log1p(t / scale)
+    y = (u[None, :] + 1) * 0.5 * ymax[:, None]
+    tau = scale[:, None] * np.expm1(y)
+    # NBD(n; r, alpha, tau) = const(n, r) alpha^r tau^n (alpha+tau)^-(r+n): the constant is taken out of the node sum
+    const = special.gammaln(r + n) - special.gammaln(r) - special.gammaln(n + 1) + r * np.log(alpha)
+    with np.errstate(divide="ignore"):
+        terms = (
+            np.log(w)[None, :]
+            + y
+            - (s + 1) * np.log(beta[:, None] + tau)
+            + special.xlogy(n[:, None], tau)
+            - (r + n)[:, None] * np.log(alpha[:, None] + tau)
+        )
+        lead = np.log(s) + s * np.log(beta) + np.log(scale) + np.log(0.5 * ymax) + const
+    top = np.max(terms, axis=1)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        integral = np.exp(lead + top + np.log(np.exp(terms - top[:, None]).sum(axis=1)))
+    alive = np.exp(s * np.log(beta / (beta + t)) + lnbd(n, t, r, alpha))
+    return (alive + np.where(t > 0, integral, 0.0)).reshape(shape)
 
 
 def _one_minus_pow_over(e, L):
