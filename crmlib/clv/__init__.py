@@ -41,6 +41,7 @@ from .gamma_gamma import GammaGammaModel, spend_frequency_correlation
 from .lifetime_value import customer_equity_interval, customer_lifetime_value
 from .mbgnbd import ModifiedBetaGeoModel
 from .pareto_nbd import ParetoNBDModel
+from .persist import load_model
 from .sbg import ShiftedBetaGeometricModel
 
 MODELS = {
@@ -82,6 +83,7 @@ __all__ = [
     "GammaGammaModel",
     "spend_frequency_correlation",
     "customer_lifetime_value",
+    "load_model",
     "customer_equity_interval",
     "continuous_rate",
     "period_rate",

@@ -539,6 +539,12 @@ class BaseFitter(abc.ABC):
         p = np.asarray(self._params_tuple(params), dtype=float)
         return self._loglik(p, self._cache(arrays))
 
+    def save(self, path: Any) -> None:
+        """Write the fitted model as JSON; :func:`crmlib.clv.load_model` reads it (see :mod:`crmlib.clv.persist`)."""
+        from .persist import save_model
+
+        save_model(self, path)
+
     def _periods_per_year(self, periods_per_year: float | None) -> float:
         """Time units in a year: the given value, else the fitted data's :class:`~crmlib.spec.SummarySpec`."""
         if periods_per_year is not None:
@@ -593,13 +599,9 @@ class BaseFitter(abc.ABC):
 
 
 class PurchaseFitter(BaseFitter):
-    """The predictions every purchase model gives (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB).
-
-    :mod:`crmlib.clv.validate`, :mod:`crmlib.clv.plots` and
-    :func:`crmlib.clv.customer_lifetime_value` rely on these. ``T`` is the
-    customer's age in the data's time unit (``n_periods``, the purchase
-    opportunities, for BG/BB); ``t`` a horizon in the same unit; the
-    subclasses' docstrings give the formulas and their references.
+    """The predictions every purchase model gives (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB), on which clv.validate,
+    clv.plots, clv.horizon and clv.customer_lifetime_value rely. ``T`` is the customer's age in the data's time unit
+    (``n_periods``, the opportunities, for BG/BB); ``t`` a horizon in the same unit; the subclasses give the formulas.
     """
 
     @abc.abstractmethod
