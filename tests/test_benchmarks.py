@@ -114,3 +114,17 @@ def test_bench_complaints_runs_on_a_small_log():
     out = bench.main(["--size", "2000", "--train", "600", "--repeat", "1"])
     assert out["complaints"] == 2000
     assert out["classifier_topic_macro_f1"] > out["keywords_topic_macro_f1"]
+
+
+def test_bench_scoring_duckdb_batches_equal_the_in_memory_scores():
+    """`bench_scoring.py` on 3,000 customers in batches of 1,000: the DuckDB scores are the in-memory ones."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_scoring.py"), "--customers", "3000", "--batch-rows", "1000"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    row = next(x for x in out.stdout.splitlines() if x.startswith("P(alive), expected purchases"))
+    assert row.split()[-1] == "True" and "3,000" in row

@@ -1,0 +1,81 @@
+"""Scoring every customer of a large summary on DuckDB (crmlib.clv.scoring.score_table), timed.
+
+A BG/NBD base (FHL 2005's CDNOW estimates, weekly times on a daily grid, T up to 78 weeks) with
+Gamma-Gamma spend is simulated (seeded), put in an in-memory DuckDB table, and scored through Ibis in
+record batches: P(alive) and the expected purchases of the next year; then the CLV (DERT x spend).
+The scores of the first batch are checked against the in-memory route (:func:`score_customers`).
+
+    python benchmarks/bench_scoring.py                       # 10M customers
+    python benchmarks/bench_scoring.py --customers 1M --clv  # also the CLV (slower: DERT by quadrature)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import duckdb
+import ibis
+import numpy as np
+import pandas as pd
+
+from crmlib.clv import BetaGeoModel, GammaGammaModel
+from crmlib.clv.scoring import score_customers, score_table
+from crmlib.clv.simulate import simulate_bgnbd, simulate_gamma_gamma
+
+BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # FHL 2005, CDNOW, weeks
+GG = {"p": 6.25, "q": 3.74, "gamma": 15.44}  # FHL 2005b, CDNOW
+
+
+def _size(text: str) -> int:
+    text = text.upper().replace(",", "").replace("_", "")
+    mult = {"K": 1_000, "M": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("KM")) * mult)
+
+
+def _model(cls, params):
+    """A model with given parameters, as a loaded one would be (no training data)."""
+    m = cls()
+    m.params_ = pd.Series(params, name="estimate")
+    m.spec_ = None
+    return m
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--customers", type=_size, default=10_000_000)
+    ap.add_argument("--batch-rows", type=_size, default=1_000_000)
+    ap.add_argument("--clv", action="store_true", help="also time the CLV columns (DERT, spend)")
+    args = ap.parse_args()
+    n = args.customers
+    rng = np.random.default_rng(0)
+    T = np.ceil(rng.uniform(1, 78, n) * 7) / 7
+    t0 = time.perf_counter()
+    data = simulate_bgnbd(n, T, *BG.values(), seed=1, time_resolution=1 / 7)[["frequency", "recency", "T"]]
+    data["monetary"] = simulate_gamma_gamma(data["frequency"], *GG.values(), seed=2)["monetary"].to_numpy()
+    data.insert(0, "customer_id", np.arange(n, dtype=np.int64))
+    raw = duckdb.connect()
+    raw.execute("CREATE TABLE summary AS SELECT * FROM data")
+    table = ibis.duckdb.from_connection(raw).table("summary")
+    print(
+        f"{n:,} simulated customers in DuckDB ({time.perf_counter() - t0:.1f} s); load average {os.getloadavg()[0]:.1f}"
+    )
+    bg, gg = _model(BetaGeoModel, BG), _model(GammaGammaModel, GG)
+    runs = [("P(alive), expected purchases in 52 weeks", dict(t=52.0))]
+    if args.clv:
+        kw = dict(spend_model=gg, margin_share=0.3, discount_rate=0.15, periods_per_year=52)
+        runs.append(("... and CLV (DERT x expected spend)", dict(t=52.0, **kw)))
+    print(f"{'scores':<44} {'customers':>12} {'seconds':>9} {'customers/s':>12} {'same as in memory':>18}")
+    for label, options in runs:
+        t0 = time.perf_counter()
+        scores = score_table(table, bg, batch_rows=args.batch_rows, **options)
+        sec = time.perf_counter() - t0
+        head = scores.slice(0, 10_000).to_pandas()
+        ref = score_customers(bg, data.set_index("customer_id").loc[head["customer_id"]], **options)
+        same = bool(np.allclose(head.drop(columns="customer_id").to_numpy(), ref.to_numpy(), rtol=1e-12, atol=0))
+        print(f"{label:<44} {scores.num_rows:>12,} {sec:>9.2f} {scores.num_rows / sec:>12,.0f} {same!s:>18}")
+
+
+if __name__ == "__main__":
+    main()
