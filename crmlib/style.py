@@ -416,7 +416,9 @@ _P_COLUMN = re.compile(r"^(p|p[ _-]?value|pvalue|pr\(>.*\))([ _-]?\(?(adj|adjust
 _PLAIN_INT = re.compile(r"(^|[ _])(id|year|code)$", re.I)
 _SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
 _NEG_ZERO = re.compile(r"^-(?=[0.,\s%]*$)")
-_ALIGN = {"num": "text-align: right", "text": "text-align: left"}
+_ALIGN = {"num": "text-align: right", "text": "text-align: left", "term": "text-align: left; white-space: nowrap"}
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_TERM = 8  # a column of CJK terms this short is kept on one line: browsers break CJK text between any characters
 
 
 def column_label(name: Any, labels: Mapping[Any, str] | None = None) -> str:
@@ -554,7 +556,8 @@ def table_html(
     - p-value columns (:func:`is_p_value`) as ``"< 0.001"`` or three decimals; other numbers with
       ``floatfmt``, never in scientific notation and never as ``-0.000``;
     - booleans as yes/no, dates as ``YYYY-MM-DD``, missing values as ``na_rep``;
-    - text left-aligned, numbers right-aligned (inline styles, so the table reads the same in JupyterLab).
+    - text left-aligned, numbers right-aligned (inline styles, so the table reads the same in JupyterLab);
+      a column of short Chinese, Japanese or Korean terms is not broken inside a term.
 
     Parameters
     ----------
@@ -600,6 +603,8 @@ def table_html(
     n_index = len(columns)
     for position, name in enumerate(frame.columns):
         cells, kind = _column_text(frame.iloc[:, position], name, fmt_of(name), na_rep)
+        if kind == "text" and any(_CJK.search(c) for c in cells) and all(len(c) <= _CJK_TERM for c in cells):
+            kind = "term"
         columns.append((name, cells, kind))
 
     esc = html.escape

@@ -280,3 +280,13 @@ def test_correctness_chinese_and_korean_labels_render_with_the_cjk_fallback():
         style.use()
         assert list(matplotlib.rcParams["font.family"]) == ["sans-serif", font]
         assert _glyph_warnings(matplotlib.rcParams["font.family"]) == []
+
+
+def test_table_keeps_short_cjk_terms_on_one_line():
+    # browsers break CJK text between any two characters: "产品价/值" in a narrow column (review, delivered_value)
+    t = pd.DataFrame(
+        {"component": ["Product value"], "zh": ["产品价值"], "item": ["[品牌]的产品做工精良、质量好，非常耐用。"]}
+    )
+    page = style.table_html(t)
+    assert f'<td {L}>Product value</td><td style="text-align: left; white-space: nowrap">产品价值</td>' in page
+    assert f"<td {L}>[品牌]的产品做工精良、质量好，非常耐用。</td>" in page  # a sentence may still wrap
