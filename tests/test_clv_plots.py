@@ -100,3 +100,37 @@ def test_clv_distribution_counts_the_customers_drawn(cdnow_fitted, cdnow_summary
     with pytest.raises(DataError, match="no customer has a CLV of at least floor = 1e"):
         plots.plot_clv_distribution(value, cdnow_summary, floor=1e9)
     assert np.isfinite(value["clv"]).all()
+
+
+def test_holdout_plots_draw_every_model_and_the_decile_bars(weekly, cdnow_pareto_nbd, cdnow_gamma_gamma):
+    summary, bg = weekly
+    rng = np.random.default_rng(1)
+    d = summary.assign(frequency_holdout=rng.poisson(1.0, len(summary)), monetary_holdout=30.0, duration_holdout=39.0)
+    table = validate.holdout_by_frequency({"BG/NBD": bg, "Pareto/NBD": cdnow_pareto_nbd}, d)
+    ax = plots.plot_calibration_holdout(table)
+    lines = {ln.get_label(): ln.get_ydata() for ln in ax.get_lines()}
+    assert list(lines) == ["actual", "BG/NBD", "Pareto/NBD"]  # one line per model, the actual first
+    assert np.allclose(lines["Pareto/NBD"], table["Pareto/NBD"]) and np.allclose(lines["actual"], table["actual"])
+    plt.close(ax.figure)
+    rev = validate.holdout_revenue(bg, cdnow_gamma_gamma, d)
+    ax = plots.plot_holdout_revenue(rev, currency="USD")
+    heights = [p.get_height() for p in ax.patches]
+    assert np.allclose(heights, [*rev["actual"], *rev["predicted"]])  # actual bars, then predicted bars
+    assert ax.get_ylabel() == "holdout revenue (USD)" and "1 = highest" in ax.get_xlabel()
+    plt.close(ax.figure)
+
+
+def test_gains_curve_shares_against_a_hand_ranking():
+    predicted = pd.Series([1.0, 5.0, 0.0, 4.0], index=list("abcd"))
+    actual = pd.Series([2.0, 0.0, 1.0, 1.0], index=list("dcba"))  # any order: matched by customer
+    ax = plots.plot_gains(predicted, actual, label="CLV")
+    lines = {ln.get_label(): ln.get_ydata() for ln in ax.get_lines()}
+    # ranked b (5), d (4), a (1), c (0): predicted shares 5/10, 9/10, 10/10, 10/10; actual of b, d, a, c = 1, 2, 1, 0
+    assert np.allclose(lines["CLV"], [0, 0.5, 0.9, 1.0, 1.0])
+    assert np.allclose(lines["actual, same ranking"], [0, 0.25, 0.75, 1.0, 1.0])
+    assert np.allclose(lines["no ranking"], [0, 1]) and ax.get_ylabel() == "cumulative share of value"
+    plt.close(ax.figure)
+    with pytest.raises(DataError, match="actual has no value for 1 customers"):
+        plots.plot_gains(predicted, actual.drop("a"))
+    with pytest.raises(DataError, match="positive total"):
+        plots.plot_gains(predicted * 0)

@@ -37,6 +37,7 @@ def test_new_study_lists_every_analysis_and_its_parameters_pass_the_check(tmp_pa
     check_parameters(specs)  # raises on an unknown name or a wrong type
     text = (folder / "reports.yml").read_text()
     assert 'dataset: "cdnow_sample"  # <- your data' in text
+    assert "read_options: {}  # <- your data" in text  # the CLV report's reading options, one mapping to fill in
     assert "crmlib report data_overview" in (folder / "README.md").read_text()
 
 

@@ -114,7 +114,7 @@ def test_clv_report_on_a_korean_xlsx_in_a_new_study_gives_the_bundled_estimates(
     study = tmp_path / "study"
     _korean_log("master").to_excel(study / "data" / "주문내역.xlsx", index=False)
     common = "calibration_end: '1997-09-30'\nobservation_end: '1998-06-30'\nmodels: [bgnbd]\nn_boot: 10\n"
-    mine = "dataset: data/주문내역.xlsx\ncustomer_id: 고객번호\ndate: 구매일\namount: 금액\ndate_format: '%d/%m/%Y'\n"
+    mine = "dataset: data/주문내역.xlsx\ncustomer_id: 고객번호\ndate: 구매일\namount: 금액\nread_options: {date_format: '%d/%m/%Y'}\n"
     (study / "mine.yml").write_text(mine + common, encoding="utf-8")
     (study / "bundled.yml").write_text("dataset: cdnow_master\n" + common, encoding="utf-8")
     figures, pages = {}, {}
@@ -135,7 +135,7 @@ def test_clv_report_on_a_korean_xlsx_in_a_new_study_gives_the_bundled_estimates(
     amb = _korean_log("master").loc[lambda d: d["구매일"].str[:2].astype(int) <= 12].head(2000)
     amb.to_excel(study / "data" / "모호한.xlsx", index=False)
     (study / "ambiguous.yml").write_text(
-        mine.replace("주문내역", "모호한").replace("date_format: '%d/%m/%Y'\n", ""), encoding="utf-8"
+        mine.replace("주문내역", "모호한").replace("read_options: {date_format: '%d/%m/%Y'}\n", ""), encoding="utf-8"
     )
     run = _crmlib(["report", "clv", "-f", "ambiguous.yml"], study)
     assert run.returncode != 0

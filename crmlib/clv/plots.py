@@ -24,10 +24,12 @@ __all__ = [
     "plot_frequency_recency_matrix",
     "plot_tracking",
     "plot_calibration_holdout",
+    "plot_holdout_revenue",
     "plot_frequency_histogram",
     "plot_retention",
     "plot_spend_distribution",
     "plot_clv_distribution",
+    "plot_gains",
 ]
 
 
@@ -108,18 +110,43 @@ def plot_tracking(
 def plot_calibration_holdout(comparison: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Mean actual and conditional expected holdout transactions by calibration frequency (FHL 2005, Fig. 4).
 
-    ``comparison`` is the table of :func:`crmlib.clv.validate.holdout_comparison`;
-    the holdout's length and unit in the label come from its ``attrs``.
+    ``comparison`` is the table of :func:`crmlib.clv.validate.holdout_comparison`
+    (one model, column ``expected``) or of
+    :func:`crmlib.clv.validate.holdout_by_frequency` (a column per model, each
+    drawn as its own dashed line); the holdout's length and unit in the label
+    come from its ``attrs``.
     """
     ax = _ax(ax)
     pos = np.arange(len(comparison))
-    ax.plot(pos, comparison["actual"], marker="o", label="actual")
-    ax.plot(pos, comparison["expected"], marker="s", linestyle="--", label="model")
+    ax.plot(pos, comparison["actual"], marker="o", color="black", label="actual")
+    if "expected" in comparison.columns:
+        lines = {"model": comparison["expected"]}
+    else:
+        lines = {c: comparison[c] for c in comparison.columns if c not in ("n_customers", "actual", "difference")}
+    for (name, values), marker in zip(lines.items(), "s^vD<>p*"):
+        ax.plot(pos, values, marker=marker, linestyle="--", label=name)
     ax.set_xticks(pos, comparison.index)
     ax.legend()
     length, words = comparison.attrs.get("holdout_length"), comparison.attrs.get("time_unit")
     span = f" ({length:g} {words})" if length is not None and words is not None else ""
     return label_axes(ax, "repeat transactions in the calibration period", f"mean transactions in the holdout{span}")
+
+
+def plot_holdout_revenue(table: pd.DataFrame, *, currency: str = "US dollars", ax: plt.Axes | None = None) -> plt.Axes:
+    """Predicted and actual holdout revenue by group of predicted value, side by side (FHL 2005b, section 4).
+
+    ``table`` is the table of :func:`crmlib.clv.validate.holdout_revenue`
+    (group 1 = highest predicted value); ``currency`` names the amounts' unit.
+    """
+    ax = _ax(ax)
+    pos = np.arange(len(table))
+    ax.bar(pos - 0.2, table["actual"], width=0.4, label="actual")
+    ax.bar(pos + 0.2, table["predicted"], width=0.4, label="predicted")
+    ax.set_xticks(pos, [str(g) for g in table.index])
+    ax.legend()
+    return label_axes(
+        ax, "group of customers by predicted holdout revenue (1 = highest)", f"holdout revenue ({currency})"
+    )
 
 
 def plot_frequency_histogram(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
@@ -236,3 +263,47 @@ def plot_clv_distribution(
     ax.set_xscale("log")
     ax.legend()
     return label_axes(ax, f"residual CLV ({currency}, log scale)", "customers (count)")
+
+
+def plot_gains(
+    predicted: pd.Series, actual: pd.Series | None = None, *, label: str = "predicted value", ax: plt.Axes | None = None
+) -> plt.Axes:
+    """Gains (Lorenz) curve: cumulative share of value held by the customers ranked by predicted value.
+
+    Customers are ranked by ``predicted`` (e.g. the ``clv`` column of
+    :func:`crmlib.clv.customer_lifetime_value`, currency units), highest first;
+    the curve gives, at each share of customers, their share of the total
+    predicted value. With ``actual`` (a value per customer with the same index,
+    e.g. holdout revenue) a second curve gives the share of the actual total
+    held by the same customers, ranked by the prediction: the closer it runs to
+    the first, the better the prediction ranks customers. The diagonal is a
+    ranking with no information. ``label`` names the predicted value in the legend.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005b). RFM and CLV: using iso-value curves for
+    customer base analysis. *Journal of Marketing Research* 42(4), 415-430 (section 5, value concentration).
+    """
+    values = pd.Series(predicted, dtype=float)
+    if values.empty or not np.isfinite(values.to_numpy()).all() or values.sum() <= 0:
+        raise DataError("predicted must hold finite values with a positive total, one per customer")
+    order = values.sort_values(ascending=False, kind="stable").index
+    share = np.arange(len(values) + 1) / len(values)
+    ax = _ax(ax)
+
+    def curve(v: pd.Series) -> np.ndarray:
+        return np.concatenate([[0.0], np.cumsum(v.to_numpy()) / v.sum()])
+
+    ax.plot(share, curve(values.loc[order]), label=label)
+    if actual is not None:
+        act = pd.Series(actual, dtype=float).reindex(values.index)
+        if act.isna().any():
+            raise DataError(
+                f"actual has no value for {int(act.isna().sum())} customers of predicted (same index needed)"
+            )
+        if act.sum() <= 0:
+            raise DataError("actual has no positive total to share out")
+        ax.plot(share, curve(act.loc[order]), linestyle="--", label="actual, same ranking")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="no ranking")
+    ax.legend()
+    return label_axes(ax, "share of customers, ranked by predicted value (highest first)", "cumulative share of value")

@@ -23,7 +23,7 @@ __all__ = ["new_study", "study_config"]
 
 # parameters that say which data an analysis reads: set live in the template
 _DATA_WORDS = re.compile(
-    r"^(dataset|data|codebook|model|customer_id|date|amount|date_format|encoding|delimiter|sheet|decimal|thousands)$"
+    r"^(dataset|data|codebook|model|customer_id|date|amount|read_options|date_format|encoding|delimiter|sheet|decimal|thousands)$"
     r"|(_file|_path|_column|_columns|dataset)$"
 )
 _SKIP = re.compile(r"^case_study_")  # studies of one thesis, not analyses of a researcher's data
