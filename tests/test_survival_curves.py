@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -128,8 +130,21 @@ def test_period_rates_hand_computed():
 
 
 def test_plots_label_axes_with_units(contracts):
-    ax = KaplanMeierBySegment().fit(contracts, segment="plan").plot()
+    km = KaplanMeierBySegment().fit(contracts, segment="plan")
+    ax = km.plot()
     assert ax.get_xlabel() == "Time since start (days)" and ax.get_ylabel() == "Customers retained (%)"
+    # censoring marks: one tick per time with censored customers, on the curve of its segment
+    marks = [line for line in ax.get_lines() if line.get_marker() == "|"]
+    expect = [int((k.event_table["censored"] > 0).sum()) for k in km.fitters_.values()]
+    assert [len(m.get_xdata()) for m in marks] == expect and sum(expect) > 0
+    # numbers at risk under the axis (lifelines add_at_risk_counts): at time 0 every customer of a segment
+    table = [a for a in ax.figure.axes if a is not ax]
+    assert table, "no at-risk table"
+    first = [t.get_text() for t in table[0].get_xticklabels()][0]  # "At risk\n<segment 1>\n<segment 2>..."
+    assert [int(v) for v in re.findall(r"\d+", first)] == [int(n) for n in km.counts_["customers"]]
+    plt.close(ax.figure)
+    ax = km.plot(censors=False, at_risk=False)
+    assert len(ax.figure.axes) == 1 and not [line for line in ax.get_lines() if line.get_marker() == "|"]
     plt.close(ax.figure)
     ax = plot_cohort_heatmap(
         cohort_survival_table(contracts, period_days=90, periods=8),

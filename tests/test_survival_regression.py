@@ -261,3 +261,15 @@ def test_aft_conditional_median_equals_lifelines_and_grows_with_time_survived(si
     one = X.iloc[[0, 0]].reset_index(drop=True)
     later = aft_conditional_median(models["Weibull"], one, [0.0, 365.0])
     assert later.iloc[1] > later.iloc[0]
+
+
+def test_forest_plot_marks_the_true_hazard_ratios(sim, cox):
+    ax = cox.plot_forest(truth=TRUE_HAZARD_RATIOS)
+    crosses = ax.collections[-1].get_offsets()
+    hr = cox.hazard_ratios().iloc[::-1]  # the plot draws the first covariate at the top
+    np.testing.assert_allclose(crosses[:, 0], [TRUE_HAZARD_RATIOS[c] for c in hr.index])
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "1" in labels and len(labels) == len(set(labels))
+    plt.close(ax.figure)
+    with pytest.raises(DataError, match=r"truth names \['plan_gold'\]"):
+        cox.plot_forest(truth={"plan_gold": 0.5})

@@ -86,14 +86,14 @@ def test_cdnow_parts_equal_statsmodels_and_lifelines_called_directly(cdnow, cdno
     y = ((cdnow["duration"] > 1) | (cdnow["churned"] == 0)).astype(int)
     ref = sm.Logit(y, X).fit(disp=0)
     summ = two.summary()
-    logit = summ.xs("ever returns (logistic)", level="part")
+    logit = summ.xs("stays past day 1 (logistic)", level="part")
     np.testing.assert_allclose(logit["ratio"].to_numpy(), np.exp(ref.params.drop("const")).to_numpy(), rtol=1e-6)
     rows = cdnow.index[y == 1]
     frame = pd.concat(
         [cdnow.loc[rows, ["duration", "churned"]].astype(float), X.loc[rows].drop(columns="const")], axis=1
     )
     cph = CoxPHFitter().fit(frame, "duration", "churned")
-    cox_part = summ.xs("churn among returners (Cox)", level="part")
+    cox_part = summ.xs("churn among those who stay (Cox)", level="part")
     np.testing.assert_allclose(cox_part["ratio"].to_numpy(), np.exp(cph.params_).to_numpy(), rtol=1e-6)
     assert summ.attrs["returners"] == len(rows) == 8827
 
@@ -104,8 +104,8 @@ def test_two_part_recovers_the_simulated_truth():
     m = TwoPartChurn().fit(d, ["log_first_amount", "online"])
     summ = m.summary()
     for part, key in (
-        ("ever returns (logistic)", "true_odds_ratios"),
-        ("churn among returners (Cox)", "true_hazard_ratios"),
+        ("stays past day 1 (logistic)", "true_odds_ratios"),
+        ("churn among those who stay (Cox)", "true_hazard_ratios"),
     ):
         for name, true in d.attrs[key].items():
             row = summ.loc[(part, name)]

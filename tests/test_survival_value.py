@@ -208,3 +208,27 @@ def test_inputchecks_customer_value_interval():
         customer_value_interval(sd, ["online"], prof, margin_per_day=1.0, horizon_days=30, n_boot=5, seed=1)
     with pytest.raises(DataError, match="horizon_days reaches 5000, beyond the last churn observed"):
         customer_value_interval(sd, ["online"], prof, margin_per_day=1.0, horizon_days=5000, n_boot=20, seed=1)
+
+
+def test_margin_per_active_day_counts_revenue_inside_the_spells_by_hand():
+    from crmlib.survival import from_transactions, margin_per_active_day
+
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2, 3, 3],
+            "date": pd.to_datetime(
+                ["2020-01-01", "2020-01-05", "2020-06-01", "2020-01-10", "2020-03-01", "2020-03-01"]
+            ),
+            "amount": [10.0, 20.0, 40.0, 5.0, 3.0, 7.0],
+        }
+    )
+    sd = from_transactions(log, 30, observation_end="2020-12-31")
+    # customer 1: spell 01-01..01-05 (5 days; the June purchase is after the lapse), 30 in it;
+    # customer 2: 01-10 (1 day), 5; customer 3: 03-01 (1 day), 3 + 7 on one purchase day
+    assert sd["duration"].tolist() == [5.0, 1.0, 1.0]
+    got = margin_per_active_day(log, sd, margin_share=0.5)
+    assert got == pytest.approx(0.5 * (30 + 5 + 10) / 7)
+    with pytest.raises(DataError, match="margin_share must be in"):
+        margin_per_active_day(log, sd, margin_share=0)
+    with pytest.raises(DataError, match="not in the survival data"):
+        margin_per_active_day(log, sd.drop(index=3), margin_share=0.5)

@@ -8,7 +8,7 @@ Built on lifelines (Davidson-Pilon 2019). Modules:
 :mod:`.curves`            Kaplan-Meier by segment, log-rank tests, cohort tables, period rates
 :mod:`.regression`        Cox PH (hazard ratios, forest plot, PH check and its remedy by
                           strata), AFT comparison, conditional predictions
-:mod:`.twopart`           two-part churn model (ever returns x time to churn among returners)
+:mod:`.twopart`           two-part churn model (stays past day 1 x time to churn of those who stay)
                           for a mass of churn at the first day; mean predicted survival
                           against Kaplan-Meier
 :mod:`.value`             expected discounted margin over a survival curve, with CIs
@@ -55,6 +55,7 @@ from .value import (
     customer_value,
     customer_value_interval,
     daily_discount_rate,
+    margin_per_active_day,
     segment_value,
     smooth_discounted_area,
     step_discounted_area,
@@ -87,6 +88,7 @@ __all__ = [
     "customer_value",
     "customer_value_interval",
     "daily_discount_rate",
+    "margin_per_active_day",
     "step_discounted_area",
     "smooth_discounted_area",
     "lifecycle_stages",

@@ -204,18 +204,32 @@ class KaplanMeierBySegment:
         out.attrs["level"] = check_level(self.level)
         return out
 
-    def plot(self, ax=None, *, time_unit: str | None = None, scale: float = 1.0, bands: bool = True):
-        """Curves with confidence bands (at the fit's ``level``; ``bands=False`` leaves them out); x in ``time_unit``
-        (duration / ``scale``), y in % retained."""
+    def plot(
+        self, ax=None, *, time_unit: str | None = None, bands: bool = True, censors: bool = True, at_risk: bool = True
+    ):
+        """Curves with confidence bands, censoring marks and numbers at risk; x = durations, y = % retained.
+
+        Parameters
+        ----------
+        ax : matplotlib axes (default: a new figure).
+        time_unit : word for the unit of the durations on the x-axis label (default the data's own,
+            ``attrs["duration_unit"]``, ``"days"``); durations are plotted as they are.
+        bands : draw the pointwise bands (at the fit's ``level``).
+        censors : mark each time with censored customers with a tick on its curve (as lifelines'
+            ``show_censors``).
+        at_risk : a table of customers still at risk under the x-axis, one row per segment
+            (lifelines ``add_at_risk_counts``; Pocock, Clayton & Altman 2002, Lancet 359, 1686-1689,
+            recommend it under every survival plot).
+        """
         import matplotlib.pyplot as plt
 
         from ..style import label_axes
 
         if ax is None:
-            _, ax = plt.subplots()
+            _, ax = plt.subplots(figsize=(8, 4.5 + (0.35 * len(self.fitters_) if at_risk else 0)))
         for g, kmf in self.fitters_.items():
             sf = kmf.survival_function_.iloc[:, 0]
-            t = sf.index.to_numpy() / scale
+            t = sf.index.to_numpy()
             line = ax.step(
                 t, sf.to_numpy() * 100, where="post", label=f"{g} (N = {int(self.counts_.loc[g, 'customers']):,})"
             )[0]
@@ -230,11 +244,21 @@ class KaplanMeierBySegment:
                     color=line.get_color(),
                     linewidth=0,
                 )
+            if censors:
+                table = kmf.event_table
+                when = table.index[table["censored"].to_numpy() > 0].to_numpy(dtype="float64")
+                y = step_at(sf, when) * 100
+                ax.plot(when, y, linestyle="none", marker="|", markersize=6, color=line.get_color())
         ax.set_ylim(0, 101)
         if len(self.fitters_) > 1:
             ax.legend(title=self.segment_)
         unit = time_unit or self.unit_
         label_axes(ax, f"Time since start ({unit})", "Customers retained (%)")
+        if at_risk:
+            from lifelines.plotting import add_at_risk_counts
+
+            ax.set_xlim(left=0)
+            add_at_risk_counts(*self.fitters_.values(), ax=ax, rows_to_show=["At risk"])
         return ax
 
 

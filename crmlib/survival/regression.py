@@ -21,7 +21,7 @@ ratio reads "relative to the reference level"); the design is kept in
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -290,8 +290,13 @@ class ChurnCox:
         out.attrs.update({"ahead": ahead, "last_event_time": self.last_event_time_, "n": len(self.design_)})
         return out
 
-    def plot_forest(self, ax=None):
-        """Forest plot of the hazard ratios (log scale) with their confidence intervals."""
+    def plot_forest(self, ax=None, *, truth: Mapping[str, float] | None = None):
+        """Forest plot of the hazard ratios (log scale) with their confidence intervals.
+
+        ``truth`` (design column -> true hazard ratio, e.g. a simulation's
+        ``attrs["true_hazard_ratios"]``) adds the true values as crosses, so a
+        reader sees whether each interval covers them.
+        """
         import matplotlib.pyplot as plt
 
         from ..style import label_axes
@@ -307,12 +312,29 @@ class ChurnCox:
             fmt="o",
             capsize=3,
         )
+        if truth is not None:
+            unknown = sorted(set(truth) - set(hr.index))
+            if unknown:
+                raise DataError(f"truth names {unknown}, not hazard ratios of this model ({list(hr.index)})")
+            known = [i for i, name in enumerate(hr.index) if name in truth]
+            ax.scatter(
+                [truth[hr.index[i]] for i in known],
+                y[known],
+                marker="x",
+                color="black",
+                zorder=3,
+                label="true hazard ratio (simulated)",
+            )
+            ax.legend(loc="best", fontsize=8)
         ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
         ax.set_xscale("log")
         from matplotlib.ticker import FuncFormatter
 
+        lo, hi = ax.get_xlim()
+        ticks = [v for v in (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0) if lo <= v <= hi]
+        ax.set_xticks(ticks if len(ticks) >= 2 else [lo, 1.0, hi])  # labelled values far enough apart to read
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
         ax.set_yticks(y, hr.index)
         label_axes(ax, f"Hazard ratio of churn (log scale, {self.level:.0%} CI)", "Covariate")
         return ax

@@ -9,7 +9,8 @@ report review 2026-12, sec. 4). :class:`TwoPartChurn` models the two parts
 separately, as the mixture models of Farewell (1982) split a population into
 two latent classes with their own covariates:
 
-* **Whether a customer ever returns** after the first day: logistic
+* **Whether a customer stays past the first day** (in a log: buys again
+  before the first lapse): logistic
   regression, ``pi(x) = P(T > a | x) = 1 / (1 + exp(-x' gamma))`` (statsmodels
   ``Logit``), with ``a`` = ``mass_at`` (1 day in the survival data of
   :func:`~crmlib.survival.from_transactions`);
@@ -63,7 +64,7 @@ __all__ = ["TwoPartChurn", "mean_survival_table", "plot_mean_survival"]
 
 
 class TwoPartChurn:
-    """Two-part churn model: ever returns (logistic) x time to churn among returners (Cox), eq. (1).
+    """Two-part churn model: stays past day ``a`` (logistic) x time to churn of those who stay (Cox), eq. (1).
 
     Parameters
     ----------
@@ -74,7 +75,7 @@ class TwoPartChurn:
 
     Attributes (after ``fit``)
     --------------------------
-    logit_ : the fitted statsmodels ``Logit`` results of "ever returns".
+    logit_ : the fitted statsmodels ``Logit`` results of "stays past day ``a``".
     cox_ : the :class:`~crmlib.survival.ChurnCox` of the returners.
     design_ : the design frame of all customers (:func:`~crmlib.survival.design_matrix`).
     returned_ : 1 = returned after ``mass_at``, 0 = churned at it, NaN = censored before it (unknown).
@@ -139,11 +140,11 @@ class TwoPartChurn:
                 self.logit_ = sm.Logit(returned[known], X[known]).fit(disp=0, maxiter=200)
         except (PerfectSeparationError, np.linalg.LinAlgError, RuntimeWarning) as exc:
             raise ConvergenceError(
-                f"the logistic part (ever returns) did not converge ({exc}); a covariate separates returners "
+                f"the logistic part (stays past day a) did not converge ({exc}); a covariate separates returners "
                 "perfectly or is collinear: drop or merge it"
             ) from None
         if not self.logit_.mle_retvals.get("converged", True):
-            raise ConvergenceError("the logistic part (ever returns) did not converge in 200 iterations")
+            raise ConvergenceError("the logistic part (stays past day a) did not converge in 200 iterations")
         self.cox_ = ChurnCox(level=level, penalizer=self.penalizer, significance=self.significance).fit(
             data.loc[returned.to_numpy() == 1], covariates, duration=duration, event=event, strata=strata
         )
@@ -160,13 +161,16 @@ class TwoPartChurn:
         return self.cox_.last_event_time_
 
     def summary(self) -> pd.DataFrame:
-        """Both parts as one table: odds ratios of returning and hazard ratios of churn among returners.
+        """Both parts as one table: odds ratios of staying past day ``a`` and hazard ratios of churn after it.
 
         Rows are indexed by (``part``, ``covariate``); columns ``ratio`` (odds
-        ratio exp(gamma) for ``"ever returns (logistic)"``, hazard ratio
-        exp(beta) for ``"churn among returners (Cox)"``), ``lower``, ``upper``
-        (Wald interval at ``level``), ``p``. An odds ratio above 1 means more
-        likely to return; a hazard ratio above 1 means a returner churns sooner.
+        ratio exp(gamma) of the logistic part, hazard ratio exp(beta) of the
+        Cox part), ``lower``, ``upper``
+        (Wald interval at ``level``), ``p``; the parts are named
+        ``"stays past day <mass_at> (logistic)"`` and ``"churn among those who
+        stay (Cox)"``. An odds ratio above 1 means more likely to stay past
+        ``mass_at`` (in a log: to buy again before the first lapse); a hazard
+        ratio above 1 means a customer who stayed churns sooner.
         ``attrs``: ``n``, ``at_mass`` (churned at ``mass_at``), ``returners``,
         ``returner_events``, ``unknown``, ``return_share`` (observed),
         ``mass_at``, ``level``.
@@ -184,9 +188,9 @@ class TwoPartChurn:
         hr = self.cox_.hazard_ratios()[["hazard_ratio", "lower", "upper", "p"]].rename(
             columns={"hazard_ratio": "ratio"}
         )
-        out = pd.concat(
-            {"ever returns (logistic)": logit, "churn among returners (Cox)": hr}, names=["part", "covariate"]
-        )
+        a = f"{float(self.mass_at):g}"
+        parts = {f"stays past day {a} (logistic)": logit, "churn among those who stay (Cox)": hr}
+        out = pd.concat(parts, names=["part", "covariate"])
         r = self.returned_
         out.attrs.update(
             {

@@ -48,6 +48,7 @@ __all__ = [
     "segment_value",
     "customer_value",
     "customer_value_interval",
+    "margin_per_active_day",
 ]
 
 
@@ -411,3 +412,61 @@ def customer_value_interval(
     )
     out.attrs.update({"n": n, "level": level, "horizon_days": float(horizon_days)})
     return out
+
+
+def margin_per_active_day(
+    log: pd.DataFrame | str,
+    data: pd.DataFrame,
+    *,
+    margin_share: float,
+    customer_id: str = "customer_id",
+    date: str = "date",
+    amount: str = "amount",
+) -> float:
+    """Margin per customer per active day, from the log's revenue inside the survival spells.
+
+    ``m = margin_share * R / D``: ``R`` is the revenue of the purchase days
+    that lie inside each customer's spell (``start`` to ``end`` of ``data``,
+    both days included, as :func:`~crmlib.survival.from_transactions` counts
+    ``duration``) and ``D`` the sum of the spells' ``duration`` (days). With
+    this ``m``, eq. (1) without discounting, averaged over the customers,
+    gives back ``margin_share`` times the mean revenue per spell, so the
+    survival value rests on the data's spend, not on a typed-in margin (Gupta
+    & Lehmann 2003, eq. 2: a constant margin per period while active).
+    ``margin_share`` (share of revenue that is profit) is an ASSUMPTION: a
+    purchase log carries no costs.
+
+    Parameters
+    ----------
+    log : the transaction log (a DataFrame or a path read by crmlib's intake).
+    data : survival data of that log, indexed by customer, with ``start``, ``end`` and ``duration``.
+    margin_share : share of revenue that is profit, in (0, 1].
+    customer_id, date, amount : columns of the log.
+
+    Returns
+    -------
+    float, currency units per customer per active day.
+    """
+    from .._checks import check_probability
+    from .data import _need_columns, _purchase_days
+
+    share = float(check_probability(margin_share, "margin_share"))
+    if share == 0:
+        raise DataError("margin_share must be in (0, 1], the share of revenue that is profit; got 0")
+    _need_columns(data, ["start", "end", "duration"], "survival data")
+    with warnings.catch_warnings():  # the intake's notes on this log (zero amounts kept, ...) came with ``data``;
+        warnings.simplefilter("ignore", DataWarning)  # rows it excludes lie after every spell's end
+        days, _ = _purchase_days(log, customer_id, date, amount=amount, on_after_end="exclude")
+    spell = data[["start", "end"]].reindex(days["c"].to_numpy())
+    unknown = spell["start"].isna().to_numpy()
+    if unknown.any():
+        raise DataError(
+            f"{int(unknown.sum())} purchase day(s) of customers not in the survival data, e.g. customer "
+            f"{days['c'].to_numpy()[unknown][0]!r}; pass the survival data made from this log"
+        )
+    d = days["d"].to_numpy()
+    inside = (d >= spell["start"].to_numpy()) & (d <= spell["end"].to_numpy())
+    total_days = float(data["duration"].sum())
+    if total_days <= 0:
+        raise DataError("survival data: the durations add up to 0 days; no active day to spread revenue over")
+    return share * float(days["a"].to_numpy(dtype="float64")[inside].sum()) / total_days
