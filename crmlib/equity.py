@@ -8,7 +8,7 @@ inputs give the same number wherever it is printed:
 - :func:`cohort_equity`: residual customer lifetime value of a cohort from the
   buy-till-you-die models of :mod:`crmlib.clv` with the Gamma-Gamma spend model
   (Fader, Hardie & Lee 2005b), one row per model, and the model the CLV report
-  uses (lowest BIC on the calibration period, :func:`crmlib.clv.validate.compare_models`).
+  uses (calibration BIC weighed against the holdout, :func:`crmlib.clv.validate.choose_model`).
 - :func:`markov_equity`: the value of the same customers from the recency
   Markov chain of Pfeifer & Carraway (2000), whose last state is "k+1 or more
   periods without a purchase" with its own observed return probability, so that
@@ -43,7 +43,7 @@ import pandas as pd
 from ._checks import check_count, check_probability
 from .clv import MODEL_LABELS, MODELS, GammaGammaModel, customer_lifetime_value
 from .clv.formulas import RecencyMarkovChain, markov_clv, retention_clv
-from .clv.validate import compare_models
+from .clv.validate import choose_model, compare_models
 from .exceptions import DataError, DataWarning
 from .spec import VALUE_TERMS, ValueTerms
 
@@ -68,8 +68,10 @@ class CohortEquity:
     ----------
     table : one row per model (label as index): ``log_likelihood``, ``bic``,
         ``delta_bic``, ``customer_equity`` (currency units) and ``chosen``
-        (the model of the CLV report: lowest BIC).
-    chosen : label of the model with the lowest BIC.
+        (the model of the CLV report: :func:`crmlib.clv.validate.choose_model`).
+    chosen : label of the chosen model: among the models within 10 BIC points of the best, the one whose
+        expected holdout total is closest to the actual (lowest BIC when the summary has no holdout).
+    reason : the one-sentence reason of the choice, as the CLV report prints it.
     values : per-customer ``p_alive``, ``dert``, ``expected_spend`` and ``clv``
         (currency units) of the chosen model.
     spend_model : the fitted Gamma-Gamma model (repeat buyers with positive spend).
@@ -83,6 +85,7 @@ class CohortEquity:
     spend_model: GammaGammaModel
     terms: ValueTerms
     fits: dict[str, Any]
+    reason: str = ""
 
     @property
     def customer_equity(self) -> float:
@@ -105,7 +108,9 @@ def cohort_equity(
     ``margin_share x DERT_i x E[M_i]`` (FHL 2005b, eq. 2) with the terms' margin
     and annual discount rate (converted with the summary's periods per year);
     customer equity is its sum. The CLV report fits the same models and prints
-    the lowest-BIC one: its figure is ``result.customer_equity``.
+    the one :func:`crmlib.clv.validate.choose_model` recommends (calibration BIC
+    weighed against the holdout when the summary has one): the same model is
+    chosen here, so its figure is ``result.customer_equity``.
 
     Parameters
     ----------
@@ -142,10 +147,20 @@ def cohort_equity(
     }
     table = compare_models(fits)[["log_likelihood", "bic", "delta_bic"]].astype("float64")
     table["customer_equity"] = [float(values[name]["clv"].sum()) for name in table.index]
-    chosen = str(table.index[0])
+    holdout = "frequency_holdout" in summary.columns
+    choice = choose_model(fits, summary if holdout else None)
+    chosen = str(choice.best)
     table["chosen"] = table.index == chosen
     table.index.name = "model"
-    return CohortEquity(table=table, chosen=chosen, values=values[chosen], spend_model=spend, terms=terms, fits=fits)
+    return CohortEquity(
+        table=table,
+        chosen=chosen,
+        values=values[chosen],
+        spend_model=spend,
+        terms=terms,
+        fits=fits,
+        reason=choice.reason,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
