@@ -116,7 +116,7 @@ def timing(sm, nboot, seed=2026):
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(data), size=(nboot, len(data)))
     same = pls_path_model(data, ECSI, boot_indices=idx)
-    mm, rel = _seminr_model(sm, ECSI)
+    mm, rel = _seminr_model(sm, ECSI.measurement, ECSI.structure)
     ref = sm.estimate_pls(data, mm, rel)
     t0 = time.perf_counter()
     boot = sm.bootstrap_model(ref, nboot, indices=idx)
@@ -152,8 +152,8 @@ if __name__ == "__main__":
     corp = load_corp_rep().data.astype(float)
     out = {}
     for name, data, mm, st, modes in [
-        ("ECSI / mobi", mobi, ECSI, None),
-        ("reputation (simple) / corp_rep", corp, REPUTATION, None),
+        ("ECSI / mobi", mobi, ECSI.measurement, ECSI.structure, None),
+        ("reputation (simple) / corp_rep", corp, REPUTATION_MEASUREMENT, REPUTATION_STRUCTURE, None),
         ("reputation (extended) / corp_rep", corp, EXT_MEASUREMENT, EXT_STRUCTURE, EXT_MODES),
     ]:
         diffs, pins = compare(sm, name, data, mm, st, modes)
