@@ -192,3 +192,15 @@ def test_compact_intervals_folds_estimate_and_bounds_by_hand():
     out = compact_intervals(t, digits=2)
     assert list(out.columns) == ["customers", "median (95% CI)", "S(90) (95% CI)"]
     assert out.iloc[0, 1] == "5.00 (4.00-not reached)" and out.iloc[0, 2] == "0.50 (0.25-0.75)"
+
+
+def test_inputchecks_km_plot_time_unit_is_the_time_vocabulary(contracts):
+    """time_unit takes crmlib.spec's words ("day", "week", "month") or a number of days, as everywhere else."""
+    km = KaplanMeierBySegment().fit(contracts, segment="plan")
+    ax = km.plot(time_unit="week", censors=False, at_risk=False)
+    assert ax.get_xlabel() == "Time since start (weeks)"
+    plt.close(ax.figure)
+    for bad in ("days", "W"):
+        with pytest.raises(DataError, match=f"time_unit must be one of .* got '{bad}'"):
+            km.plot(time_unit=bad, censors=False, at_risk=False)
+    plt.close("all")

@@ -212,8 +212,9 @@ class KaplanMeierBySegment:
         Parameters
         ----------
         ax : matplotlib axes (default: a new figure).
-        time_unit : word for the unit of the durations on the x-axis label (default the data's own,
-            ``attrs["duration_unit"]``, ``"days"``); durations are plotted as they are.
+        time_unit : the unit of the durations for the x-axis label, in the time vocabulary of
+            :mod:`crmlib.spec` (``"day"``, ``"week"``, ``"month"``, or a number of days); default the
+            data's own (``attrs["duration_unit"]``, days). Durations are plotted as they are.
         bands : draw the pointwise bands (at the fit's ``level``).
         censors : mark each time with censored customers with a tick on its curve (as lifelines'
             ``show_censors``).
@@ -252,7 +253,12 @@ class KaplanMeierBySegment:
         ax.set_ylim(0, 101)
         if len(self.fitters_) > 1:
             ax.legend(title=self.segment_)
-        unit = time_unit or self.unit_
+        if time_unit is not None:
+            from ..spec import unit_label
+
+            unit = unit_label(time_unit)  # DataError naming time_unit outside the vocabulary ("days", "W")
+        else:
+            unit = self.unit_
         label_axes(ax, f"Time since start ({unit})", "Customers retained (%)")
         if at_risk:
             from lifelines.plotting import add_at_risk_counts
