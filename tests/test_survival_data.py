@@ -303,3 +303,31 @@ def test_inputchecks_contracts_ambiguous_text_dates_refused():
         from_contracts(c, observation_end="2020-12-31")
     ok = from_contracts(c, observation_end="2020-12-31", date_format="%d/%m/%Y")
     assert ok["duration"].tolist() == [(pd.Timestamp("2020-12-31") - pd.Timestamp("2020-02-01")).days, 63.0]
+
+
+def test_consistency_read_options_reach_the_intake_for_a_log_file(tmp_path):
+    """from_transactions and first_purchase_covariates read a ';'-separated, day-first, decimal-comma file through
+    read_options exactly as the same log given as a DataFrame (the retention report's date_format was ignored before)."""
+    import warnings
+
+    from crmlib.datasets import load_cdnow
+    from crmlib.survival import first_purchase_covariates, from_transactions
+
+    log = load_cdnow("sample").head(3000)
+    text = log.assign(date=log["date"].dt.strftime("%d/%m/%Y"), amount=log["amount"].map(lambda v: f"{v:.2f}"))
+    text["amount"] = text["amount"].str.replace(".", ",", regex=False)
+    path = tmp_path / "log.csv"
+    text.to_csv(path, sep=";", index=False)
+    options = {"date_format": "%d/%m/%Y", "delimiter": ";", "decimal": ","}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = from_transactions(log, 180)
+        got = from_transactions(str(path), 180, read_options=options)
+        want_first = first_purchase_covariates(log)
+        got_first = first_purchase_covariates(str(path), read_options=options)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False, check_index_type=False)
+    pd.testing.assert_frame_equal(got_first, want_first, check_dtype=False, check_index_type=False)
+    with pytest.raises(DataError, match="amount that is not a number"):  # decimal commas need decimal=","
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            first_purchase_covariates(str(path), read_options={"delimiter": ";", "date_format": "%d/%m/%Y"})

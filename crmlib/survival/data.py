@@ -67,8 +67,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -292,6 +292,7 @@ def from_transactions(
     event_at: Literal["last_purchase", "lapse"] = "last_purchase",
     customer_id: str = "customer_id",
     date: str = "date",
+    read_options: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Survival data from a transaction log with churn defined by an inactivity window.
 
@@ -307,6 +308,8 @@ def from_transactions(
         Transactions after it raise :class:`DataError`.
     event_at : ``"last_purchase"`` or ``"lapse"`` (see module docstring).
     customer_id, date : column names.
+    read_options : reading options of a log file (``date_format``, ``encoding``, ``delimiter``, ``decimal``,
+        ``thousands``, ``sheet``), as :func:`crmlib.transactions.read_log` takes them.
 
     Returns
     -------
@@ -324,7 +327,7 @@ def from_transactions(
     analysis. J. Interactive Marketing 23(1), 61-69 (why a window is needed).
     """
     w = _check_window(inactivity_days, event_at)
-    days, obs_end = _purchase_days(log, customer_id, date, observation_end)
+    days, obs_end = _purchase_days(log, customer_id, date, observation_end, read_options=read_options)
     return _spells(days, obs_end, w, event_at, customer_id)
 
 
@@ -342,6 +345,7 @@ def _purchase_days(
     observation_end=None,
     amount: str | None = None,
     on_after_end: Literal["error", "exclude"] = "error",
+    read_options: Mapping[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.Timestamp]:
     """The log's purchase days from the one intake (:func:`crmlib.transactions.purchase_days`): ``c``, ``d``[, ``a``].
 
@@ -363,6 +367,7 @@ def _purchase_days(
         observation_end=observation_end,
         on_after_end=on_after_end,
         on_duplicate="ignore",
+        **dict(read_options or {}),
     )
     if len(got) == 0:
         raise DataError("transaction log is empty")
@@ -618,6 +623,7 @@ def first_purchase_covariates(
     date: str = "date",
     amount: str = "amount",
     quantity: str | None = "quantity",
+    read_options: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Covariates known at acquisition, from the first purchase day of each customer.
 
@@ -626,6 +632,12 @@ def first_purchase_covariates(
     long they stay (cf. Fader, Hardie & Lee 2005 on CDNOW's first-purchase
     heterogeneity). Only the first day's rows enter, so the covariates do not
     leak later behaviour into the model.
+
+    Parameters
+    ----------
+    log : one row per transaction (a DataFrame or a log file's path).
+    customer_id, date, amount, quantity : column names (``quantity`` ``None`` when absent; units).
+    read_options : reading options of a log file, as :func:`crmlib.transactions.read_log` takes them.
 
     Returns
     -------
@@ -636,12 +648,12 @@ def first_purchase_covariates(
     :func:`crmlib.transactions.purchase_days` (its policies and messages: a
     negative amount or quantity is refused naming the rows).
     """
-    days, _ = _purchase_days(log, customer_id, date, amount=amount)
+    days, _ = _purchase_days(log, customer_id, date, amount=amount, read_options=read_options)
     first = days.groupby("c", sort=True).first()  # rows are sorted by customer and day: the first purchase day
     out = pd.DataFrame({"first_amount": first["a"].astype("float64")})
     out["log_first_amount"] = np.log1p(out["first_amount"].clip(lower=0))
     if quantity:
-        qty, _ = _purchase_days(log, customer_id, date, amount=quantity)
+        qty, _ = _purchase_days(log, customer_id, date, amount=quantity, read_options=read_options)
         out["first_quantity"] = qty.groupby("c", sort=True)["a"].first().reindex(out.index)
     out["first_month"] = first["d"].dt.strftime("%Y-%m")
     out.index.name = customer_id
