@@ -129,3 +129,28 @@ def test_consistency_predictions_at_T_zero_are_those_of_a_new_customer(summary_w
         assert alive == 1.0
     dert = model.dert(0, 0.0, 0.0, discount_rate=0.1)
     assert float(dert) == pytest.approx(float(model.dert(0, 0.0, 1e-9, discount_rate=0.1)), rel=1e-7)
+
+
+def test_consistency_holdout_tables_keep_a_customer_with_T_zero():
+    """validate's holdout functions accept the T = 0 customer that summarize makes: its row is a new customer's."""
+    import warnings
+
+    import pandas as pd
+
+    from crmlib import clv, datasets, transactions
+    from crmlib.clv import validate
+
+    log = datasets.load_cdnow("sample")
+    extra = pd.DataFrame({"customer_id": [99_999], "date": [pd.Timestamp("1997-09-30")], "amount": [10.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = transactions.summarize(pd.concat([log, extra]), calibration_end="1997-09-30")
+    assert summary.loc[99_999, "T"] == 0.0
+    model = clv.BetaGeoModel().fit(summary)
+    table = validate.holdout_comparison(model, summary)
+    assert np.isfinite(table.select_dtypes("number").to_numpy()).all()
+    hist = validate.expected_frequency_histogram(model, summary)
+    assert int(hist["observed"].sum()) == len(summary)
+    assert float(hist["expected"].sum()) == pytest.approx(len(summary), rel=1e-9)  # P(X(0) = 0) = 1 for the new one
+    accuracy = validate.holdout_accuracy({"BG/NBD": model}, summary)
+    assert np.isfinite(accuracy.to_numpy(dtype=float)).all()

@@ -44,7 +44,7 @@ __all__ = [
 _HOLDOUT = {
     "frequency": "count",
     "recency": "nonneg",
-    "T": "positive",
+    "T": "nonneg",
     "frequency_holdout": "count",
     "duration_holdout": "nonneg",
 }
@@ -76,7 +76,7 @@ def holdout_comparison(model: PurchaseFitter, data: pd.DataFrame, max_frequency:
         {
             "frequency": "count",
             "recency": "nonneg",
-            "T": "positive",
+            "T": "nonneg",
             "frequency_holdout": "count",
             "duration_holdout": "nonneg",
         },
@@ -202,7 +202,7 @@ def segment_holdout_comparison(model: PurchaseFitter, summary: pd.DataFrame, seg
         {
             "frequency": "count",
             "recency": "nonneg",
-            "T": "positive",
+            "T": "nonneg",
             "frequency_holdout": "count",
             "duration_holdout": "nonneg",
         },
@@ -254,7 +254,7 @@ def expected_frequency_histogram(model: PurchaseFitter, data: pd.DataFrame, max_
     discrete = "n_periods" in data.columns and "T" not in data.columns
     spec = {
         "frequency": "count",
-        ("n_periods" if discrete else "T"): ("count" if discrete else "positive"),
+        ("n_periods" if discrete else "T"): ("count" if discrete else "nonneg"),
         "weight": "positive",
     }
     cols = check_columns(data, spec, optional=("weight",))
