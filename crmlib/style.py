@@ -268,7 +268,8 @@ def compact_intervals(
 
     Returns
     -------
-    DataFrame with the same index: folded columns as text, the others unchanged.
+    DataFrame with the same index: folded columns as text, the others unchanged. A missing estimate (a
+    reference row, a quantity that does not apply) gives an empty cell, not ``"nan [nan, nan]"``.
 
     References
     ----------
@@ -305,7 +306,8 @@ def compact_intervals(
             continue
         est, lo, hi = (table[c].to_numpy(dtype="float64") for c in (col, *pair))
         out[label.format(column=col)] = [
-            template.format(estimate=fmt(a), lower=fmt(b), upper=fmt(c)) for a, b, c in zip(est, lo, hi)
+            "" if np.isnan(a) else template.format(estimate=fmt(a), lower=fmt(b), upper=fmt(c))
+            for a, b, c in zip(est, lo, hi)
         ]
     return out
 

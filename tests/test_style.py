@@ -290,3 +290,9 @@ def test_table_keeps_short_cjk_terms_on_one_line():
     page = style.table_html(t)
     assert f'<td {L}>Product value</td><td style="text-align: left; white-space: nowrap">产品价值</td>' in page
     assert f"<td {L}>[品牌]的产品做工精良、质量好，非常耐用。</td>" in page  # a sentence may still wrap
+
+
+def test_compact_intervals_missing_estimate_is_an_empty_cell():
+    """A reference row (no estimate, no interval) shows nothing, not "nan [nan, nan]"."""
+    t = pd.DataFrame({"rd": [np.nan, 0.105], "rd_lower": [np.nan, 0.067], "rd_upper": [np.nan, 0.142]})
+    assert style.compact_intervals(t, 3)["rd"].tolist() == ["", "0.105 [0.067, 0.142]"]
