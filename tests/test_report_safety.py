@@ -256,12 +256,14 @@ def test_a_runner_failure_stops_the_workers(slow_project, tmp_path, monkeypatch)
     )
 
     family = []
+    # processes this test session started before (e.g. a Spark JVM of an earlier test) are not the runner's
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
 
     def broken(*args, **kwargs):
         deadline = time.monotonic() + 120
         while not started.exists() and time.monotonic() < deadline:  # the slow report's kernel is asleep
             time.sleep(0.1)
-        family.extend(psutil.Process().children(recursive=True))
+        family.extend(p for p in psutil.Process().children(recursive=True) if p.pid not in before)
         raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(runner, "_record", broken)

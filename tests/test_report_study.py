@@ -120,7 +120,7 @@ def test_wheel_runs_a_study_in_a_fresh_environment_away_from_the_repository(tmp_
     out = tmp_path / "study" / "reports"
     page = (out / "data_overview.html").read_text()
     assert "Traceback" not in page  # errors and stderr: checked in the executed notebook below
-    assert 'id="crmlib-show-code"' in page and "All reports</a>" in page  # crmlib's template, from the wheel
+    assert 'class="crmlib-nav"' in page and "All reports</a>" in page  # crmlib's template, from the wheel
     record = json.loads((out / "data_overview.json").read_text())
     assert record["status"] == "ok" and record["figures"]
     assert record["notebook"] == "00_data_overview.ipynb"

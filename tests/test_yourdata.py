@@ -164,6 +164,6 @@ def test_clv_report_without_amounts_or_holdout_skips_those_sections(tmp_path):
     assert "holdout_actual" not in figures and figures["calibration_end"]["value"] == "none: no holdout"
     page = _page_text(study / "reports" / "clv.html")
     assert "The log has no amount column ( amount=None ): no spend or CLV in money; this section is skipped." in page
-    assert "The log has no holdout period ( calibration_end=False ), so the models are not validated" in page
+    assert "The log has no holdout period ( calibration_end=False ): the models are not validated on one" in page
     assert "Without a holdout period there is no holdout behaviour" in page and "zero amount" not in page
     assert "Traceback" not in page and "CDNOW" not in page.split("Data: orders.csv")[1]
