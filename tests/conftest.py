@@ -10,6 +10,10 @@ Tests must not change these objects.
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+
 import pytest
 
 from crmlib.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
@@ -63,3 +67,37 @@ def cdnow_holdout_summary(cdnow_log):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         return summarize(cdnow_log, calibration_end="1997-09-30", observation_end="1998-06-30", include_cohort=True)
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory):
+    """One local Spark session (``local[2]``) for every Spark test module: one JVM start per test run.
+
+    4 shuffle partitions, UI off, UTC session time zone, scratch files under a temporary folder, the executors
+    running this interpreter (crmlib, pandas) and Arrow batches of 500 rows (so that a scored table spans several
+    batches). A test that changes a runtime setting restores it.
+    """
+    if shutil.which("java") is None:
+        pytest.fail("Spark tests need Java 17 on the PATH")
+    from pyspark.sql import SparkSession
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    scratch = tmp_path_factory.mktemp("spark")
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("crmlib-tests")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.local.dir", str(scratch / "local"))
+        .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500")
+        .config("spark.pyspark.python", sys.executable)
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -6,10 +6,6 @@ the same function on Arrow batches (``mapInPandas``), so every score agrees to 1
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
-
 import numpy as np
 import pandas as pd
 import pyspark  # noqa: F401  (the optional extra crmlib[spark], installed by the test extra: never skipped)
@@ -21,33 +17,6 @@ from crmlib.clv.scoring import score_customers, score_spark
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 OPTIONS = dict(t=52.0, horizon=104.0, margin_share=0.3, discount_rate=0.15, periods_per_year=52)
-
-
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    if shutil.which("java") is None:
-        pytest.fail("Spark tests need Java 17 on the PATH")
-    from pyspark.sql import SparkSession
-
-    os.environ["PYSPARK_PYTHON"] = sys.executable  # the executors run this interpreter (crmlib, pandas)
-    scratch = tmp_path_factory.mktemp("spark")
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("crmlib-clv-scoring-tests")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.local.dir", str(scratch / "local"))
-        .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
-        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500")
-        .config("spark.pyspark.python", sys.executable)  # the executors run this interpreter (crmlib, pandas)
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def test_consistency_spark_scores_equal_in_memory_scores(spark, cdnow_fitted, cdnow_summary, tmp_path):

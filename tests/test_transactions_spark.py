@@ -2,13 +2,12 @@
 
 Oracle: the default engine (DuckDB), itself checked against the classic CDNOW
 summary and an independent pandas computation in ``test_transactions_summary.py``.
-One local Spark session (``local[2]``, 4 shuffle partitions, UI off, its
-scratch files under a temporary folder) serves the whole module.
+The local Spark session (``local[2]``) is conftest.py's session fixture, shared with
+the other Spark test module (one JVM start per run).
 """
 
 from __future__ import annotations
 
-import shutil
 import warnings
 
 # PySpark is the optional extra "crmlib[spark]", which the test extra (CI) installs; a missing one fails
@@ -24,31 +23,6 @@ from crmlib.exceptions import DataError, DataWarning
 from crmlib.transactions import read_log, summarize
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    if shutil.which("java") is None:
-        pytest.fail("Spark tests need Java 17 on the PATH")
-    from pyspark.sql import SparkSession
-
-    scratch = tmp_path_factory.mktemp("spark")
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("crmlib-tests")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.local.dir", str(scratch / "local"))
-        .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")
