@@ -240,3 +240,21 @@ def test_command_line_text_reaches_the_kernel_as_typed(project, capsys):
     assert "GOT '%d.%m.%Y' str" in page and "{'a': 1} 10" in page
     record = json.loads((project / "reports" / "p.json").read_text())
     assert record["overrides"] == {"calibration_end": "%d.%m.%Y", "n_boot": 10}
+
+
+def test_a_notebook_saved_without_a_kernel_is_read_and_run_as_python(tmp_path, capsys):
+    """A notebook written by a script or an editor without kernel metadata: its parameters are read, -p reaches it."""
+    path = _nb(tmp_path / "notebooks" / "k.ipynb", "n_boot = 200  # resamples", "print('GOT', n_boot + 1)")
+    nb = nbformat.read(str(path), as_version=4)
+    nb.metadata.pop("kernelspec")
+    nb.metadata.pop("language_info", None)
+    nbformat.write(nb, str(path))
+    assert notebook_parameters(path)["n_boot"]["default"] == 200
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "reports.yml").write_text("reports:\n  - {name: k, notebook: notebooks/k.ipynb}\n")
+    assert main(["report", "--config", str(tmp_path / "reports" / "reports.yml"), "-p", "n_boot", "41"]) == 0
+    assert "GOT 42" in (tmp_path / "reports" / "k.html").read_text()
+    # a notebook that is not a notebook is still a clear error naming it
+    (tmp_path / "notebooks" / "bad.ipynb").write_text("not json")
+    with pytest.raises(DataError, match=r"notebook '.*bad\.ipynb': its parameters cannot be read"):
+        notebook_parameters(tmp_path / "notebooks" / "bad.ipynb")

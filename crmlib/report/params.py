@@ -245,10 +245,23 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     ----------
     papermill's ``inspect_notebook``, https://papermill.readthedocs.io/en/latest/usage-inspect.html
     """
+    import tempfile
+
+    import nbformat
     import papermill as pm
 
     try:
-        found = pm.inspect_notebook(str(notebook))
+        nb = nbformat.read(str(notebook), as_version=4)
+        if not nb.metadata.get("kernelspec", {}).get("name") and not nb.metadata.get("language_info"):
+            # A notebook saved without a kernel (written by a script, or by an editor that omits it): crmlib runs
+            # every report on its own Python kernel, so its parameters are read as Python.
+            nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+            with tempfile.TemporaryDirectory() as folder:
+                copy = Path(folder) / Path(notebook).name
+                nbformat.write(nb, str(copy))
+                found = pm.inspect_notebook(str(copy))
+        else:
+            found = pm.inspect_notebook(str(notebook))
     except Exception as exc:  # unreadable notebook, unknown kernel language
         raise DataError(f"notebook {str(notebook)!r}: its parameters cannot be read: {exc}") from exc
     out: dict[str, dict[str, Any]] = {}

@@ -249,6 +249,7 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
             str(work),
             parameters=dict(job["overrides"]),
             kernel_name=job["kernel_name"],
+            language="python",  # crmlib's kernel is Python; a notebook saved without kernel metadata runs on it too
             cwd=job["cwd"],
             progress_bar=False,
             log_output=False,
