@@ -153,3 +153,116 @@ def test_sbg_monthly_periods_discount_like_one_year():
     direct = (m.survival(t, params=p) / (1 + monthly) ** t).sum()
     got = m.discounted_expected_lifetime(0.1, periods_per_year=12, params=p)
     assert got == pytest.approx(direct, rel=1e-9)
+
+
+# ---------------------------------------------------------------- several cohorts, retention elasticity (issue 16.5)
+
+
+def test_correctness_sbg_cohorts_reproduce_fader_hardie_2007_and_test_shared_parameters():
+    """Cohort-specific fits are FH 2007's two segments (section 4); the shared fit maximises the summed
+    likelihood of both cohorts; LR = 2 (ll_regular + ll_high_end - ll_shared) on 2 df."""
+    from scipy import optimize, stats
+
+    from crmlib.clv.sbg import ShiftedBetaGeometricCohorts, cohort_table
+
+    c = ShiftedBetaGeometricCohorts().fit({"regular": REGULAR, "high end": HIGH_END})
+    assert c.models_["regular"].params_.to_numpy() == pytest.approx([0.704, 1.182], abs=6e-4)
+    assert c.models_["high end"].params_.to_numpy() == pytest.approx([0.668, 3.806], abs=6e-4)
+    test = c.likelihood_ratio_test()
+    assert test["log_likelihood_cohort_specific"] == pytest.approx(-1680.27 - 1611.16, abs=0.012)
+    # the shared optimum, found independently by Nelder-Mead on the two single-cohort likelihoods
+    single = ShiftedBetaGeometricModel()
+
+    def minus_ll(logp):
+        p = np.exp(logp)
+        return -sum(single.loglik(d, params=p) @ -np.diff(np.r_[d, 0]) for d in (REGULAR, HIGH_END))
+
+    best = optimize.minimize(minus_ll, np.log([0.6, 1.7]), method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-8})
+    assert c.shared_.params_.to_numpy() == pytest.approx(np.exp(best.x), rel=1e-4)
+    assert test["log_likelihood_shared"] == pytest.approx(-best.fun, abs=1e-6)
+    lr = 2 * (test["log_likelihood_cohort_specific"] - test["log_likelihood_shared"])
+    assert test["LR"] == pytest.approx(lr) and test["df"] == 2
+    assert test["p"] == pytest.approx(stats.chi2.sf(lr, 2)) and test["p"] < 1e-40  # the segments churn differently
+    assert cohort_table({"regular": REGULAR, "high end": HIGH_END}).loc["high end", 7] == 491
+    assert c.survival([0, 7])["regular"].to_numpy() == pytest.approx(c.models_["regular"].survival([0, 7]))
+
+
+def test_consistency_sbg_cohorts_alike_give_no_evidence_against_shared_parameters():
+    """Two cohorts with the same counts: the shared fit is the single fit and LR = 0 (p = 1)."""
+    from crmlib.clv.sbg import ShiftedBetaGeometricCohorts
+
+    c = ShiftedBetaGeometricCohorts().fit({"1997": REGULAR, "1998": REGULAR[:5]})
+    assert c.likelihood_ratio_test()["df"] == 2
+    same = ShiftedBetaGeometricCohorts().fit({"a": REGULAR, "b": REGULAR})
+    test = same.likelihood_ratio_test()
+    assert test["LR"] == pytest.approx(0.0, abs=1e-6) and test["p"] == pytest.approx(1.0, abs=1e-3)
+    assert same.shared_.params_.to_numpy() == pytest.approx([0.704, 1.182], abs=6e-4)
+    assert test["log_likelihood_shared"] == pytest.approx(2 * -1680.27, abs=0.012)
+
+
+@pytest.mark.parametrize("data", [REGULAR, HIGH_END], ids=["regular", "high end"])
+def test_correctness_sbg_retention_elasticity_against_numerical_differentiation_and_quadrature(data):
+    """FH 2010 section 4: every customer's retention c -> (1 + e) c. Two independent routes to d ln DERL / d ln(1+e):
+    (1) central differences of k * (b+n-1)/(a+b+n-1) * 2F1(1, b+n; a+b+n; k z) (the DERL series with c -> k c);
+    (2) central differences of E[k c / (1 - k c z)] over theta ~ beta(alpha, beta + n - 1) by quadrature."""
+    from scipy import integrate, stats
+
+    from crmlib.clv._special import hyp2f1_1bc
+
+    m = ShiftedBetaGeometricModel().fit(data)
+    a, b = m.params_.to_numpy()
+    z, h = 1 / 1.1, 1e-5
+    for n in (1, 2, 8):
+        e = float(m.retention_elasticity(n, 0.10, periods_per_year=1))
+
+        def series(k, n=n):
+            return k * (b + n - 1) / (a + b + n - 1) * hyp2f1_1bc(b + n, a + b + n, k * z)
+
+        def quad(k, n=n):
+            pdf = stats.beta(a, b + n - 1).pdf
+            return integrate.quad(lambda th: pdf(th) * k * (1 - th) / (1 - k * (1 - th) * z), 0, 1, limit=200)[0]
+
+        assert e == pytest.approx((np.log(series(1 + h)) - np.log(series(1 - h))) / (2 * h), rel=1e-7)
+        assert e == pytest.approx((np.log(quad(1 + h)) - np.log(quad(1 - h))) / (2 * h), rel=1e-6)
+        assert quad(1.0) == pytest.approx(float(m.derl(n, 0.10, periods_per_year=1)), rel=1e-9)
+    # high end after 7 renewals: DERL 7.530 (the independent implementation of the test above), elasticity 8.63
+    if data is HIGH_END:
+        assert float(m.retention_elasticity(8, 0.10, periods_per_year=1)) == pytest.approx(8.6315, abs=1e-3)
+
+
+def test_consistency_sbg_retention_elasticity_exceeds_the_aggregate_and_meets_it_without_heterogeneity():
+    """FH 2010's finding: one retention rate understates the elasticity of a heterogeneous cohort; with
+    alpha, beta -> inf at a fixed mean churn (no heterogeneity) the two agree: (1+d)/(1+d-r)."""
+    from crmlib.clv.sbg import constant_retention_elasticity
+
+    m = ShiftedBetaGeometricModel().fit(REGULAR)
+    r1 = float(m.retention_rate(1))
+    e = float(m.retention_elasticity(1, 0.10, periods_per_year=1))
+    assert e > float(constant_retention_elasticity(r1, 0.10, periods_per_year=1)) + 4  # 6.46 against 2.32
+    assert float(constant_retention_elasticity(0.8, 0.10, periods_per_year=1)) == pytest.approx(1.1 / 0.3)
+    homogeneous = (2e5 * 0.2, 2e5 * 0.8)  # churn 0.2 for everyone
+    got = m.retention_elasticity([1, 5], 0.10, periods_per_year=1, params=homogeneous)
+    assert got == pytest.approx([1.1 / 0.3, 1.1 / 0.3], rel=1e-4)
+    # monthly periods: 12 periods a year at the monthly rate of 10 % a year
+    monthly = m.retention_elasticity(3, 0.10, periods_per_year=12)
+    assert np.isfinite(monthly) and monthly > e
+
+
+def test_inputchecks_sbg_cohorts():
+    from crmlib.clv.sbg import ShiftedBetaGeometricCohorts, constant_retention_elasticity
+
+    with pytest.raises(DataError, match=r"cohort 'b': column 'active' increases at period\(s\) \[2\]"):
+        ShiftedBetaGeometricCohorts().fit({"a": REGULAR, "b": [100, 80, 90]})
+    with pytest.raises(DataError, match="holds 1 cohort"):
+        ShiftedBetaGeometricCohorts().fit({"a": REGULAR})
+    import pandas as pd
+
+    gap = pd.DataFrame({"cohort": ["a"] * 3 + ["b"] * 2, "period": [0, 1, 3, 0, 1], "active": [10, 8, 7, 10, 9]})
+    with pytest.raises(DataError, match="column 'period' of cohort 'a' must run 0, 1, 2"):
+        ShiftedBetaGeometricCohorts().fit(gap)
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['period'\]"):
+        ShiftedBetaGeometricCohorts().fit(gap.drop(columns="period"))
+    with pytest.raises(DataError, match="retention must be below 1"):
+        constant_retention_elasticity(1.0, 0.1, periods_per_year=1)
+    with pytest.raises(DataError, match="n_periods counts periods from 1"):
+        ShiftedBetaGeometricModel().fit(REGULAR).retention_elasticity(0, 0.1, periods_per_year=1)
