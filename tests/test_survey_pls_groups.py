@@ -1,5 +1,7 @@
-"""PLS across groups of respondents: the permutation test (separate fits, known difference, size under the null)
-and pls_by_group (per-group estimates equal separate fits; pairwise tests equal pls_group_difference)."""
+"""PLS across groups of respondents: the permutation test (separate fits, known difference, size under the null),
+Henseler's PLS-MGA against seminr 0.2.1 on the same resamples, the omnibus test for k groups (equal to the
+pairwise test for k = 2, known difference among three groups) and pls_by_group (per-group estimates equal
+separate fits; pairwise tests equal pls_group_difference)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from crmlib.datasets import load_corp_rep
 from crmlib.exceptions import DataError
 from crmlib.survey.pathmodel import read_model
 from crmlib.survey.pls import pls_path_model
-from crmlib.survey.pls_groups import pls_by_group, pls_group_difference
+from crmlib.survey.pls_groups import pls_by_group, pls_group_difference, pls_group_omnibus, pls_mga
 
 REPUTATION = read_model("reputation")  # data/models/reputation.yml
 REPUTATION_MEASUREMENT = REPUTATION.measurement
@@ -116,3 +118,60 @@ def test_inputchecks_by_group(corp):
         pls_by_group(corp, REPUTATION, "provider", seed=1)
     with pytest.raises(DataError, match="n_permutations must be >= 1"):
         pls_group_difference(corp, REPUTATION, g, 1, 2, n_permutations=0, seed=1)
+
+
+def _within_group_mean_replaced(corp):
+    d = corp[corp["serviceprovider"].isin([1, 2])][REPUTATION.items + ["serviceprovider"]].astype(float)
+    d[REPUTATION.items] = d.groupby("serviceprovider")[REPUTATION.items].transform(lambda s: s.fillna(s.mean()))
+    return d.sort_values("serviceprovider", kind="stable").reset_index(drop=True)
+
+
+def test_pls_mga_equals_seminr_on_the_same_resamples(corp):
+    # seminr 0.2.1 estimate_pls_mga(model, provider == 1, nboot=200, group1_indices=i1, group2_indices=i2) on
+    # providers 1 and 2 of corp_rep (missing answers replaced by the group mean first, so both tools resample the
+    # same complete data); i1, i2 drawn by numpy's default_rng(2026) as below
+    seminr = {  # path: (group1_beta, group2_beta, group1_beta_mean, pls_mga_p)
+        ("COMP", "CUSA"): (0.17928362281738913, 0.16921795056166505, 0.1777504686890572, 0.50185),
+        ("COMP", "CUSL"): (0.1937977876300515, 0.01096535951131355, 0.1981178194184566, 0.1009),
+        ("LIKE", "CUSA"): (0.576436092244818, 0.38601434238609783, 0.5811330706342029, 0.061325),
+        ("LIKE", "CUSL"): (0.1941014243452066, 0.4317068387340456, 0.20397099980348782, 0.925725),
+        ("CUSA", "CUSL"): (0.48006667600940833, 0.40395445063724517, 0.46918299095213534, 0.3252),
+    }
+    d = _within_group_mean_replaced(corp)
+    n1, n2 = int((d["serviceprovider"] == 1).sum()), int((d["serviceprovider"] == 2).sum())
+    rng = np.random.default_rng(2026)
+    i1, i2 = rng.integers(0, n1, size=(200, n1)), rng.integers(0, n2, size=(200, n2))
+    ra = pls_path_model(d[d["serviceprovider"] == 1], REPUTATION, boot_indices=i1)
+    rb = pls_path_model(d[d["serviceprovider"] == 2], REPUTATION, boot_indices=i2)
+    mga = pls_mga(ra, rb).set_index(["from", "to"])
+    for path, (b1, b2, m1, p) in seminr.items():
+        row = mga.loc[path]
+        assert (row["estimate_a"], row["estimate_b"], row["boot_mean_a"]) == pytest.approx((b1, b2, m1), abs=1e-9)
+        assert row["p_mga"] == pytest.approx(p, abs=1e-12)  # a count over 200 x 200 pairs: exact
+        assert row["p_two_sided"] == pytest.approx(2 * min(p, 1 - p), abs=1e-12)
+    with pytest.raises(DataError, match="result_b must be a PLSResult estimated with n_boot > 0"):
+        pls_mga(ra, pls_path_model(d, REPUTATION))
+
+
+def test_omnibus_with_two_groups_is_the_pairwise_permutation_test(corp):
+    two = corp[corp["serviceprovider"].isin([1, 2])]
+    omni = pls_group_omnibus(two, REPUTATION, "serviceprovider", n_permutations=60, seed=9)
+    pair = pls_group_difference(two, REPUTATION, two["serviceprovider"], 1, 2, n_permutations=60, seed=9)
+    assert omni["p_permutation"].to_numpy() == pytest.approx(pair["p_permutation"].to_numpy(), abs=1e-12)
+    n1, n2 = pair.attrs["n_a"], pair.attrs["n_b"]
+    stat = n1 * n2 / (n1 + n2) * pair["difference"].to_numpy() ** 2
+    assert omni["statistic"].to_numpy() == pytest.approx(stat, rel=1e-10)
+    assert omni["estimate_1"].to_numpy() == pytest.approx(pair["estimate_a"].to_numpy(), abs=1e-12)
+
+
+def test_omnibus_detects_one_group_of_three_that_differs():
+    rng = np.random.default_rng(4)
+    frames = [_two_group_sample(rng, 300, beta) for beta in (0.3, 0.3, 0.3, 0.75)]
+    labels = np.repeat(["a", "b", "c"], 300)
+    null = pd.concat(frames[:3], ignore_index=True)  # the same beta in all three groups
+    alt = pd.concat(frames[:2] + frames[3:], ignore_index=True)  # group c: beta 0.75
+    p_null = pls_group_omnibus(null, SIM_MM, pd.Series(labels), structure=SIM_SM, n_permutations=200, seed=1)
+    p_alt = pls_group_omnibus(alt, SIM_MM, pd.Series(labels), structure=SIM_SM, n_permutations=200, seed=1)
+    assert p_alt.loc[0, "p_permutation"] < 0.01 < 0.2 < p_null.loc[0, "p_permutation"]
+    assert p_alt.loc[0, "estimate_c"] > p_alt.loc[0, "estimate_a"] + 0.25
+    assert p_alt.attrs["n"] == {"a": 300, "b": 300, "c": 300}

@@ -10,7 +10,8 @@ Modules
 ``reliability``  Cronbach's alpha (raw and standardised), rho_c, rho_A, AVE, Fornell-Larcker, HTMT, EFA
 ``pathmodel``    path models as data: YAML model files (``data/models/``), checked once
 ``pls``          PLS path modelling with a batched bootstrap and 0-100 index scores
-``pls_groups``   the model per group of respondents and permutation tests of path differences
+``pls_groups``   the model per group of respondents: permutation tests (pairwise, omnibus), PLS-MGA
+``micom``        measurement invariance of composites (MICOM) across groups, by permutation
 ``assessment``   measurement then structural assessment: flags, respecification, HTMT intervals, VIF, f²
 ``diagram``      the path diagram of a fitted model
 ``mediation``    specific and total indirect effects, types of mediation, the hypotheses table
@@ -23,9 +24,10 @@ Modules
 from .accounting import response_accounting
 from .codebook import Codebook, intake
 from .diagram import plot_path_diagram
+from .micom import MICOMResult, micom
 from .pathmodel import PathModelSpec, path_model, read_model
 from .pls import PLSResult, pls_path_model
-from .pls_groups import PLSGroupResult, pls_by_group, pls_group_difference
+from .pls_groups import PLSGroupResult, pls_by_group, pls_group_difference, pls_group_omnibus, pls_mga
 from .readers import codebook_from_metadata, read_codebook, read_survey
 from .reliability import construct_reliability, cronbach_alpha, htmt
 
@@ -34,6 +36,10 @@ __all__ = [
     "pls_path_model",
     "pls_group_difference",
     "pls_by_group",
+    "pls_group_omnibus",
+    "pls_mga",
+    "micom",
+    "MICOMResult",
     "PLSGroupResult",
     "PLSResult",
     "PathModelSpec",
