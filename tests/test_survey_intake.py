@@ -173,3 +173,19 @@ def test_for_display_prints_counts_whole_and_blanks_not_applicable():
 def test_inputchecks_response_accounting(args, words):
     with pytest.raises(DataError, match=words):
         response_accounting(*args)
+
+
+def test_account_text_states_each_base_and_what_is_analysed():
+    from crmlib.survey.accounting import account_text
+
+    thesis = response_accounting(220, 200, 30)  # the thesis's account: 170 valid of 200 returned, 220 sent
+    text = account_text(thesis, 220)
+    assert text.startswith(
+        "Of 200 returned questionnaires, **170** are valid (85.0% of returned, 77.3% of the 220 sent)."
+    )
+    assert "keep all 200, the 30 invalid ones included" in text and "without them." in text
+    one = account_text(response_accounting(250, 250, {"straight-lining": 1}))
+    assert "(99.6% of returned)." in one and "the 1 invalid one included" in one and "without it." in one
+    assert account_text(response_accounting(10, 10)).endswith("The analyses below use all 10.")
+    with pytest.raises(DataError, match="account has no row 'valid'"):
+        account_text(thesis.drop(index="valid"))

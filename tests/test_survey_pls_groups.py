@@ -17,6 +17,7 @@ from crmlib.survey.pls_groups import pls_by_group, pls_group_difference, pls_gro
 
 REPUTATION = read_model("reputation")  # data/models/reputation.yml
 REPUTATION_MEASUREMENT = REPUTATION.measurement
+REPUTATION_PATHS_FROM = [a for a, _ in REPUTATION.structure]
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +105,12 @@ def test_by_group_estimates_are_separate_fits_and_tests_are_the_pairwise_permuta
     est = res.paths.iloc[0]
     assert table.iloc[0, 0] == f"{est['estimate']:.3f} [{est['lower']:.2f}, {est['upper']:.2f}]"
     assert res.differences_table().shape == (5, 3)
+    n_low = int((res.differences["p_permutation"] < 0.05).sum())
+    text = res.verdict()
+    assert f"Of 15 pairwise comparisons, {n_low} have a permutation p below 0.05 (about 0.8 would by chance" in text
+    small = res.paths[res.paths["n"] == res.paths["n"].min()]
+    assert f"has 95% intervals {(small['upper'] - small['lower']).mean():.2f} wide on average" in text
+    assert list(res.omnibus["from"]) == list(REPUTATION_PATHS_FROM) and len(res.omnibus) == 5
 
 
 def test_inputchecks_by_group(corp):

@@ -125,6 +125,13 @@ def test_likert_chart_and_table(corp):
     fig = tb.likert_chart(corp, items, 1, 7)
     ax = fig.axes[0]
     assert ax.get_xlabel().startswith("percent") and len(ax.patches) == 21
+    assert ax.get_xlabel() == "percent of valid answers (toward 1 < 0 < toward 7)"
+    long = {"comp_1": "[The company] is a top competitor in its market and one of the best known"}
+    fig = tb.likert_chart(corp, items, 1, 7, labels=long, anchors=("fully disagree", "fully agree"), width=30)
+    ax = fig.axes[0]
+    first = ax.get_yticklabels()[0].get_text()
+    assert first.replace("\n", " ") == long["comp_1"] and first.count("\n") == 2  # wrapped, never cut
+    assert ax.get_xlabel() == "percent of valid answers (fully disagree < 0 < fully agree)"
 
 
 def test_inputchecks_compare_groups(corp):

@@ -17,7 +17,7 @@ import pandas as pd
 from .._checks import check_count
 from ..exceptions import DataError
 
-__all__ = ["response_accounting", "accounting_from_intake"]
+__all__ = ["response_accounting", "accounting_from_intake", "account_text"]
 
 
 def response_accounting(
@@ -83,4 +83,29 @@ def accounting_from_intake(
     returned = len(reasons)
     return response_accounting(
         sent if sent is not None else returned, returned, {str(k): int(v) for k, v in counts.items()} or 0
+    )
+
+
+def account_text(account: pd.DataFrame, sent: int | None = None) -> str:
+    """The sentence a report prints under a response account: valid questionnaires on each base and which
+    questionnaires the analyses use (all returned ones, the invalid ones included, when there are any).
+
+    ``account`` is a table of :func:`response_accounting`; ``sent`` the questionnaires sent out (count) when
+    known (``None``: the account's ``sent`` equals ``returned`` and no rate of sent is printed).
+    AAPOR (2016), *Standard Definitions*, for stating every rate on its base.
+    """
+    for row in ("returned", "invalid", "valid"):
+        if row not in account.index:
+            raise DataError(f"account has no row {row!r}; give a table of response_accounting")
+    returned, invalid, valid = (int(account.loc[r, "n"]) for r in ("returned", "invalid", "valid"))
+    of_sent = f", {account.loc['valid', 'pct_of_sent']:.1f}% of the {sent:,} sent" if sent else ""
+    text = (f"Of {returned:,} returned questionnaires, **{valid:,}** are valid "
+            f"({account.loc['valid', 'pct_of_returned']:.1f}% of returned{of_sent}). ")  # fmt: skip
+    if not invalid:
+        return text + f"The analyses below use all {returned:,}."
+    them = "it" if invalid == 1 else "them"
+    return text + (
+        f"The analyses below keep all {returned:,}, the {invalid:,} invalid one{'s' * (invalid > 1)} included, so "
+        "that they stay comparable with analyses of the full file (SmartPLS and seminr use every row; missing "
+        f"answers are replaced by the item mean); Section 5 shows how far the paths move without {them}."
     )

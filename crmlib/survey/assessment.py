@@ -43,6 +43,7 @@ __all__ = [
     "outer_vif",
     "inner_vif",
     "f_squared",
+    "model_fit",
     "compare_models",
 ]
 
@@ -210,6 +211,76 @@ def f_squared(result: PLSResult) -> pd.DataFrame:
         size = "large" if f2 >= 0.35 else "medium" if f2 >= 0.15 else "small" if f2 >= 0.02 else "none"
         rows.append({"from": a, "to": t, "f2": f2, "size": size})
     return pd.DataFrame(rows)
+
+
+def _implied_construct_correlations(result: PLSResult) -> np.ndarray:
+    """Construct correlations implied by the structural model: exogenous correlations as observed, every
+    endogenous construct its predecessors times the paths plus an uncorrelated disturbance of variance 1 - R²."""
+    C = result.construct_correlations.to_numpy()
+    names = list(result.construct_correlations.index)
+    pos = {c: k for k, c in enumerate(names)}
+    K = len(names)
+    B = np.zeros((K, K))
+    for r in result.paths.itertuples():
+        B[pos[r._1], pos[r.to]] = r.estimate
+    endo = B.any(axis=0)
+    Psi = np.where(np.outer(~endo, ~endo), C, 0.0)
+    Psi[endo, endo] = [1 - result.r2[names[k]] for k in np.flatnonzero(endo)]
+    T = np.linalg.inv(np.eye(K) - B.T)
+    return T @ Psi @ T.T
+
+
+def model_fit(result: PLSResult) -> pd.DataFrame:
+    """Approximate fit of a PLS path model: SRMR and d_ULS of the saturated and the estimated model.
+
+    The model-implied correlation matrix of the items has, within a block, ``λλ'``
+    for a reflective (mode A) construct and the observed correlations for a
+    formative (mode B) one, and between blocks ``λ_k φ_kl λ_l'`` with ``λ`` the
+    loadings and ``φ`` the construct correlations: as observed in the
+    *saturated* model (every construct correlated), or as implied by the paths in
+    the *estimated* model (exogenous correlations as observed, disturbances
+    uncorrelated with variance 1 - R²). The diagonal is 1.
+    ``SRMR = sqrt(mean_{i<=j} (r_ij - sigma_ij)^2)``; ``d_ULS = 1/2 sum_{i,j} (r_ij - sigma_ij)^2``.
+    An SRMR below 0.08 counts as good fit (Hu & Bentler 1999; Henseler, Hubona & Ray 2016),
+    read as an approximate criterion for PLS.
+
+    Returns
+    -------
+    DataFrame indexed by ``saturated`` and ``estimated``, columns ``srmr`` and ``d_uls``
+    (correlation units; d_ULS squared correlation units).
+
+    References
+    ----------
+    Henseler, J., Dijkstra, T. K., Sarstedt, M., et al. (2014). Common beliefs and reality about PLS.
+    *Organizational Research Methods* 17(2), 182-209. Henseler, J., Hubona, G. & Ray, P. A. (2016). Using
+    PLS path modeling in new technology research: updated guidelines. *Industrial Management & Data
+    Systems* 116(1), 2-20. Hu, L. & Bentler, P. M. (1999). *Structural Equation Modeling* 6(1), 1-55.
+    """
+    if not isinstance(result, PLSResult):
+        raise DataError(f"model_fit: result must be a PLSResult, got {type(result).__name__}")
+    R = result.item_correlations.to_numpy()
+    items = list(result.item_correlations.index)
+    constructs = list(result.construct_correlations.index)
+    load = result.loadings.set_index("item")["loading"]
+    L = np.zeros((len(items), len(constructs)))
+    for k, c in enumerate(constructs):
+        for i in result.measurement[c]:
+            L[items.index(i), k] = load[i]
+    rows = {}
+    for name, Phi in (("saturated", result.construct_correlations.to_numpy()),
+                      ("estimated", _implied_construct_correlations(result))):  # fmt: skip
+        S = L @ Phi @ L.T
+        for c in constructs:
+            blk = [items.index(i) for i in result.measurement[c]]
+            S[np.ix_(blk, blk)] = (
+                R[np.ix_(blk, blk)]
+                if result.modes.get(c, "A") == "B"
+                else np.outer(L[blk, constructs.index(c)], L[blk, constructs.index(c)])
+            )
+        np.fill_diagonal(S, 1.0)
+        resid = (R - S)[np.tril_indices(len(items))]
+        rows[name] = {"srmr": float(np.sqrt(np.mean(resid**2))), "d_uls": float(0.5 * ((R - S) ** 2).sum())}
+    return pd.DataFrame(rows).T
 
 
 @dataclass

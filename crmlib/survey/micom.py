@@ -88,13 +88,32 @@ class MICOMResult:
     permutations: dict = field(default_factory=dict, repr=False)
 
     def summary(self, digits: int = 3) -> pd.DataFrame:
-        """One row per pair and construct with the three steps as text (c and its quantile, the mean and
-        log-variance differences with their permutation p), for a report table."""
+        """One row per pair and construct with the three steps in a reader's words (a report table): ``c``
+        and its ``1 - level`` permutation quantile, whether compositional invariance holds, the mean and
+        log-variance differences with their permutation p (text, ``"< 0.001"`` below 0.001) and whether
+        each is equal. Henseler, Ringle & Sarstedt (2016), Table 2."""
+        from ..style import p_text
+
+        yes = {True: "yes", False: "no"}
         mv = self.means_variances.set_index(["pair", "construct"])
-        out = self.compositional.set_index(["pair", "construct"])[["c", "quantile", "established"]].join(
-            mv[["mean_difference", "mean_p", "equal_mean", "log_variance_ratio", "variance_p", "equal_variance"]]
+        comp = self.compositional.set_index(["pair", "construct"])
+        return (
+            pd.DataFrame(
+                {
+                    "c": comp["c"].round(digits),
+                    f"{1 - self.level:.0%} quantile of c": comp["quantile"].round(digits),
+                    "Compositional invariance": comp["established"].map(yes),
+                    "Mean difference": mv["mean_difference"].round(digits),
+                    "p (means)": mv["mean_p"].map(p_text),
+                    "Equal means": mv["equal_mean"].map(yes),
+                    "Log variance ratio": mv["log_variance_ratio"].round(digits),
+                    "p (variances)": mv["variance_p"].map(p_text),
+                    "Equal variances": mv["equal_variance"].map(yes),
+                }
+            )
+            .rename_axis(["Pair", "Construct"])
+            .reset_index()
         )
-        return out.round(digits).reset_index()
 
     def verdict(self) -> str:
         """One paragraph: which pairs reach full, partial or no invariance, and what that allows."""

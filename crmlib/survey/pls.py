@@ -163,7 +163,8 @@ class PLSResult:
         else:
             fig = ax.figure
         names = list(S.columns)[::-1]
-        ax.barh([(labels or {}).get(c, c) for c in names], mean[names], xerr=half[names], capsize=3)
+        text = dict(labels) if labels is not None else {}  # a mapping or a Series construct -> label
+        ax.barh([text.get(c, c) for c in names], mean[names], xerr=half[names], capsize=3)
         ax.set_xlim(0, 100)
         label_axes(ax, f"mean index score (0-100), {level:.0%} interval of the mean", "construct")
         return fig
@@ -300,6 +301,21 @@ def _structural(Ryy: np.ndarray, spec: _Spec) -> tuple[np.ndarray, np.ndarray]:
     return B, r2
 
 
+def _interaction_scale(spec: _Spec, loadings: np.ndarray, sd: np.ndarray) -> dict[int, np.ndarray]:
+    """Scale factor of every interaction construct ``"A*B"`` (A and B constructs of the model): the
+    loading-weighted mean standard deviation of its items, ``sum |l_i| sd_i / sum |l_i|`` (Henseler & Chin
+    2010, as seminr's ``adjust_interaction``). Its paths are divided by it, so that they are per unit of the
+    product of the standardised scores, the unit of simple slopes. ``loadings`` and ``sd`` are (..., p)."""
+    out = {}
+    for k, c in enumerate(spec.constructs):
+        parts = c.split("*")
+        if len(parts) == 2 and all(part in spec.constructs for part in parts):
+            blk = spec.block[k]
+            lam = np.abs(loadings[..., blk])
+            out[k] = (lam * sd[..., blk]).sum(axis=-1) / lam.sum(axis=-1)
+    return out
+
+
 def _corr_stack(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Correlation matrices (divisor n - 1) of the resamples X[idx[b]], shape (B, p, p)."""
     Xb = X[idx]  # (B, n, p)
@@ -425,6 +441,8 @@ def pls_path_model(
     RW = R @ W
     Ryy = W.T @ RW
     B, r2 = _structural(Ryy, spec)
+    for k, scale in _interaction_scale(spec, (RW * spec.mask).sum(axis=1), sd).items():
+        B[k] /= scale  # an interaction's paths per unit of the product of standardised scores (seminr, SmartPLS)
     scores = Z @ W
 
     # tables
@@ -526,9 +544,12 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, ba
         RWb = Rb @ Wb
         Ryy = np.swapaxes(Wb, -1, -2) @ RWb
         Bb, _ = _structural(Ryy, spec)
+        lb = (RWb * spec.mask).sum(-1)
+        for k, scale in _interaction_scale(spec, lb, X[idx[start : start + batch_size]].std(axis=1, ddof=1)).items():
+            Bb[:, k] /= scale[:, None]
         paths.append(Bb[:, pi, pj])
         mats.append(Bb)
-        loads.append((RWb * spec.mask).sum(-1))
+        loads.append(lb)
         wts.append((Wb * spec.mask).sum(-1))
         converged.append(done)
     ok = np.concatenate(converged)

@@ -25,7 +25,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from .._checks import as_rng, check_count, check_level
+from .._checks import as_rng, check_count, check_level, check_probability
 from ..exceptions import ConvergenceError, DataError
 from .pathmodel import PathModelSpec, as_path_model
 from .pls import PLSResult, Scheme, _check_model, _corr_stack, _iterate, _prepare, _Spec, _structural, pls_path_model
@@ -277,6 +277,14 @@ def pls_mga(result_a: PLSResult, result_b: PLSResult) -> pd.DataFrame:
     return out
 
 
+def _p(value: float) -> str:
+    """``"p = 0.012"`` or ``"p < 0.001"`` for prose (APA 2020, 6.36)."""
+    from ..style import p_text
+
+    text = p_text(value)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 @dataclass
 class PLSGroupResult:
     """Outcome of :func:`pls_by_group`.
@@ -301,6 +309,35 @@ class PLSGroupResult:
     n_without_group: int
     omnibus: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    def verdict(self, significance: float = 0.05) -> str:
+        """One paragraph on the group comparison: the omnibus tests, the pairwise tests against the number
+        expected by chance, the largest pairwise difference and the power the smallest group allows.
+
+        ``significance`` is the test level (share). Sarstedt, Henseler & Ringle (2011) for the tests.
+        """
+        significance = check_probability(significance, "significance")
+        d, o, p = self.differences, self.omnibus, self.paths
+        if not len(d):
+            return "The paths were not tested across groups (n_permutations = 0)."
+        arrow = lambda r: f"{r['from']} -> {r['to']}"  # noqa: E731
+        hits = o.loc[o["p_permutation"] < significance]
+        omni = (f"The omnibus permutation test finds a difference across all groups for "
+                f"{', '.join(f'{arrow(r)} ({_p(r.p_permutation)})' for _, r in hits.iterrows())}" if len(hits)
+                else f"The omnibus permutation test finds no path that differs across the groups (every p >= "
+                f"{significance:g}; smallest {o['p_permutation'].min():.3f})")  # fmt: skip
+        low = d.nsmallest(1, "p_permutation").iloc[0]
+        n_low = int((d["p_permutation"] < significance).sum())
+        small = p.loc[p["n"].idxmin()]
+        width = (p.loc[p["n"] == small["n"], "upper"] - p.loc[p["n"] == small["n"], "lower"]).mean()
+        return (
+            f"{omni}. Of {len(d)} pairwise comparisons, {n_low} have a permutation p below {significance:g} "
+            f"(about {significance * len(d):.1f} would by chance alone if no path differed); the smallest is "
+            f"{arrow(low)} for {low['pair']} (difference {low['difference']:+.3f}, permutation "
+            f"{_p(low['p_permutation'])}, PLS-MGA {_p(low['p_mga'])}). The smallest group ({small['label']}, "
+            f"n = {int(small['n'])}) has {self.level:.0%} intervals {width:.2f} wide on average, so only large "
+            "differences could be detected: a difference that is not significant is not evidence of equal paths."
+        )
+
     def estimates_table(self, digits: int = 3) -> pd.DataFrame:
         """Paths (rows ``from -> to``) by group (columns ``label (n=...)``) as ``"estimate [lower, upper]"`` text."""
         p = self.paths
@@ -316,11 +353,13 @@ class PLSGroupResult:
     def differences_table(self, digits: int = 3) -> pd.DataFrame:
         """Paths (rows) by pair of groups (columns ``a - b``) as ``"+0.123 (0.045; 0.050)"`` text: the
         difference, its permutation p and its PLS-MGA p (two-sided)."""
+        from ..style import p_text
+
         d = self.differences
         cells = d.assign(
             row=d["from"] + " -> " + d["to"],
             text=[
-                f"{x:+.{digits}f} ({q:.3f}; {m:.3f})"
+                f"{x:+.{digits}f} ({p_text(q)}; {p_text(m)})"
                 for x, q, m in d[["difference", "p_permutation", "p_mga"]].to_numpy()
             ],
         )

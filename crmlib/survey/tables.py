@@ -203,13 +203,22 @@ def likert_chart(
     scale_max: int,
     labels: Mapping[str, str] | None = None,
     ax=None,
+    *,
+    anchors: tuple[str, str] | None = None,
+    width: int = 48,
 ):
     """Diverging stacked bar chart of Likert items (Robbins & Heiberger 2011).
 
-    Disagreeing categories extend left of zero, agreeing ones right; the
+    The lower scale points extend left of zero, the higher ones right; the
     middle category of an odd scale is split half and half across zero. Bars
-    are percent of valid answers. Returns the matplotlib Figure.
+    are percent of valid answers. ``labels`` (item -> text, e.g. the item's
+    wording) are wrapped at ``width`` characters, never cut. ``anchors`` names
+    the two ends of the scale for the axis (e.g. ``("very dissatisfied", "very
+    satisfied")`` from the codebook's value labels); default the scale points.
+    Returns the matplotlib Figure.
     """
+    import textwrap
+
     import matplotlib.pyplot as plt
 
     from ..style import label_axes
@@ -225,7 +234,7 @@ def likert_chart(
         left -= P[:, int(mid)] / 2
     left -= P[:, lows].sum(axis=1) if lows else 0
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(items) + 1.6))
+        fig, ax = plt.subplots(figsize=(9, 0.55 * len(items) + 1.6))
     else:
         fig = ax.figure
     cmap = plt.get_cmap("RdBu", m + 2)
@@ -236,9 +245,10 @@ def likert_chart(
         start = start + P[:, j]
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y)
-    ax.set_yticklabels([(labels or {}).get(i, i) for i in items])
+    ax.set_yticklabels([textwrap.fill(str((labels or {}).get(i, i)), width) for i in items], fontsize=8)
     ax.invert_yaxis()
-    label_axes(ax, "percent of valid answers (disagree < 0 < agree)", "item")
+    low, high = anchors or (f"toward {scale_min}", f"toward {scale_max}")
+    label_axes(ax, f"percent of valid answers ({low} < 0 < {high})", "item")
     reach = max(np.abs(left).max(), (left + P.sum(axis=1)).max())
     ax.set_xlim(-reach * 1.05, reach * 1.05)
     ax.legend(
