@@ -163,3 +163,20 @@ def test_inputchecks_net_promoter_score():
     s = net_promoter_score(pd.Series([10, 9, 8, 3]), level=0.9)
     assert s["nps"] == pytest.approx(25.0)  # 2 promoters, 1 detractor of 4
     assert s["upper"] - s["nps"] == pytest.approx(1.6448536 * s["se"], rel=1e-6)
+
+
+def test_compare_with_pls_maps_single_items_and_flags_the_review_finding():
+    # review 7.4: COMP -> CUSA is 0.16 (p = 0.015) in PLS but -0.02 (n.s.) in CB-SEM
+    from crmlib.survey import pls_path_model
+    from crmlib.survey.cbsem import cb_sem, compare_with_pls
+
+    corp = load_corp_rep().data
+    cb, pls = cb_sem(corp, "reputation"), pls_path_model(corp, "reputation", n_boot=200, seed=1)
+    both = compare_with_pls(cb, pls).set_index(["from", "to"])
+    std = cb.paths.replace({"cusa": "CUSA"}).set_index(["from", "to"])["std_estimate"]
+    assert both["cbsem"].to_numpy() == pytest.approx(std.loc[both.index].to_numpy(), abs=1e-12)
+    assert both["pls"].to_numpy() == pytest.approx(pls.paths["estimate"].to_numpy(), abs=1e-12)
+    assert not both.loc[("COMP", "CUSA"), "agree"] and both.loc[("COMP", "CUSL"), "agree"]  # n.s. in both
+    assert both.loc[("CUSA", "CUSL"), "agree"]
+    with pytest.raises(DataError, match="pls: the model was not bootstrapped"):
+        compare_with_pls(cb, pls_path_model(corp, "reputation"))

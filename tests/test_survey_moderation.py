@@ -14,7 +14,8 @@ import pytest
 from crmlib.datasets import load_corp_rep
 from crmlib.exceptions import DataError
 from crmlib.survey import pls_path_model
-from crmlib.survey.moderation import moderated_model, plot_simple_slopes, simple_slopes
+from crmlib.survey.mediation import hypotheses
+from crmlib.survey.moderation import interaction_parts, moderated_model, plot_simple_slopes, simple_slopes
 
 SC = ["switch_1", "switch_2", "switch_3", "switch_4"]
 
@@ -67,6 +68,10 @@ def test_simple_slopes_are_the_paths_combined_on_every_resample(corp):
         assert row.se == pytest.approx(draws.std(ddof=1), rel=1e-12)
         assert (row.lower, row.upper) == pytest.approx(tuple(np.quantile(draws, [0.025, 0.975])), abs=1e-12)
     assert ss.loc[1, "slope"] == pytest.approx(p[("CUSA", "CUSL")])  # at the moderator's mean: the main effect
+    h = hypotheses(res, {"H14": "CUSA*SC -> CUSL (-)"}).iloc[0]
+    row = res.paths.set_index(["from", "to"]).loc[("CUSA*SC", "CUSL")]
+    assert h["kind"] == "moderation" and h["estimate"] == row["estimate"] and h["lower"] == row["lower"]
+    assert h["supported"] == bool(row["upper"] < 0)
     assert ss["slope"].is_monotonic_decreasing  # a negative interaction: higher switching costs, flatter slope
     matplotlib.use("Agg")
     ax = plot_simple_slopes(res, "CUSA", "SC", "CUSL", labels={"SC": "Switching costs"}).axes[0]
@@ -102,3 +107,11 @@ def test_inputchecks_moderation(corp):
     plain = pls_path_model(corp, "reputation", n_boot=20, seed=1)
     with pytest.raises(DataError, match="no interaction construct 'CUSA\\*LIKE'"):
         simple_slopes(plain, "CUSA", "LIKE", "CUSL")
+
+
+def test_interaction_parts_reads_a_moderated_relation():
+    assert interaction_parts("CUSA*SC -> CUSL (-)") == ("CUSA", "SC", "CUSL")
+    assert interaction_parts(" X * M->Y") == ("X", "M", "Y")
+    for bad in ("CUSA -> CUSL", "CUSA*SC*X -> CUSL", "*SC -> CUSL", "CUSA*SC ->"):
+        with pytest.raises(DataError, match="relation must read 'X\\*M -> Y'"):
+            interaction_parts(bad)

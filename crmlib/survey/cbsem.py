@@ -27,10 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._checks import check_probability
 from ..exceptions import DataError
 from .pathmodel import PathModelSpec, as_path_model
+from .pls import PLSResult
 
-__all__ = ["CBSEMResult", "cb_sem", "lavaan_syntax"]
+__all__ = ["CBSEMResult", "cb_sem", "lavaan_syntax", "compare_with_pls"]
 
 
 def _semopy():
@@ -208,3 +210,40 @@ def cb_sem(
         sample_cov=pd.DataFrame(S, index=obs, columns=obs),
         implied_cov=pd.DataFrame(np.asarray(sigma), index=obs, columns=obs),
     )
+
+
+def compare_with_pls(cb: CBSEMResult, pls: PLSResult, significance: float = 0.05) -> pd.DataFrame:
+    """The structural paths of a CB-SEM and a PLS estimate of the same model side by side.
+
+    A single-item construct, which CB-SEM names by its item, is mapped back to
+    its construct. ``agree`` is True when both estimates are significant at
+    ``significance`` (share) with the same sign, or neither is. Where they
+    disagree, common factors (CB-SEM) and composites (PLS) differ: CB-SEM
+    removes measurement error, which raises the correlation of related
+    predictors and can shift an effect from one to the other (Sarstedt, Hair,
+    Ringle, Thiele & Gudergan 2016, *J. Business Research* 69(10), 3998-4010).
+
+    Returns
+    -------
+    DataFrame, one row per path: ``from``, ``to``, ``pls`` and ``cbsem`` (standardised
+    coefficients), ``p_pls``, ``p_cbsem``, ``agree``.
+    """
+    significance = check_probability(significance, "significance")
+    if not isinstance(cb, CBSEMResult) or not isinstance(pls, PLSResult):
+        raise DataError("cb must be a CBSEMResult and pls a PLSResult")
+    if "p" not in pls.paths.columns:
+        raise DataError("pls: the model was not bootstrapped (no p-values); estimate it with n_boot > 0")
+    single = {its[0]: c for c, its in pls.measurement.items() if len(its) == 1}
+    c = cb.paths.assign(**{k: cb.paths[k].map(lambda v: single.get(v, v)) for k in ("from", "to")})
+    c = c.set_index(["from", "to"])
+    out = pls.paths[["from", "to", "estimate", "p"]].rename(columns={"estimate": "pls", "p": "p_pls"})
+    keys = list(zip(out["from"], out["to"]))
+    missing = [k for k in keys if k not in c.index]
+    if missing:
+        raise DataError(f"cb: the CB-SEM model has no paths {missing}; compare fits of the same model")
+    out["cbsem"] = [float(c.loc[k, "std_estimate"]) for k in keys]
+    out["p_cbsem"] = [float(c.loc[k, "p"]) for k in keys]
+    sig_pls, sig_cb = out["p_pls"] < significance, out["p_cbsem"] < significance
+    same_sign = np.sign(out["pls"]) == np.sign(out["cbsem"])
+    out["agree"] = (sig_pls & sig_cb & same_sign) | (~sig_pls & ~sig_cb)
+    return out.reset_index(drop=True)

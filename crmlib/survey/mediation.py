@@ -259,7 +259,7 @@ def hypotheses(result: PLSResult, statements: Mapping[str, str], *, level: float
     Returns
     -------
     DataFrame, one row per hypothesis: ``hypothesis``, ``relation``, ``kind``
-    (``direct``/``indirect``), ``expected`` (``+``/``-``/blank), ``estimate`` (β),
+    (``direct``/``indirect``/``moderation``: the path of an interaction construct ``X*M -> Y``), ``expected`` (``+``/``-``/blank), ``estimate`` (β),
     ``se``, ``t``, ``p``, ``lower``, ``upper`` (percentile interval at ``level``),
     ``supported`` (bool: the interval excludes 0, and the estimate has the expected sign when one is given).
 
@@ -279,11 +279,13 @@ def hypotheses(result: PLSResult, statements: Mapping[str, str], *, level: float
         sign = m.group(1) if m else ""
         rel = " -> ".join(s.strip() for s in _SIGN.sub("", text).split("->"))
         kind = "direct" if rel.count("->") == 1 else "indirect"
-        table = paths if kind == "direct" else ind
+        if kind == "direct" and "*" in rel.split("->")[0]:
+            kind = "moderation"  # the path of an interaction construct (see crmlib.survey.moderation)
+        table = ind if kind == "indirect" else paths
         if rel not in table.index:
             raise DataError(
-                f"hypotheses: {label} {text!r} is not a {'path' if kind == 'direct' else 'chain of paths'} of the "
-                f"model; its {'paths' if kind == 'direct' else 'indirect effects'} are {list(table.index)}"
+                f"hypotheses: {label} {text!r} is not a {'chain of paths' if kind == 'indirect' else 'path'} of the "
+                f"model; its {'indirect effects' if kind == 'indirect' else 'paths'} are {list(table.index)}"
             )
         r = table.loc[rel]
         sig = bool(r["lower"] > 0 or r["upper"] < 0)

@@ -42,13 +42,24 @@ from .mediation import _boot, _summary
 from .pathmodel import PathModelSpec, as_path_model, path_model
 from .pls import PLSResult, Scheme, _prepare, pls_path_model
 
-__all__ = ["moderated_model", "simple_slopes", "plot_simple_slopes"]
+__all__ = ["moderated_model", "interaction_parts", "simple_slopes", "plot_simple_slopes"]
 
 Method = Literal["two_stage", "product_indicator", "orthogonal"]
 
 
 def _z(values: np.ndarray) -> np.ndarray:
     return (values - values.mean(axis=0)) / values.std(axis=0, ddof=1)
+
+
+def interaction_parts(relation: str) -> tuple[str, str, str]:
+    """``(iv, moderator, target)`` of a moderated path written ``"X*M -> Y"`` (an expected sign such as
+    ``"(-)"`` at the end is ignored), as a hypothesis states it (Hair et al. 2022, ch. 7)."""
+    text = str(relation).split("(")[0]
+    sides = [s.strip() for s in text.split("->")]
+    parts = sides[0].split("*") if len(sides) == 2 else []
+    if len(parts) != 2 or not all(p.strip() for p in parts) or not sides[1]:
+        raise DataError(f"relation must read 'X*M -> Y' (an interaction and its target), got {relation!r}")
+    return parts[0].strip(), parts[1].strip(), sides[1]
 
 
 def moderated_model(
