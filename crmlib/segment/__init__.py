@@ -9,7 +9,7 @@ References are given in each module (Zeithaml, Rust & Lemon 2001; Saaty 1977-200
 Zou, Yun & Sun 2006).
 """
 
-from . import classes, utility  # noqa: F401  (issue 18: segment.classes, segment.utility)
+from . import behaviour, classes, tables, utility  # noqa: F401  (issue 18: classes, states, index; report tables)
 from .mcda import (
     RANDOM_INDEX,
     AHPResult,
@@ -19,7 +19,16 @@ from .mcda import (
     normalise_indicators,
     score_customers,
 )
-from .tiers import PYRAMID, TIER_RULES, TierRule, assign_tiers, migration_matrix, tier_profile
+from .tiers import (
+    PYRAMID,
+    TIER_RULES,
+    TierRule,
+    assign_tiers,
+    migration_matrix,
+    plot_migration,
+    plot_tier_shares,
+    tier_profile,
+)
 
 __all__ = [
     "TierRule",
@@ -28,6 +37,8 @@ __all__ = [
     "assign_tiers",
     "tier_profile",
     "migration_matrix",
+    "plot_migration",
+    "plot_tier_shares",
     "normalise_indicators",
     "EntropyWeights",
     "entropy_weights",

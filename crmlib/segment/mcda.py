@@ -225,17 +225,21 @@ class AHPResult:
     threshold: float
 
     def summary(self) -> pd.DataFrame:
-        """The consistency figures as a one-column table."""
-        rows = {
-            "n": float(self.n),
-            "lambda_max": self.lambda_max,
-            "CI": self.ci,
-            f"RI ({self.ri_table})": self.ri,
-            "CR": self.cr,
-            "CR threshold": self.threshold,
-            "consistent (1 = CR <= threshold)": float(self.consistent),
+        """The consistency figures as a one-column table: the order n as a whole number, the verdict as yes/no.
+
+        The column holds Python objects so that a reader's table (:func:`crmlib.style.table_html`) prints
+        ``n`` as ``4`` and the verdict as ``yes``, not ``4.000`` and ``1.000`` (Saaty 1980, ch. 2).
+        """
+        rows: dict[str, object] = {
+            "n (judged items)": int(self.n),
+            "λmax (principal eigenvalue)": float(self.lambda_max),
+            "CI = (λmax - n) / (n - 1)": float(self.ci),
+            f"RI ({self.ri_table})": float(self.ri),
+            "CR = CI / RI": float(self.cr),
+            "CR threshold": float(self.threshold),
+            "consistent (CR <= threshold)": bool(self.consistent),
         }
-        return pd.DataFrame({"value": pd.Series(rows, dtype="float64")})
+        return pd.DataFrame({"value": pd.Series(rows, dtype=object).rename_axis("measure")})
 
 
 def ahp_weights(

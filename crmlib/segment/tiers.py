@@ -33,7 +33,16 @@ import pandas as pd
 from .._checks import close_matches
 from ..exceptions import DataError
 
-__all__ = ["PYRAMID", "TIER_RULES", "TierRule", "assign_tiers", "migration_matrix", "tier_profile"]
+__all__ = [
+    "PYRAMID",
+    "TIER_RULES",
+    "TierRule",
+    "assign_tiers",
+    "migration_matrix",
+    "plot_migration",
+    "plot_tier_shares",
+    "tier_profile",
+]
 
 
 @dataclass(frozen=True)
@@ -392,3 +401,78 @@ def migration_matrix(
     props = counts.div(n.where(n > 0), axis=0).fillna(0.0)
     props["n"] = n.astype("int64")
     return props
+
+
+def plot_tier_shares(profile: pd.DataFrame, ax=None):
+    """Bars of each tier's share of customers beside its share of value (from :func:`tier_profile`).
+
+    Parameters
+    ----------
+    profile : from :func:`tier_profile` (``customer_share``, ``value_share``; fractions).
+    ax : matplotlib axes (a new figure when ``None``).
+
+    Returns
+    -------
+    The figure; the bars are in percent.
+
+    References
+    ----------
+    Zeithaml, Rust & Lemon (2001) (the pyramid: few customers, much value at the top).
+    """
+    import matplotlib.pyplot as plt
+
+    from ..style import label_axes
+
+    for col in ("customer_share", "value_share"):
+        if col not in profile.columns:
+            raise DataError(f"plot_tier_shares: column {col!r} missing; pass the result of tier_profile()")
+    if ax is None:
+        _, ax = plt.subplots()
+    x = np.arange(len(profile))
+    ax.bar(x - 0.2, 100 * profile["customer_share"], width=0.4, label="customers")
+    ax.bar(x + 0.2, 100 * profile["value_share"], width=0.4, label="profit")
+    ax.set_xticks(x, [str(t) for t in profile.index])
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.legend()
+    label_axes(ax, str(profile.index.name or "Tier").capitalize(), "Share (%)")
+    return ax.figure
+
+
+def plot_migration(migration: pd.DataFrame, ax=None):
+    """Heatmap of a tier migration matrix in row percent (from :func:`migration_matrix`), cells annotated.
+
+    Parameters
+    ----------
+    migration : row proportions from :func:`migration_matrix` (the ``n`` column is left out of the colours and
+        written into the row labels).
+    ax : matplotlib axes (a new figure when ``None``).
+
+    Returns
+    -------
+    The figure (a sequential, colour-blind-safe map: viridis).
+
+    References
+    ----------
+    Zeithaml, Rust & Lemon (2001); Crameri, Shephard & Heron (2020), The misuse of colour in science
+    communication, *Nature Communications* 11, 5444 (sequential maps for magnitudes).
+    """
+    import matplotlib.pyplot as plt
+
+    from ..style import label_axes
+
+    if "n" not in migration.columns:
+        raise DataError("plot_migration: column 'n' missing; pass the row proportions of migration_matrix()")
+    m = 100 * migration.drop(columns="n")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 0.6 * len(m) + 1.6))
+    im = ax.imshow(m.to_numpy(), cmap="viridis", vmin=0, vmax=100, aspect="auto")
+    ax.grid(False)
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            v = m.iat[i, j]
+            ax.text(j, i, f"{v:.0f}", ha="center", va="center", color="white" if v < 60 else "black")
+    ax.set_xticks(range(m.shape[1]), [str(c) for c in m.columns])
+    ax.set_yticks(range(m.shape[0]), [f"{t} (n = {int(n):,})" for t, n in migration["n"].items()])
+    ax.figure.colorbar(im, ax=ax, label="Customers of the row (%)")
+    label_axes(ax, "Tier in period 2", "Tier in period 1")
+    return ax.figure

@@ -1,0 +1,283 @@
+"""Reader tables of the segment analyses: entropy against AHP weights on the same customers.
+
+:func:`customer_indicators` builds the four indicators of a purchase log's customers, :func:`compare_weightings`
+scores them with entropy and AHP weights (:mod:`crmlib.segment.mcda`), and the ``*_table`` functions return the
+keyword arguments of :meth:`crmlib.style.Captioner.table` (labels, Saaty's fractions, units); the
+``*_sentence`` functions the prose that quotes them.
+
+References
+----------
+Zou, Z., Yun, Y. & Sun, J. (2006). Entropy method for determination of weight of evaluating indicators in
+    fuzzy synthetic evaluation for water quality assessment. *Journal of Environmental Sciences* 18(5), 1020-1023.
+Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .mcda import AHPResult, EntropyWeights, ahp_weights, entropy_weights, score_customers
+
+__all__ = [
+    "WeightingComparison",
+    "ahp_table",
+    "compare_weightings",
+    "class_sentence",
+    "class_table",
+    "customer_indicators",
+    "entropy_table",
+    "top_customers_table",
+    "weighting_sentence",
+]
+
+_INDICATOR_LABELS = {
+    "profit": "Profit",
+    "orders": "Orders",
+    "mean_order_value": "Mean order value",
+    "recency_days": "Recency (days)",
+}
+
+
+def _money(x: float) -> str:
+    return "" if pd.isna(x) else f"{x:,.2f}"
+
+
+def customer_indicators(customers: pd.DataFrame, observation_end: Any) -> pd.DataFrame:
+    """Four indicators per customer: profit, orders, mean order value and recency (days to the window's end).
+
+    Parameters
+    ----------
+    customers : from :func:`crmlib.profit.customer_profit`.
+    observation_end : the window's last day.
+
+    Returns
+    -------
+    DataFrame indexed by customer: ``profit`` (currency units), ``orders`` (count), ``mean_order_value``
+    (currency units per order), ``recency_days`` (days; less is better).
+
+    References
+    ----------
+    Seed paper 001, part 3 (a customer evaluation index system of several indicators).
+    """
+    end = pd.Timestamp(observation_end)
+    return pd.DataFrame(
+        {
+            "profit": customers["profit"],
+            "orders": customers["orders"],
+            "mean_order_value": customers["revenue"] / customers["orders"],
+            "recency_days": (end - customers["last_purchase"]).dt.days,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class WeightingComparison:
+    """Entropy against AHP weights on the same customers (:func:`compare_weightings`).
+
+    Attributes
+    ----------
+    entropy, ahp : :class:`crmlib.EntropyWeights` and :class:`crmlib.AHPResult`.
+    judgements : the AHP pairwise judgements (row over column).
+    scores : per customer ``score_entropy`` and ``score_ahp`` (0-1), sorted by the entropy score.
+    rank_correlation : Spearman's rho of the two scores.
+    top_overlap : share of the top 10% by the entropy score that are in the top 10% by the AHP score.
+    """
+
+    entropy: EntropyWeights
+    ahp: AHPResult
+    judgements: pd.DataFrame
+    scores: pd.DataFrame
+    rank_correlation: float
+    top_overlap: float
+
+
+def compare_weightings(X: pd.DataFrame, matrix: Any, benefit: dict[str, bool]) -> WeightingComparison:
+    """Score customers with entropy weights and with AHP weights and compare the two rankings.
+
+    Parameters
+    ----------
+    X : indicators per customer (e.g. :func:`customer_indicators`).
+    matrix : AHP pairwise judgements, a square array in the indicators' order (row over column).
+    benefit : indicator -> True when more is better (others are reversed).
+
+    Returns
+    -------
+    :class:`WeightingComparison`.
+
+    References
+    ----------
+    Zou, Yun & Sun (2006) (entropy weights); Saaty (1980) (AHP).
+    """
+    jm = pd.DataFrame(np.asarray(matrix, dtype=float), index=X.columns, columns=X.columns)
+    ew = entropy_weights(X, benefit=benefit)
+    ahp = ahp_weights(jm)
+    s_ent = score_customers(X, ew.weights, benefit=benefit)
+    s_ahp = score_customers(X, ahp.weights, benefit=benefit)
+    both = s_ent[["score"]].join(s_ahp[["score"]], lsuffix="_entropy", rsuffix="_ahp")
+    rho = float(both["score_entropy"].rank().corr(both["score_ahp"].rank()))
+    k = int(np.ceil(0.1 * len(both)))
+    overlap = len(set(s_ent.index[:k]) & set(s_ahp.index[:k])) / k
+    return WeightingComparison(ew, ahp, jm, both, rho, overlap)
+
+
+def entropy_table(comparison: WeightingComparison) -> dict[str, Any]:
+    """Table of the entropy weights: entropy, divergence and weight per indicator (labelled).
+
+    References
+    ----------
+    Zou, Yun & Sun (2006), eq. (1)-(4).
+    """
+    frame = comparison.entropy.summary().rename(index=_INDICATOR_LABELS)
+    frame.index.name = "Indicator"
+    return {
+        "frame": frame,
+        "caption": "Entropy weights of the indicators (min-max normalised; recency reversed)",
+        "labels": {"entropy": "Entropy e", "divergence": "Divergence 1 - e", "weight": "Weight"},
+    }
+
+
+def _fraction(x: float) -> str:
+    f = Fraction(float(x)).limit_denominator(9)
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
+def ahp_table(comparison: WeightingComparison) -> dict[str, Any]:
+    """Table of the AHP judgements written as Saaty's scale writes them (3, 1/3) with the weights.
+
+    References
+    ----------
+    Saaty (1980), ch. 2 (the 1-9 scale and its reciprocals).
+    """
+    j = comparison.judgements.map(_fraction).rename(index=_INDICATOR_LABELS, columns=_INDICATOR_LABELS)
+    j["Weight"] = comparison.ahp.weights.to_numpy()
+    j.index.name = "Row over column"
+    return {"frame": j, "caption": "AHP pairwise judgements (row over column, Saaty's 1-9 scale) and weights"}
+
+
+def top_customers_table(comparison: WeightingComparison, customers: pd.DataFrame, currency: str) -> dict[str, Any]:
+    """Table of the ten best customers by the entropy-weighted score, with the AHP score, profit and orders.
+
+    References
+    ----------
+    Zou, Yun & Sun (2006); Saaty (1980).
+    """
+    frame = comparison.scores.head(10).join(customers[["profit", "orders"]])
+    labels = {"score_entropy": "Score, entropy weights", "score_ahp": "Score, AHP weights"}
+    labels["profit"] = f"Profit ({currency})"
+    return {
+        "frame": frame,
+        "caption": "The ten best customers by the entropy-weighted score (0-1), with their AHP-weighted score",
+        "labels": labels,
+        "floatfmt": {"score_entropy": "{:.3f}", "score_ahp": "{:.3f}", "profit": _money},
+    }
+
+
+def weighting_sentence(comparison: WeightingComparison) -> str:
+    """The paragraph comparing entropy and AHP weights.
+
+    References
+    ----------
+    Zou, Yun & Sun (2006); Saaty (1980).
+    """
+    c, w = comparison, comparison.entropy.weights
+    ok = c.ahp.consistent
+    return (
+        f"Entropy weights give **{_INDICATOR_LABELS.get(w.idxmax(), w.idxmax()).lower()}** the largest weight "
+        f"({w.max():.2f}): entropy rewards an indicator concentrated on few customers, not its importance. The AHP "
+        f"judgements {'pass' if ok else 'fail'} Saaty's consistency check (CR = {c.ahp.cr:.3f} {'<=' if ok else '>'} "
+        f"{c.ahp.threshold:.2f}). The two scores rank customers {'alike' if c.rank_correlation > 0.9 else 'differently'} "
+        f"(Spearman rho = {c.rank_correlation:.3f}); {c.top_overlap:.0%} of the top 10% coincide."
+    )
+
+
+_CLASS_WORDS = {
+    "high_value_added": "high-value-added",
+    "valuable": "valuable",
+    "low_value": "low-value",
+    "sleeping": "sleeping",
+    "potential": "potential",
+    "target": "target",
+    "actual": "actual",
+    "lost": "lost",
+}
+
+
+def class_table(profile: pd.DataFrame, currency: str, calibration_end: Any) -> dict[str, Any]:
+    """Table of :func:`crmlib.segment.behaviour.class_profile`: shares in percent, money with two decimals.
+
+    Parameters
+    ----------
+    profile : from :func:`~crmlib.segment.behaviour.class_profile` (by class or by state).
+    currency : the currency label of the value columns.
+    calibration_end : the day the classes are assigned (columns after it are "afterwards").
+
+    Returns
+    -------
+    Keyword arguments of :meth:`crmlib.style.Captioner.table`.
+
+    References
+    ----------
+    Seed slides 003 (the bank's classes); seed thesis 004, sec. 2.1 (the four states).
+    """
+    p = profile.rename(index=lambda k: _CLASS_WORDS.get(str(k), str(k)))
+    for c in ("customer_share", "value_share", "bought_after_share"):
+        p[c] = 100 * p[c]
+    by = str(profile.index.name or "class")
+    day = f"{pd.Timestamp(calibration_end):%Y-%m-%d}"
+    labels = {
+        by: by.capitalize(),
+        "customers": "Customers",
+        "customer_share": "Customers (%)",
+        "mean_purchases": "Mean purchase days",
+        "mean_days_since_last": "Mean days since last purchase",
+        "mean_p_alive": "Mean P(alive)",
+        "value": f"Profit to {day} ({currency})",
+        "value_share": "Profit (% of total)",
+        "bought_after_share": f"Bought after {day} (%)",
+        "mean_value_after": f"Mean profit after {day} ({currency})",
+    }
+    fmt = {
+        "customer_share": "{:,.1f}",
+        "mean_purchases": "{:,.2f}",
+        "mean_days_since_last": "{:,.0f}",
+        "mean_p_alive": "{:.2f}",
+        "value": _money,
+        "value_share": "{:,.1f}",
+        "bought_after_share": "{:,.1f}",
+        "mean_value_after": _money,
+    }
+    what = "customer classes of the bank" if by == "class" else "customer states"
+    caption = f"The {what} on {day}: size, behaviour, profit, and purchases afterwards"
+    return {"frame": p, "caption": caption, "labels": labels, "floatfmt": fmt}
+
+
+def class_sentence(classes: pd.DataFrame, states: pd.DataFrame, sleeping_below: float, lost_below: float) -> str:
+    """The paragraph on the classes and states: sizes, value, and whether the later purchases bear them out.
+
+    Parameters
+    ----------
+    classes, states : :func:`~crmlib.segment.behaviour.class_profile` by class and by state.
+    sleeping_below, lost_below : the P(alive) thresholds used (probabilities).
+
+    References
+    ----------
+    Seed slides 003; seed thesis 004, sec. 2.1; Fader, Hardie & Lee (2005) (P(alive)).
+    """
+    c, s = classes, states
+    top = c.index[0]
+    ok = s.loc["lost", "bought_after_share"] < s.loc["actual", "bought_after_share"]
+    return (
+        f"**{c.loc['sleeping', 'customer_share']:.1%}** of the customers are sleeping (P(alive) below "
+        f"{sleeping_below:.2f}); the {_CLASS_WORDS[str(top)]} class, {c.loc[top, 'customer_share']:.1%} of the "
+        f"customers, brings {c.loc[top, 'value_share']:.1%} of the profit so far. Of the customers called lost "
+        f"(P(alive) below {lost_below:.2f}), {s.loc['lost', 'bought_after_share']:.1%} bought again afterwards, "
+        f"against {s.loc['actual', 'bought_after_share']:.1%} of the actual customers: the states "
+        f"{'separate' if ok else 'do not separate'} who comes back. Potential customers are the "
+        f"{int(s.loc['potential', 'customers']):,} people whose first purchase comes later (a log holds no one "
+        "else who has not bought); the target state needs the firm's campaign list, so it is empty here."
+    )
