@@ -14,6 +14,7 @@ Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -29,9 +30,16 @@ __all__ = [
     "compare_weightings",
     "class_sentence",
     "class_table",
+    "credit_rule_table",
     "customer_indicators",
+    "index_weights_table",
+    "judgement_table",
+    "plot_index_against_truth",
+    "rating_recovery",
+    "rating_table",
     "entropy_table",
     "top_customers_table",
+    "vip_payment_table",
     "weighting_sentence",
 ]
 
@@ -146,6 +154,29 @@ def _fraction(x: float) -> str:
     return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
 
 
+def judgement_table(matrix: pd.DataFrame, weights: pd.Series, caption: str) -> dict[str, Any]:
+    """Table of AHP judgements written as Saaty's scale writes them (3, 1/3), with the AHP weights.
+
+    Parameters
+    ----------
+    matrix : the pairwise judgements (row over column), labelled rows and columns.
+    weights : the AHP weights of the rows (:func:`crmlib.segment.ahp_weights`), summing to 1.
+    caption : the table's caption.
+
+    Returns
+    -------
+    Keyword arguments of :meth:`crmlib.style.Captioner.table`.
+
+    References
+    ----------
+    Saaty (1980), ch. 2 (the 1-9 scale and its reciprocals).
+    """
+    j = matrix.map(_fraction)
+    j["Weight"] = pd.Series(weights).reindex(matrix.index).to_numpy()
+    j.index.name = "Row over column"
+    return {"frame": j, "caption": caption}
+
+
 def ahp_table(comparison: WeightingComparison) -> dict[str, Any]:
     """Table of the AHP judgements written as Saaty's scale writes them (3, 1/3) with the weights.
 
@@ -153,10 +184,9 @@ def ahp_table(comparison: WeightingComparison) -> dict[str, Any]:
     ----------
     Saaty (1980), ch. 2 (the 1-9 scale and its reciprocals).
     """
-    j = comparison.judgements.map(_fraction).rename(index=_INDICATOR_LABELS, columns=_INDICATOR_LABELS)
-    j["Weight"] = comparison.ahp.weights.to_numpy()
-    j.index.name = "Row over column"
-    return {"frame": j, "caption": "AHP pairwise judgements (row over column, Saaty's 1-9 scale) and weights"}
+    m = comparison.judgements.rename(index=_INDICATOR_LABELS, columns=_INDICATOR_LABELS)
+    w = comparison.ahp.weights.rename(index=_INDICATOR_LABELS)
+    return judgement_table(m, w, "AHP pairwise judgements (row over column, Saaty's 1-9 scale) and weights")
 
 
 def top_customers_table(comparison: WeightingComparison, customers: pd.DataFrame, currency: str) -> dict[str, Any]:
@@ -281,3 +311,208 @@ def class_sentence(classes: pd.DataFrame, states: pd.DataFrame, sleeping_below: 
         f"{int(s.loc['potential', 'customers']):,} people whose first purchase comes later (a log holds no one "
         "else who has not bought); the target state needs the firm's campaign list, so it is empty here."
     )
+
+
+def index_weights_table(index: pd.DataFrame) -> dict[str, Any]:
+    """Table of the evaluation index's weights: each indicator's weight within its group and in the index.
+
+    Parameters
+    ----------
+    index : from :func:`crmlib.segment.utility.evaluation_index` (``attrs["weights"]`` within groups,
+        ``attrs["economic_weight"]``).
+
+    Returns
+    -------
+    Keyword arguments of :meth:`crmlib.style.Captioner.table`; the frame is indexed by the indicator's meaning
+    with ``group``, ``unit``, ``better``, ``weight_in_group`` and ``weight`` (in the index; sums to 1).
+
+    References
+    ----------
+    Seed paper 001, part 3; Zou, Yun & Sun (2006) (entropy weights within a group); Saaty (1980) (group weight).
+    """
+    from .utility import INDICATORS
+
+    w_e = float(index.attrs["economic_weight"])
+    within = pd.Series(index.attrs["weights"], name="weight_in_group")
+    frame = INDICATORS.reindex(within.index)[["meaning", "unit", "better"]]
+    frame["meaning"] = frame["meaning"].fillna(pd.Series(within.index, index=within.index))
+    frame.insert(1, "group", pd.Series(index.attrs["groups"]).reindex(within.index))
+    frame = frame.join(within)
+    frame["weight"] = frame["weight_in_group"] * np.where(frame["group"] == "economic", w_e, 1 - w_e)
+    frame = frame.set_index("meaning")
+    frame.index.name = "Indicator"
+    labels = {
+        "better": "Better when",
+        "weight_in_group": "Entropy weight in its group",
+        "weight": "Weight in the index",
+    }
+    return {
+        "frame": frame,
+        "caption": f"Indicator weights: entropy within each group, groups weighted {w_e:.2f} / {1 - w_e:.2f} by AHP",
+        "labels": labels,
+    }
+
+
+def rating_table(ratings: pd.DataFrame, customers: pd.DataFrame, index: pd.DataFrame) -> dict[str, Any]:
+    """Table of the credit ratings: size, payment behaviour, mean index and the payment method each decides.
+
+    Parameters
+    ----------
+    ratings : from :func:`crmlib.segment.utility.credit_ratings` (``rating``, ``payment_method``).
+    customers : the customers' ``on_time_share`` and ``arrears_months`` (same index).
+    index : from :func:`crmlib.segment.utility.evaluation_index` (``index``).
+
+    Returns
+    -------
+    Keyword arguments of :meth:`crmlib.style.Captioner.table`: one row per rating.
+
+    References
+    ----------
+    Seed paper 001, part 3 ("credit rating decides the payment method").
+    """
+    d = ratings.join(customers[["on_time_share", "arrears_months"]]).join(index["index"])
+    g = d.groupby("rating", observed=False)
+    frame = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "customer_share": 100 * g.size() / len(d),
+            "on_time_pct": 100 * g["on_time_share"].mean(),
+            "arrears_months": g["arrears_months"].mean(),
+            "index": g["index"].mean(),
+            "payment_method": g["payment_method"].first(),
+        }
+    )
+    frame.index.name = "Rating"
+    labels = {
+        "customers": "Customers",
+        "customer_share": "Customers (%)",
+        "on_time_pct": "Mean bills paid on time (%)",
+        "arrears_months": "Mean months in arrears",
+        "index": "Mean evaluation index (0-1)",
+        "payment_method": "Payment method",
+    }
+    fmt = {"customer_share": "{:.1f}", "on_time_pct": "{:.1f}", "arrears_months": "{:.2f}", "index": "{:.3f}"}
+    return {
+        "frame": frame,
+        "caption": "Credit ratings and the payment method each decides",
+        "labels": labels,
+        "floatfmt": fmt,
+    }
+
+
+def rating_recovery(true_rating: pd.Series, ratings: pd.DataFrame) -> tuple[pd.DataFrame, float, float]:
+    """The credit rule against the SIMULATED true rating: counts by true and assigned rating, and agreement.
+
+    Parameters
+    ----------
+    true_rating : the rating the simulation drew (``simulate_utility_customers``'s ``true_rating``).
+    ratings : from :func:`crmlib.segment.utility.credit_ratings`, same index.
+
+    Returns
+    -------
+    ``(table, agreement, within_one)``: counts (rows: true rating; columns: assigned), the share of customers
+    rated as their true rating and the share rated at most one grade away (fractions).
+
+    References
+    ----------
+    Seed paper 001, part 3; Cohen, J. (1960). A coefficient of agreement for nominal scales. *Educational and
+    Psychological Measurement* 20(1), 37-46 (agreement of two classifications).
+    """
+    t = pd.Series(true_rating).reindex(ratings.index)
+    a = ratings["rating"]
+    table = pd.crosstab(t, a, dropna=False).rename_axis(index="True rating", columns="Assigned rating")
+    grade = {r: k for k, r in enumerate(table.columns)}
+    gap = np.abs(t.astype(str).map(grade).to_numpy() - a.astype(str).map(grade).to_numpy())
+    return table, float(np.mean(gap == 0)), float(np.mean(gap <= 1))
+
+
+def credit_rule_table(on_time_cuts: Sequence[float], arrears_cuts: Sequence[int]) -> dict[str, Any]:
+    """Table of the credit rule: the limits of each rating and the payment method it decides.
+
+    Parameters
+    ----------
+    on_time_cuts : least share of bills paid on time for A, B, C (shares, decreasing).
+    arrears_cuts : most months in arrears over the last year for A, B, C (counts, increasing).
+
+    Returns
+    -------
+    Keyword arguments of :meth:`crmlib.style.Captioner.table` (D: every customer who meets none of the rows).
+
+    References
+    ----------
+    Seed paper 001, part 3 ("credit rating decides the payment method").
+    """
+    from .utility import CREDIT_RATINGS, PAYMENT_METHODS
+
+    rows = [
+        (r, f"at least {100 * float(o):g}%", f"at most {int(a)}", PAYMENT_METHODS[r])
+        for r, o, a in zip(CREDIT_RATINGS[:3], on_time_cuts, arrears_cuts)
+    ]
+    rows.append(("D", "any other", "any other", PAYMENT_METHODS["D"]))
+    frame = pd.DataFrame(rows, columns=["Rating", "Bills paid on time", "Months in arrears", "Payment method"])
+    return {"frame": frame.set_index("Rating"), "caption": "The credit rule: the first row a customer meets"}
+
+
+def vip_payment_table(index: pd.DataFrame, ratings: pd.DataFrame, vip_share: float) -> dict[str, Any]:
+    """Table of VIP customers (the top ``vip_share`` by the index) and the others by credit rating (counts).
+
+    Parameters
+    ----------
+    index : from :func:`crmlib.segment.utility.evaluation_index` (``rank``).
+    ratings : from :func:`crmlib.segment.utility.credit_ratings`, same customers.
+    vip_share : share of customers, best by the index, on the VIP list (in (0, 1]).
+
+    Returns
+    -------
+    Keyword arguments of :meth:`crmlib.style.Captioner.table`; ``frame.attrs["vip_low_credit"]`` is the share
+    of VIP customers rated C or D (a fraction).
+
+    References
+    ----------
+    Seed paper 001, part 3 (VIP list by the index; payment method by credit).
+    """
+    from .._checks import check_probability
+
+    share = float(check_probability(vip_share, "vip_share", open_interval=True))
+    k = int(np.ceil(share * len(index)))
+    vip = pd.Series(np.where(index["rank"] <= k, "VIP", "other"), index=index.index)
+    frame = pd.crosstab(vip.reindex(ratings.index), ratings["rating"], dropna=False).reindex(["VIP", "other"])
+    frame.index.name, frame.columns.name = "Customers", None
+    frame["All"] = frame.sum(axis=1)
+    frame.attrs["vip_low_credit"] = float(frame.loc["VIP", ["C", "D"]].sum() / frame.loc["VIP", "All"])
+    caption = f"VIP customers (top {share:.0%} by the index) and the other customers by credit rating (counts)"
+    return {"frame": frame, "caption": caption}
+
+
+def plot_index_against_truth(index: pd.DataFrame, truth: pd.Series, ax=None):
+    """Scatter of the evaluation index against the SIMULATED true value, with Spearman's rho in the title.
+
+    Parameters
+    ----------
+    index : from :func:`crmlib.segment.utility.evaluation_index` (``index``, 0-1).
+    truth : the simulated latent value per customer (``true_value``; standard-normal units).
+    ax : matplotlib axes (a new figure when ``None``).
+
+    Returns
+    -------
+    The figure.
+
+    References
+    ----------
+    Spearman, C. (1904). The proof and measurement of association between two things. *American Journal of
+    Psychology* 15(1), 72-101.
+    """
+    import matplotlib.pyplot as plt
+    from scipy import stats
+
+    from ..style import label_axes
+
+    t = pd.Series(truth).reindex(index.index)
+    rho = float(stats.spearmanr(index["index"], t)[0])
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.scatter(t, index["index"], s=6, alpha=0.4)
+    label_axes(
+        ax, "True (SIMULATED) customer value, standard units", "Evaluation index (0-1)", f"Spearman rho = {rho:.3f}"
+    )
+    return ax.figure

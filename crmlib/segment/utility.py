@@ -27,8 +27,10 @@ from .mcda import entropy_weights, score_customers
 __all__ = [
     "CREDIT_RATINGS",
     "ECONOMIC_INDICATORS",
+    "INDICATORS",
     "PAYMENT_METHODS",
     "SOCIAL_INDICATORS",
+    "TRUE_CREDIT_CUTS",
     "credit_ratings",
     "evaluation_index",
     "simulate_utility_customers",
@@ -44,6 +46,22 @@ PAYMENT_METHODS: dict[str, str] = {
     "D": "prepaid meter",
 }
 """Payment method by credit rating (crmlib's reading of the paper's "credit rating decides the payment method")."""
+TRUE_CREDIT_CUTS: tuple[float, ...] = tuple(float((np.log(q / (1 - q)) - 2.0) / 1.5) for q in (0.95, 0.8, 0.6))
+"""Latent credit at which the SIMULATED base's true rating changes (A above the first, D below the last)."""
+INDICATORS = pd.DataFrame(
+    [
+        ("usable_power_mwh", "economic", "usable power (consumption)", "MWh a year", "more"),
+        ("load_factor", "economic", "load factor (mean / peak load)", "share", "more"),
+        ("profit_contribution", "economic", "profit contribution", "currency units a year", "more"),
+        ("fees_paid_share", "economic", "fees paid (payment record)", "share of billed fees", "more"),
+        ("contract_execution", "social", "contract execution", "share of terms kept", "more"),
+        ("metering_compliance", "social", "metering compliance", "share of readings in order", "more"),
+        ("tariff_compliance", "social", "tariff compliance", "share of bills at the right tariff", "more"),
+        ("subsidy_share", "social", "subsidies received", "share of the bill", "less"),
+    ],
+    columns=["indicator", "group", "meaning", "unit", "better"],
+).set_index("indicator")
+"""The SIMULATED base's indicators: group, meaning, unit and direction (seed paper 001, part 3)."""
 
 
 def simulate_utility_customers(n_customers: int = 500, *, seed: int | np.random.Generator) -> pd.DataFrame:
@@ -51,7 +69,11 @@ def simulate_utility_customers(n_customers: int = 500, *, seed: int | np.random.
 
     Each customer has a latent ``true_value`` ~ N(0, 1); the economic indicators rise with it (plus noise), the
     social indicators rise with it more weakly, ``subsidy_share`` falls with it (a cost indicator). Payment
-    behaviour (``on_time_share``, ``arrears_months``) follows a separate latent credit.
+    behaviour follows a separate latent ``true_credit`` ~ N(0, 1): ``on_time_share`` =
+    logistic(2 + 1.5 credit + N(0, 0.4²)) and ``arrears_months`` ~ Poisson(exp(-0.5 - 1.2 credit)). The
+    ``true_rating`` cuts the latent credit at :data:`TRUE_CREDIT_CUTS`, the credits at which the noise-free
+    on-time share equals the default cuts of :func:`credit_ratings` (0.95, 0.80, 0.60), so that the rule's
+    recovery of the true classes can be measured.
 
     Parameters
     ----------
@@ -61,8 +83,8 @@ def simulate_utility_customers(n_customers: int = 500, *, seed: int | np.random.
     Returns
     -------
     DataFrame indexed by ``customer_id``: the eight indicators of :data:`ECONOMIC_INDICATORS` and
-    :data:`SOCIAL_INDICATORS` (MWh a year, shares, currency units), ``on_time_share``, ``arrears_months``,
-    ``true_value`` and ``data_source`` = SIMULATED.
+    :data:`SOCIAL_INDICATORS` (:data:`INDICATORS`: MWh a year, shares, currency units), ``on_time_share``,
+    ``arrears_months``, ``true_value``, ``true_credit``, ``true_rating`` (A-D) and ``data_source`` = SIMULATED.
 
     References
     ----------
@@ -73,6 +95,8 @@ def simulate_utility_customers(n_customers: int = 500, *, seed: int | np.random.
     v = rng.normal(size=n)
     e = rng.normal(size=(n, 8))
     credit = rng.normal(size=n)
+    arrears = rng.poisson(np.exp(-0.5 - 1.2 * credit))
+    slip = rng.normal(scale=0.4, size=n)  # bills paid late by chance: the on-time share is a noisy reading of credit
     out = pd.DataFrame(
         {
             "usable_power_mwh": np.exp(5.0 + 0.8 * v + 0.3 * e[:, 0]),
@@ -83,9 +107,14 @@ def simulate_utility_customers(n_customers: int = 500, *, seed: int | np.random.
             "metering_compliance": 1 / (1 + np.exp(-(1.5 + 0.3 * v + 0.6 * e[:, 5]))),
             "tariff_compliance": 1 / (1 + np.exp(-(1.5 + 0.3 * v + 0.6 * e[:, 6]))),
             "subsidy_share": 1 / (1 + np.exp(-(-2.0 - 0.5 * v + 0.5 * e[:, 7]))),
-            "on_time_share": 1 / (1 + np.exp(-(2.0 + 1.5 * credit))),
-            "arrears_months": rng.poisson(np.exp(-0.5 - 1.2 * credit)),
+            "on_time_share": 1 / (1 + np.exp(-(2.0 + 1.5 * credit + slip))),
+            "arrears_months": arrears,
             "true_value": v,
+            "true_credit": credit,
+            "true_rating": pd.Categorical(
+                np.array(CREDIT_RATINGS)[np.searchsorted(-np.array(TRUE_CREDIT_CUTS), -credit)],
+                categories=CREDIT_RATINGS,
+            ),
             "data_source": "SIMULATED",
         },
         index=pd.RangeIndex(1, n + 1, name="customer_id"),
@@ -117,7 +146,8 @@ def evaluation_index(
     Returns
     -------
     DataFrame indexed like ``X``: ``economic``, ``social`` (group scores in [0, 1]), ``index`` and ``rank``
-    (1 = best), sorted by rank; ``attrs["weights"]`` holds every indicator's weight within its group.
+    (1 = best), sorted by rank; ``attrs["weights"]`` holds every indicator's weight within its group and
+    ``attrs["economic_weight"]`` the group weight, ``attrs["groups"]`` each indicator's group.
 
     References
     ----------
@@ -135,7 +165,8 @@ def evaluation_index(
     out["index"] = w_e * out["economic"] + (1 - w_e) * out["social"]
     out["rank"] = out["index"].rank(method="min", ascending=False).astype(int)
     out = out.sort_values("rank", kind="stable")
-    out.attrs["weights"] = weights
+    groups = {c: "economic" for c in economic} | {c: "social" for c in social}
+    out.attrs.update({"weights": weights, "economic_weight": w_e, "groups": groups})
     return out
 
 
