@@ -276,6 +276,10 @@ def concentration_table(concentration: pd.Series, currency: str) -> dict[str, An
 def concentration_figures(concentration: pd.Series) -> dict[str, tuple[float, str]]:
     """The key figures of the concentration to record: name -> (value rounded to 4 decimals, unit).
 
+    Parameters
+    ----------
+    concentration : from :func:`crmlib.profit.concentration` (shares as fractions, ``*_pct`` in percent).
+
     References
     ----------
     Kaplan & Narayanan (2001).
@@ -291,6 +295,10 @@ def concentration_sentence(concentration: pd.Series) -> str:
     """The paragraph on the concentration, with the seed claim "about half of all customers bring no profit".
 
     The claim holds when at least 40% of the customers have a profit <= 0.
+
+    Parameters
+    ----------
+    concentration : from :func:`crmlib.profit.concentration` (shares as fractions, ``*_pct`` in percent).
 
     References
     ----------
@@ -350,6 +358,11 @@ def sensitivity_table(sensitivity: pd.DataFrame, currency: str) -> dict[str, Any
 def sensitivity_sentence(sensitivity: pd.DataFrame, currency: str) -> str:
     """The sentence on the range of the unprofitable share over the sensitivity grid.
 
+    Parameters
+    ----------
+    sensitivity : from :func:`crmlib.profit.concentration_sensitivity` (``share_unprofitable`` as fractions).
+    currency : the currency label.
+
     References
     ----------
     Kaplan & Narayanan (2001).
@@ -399,6 +412,10 @@ def plot_whale_curves_by_cost(customers: pd.DataFrame, margin_share: float, cost
 
 def tier_rule_sentence(rule: segment.TierRule) -> str:
     """The sentence saying that the tier shares are an assumption, with the rule's shares.
+
+    Parameters
+    ----------
+    rule : a three-tier :class:`crmlib.segment.TierRule` cut by shares of customers (fractions).
 
     References
     ----------
@@ -482,6 +499,11 @@ def tier_migration(report: ProfitReport, rule: segment.TierRule, cost_to_serve_p
 def migration_sentence(migration: pd.DataFrame, top: str) -> str:
     """The sentence on how many of the top tier of period 1 stay there in period 2.
 
+    Parameters
+    ----------
+    migration : row shares of :func:`crmlib.segment.migration_matrix` with ``n`` and ``absent``.
+    top : the top tier's name.
+
     References
     ----------
     Zeithaml, Rust & Lemon (2001).
@@ -533,6 +555,10 @@ def markov_table(chains: dict[bool, MarkovEquity], currency: str, observation_en
 def markov_sentence(chains: dict[bool, MarkovEquity], currency: str, observation_end: Any) -> str:
     """The paragraph on the Markov chain's values and the bound given by the absorbing chain.
 
+    Parameters
+    ----------
+    chains, currency, observation_end : as for :func:`markov_table` (values in currency units).
+
     References
     ----------
     Pfeifer & Carraway (2000).
@@ -561,6 +587,14 @@ def conclusion_sentence(
     thesis: Any,
 ) -> str:
     """The report's conclusion, quoting the concentration, its sensitivity, the top tier kept and the thesis.
+
+    Parameters
+    ----------
+    report : from :func:`report_setup`.
+    cost_to_serve_per_order : currency units per order.
+    concentration, sensitivity : from :func:`crmlib.profit.concentration` and ``concentration_sensitivity``.
+    top_kept : share of the top tier kept from period 1 to period 2 (fraction).
+    thesis : :class:`crmlib.programme_tables.ThesisProgramme` (printed and recomputed benefit-cost ratios).
 
     References
     ----------

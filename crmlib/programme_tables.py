@@ -63,6 +63,10 @@ def thesis_programme() -> ThesisProgramme:
 def thesis_sentence(thesis: ThesisProgramme) -> str:
     """The sentence on the thesis's difference of differences and its benefit-cost ratio.
 
+    Parameters
+    ----------
+    thesis : from :func:`thesis_programme` (profit rates in percent; money in yuan).
+
     References
     ----------
     The S-company thesis (seed 004), Tables 2 and 4.

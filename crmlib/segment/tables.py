@@ -136,6 +136,10 @@ def compare_weightings(X: pd.DataFrame, matrix: Any, benefit: dict[str, bool]) -
 def entropy_table(comparison: WeightingComparison) -> dict[str, Any]:
     """Table of the entropy weights: entropy, divergence and weight per indicator (labelled).
 
+    Parameters
+    ----------
+    comparison : from :func:`compare_weightings`.
+
     References
     ----------
     Zou, Yun & Sun (2006), eq. (1)-(4).
@@ -180,6 +184,10 @@ def judgement_table(matrix: pd.DataFrame, weights: pd.Series, caption: str) -> d
 def ahp_table(comparison: WeightingComparison) -> dict[str, Any]:
     """Table of the AHP judgements written as Saaty's scale writes them (3, 1/3) with the weights.
 
+    Parameters
+    ----------
+    comparison : from :func:`compare_weightings`.
+
     References
     ----------
     Saaty (1980), ch. 2 (the 1-9 scale and its reciprocals).
@@ -191,6 +199,12 @@ def ahp_table(comparison: WeightingComparison) -> dict[str, Any]:
 
 def top_customers_table(comparison: WeightingComparison, customers: pd.DataFrame, currency: str) -> dict[str, Any]:
     """Table of the ten best customers by the entropy-weighted score, with the AHP score, profit and orders.
+
+    Parameters
+    ----------
+    comparison : from :func:`compare_weightings` (scores 0-1).
+    customers : per customer ``profit`` (currency units) and ``orders`` (count).
+    currency : the currency label.
 
     References
     ----------
@@ -209,6 +223,10 @@ def top_customers_table(comparison: WeightingComparison, customers: pd.DataFrame
 
 def weighting_sentence(comparison: WeightingComparison) -> str:
     """The paragraph comparing entropy and AHP weights.
+
+    Parameters
+    ----------
+    comparison : from :func:`compare_weightings`.
 
     References
     ----------
