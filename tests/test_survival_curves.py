@@ -175,8 +175,8 @@ def test_cohort_table_of_transaction_data_stops_at_the_last_observable_churn():
     )
 
 
-def test_compact_intervals_folds_estimate_and_bounds_by_hand():
-    from crmlib.survival import compact_intervals
+def test_retention_table_folds_estimate_and_bounds_by_hand():
+    from crmlib.survival import retention_table
 
     t = pd.DataFrame(
         {
@@ -189,9 +189,11 @@ def test_compact_intervals_folds_estimate_and_bounds_by_hand():
             "S(90)_upper": [0.75],
         }
     )
-    out = compact_intervals(t, digits=2)
+    out = retention_table(t, median_digits=2, digits=2)
     assert list(out.columns) == ["customers", "median (95% CI)", "S(90) (95% CI)"]
     assert out.iloc[0, 1] == "5.00 (4.00-not reached)" and out.iloc[0, 2] == "0.50 (0.25-0.75)"
+    whole = retention_table(t)  # medians in whole days, shares with three decimals
+    assert whole.iloc[0, 1] == "5 (4-not reached)" and whole.iloc[0, 2] == "0.500 (0.250-0.750)"
 
 
 def test_inputchecks_km_plot_time_unit_is_the_time_vocabulary(contracts):

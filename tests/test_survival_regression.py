@@ -255,7 +255,7 @@ def test_aft_conditional_median_equals_lifelines_and_grows_with_time_survived(si
     _, models = compare_aft(sim, COVS)
     X = design_matrix(sim, COVS).iloc[:3, 2:]
     med = aft_conditional_median(models["Weibull"], X, [0.0, 200.0, 400.0])
-    ref = models["Weibull"].predict_median(X, conditional_after=np.array([0.0, 200.0, 400.0]))
+    ref = models["Weibull"].model_.predict_median(X, conditional_after=np.array([0.0, 200.0, 400.0]))
     np.testing.assert_allclose(med.to_numpy(), np.asarray(ref, dtype=float).ravel())
     # a falling hazard (fitted shape < 1): the longer a customer has stayed, the longer the expected remaining stay
     one = X.iloc[[0, 0]].reset_index(drop=True)

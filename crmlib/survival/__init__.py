@@ -5,29 +5,35 @@ Built on lifelines (Davidson-Pilon 2019). Modules:
 ========================  ============================================================
 :mod:`.data`              contracts / transaction logs -> survival data (the churn rule),
                           sensitivity to the inactivity window
+:mod:`.intake`            a log's survival data with first-purchase covariates and the intake's
+                          notes; survivors per period of acquisition cohorts (sBG input)
 :mod:`.curves`            Kaplan-Meier by segment, log-rank tests, cohort tables, period rates
 :mod:`.regression`        Cox PH (hazard ratios, forest plot, PH check and its remedy by
-                          strata), AFT comparison, conditional predictions
+                          strata), conditional predictions
+:mod:`.aft`               accelerated-failure-time models: time ratios, AIC comparison, predicted survival
 :mod:`.twopart`           two-part churn model (stays past day 1 x time to churn of those who stay)
                           for a mass of churn at the first day; mean predicted survival
                           against Kaplan-Meier
 :mod:`.value`             expected discounted margin over a survival curve, with CIs
 :mod:`.compare`           Kaplan-Meier against the shifted-beta-geometric cohort model
+:mod:`.plots`             cohort differences from the pooled curve, the Fader-Hardie sBG figure,
+                          window sensitivity, value histograms
 :mod:`.lifecycle`         exploration / formation / stability / decline / lost stages
 :mod:`.simulate`          SIMULATED contracts from a known PH model, SIMULATED two-part churn
                           data, a Monte-Carlo recovery study of the hazard ratios
 ========================  ============================================================
 """
 
-from .compare import sbg_comparison
+from .aft import AFT_DISTRIBUTIONS, ChurnAFT, aft_conditional_median, aft_time_ratios, compare_aft
+from .compare import sbg_comparison, sbg_elasticity_table
 from .curves import (
     KaplanMeierBySegment,
     cohort_activity_table,
     cohort_survival_table,
-    compact_intervals,
     logrank,
     period_rates,
     plot_cohort_heatmap,
+    retention_table,
     step_at,
 )
 from .data import (
@@ -39,13 +45,22 @@ from .data import (
     validate_survival,
     window_sensitivity,
 )
+from .intake import sbg_cohort_counts, survival_from_log
 from .lifecycle import STAGES, lifecycle_stages, stage_sizes, stage_transitions
-from .regression import ChurnCox, aft_conditional_median, compare_aft, design_matrix
+from .plots import (
+    plot_sbg_comparison,
+    plot_segment_differences,
+    plot_value_distribution,
+    plot_window_sensitivity,
+    segment_differences,
+)
+from .regression import ChurnCox, design_matrix
 from .simulate import (
     PLAN_MARGIN,
     TRUE_HAZARD_RATIOS,
     TRUE_TWO_PART,
     hazard_ratio_recovery,
+    sbg_holdout_recovery,
     simulate_contracts,
     simulate_two_part,
     true_two_part_survival,
@@ -57,6 +72,7 @@ from .value import (
     daily_discount_rate,
     margin_per_active_day,
     segment_value,
+    segment_value_table,
     smooth_discounted_area,
     step_discounted_area,
 )
@@ -76,9 +92,12 @@ __all__ = [
     "period_rates",
     "plot_cohort_heatmap",
     "step_at",
-    "compact_intervals",
+    "retention_table",
     "ChurnCox",
     "compare_aft",
+    "ChurnAFT",
+    "AFT_DISTRIBUTIONS",
+    "aft_time_ratios",
     "TwoPartChurn",
     "mean_survival_table",
     "plot_mean_survival",
@@ -102,5 +121,15 @@ __all__ = [
     "true_two_part_survival",
     "TRUE_TWO_PART",
     "hazard_ratio_recovery",
+    "sbg_holdout_recovery",
     "sbg_comparison",
+    "sbg_cohort_counts",
+    "survival_from_log",
+    "sbg_elasticity_table",
+    "segment_value_table",
+    "plot_sbg_comparison",
+    "plot_segment_differences",
+    "segment_differences",
+    "plot_value_distribution",
+    "plot_window_sensitivity",
 ]

@@ -35,6 +35,7 @@ period of the annual effective ``discount_rate``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,7 @@ from .curves import _follow_up
 from .data import validate_survival
 from .value import _finite, daily_discount_rate
 
-__all__ = ["sbg_comparison"]
+__all__ = ["sbg_comparison", "sbg_elasticity_table"]
 
 
 def sbg_comparison(
@@ -172,3 +173,37 @@ def sbg_comparison(
     value_tab.index.name = f"curve (value over {periods} periods unless stated)"
     value_tab.attrs["n"] = int(len(cohort))
     return by_period, value_tab, model
+
+
+def sbg_elasticity_table(
+    model: object, *, discount_rate: float, period_days: float, tenures: Sequence[int] = (1, 2, 4, 8)
+) -> pd.DataFrame:
+    """Retention elasticity of a fitted sBG cohort by tenure, beside the one-rate ("textbook") elasticity.
+
+    For a customer active for ``n`` periods (``tenures``): ``derl`` (discounted expected residual lifetime,
+    periods; multiply by the margin per period for money), ``retention`` (the sBG retention rate at the
+    next renewal, r_n), ``elasticity`` (% more DERL per 1 % more retention for every customer; Fader & Hardie
+    2010, section 4) and ``elasticity_one_rate`` = (1+d)/(1+d-r_n), what one constant rate r_n implies
+    (Gupta, Lehmann & Stuart 2004). ``discount_rate`` is annual; a period lasts ``period_days`` days.
+
+    References
+    ----------
+    Fader, P. S. & Hardie, B. G. S. (2010). *Marketing Science* 29(1), 85-93.
+    Gupta, S., Lehmann, D. R. & Stuart, J. A. (2004). Valuing customers. *JMR* 41(1), 7-18.
+    """
+    from ..clv.sbg import constant_retention_elasticity
+
+    per_year = DAYS_PER_YEAR / float(check_positive(period_days, "period_days"))
+    n = np.asarray(tenures, dtype="float64")
+    r = model.retention_rate(n)  # type: ignore[attr-defined]
+    out = pd.DataFrame(
+        {
+            "derl": model.derl(n, discount_rate, periods_per_year=per_year),  # type: ignore[attr-defined]
+            "retention": r,
+            "elasticity": model.retention_elasticity(n, discount_rate, periods_per_year=per_year),  # type: ignore[attr-defined]
+            "elasticity_one_rate": constant_retention_elasticity(r, discount_rate, periods_per_year=per_year),
+        },
+        index=pd.Index(n.astype(int), name="periods_active"),
+    )
+    out.attrs["discount_rate"] = discount_rate
+    return out

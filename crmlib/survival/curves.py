@@ -37,7 +37,7 @@ __all__ = [
     "cohort_activity_table",
     "period_rates",
     "plot_cohort_heatmap",
-    "compact_intervals",
+    "retention_table",
     "COHORT_PERIODS",
 ]
 
@@ -491,38 +491,27 @@ def plot_cohort_heatmap(
     return ax
 
 
-def compact_intervals(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """Fold each estimate and its interval into one text column ``"est (lower-upper)"`` for display.
+def retention_table(summary: pd.DataFrame, *, median_digits: int = 0, digits: int = 3) -> pd.DataFrame:
+    """A Kaplan-Meier summary for readers: each estimate and its interval in one text column.
 
-    A column ``X`` is folded when ``X_lower`` / ``X_upper`` exist (as in
-    :meth:`KaplanMeierBySegment.summary`); other columns are kept as they are. The
-    interval's level is read from ``table.attrs["level"]`` (0.95 when absent).
-    ``inf`` (a median or bound not reached) prints as ``not reached``.
+    ``summary`` is :meth:`KaplanMeierBySegment.summary` (or any table with ``X``, ``X_lower``,
+    ``X_upper`` columns): medians (days) are shown with ``median_digits`` decimals (whole days
+    by default), everything else folded (shares S(h)) with ``digits``; ``inf`` (a median or bound
+    not reached) prints as "not reached". The folding is :func:`crmlib.style.compact_intervals`.
+
+    References
+    ----------
+    Kaplan, E. L. & Meier, P. (1958). *JASA* 53, 457-481; APA (2020), sec. 6.44 (estimate and interval).
     """
+    from ..style import compact_intervals
 
-    def fmt(x: float) -> str:
-        return "not reached" if np.isinf(x) else f"{x:.{digits}f}"
-
-    level = float(table.attrs.get("level", 0.95))
-    out = pd.DataFrame(index=table.index)
-    used: set[str] = set()
-    for col in table.columns:
-        if col in used:
+    level = float(summary.attrs.get("level", 0.95))
+    options = {"template": "{estimate} ({lower}-{upper})", "label": f"{{column}} ({level:.0%} CI)"}
+    medians = [c for c in summary.columns if str(c).startswith("median") and not str(c).endswith(("_lower", "_upper"))]
+    parts = []
+    for col in summary.columns:
+        if str(col).endswith(("_lower", "_upper")):
             continue
-        pair = next(
-            (
-                (f"{col}{sep}lower", f"{col}{sep}upper")
-                for sep in ("_",)
-                if f"{col}{sep}lower" in table and f"{col}{sep}upper" in table
-            ),
-            None,
-        )
-        if pair is None:
-            out[col] = table[col]
-            continue
-        used.update(pair)
-        est, lo, hi = (table[c].to_numpy(dtype="float64") for c in (col, *pair))
-        out[f"{col} ({level:.0%} CI)" if "CI" not in col else col] = [
-            f"{fmt(a)} ({fmt(b)}-{fmt(c)})" for a, b, c in zip(est, lo, hi)
-        ]
-    return out
+        cols = [col] + [f"{col}_{end}" for end in ("lower", "upper") if f"{col}_{end}" in summary.columns]
+        parts.append(compact_intervals(summary[cols], median_digits if col in medians else digits, **options))
+    return pd.concat(parts, axis=1)

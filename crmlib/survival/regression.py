@@ -1,4 +1,4 @@
-"""Drivers of churn: Cox proportional hazards and accelerated-failure-time models.
+"""Drivers of churn: the Cox proportional-hazards model.
 
 * :class:`ChurnCox` wraps ``lifelines.CoxPHFitter`` (Cox 1972, JRSS B 34,
   187-220; partial likelihood eq. 12, Efron's tie handling, Efron 1977,
@@ -8,10 +8,8 @@
   ``proportional_hazard_test``) with advice when it fails, and survival
   predictions conditional on the time a customer has already stayed,
   ``S(t | T > s, x) = S(t, x) / S(s, x)``.
-* :func:`compare_aft` fits Weibull, log-normal and log-logistic
-  accelerated-failure-time models (Klein & Moeschberger 2003, sec. 12.1-12.5)
-  and ranks them by AIC = 2k - 2 log L (Akaike 1974), with Akaike weights
-  (Burnham & Anderson 2002, eq. 2.14).
+* The accelerated-failure-time models (the alternative where proportional
+  hazards fail) are in :mod:`crmlib.survival.aft`.
 
 Categorical covariates are dummy-coded against their first level (so a hazard
 ratio reads "relative to the reference level"); the design is kept in
@@ -26,12 +24,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._checks import as_rng, check_count, check_level, check_nonnegative, check_positive, check_probability
+from .._checks import check_count, check_level, check_nonnegative, check_positive, check_probability
 from ..exceptions import ConvergenceError, DataError, DataWarning
 from .curves import _conditional_steps, _remaining_median, _steps
 from .data import _need_columns, _where, validate_survival
 
-__all__ = ["design_matrix", "ChurnCox", "compare_aft", "aft_conditional_median"]
+__all__ = ["design_matrix", "ChurnCox"]
 
 
 def design_matrix(
@@ -582,92 +580,3 @@ def design_matrix_like(
             parts.append(s.astype("float64").to_frame(c))
     x = pd.concat(parts, axis=1)
     return x.reindex(columns=list(columns), fill_value=0.0)
-
-
-def compare_aft(
-    data: pd.DataFrame,
-    covariates: Sequence[str],
-    *,
-    duration: str = "duration",
-    event: str = "churned",
-    level: float = 0.95,
-    max_rows: int | None = None,
-    seed: int | np.random.Generator | None = None,
-) -> tuple[pd.DataFrame, dict]:
-    """Fit Weibull, log-normal and log-logistic AFT models and compare them by AIC.
-
-    Identical rows (duration, event, covariates) are collapsed into one row
-    with a case weight before fitting, which leaves the likelihood unchanged
-    and saves time. ``max_rows`` fits on a seeded simple random sample of that
-    many customers instead of all (``seed`` then required; an int or a
-    ``numpy.random.Generator``); ``attrs['n']`` says how many were used.
-    ``level`` is the coverage of the fitted models' intervals, in (0, 1).
-
-    Returns
-    -------
-    table : one row per model: ``log_likelihood``, ``parameters`` (k),
-        ``AIC``, ``delta_AIC`` and ``akaike_weight`` = exp(-delta/2) / sum,
-        sorted best first; ``attrs['n']`` = N.
-    models : dict name -> fitted lifelines AFT fitter.
-
-    Raises :class:`DataError` when a duration is 0 (the log-time models need
-    positive durations; the message says how many rows).
-    """
-    from lifelines import LogLogisticAFTFitter, LogNormalAFTFitter, WeibullAFTFitter
-
-    level = check_level(level)
-    design = design_matrix(data, covariates, duration=duration, event=event)
-    zero = design.index[(design[duration] <= 0).to_numpy()]
-    if len(zero):
-        raise DataError(
-            f"column {duration!r}: {len(zero)} row(s) with duration 0; AFT models need positive "
-            f"durations (count the first day as 1, as from_transactions does): {_where(zero)}"
-        )
-    if max_rows is not None:
-        max_rows = check_count(max_rows, "max_rows", minimum=10)
-    if max_rows is not None and len(design) > max_rows:
-        if seed is None:
-            raise DataError(
-                "max_rows needs a seed (an int or a numpy.random.Generator) for the random sample; "
-                "crmlib draws nothing unseeded"
-            )
-        rng = as_rng(seed)
-        design = design.iloc[np.sort(rng.choice(len(design), size=int(max_rows), replace=False))]
-    cols = list(design.columns)
-    collapsed = design.groupby(cols, sort=False).size().rename("_weight").reset_index()
-    models, rows = {}, []
-    for name, cls in (
-        ("Weibull", WeibullAFTFitter),
-        ("log-normal", LogNormalAFTFitter),
-        ("log-logistic", LogLogisticAFTFitter),
-    ):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            m = cls(alpha=1 - level).fit(collapsed, duration_col=duration, event_col=event, weights_col="_weight")
-        for w in caught:
-            if "converge" in str(w.message).lower():
-                warnings.warn(f"{name} AFT: {w.message}", DataWarning, stacklevel=2)
-        models[name] = m
-        rows.append(
-            {
-                "model": name,
-                "log_likelihood": float(m.log_likelihood_),
-                "parameters": int(len(m.params_)),
-                "AIC": float(m.AIC_),
-            }
-        )
-    tab = pd.DataFrame(rows).set_index("model").sort_values("AIC")
-    tab["delta_AIC"] = tab["AIC"] - tab["AIC"].min()
-    wts = np.exp(-0.5 * tab["delta_AIC"])
-    tab["akaike_weight"] = wts / wts.sum()
-    tab.attrs["n"] = len(design)
-    tab.attrs["events"] = int(design[event].sum())
-    tab.attrs["sampled"] = max_rows is not None and len(design) < len(data)
-    return tab, models
-
-
-def aft_conditional_median(model, data: pd.DataFrame, survived_days: float | Sequence[float]) -> pd.Series:
-    """Median remaining lifetime from a fitted lifelines AFT model given ``survived_days`` days already stayed."""
-    s = np.broadcast_to(np.asarray(survived_days, dtype="float64"), (len(data),))
-    out = model.predict_median(data, conditional_after=s)
-    return pd.Series(np.asarray(out, dtype="float64").ravel(), index=data.index, name="median_remaining")
