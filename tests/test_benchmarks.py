@@ -101,6 +101,7 @@ def test_bench_pls_toolkit_runs_without_seminr():
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert re.search(r"extended model, 50 resamples with all indirect and total indirect effects: [\d.]+ s", out.stdout)
+    assert re.search(r"MICOM, reputation_extended, providers 1 and 2, 50 permutations: [\d.]+ s", out.stdout)
 
 
 def test_bench_complaints_runs_on_a_small_log():
