@@ -401,3 +401,32 @@ def test_inputchecks_bootstrap_seed_level_and_count(mobi):
     assert res.paths.attrs["level"] == 0.9 and res.level == 0.9
     draws = res.boot_paths[:, 0]
     assert res.paths["lower"].iloc[0] == pytest.approx(np.quantile(draws, 0.05))
+
+
+def test_consistent_pls_equals_seminr_reflective_constructs():
+    # seminr 0.2.1 estimate_pls with reflective() for every multi-item construct (PLSc; Dijkstra & Henseler 2015)
+    seminr_paths = {
+        "reputation": [0.07572592182813132, -0.11134936954832332, 0.5193351283867873, 0.5320382257109143,
+                       0.4981287151468415],
+        "ecsi": [0.8632932242856735, 0.14991292903830303, -0.0909719787980224, 0.8710156623101674,
+                 -0.054225459035695645, 0.02674597986288084, 0.7213386810199, 0.6693203538085495,
+                 0.17826575893668695, 0.5944590636039601, 0.961520130380888, -0.03922512298314496],
+    }  # fmt: skip
+    seminr_r2 = {"reputation": {"CUSA": 0.3362986663223524, "CUSL": 0.7052762727385706},
+                 "ecsi": {"CUEX": 0.7452751910975544, "CUSA": 0.9273188309118072, "CUSL": 0.734855447915225,
+                          "PERQ": 0.7586682839896193, "PERV": 0.4551304753295087, "CUSCO": 0.3533815783008971}}  # fmt: skip
+    seminr_first_loading = {"reputation": 0.956870735082612, "ecsi": 0.6186733555439022}  # comp_1, IMAG1
+    for name, data in (("reputation", load_corp_rep().data), ("ecsi", load_mobi().data)):
+        res = pls_path_model(data, name, consistent=True)
+        assert res.paths["estimate"].to_numpy() == pytest.approx(seminr_paths[name], abs=1e-8)
+        for c, v in seminr_r2[name].items():
+            assert res.r2[c] == pytest.approx(v, abs=1e-8)
+        assert res.loadings["loading"].iloc[0] == pytest.approx(seminr_first_loading[name], abs=1e-8)
+    # the batched bootstrap applies the same correction in every resample
+    data = load_corp_rep().data
+    idx = np.random.default_rng(3).integers(0, len(data), size=(2, len(data)))
+    boot = pls_path_model(data, "reputation", consistent=True, boot_indices=idx)
+    X = pd.DataFrame(boot.item_data, columns=boot.item_correlations.index)
+    for b in range(2):
+        alone = pls_path_model(X.iloc[idx[b]], "reputation", consistent=True)
+        assert boot.boot_paths[b] == pytest.approx(alone.paths["estimate"].to_numpy(), abs=1e-9)

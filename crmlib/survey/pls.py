@@ -316,6 +316,29 @@ def _interaction_scale(spec: _Spec, loadings: np.ndarray, sd: np.ndarray) -> dic
     return out
 
 
+def _consistent(R: np.ndarray, W: np.ndarray, spec: _Spec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """PLSc (Dijkstra & Henseler 2015): rho_A (..., K) of every reflective (mode A, several items, not an
+    interaction) construct, 1 for the others; the construct correlations disattenuated by
+    ``sqrt(rho_i rho_j)`` (..., K, K); and the consistent loadings ``w sqrt(rho_A) / (w'w)`` (..., p)."""
+    rho = np.ones(R.shape[:-2] + (spec.K,))
+    load = np.zeros(R.shape[:-2] + (spec.p,))
+    for k, c in enumerate(spec.constructs):
+        blk = spec.block[k]
+        if spec.modes[k] != "A" or len(blk) < 2 or "*" in c:
+            continue
+        w = W[..., blk, k]
+        wtw = (w * w).sum(axis=-1)
+        S = R[..., blk[:, None], blk[None, :]]
+        wsw = ((S @ w[..., None])[..., 0] * w).sum(axis=-1) - wtw  # w'(S - I)w: the diagonal of S is 1
+        rho[..., k] = wtw**2 * wsw / (wtw**2 - (w**4).sum(axis=-1))
+        load[..., blk] = w * (np.sqrt(rho[..., k]) / wtw)[..., None]
+    Ryy = np.swapaxes(W, -1, -2) @ R @ W
+    adj = Ryy / np.sqrt(rho[..., :, None] * rho[..., None, :])
+    K = spec.K
+    adj[..., np.arange(K), np.arange(K)] = 1.0
+    return rho, adj, load
+
+
 def _corr_stack(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Correlation matrices (divisor n - 1) of the resamples X[idx[b]], shape (B, p, p)."""
     Xb = X[idx]  # (B, n, p)
@@ -358,6 +381,7 @@ def pls_path_model(
     level: float = 0.95,
     batch_size: int = 250,
     boot_indices: np.ndarray | None = None,
+    consistent: bool = False,
 ) -> PLSResult:
     """Estimate a PLS path model (Wold 1982; Lohmoeller 1989), optionally with a bootstrap.
 
@@ -398,6 +422,11 @@ def pls_path_model(
     boot_indices : optional ``(B, n)`` array of 0-based row numbers, one
         resample per row, instead of drawing them (to reproduce another
         tool's resamples exactly); overrides ``n_boot`` and ``seed``.
+    consistent : consistent PLS (PLSc; Dijkstra & Henseler 2015): the correlations of the reflective
+        (mode A, multi-item) constructs are divided by ``sqrt(rho_A,i rho_A,j)`` before the paths and R²
+        are estimated, and their loadings become ``w sqrt(rho_A) / (w'w)`` (as seminr's ``reflective()``
+        constructs), in the point estimate and in every resample; ``construct_correlations`` holds the
+        disattenuated correlations. Scores, weights and index scores stay those of PLS.
 
     Returns
     -------
@@ -409,7 +438,8 @@ def pls_path_model(
     Lohmoeller, J.-B. (1989). *Latent Variable Path Modeling with Partial
     Least Squares*. Physica. Tenenhaus, M., Esposito Vinzi, V., Chatelin,
     Y.-M. & Lauro, C. (2005). PLS path modeling. *CSDA* 48, 159-205, eq. (4)-(13).
-    Fornell et al. (1996) for the 0-100 index.
+    Fornell et al. (1996) for the 0-100 index. Dijkstra, T. K. & Henseler, J. (2015). Consistent partial
+    least squares path modeling. *MIS Quarterly* 39(2), 297-316 (PLSc).
 
     Examples
     --------
@@ -440,6 +470,8 @@ def pls_path_model(
         )
     RW = R @ W
     Ryy = W.T @ RW
+    if consistent:
+        rho, Ryy, cload = _consistent(R, W, spec)
     B, r2 = _structural(Ryy, spec)
     for k, scale in _interaction_scale(spec, (RW * spec.mask).sum(axis=1), sd).items():
         B[k] /= scale  # an interaction's paths per unit of the product of standardised scores (seminr, SmartPLS)
@@ -457,6 +489,8 @@ def pls_path_model(
     item_construct = [constructs[int(np.argmax(spec.mask[i]))] for i in range(spec.p)]
     w_item = (W * spec.mask).sum(axis=1)
     l_item = (RW * spec.mask).sum(axis=1)
+    if consistent:
+        l_item = np.where(cload != 0, cload, l_item)
     loadings = pd.DataFrame({"construct": item_construct, "item": items, "loading": l_item})
     weights = pd.DataFrame({"construct": item_construct, "item": items, "weight": w_item})
 
@@ -524,11 +558,11 @@ def pls_path_model(
         n_boot = len(boot_indices)
     if n_boot:
         rng = as_rng(seed) if boot_indices is None else None
-        _bootstrap(res, X, spec, scheme, tol, max_iter, n_boot, rng, level, batch_size, boot_indices)
+        _bootstrap(res, X, spec, scheme, tol, max_iter, n_boot, rng, level, batch_size, boot_indices, consistent)
     return res
 
 
-def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, batch_size, idx) -> None:
+def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, batch_size, idx, consistent) -> None:
     import warnings
 
     n = len(X)
@@ -543,8 +577,11 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, ba
         Wb, _, _, done = _iterate(Rb, spec, scheme, tol, max_iter)
         RWb = Rb @ Wb
         Ryy = np.swapaxes(Wb, -1, -2) @ RWb
-        Bb, _ = _structural(Ryy, spec)
         lb = (RWb * spec.mask).sum(-1)
+        if consistent:
+            _, Ryy, cl = _consistent(Rb, Wb, spec)
+            lb = np.where(cl != 0, cl, lb)
+        Bb, _ = _structural(Ryy, spec)
         for k, scale in _interaction_scale(spec, lb, X[idx[start : start + batch_size]].std(axis=1, ddof=1)).items():
             Bb[:, k] /= scale[:, None]
         paths.append(Bb[:, pi, pj])
