@@ -151,6 +151,19 @@ def label_axes(ax, xlabel: str, ylabel: str, title: str | None = None):
     return ax
 
 
+CAPTION_WORDS: dict[str, str] = {
+    "table": "Table {number}. {caption}",
+    "figure": "Figure {number}. {caption}",
+    "n": " (N = {n})",
+    "note": "Note.",
+    "yes": "yes",
+    "no": "no",
+}
+"""The words of a :class:`Captioner` (``words=`` replaces any of them, e.g. a report in another language through
+:meth:`crmlib.i18n.Catalogue.words`): caption templates with the fields ``number``/``caption`` and ``n``, the word
+before a table note, and the text of a true and a false cell."""
+
+
 class Captioner:
     """Numbered captions for a notebook's tables and figures.
 
@@ -164,12 +177,21 @@ class Captioner:
     so that no table or figure of a run can be mistaken for another's, and :meth:`figure`
     also writes it on the figure itself (:func:`stamp`). A ``tag`` given to one caption
     replaces the Captioner's for that table or figure (a simulated section of a report on real data).
+    ``words`` replaces any of :data:`CAPTION_WORDS` (``"表{number}　{caption}"`` for a Chinese report).
     """
 
-    def __init__(self, start_table: int = 1, start_figure: int = 1, *, tag: str = ""):
+    def __init__(
+        self, start_table: int = 1, start_figure: int = 1, *, tag: str = "", words: Mapping[str, str] | None = None
+    ):
         self._table = start_table - 1
         self._figure = start_figure - 1
         self.tag = tag
+        unknown = set(words or {}) - set(CAPTION_WORDS)
+        if unknown:
+            from .exceptions import DataError
+
+            raise DataError(f"Captioner: words has unknown keys {sorted(unknown)}; known: {list(CAPTION_WORDS)}")
+        self.words = {**CAPTION_WORDS, **(words or {})}
 
     def _tagged(self, caption: str, tag: str | None = None) -> str:
         tag = self.tag if tag is None else tag
@@ -178,14 +200,14 @@ class Captioner:
     def table_caption(self, caption: str, n: int | None = None, *, tag: str | None = None) -> str:
         """Next table number with its caption (and N when given); ``tag``: this caption's, instead of the Captioner's."""
         self._table += 1
-        suffix = f" (N = {n:,})" if n is not None else ""
-        return f"Table {self._table}. {self._tagged(caption, tag)}{suffix}"
+        suffix = self.words["n"].format(n=f"{n:,}") if n is not None else ""
+        return self.words["table"].format(number=self._table, caption=self._tagged(caption, tag)) + suffix
 
     def figure_caption(self, caption: str, n: int | None = None, *, tag: str | None = None) -> str:
         """Next figure number with its caption (and N when given); ``tag``: this caption's, instead of the Captioner's."""
         self._figure += 1
-        suffix = f" (N = {n:,})" if n is not None else ""
-        return f"Figure {self._figure}. {self._tagged(caption, tag)}{suffix}"
+        suffix = self.words["n"].format(n=f"{n:,}") if n is not None else ""
+        return self.words["figure"].format(number=self._figure, caption=self._tagged(caption, tag)) + suffix
 
     def table(
         self,
@@ -224,7 +246,18 @@ class Captioner:
         from IPython.display import HTML, display
 
         text = self.table_caption(caption, n, tag=tag)
-        display(HTML(table_html(frame, text, labels=labels, floatfmt=floatfmt, note=note, na_rep=na_rep)))
+        yes_no = (self.words["yes"], self.words["no"])
+        page = table_html(
+            frame,
+            text,
+            labels=labels,
+            floatfmt=floatfmt,
+            note=note,
+            na_rep=na_rep,
+            note_label=self.words["note"],
+            yes_no=yes_no,
+        )
+        display(HTML(page))
 
     def figure(self, fig, caption: str, n: int | None = None, *, tag: str | None = None) -> None:
         """Show ``fig`` with its numbered caption below it, then close the figure.
@@ -420,6 +453,7 @@ _SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
 _NEG_ZERO = re.compile(r"^-(?=[0.,\s%]*$)")
 _ALIGN = {"num": "text-align: right", "text": "text-align: left", "term": "text-align: left; white-space: nowrap"}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")  # a date, a month or a year
 _CJK_TERM = 8  # a column of CJK terms this short is kept on one line: browsers break CJK text between any characters
 
 
@@ -547,6 +581,8 @@ def table_html(
     floatfmt: str | Callable[[float], str] | Mapping[Any, str | Callable[[float], str]] = "{:,.3f}",
     note: str | None = None,
     na_rep: str = "",
+    note_label: str = "Note.",
+    yes_no: tuple[str, str] = ("yes", "no"),
 ) -> str:
     """The HTML of a reader's table: caption above at page width, labelled columns, formatted cells, a note below.
 
@@ -559,13 +595,14 @@ def table_html(
       ``floatfmt``, never in scientific notation and never as ``-0.000``;
     - booleans as yes/no, dates as ``YYYY-MM-DD``, missing values as ``na_rep``;
     - text left-aligned, numbers right-aligned (inline styles, so the table reads the same in JupyterLab);
-      a column of short Chinese, Japanese or Korean terms is not broken inside a term.
+      a column of short Chinese, Japanese or Korean terms, or of dates, is not broken inside a term.
 
     Parameters
     ----------
     frame : the table (a Series is shown as one column).
     caption : the caption line (already numbered), or ``""`` for none.
     labels, floatfmt, note, na_rep : as for :meth:`Captioner.table`.
+    note_label : the word before the note; yes_no : the texts of a true and a false cell (another language's).
 
     Returns
     -------
@@ -605,8 +642,12 @@ def table_html(
     n_index = len(columns)
     for position, name in enumerate(frame.columns):
         cells, kind = _column_text(frame.iloc[:, position], name, fmt_of(name), na_rep)
+        if yes_no != ("yes", "no") and pd.api.types.is_bool_dtype(frame.iloc[:, position].dtype):
+            cells = [{"yes": yes_no[0], "no": yes_no[1]}.get(c, c) for c in cells]
         if kind == "text" and any(_CJK.search(c) for c in cells) and all(len(c) <= _CJK_TERM for c in cells):
             kind = "term"
+        if kind == "text" and any(cells) and all(_ISO_DATE.match(c) or not c for c in cells):
+            kind = "term"  # a date is not broken at its hyphens
         columns.append((name, cells, kind))
 
     esc = html.escape
@@ -626,6 +667,8 @@ def table_html(
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
     if note:
-        parts.append(f'<p class="crmlib-note" style="font-size: 90%; text-align: left"><em>Note.</em> {esc(note)}</p>')
+        parts.append(
+            f'<p class="crmlib-note" style="font-size: 90%; text-align: left"><em>{esc(note_label)}</em> {esc(note)}</p>'
+        )
     parts.append("</div>")
     return "\n".join(parts)

@@ -170,3 +170,80 @@ def test_malformed_summary_columns(tmp_path):
     p.write_text("ID,x,t_x,T\n1,0,0,38.86\n")
     with pytest.raises(DataError, match="expected columns"):
         datasets.load_cdnow_summary(p)
+
+
+# --- the overview report's tables and figures (crmlib.datasets.overview) --------------------------------------------
+
+
+def test_describe_keeps_dates_and_answer_scales_apart():
+    d = datasets.describe("master").set_index("dataset")
+    assert d.loc["mobi", "answer_scale"] == "1-10" and d.loc["corp_rep", "answer_scale"] == "1-7"
+    assert d.loc["mobi", "first"] == "" and d.loc["mobi", "last"] == ""  # no "scale 1" / "to 10" in a date column
+    assert (d.loc["CDNOW master", "first"], d.loc["CDNOW master", "last"]) == ("1997-01-01", "1998-06-30")
+    assert d.loc["CDNOW master", "answer_scale"] == ""
+    assert d.loc["CDNOW master", "rows"] == 69_659 and d.loc["CDNOW master", "n_units"] == 23_570
+    assert list(d.columns[-2:]) == ["total", "total_label"]
+
+
+def test_purchase_profile_and_facts_on_a_hand_made_log():
+    from crmlib.datasets import overview
+
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2, 3, 3],
+            "date": pd.to_datetime(
+                ["1997-01-01", "1997-01-01", "1997-02-01", "1997-01-03", "1997-01-05", "1997-03-01"]
+            ),
+            "amount": [10.0, 5.0, 0.0, 20.0, 7.5, 2.5],
+        }
+    )
+    per = overview.purchase_profile(log)
+    assert per.to_dict("index") == {
+        1: {"orders": 3, "days": 2, "spend": 15.0},
+        2: {"orders": 1, "days": 1, "spend": 20.0},
+        3: {"orders": 2, "days": 2, "spend": 10.0},
+    }
+    text = overview.log_facts(log, "toy")
+    assert "**6** transactions of **3** customers" in text and "$45.00" in text
+    assert "33.3% of the customers bought on one day only" in text and "1 transactions have a zero amount" in text
+    table = overview.profile_table(per)
+    assert table.loc["Orders", "mean"] == pytest.approx(2.0) and table.loc["Spend (USD)", "max"] == 20.0
+    with pytest.raises(DataError, match="amount"):
+        overview.purchase_profile(log.drop(columns="amount"))
+
+
+def test_weekly_sales_leave_out_partial_weeks():
+    from crmlib.datasets import overview
+
+    # Wednesday 1 January to Tuesday 21 January 1997: complete Monday-Sunday weeks are 6-12 and 13-19 January
+    days = pd.date_range("1997-01-01", "1997-01-21", freq="D")
+    weekly = overview.weekly_sales(pd.DataFrame({"date": days, "amount": 1.0}))
+    assert list(weekly.index) == [pd.Timestamp("1997-01-12"), pd.Timestamp("1997-01-19")]
+    assert weekly.tolist() == [7.0, 7.0]
+    master = overview.weekly_sales(datasets.load_cdnow("master"))
+    assert master.index[0] == pd.Timestamp("1997-01-12") and master.index[-1] == pd.Timestamp("1998-06-28")
+
+
+def test_item_table_and_donations_give_the_published_counts():
+    from crmlib.datasets import overview
+
+    mobi = datasets.load_mobi()
+    items = overview.item_table(mobi)
+    assert len(items) == 24 and set(items["scale"]) == {"1-10"} and (items["answered"] == 250).all()
+    assert items.loc["IMAG1", "mean"] == pytest.approx(1910 / 250)  # sum of the IMAG1 answers / 250
+    assert mobi.data["IMAG1"].sum() == 1910
+    don = datasets.load_donations()
+    # Fader, Hardie & Shang (2010): 11,104 first-time supporters, 6 yearly opportunities; 3,464 never gave again
+    assert (
+        "**11,104** donors, each observed over 6 yearly opportunities; 31.2% never gave again."
+        == overview.donation_facts(don)
+    )
+
+
+def test_printed_by_place_counts_the_transcription():
+    from crmlib.datasets import overview
+
+    places = overview.printed_by_place(datasets.load_thesis_tables(), words=True)
+    assert places["numbers"].sum() == 45
+    assert places.loc["thesis Table 4", "numbers"] == 13 and places.loc["thesis Table 5", "units"] == "USD"
+    assert list(places.index[:2]) == ["survey account (section 3.2.2)", "thesis Figure 1"]  # the printed order

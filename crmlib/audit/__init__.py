@@ -70,6 +70,7 @@ Heathers, J. A., Anaya, J., van der Zee, T., & Brown, N. J. L. (2018).
 """
 
 from .arithmetic import check_difference, check_growth, check_parts_total, check_ratio, ratio_readings
+from .chapter import ThesisChapter
 from .facts import check_agreement, check_chronology, not_checkable
 from .findings import SEVERITIES, Finding, findings_frame, worst_severity
 from .granularity import check_grim, check_sd, grim_consistent, grimmer_consistent, sd_bounds
@@ -83,6 +84,7 @@ from .percentages import (
     implied_responses,
     reproduced_counts,
 )
+from .realdata import RealDataChapter
 from .rounding import decimals_of, rounds_to
 from .spec import CHECKS, AuditSpec, audit_tables, judgement, load_spec, resolve
 from .study import TableAudit, rerounded
@@ -123,4 +125,6 @@ __all__ = [
     "reproduced_counts",
     "resolve",
     "audit_tables",
+    "ThesisChapter",
+    "RealDataChapter",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -363,10 +363,13 @@ class AuditSpec:
     ----------
     sections : section name -> list of spec entries (the input of :func:`audit_tables`), in file order.
     readings : reference -> {reading label: value}, the alternative readings of garbled printed numbers.
+    issues : issue name -> the items (``item`` of the entries) whose warnings and errors are one problem of the
+        publication, so that a problem found by several checks is counted once.
     """
 
     sections: dict[str, list[dict]]
     readings: dict[str, dict[str, Any]]
+    issues: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def n_checks(self) -> int:
@@ -380,8 +383,10 @@ def load_spec(path: str | os.PathLike) -> AuditSpec:
     The file holds ``sections: {name: [entry, ...]}`` (each entry as in
     :func:`audit_tables`: ``check``, ``item`` and its references) and
     ``readings: {reference: {label: value}}`` (alternative readings of a
-    garbled number, used as ``overrides``). Every entry is checked before any
-    audit runs: a mapping with a known ``check`` and an ``item``.
+    garbled number, used as ``overrides``) and ``issues: {name: [item, ...]}``
+    (the checks whose failures are one problem of the publication). Every entry is
+    checked before any audit runs: a mapping with a known ``check`` and an ``item``;
+    every item an issue names must be an entry's.
 
     Parameters
     ----------
@@ -406,9 +411,9 @@ def load_spec(path: str | os.PathLike) -> AuditSpec:
         raise DataError(f"{p.name}: not valid YAML: {exc}") from None
     if not isinstance(raw, Mapping) or not isinstance(raw.get("sections"), Mapping):
         raise DataError(f"{p.name}: expected a mapping with 'sections' (and optionally 'readings')")
-    unknown = sorted(set(map(str, raw)) - {"sections", "readings"})
+    unknown = sorted(set(map(str, raw)) - {"sections", "readings", "issues"})
     if unknown:
-        raise DataError(f"{p.name}: unknown top-level key(s) {unknown}; expected 'sections' and 'readings'")
+        raise DataError(f"{p.name}: unknown top-level key(s) {unknown}; expected 'sections', 'readings' and 'issues'")
     sections: dict[str, list[dict]] = {}
     for name, entries in raw["sections"].items():
         if not isinstance(entries, list) or not entries:
@@ -423,4 +428,13 @@ def load_spec(path: str | os.PathLike) -> AuditSpec:
     readings = raw.get("readings") or {}
     if not isinstance(readings, Mapping) or not all(isinstance(v, Mapping) and v for v in readings.values()):
         raise DataError(f"{p.name}: 'readings' must map a reference to {{label: value}}")
-    return AuditSpec(sections, {str(k): dict(v) for k, v in readings.items()})
+    issues = raw.get("issues") or {}
+    known = {e["item"] for entries in sections.values() for e in entries}
+    if not isinstance(issues, Mapping) or not all(isinstance(v, list) and v for v in issues.values()):
+        raise DataError(f"{p.name}: 'issues' must map an issue name to a list of items")
+    for name, items in issues.items():
+        stray = [i for i in items if i not in known]
+        if stray:
+            raise DataError(f"{p.name}: issue {name!r} names items that no entry has: {stray}")
+    readings_ = {str(k): dict(v) for k, v in readings.items()}
+    return AuditSpec(sections, readings_, {str(k): [str(i) for i in v] for k, v in issues.items()})
