@@ -329,7 +329,8 @@ class ThesisChapter:
         m, sv, t1, t1_n = self.m, self.sv, self.t1, self.t1_n
         per_n = reproduced_counts(t1, self.t1_dec, self.n_max, rounding=self.rounding)
         fig, ax = plt.subplots(figsize=(8, 3.6))
-        ax.scatter(per_n.index, per_n["reproduced"], s=4, color=PALETTE[6], label=m("s4.fig_each_n"))
+        some = per_n[per_n["reproduced"] > 0]  # the N that reproduce none would be a solid band of points at 0
+        ax.scatter(some.index, some["reproduced"], s=4, color=PALETTE[6], label=m("s4.fig_each_n"))
         ax.scatter(t1_n, np.full(t1_n.size, len(t1)), s=40, color=PALETTE[0], label=m("s4.fig_all"), zorder=3)
         for n, key, ha in [(sv["valid"], "s4.fig_valid", "right"), (sv["returned"], "s4.fig_returned", "left")]:
             ax.axvline(n, color=PALETTE[1], lw=1, ls="--")
