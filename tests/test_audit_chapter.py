@@ -96,6 +96,8 @@ def test_chinese_chapter_has_no_english_words_in_its_tables_and_prose():
     assert t1["expected"].tolist() == ["100", "193", "337"] and t1["reported"].tolist() == ["174.6", "170, 200", ""]
     dates = findings.set_index("item").loc["成立日期"]
     assert (dates["expected"], dates["reported"]) == ("2019-02-01", "2009")
+    currency = findings.set_index("item").loc["論文表4與表5之幣別"]
+    assert (currency["expected"], currency["reported"]) == ("元（人民幣）", "美元")
 
 
 def test_sensitivity_parameters_change_the_chapter():
@@ -166,3 +168,21 @@ def test_real_data_sections_in_chinese_give_the_numbers_of_the_clv_report():
     assert "89,823" in prose and "76,727" in prose and "鑽石卡層級" in prose
     tiers = tables(parts)[1].body
     assert list(tiers.index) == ["鑽石卡", "金卡", "理財卡"]
+    km = [p.body for p in parts if p.kind == "figure"][1]
+    km.canvas.draw()
+    ticks = " ".join(t.get_text() for ax in km.axes for t in ax.get_xticklabels())
+    assert "尚存客戶數" in ticks and "At risk" not in ticks  # lifelines' English heading of the at-risk table
+
+
+def test_inputchecks_real_data_chapter():
+    m = i18n.load_catalogue("case_study", "en")
+    with pytest.raises(DataError, match="cdnow_subset"):
+        audit.RealDataChapter(m, cdnow_subset="full")
+    with pytest.raises(DataError, match="tier_rule"):
+        audit.RealDataChapter(m, tier_rule="deciles")
+    real = audit.RealDataChapter(m, value_terms={"margin_share": 0.2, "discount_rate": 0.15})
+    assert real.terms_text() == "margin 20% of revenue, discount rate 15% a year, whole remaining life"
+    zh = audit.RealDataChapter(i18n.load_catalogue("case_study", "zh-Hant"), cdnow_subset="master")
+    assert (
+        zh.terms_text() == "毛利率為收入之 30%，年折現率 10%，計至客戶剩餘全部生命期" and zh.subset_text() == "完整資料"
+    )

@@ -150,8 +150,9 @@ class ThesisChapter:
             out["message"] = frame["message"].to_numpy()
         else:
             plain = frame["check"].isin(["agreement", "chronology"]).to_numpy()  # years and dates, not amounts
+            units = m.labels("units")  # a unit compared as text ("yuan", "usd") in the reader's words
             for col in ("expected", "reported"):
-                out[col] = [_cell(v, p) for v, p in zip(frame[col], plain)]
+                out[col] = [units.get(v, v) if isinstance(v, str) else _cell(v, p) for v, p in zip(frame[col], plain)]
         return Part("table", out.reset_index(drop=True), caption, n, {"labels": m.labels("labels.findings")})
 
     # ---- sections -----------------------------------------------------------------------------------------------

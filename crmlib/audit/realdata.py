@@ -158,7 +158,7 @@ class RealDataChapter:
         self.profile = profile = segment.tier_profile(ce.values["clv"], self.tier, extra=extra)
         cols = ["customers", "customer_share", "total", "value_share", "mean"]
         shown = profile[cols + ["mean_frequency_holdout", "mean_monetary_holdout"]].copy()
-        shown.index = [self.tier_name(t) for t in shown.index]
+        shown.index = pd.Index([self.tier_name(t) for t in shown.index], name="tier")
         money = self.terms.currency
         labels = {k: v.format(money=money) for k, v in m.labels("labels.tiers").items()}
         cuts = rule.cuts
@@ -272,11 +272,12 @@ class RealDataChapter:
         ax.set_xlabel(m("s11.km_x"))
         ax.set_ylabel(m("s11.km_y"))
         ax.legend(title=m("labels.tiers.tier"))
-        from matplotlib.text import Text
+        from matplotlib.ticker import FuncFormatter
 
-        for label in fig.findobj(Text):  # lifelines writes the numbers-at-risk table's heading in English
-            if "At risk" in label.get_text():
-                label.set_text(label.get_text().replace("At risk", m("s11.km_at_risk")))
+        word = m("s11.km_at_risk")
+        for axes in fig.axes[1:]:  # lifelines writes the numbers-at-risk table's heading in English, as tick labels
+            english = axes.xaxis.get_major_formatter()
+            axes.xaxis.set_major_formatter(FuncFormatter(lambda x, pos, f=english: f(x, pos).replace("At risk", word)))
         overall, _ = survival.logrank(spells, "tier")
         stat = float(overall["test_statistic"].iloc[0])
         self.key_figures["logrank_tiers_statistic"] = round(stat, 2)
