@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -10,6 +11,7 @@ from crmlib.segment import TierRule, tier_profile
 from crmlib.segment.classes import (
     BANK_CLASSES,
     LOYALTY_DIMENSIONS,
+    LOYALTY_TYPES,
     bank_classes,
     customer_states,
     load_loyalty_items,
@@ -110,3 +112,26 @@ def test_correctness_loyalty_scores_from_items():
     answers.loc["r2", "rep2"] = None
     with pytest.raises(DataError, match=r"no answer on the 'repeat' items \['rep1', 'rep2'\] in 1 row"):
         loyalty_scores(answers, items)
+
+
+def test_correctness_loyalty_profile_by_hand():
+    from crmlib.segment.classes import loyalty_profile
+
+    types = pd.Series(["super_value", "super_value", "price", "none", "price"], index=list("abcde"))
+    frame = pd.DataFrame({"dv": [2.0, 1.0, 0.5, -1.0, None], "SAT": [90, 80, 60, 30, 50]}, index=list("abcde"))
+    got = loyalty_profile(types, frame, ["dv", "SAT"])
+    assert list(got.index) == list(LOYALTY_TYPES)
+    assert got.loc["super_value", "n"] == 2 and got.loc["super_value", "share"] == pytest.approx(0.4)
+    assert got.loc["super_value", "dv"] == pytest.approx(1.5) and got.loc["super_value", "SAT"] == pytest.approx(85)
+    assert got.loc["price", "dv"] == pytest.approx(0.5)  # e's missing value left out of the mean
+    assert got.loc["price", "SAT"] == pytest.approx(55)
+    assert got.loc["monopoly", "n"] == 0 and np.isnan(got.loc["monopoly", "dv"])
+    assert got["n"].sum() == 5 and got["share"].sum() == pytest.approx(1.0)
+    with pytest.raises(DataError, match="types must be indexed like frame"):
+        loyalty_profile(types.iloc[:4], frame.iloc[:3], ["dv"])
+    with pytest.raises(DataError, match=r"types must be one of .* in 1 row"):
+        loyalty_profile(types.replace("none", "loyal"), frame, ["dv"])
+    with pytest.raises(DataError, match=r"no column\(s\) \['nope'\]"):
+        loyalty_profile(types, frame, ["nope"])
+    with pytest.raises(DataError, match="not the text"):
+        loyalty_profile(types, frame, "dv")

@@ -139,7 +139,10 @@ def test_plots_label_their_axes(values):
     plt.close(ax.figure)
     prof = bootstrap_means(values, list(COMPONENTS), "competitor", n_boot=200, seed=1)
     ax = plot_component_profile(prof, list(COMPONENTS), "1-7 points")
-    assert ax.get_ylabel().startswith("Mean score") and len(ax.get_xticklabels()) == 8
+    value_ax, cost_ax = ax.figure.axes  # two panels: value components, cost components
+    assert ax is value_ax and ax.get_ylabel().startswith("Mean score")
+    assert [len(a.get_xticklabels()) for a in (value_ax, cost_ax)] == [4, 4]
+    assert all(ln.get_linestyle() == "None" for a in (value_ax, cost_ax) for ln in a.get_lines())  # dots, no lines
     plt.close(ax.figure)
 
 

@@ -186,3 +186,44 @@ def test_regression_weights_unbiased_and_covered_over_replications():
     assert np.abs(z).max() < 3.5, z
     # 96 intervals: binomial sd at 0.95 is 0.022
     assert 0.88 <= np.mean(hits) <= 1.0, np.mean(hits)
+
+
+def test_loyalty_items_follow_the_true_types_and_leave_the_other_columns_unchanged():
+    """The loyalty items are drawn after every other column, from the type's profile (module docstring)."""
+    from crmlib.segment.classes import LOYALTY_DIMENSIONS, load_loyalty_items, loyalty_scores, loyalty_types
+    from crmlib.value.simulate import LOYALTY_HIGH, LOYALTY_LOW, LOYALTY_PROFILES
+
+    sim = simulate_survey(300, seed=SIMULATION_SEED)
+    items = list(load_loyalty_items()["item"])
+    assert set(items) <= set(sim.data.columns) and sim.data[items].isin(range(1, 8)).all().all()
+    truth = sim.truth.loyalty_types
+    assert len(truth) == len(sim.data) and truth.notna().all()
+    scores = loyalty_scores(sim.data)
+    # each type's mean dimension score: the expected item score of LOYALTY_HIGH or LOYALTY_LOW (latent sd 0.5,
+    # item sd 0.9), within 4 standard errors of a mean of two items
+    for t, dims in LOYALTY_PROFILES.items():
+        own = scores.loc[(truth == t).to_numpy()]
+        for d in LOYALTY_DIMENSIONS:
+            mean = LOYALTY_HIGH if d in dims else LOYALTY_LOW
+            expected = float(expected_item_score(mean, float(np.hypot(0.5, 0.9))))
+            assert own[d].mean() == pytest.approx(expected, abs=4 * 0.8 / np.sqrt(len(own)))
+    # super-value respondents get more delivered value than respondents with no loyalty (slopes +1.2 and -1.0)
+    cb = load_value_codebook()
+    dv = delivered_value(score_components(sim.data, cb), TRUE_WEIGHTS)["dv_difference"]
+    assert dv[(truth == "super_value").to_numpy()].mean() > dv[(truth == "none").to_numpy()].mean() + 0.5
+    # the rule at its default threshold recovers most types on the shipped survey (89% measured)
+    assert (loyalty_types(scores).astype(str) == truth.astype(str)).mean() > 0.85
+
+
+def test_loyalty_recovery_over_runs():
+    from crmlib.value import loyalty_recovery
+
+    got = loyalty_recovery(3, n_per_competitor=100, seed=7)
+    assert got.attrs == {"n_runs": 3, "high": 5.0}
+    assert got.loc["all", "respondents"] == 400
+    assert got.drop(index="all")["respondents"].sum() == pytest.approx(400)
+    assert 0.8 < got.loc["all", "recall"] < 0.97
+    assert (got["recall_min"] <= got["recall"]).all() and (got["recall"] <= got["recall_max"]).all()
+    # a threshold above every item answer finds nobody high: all respondents 'none', so recall 1 for 'none' only
+    top = loyalty_recovery(2, high=7.5, n_per_competitor=50, seed=7)
+    assert top.loc["none", "recall"] == 1.0 and top.loc["super_value", "recall"] == 0.0

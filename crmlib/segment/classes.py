@@ -11,7 +11,8 @@
   convenience, 價格 price, 激勵 incentive, 超值 super-value; seed 004, sec. 2.3.1, after Sindell) from survey
   scores on six dimensions (:func:`loyalty_scores`, items in ``data/loyalty_type_items.csv``).
 
-Class sizes and value: :func:`crmlib.segment.tier_profile` (values, classes).
+Class sizes and value: :func:`crmlib.segment.tier_profile` (values, classes); loyalty type sizes and the mean of
+any value or outcome per type: :func:`loyalty_profile`.
 
 References
 ----------
@@ -41,9 +42,11 @@ __all__ = [
     "CUSTOMER_STATES",
     "LOYALTY_DIMENSIONS",
     "LOYALTY_TYPES",
+    "LOYALTY_TYPE_LABELS",
     "bank_classes",
     "customer_states",
     "load_loyalty_items",
+    "loyalty_profile",
     "loyalty_scores",
     "loyalty_types",
 ]
@@ -65,6 +68,17 @@ LOYALTY_TYPES: tuple[str, ...] = (
     "none",
 )
 """The seven types and ``none`` (low attitude, low repeat: not loyal), in the order the rule tests them."""
+LOYALTY_TYPE_LABELS: dict[str, str] = {
+    "super_value": "Super-value 超值",
+    "monopoly": "Monopoly 壟斷",
+    "price": "Price 價格",
+    "incentive": "Incentive 激勵",
+    "convenience": "Convenience 方便",
+    "inertia": "Inertia 惰性",
+    "latent": "Latent 潛在",
+    "none": "Not loyal",
+}
+"""Reader's label of each loyalty type, with the thesis's (Traditional Chinese) term."""
 _DRIVERS = (
     ("no_alternative", "monopoly"),
     ("price", "price"),
@@ -240,3 +254,48 @@ def loyalty_types(scores: pd.DataFrame, *, high: float = 5.0) -> pd.Series:
     driven = np.where(drivers.max(axis=1) >= high, strongest, "inertia")
     label = np.where(rep, np.where(att, "super_value", driven), np.where(att, "latent", "none"))
     return pd.Series(pd.Categorical(label, categories=LOYALTY_TYPES), index=s.index, name="loyalty_type")
+
+
+def loyalty_profile(types: pd.Series, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Size of each loyalty type and the mean of ``columns`` (value, satisfaction, ...) per type.
+
+    Parameters
+    ----------
+    types : loyalty type per respondent (:func:`loyalty_types`), indexed like ``frame``.
+    frame : respondents with the numeric ``columns``; a missing value is left out of its type's mean.
+    columns : the columns averaged per type (their own units, e.g. delivered value in scale points).
+
+    Returns
+    -------
+    DataFrame indexed by type (all :data:`LOYALTY_TYPES`, empty ones with 0 respondents and blank means):
+    ``n`` (respondents), ``share`` (of all respondents, 0-1) and one mean per column.
+
+    Raises
+    ------
+    DataError
+        ``types`` not indexed like ``frame`` or missing for some respondents (rows named), a column absent or
+        not numeric.
+
+    References
+    ----------
+    Seed thesis 004, sec. 2.3.1 (the seven types); Dick & Basu (1994).
+    """
+    if isinstance(columns, str):
+        raise DataError(f"columns must be a list of column names, not the text {columns!r}")
+    require_columns(frame, list(columns), "loyalty profile")
+    t = pd.Series(types)
+    if not t.index.equals(frame.index):
+        raise DataError("types must be indexed like frame (one loyalty type per respondent)")
+    bad = t.isna() | ~t.isin(LOYALTY_TYPES)
+    if bad.any():
+        raise DataError(f"types must be one of {list(LOYALTY_TYPES)}; not in {rows_text(bad.to_numpy(), t.index)}")
+    for c in columns:
+        if not pd.api.types.is_numeric_dtype(frame[c]):
+            raise DataError(f"loyalty profile: column {c!r} is not numeric")
+    key = pd.Categorical(t.astype(str), categories=LOYALTY_TYPES)
+    g = frame[list(columns)].astype(float).groupby(key, observed=False)
+    out = pd.DataFrame({"n": g.size().astype("int64")})
+    out["share"] = out["n"] / len(t)
+    out = out.join(g.mean())
+    out.index.name = "loyalty_type"
+    return out

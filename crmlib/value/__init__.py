@@ -19,6 +19,7 @@ Modules
 ``evaluation``    out-of-sample (cross-validated) R² of an outcome on V - C; recovery over many simulated surveys
 ``corp_rep``      a PARTIAL mapping of the real corporate-reputation survey
 ``tables``        result tables (instrument overview, scoring report with alpha, weights, recovery, PLS inputs)
+``narrative``     the report's sentences and reader's tables, each number computed from a result
 """
 
 from .compare import (
@@ -29,8 +30,8 @@ from .compare import (
     value_map_table,
 )
 from .consequences import regress_outcomes
-from .corp_rep import CORP_REP_MAPPING, CORP_REP_MISSING, corp_rep_partial
-from .evaluation import out_of_sample_r2, recovery_study
+from .corp_rep import CORP_REP_MAPPING, CORP_REP_MISSING, corp_rep_partial, corp_rep_switching, switching_text
+from .evaluation import loyalty_recovery, out_of_sample_r2, recovery_study
 from .instrument import (
     COMPONENT_LABELS,
     COMPONENTS,
@@ -42,6 +43,24 @@ from .instrument import (
     read_value_survey,
 )
 from .model import DeliveredValue
+from .narrative import (
+    LABELS,
+    by_label,
+    conclusion_text,
+    data_text,
+    difference_text,
+    effect_table,
+    effect_text,
+    instrument_text,
+    loyalty_text,
+    pairwise_table,
+    pls_text,
+    r2_text,
+    recovery_text,
+    value_map_text,
+    weights_text,
+    with_columns,
+)
 from .plots import plot_component_profile, plot_value_map
 from .scoring import (
     ComponentScores,
@@ -52,6 +71,7 @@ from .scoring import (
 )
 from .simulate import (
     LATENT_MEANS,
+    LOYALTY_TYPE_LOGITS,
     SEGMENT_SHIFT,
     SIMULATION_SEED,
     TRUE_EFFECTS,
@@ -81,6 +101,8 @@ from .weights import (
 
 __all__ = [
     "COMPONENTS",
+    "LABELS",
+    "LOYALTY_TYPE_LOGITS",
     "DEFAULT_OUTCOMES",
     "COMPONENT_LABELS",
     "CORP_REP_MAPPING",
@@ -128,5 +150,23 @@ __all__ = [
     "value_map_table",
     "weight_outcome",
     "weights_comparison",
+    "by_label",
+    "conclusion_text",
+    "corp_rep_switching",
+    "data_text",
+    "difference_text",
+    "effect_table",
+    "effect_text",
+    "instrument_text",
+    "loyalty_recovery",
+    "loyalty_text",
+    "pairwise_table",
+    "r2_text",
+    "recovery_text",
+    "switching_text",
+    "value_map_text",
+    "weights_text",
+    "with_columns",
+    "pls_text",
     "write_simulated_survey",
 ]

@@ -36,7 +36,7 @@ from ..datasets import load_corp_rep
 from ..exceptions import DataError
 from .instrument import COMPONENTS
 
-__all__ = ["CORP_REP_MAPPING", "CORP_REP_MISSING", "corp_rep_partial"]
+__all__ = ["CORP_REP_MAPPING", "CORP_REP_MISSING", "corp_rep_partial", "corp_rep_switching", "switching_text"]
 
 CORP_REP_MAPPING: dict[str, list[str]] = {
     "product_value": ["qual_1", "qual_2", "qual_4"],
@@ -105,3 +105,90 @@ def corp_rep_partial() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         index=pd.Index(list(COMPONENTS), name="component"),
     )
     return data, codebook, mapping
+
+
+def corp_rep_switching(level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Satisfaction and loyalty on the value side and on switching costs, in the real corp_rep survey.
+
+    The value side is the equal-weight total value of the measured value components (0-100 POMP). The
+    switching-cost items are kept apart as what they measure, a barrier to leaving (``switching_costs``: the
+    equal-weight mean of the three proxy components, 0-100 POMP), not as Kotler's cost of buying: a barrier is
+    expected to raise loyalty (Jones, Mothersbaugh & Beatty 2000), a cost of buying to lower delivered value.
+
+    Parameters
+    ----------
+    level : coverage of the HC3 intervals, in (0, 1).
+
+    Returns
+    -------
+    ``(mapping, regressions)``: the component mapping of :func:`corp_rep_partial`, and the slopes of
+    :func:`~crmlib.value.regress_outcomes` of ``cusa`` and ``cusl`` (1-7) on ``total_value`` and
+    ``switching_costs`` (indexed by outcome and term: ``coef`` in outcome points per POMP point, ``se_hc3``,
+    ``p``, ``lower``, ``upper``; the intercepts left out); ``attrs["r2"]`` and ``attrs["n"]``: outcome -> R² and
+    respondents of each regression.
+
+    References
+    ----------
+    Hair, J. F., Hult, G. T. M., Ringle, C. M. & Sarstedt, M. (2017). *A Primer on PLS-SEM*, 2nd ed. (the data);
+    Jones, M. A., Mothersbaugh, D. L. & Beatty, S. E. (2000). Switching barriers and repurchase intentions in
+    services. *Journal of Retailing* 76(2), 259-274.
+    """
+    from .consequences import regress_outcomes
+    from .model import DeliveredValue
+
+    data, codebook, mapping = corp_rep_partial()
+    fit = DeliveredValue("equal", scale="pomp", form="difference", require_all=False).fit(data, codebook)
+    frame = pd.DataFrame(
+        {
+            "total_value": fit.values_["total_value"],
+            "switching_costs": fit.values_["total_cost"],
+            "cusa": data["cusa"],
+            "cusl": data["cusl"],
+        }
+    )
+    reg = regress_outcomes(frame, ["cusa", "cusl"], ["total_value", "switching_costs"], level=level)
+    fit_stats = reg.groupby(level="outcome", sort=False)[["r2", "n"]].first()
+    out = reg.drop(index="const", level="term")[["coef", "se_hc3", "p", "lower", "upper"]]
+    out.attrs.update({"r2": fit_stats["r2"].to_dict(), "n": {k: int(v) for k, v in fit_stats["n"].items()}})
+    return mapping, out
+
+
+def switching_text(regressions: pd.DataFrame, significance: float = 0.05) -> str:
+    """What the corp_rep regressions say about the value side and about switching costs as a cost.
+
+    Parameters
+    ----------
+    regressions : the second result of :func:`corp_rep_switching` (``cusl`` on ``total_value`` and
+        ``switching_costs``).
+    significance : the p-value below which a relation is called clear.
+
+    Returns
+    -------
+    Markdown text (coefficients in loyalty points, 1-7, per POMP point).
+
+    References
+    ----------
+    Jones, Mothersbaugh & Beatty (2000); Kotler & Keller (2006), ch. 5.
+    """
+    from ..style import p_text
+
+    def rel(r) -> str:
+        return "no clear" if r["p"] >= significance else ("a positive" if r["coef"] > 0 else "a negative")
+
+    def p(r) -> str:
+        t = p_text(r["p"])
+        return t if t.startswith("<") else "= " + t
+
+    v, c = regressions.loc[("cusl", "total_value")], regressions.loc[("cusl", "switching_costs")]
+    verdict = {
+        "a positive": "as a barrier to leaving would, and as Kotler's cost of buying would not",
+        "a negative": "as a cost would; yet the items ask what leaving would cost, not what buying costs",
+        "no clear": "so they neither act as a barrier here nor stand in for Kotler's cost of buying",
+    }[rel(c)]
+    r2 = regressions.attrs.get("r2", {})
+    fit = f" (R² of loyalty {r2['cusl']:.2f}, of satisfaction {r2['cusa']:.2f})" if {"cusa", "cusl"} <= set(r2) else ""
+    return (
+        f"On the real survey, loyalty shows {rel(v)} relation to the value side ({v['coef']:.3f} points per POMP "
+        f"point, p {p(v)}) and {rel(c)} relation to switching costs ({c['coef']:.3f}, p {p(c)}){fit}, {verdict}. "
+        "A real delivered-value study needs the cost items of the questionnaire in section 1."
+    )

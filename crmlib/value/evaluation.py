@@ -41,7 +41,7 @@ from .scoring import ComponentScores, delivered_value, score_components
 from .simulate import TRUE_EFFECTS, TRUE_WEIGHTS, simulate_survey
 from .weights import Method, bootstrap_weights, derive_weights
 
-__all__ = ["out_of_sample_r2", "recovery_study"]
+__all__ = ["loyalty_recovery", "out_of_sample_r2", "recovery_study"]
 
 
 def _rows(scores: ComponentScores, index: pd.Index) -> ComponentScores:
@@ -156,8 +156,10 @@ def recovery_study(
     Returns
     -------
     DataFrame indexed by (``quantity``, ``name``) with ``truth``, ``mean``
-    (of the estimates), ``bias``, ``rmse`` and ``coverage`` (share of runs whose
-    interval holds the truth); ``attrs`` holds ``n_runs``, ``level`` and ``n_boot``.
+    (of the estimates), ``bias``, ``rmse``, ``coverage`` (share of runs whose
+    interval holds the truth) and ``coverage_mcse`` (its Monte-Carlo standard error,
+    sqrt(coverage (1 - coverage) / n_runs), Morris et al. 2019, table 6); ``attrs``
+    holds ``n_runs``, ``level`` and ``n_boot``.
 
     References
     ----------
@@ -200,5 +202,60 @@ def recovery_study(
         rmse=("error", lambda e: float(np.sqrt(np.mean(np.square(e))))),
         coverage=("inside", "mean"),
     )
+    out["coverage_mcse"] = np.sqrt(out["coverage"] * (1.0 - out["coverage"]) / runs)
     out.attrs.update({"n_runs": runs, "level": level, "n_boot": n_boot})
+    return out
+
+
+def loyalty_recovery(n_runs: int, *, high: float = 5.0, n_per_competitor: int = 300, seed: int) -> pd.DataFrame:
+    """How often the loyalty-type rule finds each respondent's true type, over ``n_runs`` SIMULATED surveys.
+
+    Each run draws a survey (:func:`~crmlib.value.simulate_survey`, seed ``seed + r``), scores the loyalty items
+    (:func:`crmlib.segment.loyalty_scores`) and applies :func:`crmlib.segment.loyalty_types` with ``high``; the
+    result is compared with the simulation's true types.
+
+    Parameters
+    ----------
+    n_runs : simulated surveys (>= 2).
+    high : the rule's threshold (answer-scale units, 1-7).
+    n_per_competitor : respondents per provider in each survey.
+    seed : seed of the first run (int); run *r* uses ``seed + r``.
+
+    Returns
+    -------
+    DataFrame indexed by true type (then ``all``): ``respondents`` (mean per run), ``recall`` (mean share of the
+    type's respondents classified into it, 0-1), ``recall_min`` and ``recall_max`` over the runs; ``all`` holds
+    the share of all respondents classified right. ``attrs``: ``n_runs``, ``high``.
+
+    References
+    ----------
+    Seed thesis 004, sec. 2.3.1; Morris, White & Crowther (2019).
+    """
+    from ..segment.classes import LOYALTY_TYPES, loyalty_scores, loyalty_types
+
+    runs = check_count(n_runs, "n_runs", minimum=2)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise DataError(f"seed must be an int (run r uses seed + r), got {seed!r}")
+    cb = load_value_codebook()
+    rows = []
+    for r in range(runs):  # a loop over simulated surveys, not respondents
+        sim = simulate_survey(n_per_competitor, seed=int(seed) + r, codebook=cb)
+        assert sim.truth.loyalty_types is not None  # every simulated survey carries its true types
+        truth = sim.truth.loyalty_types.astype(str).to_numpy()
+        found = loyalty_types(loyalty_scores(sim.data), high=high).astype(str).to_numpy()
+        for t in [*LOYALTY_TYPES, "all"]:
+            mine = np.ones(len(truth), bool) if t == "all" else truth == t
+            rows.append((t, int(mine.sum()), float((found[mine] == truth[mine]).mean()) if mine.any() else np.nan))
+    frame = pd.DataFrame(rows, columns=["type", "respondents", "recall"])
+    g = frame.groupby("type", sort=False)
+    out = pd.DataFrame(
+        {
+            "respondents": g["respondents"].mean(),
+            "recall": g["recall"].mean(),
+            "recall_min": g["recall"].min(),
+            "recall_max": g["recall"].max(),
+        }
+    )
+    out.index.name = "true_loyalty_type"
+    out.attrs.update({"n_runs": runs, "high": float(high)})
     return out

@@ -30,6 +30,15 @@ Latent model (one respondent rates the one provider he or she uses)
   (heteroscedastic, hence HC3); ``SAT = clip(round(SAT*), 0, 100)``;
   ``LOY = clip(round(25 + 0.6 SAT* + e_L), 0, 100)``, ``e_L ~ N(0, 6^2)``
   (so the total effect of DV on LOY is 6); ``CHOICE ~ Bernoulli(logistic(-1 + 1.5 DV))``.
+* Loyalty type (drawn after everything above, so the other columns do not depend on it): each respondent's true
+  type among the seven of the thesis and ``none`` (:data:`crmlib.segment.classes.LOYALTY_TYPES`) follows a
+  multinomial logit, ``logit_t = intercept_t + slope_t (DV - 1) + provider_t`` (:data:`LOYALTY_TYPE_LOGITS`:
+  super-value and latent loyalty rise with delivered value, no loyalty falls; provider D's customers are more
+  often captive, B's price-driven, C's convenience-driven, A's incentive-driven). The type sets a latent score
+  on each of the six loyalty dimensions, :data:`LOYALTY_HIGH` on the dimensions that define it
+  (:data:`LOYALTY_PROFILES`) and :data:`LOYALTY_LOW` on the others, plus ``N(0, LOYALTY_SD^2)``; each of the two
+  items of a dimension (``data/loyalty_type_items.csv``) is ``clip(round(latent + e), 1, 7)``,
+  ``e ~ N(0, ITEM_SD^2)``, never missing.
 
 Known truth
 -----------
@@ -53,6 +62,7 @@ from scipy import stats
 
 from .._checks import as_rng, check_count
 from ..datasets import data_dir
+from ..segment.classes import LOYALTY_DIMENSIONS, LOYALTY_TYPES, load_loyalty_items
 from .instrument import (
     COMPONENTS,
     COST_COMPONENTS,
@@ -63,6 +73,10 @@ from .scoring import component_items
 
 __all__ = [
     "LATENT_MEANS",
+    "LOYALTY_HIGH",
+    "LOYALTY_LOW",
+    "LOYALTY_PROFILES",
+    "LOYALTY_TYPE_LOGITS",
     "SEGMENT_SHIFT",
     "SIMULATION_SEED",
     "TRUE_EFFECTS",
@@ -114,6 +128,35 @@ TRUE_EFFECTS = {
 }
 """True outcome equations (SAT and LOY on 0-100, DV in 1-7 scale points with the true weights)."""
 
+LOYALTY_HIGH = 6.0
+"""Latent score (1-7 metric) of a loyalty dimension that defines the respondent's type."""
+LOYALTY_LOW = 3.0
+"""Latent score (1-7 metric) of the other loyalty dimensions."""
+LOYALTY_SD = 0.5
+LOYALTY_PROFILES: dict[str, tuple[str, ...]] = {
+    "super_value": ("attitude", "repeat"),
+    "monopoly": ("repeat", "no_alternative"),
+    "price": ("repeat", "price"),
+    "incentive": ("repeat", "incentive"),
+    "convenience": ("repeat", "convenience"),
+    "inertia": ("repeat",),
+    "latent": ("attitude",),
+    "none": (),
+}
+"""The loyalty dimensions that are high in each true type (the rule of :func:`crmlib.segment.loyalty_types`)."""
+LOYALTY_TYPE_LOGITS = pd.DataFrame(
+    {
+        "intercept": [-0.2, -1.5, -1.0, -1.0, -1.0, -0.8, -1.0, -0.3],
+        "slope": [1.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.6, -1.0],
+        "A": [0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 0.0, 0.0],
+        "B": [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        "C": [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0],
+        "D": [0.0, 1.5, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0],
+    },
+    index=list(LOYALTY_TYPES),
+)
+"""Multinomial-logit coefficients of the true loyalty type: intercept, slope on (DV - 1) and provider shifts."""
+
 
 def expected_item_score(mean, sd: float, lo: int = 1, hi: int = 7) -> np.ndarray:
     """``E[clip(round(Z), lo, hi)]`` for ``Z ~ N(mean, sd^2)``, exactly (a sum of normal probabilities)."""
@@ -135,6 +178,7 @@ class CDVTruth:
     latent_means, segment_shift : the latent design (:data:`LATENT_MEANS`,
         :data:`SEGMENT_SHIFT`).
     weights : :data:`TRUE_WEIGHTS`; effects : :data:`TRUE_EFFECTS`.
+    loyalty_types : each respondent's true loyalty type, in the rows' order of the survey.
     """
 
     cell_means: pd.DataFrame
@@ -142,6 +186,7 @@ class CDVTruth:
     segment_shift: pd.DataFrame
     weights: pd.Series
     effects: dict
+    loyalty_types: pd.Series | None = None
 
     def means_by(self, group: str = "competitor") -> pd.DataFrame:
         """Expected component scores, total value, total cost and V - C (true weights) by ``competitor`` or ``segment``."""
@@ -240,7 +285,8 @@ def simulate_survey(
     data["LOY"] = np.clip(np.rint(loy_star), 0, 100)
     data["CHOICE"] = choice
     order = rng.permutation(n)
-    data = data.iloc[order].reset_index(drop=True)
+    true_type, loyalty = _loyalty_answers(rng, dv, comp)
+    data = pd.concat([data, loyalty], axis=1).iloc[order].reset_index(drop=True)
     data.insert(0, "respondent", np.arange(1, n + 1))
 
     sd = float(np.sqrt(LATENT_SD**2 + ITEM_SD**2))
@@ -250,8 +296,29 @@ def simulate_survey(
     )
     cell_means = pd.DataFrame(expected_item_score(cell_mu, sd), index=cells, columns=list(COMPONENTS))
     cell_means["n"] = np.where(cells.get_level_values(1) == "business", n_bus, n_per_competitor - n_bus)
-    truth = CDVTruth(cell_means, LATENT_MEANS.copy(), SEGMENT_SHIFT.copy(), TRUE_WEIGHTS.copy(), dict(TRUE_EFFECTS))
+    types = pd.Series(pd.Categorical(true_type[order], categories=LOYALTY_TYPES), name="true_loyalty_type")
+    truth = CDVTruth(
+        cell_means, LATENT_MEANS.copy(), SEGMENT_SHIFT.copy(), TRUE_WEIGHTS.copy(), dict(TRUE_EFFECTS), types
+    )
     return SimulatedCDV(data=data, truth=truth, seed=seed if isinstance(seed, (int, np.integer)) else None)
+
+
+def _loyalty_answers(rng: np.random.Generator, dv: np.ndarray, provider: np.ndarray):
+    """True loyalty types and the answers to the loyalty items (module docstring), in the unshuffled order."""
+    lg = LOYALTY_TYPE_LOGITS
+    eta = lg["intercept"].to_numpy() + np.outer(dv - 1.0, lg["slope"].to_numpy()) + lg[provider].to_numpy().T
+    p = np.exp(eta - eta.max(axis=1, keepdims=True))
+    cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
+    pick = np.minimum((rng.random(len(dv))[:, None] > cum).sum(axis=1), len(lg) - 1)
+    true_type = np.asarray(lg.index, dtype=object)[pick]
+    high = np.array([[d in LOYALTY_PROFILES[t] for d in LOYALTY_DIMENSIONS] for t in lg.index])[pick]
+    latent = np.where(high, LOYALTY_HIGH, LOYALTY_LOW) + rng.normal(0.0, LOYALTY_SD, high.shape)
+    items = load_loyalty_items()
+    answers = {}
+    for item, dim in zip(items["item"], items["dimension"]):
+        k = LOYALTY_DIMENSIONS.index(dim)
+        answers[item] = np.clip(np.rint(latent[:, k] + rng.normal(0.0, ITEM_SD, len(dv))), 1, 7)
+    return true_type, pd.DataFrame(answers)
 
 
 def write_simulated_survey(

@@ -54,10 +54,13 @@ def instrument_overview(instrument: pd.DataFrame) -> pd.DataFrame:
 
 
 def scoring_table(scores: ComponentScores) -> pd.DataFrame:
-    """The scoring report with Cronbach's alpha (raw, listwise) of each component's recoded items."""
-    rep = scores.report[
-        ["label", "side", "n_items", "reversed", "min_items", "n_scored", "n_too_few", "missing_answers"]
-    ].copy()
+    """The scoring report with Cronbach's alpha (raw, listwise) of each component's recoded items.
+
+    Indexed by component (:func:`~crmlib.value.by_label` shows the labels): ``side``, ``n_items``, ``reversed``,
+    ``min_items``, ``n_scored``, ``n_too_few``, ``missing_answers`` (counts) and ``alpha``. Cronbach (1951),
+    *Psychometrika* 16(3), eq. 2.
+    """
+    rep = scores.report[["side", "n_items", "reversed", "min_items", "n_scored", "n_too_few", "missing_answers"]].copy()
     alpha = {}
     for c, its in scores.items.items():
         alpha[c] = float(cronbach_alpha(scores.recoded[its])["alpha_raw"]) if len(its) > 1 else np.nan
