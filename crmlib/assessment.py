@@ -42,10 +42,14 @@ __all__ = [
     "MATURITY_LEVELS",
     "STAGES",
     "answers_from_log",
+    "assessment_labels",
+    "assessment_items_table",
+    "data_answers_table",
     "assessment_gaps",
     "assessment_scores",
     "load_assessment_items",
     "maturity_level",
+    "plot_assessment_profile",
     "plot_assessment_radar",
     "simulate_answers",
 ]
@@ -71,6 +75,31 @@ MATURITY_LEVELS: tuple[str, ...] = ("initial", "developing", "defined", "managed
 MATURITY_CUTS: tuple[float, ...] = (1.8, 2.6, 3.4, 4.2)
 """Overall scores (1-5) at which the next maturity level begins: five equal bands of width 0.8 (crmlib's choice)."""
 _SCALE = (1, 5)
+LANGUAGES: tuple[str, ...] = ("en", "zh", "ko")
+"""Languages of the instrument: English, Simplified Chinese, Korean (the ``wording_<language>`` columns)."""
+_NAMES: dict[str, tuple[str, str, str]] = {  # English, Chinese, Korean (crmlib's translation of the slides' terms)
+    "analysis_planning": ("Analysis & planning", "分析与规划", "분석 및 계획"),
+    "proposition": ("Proposition", "价值主张", "가치 제안"),
+    "people_organisation": ("People & organisation", "人员与组织", "인력 및 조직"),
+    "measurement": ("Measurement", "衡量", "측정"),
+    "customer_experience": ("Customer experience", "客户体验", "고객 경험"),
+    "customer_management": ("Customer management", "客户管理活动", "고객 관리 활동"),
+    "targeting": ("Targeting", "目标客户选择", "표적 고객 선정"),
+    "enquiry_management": ("Enquiry management", "询问管理", "문의 관리"),
+    "welcome": ("Welcome", "欢迎", "환영"),
+    "getting_to_know": ("Getting to know", "了解客户", "고객 이해"),
+    "development": ("Development", "客户发展", "고객 개발"),
+    "managing_problems": ("Managing problems", "问题管理", "문제 관리"),
+    "win_back": ("Win-back", "赢回客户", "고객 되찾기"),
+    "item": ("Item", "题项", "문항"),
+    "area": ("Area", "领域", "영역"),
+    "stage": ("Stage", "阶段", "단계"),
+    "question": ("Question", "问题", "질문"),
+    "areas": ("Areas", "领域", "영역"),
+    "stages": ("Customer-management stages", "客户管理阶段", "고객 관리 단계"),
+    "score": ("score", "得分", "점수"),
+    "target": ("target", "目标", "목표"),
+}
 
 
 def load_assessment_items(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -106,6 +135,83 @@ def load_assessment_items(path: str | os.PathLike | None = None) -> pd.DataFrame
     if items["item"].duplicated().any():
         raise DataError(f"assessment items: column 'item' repeats in {rows_text(items['item'].duplicated())}")
     return items
+
+
+def assessment_labels(language: str = "en") -> dict[str, str]:
+    """Reader's names of the areas, stages and table headings in ``language``, beside the English.
+
+    Parameters
+    ----------
+    language : ``"en"`` (English only), ``"zh"`` or ``"ko"`` (English, then Chinese or Korean).
+
+    Returns
+    -------
+    dict key -> label (areas, stages and their ``stage:<stage>`` score columns, ``item``, ``area``, ``stage``,
+    ``question``, ``areas``, ``stages``, ``score``, ``target``), e.g. ``"analysis_planning" -> "Analysis &
+    planning 분석 및 계획"`` for Korean.
+
+    References
+    ----------
+    Seed slides 003 (the Chinese terms of the model); Woodcock, Stone & Foss (2003) (the English ones).
+    """
+    k = LANGUAGES.index(check_choice(language, "language", list(LANGUAGES)))
+    out = {key: names[0] if k == 0 else f"{names[0]} {names[k]}" for key, names in _NAMES.items()}
+    return {**out, **{f"stage:{st}": out[st] for st in STAGES}}
+
+
+def assessment_items_table(items: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """The instrument as a reader's table: item, area, stage and the question in English and in ``language``.
+
+    Parameters
+    ----------
+    items : :func:`load_assessment_items`.
+    language : ``"en"``, ``"zh"`` or ``"ko"``; the wording column of that language is shown beside the English.
+
+    Returns
+    -------
+    DataFrame indexed by item with the columns named in ``language`` (:func:`assessment_labels`).
+
+    References
+    ----------
+    Seed slides 003; Woodcock, Stone & Foss (2003).
+    """
+    names = assessment_labels(language)
+    require_columns(items, ["item", "area", "stage", "wording_en", f"wording_{language}"], "assessment items")
+    out = pd.DataFrame(
+        {
+            names["area"]: items["area"].map(names),
+            names["stage"]: items["stage"].map(lambda v: names.get(v, "") if v else ""),
+            _NAMES["question"][0]: items["wording_en"],
+        }
+    )
+    if language != "en":
+        out[_NAMES["question"][LANGUAGES.index(language)]] = items[f"wording_{language}"].to_numpy()
+    out.index = pd.Index(items["item"], name=names["item"])
+    return out
+
+
+def data_answers_table(items: pd.DataFrame, answers: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """The instrument's data questions beside their answers from the data (:func:`answers_from_log`).
+
+    Parameters
+    ----------
+    items : :func:`load_assessment_items` (its ``from_data`` codes link a question to an answer).
+    answers : :func:`answers_from_log` (indexed by question code: ``answer``, ``value``, ``evidence``).
+    language : ``"en"``, ``"zh"`` or ``"ko"`` (the question's wording shown beside the English).
+
+    Returns
+    -------
+    DataFrame indexed by item: the question(s), ``answer``, ``value`` and ``evidence``.
+
+    References
+    ----------
+    Seed slides 003 (the analysis-and-planning questions).
+    """
+    require_columns(answers, ["answer", "value", "evidence"], "answers")
+    asked = items.loc[items["from_data"] != ""]
+    table = assessment_items_table(asked, language).drop(columns=assessment_labels(language)["stage"])
+    found = answers.reindex(asked["from_data"].to_numpy())
+    return table.assign(**{c: found[c].to_numpy() for c in ("answer", "value", "evidence")})
 
 
 def maturity_level(score: float | Sequence[float] | pd.Series, cuts: Sequence[float] = MATURITY_CUTS) -> pd.Series:
@@ -241,7 +347,8 @@ def plot_assessment_radar(
     ----------
     scores : one assessment's scores of the areas to draw (a Series; its index gives the spokes).
     target : the target per area, drawn dashed.
-    labels : display name per area (default: the area name with spaces).
+    labels : display name per area (default: the area name with spaces); ``"score"`` and ``"target"`` name the
+        legend entries (:func:`assessment_labels`).
     ax : a polar matplotlib axes (default: a new figure).
 
     Returns
@@ -273,8 +380,58 @@ def plot_assessment_radar(
     ax.set_yticks(range(1, _SCALE[1] + 1))
     label_axes(ax, " ", "Score (1-5)")
     ax.yaxis.labelpad = 40  # clear of the spoke labels on the left
-    ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1))
+    legend = labels or {}
+    ax.legend(
+        [ax.lines[0], *ax.lines[1:2]],
+        [legend.get("score", "score"), *([legend.get("target", "target")] if target is not None else [])],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=2,
+    )
     return ax
+
+
+def plot_assessment_profile(scores: pd.Series, target: Mapping[str, float], *, language: str = "en"):
+    """Two radar charts of a firm's mean scores, the areas and the customer-management stages, against the target.
+
+    Parameters
+    ----------
+    scores : the firm's scores (1-5): every area of :data:`AREAS` and ``stage:<stage>`` for every stage (a row of
+        :func:`assessment_scores`, or its mean over respondents).
+    target : the target per area; the stages get the target of ``customer_management``.
+    language : ``"en"``, ``"zh"`` or ``"ko"``: spokes, titles and legend in English and that language
+        (:func:`assessment_labels`; the figure needs a CJK font, :func:`crmlib.style.cjk_font`).
+
+    Returns
+    -------
+    The matplotlib Figure.
+
+    References
+    ----------
+    Woodcock, Stone & Foss (2003): the assessment profile area by area and stage by stage.
+    """
+    import matplotlib.pyplot as plt
+
+    names = assessment_labels(language)
+    k = LANGUAGES.index(language)
+    spokes = {key: f"{n[0]}\n{n[k]}" if k else n[0] for key, n in _NAMES.items()}  # two short lines per spoke
+    spokes.update(score=names["score"], target=names["target"])
+    require_columns(scores.to_frame().T, [*AREAS, *(f"stage:{s}" for s in STAGES)], "scores")
+    missing = [a for a in AREAS if a not in target]
+    if missing:
+        raise DataError(f"target needs a score for every area; missing {missing}")
+    fig, axes = plt.subplots(1, 2, subplot_kw={"projection": "polar"}, figsize=(13, 6.8))
+    plot_assessment_radar(scores[list(AREAS)], target, labels=spokes, ax=axes[0])
+    stages = scores[[f"stage:{s}" for s in STAGES]].rename(lambda k: str(k).removeprefix("stage:"))
+    plot_assessment_radar(
+        stages, dict.fromkeys(STAGES, float(target["customer_management"])), labels=spokes, ax=axes[1]
+    )
+    for ax, title in zip(axes, (names["areas"], names["stages"])):
+        ax.set_title(title, pad=30)
+        ax.tick_params(axis="x", pad=12)  # spoke labels clear of the outer circle
+        ax.yaxis.labelpad = 75  # the score label clear of the left spoke's two lines
+    fig.tight_layout()
+    return fig
 
 
 def simulate_answers(

@@ -80,8 +80,14 @@ def test_correctness_gaps_and_priorities_by_hand():
         A.assessment_gaps(scores, {"win_back": 4})
 
 
-def test_correctness_cdnow_holds_18_months_not_three_years():
-    got = A.answers_from_log(load_cdnow("master"))
+@pytest.fixture(scope="module")
+def cdnow():
+    log = load_cdnow("master")
+    return log, A.answers_from_log(log)
+
+
+def test_correctness_cdnow_holds_18_months_not_three_years(cdnow):
+    got = cdnow[1]
     assert got.loc["years_of_records", "answer"] == "no"
     assert got.loc["years_of_records", "value"] == pytest.approx(546 / 365.25)  # 1997-01-01 .. 1998-06-30
     assert "17.9 months" in got.loc["years_of_records", "evidence"]
@@ -132,3 +138,64 @@ def test_correctness_simulated_answers_recover_the_profile(items):
     assert again.equals(ans)
     with pytest.raises(DataError, match="missing"):
         A.simulate_answers({"proposition": 3}, 2, seed=1)
+
+
+def test_correctness_cdnow_retention_and_value_answers_by_hand(cdnow):
+    """CDNOW (1997-01-01 .. 1998-06-30): six quarters; the pooled share of a quarter's buyers who buy again in the
+    next quarter and the number of repeat buyers, counted here quarter by quarter."""
+    log, got = cdnow
+    q = log["date"].dt.to_period("Q")
+    buyers = {p: set(log.loc[q == p, "customer_id"]) for p in sorted(q.unique())}
+    periods = sorted(buyers)
+    assert len(periods) == 6
+    again = sum(len(buyers[a] & buyers[b]) for a, b in zip(periods[:-1], periods[1:]))
+    base = sum(len(buyers[a]) for a in periods[:-1])
+    assert got.loc["retention_computable", "value"] == pytest.approx(again / base)
+    assert "6 quarters of records" in got.loc["retention_computable", "evidence"]
+    repeaters = int((log.groupby("customer_id").size() >= 2).sum())
+    assert (
+        got.loc["value_computable", "value"] == repeaters
+        and f"{repeaters:,} customers" in got.loc["value_computable", "evidence"]
+    )
+    assert got.loc["years_of_records", "value"] * 12 == pytest.approx(17.94, abs=0.01)  # 18 months, not 36
+    table = A.data_answers_table(A.load_assessment_items(), got, "ko")
+    assert table.loc["ap3", "answer"] == "no" and table.loc["ap3", "질문"].startswith("상세한 고객 거래 기록")
+    assert set(table["answer"]) == {"yes", "no", "cannot tell"}
+
+
+def test_correctness_labels_in_three_languages(items):
+    ko, zh, en = (A.assessment_labels(x) for x in ("ko", "zh", "en"))
+    assert ko["analysis_planning"] == "Analysis & planning 분석 및 계획" and zh["win_back"] == "Win-back 赢回客户"
+    assert en["stage:welcome"] == "Welcome" and ko["stage:welcome"] == ko["welcome"] == "Welcome 환영"
+    assert set(A.AREAS) | set(A.STAGES) <= set(ko)
+    table = A.assessment_items_table(items, "ko")
+    assert list(table.columns) == ["Area 영역", "Stage 단계", "Question", "질문"] and len(table) == len(items)
+    assert table.loc["ap1", "질문"] == items.set_index("item").loc["ap1", "wording_ko"]
+    assert list(A.assessment_items_table(items, "en").columns) == ["Area", "Stage", "Question"]
+    with pytest.raises(DataError, match="language"):
+        A.assessment_labels("ja")
+
+
+def test_runability_profile_figure_in_korean(items):
+    """The Korean labels are drawn with a font that has Hangul (no missing-glyph warning) where a CJK font is
+    installed, as on every machine that renders the reports (``make reports`` installs one)."""
+    import warnings
+
+    from crmlib import style
+
+    if style.cjk_font() is None:
+        pytest.skip("no CJK font installed: the figure would show boxes (crmlib.style.cjk_font)")
+    style.use()
+    scores = pd.Series({**dict.fromkeys(A.AREAS, 3.0), **{f"stage:{s}": 2.5 for s in A.STAGES}})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Glyph .* missing")
+        fig = A.plot_assessment_profile(scores, dict.fromkeys(A.AREAS, 4.0), language="ko")
+        fig.canvas.draw()
+    areas, stages = fig.axes
+    assert [t.get_text() for t in areas.get_xticklabels()][0] == "Analysis & planning\n분석 및 계획"
+    assert len(stages.get_xticklabels()) == 7 and stages.get_title() == "Customer-management stages 고객 관리 단계"
+    assert [t.get_text() for t in areas.get_legend().get_texts()] == ["score 점수", "target 목표"]
+    np.testing.assert_allclose(stages.lines[1].get_ydata(), 4.0)  # the stages get customer_management's target
+    plt.close(fig)
+    with pytest.raises(DataError, match="target needs a score for every area"):
+        A.plot_assessment_profile(scores, {"measurement": 4.0})
