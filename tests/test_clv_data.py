@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlib.clv._data import as_rft_arrays, check_columns, check_times, prepare_rft
+from crmlib.clv._data import as_rft_arrays, check_columns, check_times, distinct_rows, prepare_rft
 from crmlib.exceptions import DataError
 
 
@@ -154,3 +154,15 @@ def test_consistency_holdout_tables_keep_a_customer_with_T_zero():
     assert float(hist["expected"].sum()) == pytest.approx(len(summary), rel=1e-9)  # P(X(0) = 0) = 1 for the new one
     accuracy = validate.holdout_accuracy({"BG/NBD": model}, summary)
     assert np.isfinite(accuracy.to_numpy(dtype=float)).all()
+
+
+def test_consistency_distinct_rows_against_numpy_unique():
+    """Hashing gives the rows of np.unique(axis=0) (in another order) and an inverse that rebuilds every column."""
+    rng = np.random.default_rng(3)
+    cols = [rng.integers(0, 5, 2_000).astype(float), rng.integers(0, 7, 2_000) / 7.0, np.full(2_000, 39.0)]
+    uniq, inv = distinct_rows(*cols)
+    for col, u in zip(cols, uniq):
+        np.testing.assert_array_equal(u[inv], col)
+    ref = np.unique(np.column_stack(cols), axis=0)
+    assert len(uniq[0]) == len(ref)
+    np.testing.assert_array_equal(np.unique(np.column_stack(uniq), axis=0), ref)

@@ -226,15 +226,16 @@ class BaseFitter(abc.ABC):
             grad[j] = (float(weight @ self._loglik(up, cache)) - float(weight @ self._loglik(dn, cache))) / (2 * h)
         return f0, grad
 
-    def _hessian(self, params: np.ndarray, cache, weight: np.ndarray, forward: bool = False) -> np.ndarray:
+    def _hessian(self, params: np.ndarray, cache, weight: np.ndarray, forward: bool = False, g0=None) -> np.ndarray:
         """Hessian of the total log-likelihood on the natural scale, by differences of the gradient.
 
         Central differences (step ``1e-5`` relative); ``forward`` differences
-        (step ``1e-6`` relative, half the gradient evaluations) on large data.
+        (step ``1e-6`` relative, half the evaluations) on large data, from ``g0`` (the optimiser's last gradient).
         """
         k = params.size
         hess = np.empty((k, k))
-        g0 = self._total_and_grad(params, cache, weight)[1] if forward else None
+        if forward and (g0 is None or not np.all(np.isfinite(g0))):
+            g0 = self._total_and_grad(params, cache, weight)[1]
         for j in range(k):
             h = (1e-6 if forward else 1e-5) * params[j]
             up, dn = params.copy(), params.copy()
@@ -430,14 +431,13 @@ class BaseFitter(abc.ABC):
                 f"({np.exp(-_LOG_BOUND):.1e} or {np.exp(_LOG_BOUND):.1e}); the model is not identified on these data "
                 "(e.g. nobody churns, or no repeat purchases). Try a simpler model, more data, or a longer calibration period."
             )
-        total_ll = float(weight @ self._loglik(params, cache))
+        total_ll = -float(res.fun) * float(weight.sum())  # the objective is the negative mean log-likelihood
         if not np.isfinite(total_ll):
             raise ConvergenceError(
                 f"{type(self).__name__}: the log-likelihood at the optimum is not finite; pass initial_params"
             )
-        hess = self._hessian(
-            params, cache, weight, forward=bool(self.warm_start_rows and weight.size > self.warm_start_rows)
-        )
+        big = bool(self.warm_start_rows and weight.size > self.warm_start_rows)
+        hess = self._hessian(params, cache, weight, big, g0=-res.jac * float(weight.sum()) / params)
         try:
             cov = np.linalg.inv(-hess)
             eig = np.linalg.eigvalsh(-hess)

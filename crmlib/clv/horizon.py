@@ -39,7 +39,7 @@ import pandas as pd
 from .._checks import check_count, check_nonnegative
 from ..exceptions import DataError
 from ._base import ArrayLike, ParamsLike, PurchaseFitter, SpendFitter
-from ._data import as_rft_arrays, check_columns, check_times
+from ._data import as_rft_arrays, check_columns, check_times, distinct_rows
 from ._rates import continuous_rate, period_rate
 from ._special import hyp2f1_1bc
 from .bgbb import BetaGeoBetaBinomModel, _lbeta_ratio
@@ -116,7 +116,8 @@ def discounted_purchases(
         return _bgbb_discounted(model, frequency, recency, T, H, period_rate(discount_rate, per_year), params)
     delta = continuous_rate(discount_rate, per_year)
     x, tx, T = as_rft_arrays(frequency, recency, T)
-    keys, inv = np.unique(np.stack([x.ravel(), tx.ravel(), T.ravel()], axis=1), axis=0, return_inverse=True)
+    cols, inv = distinct_rows(x.ravel(), tx.ravel(), T.ravel())  # by hashing: np.unique(axis=0) sorts for seconds
+    keys = np.column_stack(cols)
     c = _scale(model, params)
     ymax = np.log1p(H / c)
     y = (_NODES + 1.0) * 0.5 * ymax
@@ -128,7 +129,7 @@ def discounted_purchases(
         xs, txs, Ts = (k[:, j : j + 1] for j in range(3))
         ey = model.conditional_expected_purchases(np.append(t, H), xs, txs, Ts, params=params)
         out[lo : lo + _BLOCK] = np.exp(-delta * H) * ey[:, -1] + delta * ey[:, :-1] @ w
-    return out[inv.ravel()].reshape(x.shape)
+    return out[inv].reshape(x.shape)
 
 
 def _bgbb_discounted(model, frequency, recency, n_periods, H, disc, params) -> np.ndarray:
