@@ -56,6 +56,7 @@ from ._base import ArrayLike, ParamsLike, Prepared, PurchaseFitter
 from ._data import as_rft_arrays, check_times, distinct_rows, prepare_rft
 from ._rates import continuous_rate
 from ._special import exp_power_mean, logit_beta_rule
+from .horizon import conditional_pmf
 
 __all__ = ["BetaGeoModel"]
 
@@ -367,13 +368,15 @@ class BetaGeoModel(PurchaseFitter):
         customers broadcast.
         """
         r, alpha, a, b = p = self._params_tuple(params)
-        n = check_nonnegative(n, "n", integer=True)
-        t = check_times(t)
-        x, tx, T = as_rft_arrays(frequency, recency, T)
-        n, t, x, tx, T = np.broadcast_arrays(np.asarray(n, float), t, x, tx, T)
-        alive = self._p_alive(x, tx, T, p)
-        active = _alive_pmf(n, t, r + x, alpha + T, a, b + self._dropout_chances(x), n)
-        return (1.0 - alive) * (n == 0) + alive * active
+        return conditional_pmf(
+            n,
+            t,
+            frequency,
+            recency,
+            T,
+            lambda x, tx, T: self._p_alive(x, tx, T, p),
+            lambda n, t, x, T: _alive_pmf(n, t, r + x, alpha + T, a, b + self._dropout_chances(x), n),
+        )
 
     def dert(
         self,

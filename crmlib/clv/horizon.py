@@ -45,7 +45,7 @@ from ._special import hyp2f1_1bc
 from .bgbb import BetaGeoBetaBinomModel, _lbeta_ratio
 from .lifetime_value import customer_lifetime_value, periods_per_year_of
 
-__all__ = ["discounted_purchases", "expected_alive", "horizon_predictions", "horizon_value"]
+__all__ = ["conditional_pmf", "discounted_purchases", "expected_alive", "horizon_predictions", "horizon_value"]
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 _BLOCK = 20_000
@@ -142,6 +142,25 @@ def _bgbb_discounted(model, frequency, recency, n_periods, H, disc, params) -> n
         return np.exp(_lbeta_ratio(g, d + m + 1, g, d)) * hyp2f1_1bc(d + m + 1, g + d + m + 1, 1.0 / (1.0 + disc))
 
     return np.exp(lead) * (tail(n) - np.exp(-H * np.log1p(disc)) * tail(n + H))
+
+
+def conditional_pmf(
+    n: ArrayLike, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, p_alive, active
+):
+    """P(X(T, T+t) = n | x, t_x, T) of a continuous-time model: ``(1 - P(alive)) 1{n = 0} + P(alive) P_active(n)``.
+
+    A customer already gone buys nothing; an active one buys as a new customer with the posterior
+    parameters (Fader & Hardie, note 028, for the Pareto/NBD; FHL 2005 eq. 8 with the posterior for
+    BG/NBD). ``n`` (whole, >= 0), ``t`` (>= 0, data time unit) and the customers broadcast;
+    ``p_alive(x, t_x, T)`` is the model's P(alive) and ``active(n, t, x, T)`` the chance of ``n``
+    purchases in the next ``t`` of an active customer with that history (both on the broadcast arrays).
+    """
+    n = check_nonnegative(n, "n", integer=True)
+    t = check_times(t)
+    x, tx, T = as_rft_arrays(frequency, recency, T)
+    n, t, x, tx, T = np.broadcast_arrays(np.asarray(n, float), t, x, tx, T)
+    alive = p_alive(x, tx, T)
+    return (1.0 - alive) * (n == 0) + alive * active(n, t, x, T)
 
 
 def horizon_predictions(

@@ -77,6 +77,7 @@ from ._base import ArrayLike, ParamsLike, Prepared, PurchaseFitter
 from ._data import as_rft_arrays, check_times, distinct_rows, prepare_rft
 from ._rates import continuous_rate
 from ._special import exp_power_mean
+from .horizon import conditional_pmf
 
 __all__ = ["ParetoNBDModel", "log_death_integral"]
 
@@ -355,18 +356,18 @@ class ParetoNBDModel(PurchaseFitter):
         20,000 rows (``n_nodes`` quadrature nodes each).
         """
         r, alpha, s, beta = self._params_tuple(params)
-        n = check_nonnegative(n, "n", integer=True)
-        t = check_times(t)
-        x, tx, T = as_rft_arrays(frequency, recency, T)
-        n, t, x, tx, T = np.broadcast_arrays(np.asarray(n, float), t, x, tx, T)
-        alive = self.probability_alive(x, tx, T, params)
-        active = np.empty(n.shape)
-        flat = [v.ravel() for v in (n, t, x, T)]
-        out = active.reshape(-1)
-        for lo in range(0, out.size, 20_000):
-            nn, tt, xx, TT = (v[lo : lo + 20_000] for v in flat)
-            out[lo : lo + 20_000] = _pmf(nn, tt, r + xx, alpha + TT, s, beta + TT, n_nodes)
-        return (1.0 - alive) * (n == 0) + alive * out.reshape(n.shape)
+
+        def active(n, t, x, T):  # in blocks of 20,000 rows: n_nodes quadrature nodes each
+            out = np.empty(n.size)
+            flat = [v.ravel() for v in (n, t, x, T)]
+            for lo in range(0, n.size, 20_000):
+                nn, tt, xx, TT = (v[lo : lo + 20_000] for v in flat)
+                out[lo : lo + 20_000] = _pmf(nn, tt, r + xx, alpha + TT, s, beta + TT, n_nodes)
+            return out.reshape(n.shape)
+
+        return conditional_pmf(
+            n, t, frequency, recency, T, lambda x, tx, T: self.probability_alive(x, tx, T, params), active
+        )
 
 
 @functools.cache
