@@ -296,3 +296,31 @@ def test_inputchecks_horizon(cdnow_summary, donations):
         horizon.horizon_predictions(m, cdnow_summary, 2, max_purchases=-1, params=BG)
     with pytest.raises(DataError, match="t must be >= 0"):
         m.probability_alive_at(-1, 1, 2, 3, params=BG)
+
+
+def test_consistency_value_by_horizon_sums_the_horizon_values(cdnow_fitted, cdnow_summary):
+    """Each row is the cohort's sum of horizon_value at years x 52 weeks; a 500-year horizon is the residual value.
+
+    Oracle: horizon_value and expected_alive summed by hand, and the infinite-horizon CLV of
+    customer_lifetime_value (FHL 2005b, eq. 2) which the finite horizon approaches.
+    """
+    from crmlib.clv import customer_lifetime_value
+    from crmlib.spec import ValueTerms
+
+    bg, _, gg = cdnow_fitted
+    data = cdnow_summary.iloc[::7]
+    terms = ValueTerms(margin_share=0.25, discount_rate=0.15)
+    table = horizon.value_by_horizon(bg, gg, data, years=[1, 2, 500], terms=terms, periods_per_year=52)
+    assert list(table.index) == ["1 year", "2 years", "500 years", "no horizon"]
+    kw = dict(margin_share=0.25, discount_rate=0.15, periods_per_year=52)
+    two = horizon.horizon_value(bg, gg, data, horizon=104, **kw)
+    assert table.loc["2 years", "customer_equity"] == pytest.approx(two["clv_horizon"].sum(), rel=1e-12)
+    assert table.loc["2 years", "mean_clv"] == pytest.approx(two["clv_horizon"].mean(), rel=1e-12)
+    alive = horizon.expected_alive(bg, 52, data=data).iloc[0]
+    assert table.loc["1 year", "expected_alive"] == pytest.approx(alive, rel=1e-12)
+    residual = customer_lifetime_value(bg, gg, data, **kw)["clv"].sum()
+    assert table.loc["no horizon", "customer_equity"] == pytest.approx(residual, rel=1e-12)
+    assert table.loc["500 years", "share_of_residual"] == pytest.approx(1.0, rel=1e-6)
+    assert np.all(np.diff(table["customer_equity"].iloc[:3]) > 0)
+    with pytest.raises(DataError, match="years must be"):
+        horizon.value_by_horizon(bg, gg, data, years=[0, 1], terms=terms, periods_per_year=52)

@@ -38,6 +38,7 @@ import pandas as pd
 
 from .._checks import check_count, check_nonnegative
 from ..exceptions import DataError
+from ..spec import ValueTerms
 from ._base import ArrayLike, ParamsLike, PurchaseFitter, SpendFitter
 from ._data import as_rft_arrays, check_columns, check_times, distinct_rows
 from ._rates import continuous_rate, period_rate
@@ -45,7 +46,14 @@ from ._special import hyp2f1_1bc
 from .bgbb import BetaGeoBetaBinomModel, _lbeta_ratio
 from .lifetime_value import customer_lifetime_value, periods_per_year_of
 
-__all__ = ["conditional_pmf", "discounted_purchases", "expected_alive", "horizon_predictions", "horizon_value"]
+__all__ = [
+    "conditional_pmf",
+    "discounted_purchases",
+    "expected_alive",
+    "horizon_predictions",
+    "horizon_value",
+    "value_by_horizon",
+]
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 _BLOCK = 20_000
@@ -301,3 +309,58 @@ def expected_alive(
         x, tx, T, w = _history(model, data)
         values = np.array([w @ model.probability_alive_at(s, x, tx, T, params=params) for s in ts])
     return pd.Series(values, index=pd.Index(ts, name="t"), name="expected_alive")
+
+
+def value_by_horizon(
+    transaction_model: PurchaseFitter,
+    spend_model: SpendFitter,
+    data: pd.DataFrame,
+    *,
+    years: ArrayLike = (1, 2, 5),
+    terms: ValueTerms | None = None,
+    periods_per_year: float | None = None,
+) -> pd.DataFrame:
+    """The cohort's value and the customers expected alive 1, 2, 5, ... years ahead, beside the residual value.
+
+    For each horizon ``h`` (``years`` x the time units in a year): customer equity over ``h``
+    (``sum clv_horizon`` of :func:`horizon_value`: margin x discounted expected purchases in
+    ``(T, T+h]`` x expected spend; FHL 2005b, eq. 2, cut at ``h``), its share of the residual value
+    (no horizon), the mean CLV per customer and the customers expected alive at ``T + h``
+    (:func:`expected_alive`). The last row, ``no horizon``, is the residual value of
+    :func:`~crmlib.clv.customer_lifetime_value`.
+
+    Parameters
+    ----------
+    transaction_model, spend_model : fitted purchase model and Gamma-Gamma model.
+    data : per-customer ``frequency``, ``recency``, ``T`` (``n_periods`` for BG/BB), ``monetary``.
+    years : horizons in years, each > 0 (BG/BB: rounded to whole opportunities).
+    terms : margin, annual discount rate and currency (:class:`crmlib.spec.ValueTerms`; default terms if None).
+    periods_per_year : time units in a year; default from the summary's or the model's spec.
+
+    Returns
+    -------
+    DataFrame indexed by ``horizon`` ("1 year", "2 years", ..., "no horizon") with ``years``,
+    ``customer_equity`` and ``mean_clv`` (currency of ``terms``), ``share_of_residual`` (0-1) and
+    ``expected_alive`` (customers; empty for ``no horizon``).
+    """
+    terms = ValueTerms() if terms is None else terms
+    ys = np.atleast_1d(np.asarray(years, float))
+    if ys.ndim != 1 or ys.size == 0 or not np.all(np.isfinite(ys) & (ys > 0)):
+        raise DataError(f"years must be one or more positive, finite numbers of years, got {years!r}")
+    per_year = periods_per_year_of(data, transaction_model, periods_per_year)
+    if per_year is None:
+        raise DataError("periods_per_year is needed: neither the summary nor the model carries a time unit")
+    kw: dict = dict(margin_share=terms.margin_share, discount_rate=terms.discount_rate, periods_per_year=per_year)
+    rows = {}
+    for y in ys:
+        h = float(np.round(y * per_year)) if _is_discrete(transaction_model) else float(y * per_year)
+        v = horizon_value(transaction_model, spend_model, data, horizon=h, **kw)
+        alive = expected_alive(transaction_model, h, data=data).iloc[0]
+        rows[f"{y:g} year{'' if y == 1 else 's'}"] = (y, v["clv_horizon"].sum(), v["clv_horizon"].mean(), alive)
+    residual = customer_lifetime_value(transaction_model, spend_model, data.rename(columns={"n_periods": "T"}), **kw)
+    rows["no horizon"] = (np.inf, residual["clv"].sum(), residual["clv"].mean(), np.nan)
+    out = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["years", "customer_equity", "mean_clv", "expected_alive"]
+    )
+    out.insert(2, "share_of_residual", out["customer_equity"] / residual["clv"].sum())
+    return out.rename_axis("horizon")
