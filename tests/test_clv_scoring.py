@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from crmlib.clv import BetaGeoBetaBinomModel, horizon, load_model
-from crmlib.clv.scoring import score_columns, score_customers, score_table
+from crmlib.clv.scoring import largest_difference, score_columns, score_customers, score_table
 from crmlib.datasets import load_donations
 from crmlib.exceptions import DataError
 
@@ -69,6 +69,37 @@ def test_consistency_loaded_model_scores_duckdb_table_without_training_data(cdno
     loaded, lgg = load_model(tmp_path / "bg.json"), load_model(tmp_path / "gg.json")
     got = score_table(table, loaded, spend_model=lgg, **OPTIONS).to_pandas()
     pd.testing.assert_frame_equal(got.drop(columns="customer_id"), expected, rtol=1e-12, atol=0)
+
+
+def test_consistency_largest_difference_is_zero_for_the_same_model_and_sees_another(cdnow_fitted, summary):
+    """Oracle: the engine's scores against themselves in memory (0), and against a model whose r moved by 1%
+    (the difference is that of P(alive) and the CLV computed by hand with both models)."""
+    bg, _, gg = cdnow_fitted
+    scores = score_table(_duckdb_table(summary), bg, spend_model=gg, batch_rows=900, **OPTIONS)
+    assert largest_difference(scores, bg, summary, spend_model=gg, **OPTIONS) == 0.0
+    other = load_model_with(bg, r=bg.params_["r"] * 1.01)
+    head = scores.to_pandas().iloc[:300]
+    by_hand = score_customers(
+        other, summary.set_index("customer_id").loc[head["customer_id"]], spend_model=gg, **OPTIONS
+    )
+    want = np.max(np.abs(head.drop(columns="customer_id").to_numpy() - by_hand.to_numpy()))
+    got = largest_difference(scores, other, summary, rows=300, spend_model=gg, **OPTIONS)
+    assert got == pytest.approx(want, rel=1e-12) and got > 0
+    with pytest.raises(DataError, match="rows must be"):
+        largest_difference(scores, bg, summary, rows=0, spend_model=gg, **OPTIONS)
+    with pytest.raises(DataError, match="column 'customer_id'"):
+        largest_difference(scores, bg, summary.iloc[5:], spend_model=gg, **OPTIONS)
+
+
+def load_model_with(model, **params):
+    """A copy of a fitted model with some parameters replaced (as a saved and edited model would be)."""
+    import copy
+
+    other = copy.deepcopy(model)
+    other.params_ = other.params_.copy()
+    for k, v in params.items():
+        other.params_[k] = v
+    return other
 
 
 def test_consistency_bgbb_scores_in_batches():

@@ -36,7 +36,7 @@ from ._base import PurchaseFitter, SpendFitter
 from .horizon import _history, horizon_value
 from .lifetime_value import customer_lifetime_value
 
-__all__ = ["score_columns", "score_customers", "score_spark", "score_table"]
+__all__ = ["largest_difference", "score_columns", "score_customers", "score_spark", "score_table"]
 
 
 def score_columns(*, t: float | None = None, spend_model: SpendFitter | None = None, horizon: float | None = None):
@@ -203,3 +203,37 @@ def score_spark(frame: Any, transaction_model: PurchaseFitter, *, customer_id: s
                 yield scores.astype({c: np.float64 for c in cols})
 
     return frame.mapInPandas(score, schema)
+
+
+def largest_difference(
+    scores: Any,
+    transaction_model: PurchaseFitter,
+    data: pd.DataFrame,
+    *,
+    customer_id: str = "customer_id",
+    rows: int = 10_000,
+    **options: Any,
+) -> float:
+    """Largest absolute difference between engine scores and :func:`score_customers` in memory.
+
+    The check of a scoring run: the first ``rows`` customers of ``scores`` (a pyarrow or pandas table
+    from :func:`score_table` or :func:`score_spark`, keyed by ``customer_id``) are looked up in ``data``
+    (the same summary, with ``customer_id`` as a column or as the index) and scored again in memory
+    with the same ``options``. Returns the largest absolute difference over every score column (in
+    the columns' units: probabilities, purchases, currency); 0 when the routes agree exactly
+    (FHL 2005b, eq. 2 for the CLV columns).
+    """
+    frame = scores.to_pandas() if hasattr(scores, "to_pandas") else pd.DataFrame(scores)
+    require_columns(frame, [customer_id], what="scores")
+    if not (isinstance(rows, int) and rows >= 1):
+        raise DataError(f"rows must be a whole number >= 1, got {rows!r}")
+    head = frame.iloc[:rows]
+    table = data.set_index(customer_id) if customer_id in data.columns else data
+    missing = ~head[customer_id].isin(table.index)
+    if missing.any():
+        raise DataError(f"scores has {int(missing.sum())} customer(s) that data lacks (column '{customer_id}')")
+    memory = score_customers(transaction_model, table.loc[head[customer_id].to_numpy()], **options)
+    cols = [c for c in memory.columns if c in head.columns]
+    if not cols:
+        raise DataError(f"scores has none of the score columns {list(memory.columns)}")
+    return float(np.max(np.abs(head[cols].to_numpy(float) - memory[cols].to_numpy(float))))
