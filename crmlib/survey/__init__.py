@@ -11,6 +11,8 @@ Modules
 ``pathmodel``    path models as data: YAML model files (``data/models/``), checked once
 ``pls``          PLS path modelling with a batched bootstrap and 0-100 index scores
 ``pls_groups``   the model per group of respondents: permutation tests (pairwise, omnibus), PLS-MGA
+``moderation``   interaction constructs (two-stage, product indicator, orthogonal) and simple slopes
+``higher_order`` higher-order constructs (two-stage, repeated indicators)
 ``micom``        measurement invariance of composites (MICOM) across groups, by permutation
 ``assessment``   measurement then structural assessment: flags, respecification, HTMT intervals, VIF, f²
 ``diagram``      the path diagram of a fitted model
