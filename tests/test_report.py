@@ -152,6 +152,10 @@ def test_console_script_is_installed():
             "'headline' names 4 key figures; at most 3",
         ),
         ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, headline: {a: 1}}\n", "must be a key figure name"),
+        (
+            "reports:\n  - {name: a, notebook: notebooks/square.ipynb, language: zh}\n",
+            r"'language' must be one of \['en', 'zh-Hant', 'ko'\], got 'zh'",
+        ),
         ("reports:\n  - {name: a, notebook: notebooks/square.ipynb, n: 5}\n", "'n' must name the key figure"),
     ],
 )
@@ -243,6 +247,35 @@ def test_report_page_has_a_readers_header_and_folds_the_code():
     failed = render_html(nb, "Square of three", False, index_href="../index.html", status="failed")
     assert 'href="../index.html"' in failed and "<strong>failed</strong>" in failed
     assert "crmlib-parameters" not in failed  # no parameters given, no table
+
+
+def test_report_page_frame_speaks_the_reports_language():
+    """A report in Traditional Chinese (or Korean) gets its page frame in that language, every word of it."""
+    from crmlib.exceptions import DataError
+    from crmlib.report.words import PAGE_LANGUAGES, page_words
+    from crmlib.report.worker import render_html
+
+    english = page_words("en")
+    for language in PAGE_LANGUAGES:  # the same keys and fields in every language
+        words = page_words(language)
+        assert words.keys() == english.keys(), language
+        assert "{n}" in words["defaults_many"] and "{n}" not in words["defaults_one"], language
+    nb = _executed([new_markdown_cell("## 1. 第一節"), new_code_cell("print('SQUARE', 3 * 3)")])
+    args = dict(parameters={"x": 3, "y": "a", "z": 1}, overrides={"x": 3}, notebook="notebooks/square.ipynb")
+    page = render_html(nb, "三的平方", False, language="zh-Hant", **args)
+    assert '<a class="crmlib-index-link" href="index.html">← 全部報告</a>' in page
+    assert "顯示程式碼" in page and "隱藏程式碼" in page and "<th>參數</th><th>值</th>" in page
+    assert "<summary>2 個參數採用筆記本的預設值</summary>" in page and "（預設值）" in page
+    assert 'aria-label="目錄" class="crmlib-toc"><p>目錄</p>' in page and ">全部報告</a></footer>" in page
+    assert '<html lang="zh-Hant">' in page
+    frame = page[page.index('<header class="crmlib-header"') : page.index("</header>")]
+    frame += page[page.index('<footer class="crmlib-footer"') : page.index("</footer>")]
+    for word in ("All reports", "Show code", "Parameter", "Contents", "(default)", "all reports", "Run "):
+        assert word not in frame, word
+    failed = render_html(nb, "세 제곱", False, index_href="../index.html", status="failed", language="ko")
+    assert "<strong>실패</strong>" in failed and "← 모든 보고서" in failed and "목차" in failed
+    with pytest.raises(DataError, match=r"language 'fr': a report page can be in \['en', 'zh-Hant', 'ko'\]"):
+        render_html(nb, "Carré", False, language="fr")
 
 
 def test_index_groups_cards_by_theme_with_question_data_n_headline_and_status(project):

@@ -18,6 +18,8 @@ repository, ``reports.yml`` in a study folder made by ``crmlib new``::
         data: real                           # real, SIMULATED, or real and SIMULATED
         n: cdnow_customers                   # the key figure that is the report's N
         headline: {cdnow_rows: "Transactions", donors: "Donors"}   # key figure -> label; at most 3
+        language: en                         # the page frame's language: en, zh-Hant or ko (the notebook's own
+                                             # words are the notebook's: pass its language as a parameter too)
 
 Paths: the *project folder* is the folder holding the configuration, or the
 one above it when that folder is called ``reports`` (the repository's layout).
@@ -65,6 +67,7 @@ from ..exceptions import DataError
 from . import params as _params
 from .files import atomic_write, current_umask, kernel_dir
 from .index import write_index
+from .words import PAGE_LANGUAGES
 from .worker import cell_label, now, running_cell, stop_tree, worker_main
 
 __all__ = [
@@ -96,6 +99,7 @@ _SPEC_KEYS = {
     "data",
     "n",
     "headline",
+    "language",
 }
 DATA_KINDS = ("real", "SIMULATED", "real and SIMULATED")
 """What the ``data`` of a report may say: the index marks each report's data as real or SIMULATED."""
@@ -127,6 +131,7 @@ class ReportSpec:
     data: str = ""
     n: str = ""
     headline: tuple[tuple[str, str], ...] = ()
+    language: str = "en"
 
 
 @dataclass
@@ -307,6 +312,9 @@ def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> list[ReportSpec]:
         n_figure = entry.get("n", "")
         if not isinstance(n_figure, str) or (n_figure and not n_figure.strip()):
             raise ConfigError(f"{where}: 'n' must name the key figure that is the report's N, got {n_figure!r}")
+        language = entry.get("language", "en")
+        if language not in PAGE_LANGUAGES:
+            raise ConfigError(f"{where}: 'language' must be one of {list(PAGE_LANGUAGES)}, got {language!r}")
         specs.append(
             ReportSpec(
                 name=name,
@@ -324,6 +332,7 @@ def load_config(path: str | os.PathLike = DEFAULT_CONFIG) -> list[ReportSpec]:
                 data=data,
                 n=n_figure,
                 headline=headline,
+                language=language,
             )
         )
     return specs
@@ -557,6 +566,7 @@ def run_reports(
                     "hide_code": spec.hide_code if hide_code is None else hide_code,
                     "kernel_name": kname,
                     "kernel_dir": str(kdir),
+                    "language": spec.language,
                 }
                 with _signals_blocked():
                     mine, theirs = ctx.Pipe(duplex=False)

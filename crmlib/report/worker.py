@@ -135,6 +135,7 @@ def render_html(
     index_href: str = "index.html",
     status: str = "ok",
     notebook: str = "",
+    language: str = "en",
 ) -> str:
     """The self-contained HTML page of an executed notebook, in crmlib's template (key-figure records left out).
 
@@ -155,6 +156,8 @@ def render_html(
     index_href : the link to the index page, relative to the report.
     status : ``"ok"``, ``"failed"`` or ``"interrupted"`` (a failed page says so in its header).
     notebook : the notebook as named in the configuration.
+    language : the language of the page's frame (link to the index, code switch, run line, parameters,
+        contents, footer): one of :data:`crmlib.report.words.PAGE_LANGUAGES`.
 
     Returns
     -------
@@ -172,7 +175,9 @@ def render_html(
 
     from .. import __version__
     from .record import FIGURES_MIME
+    from .words import page_words
 
+    words = page_words(language)
     nb = copy.deepcopy(nb)
     cells = []
     for cell in nb.cells:
@@ -190,6 +195,7 @@ def render_html(
     set_here = set(overrides or {})
     exporter = HTMLExporter(template_name="crmlib", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = hide_code
+    exporter.language_code = language  # <html lang=...>: fonts and screen readers read the page in its language
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     has_code = not hide_code and any(c.get("cell_type") == "code" and c.source.strip() for c in nb.cells)
@@ -210,6 +216,7 @@ def render_html(
                 for k, v in (parameters or {}).items()
             ],
             "toc": contents(nb),
+            "words": words,
         },
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
@@ -281,6 +288,7 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
                 index_href="index.html" if result["status"] == "ok" else "../index.html",
                 status=result["status"],
                 notebook=job.get("source", ""),
+                language=job.get("language", "en"),
             )
         except Exception as exc:
             result["status"], result["error"] = "failed", f"rendering failed: {type(exc).__name__}: {exc}"
