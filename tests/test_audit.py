@@ -257,49 +257,19 @@ def test_check_growth_percent_ratio_absolute():
 # ----------------------------------------------------------------------------- GRIM
 
 
-def test_grim_matches_scrutiny_vectors_brown_heathers():
-    means = np.round(np.arange(519, 531) / 100, 2)
-    assert audit.grim_consistent(means, 28, 2).tolist() == [
-        False,
-        False,
-        True,
-        False,
-        False,
-        False,
-        True,
-        False,
-        False,
-        False,
-        True,
-        False,
-    ]
-    three = np.round(np.arange(150, 160) / 1000, 3)
-    assert audit.grim_consistent(three, 120, 3, items=3).tolist() == [
-        True,
-        False,
-        False,
-        True,
-        False,
-        False,
-        True,
-        False,
-        True,
-        False,
-    ]
-    # 0.87 and 0.88 both come from 49/56 = 0.875: either half rule is accepted
-    two = np.round(np.arange(80, 90) / 100, 2)
-    assert audit.grim_consistent(two, 28, 2, items=2).tolist() == [
-        True,
-        False,
-        True,
-        False,
-        True,
-        False,
-        True,
-        True,
-        True,
-        True,
-    ]
+@pytest.mark.parametrize(
+    "first, last, scale, n, decimals, items, expected",
+    [
+        (519, 530, 100, 28, 2, 1, "..G...G...G."),
+        (150, 159, 1000, 120, 3, 3, "G..G..G.G."),
+        # 0.87 and 0.88 both come from 49/56 = 0.875: either half rule is accepted
+        (80, 89, 100, 28, 2, 2, "G.G.G.GGGG"),
+    ],
+)
+def test_grim_matches_scrutiny_vectors_brown_heathers(first, last, scale, n, decimals, items, expected):
+    """The means first/scale .. last/scale against scrutiny's published GRIM vectors ("G": consistent)."""
+    means = np.round(np.arange(first, last + 1) / scale, decimals)
+    assert audit.grim_consistent(means, n, decimals, items=items).tolist() == [c == "G" for c in expected]
 
 
 def test_grim_published_examples_economist_and_die_and_pigs1():

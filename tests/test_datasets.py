@@ -135,24 +135,25 @@ def test_missing_file_is_named(tmp_path):
         datasets.load_cdnow("master", path=tmp_path / "nope.txt")
 
 
-def test_malformed_cdnow_line_is_named(tmp_path):
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (" 00001 19970101  1   11.77\n 00002 19970112  1\n", r"log.txt, line 2: expected 4 fields"),
+        (
+            " 00001 19970101  1   11.77\n 00002 19971332  1  3.00\n 00003 1997xx01  1  3.00\n",
+            r"'date' is not a YYYYMMDD date in 2 rows \(data rows \[2, 3\]\)",
+        ),
+        (
+            " 00001 19970101  1   11.77\n 00002 19970112  1  abc\n",
+            r"'amount' is not a number in 1 rows \(data rows \[2\]\)",
+        ),
+    ],
+    ids=["missing field", "unparsable dates counted", "non-numeric amount"],
+)
+def test_malformed_cdnow_file_names_the_line_or_rows(tmp_path, text, message):
     p = tmp_path / "log.txt"
-    p.write_text(" 00001 19970101  1   11.77\n 00002 19970112  1\n")
-    with pytest.raises(DataError, match=r"log.txt, line 2: expected 4 fields"):
-        datasets.load_cdnow("master", path=p)
-
-
-def test_unparsable_date_is_counted(tmp_path):
-    p = tmp_path / "log.txt"
-    p.write_text(" 00001 19970101  1   11.77\n 00002 19971332  1  3.00\n 00003 1997xx01  1  3.00\n")
-    with pytest.raises(DataError, match=r"'date' is not a YYYYMMDD date in 2 rows \(data rows \[2, 3\]\)"):
-        datasets.load_cdnow("master", path=p)
-
-
-def test_non_numeric_amount_is_named(tmp_path):
-    p = tmp_path / "log.txt"
-    p.write_text(" 00001 19970101  1   11.77\n 00002 19970112  1  abc\n")
-    with pytest.raises(DataError, match=r"'amount' is not a number in 1 rows \(data rows \[2\]\)"):
+    p.write_text(text)
+    with pytest.raises(DataError, match=message):
         datasets.load_cdnow("master", path=p)
 
 

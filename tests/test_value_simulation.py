@@ -109,29 +109,41 @@ def test_regression_weights_recovered_within_bootstrap_intervals(shipped):
 
 
 @pytest.mark.slow
-def test_choice_weights_recovered_over_replications():
-    """Choice (logit) weights: unbiased over 60 simulated surveys, and their 95% intervals cover the truth.
+@pytest.mark.parametrize(
+    "weighting, outcome, n_surveys, respondents, first_seed, n_covered, n_boot, coverage",
+    [
+        # 15 x 8 = 120 intervals: binomial sd at 0.95 is 0.02
+        ("choice", "CHOICE", 60, 250, 3000, 15, 200, (0.88, 0.99)),
+        # 12 x 8 = 96 intervals: binomial sd at 0.95 is 0.022
+        ("regression", "SAT", 30, 300, 5000, 12, 300, (0.88, 1.0)),
+    ],
+)
+def test_weights_unbiased_and_covered_over_replications(
+    weighting, outcome, n_surveys, respondents, first_seed, n_covered, n_boot, coverage
+):
+    """Choice (logit) and regression weights: unbiased over simulated surveys, 95% intervals cover the truth.
 
-    A single draw is a weak check for the choice weights (a 0/1 outcome carries little information; in
-    the shipped draw the product and image weights are each about 4 bootstrap SDs from the truth, while
-    the score test of the true logit coefficients gives chi2 = 19.8 on 9 df, p = 0.02); replications are not.
+    A single draw is a weak check. For the choice weights a 0/1 outcome carries little information (in the
+    shipped draw the product and image weights are each about 4 bootstrap SDs from the truth, while the score
+    test of the true logit coefficients gives chi2 = 19.8 on 9 df, p = 0.02); for the regression weights the
+    shipped draw has one of eight intervals (service value) just missing the truth. Replications show that
+    both are chance, not a bias of the weights.
     """
     cb = load_value_codebook()
     est, hits = [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
-        for rep in range(60):
-            sim = simulate_survey(250, seed=3000 + rep, codebook=cb)
+        for rep in range(n_surveys):
+            sim = simulate_survey(respondents, seed=first_seed + rep, codebook=cb)
             sc = score_components(sim.data, cb)
-            est.append(derive_weights(sc, "choice", outcome=sim.data["CHOICE"]).weights.to_numpy())
-            if rep < 15:
-                tab = bootstrap_weights(sc, "choice", outcome=sim.data["CHOICE"], n_boot=200, seed=rep)
+            est.append(derive_weights(sc, weighting, outcome=sim.data[outcome]).weights.to_numpy())
+            if rep < n_covered:
+                tab = bootstrap_weights(sc, weighting, outcome=sim.data[outcome], n_boot=n_boot, seed=rep)
                 hits.extend(((tab["lower"] <= TRUE_WEIGHTS) & (TRUE_WEIGHTS <= tab["upper"])).tolist())
     est = np.array(est)
     z = (est.mean(axis=0) - TRUE_WEIGHTS.to_numpy()) / (est.std(axis=0, ddof=1) / np.sqrt(len(est)))
     assert np.abs(z).max() < 3.5, z
-    # 120 intervals: binomial sd at 0.95 is 0.02
-    assert 0.88 <= np.mean(hits) <= 0.99, np.mean(hits)
+    assert coverage[0] <= np.mean(hits) <= coverage[1], np.mean(hits)
 
 
 def test_effects_of_delivered_value_recovered_within_hc3_intervals(shipped):
@@ -161,31 +173,6 @@ def test_bootstrap_interval_coverage_over_replications():
     cover = np.mean(hits)
     # 160 intervals: binomial sd at 0.95 is 0.017; accept 0.89..0.99
     assert 0.89 <= cover <= 0.99, cover
-
-
-@pytest.mark.slow
-def test_regression_weights_unbiased_and_covered_over_replications():
-    """Regression weights: unbiased over 30 simulated surveys, 95% intervals cover the truth in most of 96 cases.
-
-    The shipped draw has one of eight intervals (service value) just missing the truth; replications show
-    that this is chance, not a bias of the OLS-on-scores weights.
-    """
-    cb = load_value_codebook()
-    est, hits = [], []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataWarning)
-        for rep in range(30):
-            sim = simulate_survey(300, seed=5000 + rep, codebook=cb)
-            sc = score_components(sim.data, cb)
-            est.append(derive_weights(sc, "regression", outcome=sim.data["SAT"]).weights.to_numpy())
-            if rep < 12:
-                tab = bootstrap_weights(sc, "regression", outcome=sim.data["SAT"], n_boot=300, seed=rep)
-                hits.extend(((tab["lower"] <= TRUE_WEIGHTS) & (TRUE_WEIGHTS <= tab["upper"])).tolist())
-    est = np.array(est)
-    z = (est.mean(axis=0) - TRUE_WEIGHTS.to_numpy()) / (est.std(axis=0, ddof=1) / np.sqrt(len(est)))
-    assert np.abs(z).max() < 3.5, z
-    # 96 intervals: binomial sd at 0.95 is 0.022
-    assert 0.88 <= np.mean(hits) <= 1.0, np.mean(hits)
 
 
 def test_loyalty_items_follow_the_true_types_and_leave_the_other_columns_unchanged():
