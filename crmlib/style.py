@@ -504,11 +504,15 @@ def _positional(value: Any, text: str) -> str:
     return _NEG_ZERO.sub("", text)
 
 
-def _column_text(values: pd.Series, name: Any, fmt, na_rep: str) -> tuple[list[str], str]:
-    """The cells of one column as text and its kind (``"num"`` right-aligned, ``"text"`` left-aligned)."""
+def _column_text(values: pd.Series, name: Any, fmt, na_rep: str, *, row_label: bool = False) -> tuple[list[str], str]:
+    """The cells of one column as text and its kind (``"num"`` right-aligned, ``"text"`` left-aligned).
+
+    ``row_label``: the column is (a level of) the table's index, whose whole numbers name rows (customer 1081,
+    year 1997), so they are written without thousands separators, as are columns named like ids, years and codes.
+    """
     missing = values.isna().to_numpy()
     dtype = values.dtype
-    plain = _PLAIN_INT.search(str(name)) is not None
+    plain = row_label or _PLAIN_INT.search(str(name)) is not None
 
     def fill(texts):
         return [na_rep if m else t for t, m in zip(texts, missing)]
@@ -590,7 +594,7 @@ def table_html(
       column(s), labelled by its name (repeated outer levels of a MultiIndex are left blank);
     - column and index names go through :func:`column_label` (``labels`` first, then :data:`LABELS`);
     - integer columns, and float columns whose values are all whole (unless their format is a per cent),
-      are written as integers with thousands separators (without them for ids, years and codes);
+      are written as integers with thousands separators (without them for ids, years, codes and row labels: the index);
     - p-value columns (:func:`is_p_value`) as ``"< 0.001"`` or three decimals; other numbers with
       ``floatfmt``, never in scientific notation and never as ``-0.000``;
     - booleans as yes/no, dates as ``YYYY-MM-DD``, missing values as ``na_rep``;
@@ -630,7 +634,8 @@ def table_html(
     if keep_index:
         for level in range(frame.index.nlevels):
             name = frame.index.names[level]
-            cells, kind = _column_text(pd.Series(frame.index.get_level_values(level)), name, fmt_of(name), na_rep)
+            index_values = pd.Series(frame.index.get_level_values(level))
+            cells, kind = _column_text(index_values, name, fmt_of(name), na_rep, row_label=True)
             columns.append((name, cells, kind))
         for level in range(frame.index.nlevels - 1):  # a MultiIndex: blank an outer label repeated from the row above
             cells = columns[level][1]

@@ -122,6 +122,9 @@ def test_table_writes_whole_numbers_as_integers_and_p_values_as_a_reader_reads_t
     )
     assert f"<td {R}>45</td><td {R}>-0.0001</td><td {R}>0.046</td><td {R}>10002</td><td {R}>3.5</td>" in page
     assert "e-" not in page and "23570.000" not in page
+    # an index names its rows: customer 1081 is not "1,081", whatever the index is called
+    ranked = style.table_html(pd.DataFrame({"clv": [1290.9, 1097.98]}, index=pd.Index([509, 1081], name="customer")))
+    assert f"<th {R}>1081</th><td {R}>1,097.980</td>" in ranked and "1,081" not in ranked
 
 
 def test_table_negative_zero_booleans_dates_missing_and_per_cent_formats():
