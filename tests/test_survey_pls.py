@@ -312,6 +312,21 @@ def test_consistency_batched_bootstrap_equals_one_fit_per_resample(mobi):
         assert res.boot_paths[b] == pytest.approx(one.paths["estimate"].to_numpy(), abs=1e-8)
 
 
+def test_consistency_correlation_stack_from_row_counts_equals_numpy_on_the_gathered_rows(corp):
+    """_corr_stack builds each subset's correlations from row counts (two matrix products); np.corrcoef of the
+    gathered rows is the independent route: resamples with repeated rows and permutation groups without."""
+    from crmlib.survey.pls import _corr_stack
+
+    items = [i for v in EXT_MEASUREMENT.values() for i in v]
+    X = corp[items].astype(float).fillna(corp[items].astype(float).mean()).to_numpy()
+    rng = np.random.default_rng(11)
+    boots = rng.integers(0, len(X), size=(5, len(X)))
+    group = np.argsort(rng.random((5, len(X))), axis=1)[:, :130]  # 130 distinct rows, as a MICOM pseudo-group
+    for idx in (boots, group):
+        direct = np.stack([np.corrcoef(X[rows], rowvar=False) for rows in idx])
+        assert np.abs(_corr_stack(X, idx) - direct).max() < 1e-13
+
+
 def test_consistency_batched_bootstrap_with_formative_constructs(corp):
     modes = {c: "B" for c in ("QUAL", "PERF", "CSOR", "ATTR")}
     with pytest.warns(DataWarning, match="qual_4"):

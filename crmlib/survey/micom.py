@@ -164,11 +164,15 @@ def _pair(X, in_a, spec, scheme, tol, max_iter, rng, n_permutations, batch_size)
     Wp, done = _weights(Rp, spec, scheme, tol, max_iter)
     if not done:
         raise ConvergenceError(f"PLS did not converge on the pooled data within {max_iter} iterations")
-    S = Z @ Wp  # pooled composite scores, unit variance
-    Sa, Sb = S[perms[:, :n_a]], S[perms[:, n_a:]]  # (P, n_a, K), (P, n_b, K)
-    mean_d = Sa.mean(axis=1) - Sb.mean(axis=1)
-    logvar_d = np.log(Sa.var(axis=1, ddof=1)) - np.log(Sb.var(axis=1, ddof=1))
-    return c_all, ok_all, mean_d, logvar_d, perms
+    S = Z @ Wp  # pooled composite scores, mean 0 and variance 1, so the sums below lose no digits
+    in_first = np.zeros((len(perms), n))  # 1 where a respondent is in the first pseudo-group of a permutation
+    np.put_along_axis(in_first, perms[:, :n_a], 1.0, axis=1)
+    n_b = n - n_a
+    sum_a, sq_a = in_first @ S, in_first @ (S * S)  # (P, K): sums over the first group, the second's by difference
+    sum_b, sq_b = S.sum(axis=0) - sum_a, (S * S).sum(axis=0) - sq_a
+    mean_a, mean_b = sum_a / n_a, sum_b / n_b
+    var_a, var_b = (sq_a - n_a * mean_a**2) / (n_a - 1), (sq_b - n_b * mean_b**2) / (n_b - 1)
+    return c_all, ok_all, mean_a - mean_b, np.log(var_a) - np.log(var_b), perms
 
 
 def micom(

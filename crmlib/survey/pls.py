@@ -34,9 +34,9 @@ Lohmoeller 1989, ch. 2):
 Because every step depends on the data only through the indicators'
 correlation matrix ``R`` (scores ``Y = X W`` have covariance ``W'RW``, and
 ``X'z = R W E``), the iteration runs on ``R`` alone. The bootstrap therefore
-computes one correlation matrix per resample (a batched matrix product over a
-``(B, n, p)`` array) and runs the whole algorithm on a ``(B, p, p)`` stack of
-them at once - no Python loop over resamples.
+computes one correlation matrix per resample (two matrix products of the
+resamples' row counts, see ``_corr_stack``) and runs the whole algorithm on a
+``(B, p, p)`` stack of them at once - no Python loop over resamples.
 
 Index scores 0-100 follow the ACSI/ECSI convention (Fornell, Johnson,
 Anderson, Cha & Bryant 1996, J. Marketing 60(4), p. 10): the standardised
@@ -231,11 +231,6 @@ class _Spec:
         self.modes = [modes.get(c, "A") for c in constructs]  # checked by PathModelSpec
 
 
-def _normalise(W: np.ndarray, R: np.ndarray) -> np.ndarray:
-    var = ((R @ W) * W).sum(axis=-2)  # diag(W'RW) through a batched matrix product (a 3-operand einsum is 10x slower)
-    return W / np.sqrt(var)[..., None, :]
-
-
 def _inner_weights(Ryy: np.ndarray, spec: _Spec, scheme: str) -> np.ndarray:
     """E[..., i, j]: weight of construct i in the inner proxy of construct j."""
     if scheme == "centroid":
@@ -263,28 +258,50 @@ def _predecessor_regressions(Ryy: np.ndarray, spec: _Spec):
         yield j, P, np.linalg.solve(A, b[..., None])[..., 0], b
 
 
+def _mode_b_projection(R: np.ndarray, spec: _Spec) -> np.ndarray | None:
+    """Block-diagonal (..., p, p): the inverse correlation matrix of every formative (mode B, several items)
+    block, the identity elsewhere, or None without formative blocks. ``P @ cov(X, z)`` then holds mode B's
+    regression weights ``S_jj^{-1} cov(X_j, z_j)`` in the formative rows and mode A's covariances in the others;
+    R is fixed during the iteration, so the blocks are inverted once instead of solved in every iteration."""
+    formative = [blk for blk, mode in zip(spec.block, spec.modes) if mode == "B" and len(blk) > 1]
+    if not formative:
+        return None
+    P = np.broadcast_to(np.eye(spec.p), R.shape).copy()
+    for blk in formative:
+        P[..., blk[:, None], blk[None, :]] = np.linalg.inv(R[..., blk[:, None], blk[None, :]])
+    return P
+
+
 def _iterate(R: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int):
-    """Run the PLS iteration on a stack of item correlation matrices R (..., p, p)."""
+    """Run the PLS iteration on a stack of item correlation matrices R (..., p, p).
+
+    Each iteration is four batched matrix products on the stack: ``R W`` (carried from the previous
+    normalisation), the construct correlations ``W' R W``, the outer proxies ``R W E`` (with the mode B blocks'
+    inverses applied once, :func:`_mode_b_projection`) and ``R W_new`` for the normalisation. A resample that
+    has converged keeps its weights while the others iterate."""
     batch = R.shape[:-2]
-    W = _normalise(np.broadcast_to(spec.mask, batch + spec.mask.shape).copy(), R)
+    P = _mode_b_projection(R, spec)
+    W = np.broadcast_to(spec.mask, batch + spec.mask.shape).copy()
+    RW = R @ W
+    scale = 1.0 / np.sqrt((RW * W).sum(axis=-2))[..., None, :]  # unit variance of every score (eq. 4)
+    W, RW = W * scale, RW * scale
     change = np.full(batch, np.inf)
     done = np.zeros(batch, dtype=bool)
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 (the count is reported after the loop)
-        RW = R @ W
         Ryy = np.swapaxes(W, -1, -2) @ RW
         E = _inner_weights(Ryy, spec, scheme)
         C = RW @ E  # cov(X, z) with standardised X
-        Wn = C * spec.mask
-        for k, mode in enumerate(spec.modes):
-            if mode == "B" and len(spec.block[k]) > 1:
-                blk = spec.block[k]
-                Rkk = R[..., blk[:, None], blk[None, :]]
-                Wn[..., blk, k] = np.linalg.solve(Rkk, C[..., blk, k][..., None])[..., 0]
-        Wn = _normalise(Wn, R)
-        # keep the sign convention stable (mode A weights are determined up to sign only by the scheme)
+        Wn = (C if P is None else P @ C) * spec.mask
+        RWn = R @ Wn
+        scale = 1.0 / np.sqrt((RWn * Wn).sum(axis=-2))[..., None, :]
+        Wn, RWn = Wn * scale, RWn * scale
         change = np.abs(Wn - W).max(axis=(-1, -2))
-        W = np.where(done[..., None, None], W, Wn)
+        if done.any():
+            W = np.where(done[..., None, None], W, Wn)
+            RW = np.where(done[..., None, None], RW, RWn)
+        else:
+            W, RW = Wn, RWn
         done = done | (change < tol)
         if done.all():
             break
@@ -339,14 +356,43 @@ def _consistent(R: np.ndarray, W: np.ndarray, spec: _Spec) -> tuple[np.ndarray, 
     return rho, adj, load
 
 
+def _one_blas_thread():
+    """A context in which BLAS runs one thread. The batched engine's matrix products are small or come one after
+    another; on a 2-core machine shared with other processes OpenBLAS's second thread mostly waits for the first
+    (the (250, 344) x (344, 496) product of :func:`_corr_stack` took 12-27 ms with two threads, 2.5 ms with one).
+
+    threadpoolctl comes with scikit-learn (a dependency of crmlib); it ships no type information, hence the
+    import by name."""
+    import importlib
+
+    return importlib.import_module("threadpoolctl").threadpool_limits(limits=1, user_api="blas")
+
+
 def _corr_stack(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Correlation matrices (divisor n - 1) of the resamples X[idx[b]], shape (B, p, p)."""
-    Xb = X[idx]  # (B, n, p)
-    n = Xb.shape[1]
-    Xb = Xb - Xb.mean(axis=1, keepdims=True)
-    S = np.swapaxes(Xb, 1, 2) @ Xb / (n - 1)
-    d = np.sqrt(np.einsum("bii->bi", S))
-    return S / d[:, :, None] / d[:, None, :]
+    """Correlation matrices (divisor m - 1) of the row subsets X[idx[b]] (resamples or permutation groups of m
+    rows each), shape (B, p, p).
+
+    Computed from how often each row occurs in each subset (a (B, n) count matrix ``C``) rather than from the
+    gathered ``(B, m, p)`` rows: with ``Z`` the full-sample standardised items, the subset's cross products are
+    ``C @ (z_i z_j)`` over the p(p+1)/2 item pairs and its means ``C @ Z / m``, so the whole batch is two matrix
+    products (a rank-one correction removes the subset mean; ``Z`` is centred on the full sample, so the
+    correction is small and loses no digits: equal to the direct computation to 1e-14).
+    """
+    idx = np.asarray(idx)
+    B, m = idx.shape
+    n, p = X.shape
+    Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)  # correlations are unchanged by standardising each item
+    C = np.bincount((idx + (np.arange(B) * n)[:, None]).ravel(), minlength=B * n).reshape(B, n).astype(float)
+    iu, ju = np.triu_indices(p)
+    with _one_blas_thread():
+        cross = C @ (Z[:, iu] * Z[:, ju])  # (B, p(p+1)/2): sum over the subset's rows of z_i z_j
+        mean = C @ Z / m
+    S = np.empty((B, p, p))
+    S[:, iu, ju] = cross
+    S[:, ju, iu] = cross
+    S -= m * mean[:, :, None] * mean[:, None, :]
+    inv = 1.0 / np.sqrt(np.einsum("bii->bi", S))
+    return S * inv[:, :, None] * inv[:, None, :]
 
 
 def _scale_points(value, name: str, items: list[str], observed: np.ndarray) -> np.ndarray:
@@ -572,6 +618,7 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, ba
     if idx is None:
         idx = rng.integers(0, n, size=(B, n))  # drawn at once: same seed, same resamples whatever batch_size
     paths, mats, loads, wts, converged = [], [], [], [], []
+    interactions = bool(_interaction_scale(spec, np.ones(spec.p), np.ones(spec.p)))
     for start in range(0, B, batch_size):
         Rb = _corr_stack(X, idx[start : start + batch_size])
         Wb, _, _, done = _iterate(Rb, spec, scheme, tol, max_iter)
@@ -582,8 +629,10 @@ def _bootstrap(res: PLSResult, X, spec, scheme, tol, max_iter, B, rng, level, ba
             _, Ryy, cl = _consistent(Rb, Wb, spec)
             lb = np.where(cl != 0, cl, lb)
         Bb, _ = _structural(Ryy, spec)
-        for k, scale in _interaction_scale(spec, lb, X[idx[start : start + batch_size]].std(axis=1, ddof=1)).items():
-            Bb[:, k] /= scale[:, None]
+        if interactions:  # the resampled items' SDs are needed only to scale interaction paths
+            sd_b = X[idx[start : start + batch_size]].std(axis=1, ddof=1)
+            for k, scale in _interaction_scale(spec, lb, sd_b).items():
+                Bb[:, k] /= scale[:, None]
         paths.append(Bb[:, pi, pj])
         mats.append(Bb)
         loads.append(lb)
