@@ -130,6 +130,47 @@ def test_did_recovers_known_effect_within_ci():
     assert res.summary().loc["treated x post", "estimate"] == res.estimate
 
 
+def _noise_panel(units: int, sigma: float, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "customer_id": np.repeat(np.arange(units), 2),
+            "window_index": np.tile([0, 1], units),
+            "profit": 10 + rng.normal(scale=sigma, size=2 * units),
+        }
+    )
+
+
+def test_correctness_did_recovery_against_the_analytic_standard_error():
+    # iid N(0, sigma^2) profits: each unit's change has variance 2 sigma^2, so the estimate (difference of the
+    # mean changes of two halves of 1,000 units) has SD sqrt(2 sigma^2 (1/500 + 1/500)) = 0.2 for sigma = 1.58
+    sigma = np.sqrt(0.04 / (2 * (1 / 500 + 1 / 500)))
+    study = programme.did_recovery(_noise_panel(1000, sigma, 1), effect=3.0, n_runs=120, seed=2)
+    row = study.loc["effect"]
+    assert row["true_effect"] == 3.0 and abs(row["bias"]) < 3 * row["bias_mcse"]
+    assert row["mean_se"] == pytest.approx(0.2, rel=0.03)  # the cluster-robust SE is the right size
+    assert 0.8 < row["sd_estimate"] / 0.2 < 1.2  # spread over 120 runs: relative SE of an SD about 6.5%
+    assert abs(row["coverage"] - 0.95) < 3 * np.sqrt(0.95 * 0.05 / 120)
+
+
+def test_consistency_did_recovery_first_run_is_one_simulated_treatment():
+    panel = _noise_panel(300, 2.0, 4)
+    study = programme.did_recovery(panel, effect=1.5, n_runs=3, seed=9)
+    sim = programme.simulate_treatment(panel, effect=1.5, seed=np.random.default_rng(9))
+    one = programme.difference_in_differences(sim, "y", "treated", "post", cluster="customer_id")
+    first = study.attrs["runs"].loc[1]
+    assert (first["estimate"], first["se"]) == (pytest.approx(one.estimate, abs=1e-12), pytest.approx(one.std_error))
+    runs = study.attrs["runs"]
+    assert study.loc["effect", "coverage"] == pytest.approx(np.mean((runs["lower"] <= 1.5) & (1.5 <= runs["upper"])))
+
+
+def test_inputchecks_did_recovery():
+    with pytest.raises(DataError, match="n_runs"):
+        programme.did_recovery(_noise_panel(50, 1.0, 1), effect=1.0, n_runs=1, seed=1)
+    with pytest.raises(DataError, match="effect must be a finite number"):
+        programme.did_recovery(_noise_panel(50, 1.0, 1), effect=float("nan"), n_runs=2, seed=1)
+
+
 def test_inputchecks_did():
     df = _panel(1, units=10)
     with pytest.raises(DataError, match="column 'treated' must be 0/1"):

@@ -117,7 +117,7 @@ def test_correctness_sbg_figure_and_elasticity_table(contracts):
 def test_correctness_sbg_holdout_recovery_shows_the_drift_of_a_weibull_truth():
     """Weibull PH with shape 0.8 and covariates: sBG projects above Kaplan-Meier, more so period by period."""
     drift = sv.sbg_holdout_recovery(6, n=3000, seed=3, period_days=90, periods=8, fit_periods=4)
-    assert list(drift.index) == [5, 6, 7, 8] and drift.attrs["runs"] == 6
+    assert list(drift.index) == [5, 6, 7, 8] and drift.attrs["n_runs"] == 6
     assert (drift["mean_error"] > 0).all() and drift["mean_error"].is_monotonic_increasing
     assert drift["mean_error"].iloc[-1] > 3 * drift["mean_error_mcse"].iloc[-1]
     text = prose.sbg_sentence(

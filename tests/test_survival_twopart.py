@@ -194,7 +194,7 @@ def test_inputchecks_strata():
 @pytest.mark.slow
 def test_hazard_ratio_recovery_reports_bias_and_coverage():
     tab = hazard_ratio_recovery(12, n=800, seed=4)
-    assert list(tab.index) == list(TRUE_HAZARD_RATIOS) and tab.attrs["runs"] == 12
+    assert list(tab.index) == list(TRUE_HAZARD_RATIOS) and tab.attrs["n_runs"] == 12
     np.testing.assert_allclose(tab["true_hazard_ratio"].to_numpy(), list(TRUE_HAZARD_RATIOS.values()))
     assert ((tab["coverage"] >= 0.5) & (tab["coverage"] <= 1)).all()  # 95% intervals: 12 runs, at least half
     assert (tab["bias_log"].abs() < 4 * tab["bias_log_mcse"] + 0.05).all()

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import utility
 from .mcda import AHPResult, EntropyWeights, ahp_weights, entropy_weights, score_customers
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "judgement_table",
     "plot_index_against_truth",
     "rating_recovery",
+    "recovery_table",
     "rating_table",
     "entropy_table",
     "top_customers_table",
@@ -439,9 +441,49 @@ def rating_recovery(true_rating: pd.Series, ratings: pd.DataFrame) -> tuple[pd.D
     t = pd.Series(true_rating).reindex(ratings.index)
     a = ratings["rating"]
     table = pd.crosstab(t, a, dropna=False).rename_axis(index="True rating", columns="Assigned rating")
-    grade = {r: k for k, r in enumerate(table.columns)}
-    gap = np.abs(t.astype(str).map(grade).to_numpy() - a.astype(str).map(grade).to_numpy())
-    return table, float(np.mean(gap == 0)), float(np.mean(gap <= 1))
+    return (table, *utility.rating_agreement(t, a))
+
+
+_MEASURES = {
+    "rho": "Spearman rho, index vs true value",
+    "vip_precision": "VIP list: share truly among the best",
+    "agreement": "Credit rule: true rating",
+    "within_one": "Credit rule: at most one grade off",
+}
+
+
+def recovery_table(study: pd.DataFrame, vip_share: float) -> dict[str, Any]:
+    """Table of :func:`crmlib.segment.utility.recovery_study`: each measure's mean, spread and worst run.
+
+    Parameters
+    ----------
+    study : the study's frame (measures by ``mean``, ``sd``, ``mcse``, ``q025``, ``q975``, ``worst``).
+    vip_share : the VIP list's share of customers (for the caption).
+
+    Returns
+    -------
+    Keyword arguments of :meth:`crmlib.style.Captioner.table`.
+
+    References
+    ----------
+    Morris, White & Crowther (2019), as in :func:`~crmlib.segment.utility.recovery_study`.
+    """
+    frame = study.rename(index=_MEASURES).rename_axis("Measure")
+    n_runs, n = study.attrs["n_runs"], study.attrs["n_customers"]
+    caption = (
+        f"Method demonstration: recovery of the SIMULATED truth over {n_runs} simulated bases of {n:,} customers "
+        f"(VIP list: the best {vip_share:.0%} by the index): mean over runs with its Monte-Carlo SE, SD, the "
+        "middle 95% of runs and the worst run"
+    )
+    labels = {
+        "mean": "Mean",
+        "sd": "SD",
+        "mcse": "MC SE",
+        "q025": "2.5% of runs",
+        "q975": "97.5% of runs",
+        "worst": "Worst run",
+    }
+    return {"frame": frame, "caption": caption, "labels": labels, "floatfmt": "{:.3f}", "n": n_runs}
 
 
 def credit_rule_table(on_time_cuts: Sequence[float], arrears_cuts: Sequence[int]) -> dict[str, Any]:

@@ -168,7 +168,7 @@ def model_choice_paragraph(
 def recovery_sentence(recovery: pd.DataFrame) -> str:
     """Coverage and bias of the hazard ratios over the runs of :func:`~crmlib.survival.hazard_ratio_recovery`."""
     return (
-        f"Over {recovery.attrs['runs']} simulated runs the 95% intervals cover the truth in {recovery['coverage'].min():.0%}-"
+        f"Over {recovery.attrs['n_runs']} simulated runs the 95% intervals cover the truth in {recovery['coverage'].min():.0%}-"
         f"{recovery['coverage'].max():.0%} of runs (Monte-Carlo SE up to {recovery['coverage_mcse'].max():.0%}) and the largest "
         f"bias of a log hazard ratio is {recovery['bias_log'].abs().max():.3f}: the Cox estimator recovers the truth of a "
         "proportional-hazards model. The single data set above is one draw from this distribution."
@@ -186,7 +186,7 @@ def sbg_sentence(by_period: pd.DataFrame, drift: pd.DataFrame | None = None) -> 
     if drift is not None:
         grows = drift["mean_error"].iloc[-1] > drift["mean_error"].iloc[0] + 2 * drift["mean_error_mcse"].iloc[-1]
         text += (
-            f" Over {drift.attrs['runs']} simulated data sets the mean error goes from "
+            f" Over {drift.attrs['n_runs']} simulated data sets the mean error goes from "
             f"{drift['mean_error'].iloc[0]:+.3f} (MCSE {drift['mean_error_mcse'].iloc[0]:.3f}) in the first holdout "
             f"period to {drift['mean_error'].iloc[-1]:+.3f} (MCSE {drift['mean_error_mcse'].iloc[-1]:.3f}) in the last"
             + (
@@ -244,7 +244,7 @@ def conclusion_contracts(
         text += f" One per cent more retention for every customer raises a new customer's discounted value by {elasticity:.1f}%."
     if recovery is not None:
         text += (
-            f" **These are SIMULATED data:** the numbers demonstrate the methods (over {recovery.attrs['runs']} runs the "
+            f" **These are SIMULATED data:** the numbers demonstrate the methods (over {recovery.attrs['n_runs']} runs the "
             f"intervals cover the true hazard ratios in {recovery['coverage'].min():.0%}-{recovery['coverage'].max():.0%} "
             "of runs); they say nothing about real customers."
         )

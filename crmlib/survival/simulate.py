@@ -276,9 +276,9 @@ def true_two_part_survival(data: pd.DataFrame, times) -> np.ndarray:
 
 
 def hazard_ratio_recovery(
-    runs: int = 100, *, n: int = 2000, seed: int | np.random.Generator, level: float = 0.95
+    n_runs: int = 100, *, n: int = 2000, seed: int | np.random.Generator, level: float = 0.95
 ) -> pd.DataFrame:
-    """Monte-Carlo recovery of the true hazard ratios by the Cox model over ``runs`` SIMULATED data sets.
+    """Monte-Carlo recovery of the true hazard ratios by the Cox model over ``n_runs`` SIMULATED data sets.
 
     Each run draws :func:`simulate_contracts` (``n`` customers, default truth
     :data:`TRUE_HAZARD_RATIOS`) from one seeded generator, fits
@@ -293,15 +293,15 @@ def hazard_ratio_recovery(
     DataFrame indexed by covariate: ``true_hazard_ratio``, ``mean_estimate``
     (geometric mean of the estimates), ``bias_log`` (mean of log estimate - log
     truth) with ``bias_log_mcse``, ``coverage`` (share of runs whose interval
-    holds the truth) with ``coverage_mcse``; ``attrs``: ``runs``, ``n``, ``level``.
+    holds the truth) with ``coverage_mcse``; ``attrs``: ``n_runs``, ``n``, ``level``.
     """
     from .data import from_contracts
     from .regression import ChurnCox
 
-    runs = check_count(runs, "runs", minimum=2)
+    n_runs = check_count(n_runs, "n_runs", minimum=2)
     rng = as_rng(seed)
     logs, covered = [], []
-    for _ in range(runs):  # runs of a simulation study, not customers
+    for _ in range(n_runs):  # runs of a simulation study, not customers
         c = simulate_contracts(n, seed=rng)
         sd = from_contracts(c, observation_end=c.attrs["observation_end"])
         hr = ChurnCox(level=level).fit(sd, ["plan", "online", "age"]).hazard_ratios()
@@ -315,18 +315,18 @@ def hazard_ratio_recovery(
             "true_hazard_ratio": true,
             "mean_estimate": true * np.exp(lg.mean(axis=1)),
             "bias_log": lg.mean(axis=1),
-            "bias_log_mcse": lg.std(axis=1, ddof=1) / np.sqrt(runs),
+            "bias_log_mcse": lg.std(axis=1, ddof=1) / np.sqrt(n_runs),
             "coverage": cov.mean(axis=1),
-            "coverage_mcse": np.sqrt(cov.mean(axis=1) * (1 - cov.mean(axis=1)) / runs),
+            "coverage_mcse": np.sqrt(cov.mean(axis=1) * (1 - cov.mean(axis=1)) / n_runs),
         }
     )
     out.index.name = "covariate"
-    out.attrs.update({"runs": runs, "n": n, "level": level})
+    out.attrs.update({"n_runs": n_runs, "n": n, "level": level})
     return out
 
 
 def sbg_holdout_recovery(
-    runs: int = 50,
+    n_runs: int = 50,
     *,
     n: int = 5000,
     seed: int | np.random.Generator,
@@ -334,7 +334,7 @@ def sbg_holdout_recovery(
     periods: int = 8,
     fit_periods: int = 4,
 ) -> pd.DataFrame:
-    """Monte-Carlo study of the sBG projection's holdout error over ``runs`` SIMULATED contract sets.
+    """Monte-Carlo study of the sBG projection's holdout error over ``n_runs`` SIMULATED contract sets.
 
     Each run draws :func:`simulate_contracts` (``n`` customers, Weibull PH with shape 0.8 and
     covariates) from one seeded generator and runs :func:`~crmlib.survival.sbg_comparison`
@@ -349,15 +349,15 @@ def sbg_holdout_recovery(
     -------
     DataFrame indexed by holdout ``period``: ``day`` (its end, days), ``mean_error`` with
     ``mean_error_mcse``, ``sd_error`` and ``share_over`` (runs where sBG is above Kaplan-Meier);
-    ``attrs``: ``runs``, ``n`` (customers simulated per run), ``cohort_n`` (mean closed-cohort size).
+    ``attrs``: ``n_runs``, ``n`` (customers simulated per run), ``cohort_n`` (mean closed-cohort size).
     """
     from .compare import sbg_comparison
     from .data import from_contracts
 
-    runs = check_count(runs, "runs", minimum=2)
+    n_runs = check_count(n_runs, "n_runs", minimum=2)
     rng = as_rng(seed)
     errors, sizes = [], []
-    for _ in range(runs):  # runs of a simulation study, not customers
+    for _ in range(n_runs):  # runs of a simulation study, not customers
         c = simulate_contracts(n, seed=rng)
         sd = from_contracts(c, observation_end=c.attrs["observation_end"])
         by, _, _ = sbg_comparison(sd, period_days=period_days, periods=periods, fit_periods=fit_periods)
@@ -370,11 +370,11 @@ def sbg_holdout_recovery(
         {
             "day": days,
             "mean_error": err.mean(axis=0),
-            "mean_error_mcse": err.std(axis=0, ddof=1) / np.sqrt(runs),
+            "mean_error_mcse": err.std(axis=0, ddof=1) / np.sqrt(n_runs),
             "sd_error": err.std(axis=0, ddof=1),
             "share_over": (err > 0).mean(axis=0),
         },
         index=pd.Index(np.arange(fit_periods + 1, periods + 1), name="period"),
     )
-    out.attrs.update({"runs": runs, "n": n, "cohort_n": float(np.mean(sizes))})
+    out.attrs.update({"n_runs": n_runs, "n": n, "cohort_n": float(np.mean(sizes))})
     return out
