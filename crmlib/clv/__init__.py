@@ -11,6 +11,10 @@ model                               setting                                     
 :class:`GammaGammaModel`            spend per transaction                          ``p, q, gamma``
 ==================================  =============================================  ==========================
 
+:class:`BetaGeoCovariateModel` and :class:`ParetoNBDCovariateModel` (:mod:`crmlib.clv.covariates`) add
+time-invariant covariates to BG/NBD and Pareto/NBD: the scale parameters move with ``exp(gamma'z)``
+(Fader & Hardie 2007, note 019), with a likelihood-ratio test against the plain model.
+
 Every model: ``Model().fit(data)`` returns the fitted model with ``params_``,
 ``standard_errors_``, ``confidence_intervals_``, ``log_likelihood_``,
 ``aic_``, ``bic_``, ``convergence_``, ``spec_`` (the
@@ -37,6 +41,7 @@ from ._rates import continuous_rate, period_rate
 from .bgbb import BetaGeoBetaBinomModel
 from .bgnbd import BetaGeoModel
 from .bootstrap import bootstrap_predictions, customer_bootstrap
+from .covariates import BetaGeoCovariateModel, ParetoNBDCovariateModel
 from .gamma_gamma import GammaGammaModel, spend_frequency_correlation
 from .lifetime_value import customer_equity_interval, customer_lifetime_value
 from .mbgnbd import ModifiedBetaGeoModel
@@ -78,6 +83,8 @@ __all__ = [
     "BetaGeoModel",
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
+    "BetaGeoCovariateModel",
+    "ParetoNBDCovariateModel",
     "BetaGeoBetaBinomModel",
     "ShiftedBetaGeometricModel",
     "GammaGammaModel",

@@ -259,8 +259,11 @@ class BetaGeoModel(PurchaseFitter):
             active = c / (a - 1) * (1 - f)
         shape = np.broadcast_shapes(np.shape(active), np.shape(x), np.shape(T), np.shape(t))
         active = np.broadcast_to(active, shape)
-        xb, Tb, tb, bb = (np.broadcast_to(v, shape) for v in (x, T, t, bk))
-        return _finite_or(active, lambda bad: _bg_active_expectation(r + xb[bad], alpha + Tb[bad], a, bb[bad], tb[bad]))
+        # alpha and a broadcast too: per-customer parameters of the covariate models (crmlib.clv.covariates)
+        xb, Tb, tb, bb, ab, alb = (np.broadcast_to(v, shape) for v in (x, T, t, bk, a, alpha))
+        return _finite_or(
+            active, lambda bad: _bg_active_expectation(r + xb[bad], alb[bad] + Tb[bad], ab[bad], bb[bad], tb[bad])
+        )
 
     def _p_alive(self, x, tx, T, params) -> np.ndarray:
         r, alpha, a, b = params

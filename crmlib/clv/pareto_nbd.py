@@ -86,8 +86,16 @@ _TAIL_NODES, _TAIL_WEIGHTS = np.polynomial.legendre.leggauss(64)
 _YCAP = 600.0  # the quadrature variable's largest value: tau = t_x + e^600 / rho stays finite
 
 
+def _col(v):
+    """A per-row parameter (1-D array) as a column against the nodes; a scalar as it is."""
+    return v[:, None] if np.ndim(v) else v
+
+
 def _quadrature(r, alpha, s, beta, x, tx, T, nodes=_NODES, weights=_WEIGHTS):
-    """Nodes ``tau`` (n, k) and log weights*integrand (n, k) of ``int_{t_x}^T (a+tau)^-(r+x) (b+tau)^-(s+1)``."""
+    """Nodes ``tau`` (n, k) and log weights*integrand (n, k) of ``int_{t_x}^T (a+tau)^-(r+x) (b+tau)^-(s+1)``.
+
+    ``alpha`` and ``beta`` are scalars or one value per row (the covariate models, :mod:`crmlib.clv.covariates`).
+    """
     k = r + s + x
     rho = (r + x) / (alpha + tx) + (s + 1) / (beta + tx)
     c = 1.0 / rho
@@ -100,8 +108,8 @@ def _quadrature(r, alpha, s, beta, x, tx, T, nodes=_NODES, weights=_WEIGHTS):
     ymax = np.minimum(np.minimum(Y, ydel), _YCAP)
     y = (nodes[None, :] + 1.0) * 0.5 * ymax[:, None]
     tau = tx[:, None] + c[:, None] * np.expm1(y)
-    la = np.log(alpha + tau)
-    lb = np.log(beta + tau)
+    la = np.log(_col(alpha) + tau)
+    lb = np.log(_col(beta) + tau)
     with np.errstate(divide="ignore"):
         lw = np.log(weights)[None, :] + np.log(0.5 * ymax * c)[:, None] + y
     lf = lw - (r + x)[:, None] * la - (s + 1) * lb
@@ -141,7 +149,7 @@ def _integral(r, alpha, s, beta, x, lo, hi, grad=False, nodes=_NODES, weights=_W
         return logI, None, cut
     with np.errstate(invalid="ignore"):
         e /= tot[:, None]
-    moments = tuple(np.einsum("ij,ij->i", e, v) for v in (la, 1.0 / (alpha + tau), lb, 1.0 / (beta + tau)))
+    moments = tuple(np.einsum("ij,ij->i", e, v) for v in (la, 1.0 / (_col(alpha) + tau), lb, 1.0 / (_col(beta) + tau)))
     return logI, moments, cut
 
 
@@ -183,7 +191,9 @@ class ParetoNBDModel(PurchaseFitter):
         r, alpha, s, beta = params
         x, T = c["x"], c["T"]
         inf = np.full(c["kx"].shape, np.inf)
-        logI, mom, cut = _integral(r, alpha, s, beta, c["kx"], c["kt"], inf, grad, _TAIL_NODES, _TAIL_WEIGHTS)
+        # per-row alpha and beta (covariate models): each tail takes those of a row it serves (``krow``)
+        ka, kb = (alpha, beta) if c.get("krow") is None else (alpha[c["krow"]], beta[c["krow"]])
+        logI, mom, cut = _integral(r, ka, s, kb, c["kx"], c["kt"], inf, grad, _TAIL_NODES, _TAIL_WEIGHTS)
         lI1, lI2 = logI[c["i1"]], logI[c["i2"]]
         mom1: tuple[np.ndarray, ...] = (np.zeros(x.size),) * 4
         mom2 = mom1
@@ -192,7 +202,8 @@ class ParetoNBDModel(PurchaseFitter):
         bad = np.flatnonzero(cut[c["i1"]] | cut[c["i2"]])
         if bad.size:  # tails too long to integrate: the death integral from t_x to T directly
             lo, hi = c["tx"][bad], T[bad]
-            direct, dmom, _ = _integral(r, alpha, s, beta, x[bad], lo, hi, grad)
+            ba, bb = (alpha[bad] if np.ndim(alpha) else alpha), (beta[bad] if np.ndim(beta) else beta)
+            direct, dmom, _ = _integral(r, ba, s, bb, x[bad], lo, hi, grad)
             lI1, lI2 = lI1.copy(), lI2.copy()
             lI1[bad], lI2[bad] = direct, -np.inf
             if grad:

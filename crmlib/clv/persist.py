@@ -52,6 +52,7 @@ def _crmlib_version() -> str:
 def _model_classes() -> dict[str, type[BaseFitter]]:
     from .bgbb import BetaGeoBetaBinomModel
     from .bgnbd import BetaGeoModel
+    from .covariates import BetaGeoCovariateModel, ParetoNBDCovariateModel
     from .gamma_gamma import GammaGammaModel
     from .mbgnbd import ModifiedBetaGeoModel
     from .pareto_nbd import ParetoNBDModel
@@ -64,6 +65,8 @@ def _model_classes() -> dict[str, type[BaseFitter]]:
         BetaGeoBetaBinomModel,
         ShiftedBetaGeometricModel,
         GammaGammaModel,
+        BetaGeoCovariateModel,
+        ParetoNBDCovariateModel,
     )
     return {cls.__name__: cls for cls in models}
 
@@ -182,7 +185,8 @@ def save_model(model: BaseFitter, path: str | os.PathLike[str]) -> None:
 
     Parameters
     ----------
-    model : a fitted model of :mod:`crmlib.clv` (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, sBG, Gamma-Gamma).
+    model : a fitted model of :mod:`crmlib.clv` (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, sBG, Gamma-Gamma, and
+        BG/NBD or Pareto/NBD with covariates, :mod:`crmlib.clv.covariates`, whose covariate names are settings).
     path : the file to write (overwritten); ``.json`` by convention.
 
     The layout is described in :mod:`crmlib.clv.persist`; :func:`load_model` reads it. The estimates are

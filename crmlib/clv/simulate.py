@@ -40,9 +40,13 @@ def _T_array(n_customers: int, T) -> np.ndarray:
 
 
 def _positive(**kw):
+    """Each parameter positive and finite: a number, or (``simulate_bgnbd``, ``simulate_pareto_nbd``) one per customer."""
     for k, v in kw.items():
-        if not (np.isfinite(v) and v > 0):
-            raise DataError(f"parameter {k!r} must be positive, got {v}")
+        values = np.asarray(v, float)
+        if not np.all(np.isfinite(values) & (values > 0)):
+            raise DataError(
+                f"parameter {k!r} must be positive, got {v if values.ndim == 0 else values[~(values > 0)][:3]}"
+            )
 
 
 def _recency(rng, x, K, window):
@@ -97,7 +101,8 @@ def simulate_bgnbd(
     ----------
     n_customers : number of customers.
     T : observation length per customer (scalar or array, data time unit).
-    r, alpha, a, b : the model's parameters.
+    r, alpha, a, b : the model's parameters: numbers, or one per customer (the customers' own
+        ``alpha_i, a_i, b_i`` of a covariate model, :meth:`crmlib.clv.covariates.BetaGeoCovariateModel.customer_params`).
     seed : int or Generator.
     time_resolution : optional grid of the recorded times (e.g. 1/7 week).
     """
@@ -133,7 +138,8 @@ def simulate_pareto_nbd(
     """Customers from the Pareto/NBD model (Schmittlein, Morrison & Colombo 1987).
 
     Lifetimes are exponential with gamma(s, beta) rates; purchases Poisson with
-    gamma(r, alpha) rates while alive. Returns the summary table plus
+    gamma(r, alpha) rates while alive. The parameters are numbers or one per customer (``alpha_i``,
+    ``beta_i`` of :meth:`crmlib.clv.covariates.ParetoNBDCovariateModel.customer_params`). Returns the summary table plus
     ``lambda_``, ``mu_``, ``lifetime_`` and ``alive`` (at T).
     """
     _positive(r=r, alpha=alpha, s=s, beta=beta)

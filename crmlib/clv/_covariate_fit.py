@@ -1,0 +1,529 @@
+"""The fitting machinery of :mod:`crmlib.clv.covariates`: a plain model's four parameters per customer.
+
+A covariate model declares which of its plain model's parameters ("slots") move with which covariates
+(:attr:`_CovariateFitter._slots`) and, where the plain model's gradient cannot take per-customer
+parameters as it is, its own per-row gradient. The rest is here: the checks of the covariate columns,
+the standardised parameterisation, the optimisation (from the plain fit), the observed information
+assembled from per-customer 4 x 4 Hessians, the likelihood-ratio test, parameter draws and the
+per-customer parameters. See :mod:`crmlib.clv.covariates` for the model and the references.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+from scipy import optimize, stats
+
+from .._checks import as_rng, check_count, require_columns, rows_text
+from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
+from ..spec import SummarySpec
+from ._base import BaseFitter, ConvergenceReport, Prepared, PurchaseFitter, interval_frame
+from ._data import prepare_rft
+
+_GAMMA_BOUND = 30.0  # coefficients of the standardised covariates in [-30, 30]
+_LOG_BOUND = 25.0
+
+
+def _names(value: Any, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = (value,)
+    names = tuple(value)
+    if not all(isinstance(n, str) and n for n in names):
+        raise DataError(f"{what} must be column names (text), got {value!r}")
+    if len(set(names)) != len(names):
+        raise DataError(f"{what} names a column twice: {list(names)}")
+    return names
+
+
+def _covariate_matrix(data: pd.DataFrame, names: Sequence[str], *, fitting: bool) -> np.ndarray:
+    """The named columns of ``data`` as a float matrix; DataError naming the column at fault."""
+    require_columns(data, names, what="data")
+    out = np.empty((len(data), len(names)))
+    for j, name in enumerate(names):
+        col = data[name]
+        if not (ptypes.is_numeric_dtype(col) or ptypes.is_bool_dtype(col)):
+            raise DataError(
+                f"covariate column {name!r} is not numeric (dtype {col.dtype}); code a category as 0/1 columns"
+            )
+        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise DataError(f"covariate column {name!r} is missing or not finite in {rows_text(bad, data.index)}")
+        if fitting and np.ptp(values) == 0:
+            raise DataError(
+                f"covariate column {name!r} is constant ({values[0]:g} for every customer): its coefficient is not "
+                "identified (the scale parameter absorbs it); leave it out"
+            )
+        out[:, j] = values
+    return out
+
+
+class _CovariateFitter(BaseFitter):
+    """Shared machinery: the per-customer parameters ("slots") of a plain model, moved by covariates.
+
+    ``_slots`` names the plain model's four parameters, and for each the covariate set that moves it
+    (``"purchase"``, ``"dropout"`` or ``None``) and the sign of the link: slot ``k`` of customer ``i`` is
+    ``theta_k exp(sign_k gamma_k' z_i)``.
+    """
+
+    _plain: type[PurchaseFitter]
+    _slots: tuple[tuple[str, str | None, int, str], ...]  # (parameter, covariate set, sign, label of the gammas)
+    _analytic_gradient = True
+
+    def __init__(
+        self, *, purchase_covariates: Sequence[str] = (), dropout_covariates: Sequence[str] = (), **kwargs: Any
+    ):
+        super().__init__(**kwargs)
+        self.purchase_covariates = _names(purchase_covariates, "purchase_covariates")
+        self.dropout_covariates = _names(dropout_covariates, "dropout_covariates")
+        if not (self.purchase_covariates or self.dropout_covariates):
+            raise DataError(
+                f"{type(self).__name__} needs purchase_covariates or dropout_covariates (column names); without "
+                f"covariates fit {self._plain.__name__}"
+            )
+        names = [slot[0] for slot in self._slots]
+        for _, cset, _, label in self._slots:
+            names += [f"{label}: {c}" for c in self._set(cset)]
+        self.param_names = tuple(names)
+
+    def _set(self, cset: str | None) -> tuple[str, ...]:
+        return {"purchase": self.purchase_covariates, "dropout": self.dropout_covariates}.get(cset or "", ())
+
+    @property
+    def _columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.purchase_covariates + self.dropout_covariates))
+
+    def _blocks(self) -> list[np.ndarray]:
+        """For each slot, the positions of its coefficients in the parameter vector."""
+        out, pos = [], len(self._slots)
+        for _, cset, _, _ in self._slots:
+            m = len(self._set(cset))
+            out.append(np.arange(pos, pos + m))
+            pos += m
+        return out
+
+    # ------------------------------------------------------------------ data
+    def _prepare(self, data: pd.DataFrame, fitting: bool = False) -> Prepared:
+        arrays, weight = prepare_rft(data)
+        Z = _covariate_matrix(data, self._columns, fitting=fitting)
+        arrays.update({f"z{j}": Z[:, j] for j in range(Z.shape[1])})
+        return Prepared(arrays, weight)
+
+    def _design(self, arrays: dict[str, np.ndarray]) -> list[np.ndarray | None]:
+        """Each slot's covariate matrix (rows x its covariates) from the prepared arrays."""
+        cols = self._columns
+        return [
+            np.column_stack([arrays[f"z{cols.index(c)}"] for c in self._set(cset)]) if self._set(cset) else None
+            for _, cset, _, _ in self._slots
+        ]
+
+    # ------------------------------------------------------ per-customer model
+    def _slot_values(self, theta: np.ndarray, design: list[np.ndarray | None]) -> list[Any]:
+        """Each slot's value per row (a number for slots without covariates) at natural parameters ``theta``."""
+        out: list[Any] = []
+        for k, ((_, _, sign, _), idx) in enumerate(zip(self._slots, self._blocks())):
+            Z = design[k]
+            out.append(theta[k] if Z is None else theta[k] * np.exp(sign * (Z @ theta[idx])))
+        return out
+
+    def _row_cache(self, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+        """The plain model's cache with one entry per row (the per-row parameters break its pooling)."""
+        raise NotImplementedError
+
+    def _row_grad(self, values: list[Any], cache: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+        """Log-likelihood per row and its derivative with respect to each slot's log (rows x 4)."""
+        ll, g = self._plain()._loglik_grad(tuple(values), cache)
+        full = [np.broadcast_to(v, ll.shape) for v in values]
+        return ll, g * np.column_stack(full)
+
+    # ----------------------------------------------------- BaseFitter hooks
+    def _loglik(self, params: np.ndarray, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        values = self._slot_values(np.asarray(params, float), self._design(arrays))
+        return self._row_grad(values, self._row_cache(arrays))[0]
+
+    def loglik(self, data: pd.DataFrame, params: Any = None) -> np.ndarray:
+        """Log-likelihood of each customer (row) of ``data`` at ``params`` (default: the estimates); unweighted."""
+        arrays = self._prepare(data).arrays
+        return self._loglik(np.asarray(self._params_tuple(params), float), arrays)
+
+    # -------------------------------------------------- standardised scale
+    def _internal(self, arrays: dict[str, np.ndarray], weight: np.ndarray):
+        """Centring and scaling of the covariates: ``phi = A @ phi_std`` maps the standardised parameters
+        ``(log theta, gamma_std)`` to ``(log theta, gamma)``; returns the standardised design and ``A``."""
+        design = self._design(arrays)
+        wsum = float(weight.sum())
+        blocks = self._blocks()
+        k = len(self.param_names)
+        A = np.eye(k)
+        std: list[np.ndarray | None] = []
+        for s, (Z, idx) in enumerate(zip(design, blocks)):
+            if Z is None:
+                std.append(None)
+                continue
+            mean = weight @ Z / wsum
+            sd = np.sqrt(weight @ (Z - mean) ** 2 / wsum)
+            std.append((Z - mean) / sd)
+            sign = self._slots[s][2]
+            A[idx, idx] = 1.0 / sd
+            A[s, idx] = -sign * mean / sd
+        return std, A
+
+    def _phi_to_values(self, phi: np.ndarray, std: list[np.ndarray | None]) -> list[Any]:
+        out: list[Any] = []
+        for k, ((_, _, sign, _), idx) in enumerate(zip(self._slots, self._blocks())):
+            Z = std[k]
+            out.append(np.exp(phi[k]) if Z is None else np.exp(phi[k] + sign * (Z @ phi[idx])))
+        return out
+
+    def _phi_grad(self, h: np.ndarray, weight: np.ndarray, std: list[np.ndarray | None]) -> np.ndarray:
+        grad = np.empty(len(self.param_names))
+        for k, ((_, _, sign, _), idx) in enumerate(zip(self._slots, self._blocks())):
+            wh = weight * h[:, k]
+            grad[k] = wh.sum()
+            Z = std[k]
+            if Z is not None:
+                grad[idx] = sign * (Z.T @ wh)
+        return grad
+
+    def _phi_hessian(self, phi, cache, weight, std, forward: bool = False) -> np.ndarray:
+        """Hessian of the total log-likelihood in ``phi``: per-row 4 x 4 Hessians in the slots' logs,
+        by differences of the analytic gradient, assembled through the linear map of the covariates."""
+        base = self._phi_to_values(phi, std)
+        eps = 1e-6 if forward else 1e-5
+        h0 = self._row_grad(base, cache)[1] if forward else None
+        n_slots = len(self._slots)
+        rows = np.empty((weight.size, n_slots, n_slots))
+        for k in range(n_slots):
+            up = list(base)
+            up[k] = base[k] * np.exp(eps)
+            hu = self._row_grad(up, cache)[1]
+            if forward:
+                rows[:, :, k] = (hu - h0) / eps
+            else:
+                dn = list(base)
+                dn[k] = base[k] * np.exp(-eps)
+                rows[:, :, k] = (hu - self._row_grad(dn, cache)[1]) / (2 * eps)
+        rows = 0.5 * (rows + rows.transpose(0, 2, 1))
+        K = len(self.param_names)
+        H = np.zeros((K, K))
+        U = []
+        for k, ((_, _, sign, _), idx) in enumerate(zip(self._slots, self._blocks())):
+            cols = [np.ones(weight.size)] + ([] if std[k] is None else list((sign * std[k]).T))
+            U.append((np.column_stack(cols), np.concatenate([[k], idx]).astype(int)))
+        for k in range(n_slots):
+            for j in range(n_slots):
+                Uk, ik = U[k]
+                Uj, ij = U[j]
+                H[np.ix_(ik, ij)] += (Uk * (weight * rows[:, k, j])[:, None]).T @ Uj
+        return 0.5 * (H + H.T)
+
+    def _phi_objective(self, cache, weight, std):
+        wsum = float(weight.sum())
+
+        def objective(phi):
+            try:
+                with np.errstate(all="ignore"):
+                    ll, h = self._row_grad(self._phi_to_values(phi, std), cache)
+                    f, g = float(weight @ ll), self._phi_grad(h, weight, std)
+            except (FloatingPointError, OverflowError, ValueError):
+                return np.inf, np.zeros(phi.size)
+            if not (np.isfinite(f) and np.all(np.isfinite(g))):
+                return np.inf, np.zeros(phi.size)
+            return -f / wsum, -g / wsum
+
+        return objective
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, data: pd.DataFrame, *, initial_params: Any = None) -> Self:
+        """Fit the plain model and the covariate model by maximum likelihood; returns ``self``.
+
+        Parameters
+        ----------
+        data : a customer summary (``frequency``, ``recency``, ``T``, optional ``weight``) with the
+            covariate columns named by ``purchase_covariates`` and ``dropout_covariates`` (numbers; a
+            category as 0/1 columns).
+        initial_params : optional start point by name (``params_``'s index) or in ``param_names`` order;
+            default: the plain model's estimates with every coefficient zero.
+
+        Raises
+        ------
+        DataError : a covariate column missing, not numeric, not finite (rows named) or constant.
+        ConvergenceError : the optimiser found no finite maximum, or the information is singular.
+        """
+        t0 = time.perf_counter()
+        prepared = self._prepare(data, fitting=True)
+        spec = getattr(data, "attrs", {}).get("crmlib")
+        self.spec_ = spec if isinstance(spec, SummarySpec) else None
+        settings = {k: getattr(self, k) for k in ("n_starts", "tol", "max_iter", "level", "compress", "seed")}
+        rft = {"x": "frequency", "tx": "recency", "T": "T"}
+        plain_data = pd.DataFrame({rft[k]: prepared.arrays[k] for k in rft} | {"weight": prepared.weight})
+        plain_data.attrs.update(getattr(data, "attrs", {}))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            plain = self._plain(warm_start_rows=self.warm_start_rows, **settings).fit(plain_data)
+        self.null_params_ = plain.params_.rename("estimate")
+        self.null_log_likelihood_ = float(plain.log_likelihood_)
+        self.n_customers_ = float(prepared.weight.sum())
+        self.n_rows_ = int(prepared.weight.size)
+        arrays, weight = (
+            self._compress(prepared.arrays, prepared.weight) if self.compress else (prepared.arrays, prepared.weight)
+        )
+        std, A = self._internal(arrays, weight)
+        cache = self._row_cache(arrays)
+        k = len(self.param_names)
+        n_base = len(self._slots)
+        if initial_params is None:
+            start = np.concatenate([np.log(plain.params_.to_numpy()), np.zeros(k - n_base)])
+        else:
+            theta0 = np.asarray(self._params_tuple(initial_params), float)
+            if theta0.shape != (k,) or not np.all(np.isfinite(theta0)) or np.any(theta0[:n_base] <= 0):
+                raise DataError(
+                    f"initial_params must be {k} finite numbers {list(self.param_names)} (the first "
+                    f"{n_base} positive), got {initial_params!r}"
+                )
+            start = np.linalg.solve(A, np.concatenate([np.log(theta0[:n_base]), theta0[n_base:]]))
+        bounds = [(-_LOG_BOUND, _LOG_BOUND)] * n_base + [(-_GAMMA_BOUND, _GAMMA_BOUND)] * (k - n_base)
+        objective = self._phi_objective(cache, weight, std)
+        big = bool(self.warm_start_rows and weight.size > self.warm_start_rows)
+        tried: list[dict[str, Any]] = []
+        res = None
+        if big:
+            res = self._warm_polish(arrays, weight, std, start, bounds, objective, tried)
+        if res is None:
+            res = optimize.minimize(
+                objective,
+                start,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=bounds,
+                options={"maxiter": self.max_iter, "ftol": self.tol * 1e-3, "gtol": self.tol, "maxcor": 20},
+            )
+            tried.append({"start": start, "message": str(res.message), "fun": float(res.fun)})
+        phi = res.x
+        gnorm = float(np.max(np.abs(res.jac))) if np.all(np.isfinite(res.jac)) else np.inf
+        lo_b, hi_b = np.array(bounds).T
+        on_bound = [n for n, v, lo, hi in zip(self.param_names, phi, lo_b, hi_b) if min(v - lo, hi - v) < 1e-6]
+        if not np.isfinite(res.fun) or on_bound:
+            raise ConvergenceError(
+                f"{type(self).__name__}: {'parameter(s) ' + str(on_bound) + ' ran to the edge of the search region' if on_bound else 'the log-likelihood is not finite at the optimum'}: "
+                "the covariates' effects are not identified on these data (e.g. a covariate that separates buyers "
+                "from non-buyers). Try fewer covariates, or rescale them."
+            )
+        H = self._phi_hessian(phi, cache, weight, std, forward=big)
+        try:
+            eig = np.linalg.eigvalsh(-H)
+            cov_std = np.linalg.inv(-H)
+            pd_ok = bool(np.all(eig > 0) and np.all(np.isfinite(cov_std)))
+        except np.linalg.LinAlgError:
+            pd_ok = False
+        if not pd_ok:
+            raise ConvergenceError(
+                f"{type(self).__name__}: the observed information is not positive definite at the optimiser's end "
+                "point: the parameters are not identified on these data (two covariates nearly collinear, or one "
+                "with almost no variation). Drop or combine covariates."
+            )
+        ok = gnorm < 1e-4
+        self.convergence_ = ConvergenceReport(
+            converged=ok,
+            message=str(res.message),
+            n_iterations=int(res.nit),
+            n_evaluations=int(res.nfev),
+            n_starts_tried=len(tried),
+            gradient_norm=gnorm,
+            hessian_positive_definite=pd_ok,
+            seconds=time.perf_counter() - t0,
+            starts=tried,
+        )
+        if not ok:
+            warnings.warn(
+                f"{type(self).__name__} may not have converged ({self.convergence_}); try initial_params "
+                "or a larger max_iter",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        phi_nat = A @ phi
+        theta = np.concatenate([np.exp(phi_nat[:n_base]), phi_nat[n_base:]])
+        D = np.concatenate([theta[:n_base], np.ones(k - n_base)])
+        cov = (A @ cov_std @ A.T) * np.outer(D, D)
+        self._set_estimates(theta, cov, -float(res.fun) * float(weight.sum()))
+        return self
+
+    def _warm_polish(self, arrays, weight, std, start, bounds, objective, tried):
+        """On many rows: fit a seeded 5,000-row sample, then polish on all rows by BFGS from there."""
+        rng = np.random.default_rng(self.seed)
+        draw = rng.choice(weight.size, size=5_000, replace=True, p=weight / weight.sum())
+        rows, counts = np.unique(draw, return_counts=True)
+        sub = {key: v[rows] for key, v in arrays.items()}
+        w_sub = counts.astype(float)
+        std_s = [None if z is None else z[rows] for z in std]  # the full data's standardisation
+        cache_s = self._row_cache(sub)
+        obj_s = self._phi_objective(cache_s, w_sub, std_s)
+        res_s = optimize.minimize(
+            obj_s,
+            start,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": self.max_iter, "ftol": 1e-12, "gtol": 1e-8, "maxcor": 20},
+        )
+        if not np.isfinite(res_s.fun):
+            return None
+        H = self._phi_hessian(res_s.x, cache_s, w_sub, std_s) / w_sub.sum()
+        try:
+            hinv = np.linalg.inv(-H)
+        except np.linalg.LinAlgError:
+            return None
+        if not np.all(np.isfinite(hinv)) or np.any(np.linalg.eigvalsh(-H) <= 0):
+            return None
+        res = optimize.minimize(
+            objective,
+            res_s.x,
+            jac=True,
+            method="BFGS",
+            options={"gtol": max(self.tol, 1e-9), "hess_inv0": 0.5 * (hinv + hinv.T), "maxiter": self.max_iter},
+        )
+        tried.append({"start": res_s.x, "message": "warm start (BFGS): " + str(res.message), "fun": float(res.fun)})
+        gnorm = float(np.max(np.abs(res.jac))) if np.all(np.isfinite(res.jac)) else np.inf
+        return res if np.isfinite(res.fun) and gnorm < 1e-6 else None
+
+    def _set_estimates(self, theta: np.ndarray, cov: np.ndarray, total_ll: float) -> None:
+        names = list(self.param_names)
+        n_base = len(self._slots)
+        k = len(names)
+        self.params_ = pd.Series(theta, index=names, name="estimate")
+        self.variance_matrix_ = pd.DataFrame(cov, index=names, columns=names)
+        se = np.sqrt(np.diag(cov))
+        self.standard_errors_ = pd.Series(se, index=names, name="se")
+        z = stats.norm.ppf(0.5 + self.level / 2)
+        lo, hi = theta - z * se, theta + z * se
+        base = theta[:n_base]
+        lo[:n_base] = base * np.exp(-z * se[:n_base] / base)  # positive parameters: interval on the log scale
+        hi[:n_base] = base * np.exp(z * se[:n_base] / base)
+        self.confidence_intervals_ = interval_frame({"lower": lo, "upper": hi}, self.level, names)
+        self.log_likelihood_ = total_ll
+        self.aic_ = 2 * k - 2 * total_ll
+        self.bic_ = k * np.log(self.n_customers_) - 2 * total_ll
+
+    # ---------------------------------------------------------------- report
+    def summary(self) -> pd.DataFrame:
+        """Estimates, standard errors (observed information) and intervals: the plain model's parameters
+        (scale parameters at covariates zero; log-scale Wald intervals) and one coefficient per covariate and
+        process, labelled ``"<process>: <covariate>"`` (Wald intervals, ``z`` and ``p_value`` of zero)."""
+        self._check_fitted()
+        out = pd.concat([self.params_, self.standard_errors_, self.confidence_intervals_], axis=1)
+        n_base = len(self._slots)
+        zval = (self.params_ / self.standard_errors_).to_numpy()
+        zval[:n_base] = np.nan
+        out["z"] = zval
+        out["p_value"] = np.where(np.isnan(zval), np.nan, 2 * stats.norm.sf(np.abs(zval)))
+        out.index.name = "parameter"
+        out.attrs["level"] = self.level
+        return out
+
+    def coefficients(self) -> pd.DataFrame:
+        """The covariates' coefficients only, as a table by process and covariate (rows of :meth:`summary`)."""
+        table = self.summary().iloc[len(self._slots) :]
+        parts = [name.split(": ", 1) for name in table.index]
+        table.index = pd.MultiIndex.from_tuples([(p[0], p[1]) for p in parts], names=["process", "covariate"])
+        return table
+
+    def likelihood_ratio_test(self) -> pd.Series:
+        """Likelihood-ratio test of the covariates against the plain model fitted to the same customers.
+
+        ``statistic = 2 (LL_covariates - LL_plain)``, chi-square with ``df`` = the number of coefficients
+        (Wilks 1938); ``p_value`` its upper tail. Both log-likelihoods are sums over customers.
+        """
+        self._check_fitted()
+        df = len(self.param_names) - len(self._slots)
+        stat = max(2.0 * (self.log_likelihood_ - self.null_log_likelihood_), 0.0)
+        return pd.Series(
+            {
+                "log_likelihood": self.log_likelihood_,
+                "null_log_likelihood": self.null_log_likelihood_,
+                "statistic": stat,
+                "df": float(df),
+                "p_value": float(stats.chi2.sf(stat, df)),
+            },
+            name="likelihood_ratio_test",
+        )
+
+    def draw_params(self, n_boot: int, seed: int | np.random.Generator) -> pd.DataFrame:
+        """Parameter draws from the asymptotic normal of ``(log theta, gamma)`` (delta method), by name."""
+        self._check_fitted()
+        n_base = len(self._slots)
+        p = self.params_.to_numpy()
+        D = np.concatenate([p[:n_base], np.ones(p.size - n_base)])
+        cov = self.variance_matrix_.to_numpy() / np.outer(D, D)
+        n_boot = check_count(n_boot, "n_boot", minimum=1)
+        mean = np.concatenate([np.log(p[:n_base]), p[n_base:]])
+        draws = as_rng(seed).multivariate_normal(mean, cov, size=n_boot, method="eigh")
+        draws[:, :n_base] = np.exp(draws[:, :n_base])
+        return pd.DataFrame(draws, columns=list(self.param_names))
+
+    # ----------------------------------------------------------- predictions
+    def _theta(self, params: Any) -> np.ndarray:
+        return np.asarray(self._params_tuple(params), float)
+
+    def customer_params(self, data: pd.DataFrame, params: Any = None) -> pd.DataFrame:
+        """Each customer's own parameters (eq. 1-3): the plain model's four, one row per row of ``data``.
+
+        ``data`` needs the covariate columns only (``frequency`` etc. are not read); ``params`` by name or in
+        ``param_names`` order (default: the estimates; a known truth for a simulation,
+        :func:`crmlib.clv.simulate.simulate_bgnbd`).
+        """
+        theta = self._theta(params)
+        Z = _covariate_matrix(data, self._columns, fitting=False)
+        cols = self._columns
+        arrays = {f"z{j}": Z[:, j] for j in range(len(cols))}
+        values = self._slot_values(theta, self._design(arrays))
+        return pd.DataFrame(
+            {name: np.broadcast_to(v, (len(data),)) for (name, _, _, _), v in zip(self._slots, values)},
+            index=data.index,
+        )
+
+    def _customers(self, data: pd.DataFrame, params: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any]]:
+        arrays, _ = prepare_rft(data)
+        theta = self._theta(params)
+        Z = _covariate_matrix(data, self._columns, fitting=False)
+        design = self._design({f"z{j}": Z[:, j] for j in range(Z.shape[1])})
+        return arrays["x"], arrays["tx"], arrays["T"], self._slot_values(theta, design)  # numbers where no covariate
+
+    def at(self, profile: Mapping[str, float], params: Any = None) -> PurchaseFitter:
+        """The plain model of one covariate profile: its parameters are those of eq. (1)-(3) at ``profile``.
+
+        The returned :class:`~crmlib.clv.BetaGeoModel` or :class:`~crmlib.clv.ParetoNBDModel` has every
+        prediction of the plain model and of :mod:`crmlib.clv.horizon` (value over 1, 2, 5 years, P(X = n),
+        survival) for customers of that profile; it carries the data's ``spec_`` but no covariance.
+        """
+        missing = [c for c in self._columns if c not in profile]
+        if missing:
+            raise DataError(f"profile lacks {missing}; give a value for each of {list(self._columns)}")
+        row = pd.DataFrame({c: [float(profile[c])] for c in self._columns})
+        values = self.customer_params(row, params).iloc[0]
+        plain = self._plain()
+        plain.params_ = pd.Series(values.to_numpy(), index=list(plain.param_names), name="estimate")
+        plain.spec_ = getattr(self, "spec_", None)
+        plain.n_customers_ = getattr(self, "n_customers_", float("nan"))
+        return plain
+
+    def probability_alive(self, data: pd.DataFrame, params: Any = None) -> np.ndarray:
+        """P(alive at T) of each customer of ``data`` (history and covariate columns), in [0, 1]."""
+        raise NotImplementedError
+
+    def conditional_expected_purchases(self, t: Any, data: pd.DataFrame, params: Any = None) -> np.ndarray:
+        """Expected repeat purchases of each customer of ``data`` in ``(T, T + t]`` (``t`` >= 0, time units)."""
+        raise NotImplementedError
+
+    def dert(
+        self, data: pd.DataFrame, *, discount_rate: float, periods_per_year: float | None = None, params: Any = None
+    ) -> np.ndarray:
+        """Discounted expected residual transactions of each customer of ``data`` (annual ``discount_rate``)."""
+        raise NotImplementedError

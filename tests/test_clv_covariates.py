@@ -1,0 +1,261 @@
+"""Time-invariant covariates in BG/NBD and Pareto/NBD (crmlib.clv.covariates).
+
+Oracles: simulations with known coefficients (customers drawn with their own alpha_i, a_i, b_i,
+beta_i by crmlib.clv.simulate); the plain models (every coefficient zero gives their likelihood and
+predictions); finite differences of the likelihood (gradient, Hessian); the saved file read back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlib.clv import BetaGeoModel, ParetoNBDModel, load_model
+from crmlib.clv.covariates import BetaGeoCovariateModel, ParetoNBDCovariateModel
+from crmlib.clv.simulate import simulate_bgnbd, simulate_pareto_nbd
+from crmlib.exceptions import DataError
+
+BG_TRUTH = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}
+BG_GAMMAS = {"purchase: z1": 0.4, "purchase: z2": -0.3, "dropout a: z1": 0.5, "dropout b: z1": -0.2}
+PNBD_TRUTH = {"r": 0.55, "alpha": 10.0, "s": 0.6, "beta": 12.0}
+PNBD_GAMMAS = {"purchase: z1": 0.4, "purchase: z2": -0.3, "dropout: z1": 0.5}
+
+
+def _covariates(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"z1": rng.normal(size=n), "z2": (rng.random(n) < 0.4).astype(float)})
+
+
+def _bg_base(n: int, seed: int):
+    model = BetaGeoCovariateModel(purchase_covariates=["z1", "z2"], dropout_covariates=["z1"])
+    truth = pd.Series(BG_TRUTH | BG_GAMMAS)[list(model.param_names)]
+    z = _covariates(n, seed)
+    own = model.customer_params(z, truth)
+    sim = simulate_bgnbd(n, 40.0, truth["r"], own["alpha"], own["a"], own["b"], seed=seed + 100)
+    return model, truth, pd.concat([sim[["frequency", "recency", "T"]], z], axis=1)
+
+
+def _pnbd_base(n: int, seed: int):
+    model = ParetoNBDCovariateModel(purchase_covariates=["z1", "z2"], dropout_covariates=["z1"])
+    truth = pd.Series(PNBD_TRUTH | PNBD_GAMMAS)[list(model.param_names)]
+    z = _covariates(n, seed)
+    own = model.customer_params(z, truth)
+    sim = simulate_pareto_nbd(n, 40.0, truth["r"], own["alpha"], truth["s"], own["beta"], seed=seed + 100)
+    return model, truth, pd.concat([sim[["frequency", "recency", "T"]], z], axis=1)
+
+
+@pytest.fixture(scope="module")
+def bg_fit():
+    model, truth, data = _bg_base(3000, 11)
+    return model.fit(data), truth, data
+
+
+@pytest.fixture(scope="module")
+def pnbd_fit():
+    model, truth, data = _pnbd_base(2500, 12)
+    return model.fit(data), truth, data
+
+
+# ------------------------------------------------------------- recovery
+def test_correctness_bgnbd_recovers_known_coefficients_over_seeds():
+    """Three simulated bases (3,000 customers each): every coefficient and parameter within 3 standard errors
+    (12 coefficients, 24 checks; a miss has chance 0.27% each)."""
+    misses = []
+    for seed in (1, 2, 3):
+        model, truth, data = _bg_base(3000, seed)
+        model.fit(data)
+        z = (model.params_ - truth) / model.standard_errors_
+        misses += [(seed, name, round(v, 2)) for name, v in z.items() if abs(v) > 3]
+    assert not misses, misses
+
+
+def test_correctness_pareto_nbd_recovers_known_coefficients(pnbd_fit):
+    model, truth, _ = pnbd_fit
+    z = (model.params_ - truth) / model.standard_errors_
+    assert np.all(np.abs(z) < 3), z
+    assert model.convergence_.converged
+
+
+def test_correctness_likelihood_ratio_test_against_the_plain_fit(bg_fit):
+    model, _, data = bg_fit
+    plain = BetaGeoModel().fit(data[["frequency", "recency", "T"]])
+    lr = model.likelihood_ratio_test()
+    assert lr["null_log_likelihood"] == pytest.approx(plain.log_likelihood_, abs=1e-6)
+    assert lr["df"] == 4
+    assert lr["statistic"] == pytest.approx(2 * (model.log_likelihood_ - plain.log_likelihood_), rel=1e-9)
+    assert lr["p_value"] < 1e-10  # the simulated effects are large
+    assert model.null_params_.to_numpy() == pytest.approx(plain.params_.to_numpy(), rel=1e-6)
+
+
+# ----------------------------------------------------------- consistency
+@pytest.mark.parametrize("kind", ["bgnbd", "pnbd"])
+def test_consistency_coefficients_zero_give_the_plain_model(kind):
+    """With every coefficient zero the per-customer log-likelihood and the predictions are the plain model's."""
+    model, truth, data = (_bg_base if kind == "bgnbd" else _pnbd_base)(400, 5)
+    plain = BetaGeoModel() if kind == "bgnbd" else ParetoNBDModel()
+    base = truth.iloc[:4].to_numpy()
+    params = truth.copy()
+    params.iloc[4:] = 0.0
+    rft = data[["frequency", "recency", "T"]]
+    assert model.loglik(data, params) == pytest.approx(plain.loglik(rft, base), abs=1e-10, rel=1e-12)
+    x, tx, T = (data[c].to_numpy() for c in ("frequency", "recency", "T"))
+    np.testing.assert_allclose(
+        model.probability_alive(data, params), plain.probability_alive(x, tx, T, base), rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        model.conditional_expected_purchases(13.0, data, params),
+        plain.conditional_expected_purchases(13.0, x, tx, T, base),
+        rtol=1e-10,
+    )
+    np.testing.assert_allclose(
+        model.dert(data, discount_rate=0.1, periods_per_year=52, params=params),
+        plain.dert(x, tx, T, discount_rate=0.1, periods_per_year=52, params=base),
+        rtol=1e-10,
+    )
+
+
+def test_consistency_customer_predictions_equal_the_profile_models(bg_fit):
+    """Vectorised per-customer predictions = the plain model of each customer's profile (``at``)."""
+    model, _, data = bg_fit
+    rows = data.iloc[:6]
+    alive = model.probability_alive(rows)
+    exp = model.conditional_expected_purchases(26.0, rows)
+    for i, (_, row) in enumerate(rows.iterrows()):
+        plain = model.at({"z1": row["z1"], "z2": row["z2"]})
+        h = (row["frequency"], row["recency"], row["T"])
+        assert plain.probability_alive(*h) == pytest.approx(alive[i], rel=1e-12)
+        assert plain.conditional_expected_purchases(26.0, *h) == pytest.approx(exp[i], rel=1e-12)
+
+
+def test_consistency_weighted_rows_equal_expanded_rows():
+    model, _, data = _bg_base(600, 8)
+    small = data.round({"z1": 0})  # few distinct covariate values: many identical rows
+    pooled = small.groupby(list(small.columns)).size().rename("weight").reset_index()
+    a = BetaGeoCovariateModel(purchase_covariates=["z1", "z2"], dropout_covariates=["z1"], compress=False).fit(small)
+    b = BetaGeoCovariateModel(purchase_covariates=["z1", "z2"], dropout_covariates=["z1"]).fit(pooled)
+    np.testing.assert_allclose(a.params_, b.params_, rtol=1e-5, atol=1e-7)
+    assert a.log_likelihood_ == pytest.approx(b.log_likelihood_, rel=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["bgnbd", "pnbd"])
+def test_consistency_gradient_and_hessian_against_finite_differences(kind):
+    model, truth, data = (_bg_base if kind == "bgnbd" else _pnbd_base)(300, 9)
+    arrays, weight = model._prepare(data).arrays, np.ones(len(data))
+    std, _ = model._internal(arrays, weight)
+    cache = model._row_cache(arrays)
+    objective = model._phi_objective(cache, weight, std)
+    phi = np.concatenate([np.log(truth.iloc[:4].to_numpy()), np.array([0.3, -0.2, 0.25, -0.1][: len(truth) - 4])])
+    _, grad = objective(phi)
+    fd = np.empty(phi.size)
+    for j in range(phi.size):
+        e = np.zeros(phi.size)
+        e[j] = 1e-6
+        fd[j] = (objective(phi + e)[0] - objective(phi - e)[0]) / 2e-6
+    np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-8)
+    hess = model._phi_hessian(phi, cache, weight, std) / -weight.sum()  # of the negative mean log-likelihood
+    fd_h = np.empty((phi.size, phi.size))
+    for j in range(phi.size):
+        e = np.zeros(phi.size)
+        e[j] = 1e-5
+        fd_h[:, j] = (objective(phi + e)[1] - objective(phi - e)[1]) / 2e-5
+    np.testing.assert_allclose(hess, 0.5 * (fd_h + fd_h.T), rtol=1e-4, atol=1e-7)
+
+
+def test_consistency_simulators_take_one_parameter_per_customer():
+    """A per-customer array of equal values draws exactly what the number draws (same seed)."""
+    a = simulate_bgnbd(500, 30.0, 0.5, 5.0, 0.8, 2.5, seed=3)
+    b = simulate_bgnbd(500, 30.0, 0.5, np.full(500, 5.0), np.full(500, 0.8), np.full(500, 2.5), seed=3)
+    pd.testing.assert_frame_equal(a, b)
+    c = simulate_pareto_nbd(500, 30.0, 0.5, 5.0, 0.6, np.full(500, 12.0), seed=3)
+    pd.testing.assert_frame_equal(c, simulate_pareto_nbd(500, 30.0, 0.5, 5.0, 0.6, 12.0, seed=3))
+
+
+# ------------------------------------------------------------ save/load
+@pytest.mark.parametrize("which", ["bg_fit", "pnbd_fit"])
+def test_consistency_saved_model_predicts_the_same_numbers(which, request, tmp_path):
+    model, _, data = request.getfixturevalue(which)
+    path = tmp_path / "m.json"
+    model.save(path)
+    back = load_model(path)
+    assert type(back) is type(model) and back.param_names == model.param_names
+    pd.testing.assert_frame_equal(back.summary(), model.summary(), rtol=1e-12, atol=0)
+    pd.testing.assert_series_equal(back.likelihood_ratio_test(), model.likelihood_ratio_test(), rtol=1e-12, atol=0)
+    rows = data.iloc[:200]
+    for f in (
+        lambda m: m.probability_alive(rows),
+        lambda m: m.conditional_expected_purchases(26.0, rows),
+        lambda m: m.dert(rows, discount_rate=0.1, periods_per_year=52),
+    ):
+        np.testing.assert_allclose(f(back), f(model), rtol=1e-12, atol=0)
+
+
+# ----------------------------------------------------------- runability
+def test_runability_summary_labels_and_coefficient_table(bg_fit):
+    model, _, _ = bg_fit
+    s = model.summary()
+    assert list(s.index) == ["r", "alpha", "a", "b", "purchase: z1", "purchase: z2", "dropout a: z1", "dropout b: z1"]
+    assert s["lower"].lt(s["estimate"]).all() and s["upper"].gt(s["estimate"]).all()
+    assert s.loc["purchase: z1", "p_value"] < 1e-6 and np.isnan(s.loc["r", "p_value"])
+    table = model.coefficients()
+    assert table.index.names == ["process", "covariate"] and len(table) == 4
+    draws = model.draw_params(50, seed=1)
+    assert draws.shape == (50, 8) and (draws[["r", "alpha", "a", "b"]] > 0).all().all()
+
+
+def test_runability_profile_model_gives_horizon_predictions(pnbd_fit):
+    model, _, _ = pnbd_fit
+    plain = model.at({"z1": 1.0, "z2": 0.0})
+    assert isinstance(plain, ParetoNBDModel)
+    own = model.customer_params(pd.DataFrame({"z1": [1.0], "z2": [0.0]}))
+    assert plain.params_["beta"] == pytest.approx(own["beta"].iloc[0], rel=1e-15)
+    assert plain.params_["beta"] == pytest.approx(model.params_["beta"] * np.exp(-model.params_["dropout: z1"]))
+    assert 0 < plain.survival(52.0) < 1
+
+
+# ----------------------------------------------------------- inputchecks
+def _checked(data: pd.DataFrame, match: str):
+    with pytest.raises(DataError, match=match):
+        BetaGeoCovariateModel(purchase_covariates=["z1"], dropout_covariates=["z2"]).fit(data)
+
+
+@pytest.fixture(scope="module")
+def small_base():
+    return _bg_base(60, 4)[2]
+
+
+def test_inputchecks_missing_covariate_column(small_base):
+    _checked(small_base.drop(columns="z2"), "z2")
+
+
+def test_inputchecks_non_numeric_covariate_column(small_base):
+    _checked(
+        small_base.assign(z1=np.where(small_base["z1"] > 0, "high", "low")), "covariate column 'z1' is not numeric"
+    )
+
+
+def test_inputchecks_missing_covariate_values(small_base):
+    bad = small_base.copy()
+    bad.loc[[3, 7], "z2"] = np.nan
+    _checked(bad, r"covariate column 'z2' is missing or not finite in 2 rows \(e.g. \[3, 7\]\)")
+
+
+def test_inputchecks_constant_covariate_column(small_base):
+    _checked(small_base.assign(z1=2.0), "covariate column 'z1' is constant")
+
+
+def test_inputchecks_no_covariates_named():
+    with pytest.raises(DataError, match="needs purchase_covariates or dropout_covariates"):
+        ParetoNBDCovariateModel()
+    with pytest.raises(DataError, match="names a column twice"):
+        ParetoNBDCovariateModel(purchase_covariates=["z1", "z1"])
+
+
+def test_inputchecks_profile_lacks_a_covariate(bg_fit):
+    with pytest.raises(DataError, match=r"profile lacks \['z2'\]"):
+        bg_fit[0].at({"z1": 0.0})
+
+
+def test_inputchecks_simulator_refuses_a_negative_customer_parameter():
+    with pytest.raises(DataError, match="parameter 'alpha' must be positive"):
+        simulate_bgnbd(3, 30.0, 0.5, np.array([5.0, -1.0, 2.0]), 0.8, 2.5, seed=1)
