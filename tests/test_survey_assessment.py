@@ -256,3 +256,43 @@ def test_model_fit_srmr_equals_the_item_by_item_definition_and_detects_a_missing
     assert chain.loc["saturated", "srmr"] == pytest.approx(full.loc["saturated", "srmr"], abs=1e-3)
     # with a unit diagonal d_ULS is SRMR^2 times the p(p + 1)/2 = 45 correlations of the 9 items
     assert chain.loc["estimated", "d_uls"] == pytest.approx(45 * chain.loc["estimated", "srmr"] ** 2, rel=1e-12)
+
+
+def test_consistency_plsc_comparison_disattenuates_by_rho_a_and_quotes_its_numbers():
+    """The PLSc column is pls_path_model(consistent=True) (itself equal to seminr, test_survey_pls); the
+    independent check here: PLSc's correlation of two reflective constructs is PLS's divided by
+    sqrt(rho_A,i rho_A,j) with rho_A from construct_reliability, and the sentence quotes the table."""
+    import warnings
+
+    data = load_corp_rep().data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the negative formative weight of qual_4's index
+        pls = pls_path_model(data, "reputation_extended", n_boot=80, seed=8)
+        plsc = pls_path_model(data, "reputation_extended", n_boot=80, seed=8, consistent=True)
+    tab = A.consistent_comparison(pls, plsc)
+    assert tab["pls"].tolist() == pls.paths["estimate"].tolist()
+    assert tab["plsc"].tolist() == plsc.paths["estimate"].tolist()
+    rho = reliability.construct_reliability(pls)["rho_a"]
+    assert tab.attrs["rho_a"] == pytest.approx({c: rho[c] for c in ("COMP", "LIKE", "CUSL")}, abs=1e-12)
+    r_pls, r_plsc = pls.construct_correlations, plsc.construct_correlations
+    assert r_plsc.loc["LIKE", "CUSL"] == pytest.approx(
+        r_pls.loc["LIKE", "CUSL"] / np.sqrt(rho["LIKE"] * rho["CUSL"]), abs=1e-12
+    )
+    assert r_plsc.loc["QUAL", "CUSA"] == pytest.approx(r_pls.loc["QUAL", "CUSA"], abs=1e-12)  # reliability 1 both
+    excl = (plsc.paths["lower"] > 0) | (plsc.paths["upper"] < 0)
+    assert tab["plsc_excludes_0"].tolist() == excl.tolist()
+    text = A.consistent_sentence(tab)
+    grow = int((plsc.paths["estimate"].abs() > pls.paths["estimate"].abs()).sum())
+    assert f"{grow} of 13 paths are larger in magnitude under PLSc" in text
+    assert f"COMP {rho['COMP']:.2f}, LIKE {rho['LIKE']:.2f}, CUSL {rho['CUSL']:.2f}" in text
+    k = (plsc.paths["estimate"] - pls.paths["estimate"]).abs().idxmax()
+    assert f"from {pls.paths['estimate'][k]:.3f} to {plsc.paths['estimate'][k]:.3f}" in text
+
+
+def test_inputchecks_plsc_comparison_needs_pls_then_plsc_of_the_same_model(ecsi):
+    plsc = pls_path_model(load_mobi().data, "ecsi", consistent=True)
+    with pytest.raises(DataError, match="pls must be estimated with consistent=False and plsc with consistent=True"):
+        A.consistent_comparison(plsc, ecsi)
+    other = pls_path_model(load_corp_rep().data, "reputation", consistent=True)
+    with pytest.raises(DataError, match="pls and plsc must be the same model estimated on the same respondents"):
+        A.consistent_comparison(ecsi, other)

@@ -53,3 +53,23 @@ def test_inputchecks_higher_order(corp):
         higher_order_model(corp, "reputation", "SAT", ["LIKE", "CUSA"])
     with pytest.raises(DataError, match="method must be one of"):
         higher_order_model(corp, "reputation", "REP", ["COMP", "LIKE"], method="embedded")
+
+
+def test_consistency_higher_order_sentence_quotes_the_two_results(corp):
+    from crmlib.survey.higher_order import higher_order_sentence
+
+    first = pls_path_model(corp, "reputation", n_boot=60, seed=4)
+    second = pls_path_model(*higher_order_model(corp, "reputation", "REP", ["COMP", "LIKE"]), n_boot=60, seed=4)
+    text = higher_order_sentence(first, second, "REP")
+    w = second.weights.set_index("item")["weight"]
+    p = second.paths.set_index(["from", "to"])
+    assert f"COMP (weight {w['COMP']:.2f}) and LIKE (weight {w['LIKE']:.2f})" in text
+    row = p.loc[("REP", "CUSL")]
+    assert f"REP → CUSL {row['estimate']:.3f} [{row['lower']:.3f}, {row['upper']:.3f}]" in text
+    assert "(in brackets: with COMP and LIKE as separate constructs)" in text
+    assert f"CUSL {second.r2['CUSL']:.2f} ({first.r2['CUSL']:.2f})" in text
+    assert "CUSA → CUSL" not in text  # a path that does not touch REP is not its path
+    with pytest.raises(DataError, match="hoc: 'NOPE' is not a construct of the second-stage model"):
+        higher_order_sentence(first, second, "NOPE")
+    with pytest.raises(DataError, match=r"hoc: the indicators of 'CUSL' \(\['cusl_1'"):
+        higher_order_sentence(first, second, "CUSL")  # measured by items, not by constructs of the first stage

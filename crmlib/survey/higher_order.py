@@ -30,9 +30,9 @@ import pandas as pd
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning
 from .pathmodel import PathModelSpec, as_path_model, path_model
-from .pls import Scheme, pls_path_model
+from .pls import PLSResult, Scheme, pls_path_model
 
-__all__ = ["higher_order_model"]
+__all__ = ["higher_order_model", "higher_order_sentence"]
 
 
 def higher_order_model(
@@ -112,3 +112,41 @@ def higher_order_model(
                       description=f"{pm.description} (higher-order {hoc}: {', '.join(dims)}, "
                       f"{method.replace('_', ' ')})", reference=pm.reference, source=pm.source)  # fmt: skip
     return out, spec
+
+
+def higher_order_sentence(first: PLSResult, second: PLSResult, hoc: str) -> str:
+    """The reader's sentence on a two-stage higher-order construct: the weights of its dimensions, its paths
+    (with their intervals when bootstrapped) and the R² of the constructs it explains beside the model on the
+    dimensions. Every number is taken from the two results.
+
+    Parameters
+    ----------
+    first : the model on the dimensions (the first stage), as estimated by ``pls_path_model``.
+    second : the model with the higher-order construct from :func:`higher_order_model` (``"two_stage"``).
+    hoc : the higher-order construct (a construct of ``second`` measured by constructs of ``first``).
+
+    References
+    ----------
+    Sarstedt, M., Hair, J. F., Cheah, J.-H., Becker, J.-M. & Ringle, C. M. (2019). *Australasian Marketing
+    Journal* 27(3), 197-211 (reporting a higher-order construct: weights of the dimensions, then the paths).
+    """
+    if hoc not in second.measurement:
+        raise DataError(f"hoc: {hoc!r} is not a construct of the second-stage model")
+    dims = second.measurement[hoc]
+    if any(d not in first.measurement for d in dims):
+        raise DataError(f"hoc: the indicators of {hoc!r} ({dims}) are not constructs of the first-stage model")
+    w = second.weights.set_index("item")
+    named = [f"{d} (weight {w.loc[d, 'weight']:.2f})" for d in dims]
+    parts = ", ".join(named[:-1]) + f" and {named[-1]}"
+    paths = second.paths[(second.paths["from"] == hoc) | (second.paths["to"] == hoc)]
+    has_ci = "lower" in paths
+    shown = "; ".join(
+        f"{r['from']} → {r['to']} {r['estimate']:.3f}" + (f" [{r['lower']:.3f}, {r['upper']:.3f}]" if has_ci else "")
+        for _, r in paths.iterrows()
+    )
+    targets = [c for c in second.r2.index if c in first.r2.index and c not in dims]
+    r2 = ", ".join(f"{c} {second.r2[c]:.2f} ({first.r2[c]:.2f})" for c in targets)
+    level = f" with {second.level:.0%} intervals" if has_ci else ""
+    text = f"{hoc} is formed by {parts}. Its paths{level}: {shown}."
+    apart = ", ".join(dims[:-1]) + f" and {dims[-1]}"
+    return text + (f" R² with {hoc} (in brackets: with {apart} as separate constructs): {r2}." if r2 else "")

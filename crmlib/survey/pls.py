@@ -103,6 +103,7 @@ class PLSResult:
     boot_indices : array (n_boot, n) of the row numbers of every kept resample.
     item_data : array (n, p) of the items as used (after mean replacement), model order.
     level : level of the percentile intervals (share, e.g. 0.95).
+    consistent : True when estimated by consistent PLS (PLSc; ``pls_path_model(consistent=True)``).
     """
 
     measurement: dict[str, list[str]]
@@ -135,6 +136,7 @@ class PLSResult:
     seed: int | None = None
     level: float = 0.95
     model: PathModelSpec | None = field(default=None, repr=False)
+    consistent: bool = False
 
     def summary(self) -> pd.DataFrame:
         """The path table with R squared of each target construct appended as a column."""
@@ -596,6 +598,7 @@ def pls_path_model(
         seed=seed if isinstance(seed, (int, np.integer)) else None,
         level=level,
         item_data=X,
+        consistent=consistent,
     )
     if boot_indices is not None:
         boot_indices = np.asarray(boot_indices)
