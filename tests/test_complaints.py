@@ -259,3 +259,40 @@ def test_correctness_char_ngrams_beat_word_bounded_ones(shipped):
     assert topic["char"] > topic["char_wb"]
     assert all(s.loc[("classifier", "complaint_type"), "macro_f1"] == 1.0 for s in got.values())
     assert cp.ComplaintClassifier().analyzer == "char"
+
+
+def test_correctness_recovery_over_simulated_logs():
+    # 60 logs: the rate and risk-difference estimators are unbiased (within 3.5 Monte-Carlo SE) and their 95%
+    # intervals cover the truth at about the nominal rate (Garwood's exact interval is conservative)
+    study = sim.recovery_study(60, seed=11)
+    assert list(study.index) == [f"rate {t}" for t in sim.COMPLAINT_RATE] + [
+        "risk difference all resolved",
+        "risk difference some unresolved",
+    ]
+    assert (study["bias"].abs() < 3.5 * study["bias_mcse"]).all(), study
+    assert (study["coverage"] > 0.85).all() and study.loc["rate gold", "true_value"] == 0.9
+
+
+def test_consistency_recovery_study_first_run_is_one_simulated_log():
+    study = sim.recovery_study(2, n_customers=800, seed=3)
+    log, customers = sim.simulate_complaints(800, seed=np.random.default_rng(3))
+    rates = cp.complaint_rates(log, customers, "tier")
+    churn = cp.churn_by_complaints(customers, log, strata="tier")
+    # the study's mean over its two runs is the mean of two logs drawn from one stream, estimated directly
+    assert sim.recovery_study(2, n_customers=800, seed=3).equals(study)  # same seed, same numbers
+    rng = np.random.default_rng(3)
+    sim.simulate_complaints(800, seed=rng)
+    second = sim.simulate_complaints(800, seed=rng)
+    second_rate = cp.complaint_rates(*second, "tier").loc["gold", "rate"]
+    assert study.loc["rate gold", "mean_estimate"] == pytest.approx((rates.loc["gold", "rate"] + second_rate) / 2)
+    second_rd = cp.churn_by_complaints(second[1], second[0], strata="tier").loc["all resolved", "risk_difference"]
+    assert study.loc["risk difference all resolved", "mean_estimate"] == pytest.approx(
+        (churn.loc["all resolved", "risk_difference"] + second_rd) / 2
+    )
+
+
+def test_inputchecks_recovery_study():
+    with pytest.raises(DataError, match="n_runs"):
+        sim.recovery_study(1, seed=1)
+    with pytest.raises(DataError, match="level"):
+        sim.recovery_study(2, seed=1, level=1.5)

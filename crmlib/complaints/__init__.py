@@ -9,12 +9,13 @@ Modules
               :func:`churn_by_complaints`
 ``classify``  :func:`load_complaint_codebook`, :func:`classify_by_keywords`, :class:`ComplaintClassifier`,
               :func:`evaluate_classification`, :func:`ngram_counts`
-``simulate``  :func:`simulate_complaints`, :func:`load_simulated_complaints`, :func:`write_simulated_complaints` (the SIMULATED labelled log)
+``simulate``  :func:`simulate_complaints`, :func:`load_simulated_complaints`, :func:`write_simulated_complaints` (the SIMULATED labelled log), :func:`recovery_study`
 """
 
 from .classify import (
     CATEGORY_LABELS,
     COMPLAINT_TYPES,
+    ENGLISH_LABELS,
     LEVELS,
     TOPICS,
     UNCLASSIFIED,
@@ -26,10 +27,11 @@ from .classify import (
     ngram_counts,
 )
 from .log import STATUS, churn_by_complaints, complaint_rates, complaint_status, read_complaints, resolution_data
-from .simulate import load_simulated_complaints, simulate_complaints, write_simulated_complaints
+from .simulate import load_simulated_complaints, recovery_study, simulate_complaints, write_simulated_complaints
 
 __all__ = [
     "CATEGORY_LABELS",
+    "ENGLISH_LABELS",
     "COMPLAINT_TYPES",
     "LEVELS",
     "STATUS",
@@ -46,6 +48,7 @@ __all__ = [
     "load_simulated_complaints",
     "ngram_counts",
     "read_complaints",
+    "recovery_study",
     "resolution_data",
     "simulate_complaints",
     "write_simulated_complaints",

@@ -36,6 +36,7 @@ from ..exceptions import DataError
 
 __all__ = [
     "CATEGORY_LABELS",
+    "ENGLISH_LABELS",
     "COMPLAINT_TYPES",
     "LEVELS",
     "TOPICS",
@@ -66,6 +67,10 @@ CATEGORY_LABELS: dict[str, str] = {
     "unclassified": "Unclassified 未分类 미분류",
 }
 """Reader's label of each category in English, Chinese and Korean (the paper's terms), for tables and figures."""
+ENGLISH_LABELS: dict[str, str] = {
+    k: re.split(r"\s+(?=[\u3000-\u9fff\uac00-\ud7af])", v)[0] for k, v in CATEGORY_LABELS.items()
+}
+"""The English part of :data:`CATEGORY_LABELS`, for figures where three scripts would not fit (legends, axes)."""
 UNCLASSIFIED = "unclassified"
 """The keyword rule's answer for a text without any keyword of a level."""
 

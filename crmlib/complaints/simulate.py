@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._checks import as_rng, check_count
+from .._checks import as_rng, check_count, check_level
 from ..datasets import data_dir
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "MEAN_DAYS_TO_RESOLUTION",
     "SIMULATION_SEED",
     "load_simulated_complaints",
+    "recovery_study",
     "simulate_complaints",
     "write_simulated_complaints",
 ]
@@ -395,3 +396,72 @@ def load_simulated_complaints() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 if __name__ == "__main__":  # pragma: no cover - regenerates the shipped files
     print(write_simulated_complaints())
+
+
+def recovery_study(
+    n_runs: int, *, n_customers: int = 2000, seed: int | np.random.Generator, level: float = 0.95
+) -> pd.DataFrame:
+    """How well the complaint rates and the churn risk differences recover the truth, over many SIMULATED logs.
+
+    Each run draws a log and its customers (:func:`simulate_complaints`, all runs from one seeded stream) and
+    estimates the complaint rate of each tier (:func:`~crmlib.complaints.complaint_rates`, Garwood's exact
+    interval) and the churn risk differences of customers whose complaints were all answered / not all against
+    customers without a complaint (:func:`~crmlib.complaints.churn_by_complaints`, Mantel-Haenszel within tier).
+    The truth is :data:`COMPLAINT_RATE` and :data:`CHURN_EFFECT`.
+
+    Parameters
+    ----------
+    n_runs : simulated logs (count >= 2).
+    n_customers : customers per log.
+    seed : int or numpy Generator (None refused).
+    level : coverage of the intervals.
+
+    Returns
+    -------
+    DataFrame, one row per estimate (``rate diamond``, ``rate gold``, ``rate third``, ``risk difference all
+    resolved``, ``risk difference some unresolved``): ``true_value``, ``mean_estimate``, ``bias`` with
+    ``bias_mcse``, ``coverage`` (share of runs whose interval holds the truth) with ``coverage_mcse``;
+    ``attrs``: ``n_runs``, ``n_customers``, ``level``.
+
+    References
+    ----------
+    Morris, T. P., White, I. R. & Crowther, M. J. (2019). Using simulation studies to evaluate statistical
+    methods. *Statistics in Medicine* 38(11), 2074-2102; Greenland & Robins (1985) for the risk difference;
+    Garwood, F. (1936). *Biometrika* 28(3/4), 437-442 for the rate interval.
+    """
+    from .log import churn_by_complaints, complaint_rates
+
+    n_runs = check_count(n_runs, "n_runs", minimum=2)
+    level = check_level(level)
+    rng = as_rng(seed)
+    truth = {f"rate {t}": v for t, v in COMPLAINT_RATE.items()}
+    truth |= {"risk difference all resolved": CHURN_EFFECT["resolved"]}
+    truth |= {"risk difference some unresolved": CHURN_EFFECT["unresolved"]}
+    est, low, high = [], [], []
+    for _ in range(n_runs):  # runs of a simulation study, not customers
+        log, customers = simulate_complaints(n_customers, seed=rng)
+        rates = complaint_rates(log, customers, "tier", years=_OBSERVATION_DAYS / 365.0, level=level)
+        churn = churn_by_complaints(customers, log, strata="tier", level=level)
+        rows = [rates.loc[t, ["rate", "rate_lower", "rate_upper"]] for t in COMPLAINT_RATE]
+        cols = ["risk_difference", "risk_difference_lower", "risk_difference_upper"]
+        rows += [churn.loc[s, cols] for s in ("all resolved", "some unresolved")]
+        values = np.array([r.to_numpy(dtype=float) for r in rows])
+        est.append(values[:, 0])
+        low.append(values[:, 1])
+        high.append(values[:, 2])
+    e, lo, hi = np.array(est), np.array(low), np.array(high)
+    true = np.array(list(truth.values()))
+    covered = ((lo <= true) & (true <= hi)).astype(float)
+    out = pd.DataFrame(
+        {
+            "true_value": true,
+            "mean_estimate": e.mean(axis=0),
+            "bias": e.mean(axis=0) - true,
+            "bias_mcse": e.std(axis=0, ddof=1) / np.sqrt(n_runs),
+            "coverage": covered.mean(axis=0),
+            "coverage_mcse": np.sqrt(covered.mean(axis=0) * (1 - covered.mean(axis=0)) / n_runs),
+        },
+        index=pd.Index(list(truth), name="estimate"),
+    )
+    out.attrs.update({"n_runs": n_runs, "n_customers": int(n_customers), "level": level})
+    return out
