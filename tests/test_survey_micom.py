@@ -125,3 +125,47 @@ def test_inputchecks_micom(corp):
         micom(corp, REPUTATION, "serviceprovider", seed=1, n_permutations=0)
     with pytest.raises(DataError, match="level"):
         micom(corp, REPUTATION, "serviceprovider", seed=1, level=95)
+
+
+# cSEM 0.6.1.9000 (GitHub FloSchuberth/cSEM at 1aa2be56; R 4.2.2) testMICOM on the extended corporate-reputation
+# model, servicetype 1 (postpaid, 125) vs 2 (prepaid, 219), missing answers replaced by the item means of all 344,
+# PLS stop criterion 1e-12: printed by benchmarks/micom_csem.R (3 December 2026), which says how cSEM was installed.
+CSEM_CONSTRUCTS = ["QUAL", "PERF", "CSOR", "ATTR", "COMP", "LIKE", "CUSA", "CUSL"]
+CSEM_C_STANDARDISED = [0.9607627804822209, 0.9794974252092266, 0.9850711211770957, 0.9929752905209300,
+                       0.9982338586079120, 0.9998146589646161, 1.0, 0.9999097191799761]  # fmt: skip
+CSEM_C_UNSTANDARDISED = [0.9599780971763047, 0.9789893784289946, 0.9853374051206923, 0.9924805004399043,
+                         0.9982721565289594, 0.9997896462026507, 1.0, 0.9999042610561076]  # fmt: skip
+CSEM_MEAN_DIFFERENCE = [-0.009785866197248663, -0.022741006299445383, 0.072038544548157335, -0.064056685375064759,
+                        0.059510840152366712, -0.054191418866606687, -0.096668763862495594, -0.059677721553887786]  # fmt: skip
+CSEM_LOG_VARIANCE_RATIO = [0.15795144272041778, 0.04175055233748416, -0.10247485536240067, 0.19375343448242713,
+                           0.13862971080140352, 0.01548775623535720, 0.23309256888005087, -0.06622853198590559]  # fmt: skip
+
+
+def test_correctness_micom_equals_csem_testmicom_servicetype(corp):
+    """Steps 2 and 3 of MICOM against cSEM's testMICOM on the same data and model (the permutation quantiles
+    depend on each tool's random permutations and are not compared). Step 3's mean differences and log
+    variance ratios are cSEM's own output. Step 2: this cSEM applies each group's weights for standardised
+    items to the *unstandardised* pooled items; crmlib's c, on the standardised pooled items, equals cSEM's
+    group weights applied that way (computed in the same R run), and cSEM's own c is reproduced from crmlib's
+    group weights on the unstandardised items, so the two differ only by that choice."""
+    pm = read_model("reputation_extended")
+    data = corp[pm.items].astype(float)
+    data = data.fillna(data.mean())
+    data["servicetype"] = corp["servicetype"].astype(int)
+    res = micom(data, pm, "servicetype", n_permutations=20, seed=1, tol=1e-12, max_iter=1000)
+    comp = res.compositional.set_index("construct").loc[CSEM_CONSTRUCTS]
+    mv = res.means_variances.set_index("construct").loc[CSEM_CONSTRUCTS]
+    assert comp["c"].to_numpy() == pytest.approx(CSEM_C_STANDARDISED, abs=1e-10)
+    assert mv["mean_difference"].to_numpy() == pytest.approx(CSEM_MEAN_DIFFERENCE, abs=1e-10)
+    assert mv["log_variance_ratio"].to_numpy() == pytest.approx(CSEM_LOG_VARIANCE_RATIO, abs=1e-10)
+    # cSEM's step-2 c: crmlib's group weights applied to the unstandardised pooled items
+    fits = [pls_path_model(data[data["servicetype"] == g], pm, tol=1e-12, max_iter=1000) for g in (1, 2)]
+    assert fits[0].paths.set_index(["from", "to"]).loc[("PERF", "LIKE"), "estimate"] == pytest.approx(
+        -0.001557401486992127, abs=1e-12
+    )  # cSEM's group-1 path, printed by the same run
+    raw = []
+    for con in CSEM_CONSTRUCTS:
+        its = pm.measurement[con]
+        w = [f.weights.set_index("item").loc[its, "weight"].to_numpy() for f in fits]
+        raw.append(np.corrcoef(data[its].to_numpy() @ w[0], data[its].to_numpy() @ w[1])[0, 1])
+    assert raw == pytest.approx(CSEM_C_UNSTANDARDISED, abs=1e-10)
