@@ -11,8 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlib.clv import BetaGeoBetaBinomModel, horizon, load_model
-from crmlib.clv.scoring import largest_difference, score_columns, score_customers, score_table
+from crmlib.clv import BetaGeoBetaBinomModel, BetaGeoModel, ModifiedBetaGeoModel, horizon, load_model
+from crmlib.clv.scoring import (
+    largest_difference,
+    pair_values,
+    score_columns,
+    score_customers,
+    score_table,
+)
 from crmlib.datasets import load_donations
 from crmlib.exceptions import DataError
 
@@ -126,3 +132,88 @@ def test_inputchecks_scoring(cdnow_fitted, summary):
         score_customers(bg, summary.drop(columns="monetary"), spend_model=gg, margin_share=0.3, discount_rate=0.1)
     with pytest.raises(DataError, match="no rows"):
         score_table(ibis.memtable(summary).filter(ibis._.frequency < 0), bg)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_consistency_distinct_pair_route_equals_per_row_predictions(cdnow_fitted, summary, which):
+    """Oracle: the models' own predictions customer by customer (one row at a time, no pairs shared).
+
+    The pair table of the whole base (pair_values), the table of a sample of it (pairs it lacks are
+    computed), and no table at all give the same scores; each equals the row-by-row prediction."""
+    model, gg = cdnow_fitted[which], cdnow_fitted[2]
+    pairs = pair_values(model, summary, spend_model=gg, **OPTIONS)
+    assert len(pairs) == len(summary[["frequency", "T"]].drop_duplicates()) < len(summary)
+    whole = score_customers(model, summary, spend_model=gg, pairs=pairs, **OPTIONS)
+    pd.testing.assert_frame_equal(whole, score_customers(model, summary, spend_model=gg, **OPTIONS), rtol=0, atol=0)
+    some = pair_values(model, summary.iloc[::7], spend_model=gg, **OPTIONS)
+    pd.testing.assert_frame_equal(
+        whole, score_customers(model, summary, spend_model=gg, pairs=some, **OPTIONS), rtol=0, atol=0
+    )
+    kw = dict(discount_rate=0.15, periods_per_year=52)
+    for i in range(0, len(summary), 97):
+        x, tx, T = (float(summary[c].iloc[i]) for c in ("frequency", "recency", "T"))
+        one = [
+            model.probability_alive(x, tx, T),
+            model.conditional_expected_purchases(52.0, x, tx, T),
+            model.dert(x, tx, T, **kw),
+            horizon.discounted_purchases(model, x, tx, T, horizon=104.0, **kw),
+        ]
+        got = whole.iloc[i][["p_alive", "expected_purchases", "dert", "dert_horizon"]].to_numpy(float)
+        np.testing.assert_allclose(got, np.ravel(one), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("Model", [BetaGeoModel, ModifiedBetaGeoModel])
+@pytest.mark.parametrize(
+    "params, delta, x, T",
+    [
+        ((0.243, 4.414, 0.793, 2.426), np.log(1.15) / 52, 2.0, 38.86),  # FHL 2005 CDNOW, weekly, FHL 2005b's rate
+        ((0.243, 4.414, 0.793, 2.426), np.log(1.15) / 52, 0.0, 1.0),
+        ((0.422, 5.037, 0.04, 0.075), 0.00039, 1.0, 31.37),  # tiny a: beta mass down to p = e^-700
+        ((0.25, 4.0, 1.5, 0.2), np.log(1.15) / 52, 3000.0, 2000.0),  # b < 1, thousands of purchases
+        ((0.5, 4.0, 1.0, 2.5), np.log(1.15) / 52, 5.0, 1.0),  # a = 1: the closed form's quadrature twin
+        ((2.0, 0.05, 0.8, 3.0), np.log(1.1) / 365, 100.0, 3650.0),  # daily, ten years
+    ],
+)
+def test_correctness_active_dert_against_quadrature_of_the_discounted_purchase_rate(Model, params, delta, x, T):
+    """Oracle: DERT of an active customer = delta int_0^inf e^{-delta t} E[Y(t) | alive] dt (integration by
+    parts of FHL 2005b eq. 2), by scipy's adaptive quadrature of the model's eq. 10 over P(alive)."""
+    from scipy import integrate
+
+    m = Model()
+    rate = lambda t: delta * np.exp(-delta * t) * m._active_expected(t, np.float64(x), np.float64(T), params)  # noqa: E731
+    ref = integrate.quad(rate, 0, np.inf, limit=5000, epsrel=1e-12)[0]
+    got = m._active_dert(np.array([x]), np.array([T]), delta, params)[0]
+    assert got == pytest.approx(ref, rel=1e-10)
+
+
+def test_correctness_bg_dert_against_simulated_discounted_purchases():
+    """Oracle: simulation with known truth. Customers alive at T with history (x, T) have lambda ~ Gamma(r+x,
+    alpha+T), p ~ Beta(a, b+x) (FHL 2005); their discounted purchases sum_k e^{-delta t_k} over the purchases
+    before drop-out average to the active customer's DERT (within 4 standard errors)."""
+    r, alpha, a, b = params = (0.243, 4.414, 0.793, 2.426)
+    x, T, delta = 3.0, 30.0, 0.01
+    rng = np.random.default_rng(11)
+    n = 200_000
+    lam = rng.gamma(r + x, 1.0 / (alpha + T), n)
+    p = rng.beta(a, b + x, n)
+    # purchases until drop-out: geometric count k >= 1 (drop-out after the k-th), arrival times a Poisson process
+    k = rng.geometric(p)
+    # sum over j <= k of E[e^{-delta t_j} | lambda] = sum_j (lambda / (lambda + delta))^j, given k
+    q = lam / (lam + delta)
+    value = q * (1 - q**k) / (1 - q)
+    got = BetaGeoModel()._active_dert(np.array([x]), np.array([T]), delta, params)[0]
+    assert abs(value.mean() - got) < 4 * value.std() / np.sqrt(n)
+
+
+def test_inputchecks_pairs_of_other_options_or_models_are_refused(cdnow_fitted, summary):
+    bg, _, gg = cdnow_fitted
+    pairs = pair_values(bg, summary, spend_model=gg, **OPTIONS)
+    with pytest.raises(DataError, match="pairs was made for other options"):
+        score_customers(bg, summary, spend_model=gg, pairs=pairs, **{**OPTIONS, "t": 26.0})
+    with pytest.raises(DataError, match="pairs was made for other options"):
+        score_customers(load_model_with(bg, a=1.0), summary, spend_model=gg, pairs=pairs, **OPTIONS)
+    bb = BetaGeoBetaBinomModel().fit(load_donations())
+    with pytest.raises(DataError, match="BG/NBD, MBG/NBD or Pareto/NBD"):
+        pair_values(bb, summary, t=5)
+    with pytest.raises(DataError, match="'T'"):
+        pair_values(bg, summary.drop(columns="T"), t=5)

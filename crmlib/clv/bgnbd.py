@@ -41,11 +41,14 @@ the BG/NBD model (note 021, brucehardie.com).
 Fader, Hardie & Lee (2005). RFM and CLV: using iso-value curves for customer
 base analysis. *Journal of Marketing Research* 42(4), 415-430 (the
 discounted expected residual transactions, DERT, eq. 2, derived there for
-the Pareto/NBD; the BG/NBD analogue here integrates the same quantity
-``E[lambda / (delta + lambda p)]`` over the posterior by Gauss quadrature).
+the Pareto/NBD; the BG/NBD analogue here is the same quantity
+``E[lambda / (delta + lambda p)]`` over the posterior, computed as the Laplace
+transform of the active customer's expected purchases, eq. 10 over P(alive)).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
@@ -55,10 +58,13 @@ from .._checks import check_nonnegative
 from ._base import ArrayLike, ParamsLike, Prepared, PurchaseFitter
 from ._data import as_rft_arrays, check_times, distinct_rows, prepare_rft
 from ._rates import continuous_rate
-from ._special import exp_power_mean, logit_beta_rule
+from ._special import logit_beta_rule
 from .horizon import conditional_pmf
 
 __all__ = ["BetaGeoModel"]
+
+
+_BLOCK = 20_000  # pairs a block in _active_dert (about 20 MB of nodes)
 
 
 def _factor(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -66,27 +72,19 @@ def _factor(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniq, inv.ravel()
 
 
-def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 64) -> np.ndarray:
-    """``E[lambda / (delta + lambda p)]`` for lambda ~ Gamma(R, rate A), p ~ Beta(pa, pb), independent.
+@functools.cache
+def _laplace_rule(log_range: float) -> tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss-Legendre rule on ``[0, log_range]``: panels of width at most 2, 16 nodes each.
 
-    The expected discounted number of future transactions of an *active*
-    customer (continuously compounded discount rate ``delta`` per time unit):
-    given ``lambda`` and ``p`` it is ``int_0^inf e^{-delta t} lambda e^{-lambda p t} dt
-    = lambda / (delta + lambda p)``. The expectation over ``lambda`` is
-    ``R/(A delta) * G(R, A delta / p)`` (size-biased gamma; see
-    :func:`exp_power_mean`); the one over ``p`` is a two-panel Gauss-Legendre
-    rule in ``v = logit(p)`` (:func:`logit_beta_rule`), 64 nodes a panel. Relative
-    error below 1e-6 (typically 1e-8) against ``scipy.integrate.quad`` of
-    ``delta int e^{-delta t} E[Y(t)] dt`` for a in [0.3, 5], b down to 0.2 (where
-    32 nodes a panel gave 1.5e-4), delta in [5e-4, 1e-2] and frequencies up to 3,000.
+    Returns ``(y, w)``. Used in ``y = log(1 + u/c)`` by :meth:`BetaGeoModel._active_dert`, where the
+    integrand ``exp(-s u) k(u) (u + c)`` is a smooth bump for every ``s`` (about 130 nodes for CDNOW's
+    weekly estimates).
     """
-    R, A, pa, pb = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb)))
-    logp, _, ld = logit_beta_rule(pa, pb, n_nodes)
-    Ad = A * delta
-    with np.errstate(over="ignore"):  # p below e^-709 (tiny a): z -> inf, where the mean tends to 1
-        zq = np.minimum(Ad[..., None] * np.exp(-logp), 1e300)
-    g = exp_power_mean(R[..., None], zq)
-    return R / Ad * np.sum(np.exp(ld) * g, axis=-1)
+    n_panels = max(int(np.ceil(log_range / 2.0)), 1)
+    g, w = np.polynomial.legendre.leggauss(16)
+    half = log_range / n_panels / 2.0
+    left = np.arange(n_panels)[:, None] * (2.0 * half)
+    return (left + half * (g + 1.0)).ravel(), np.tile(w * half, n_panels)
 
 
 def _bg_active_expectation(R, A, pa, pb, t, survive_start: bool = False) -> np.ndarray:
@@ -399,8 +397,10 @@ class BetaGeoModel(PurchaseFitter):
         (:func:`crmlib.clv.continuous_rate`; FHL 2005b use 15% a year on weekly
         data, i.e. ``discount_rate=0.15, periods_per_year=52``). The active
         customer's posterior is ``lambda ~ Gamma(r + x, alpha + T)`` and
-        ``p ~ Beta(a, b + k)`` (``k`` drop-out chances passed); the expectation
-        is taken by Gauss quadrature (as in FHL 2005b, eq. 2, for the Pareto/NBD).
+        ``p ~ Beta(a, b + k)`` (``k`` drop-out chances passed), so the expectation
+        depends on ``(x, T)`` only and is computed once per distinct pair
+        (:meth:`_active_dert`, a Laplace transform of FHL 2005 eq. 10; FHL 2005b,
+        eq. 2, for the Pareto/NBD analogue).
 
         Parameters
         ----------
@@ -414,10 +414,41 @@ class BetaGeoModel(PurchaseFitter):
         -------
         ndarray of discounted transactions, one per customer.
         """
-        r, alpha, a, b = p = self._params_tuple(params)
+        p = self._params_tuple(params)
         delta = continuous_rate(discount_rate, self._periods_per_year(periods_per_year))
         x, tx, T = as_rft_arrays(frequency, recency, T)
         # the active customer's DERT depends on (x, T) only: compute it once per distinct pair
         (xu, Tu), inv = distinct_rows(x.ravel(), T.ravel())
-        e = _bg_posterior_dert(r + xu, alpha + Tu, np.full(xu.shape, a), b + self._dropout_chances(xu), delta)
+        e = self._active_dert(xu, Tu, delta, p)
         return self._p_alive(x, tx, T, p) * e[inv].reshape(x.shape)
+
+    def _active_dert(self, x: np.ndarray, T: np.ndarray, delta: float, params) -> np.ndarray:
+        """DERT of a customer alive at ``T`` after ``x`` repeat purchases: ``E[lambda / (delta + lambda p)]``.
+
+        Integrating by parts, it is ``delta int_0^inf e^{-delta t} E_active[Y(t)] dt`` with the active
+        customer's expected purchases of :meth:`_active_expected` (FHL 2005 eq. 10 over P(alive)). Those
+        depend on ``t`` and ``T`` only through ``u = t / (alpha + T)``: ``E_active[Y(t)] = k_x(u)``, the
+        expectation with ``alpha + T`` set to 1. So, with ``s = delta (alpha + T)``,
+        ``DERT_active = s int_0^inf e^{-s u} k_x(u) du``: ``k_x`` is evaluated once per distinct ``x`` at
+        fixed nodes, and each ``(x, T)`` pair costs one weighted sum of ``e^{-s u}`` (a Laplace
+        transform). The nodes are those of :func:`_laplace_rule` in ``y = log(1 + u / c)``, ``c = 1e-3``,
+        up to ``u = 60 / (delta alpha)`` (``s >= delta alpha``), so they depend on the parameters and
+        ``delta`` only and a pair's value does not depend on the other pairs. Relative error below 1e-14
+        against ``scipy.integrate.quad`` of the same integral for r in [0.1, 3], alpha in [0.05, 50], a in
+        [0.04, 5], b in [0.1, 5], delta in [1e-4, 1e-2], x up to 3,000, T up to 3,650 (the nested beta x
+        exponential quadrature it replaces was within 1e-6 and took about 50 times longer).
+        ``x`` and ``T`` are 1-D arrays of equal length.
+        """
+        r, alpha, a, b = params
+        ix, xu = pd.factorize(np.asarray(x, float))
+        c = 1e-3
+        y, w = _laplace_rule(float(np.log1p(60.0 / (delta * alpha) / c)))
+        u = c * np.expm1(y)
+        jac = w * c * np.exp(y)  # du = (u + c) dy
+        k = self._active_expected(u, np.asarray(xu, float)[:, None], 0.0, (r, 1.0, a, b))
+        s = delta * (alpha + np.asarray(T, float))
+        out = np.empty(s.shape)
+        for lo in range(0, s.size, _BLOCK):
+            sl = slice(lo, lo + _BLOCK)
+            out[sl] = s[sl] * np.sum(np.exp(-s[sl, None] * u) * jac * k[ix[sl]], axis=-1)
+        return out

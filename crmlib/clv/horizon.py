@@ -33,6 +33,8 @@ noncontractual setting. *Marketing Science* 29(6), 1086-1108.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -124,20 +126,42 @@ def discounted_purchases(
         return _bgbb_discounted(model, frequency, recency, T, H, period_rate(discount_rate, per_year), params)
     delta = continuous_rate(discount_rate, per_year)
     x, tx, T = as_rft_arrays(frequency, recency, T)
-    cols, inv = distinct_rows(x.ravel(), tx.ravel(), T.ravel())  # by hashing: np.unique(axis=0) sorts for seconds
-    keys = np.column_stack(cols)
-    c = _scale(model, params)
+    if not hasattr(model, "_active_expected"):  # a model without the active customer's expectation: by (x, t_x, T)
+        cols, inv = distinct_rows(x.ravel(), tx.ravel(), T.ravel())
+        expect = lambda t, k: model.conditional_expected_purchases(t, k[0], k[1], k[2], params=params)  # noqa: E731
+        return _discounted(expect, cols, H, delta, _scale(model, params))[inv].reshape(x.shape)
+    # E[Y(t)] = P(alive) x the active customer's expectation, which depends on (x, T) only
+    (xu, Tu), inv = distinct_rows(x.ravel(), T.ravel())
+    active = _active_discounted(model, xu, Tu, H, delta, model._params_tuple(params))
+    return model.probability_alive(x, tx, T, params=params) * active[inv].reshape(x.shape)
+
+
+def _active_discounted(model: Any, x: np.ndarray, T: np.ndarray, H: float, delta: float, params):
+    """Discounted expected purchases in ``(T, T+H]`` of a customer alive at ``T`` (see :func:`discounted_purchases`).
+
+    ``x`` and ``T`` are 1-D (distinct pairs); the nodes depend on the parameters and ``H`` only, so a
+    pair's value does not depend on the other pairs.
+    """
+    expect = lambda t, k: model._active_expected(t, k[0], k[1], params)  # noqa: E731
+    return _discounted(expect, [x, T], H, delta, _scale(model, params))
+
+
+def _discounted(expect, cols: list[np.ndarray], H: float, delta: float, c: float) -> np.ndarray:
+    """``e^{-delta H} E[Y(H)] + delta int_0^H e^{-delta t} E[Y(t)] dt`` per row of ``cols``, ``E[Y] = expect(t, cols)``.
+
+    64-point Gauss-Legendre in ``log(1 + t / c)``; sums along the node axis (not a matrix product, whose
+    blocking would make a row's value depend on the other rows).
+    """
     ymax = np.log1p(H / c)
     y = (_NODES + 1.0) * 0.5 * ymax
     t = c * np.expm1(y)
     w = _WEIGHTS * 0.5 * ymax * c * np.exp(y) * np.exp(-delta * t)  # dt = c e^y dy, times the discount
-    out = np.empty(len(keys))
-    for lo in range(0, len(keys), _BLOCK):
-        k = keys[lo : lo + _BLOCK]
-        xs, txs, Ts = (k[:, j : j + 1] for j in range(3))
-        ey = model.conditional_expected_purchases(np.append(t, H), xs, txs, Ts, params=params)
-        out[lo : lo + _BLOCK] = np.exp(-delta * H) * ey[:, -1] + delta * ey[:, :-1] @ w
-    return out[inv].reshape(x.shape)
+    out = np.empty(len(cols[0]))
+    for lo in range(0, len(out), _BLOCK):
+        k = [col[lo : lo + _BLOCK, None] for col in cols]
+        ey = expect(np.append(t, H), k)
+        out[lo : lo + _BLOCK] = np.exp(-delta * H) * ey[:, -1] + delta * np.sum(ey[:, :-1] * w, axis=-1)
+    return out
 
 
 def _bgbb_discounted(model, frequency, recency, n_periods, H, disc, params) -> np.ndarray:

@@ -259,11 +259,26 @@ class ParetoNBDModel(PurchaseFitter):
         self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, params: ParamsLike = None
     ) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected repeat transactions in ``(T, T+t]`` (SMC 1987; FH 2005 note, section 6)."""
-        r, alpha, s, beta = self._params_tuple(params)
         t = check_times(t)
         x, tx, T = as_rft_arrays(frequency, recency, T)
-        active = (r + x) / (alpha + T) * (beta + T) * _one_minus_pow_over(s - 1.0, np.log1p(t / (beta + T)))
-        return active * self.probability_alive(x, tx, T, params)
+        return self._active_expected(t, x, T, self._params_tuple(params)) * self.probability_alive(x, tx, T, params)
+
+    def _active_expected(self, t, x, T, params) -> np.ndarray:
+        """E[Y(t)] in ``(T, T+t]`` of a customer alive at ``T`` after ``x`` purchases (SMC 1987; FH 2005 note, section 6).
+
+        ``(r+x)/(alpha+T) (beta+T)/(s-1) [1 - ((beta+T)/(beta+T+t))^(s-1)]``: the posterior mean purchase
+        rate times the expected remaining lifetime within ``t``; it depends on ``(x, T)`` only.
+        """
+        r, alpha, s, beta = params
+        return (r + x) / (alpha + T) * (beta + T) * _one_minus_pow_over(s - 1.0, np.log1p(t / (beta + T)))
+
+    def _active_dert(self, x: np.ndarray, T: np.ndarray, delta: float, params) -> np.ndarray:
+        """DERT of a customer alive at ``T`` after ``x`` purchases: ``(r+x)/(alpha+T) E[1/(delta + mu)]`` (see :meth:`dert`)."""
+        r, alpha, s, beta = params
+        x, T = np.asarray(x, float), np.asarray(T, float)
+        uT, iT = np.unique(T, return_inverse=True)
+        inv_rate = (exp_power_mean(np.full(uT.shape, s - 1.0), delta * (beta + uT)) / delta)[iT.reshape(T.shape)]
+        return (r + x) / (alpha + T) * inv_rate
 
     def dert(
         self,
@@ -297,13 +312,12 @@ class ParetoNBDModel(PurchaseFitter):
             :class:`~crmlib.spec.SummarySpec` (required without one).
         params : parameters to use instead of the estimates.
         """
-        r, alpha, s, beta = self._params_tuple(params)
         d = continuous_rate(discount_rate, self._periods_per_year(periods_per_year))
         x, tx, T = as_rft_arrays(frequency, recency, T)
-        uT, iT = np.unique(T, return_inverse=True)
-        inv_rate = (exp_power_mean(np.full(uT.shape, s - 1.0), d * (beta + uT)) / d)[iT.reshape(T.shape)]
-        active = (r + x) / (alpha + T) * inv_rate
-        return active * self.probability_alive(x, tx, T, params)
+        # the active customer's DERT depends on (x, T) only: compute it once per distinct pair
+        (xu, Tu), inv = distinct_rows(x.ravel(), T.ravel())
+        e = self._active_dert(xu, Tu, d, self._params_tuple(params))
+        return self.probability_alive(x, tx, T, params) * e[inv].reshape(x.shape)
 
     def probability_of_purchases(
         self, n: ArrayLike, t: ArrayLike, params: ParamsLike = None, n_nodes: int = 200

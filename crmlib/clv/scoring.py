@@ -24,19 +24,24 @@ base analysis. *Journal of Marketing Research* 42(4), 415-430 (CLV = margin x DE
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._checks import require_columns
+from .._checks import check_nonnegative, check_probability, require_columns
 from ..exceptions import DataError
 from ._base import PurchaseFitter, SpendFitter
-from .horizon import _history, horizon_value
-from .lifetime_value import customer_lifetime_value
+from ._data import check_columns, check_times, distinct_rows
+from ._rates import continuous_rate
+from .horizon import _active_discounted, _history, horizon_value
+from .lifetime_value import customer_lifetime_value, periods_per_year_of
 
-__all__ = ["largest_difference", "score_columns", "score_customers", "score_spark", "score_table"]
+__all__ = ["largest_difference", "pair_values", "score_columns", "score_customers", "score_spark", "score_table"]
 
 
 def score_columns(*, t: float | None = None, spend_model: SpendFitter | None = None, horizon: float | None = None):
@@ -51,6 +56,179 @@ def score_columns(*, t: float | None = None, spend_model: SpendFitter | None = N
     return cols
 
 
+def _by_pair(model: PurchaseFitter) -> bool:
+    """Whether the model's predictions are P(alive) x an active customer's value that depends on ``(x, T)`` only.
+
+    BG/NBD, MBG/NBD and Pareto/NBD: given the customer is alive at ``T``, the posterior of the purchase
+    (and drop-out) process depends on the frequency and ``T`` only (FHL 2005, eq. 10's derivation; SMC
+    1987), so expected purchases, DERT and discounted purchases over a horizon are P(alive | x, t_x, T)
+    times a function of ``(x, T)``. BG/BB is scored row by row.
+    """
+    return hasattr(model, "_active_expected") and hasattr(model, "_active_dert")
+
+
+def _needs_pairs(model: PurchaseFitter, options: dict[str, Any]) -> bool:
+    """Whether an engine should compute the pair table once for the whole base (a pair model, values asked, none given)."""
+    wanted = options.get("t") is not None or options.get("spend_model") is not None
+    return _by_pair(model) and wanted and options.get("pairs") is None
+
+
+def _options(
+    model: PurchaseFitter,
+    data: pd.DataFrame | None,
+    t: float | None,
+    spend_model: SpendFitter | None,
+    horizon: float | None,
+    margin_share: float | None,
+    discount_rate: float | None,
+    periods_per_year: float | None,
+) -> dict[str, Any]:
+    """The options a pair table depends on, checked: ``t``, ``delta`` (per time unit), ``horizon`` and the parameters."""
+    if spend_model is None:
+        if horizon is not None:
+            raise DataError("horizon needs a spend_model: it sets the horizon of the CLV columns")
+        delta = None
+    else:
+        if margin_share is None or discount_rate is None:
+            raise DataError("a spend_model needs margin_share and discount_rate (annual) for the CLV columns")
+        per_year = periods_per_year if data is None else periods_per_year_of(data, model, periods_per_year)
+        delta = continuous_rate(discount_rate, model._periods_per_year(per_year))
+    t_ = None if t is None else float(check_times(t))
+    h = None
+    if horizon is not None:
+        h = float(check_nonnegative(horizon, "horizon"))
+        if not (np.isfinite(h) and h > 0):
+            raise DataError(f"horizon must be a positive, finite time (data time unit), got {horizon!r}")
+    return {"t": t_, "delta": delta, "horizon": h, "params": tuple(float(v) for v in model._params_tuple(None))}
+
+
+def _pair_arrays(model: Any, x: np.ndarray, T: np.ndarray, opts: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The active customer's values at distinct ``(x, T)`` pairs: ``purchases``, ``dert``, ``dert_horizon``."""
+    p = model._params_tuple(None)
+    out: dict[str, np.ndarray] = {}
+    if opts["t"] is not None:
+        out["purchases"] = model._active_expected(check_times(opts["t"]), x, T, p)
+    if opts["delta"] is not None:
+        out["dert"] = model._active_dert(x, T, opts["delta"], p)
+        if opts["horizon"] is not None:
+            out["dert_horizon"] = _active_discounted(model, x, T, opts["horizon"], opts["delta"], p)
+    return out
+
+
+def pair_values(
+    transaction_model: PurchaseFitter,
+    data: pd.DataFrame,
+    *,
+    t: float | None = None,
+    spend_model: SpendFitter | None = None,
+    horizon: float | None = None,
+    margin_share: float | None = None,
+    discount_rate: float | None = None,
+    periods_per_year: float | None = None,
+) -> pd.DataFrame:
+    """The per-(frequency, T) part of every score, for the distinct pairs of ``data``: the ``pairs`` of :func:`score_customers`.
+
+    For BG/NBD, MBG/NBD and Pareto/NBD a customer alive at ``T`` after ``x`` repeat purchases has a
+    posterior that depends on ``(x, T)`` only (FHL 2005, eq. 10's derivation; SMC 1987), so the expected
+    purchases over ``t``, the DERT (FHL 2005b, eq. 2) and the discounted purchases up to ``horizon``
+    are P(alive | x, t_x, T) times values of the pair. A base of millions of customers has tens of
+    thousands of pairs (a daily grid of ``T`` times the frequencies): they are computed here once, and
+    :func:`score_customers` multiplies them by each row's closed-form P(alive).
+
+    Parameters
+    ----------
+    transaction_model : a fitted (or loaded) BG/NBD, MBG/NBD or Pareto/NBD model.
+    data : ``frequency`` and ``T`` (e.g. the result of ``SELECT DISTINCT frequency, T`` on an engine);
+        repeated pairs are computed once.
+    t, spend_model, horizon, margin_share, discount_rate, periods_per_year : as :func:`score_customers`;
+        the table is for these options (``score_customers`` refuses it for others).
+
+    Returns
+    -------
+    DataFrame with one row per distinct pair: ``frequency``, ``T`` and, as the options ask,
+    ``purchases`` (expected purchases in ``t`` if alive, count), ``dert`` and ``dert_horizon``
+    (discounted purchases if alive); ``attrs["crmlib_pairs"]`` holds the options.
+    """
+    if not _by_pair(transaction_model):
+        raise DataError(
+            f"pair_values needs a BG/NBD, MBG/NBD or Pareto/NBD model, got {type(transaction_model).__name__}"
+        )
+    cols = check_columns(data, {"frequency": "count", "T": "nonneg"})
+    opts = _options(transaction_model, data, t, spend_model, horizon, margin_share, discount_rate, periods_per_year)
+    (xu, Tu), _ = distinct_rows(cols["frequency"], cols["T"])
+    out = pd.DataFrame({"frequency": xu, "T": Tu, **_pair_arrays(transaction_model, xu, Tu, opts)})
+    out.attrs["crmlib_pairs"] = opts
+    return out
+
+
+def _lookup(
+    model: PurchaseFitter, pairs: pd.DataFrame | None, xu: np.ndarray, Tu: np.ndarray, opts: dict[str, Any]
+) -> dict[str, np.ndarray]:
+    """The pair values of ``(xu, Tu)``: from ``pairs`` where it has them, computed for the others."""
+    if pairs is None:
+        return _pair_arrays(model, xu, Tu, opts)
+    if pairs.attrs.get("crmlib_pairs") != opts:
+        raise DataError(
+            "pairs was made for other options or another model (t, discount rate, horizon, parameters); "
+            "make it with pair_values and the same options"
+        )
+    index = pd.MultiIndex.from_arrays([pairs["frequency"].to_numpy(float), pairs["T"].to_numpy(float)])
+    pos = index.get_indexer(pd.MultiIndex.from_arrays([xu, Tu]))
+    known = pos >= 0
+    if known.all():
+        return {k: pairs[k].to_numpy()[pos] for k in pairs.columns if k not in ("frequency", "T")}
+    out = _pair_arrays(model, xu, Tu, opts) if not known.any() else {}
+    if known.any():
+        extra = _pair_arrays(model, xu[~known], Tu[~known], opts)
+        for k, v in extra.items():
+            col = np.empty(len(xu))
+            col[known] = pairs[k].to_numpy()[pos[known]]
+            col[~known] = v
+            out[k] = col
+    return out
+
+
+def _grid_positions(pairs: pd.DataFrame, x: np.ndarray, T: np.ndarray) -> np.ndarray | None:
+    """Each row's line in ``pairs`` by one hash lookup of ``T`` and a dense (frequency, T) grid; None if a row is not there.
+
+    Cheaper than finding a batch's distinct pairs (three hash passes): a base's pairs are a few hundred
+    ``T`` values times the frequencies, so the grid is small; ``None`` too when it would not be.
+    """
+    px = pairs["frequency"].to_numpy(float)
+    if not len(px):
+        return None
+    iT_pairs, uT = pd.factorize(pairs["T"].to_numpy(float))
+    n_T, x_max = len(uT), int(px.max())
+    if (x_max + 1) * n_T > 50_000_000:
+        return None
+    grid = np.full((x_max + 1) * n_T, -1, dtype=np.int64)
+    grid[px.astype(np.int64) * n_T + iT_pairs] = np.arange(len(px))
+    iT = pd.Index(uT).get_indexer(T)
+    xi = x.astype(np.int64)
+    inside = (iT >= 0) & (xi <= x_max)
+    if not inside.all():
+        return None
+    pos = grid[xi * n_T + iT]
+    return None if (pos < 0).any() else pos
+
+
+def _row_values(
+    model: PurchaseFitter, pairs: pd.DataFrame | None, x: np.ndarray, T: np.ndarray, opts: dict[str, Any]
+) -> dict[str, np.ndarray]:
+    """The active customer's values of each row's (frequency, T) pair: from ``pairs`` or computed."""
+    if pairs is not None:
+        if pairs.attrs.get("crmlib_pairs") != opts:
+            raise DataError(
+                "pairs was made for other options or another model (t, discount rate, horizon, parameters); "
+                "make it with pair_values and the same options"
+            )
+        pos = _grid_positions(pairs, x, T)
+        if pos is not None:
+            return {k: pairs[k].to_numpy()[pos] for k in pairs.columns if k not in ("frequency", "T")}
+    (xu, Tu), inv = distinct_rows(x, T)
+    return {k: v[inv] for k, v in _lookup(model, pairs, xu, Tu, opts).items()}
+
+
 def score_customers(
     transaction_model: PurchaseFitter,
     data: pd.DataFrame,
@@ -61,6 +239,7 @@ def score_customers(
     margin_share: float | None = None,
     discount_rate: float | None = None,
     periods_per_year: float | None = None,
+    pairs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Predictions and CLV of every customer of a summary (one batch, in memory).
 
@@ -76,23 +255,64 @@ def score_customers(
     margin_share : share of revenue that is profit, in (0, 1].
     discount_rate : annual effective rate, in (0, 1).
     periods_per_year : time units in a year; default from the model's spec.
+    pairs : the per-(frequency, T) values of :func:`pair_values` for the same model and options,
+        computed once for a whole base (BG/NBD, MBG/NBD, Pareto/NBD); pairs it lacks are computed
+        here. ``None``: computed for the distinct pairs of ``data``. The scores are the same either way.
 
     Returns
     -------
     DataFrame with the columns :func:`score_columns` names: ``p_alive`` (at T), ``expected_purchases``
     (count), ``dert`` and ``dert_horizon`` (discounted purchases), ``expected_spend``, ``clv`` and
-    ``clv_horizon`` (currency).
+    ``clv_horizon`` (currency). For BG/NBD, MBG/NBD and Pareto/NBD each is the row's P(alive) times the
+    active customer's value of its ``(frequency, T)`` pair (:func:`pair_values`), exactly as the
+    models' ``conditional_expected_purchases``, ``dert`` and :func:`~crmlib.clv.horizon.discounted_purchases`
+    compute them.
     """
+    if spend_model is not None and margin_share is not None and discount_rate is not None:
+        require_columns(data, ["monetary"], what="data")
+    opts = _options(transaction_model, data, t, spend_model, horizon, margin_share, discount_rate, periods_per_year)
+    if not _by_pair(transaction_model):
+        if pairs is not None:
+            raise DataError("pairs is for BG/NBD, MBG/NBD and Pareto/NBD models (their values by (frequency, T))")
+        return _score_by_row(
+            transaction_model, data, t, spend_model, horizon, margin_share, discount_rate, periods_per_year
+        )
+    x, tx, T, _ = _history(transaction_model, data)
+    if opts["t"] is not None or opts["delta"] is not None:
+        values = _row_values(transaction_model, pairs, x, T, opts)
+    p_alive = transaction_model.probability_alive(x, tx, T)
+    out = pd.DataFrame({"p_alive": p_alive}, index=data.index)
+    if t is not None:
+        out["expected_purchases"] = values["purchases"] * p_alive
+    if spend_model is None:
+        return out
+    assert margin_share is not None
+    margin = float(check_probability(margin_share, "margin_share"))
+    if margin == 0:
+        raise DataError("margin_share must be in (0, 1], the share of revenue that is profit; got 0")
+    z = check_columns(data, {"monetary": "nonneg"})["monetary"]
+    dert = p_alive * values["dert"]
+    spend = spend_model.conditional_expected_spend(x, np.where(x > 0, z, 1.0))
+    out["dert"] = dert
+    out["expected_spend"] = spend
+    out["clv"] = margin * dert * spend
+    if horizon is not None:
+        dh = p_alive * values["dert_horizon"]
+        out["dert_horizon"] = dh
+        out["clv_horizon"] = margin * dh * spend
+    if not all(np.isfinite(out[c].to_numpy()).all() for c in ("dert", "expected_spend")):
+        raise DataError("CLV is not finite for some customers; check that the spend model has q > 1")
+    return out
+
+
+def _score_by_row(transaction_model, data, t, spend_model, horizon, margin_share, discount_rate, periods_per_year):
+    """:func:`score_customers` of a model scored row by row (BG/BB): the models' own predictions."""
     x, tx, T, _ = _history(transaction_model, data)
     out = pd.DataFrame({"p_alive": transaction_model.probability_alive_at(0.0, x, tx, T)}, index=data.index)
     if t is not None:
         out["expected_purchases"] = transaction_model.conditional_expected_purchases(t, x, tx, T)
     if spend_model is None:
-        if horizon is not None:
-            raise DataError("horizon needs a spend_model: it sets the horizon of the CLV columns")
         return out
-    if margin_share is None or discount_rate is None:
-        raise DataError("a spend_model needs margin_share and discount_rate (annual) for the CLV columns")
     kw: dict[str, Any] = dict(margin_share=margin_share, discount_rate=discount_rate, periods_per_year=periods_per_year)
     if horizon is None:
         value = customer_lifetime_value(transaction_model, spend_model, data, **kw)
@@ -128,7 +348,25 @@ def _batches(table: Any, batch_rows: int) -> Iterator[pd.DataFrame]:
         )
     for batch in reader:
         if batch.num_rows:
-            yield batch.to_pandas()
+            yield batch.to_pandas(split_blocks=True)  # a column each, not copied into one block
+
+
+def _distinct_pairs(table: Any) -> pd.DataFrame:
+    """``SELECT DISTINCT frequency, T`` of an Ibis table or a DuckDB relation, run by its engine."""
+    if hasattr(table, "to_pyarrow_batches"):
+        import ibis
+
+        from ..transactions._engines import fetch
+
+        require_columns(pd.DataFrame(columns=table.columns), ["frequency", "T"], what="table")
+        return fetch(ibis.get_backend(table), table.select("frequency", "T").distinct())
+    if hasattr(table, "project"):
+        require_columns(pd.DataFrame(columns=table.columns), ["frequency", "T"], what="table")
+        return table.project('frequency, "T"').distinct().df()
+    raise DataError(
+        f"table must be an Ibis table or a DuckDB relation (score a pandas summary with score_customers, "
+        f"a Spark DataFrame with score_spark), got {type(table).__name__}"
+    )
 
 
 def score_table(
@@ -160,12 +398,28 @@ def score_table(
 
     if not (isinstance(batch_rows, int) and batch_rows >= 1):
         raise DataError(f"batch_rows must be a whole number >= 1, got {batch_rows!r}")
-    parts = []
-    for frame in _batches(table, batch_rows):
+    if _needs_pairs(transaction_model, options):
+        distinct = _distinct_pairs(table)
+        if len(distinct):
+            options = {**options, "pairs": pair_values(transaction_model, distinct, **options)}
+
+    def score(frame: pd.DataFrame):
         require_columns(frame, [customer_id], what="table")
         scores = score_customers(transaction_model, frame, **options)
         scores.insert(0, customer_id, frame[customer_id].to_numpy())
-        parts.append(pa.Table.from_pandas(scores, preserve_index=False))
+        return pa.Table.from_pandas(scores, preserve_index=False)
+
+    # batches are scored on a pool of threads (numpy releases the GIL), at most two a worker in flight,
+    # and kept in the engine's order
+    parts: list = []
+    workers = min(os.cpu_count() or 1, 4)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for frame in _batches(table, batch_rows):
+            pending.append(pool.submit(score, frame))
+            if len(pending) >= 2 * workers:
+                parts.append(pending.popleft().result())
+        parts.extend(f.result() for f in pending)
     if not parts:
         raise DataError("table has no rows to score")
     return pa.concat_tables(parts)
@@ -194,6 +448,11 @@ def score_spark(frame: Any, transaction_model: PurchaseFitter, *, customer_id: s
     schema = st.StructType(
         [frame.schema[customer_id]] + [st.StructField(c, st.DoubleType(), nullable=False) for c in cols]
     )
+
+    if _needs_pairs(transaction_model, options):
+        require_columns(pd.DataFrame(columns=frame.columns), ["frequency", "T"], what="frame")
+        distinct = frame.select("frequency", "T").distinct().toPandas()
+        options = {**options, "pairs": pair_values(transaction_model, distinct, **options)}
 
     def score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:
