@@ -3,10 +3,16 @@
 A BG/NBD base (FHL 2005's CDNOW estimates, weekly times on a daily grid, T up to 78 weeks) with
 Gamma-Gamma spend is simulated (seeded), put in an in-memory DuckDB table, and scored through Ibis in
 record batches: P(alive) and the expected purchases of the next year; then the CLV (DERT x spend).
-The scores of the first batch are checked against the in-memory route (:func:`score_customers`).
+The first 10,000 scores are checked against the in-memory route (:func:`score_customers`).
 
-    python benchmarks/bench_scoring.py                       # 10M customers
-    python benchmarks/bench_scoring.py --customers 1M --clv  # also the CLV (slower: DERT by quadrature)
+The values that depend on (frequency, T) only (the active customer's expected purchases and DERT)
+are computed once for the distinct pairs of the base (``SELECT DISTINCT frequency, T``, then
+:func:`crmlib.clv.scoring.pair_values`); each row then costs its closed-form P(alive) and spend.
+``--stages`` times those steps on their own and the reading of the batches without scoring.
+Wall and CPU seconds (all threads, DuckDB's included) and the load average are printed.
+
+    python benchmarks/bench_scoring.py --clv            # 10M customers, P(alive) and CLV
+    python benchmarks/bench_scoring.py --clv --stages   # and the per-stage breakdown
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from crmlib.clv import BetaGeoModel, GammaGammaModel
-from crmlib.clv.scoring import score_customers, score_table
+from crmlib.clv.scoring import _batches, _distinct_pairs, pair_values, score_customers, score_table
 from crmlib.clv.simulate import simulate_bgnbd, simulate_gamma_gamma
 
 BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # FHL 2005, CDNOW, weeks
@@ -47,6 +53,7 @@ def main() -> None:
     ap.add_argument("--customers", type=_size, default=10_000_000)
     ap.add_argument("--batch-rows", type=_size, default=1_000_000)
     ap.add_argument("--clv", action="store_true", help="also time the CLV columns (DERT, spend)")
+    ap.add_argument("--stages", action="store_true", help="time the steps of the CLV run on their own")
     args = ap.parse_args()
     n = args.customers
     rng = np.random.default_rng(0)
@@ -66,15 +73,36 @@ def main() -> None:
     if args.clv:
         kw = dict(spend_model=gg, margin_share=0.3, discount_rate=0.15, periods_per_year=52)
         runs.append(("... and CLV (DERT x expected spend)", dict(t=52.0, **kw)))
-    print(f"{'scores':<44} {'customers':>12} {'seconds':>9} {'customers/s':>12} {'same as in memory':>18}")
+    print(f"{'scores':<44} {'customers':>12} {'seconds':>9} {'CPU s':>7} {'customers/s':>12} {'same as in memory':>18}")
     for label, options in runs:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         scores = score_table(table, bg, batch_rows=args.batch_rows, **options)
-        sec = time.perf_counter() - t0
+        sec, cpu = time.perf_counter() - t0, time.process_time() - c0
         head = scores.slice(0, 10_000).to_pandas()
         ref = score_customers(bg, data.set_index("customer_id").loc[head["customer_id"]], **options)
         same = bool(np.allclose(head.drop(columns="customer_id").to_numpy(), ref.to_numpy(), rtol=1e-12, atol=0))
-        print(f"{label:<44} {scores.num_rows:>12,} {sec:>9.2f} {scores.num_rows / sec:>12,.0f} {same!s:>18}")
+        print(
+            f"{label:<44} {scores.num_rows:>12,} {sec:>9.2f} {cpu:>7.2f} {scores.num_rows / sec:>12,.0f} {same!s:>18}"
+        )
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    if args.stages:
+        options = runs[-1][1]
+        print(f"{'stage of the last run':<44} {'seconds':>9} {'CPU s':>7}")
+
+        def stage(label, fn):
+            t0, c0 = time.perf_counter(), time.process_time()
+            out = fn()
+            print(f"{label:<44} {time.perf_counter() - t0:>9.2f} {time.process_time() - c0:>7.2f}")
+            return out
+
+        distinct = stage("SELECT DISTINCT frequency, T (DuckDB)", lambda: _distinct_pairs(table))
+        pairs = stage(f"pair values ({len(distinct):,} pairs)", lambda: pair_values(bg, distinct, **options))
+        stage("read the batches only (Arrow -> pandas)", lambda: sum(len(f) for f in _batches(table, args.batch_rows)))
+        one = data.iloc[: args.batch_rows]
+        stage(
+            f"score one batch of {len(one):,} in memory",
+            lambda: score_customers(bg, one, pairs=pairs, **options),
+        )
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ from .._checks import check_nonnegative
 from ._base import ArrayLike, ParamsLike, Prepared, PurchaseFitter
 from ._data import as_rft_arrays, check_times, distinct_rows, prepare_rft
 from ._rates import continuous_rate
-from ._special import logit_beta_rule
+from ._special import exp_power_mean, logit_beta_rule
 from .horizon import conditional_pmf
 
 __all__ = ["BetaGeoModel"]
@@ -85,6 +85,31 @@ def _laplace_rule(log_range: float) -> tuple[np.ndarray, np.ndarray]:
     half = log_range / n_panels / 2.0
     left = np.arange(n_panels)[:, None] * (2.0 * half)
     return (left + half * (g + 1.0)).ravel(), np.tile(w * half, n_panels)
+
+
+def _bg_posterior_dert(R, A, pa, pb, delta, n_nodes: int = 64) -> np.ndarray:
+    """``E[lambda / (delta + lambda p)]`` for lambda ~ Gamma(R, rate A), p ~ Beta(pa, pb), independent.
+
+    The expected discounted number of future transactions of an *active*
+    customer (continuously compounded discount rate ``delta`` per time unit):
+    given ``lambda`` and ``p`` it is ``int_0^inf e^{-delta t} lambda e^{-lambda p t} dt
+    = lambda / (delta + lambda p)``. The expectation over ``lambda`` is
+    ``R/(A delta) * G(R, A delta / p)`` (size-biased gamma; see
+    :func:`exp_power_mean`); the one over ``p`` is a two-panel Gauss-Legendre
+    rule in ``v = logit(p)`` (:func:`logit_beta_rule`), 64 nodes a panel. Relative
+    error below 1e-6 (typically 1e-8) against ``scipy.integrate.quad`` of
+    ``delta int e^{-delta t} E[Y(t)] dt`` for a in [0.3, 5], b down to 0.2 (where
+    32 nodes a panel gave 1.5e-4), delta in [5e-4, 1e-2] and frequencies up to 3,000.
+    (The covariate BG/NBD uses it, each customer with its own ``alpha, a, b``; the plain model's DERT
+    is :meth:`BetaGeoModel._active_dert`, more accurate and about ten times faster per pair.)
+    """
+    R, A, pa, pb = np.broadcast_arrays(*(np.asarray(v, float) for v in (R, A, pa, pb)))
+    logp, _, ld = logit_beta_rule(pa, pb, n_nodes)
+    Ad = A * delta
+    with np.errstate(over="ignore"):  # p below e^-709 (tiny a): z -> inf, where the mean tends to 1
+        zq = np.minimum(Ad[..., None] * np.exp(-logp), 1e300)
+    g = exp_power_mean(R[..., None], zq)
+    return R / Ad * np.sum(np.exp(ld) * g, axis=-1)
 
 
 def _bg_active_expectation(R, A, pa, pb, t, survive_start: bool = False) -> np.ndarray:
