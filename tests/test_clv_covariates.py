@@ -259,3 +259,26 @@ def test_inputchecks_profile_lacks_a_covariate(bg_fit):
 def test_inputchecks_simulator_refuses_a_negative_customer_parameter():
     with pytest.raises(DataError, match="parameter 'alpha' must be positive"):
         simulate_bgnbd(3, 30.0, 0.5, np.array([5.0, -1.0, 2.0]), 0.8, 2.5, seed=1)
+
+
+def test_consistency_effects_are_ratios_of_the_customers_own_parameters(bg_fit, pnbd_fit):
+    """Ratios per unit of a covariate against the customers' own parameters one unit apart (eq. 1-3)."""
+    model, _, _ = bg_fit
+    own = model.customer_params(pd.DataFrame({"z1": [0.0, 1.0], "z2": [0.0, 0.0]}))
+    eff = model.effects()
+    rate = (model.params_["r"] / own["alpha"]).to_numpy()
+    assert eff.loc[("purchase", "z1"), "ratio"] == pytest.approx(rate[1] / rate[0], rel=1e-12)
+    odds = (own["a"] / own["b"]).to_numpy()  # mean p / (1 - mean p) = a / b
+    assert eff.loc[("dropout", "z1"), "ratio"] == pytest.approx(odds[1] / odds[0], rel=1e-12)
+    assert eff.loc[("dropout", "z1"), "measure"] == "odds of the mean dropout probability"
+    va, vb = (
+        model.variance_matrix_.loc["dropout a: z1", "dropout a: z1"],
+        model.variance_matrix_.loc["dropout b: z1", "dropout b: z1"],
+    )
+    cab = model.variance_matrix_.loc["dropout a: z1", "dropout b: z1"]
+    se = np.sqrt(va + vb - 2 * cab)
+    assert np.log(eff.loc[("dropout", "z1"), "upper"] / eff.loc[("dropout", "z1"), "ratio"]) == pytest.approx(
+        1.959964 * se, rel=1e-6
+    )
+    pn = pnbd_fit[0]
+    assert pn.effects().loc[("dropout", "z1"), "ratio"] == pytest.approx(np.exp(pn.params_["dropout: z1"]), rel=1e-14)

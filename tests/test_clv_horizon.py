@@ -324,3 +324,30 @@ def test_consistency_value_by_horizon_sums_the_horizon_values(cdnow_fitted, cdno
     assert np.all(np.diff(table["customer_equity"].iloc[:3]) > 0)
     with pytest.raises(DataError, match="years must be"):
         horizon.value_by_horizon(bg, gg, data, years=[0, 1], terms=terms, periods_per_year=52)
+
+
+def test_consistency_value_by_horizon_interval_collapses_on_the_estimates(cdnow_fitted, cdnow_summary):
+    """With the covariances shrunk to nothing every draw is the estimate: the bounds equal value_by_horizon's
+    equity (an independent route: horizon_value's table summed), and a real run brackets it."""
+    import copy
+
+    from crmlib.spec import ValueTerms
+
+    bg, _, gg = cdnow_fitted
+    data = cdnow_summary.iloc[::9]
+    terms = ValueTerms(margin_share=0.25, discount_rate=0.15)
+    point = horizon.value_by_horizon(bg, gg, data, years=[1, 2], terms=terms, periods_per_year=52)
+    tight_bg, tight_gg = copy.deepcopy(bg), copy.deepcopy(gg)
+    tight_bg.variance_matrix_ = bg.variance_matrix_ * 1e-20
+    tight_gg.variance_matrix_ = gg.variance_matrix_ * 1e-20
+    kw = dict(years=[1, 2], terms=terms, periods_per_year=52, n_boot=3, seed=1)
+    tight = horizon.value_by_horizon_interval(tight_bg, tight_gg, data, **kw)
+    for col in ("lower", "upper", "customer_equity"):
+        np.testing.assert_allclose(tight[col], point["customer_equity"].iloc[:2], rtol=1e-8)
+    kw["n_boot"] = 40
+    wide = horizon.value_by_horizon_interval(bg, gg, data, **kw)
+    assert np.all(wide["lower"] < wide["customer_equity"]) and np.all(wide["customer_equity"] < wide["upper"])
+    assert wide.attrs == {"level": 0.95, "n_boot": 40} and wide["n_infinite"].eq(0).all()
+    pd.testing.assert_frame_equal(wide, horizon.value_by_horizon_interval(bg, gg, data, **kw))  # seeded
+    with pytest.raises(DataError, match="n_boot"):
+        horizon.value_by_horizon_interval(bg, gg, data, **(kw | {"n_boot": 1}))

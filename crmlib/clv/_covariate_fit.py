@@ -75,6 +75,7 @@ class _CovariateFitter(BaseFitter):
     """
 
     _plain: type[PurchaseFitter]
+    _dropout_measure: tuple[str, dict[str, float]]  # what a dropout ratio multiplies; its log as a sum of coefficients
     _slots: tuple[tuple[str, str | None, int, str], ...]  # (parameter, covariate set, sign, label of the gammas)
     _analytic_gradient = True
 
@@ -434,6 +435,46 @@ class _CovariateFitter(BaseFitter):
         parts = [name.split(": ", 1) for name in table.index]
         table.index = pd.MultiIndex.from_tuples([(p[0], p[1]) for p in parts], names=["process", "covariate"])
         return table
+
+    def effects(self) -> pd.DataFrame:
+        """Each covariate's effect per unit, as a ratio with its Wald interval and p-value.
+
+        Purchase (eq. 1): the ratio of the expected purchase rate ``r / alpha_i``, ``exp(gamma)``. Dropout:
+        Pareto/NBD (eq. 2) the ratio of the mean dropout rate ``s / beta_i``, ``exp(gamma)``; BG/NBD (eq. 3) the
+        odds ratio of the mean dropout probability ``a_i / (a_i + b_i)``, ``exp(gamma_a - gamma_b)``. The
+        interval is ``exp`` of the log-ratio's Wald interval (observed information; for BG/NBD the variance
+        of ``gamma_a - gamma_b`` includes their covariance).
+
+        Returns
+        -------
+        DataFrame indexed by ``process`` and ``covariate`` with ``measure`` (what the ratio multiplies),
+        ``ratio``, ``lower``, ``upper`` (``attrs["level"]``) and ``p_value`` (of no effect).
+        """
+        self._check_fitted()
+        names = list(self.param_names)
+        theta, V = self.params_.to_numpy(), self.variance_matrix_.to_numpy()
+        z = stats.norm.ppf(0.5 + self.level / 2)
+        measure, terms = self._dropout_measure
+        rows, index = [], []
+        for process, columns, what, parts in (
+            ("purchase", self.purchase_covariates, "expected purchase rate", {"purchase": 1.0}),
+            ("dropout", self.dropout_covariates, measure, terms),
+        ):
+            for c in columns:
+                vec = np.zeros(len(names))
+                for label, coef in parts.items():
+                    vec[names.index(f"{label}: {c}")] = coef
+                est, se = float(vec @ theta), float(np.sqrt(vec @ V @ vec))
+                p = float(2 * stats.norm.sf(abs(est) / se))
+                rows.append((what, np.exp(est), np.exp(est - z * se), np.exp(est + z * se), p))
+                index.append((process, c))
+        out = pd.DataFrame(
+            rows,
+            columns=["measure", "ratio", "lower", "upper", "p_value"],
+            index=pd.MultiIndex.from_tuples(index, names=["process", "covariate"]),
+        )
+        out.attrs["level"] = self.level
+        return out
 
     def likelihood_ratio_test(self) -> pd.Series:
         """Likelihood-ratio test of the covariates against the plain model fitted to the same customers.

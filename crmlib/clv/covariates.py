@@ -113,6 +113,7 @@ class BetaGeoCovariateModel(_CovariateFitter):
     """
 
     _plain = BetaGeoModel
+    _dropout_measure = ("odds of the mean dropout probability", {"dropout a": 1.0, "dropout b": -1.0})
     _slots = (
         ("r", None, 1, ""),
         ("alpha", "purchase", -1, "purchase"),
@@ -216,6 +217,7 @@ class ParetoNBDCovariateModel(_CovariateFitter):
     """
 
     _plain = ParetoNBDModel
+    _dropout_measure = ("mean dropout rate", {"dropout": 1.0})
     _slots = (
         ("r", None, 1, ""),
         ("alpha", "purchase", -1, "purchase"),
