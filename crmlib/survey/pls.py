@@ -47,6 +47,7 @@ scale ``[min, max]`` to ``[0, 100]``.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -231,6 +232,14 @@ class _Spec:
         self.adj = ((self.D + self.D.T) > 0).astype(float)
         self.pred = [np.flatnonzero(self.D[:, j]) for j in range(self.K)]
         self.modes = [modes.get(c, "A") for c in constructs]  # checked by PathModelSpec
+        endo = [j for j in range(self.K) if len(self.pred[j])]  # constructs with predecessors, padded index arrays
+        m = max((len(self.pred[j]) for j in endo), default=0)
+        pad = np.zeros((len(endo), m), dtype=int)
+        valid = np.zeros((len(endo), m), dtype=bool)
+        for r, j in enumerate(endo):
+            pad[r, : len(self.pred[j])] = self.pred[j]
+            valid[r, : len(self.pred[j])] = True
+        self.regressions = (np.array(endo, dtype=int), pad, valid)
 
 
 def _inner_weights(Ryy: np.ndarray, spec: _Spec, scheme: str) -> np.ndarray:
@@ -249,15 +258,20 @@ def _predecessor_regressions(Ryy: np.ndarray, spec: _Spec):
     """For each construct j with predecessors P: (j, P, OLS coefficients of Y_j on Y_P, cor(Y_P, Y_j)).
 
     Works on stacks (..., K, K) of construct correlation matrices; used by the path-weighting
-    inner scheme and by the structural model, which are the same regressions.
+    inner scheme and by the structural model, which are the same regressions. All of them are one
+    batched solve: each construct's system is padded to the largest number of predecessors with an
+    identity block (whose right-hand side is 0), which leaves its solution unchanged.
     """
-    for j in range(spec.K):
-        P = spec.pred[j]
-        if len(P) == 0:
-            continue
-        A = Ryy[..., P[:, None], P[None, :]]
-        b = Ryy[..., P, j]
-        yield j, P, np.linalg.solve(A, b[..., None])[..., 0], b
+    endo, idx, valid = spec.regressions
+    if not len(endo):
+        return
+    A = Ryy[..., idx[:, :, None], idx[:, None, :]]  # (..., J, m, m)
+    A = np.where(valid[:, :, None] & valid[:, None, :], A, np.eye(idx.shape[1]))
+    b = np.where(valid, Ryy[..., idx, endo[:, None]], 0.0)  # (..., J, m)
+    coef = np.linalg.solve(A, b[..., None])[..., 0]
+    for r, j in enumerate(endo):
+        k = int(valid[r].sum())
+        yield int(j), spec.pred[j], coef[..., r, :k], b[..., r, :k]
 
 
 def _mode_b_projection(R: np.ndarray, spec: _Spec) -> np.ndarray | None:
@@ -285,7 +299,7 @@ def _iterate(R: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int)
     P = _mode_b_projection(R, spec)
     W = np.broadcast_to(spec.mask, batch + spec.mask.shape).copy()
     RW = R @ W
-    scale = 1.0 / np.sqrt((RW * W).sum(axis=-2))[..., None, :]  # unit variance of every score (eq. 4)
+    scale = 1.0 / np.sqrt(np.einsum("...ik,...ik->...k", RW, W))[..., None, :]  # unit score variance (eq. 4)
     W, RW = W * scale, RW * scale
     change = np.full(batch, np.inf)
     done = np.zeros(batch, dtype=bool)
@@ -296,7 +310,7 @@ def _iterate(R: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int)
         C = RW @ E  # cov(X, z) with standardised X
         Wn = (C if P is None else P @ C) * spec.mask
         RWn = R @ Wn
-        scale = 1.0 / np.sqrt((RWn * Wn).sum(axis=-2))[..., None, :]
+        scale = 1.0 / np.sqrt(np.einsum("...ik,...ik->...k", RWn, Wn))[..., None, :]  # diag(W'RW), 8x faster
         Wn, RWn = Wn * scale, RWn * scale
         change = np.abs(Wn - W).max(axis=(-1, -2))
         if done.any():
@@ -358,16 +372,27 @@ def _consistent(R: np.ndarray, W: np.ndarray, spec: _Spec) -> tuple[np.ndarray, 
     return rho, adj, load
 
 
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS libraries, found once per process (finding them reads the
+    process's memory map: about 5 ms, as long as the product it would limit)."""
+    import importlib
+
+    module = importlib.import_module("threadpoolctl")
+    return module.ThreadpoolController() if hasattr(module, "ThreadpoolController") else module  # < 3.0: per call
+
+
 def _one_blas_thread():
     """A context in which BLAS runs one thread. The batched engine's matrix products are small or come one after
     another; on a 2-core machine shared with other processes OpenBLAS's second thread mostly waits for the first
     (the (250, 344) x (344, 496) product of :func:`_corr_stack` took 12-27 ms with two threads, 2.5 ms with one).
 
-    threadpoolctl comes with scikit-learn (a dependency of crmlib); it ships no type information, hence the
-    import by name."""
-    import importlib
-
-    return importlib.import_module("threadpoolctl").threadpool_limits(limits=1, user_api="blas")
+    threadpoolctl comes with scikit-learn (a dependency of crmlib); it ships no type information,
+    hence the import by name."""
+    found = _blas_controller()
+    if hasattr(found, "limit"):
+        return found.limit(limits=1, user_api="blas")
+    return found.threadpool_limits(limits=1, user_api="blas")
 
 
 def _corr_stack(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
