@@ -14,7 +14,7 @@ import pytest
 from crmlib.clv import BetaGeoModel, ParetoNBDModel, load_model
 from crmlib.clv.covariates import BetaGeoCovariateModel, ParetoNBDCovariateModel
 from crmlib.clv.simulate import simulate_bgnbd, simulate_pareto_nbd
-from crmlib.exceptions import DataError
+from crmlib.exceptions import ConvergenceError, DataError
 
 BG_TRUTH = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}
 BG_GAMMAS = {"purchase: z1": 0.4, "purchase: z2": -0.3, "dropout a: z1": 0.5, "dropout b: z1": -0.2}
@@ -282,3 +282,44 @@ def test_consistency_effects_are_ratios_of_the_customers_own_parameters(bg_fit, 
     )
     pn = pnbd_fit[0]
     assert pn.effects().loc[("dropout", "z1"), "ratio"] == pytest.approx(np.exp(pn.params_["dropout: z1"]), rel=1e-14)
+
+
+def test_consistency_warm_start_and_given_start_reach_the_same_optimum(bg_fit):
+    """The large-data route (a 5,000-row sample first, then BFGS on all rows) and a fit started at the
+    estimates (``initial_params``) end where the plain route ended."""
+    model, _, data = bg_fit
+    kw = dict(purchase_covariates=["z1", "z2"], dropout_covariates=["z1"])
+    warm = BetaGeoCovariateModel(warm_start_rows=500, **kw).fit(data)
+    assert warm.convergence_.starts[0]["message"].startswith("warm start")
+    np.testing.assert_allclose(warm.params_, model.params_, rtol=2e-5, atol=1e-6)
+    np.testing.assert_allclose(warm.standard_errors_, model.standard_errors_, rtol=1e-3)
+    again = BetaGeoCovariateModel(**kw).fit(data, initial_params=model.params_)
+    np.testing.assert_allclose(again.params_, model.params_, rtol=1e-5, atol=1e-7)
+    assert again.log_likelihood_ == pytest.approx(model.log_likelihood_, rel=1e-12)
+
+
+def test_consistency_a_boolean_covariate_is_its_0_1_column(small_base):
+    kw = dict(purchase_covariates=["z2"], dropout_covariates=["z2"])
+    as_bool = BetaGeoCovariateModel(**kw).fit(small_base.assign(z2=small_base["z2"] > 0))
+    as_float = BetaGeoCovariateModel(**kw).fit(small_base)
+    pd.testing.assert_series_equal(as_bool.params_, as_float.params_)
+
+
+def test_inputchecks_a_covariate_that_separates_buyers_is_not_identified():
+    """A 0/1 covariate equal to 'made no repeat purchase' drives its coefficient off to infinity."""
+    _, _, data = _bg_base(800, 3)
+    with pytest.raises(ConvergenceError, match="separates customers who buy again from those who do not"):
+        BetaGeoCovariateModel(purchase_covariates=["sep"]).fit(data.assign(sep=(data["frequency"] == 0) * 1.0))
+
+
+@pytest.mark.parametrize("which", ["bg_fit", "pnbd_fit"])
+def test_consistency_each_customer_is_the_plain_model_at_its_own_parameters(which, request):
+    """Eq. (4): a customer's log-likelihood is the plain model's at that customer's alpha_i, a_i, b_i (beta_i)."""
+    model, _, data = request.getfixturevalue(which)
+    plain = BetaGeoModel() if which == "bg_fit" else ParetoNBDModel()
+    rows = data.iloc[:8]
+    own = model.customer_params(rows)
+    ours = model.loglik(rows)
+    for i in range(len(rows)):
+        theirs = plain.loglik(rows.iloc[[i]][["frequency", "recency", "T"]], own.iloc[i].to_numpy())
+        assert ours[i] == pytest.approx(theirs[0], rel=1e-12)

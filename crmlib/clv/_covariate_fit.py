@@ -313,10 +313,15 @@ class _CovariateFitter(BaseFitter):
         lo_b, hi_b = np.array(bounds).T
         on_bound = [n for n, v, lo, hi in zip(self.param_names, phi, lo_b, hi_b) if min(v - lo, hi - v) < 1e-6]
         if not np.isfinite(res.fun) or on_bound:
+            where = (
+                f"parameter(s) {on_bound} ran to the edge of the search region"
+                if on_bound
+                else "the log-likelihood is not finite at the optimum"
+            )
             raise ConvergenceError(
-                f"{type(self).__name__}: {'parameter(s) ' + str(on_bound) + ' ran to the edge of the search region' if on_bound else 'the log-likelihood is not finite at the optimum'}: "
-                "the covariates' effects are not identified on these data (e.g. a covariate that separates buyers "
-                "from non-buyers). Try fewer covariates, or rescale them."
+                f"{type(self).__name__}: {where}: the covariates' effects are not identified on these data (e.g. a "
+                "covariate that separates customers who buy again from those who do not). Try fewer covariates, or "
+                "rescale them."
             )
         H = self._phi_hessian(phi, cache, weight, std, forward=big)
         try:
@@ -326,10 +331,15 @@ class _CovariateFitter(BaseFitter):
         except np.linalg.LinAlgError:
             pd_ok = False
         if not pd_ok:
+            nat = A @ phi
+            est = ", ".join(
+                f"{n}={(np.exp(v) if i < n_base else v):.4g}" for i, (n, v) in enumerate(zip(self.param_names, nat))
+            )
             raise ConvergenceError(
                 f"{type(self).__name__}: the observed information is not positive definite at the optimiser's end "
-                "point: the parameters are not identified on these data (two covariates nearly collinear, or one "
-                "with almost no variation). Drop or combine covariates."
+                f"point ({est}): the parameters are not identified on these data (a covariate that separates "
+                "customers who buy again from those who do not, two covariates nearly collinear, or one with almost "
+                "no variation). Drop or combine covariates."
             )
         ok = gnorm < 1e-4
         self.convergence_ = ConvergenceReport(
