@@ -346,9 +346,21 @@ def _batches(table: Any, batch_rows: int) -> Iterator[pd.DataFrame]:
             f"table must be an Ibis table or a DuckDB relation (score a pandas summary with score_customers, "
             f"a Spark DataFrame with score_spark), got {type(table).__name__}"
         )
+    import pyarrow as pa
+
+    # engines hand over smaller batches than asked (DuckDB: 122,880 rows); they are gathered to batch_rows,
+    # since each scored batch has a fixed cost (checks, lookups, frames)
+    held: list = []
+    rows = 0
     for batch in reader:
         if batch.num_rows:
-            yield batch.to_pandas(split_blocks=True)  # a column each, not copied into one block
+            held.append(batch)
+            rows += batch.num_rows
+        if rows >= batch_rows:
+            yield pa.Table.from_batches(held).to_pandas(split_blocks=True)  # a column each, not one block
+            held, rows = [], 0
+    if rows:
+        yield pa.Table.from_batches(held).to_pandas(split_blocks=True)
 
 
 def _distinct_pairs(table: Any) -> pd.DataFrame:
