@@ -158,13 +158,14 @@ class BetaGeoCovariateModel(_CovariateFitter):
         n = x.size
         alpha, a, b = (np.broadcast_to(v, (n,)) for v in (alpha, a, b))
         (id_, rd), (iT, rT), (it, rt) = cache["d"], cache["pT"], cache["pt"]
-        xd, ad, bd = x[rd], a[rd], b[rd]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lbx = np.where(xd > 0, np.log(ad) - np.log(bd + xd - 1.0), -np.inf)
-            inv_b = np.where(xd > 0, 1.0 / (bd + xd - 1.0), 0.0)
-        bx = special.betaln(ad, bd + xd) - special.betaln(ad, bd)
-        dab = special.digamma(ad + bd) - special.digamma(ad + bd + xd)
-        db = special.digamma(bd + xd) - special.digamma(bd) + dab
+        pos = x[rd] > 0  # one-time buyers passed no dropout chance: their beta terms are 0 (most customers)
+        xd, ad, bd = x[rd][pos], a[rd][pos], b[rd][pos]
+        lbx, inv_b, bx, dab, db = np.full(pos.size, -np.inf), *np.zeros((4, pos.size))
+        lbx[pos] = np.log(ad) - np.log(bd + xd - 1.0)
+        inv_b[pos] = 1.0 / (bd + xd - 1.0)
+        bx[pos] = special.betaln(ad, bd + xd) - special.betaln(ad, bd)
+        dab[pos] = special.digamma(ad + bd) - special.digamma(ad + bd + xd)
+        db[pos] = special.digamma(bd + xd) - special.digamma(bd) + dab[pos]
         aT, at_ = alpha[rT] + cache["T"][rT], alpha[rt] + cache["tx"][rt]
         lT, lt = np.log(aT)[iT], np.log(at_)[it]
         iaT, iat = (1.0 / aT)[iT], (1.0 / at_)[it]
