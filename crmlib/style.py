@@ -453,6 +453,7 @@ _SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
 _NEG_ZERO = re.compile(r"^-(?=[0.,\s%]*$)")
 _ALIGN = {"num": "text-align: right", "text": "text-align: left", "term": "text-align: left; white-space: nowrap"}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")  # Korean breaks lines between words, not inside them (word-break: keep-all)
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")  # a date, a month or a year
 _CJK_TERM = 8  # a column of CJK terms this short is kept on one line: browsers break CJK text between any characters
 
@@ -656,13 +657,20 @@ def table_html(
         columns.append((name, cells, kind))
 
     esc = html.escape
-    head = "".join(f'<th style="{_ALIGN[kind]}">{esc(column_label(name, labels))}</th>' for name, _, kind in columns)
+
+    def style_of(kind: str, text: str) -> str:
+        return _ALIGN[kind] + ("; word-break: keep-all" if _HANGUL.search(text) else "")
+
+    head = "".join(
+        f'<th style="{style_of(kind, label)}">{esc(label)}</th>'
+        for label, kind in ((column_label(name, labels), kind) for name, _, kind in columns)
+    )
     body = []
     for i in range(len(frame)):
         cells = []
         for j, (_, values, kind) in enumerate(columns):
             cell = "th" if j < n_index else "td"
-            cells.append(f'<{cell} style="{_ALIGN[kind]}">{esc(values[i])}</{cell}>')
+            cells.append(f'<{cell} style="{style_of(kind, values[i])}">{esc(values[i])}</{cell}>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     parts = ['<div class="crmlib-table">']
     if caption:

@@ -199,3 +199,40 @@ def test_runability_profile_figure_in_korean(items):
     plt.close(fig)
     with pytest.raises(DataError, match="target needs a score for every area"):
         A.plot_assessment_profile(scores, {"measurement": 4.0})
+
+
+def _expected_answer(level: float, noise: float) -> float:
+    """E[clip(round(level + N(0, noise^2)), 1, 5)]: the answer's expectation, by the normal CDF (independent oracle)."""
+    from scipy import stats
+
+    edges = np.array([-np.inf, 1.5, 2.5, 3.5, 4.5, np.inf])
+    p = np.diff(stats.norm.cdf((edges - level) / noise))
+    return float(p @ np.arange(1, 6))
+
+
+def test_correctness_recovery_study_bias_is_the_rounding_and_clipping_bias():
+    # levels near the ends of the scale: the clipped, rounded answers pull the mean score inwards by a known amount
+    profile = dict.fromkeys(A.AREAS, 1.2) | {"proposition": 4.8, "measurement": 3.0}
+    study = A.recovery_study(profile, 80, seed=5, noise=0.7)
+    expected = pd.Series({a: _expected_answer(v, 0.7) - v for a, v in profile.items()})
+    assert expected["analysis_planning"] == pytest.approx(0.16, abs=0.01)  # not a small effect
+    assert ((study["bias"] - expected).abs() < 3.5 * study["bias_mcse"]).all(), pd.concat(
+        [study["bias"], expected], axis=1
+    )
+
+
+def test_correctness_recovery_study_finds_the_true_first_priority():
+    profile = {"analysis_planning": 2.0, "proposition": 3.0, "people_organisation": 3.5, "measurement": 2.5,
+               "customer_experience": 3.0, "customer_management": 3.0}  # fmt: skip
+    study = A.recovery_study(profile, 40, seed=2026)
+    assert study.attrs["true_first"] == "analysis_planning" and study.attrs["first_recovered"] > 0.95
+    assert study["first_priority"].sum() == pytest.approx(1.0)
+    tied = A.recovery_study(dict.fromkeys(A.AREAS, 3.0), 2, seed=1)
+    assert tied.attrs["true_first"] is None and np.isnan(tied.attrs["first_recovered"])
+
+
+def test_inputchecks_recovery_study():
+    with pytest.raises(DataError, match="n_runs"):
+        A.recovery_study(dict.fromkeys(A.AREAS, 3.0), 1, seed=1)
+    with pytest.raises(DataError, match="missing"):
+        A.recovery_study({"proposition": 3.0}, 3, seed=1)

@@ -295,6 +295,16 @@ def test_table_keeps_short_cjk_terms_on_one_line():
     assert f"<td {L}>[品牌]的产品做工精良、质量好，非常耐用。</td>" in page  # a sentence may still wrap
 
 
+def test_table_breaks_korean_between_words_only():
+    # "표적 고객 선정" broke as "선/정" in a narrow header (crm_self_assessment_ko): Korean cells keep their words
+    t = pd.DataFrame(
+        {"Targeting 표적 고객 선정": [3.0], "stage": ["Welcome 환영하는 첫 단계의 고객 관리 활동"], "en": ["x"]}
+    )
+    page = style.table_html(t)
+    assert '<th style="text-align: right; word-break: keep-all">Targeting 표적 고객 선정</th>' in page
+    assert 'word-break: keep-all">Welcome 환영하는' in page and page.count("keep-all") == 2  # one header, one cell
+
+
 def test_compact_intervals_missing_estimate_is_an_empty_cell():
     """A reference row (no estimate, no interval) shows nothing, not "nan [nan, nan]"."""
     t = pd.DataFrame({"rd": [np.nan, 0.105], "rd_lower": [np.nan, 0.067], "rd_upper": [np.nan, 0.142]})
