@@ -323,3 +323,23 @@ def test_consistency_each_customer_is_the_plain_model_at_its_own_parameters(whic
     for i in range(len(rows)):
         theirs = plain.loglik(rows.iloc[[i]][["frequency", "recency", "T"]], own.iloc[i].to_numpy())
         assert ours[i] == pytest.approx(theirs[0], rel=1e-12)
+
+
+@pytest.mark.parametrize("which", ["bg_fit", "pnbd_fit"])
+def test_consistency_discounted_purchases_equal_the_profile_models_horizon_route(which, request):
+    """Per-customer finite-horizon DERT = crmlib.clv.horizon.discounted_purchases of each customer's profile model;
+    a long horizon approaches the DERT."""
+    from crmlib.clv import horizon
+
+    model, _, data = request.getfixturevalue(which)
+    rows = data.iloc[:5]
+    kw = dict(discount_rate=0.1, periods_per_year=52)
+    ours = model.discounted_purchases(rows, horizon=104.0, **kw)
+    for i, (_, row) in enumerate(rows.iterrows()):
+        plain = model.at({"z1": row["z1"], "z2": row["z2"]})
+        h = (row["frequency"], row["recency"], row["T"])
+        assert horizon.discounted_purchases(plain, *h, horizon=104.0, **kw) == pytest.approx(ours[i], rel=1e-10)
+    far = model.discounted_purchases(rows, horizon=52 * 400.0, **kw)
+    np.testing.assert_allclose(far, model.dert(rows, **kw), rtol=1e-5)
+    with pytest.raises(DataError, match="horizon"):
+        model.discounted_purchases(rows, horizon=0, **kw)

@@ -42,7 +42,8 @@ is fitted first (as in :class:`~crmlib.clv._base.BaseFitter`).
 
 :meth:`likelihood_ratio_test` compares the fit with the plain model fitted to the same customers
 (chi-square with as many degrees of freedom as coefficients). Predictions take a summary with the
-covariate columns (per customer: P(alive), expected purchases, DERT, the customers' own parameters);
+covariate columns (per customer: P(alive), expected purchases, DERT and its finite-horizon twin
+:meth:`discounted_purchases`, the customers' own parameters);
 :meth:`at` gives the plain model of one covariate profile, which has every prediction of
 :mod:`crmlib.clv` and :mod:`crmlib.clv.horizon` (value over 1, 2, 5 years, PMFs, survival).
 
@@ -193,6 +194,9 @@ class BetaGeoCovariateModel(_CovariateFitter):
         x, tx, T, values = self._customers(data, params)
         return _bg_expected(t, x, tx, T, values)
 
+    def _active_rows(self, t, x, T, values):
+        return BetaGeoModel()._active_expected(t, x, T, tuple(values))
+
     def dert(
         self, data: pd.DataFrame, *, discount_rate: float, periods_per_year: float | None = None, params: Any = None
     ) -> np.ndarray:
@@ -251,12 +255,19 @@ class ParetoNBDCovariateModel(_CovariateFitter):
     def conditional_expected_purchases(self, t: Any, data: pd.DataFrame, params: Any = None) -> np.ndarray:
         """Expected repeat purchases of each customer in ``(T, T + t]`` (FH 2005 note, section 6, own parameters)."""
         t = check_times(t)
-        x, _, T, (r, alpha, s, beta) = self._customers(data, params)
+        x, _, T, values = self._customers(data, params)
+        return self._active_rows(t, x, T, values) * self.probability_alive(data, params)
+
+    def _active_rows(self, t, x, T, values):
+        r, alpha, s, beta = values
         e = s - 1.0
         L = np.log1p(t / (beta + T))
         with np.errstate(invalid="ignore", divide="ignore"):
             part = np.where(np.abs(e) < 1e-12, L, -np.expm1(-e * L) / e)
-        return (r + x) / (alpha + T) * (beta + T) * part * self.probability_alive(data, params)
+        return (r + x) / (alpha + T) * (beta + T) * part
+
+    def _time_scale(self, values):
+        return np.minimum(values[1], values[3])
 
     def dert(
         self, data: pd.DataFrame, *, discount_rate: float, periods_per_year: float | None = None, params: Any = None
