@@ -10,7 +10,7 @@ import pytest
 from scipy import integrate, special
 
 from crmlib.clv import BetaGeoModel, ModifiedBetaGeoModel
-from crmlib.exceptions import ConvergenceWarning
+from crmlib.exceptions import ConvergenceError, ConvergenceWarning
 
 
 def test_mbgnbd_matches_lifetimes_modified_beta_geo_fitter(cdnow_summary):
@@ -58,10 +58,11 @@ def test_inputchecks_three_customers_warn_instead_of_reporting_convergence(cdnow
     with pytest.warns(ConvergenceWarning, match=r"ran off to the extreme.*not identified on these 3 customers.*Try"):
         m = ModifiedBetaGeoModel().fit(three)
     assert not m.convergence_.converged
-    # BG/NBD on the same customers: the same warning (a = 1.5e6, b = 1.4e7), never a silent "converged"
-    with pytest.warns(ConvergenceWarning, match=r"\['a', 'b'\] ran off to the extreme"):
-        bg = BetaGeoModel().fit(three)
-    assert not bg.convergence_.converged
+    # BG/NBD on the same customers runs off as far (a = 2.1e6, b = 2.0e7) without reaching the bound; its observed
+    # information is then not positive definite, and the fit is refused with the estimates named: never a silent
+    # "converged"
+    with pytest.raises(ConvergenceError, match=r"a=2\.\d+e\+06, b=1\.\d+e\+07\).*not identified on these data"):
+        BetaGeoModel().fit(three)
 
 
 def test_mbgnbd_overrides_only_the_dropout_chances(cdnow_summary):
