@@ -376,23 +376,16 @@ def _consistent(R: np.ndarray, W: np.ndarray, spec: _Spec) -> tuple[np.ndarray, 
 def _blas_controller():
     """threadpoolctl's view of the loaded BLAS libraries, found once per process (finding them reads the
     process's memory map: about 5 ms, as long as the product it would limit)."""
-    import importlib
+    from threadpoolctl import ThreadpoolController
 
-    module = importlib.import_module("threadpoolctl")
-    return module.ThreadpoolController() if hasattr(module, "ThreadpoolController") else module  # < 3.0: per call
+    return ThreadpoolController()
 
 
 def _one_blas_thread():
     """A context in which BLAS runs one thread. The batched engine's matrix products are small or come one after
     another; on a 2-core machine shared with other processes OpenBLAS's second thread mostly waits for the first
-    (the (250, 344) x (344, 496) product of :func:`_corr_stack` took 12-27 ms with two threads, 2.5 ms with one).
-
-    threadpoolctl comes with scikit-learn (a dependency of crmlib); it ships no type information,
-    hence the import by name."""
-    found = _blas_controller()
-    if hasattr(found, "limit"):
-        return found.limit(limits=1, user_api="blas")
-    return found.threadpool_limits(limits=1, user_api="blas")
+    (the (250, 344) x (344, 496) product of :func:`_corr_stack` took 12-27 ms with two threads, 2.5 ms with one)."""
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _corr_stack(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
