@@ -270,18 +270,29 @@ def score_customers(
     """
     if spend_model is not None and margin_share is not None and discount_rate is not None:
         require_columns(data, ["monetary"], what="data")
+    columns = _score_arrays(
+        transaction_model, data, t, spend_model, horizon, margin_share, discount_rate, periods_per_year, pairs
+    )
+    return pd.DataFrame(columns, index=data.index, copy=False)
+
+
+def _score_arrays(
+    transaction_model, data, t, spend_model, horizon, margin_share, discount_rate, periods_per_year, pairs
+) -> dict[str, np.ndarray]:
+    """The score columns of :func:`score_customers` as arrays, in order (the engines build Arrow tables from them)."""
     opts = _options(transaction_model, data, t, spend_model, horizon, margin_share, discount_rate, periods_per_year)
     if not _by_pair(transaction_model):
         if pairs is not None:
             raise DataError("pairs is for BG/NBD, MBG/NBD and Pareto/NBD models (their values by (frequency, T))")
-        return _score_by_row(
+        frame = _score_by_row(
             transaction_model, data, t, spend_model, horizon, margin_share, discount_rate, periods_per_year
         )
+        return {c: frame[c].to_numpy() for c in frame.columns}
     x, tx, T, _ = _history(transaction_model, data)
     if opts["t"] is not None or opts["delta"] is not None:
         values = _row_values(transaction_model, pairs, x, T, opts)
     p_alive = transaction_model.probability_alive(x, tx, T)
-    out = pd.DataFrame({"p_alive": p_alive}, index=data.index)
+    out = {"p_alive": p_alive}
     if t is not None:
         out["expected_purchases"] = values["purchases"] * p_alive
     if spend_model is None:
@@ -300,7 +311,7 @@ def score_customers(
         dh = p_alive * values["dert_horizon"]
         out["dert_horizon"] = dh
         out["clv_horizon"] = margin * dh * spend
-    if not all(np.isfinite(out[c].to_numpy()).all() for c in ("dert", "expected_spend")):
+    if not (np.isfinite(dert).all() and np.isfinite(spend).all()):
         raise DataError("CLV is not finite for some customers; check that the spend model has q > 1")
     return out
 
@@ -415,11 +426,16 @@ def score_table(
         if len(distinct):
             options = {**options, "pairs": pair_values(transaction_model, distinct, **options)}
 
-    def score(frame: pd.DataFrame):
+    keys = ("t", "spend_model", "horizon", "margin_share", "discount_rate", "periods_per_year", "pairs")
+    unknown = set(options) - set(keys)
+    if unknown:
+        raise TypeError(f"score_table got unexpected options {sorted(unknown)}")
+    args = [options.get(k) for k in keys]
+
+    def score(frame: pd.DataFrame):  # score_customers' columns, as Arrow without a pandas frame between
         require_columns(frame, [customer_id], what="table")
-        scores = score_customers(transaction_model, frame, **options)
-        scores.insert(0, customer_id, frame[customer_id].to_numpy())
-        return pa.Table.from_pandas(scores, preserve_index=False)
+        columns = _score_arrays(transaction_model, frame, *args)
+        return pa.table({customer_id: frame[customer_id].to_numpy(), **columns})
 
     # batches are scored on a pool of threads (numpy releases the GIL), at most two a worker in flight,
     # and kept in the engine's order
