@@ -47,7 +47,6 @@ scale ``[min, max]`` to ``[0, 100]``.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +58,7 @@ from scipy import stats
 
 from .._checks import as_rng, check_count, check_level
 from ..exceptions import ConvergenceError, DataError, DataWarning
+from ._stacks import _corr_stack
 from .pathmodel import PathModelSpec, as_path_model
 
 __all__ = [
@@ -370,49 +370,6 @@ def _consistent(R: np.ndarray, W: np.ndarray, spec: _Spec) -> tuple[np.ndarray, 
     K = spec.K
     adj[..., np.arange(K), np.arange(K)] = 1.0
     return rho, adj, load
-
-
-@functools.cache
-def _blas_controller():
-    """threadpoolctl's view of the loaded BLAS libraries, found once per process (finding them reads the
-    process's memory map: about 5 ms, as long as the product it would limit)."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def _one_blas_thread():
-    """A context in which BLAS runs one thread. The batched engine's matrix products are small or come one after
-    another; on a 2-core machine shared with other processes OpenBLAS's second thread mostly waits for the first
-    (the (250, 344) x (344, 496) product of :func:`_corr_stack` took 12-27 ms with two threads, 2.5 ms with one)."""
-    return _blas_controller().limit(limits=1, user_api="blas")
-
-
-def _corr_stack(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Correlation matrices (divisor m - 1) of the row subsets X[idx[b]] (resamples or permutation groups of m
-    rows each), shape (B, p, p).
-
-    Computed from how often each row occurs in each subset (a (B, n) count matrix ``C``) rather than from the
-    gathered ``(B, m, p)`` rows: with ``Z`` the full-sample standardised items, the subset's cross products are
-    ``C @ (z_i z_j)`` over the p(p+1)/2 item pairs and its means ``C @ Z / m``, so the whole batch is two matrix
-    products (a rank-one correction removes the subset mean; ``Z`` is centred on the full sample, so the
-    correction is small and loses no digits: equal to the direct computation to 1e-14).
-    """
-    idx = np.asarray(idx)
-    B, m = idx.shape
-    n, p = X.shape
-    Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)  # correlations are unchanged by standardising each item
-    C = np.bincount((idx + (np.arange(B) * n)[:, None]).ravel(), minlength=B * n).reshape(B, n).astype(float)
-    iu, ju = np.triu_indices(p)
-    with _one_blas_thread():
-        cross = C @ (Z[:, iu] * Z[:, ju])  # (B, p(p+1)/2): sum over the subset's rows of z_i z_j
-        mean = C @ Z / m
-    S = np.empty((B, p, p))
-    S[:, iu, ju] = cross
-    S[:, ju, iu] = cross
-    S -= m * mean[:, :, None] * mean[:, None, :]
-    inv = 1.0 / np.sqrt(np.einsum("bii->bi", S))
-    return S * inv[:, :, None] * inv[:, None, :]
 
 
 def _scale_points(value, name: str, items: list[str], observed: np.ndarray) -> np.ndarray:
