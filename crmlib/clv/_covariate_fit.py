@@ -363,6 +363,18 @@ class _CovariateFitter(BaseFitter):
             )
         phi_nat = A @ phi
         theta = np.concatenate([np.exp(phi_nat[:n_base]), phi_nat[n_base:]])
+        own = self._slot_values(theta, self._design(arrays))  # every customer's own parameters
+        exploded = [n for (n, _, _, _), v in zip(self._slots, own) if not np.all((v > 1e-5) & (v < 1e5))]
+        if exploded:  # as the plain models do (BaseFitter): a boundary of the model, not an interior optimum
+            self.convergence_.converged = False
+            warnings.warn(
+                f"{type(self).__name__}: parameter(s) {exploded} of some customers ran off to the extreme "
+                f"({', '.join(f'{n}={v:.4g}' for n, v in zip(self.param_names, theta))}): the likelihood keeps rising "
+                "towards a boundary of the model (e.g. hardly anyone drops out), so these estimates and the "
+                "coefficients that move them are not identified. Try a simpler model or fewer dropout covariates.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         D = np.concatenate([theta[:n_base], np.ones(k - n_base)])
         cov = (A @ cov_std @ A.T) * np.outer(D, D)
         self._set_estimates(theta, cov, -float(res.fun) * float(weight.sum()))
