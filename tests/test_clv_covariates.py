@@ -504,3 +504,53 @@ def test_inputchecks_a_dropout_that_runs_off_warns():
     with pytest.warns(ConvergenceWarning, match="ran off to the extreme"):
         model = BetaGeoCovariateModel(purchase_covariates=["z1"], dropout_covariates=["z2"]).fit(data)
     assert not model.convergence_.converged
+
+
+def test_consistency_a_shared_covariate_is_the_unshared_model_with_equal_coefficients(pnbd_fit, tmp_path):
+    """``shared_covariates``: one coefficient moves alpha and beta (CLVTools' names.cov.constr); its log-likelihood
+    is the unshared model's with the two coefficients equal, and it is nested in it (LR test with df 1)."""
+    full, _, data = pnbd_fit
+    kw = dict(purchase_covariates=["z1", "z2"], dropout_covariates=["z1"])
+    shared = ParetoNBDCovariateModel(shared_covariates=["z1"], **kw)
+    assert shared.param_names == ("r", "alpha", "s", "beta", "purchase and dropout: z1", "purchase: z2")
+    p = pd.Series([0.55, 10.0, 0.6, 12.0, 0.45, -0.3], index=shared.param_names)
+    same = pd.Series([0.55, 10.0, 0.6, 12.0, 0.45, -0.3, 0.45], index=full.param_names)
+    np.testing.assert_allclose(shared.loglik(data, p), full.loglik(data, same), rtol=1e-13)
+    shared.fit(data)
+    lr = full.likelihood_ratio_test(shared)
+    assert lr["df"] == 1 and lr["null_log_likelihood"] == shared.log_likelihood_
+    assert lr["statistic"] == pytest.approx(2 * (full.log_likelihood_ - shared.log_likelihood_), rel=1e-12)
+    assert shared.log_likelihood_ <= full.log_likelihood_ + 1e-6
+    eff = shared.effects()
+    assert eff.loc[("purchase", "z1"), "ratio"] == eff.loc[("dropout", "z1"), "ratio"]
+    shared.save(tmp_path / "shared.json")
+    back = load_model(tmp_path / "shared.json")
+    assert back.param_names == shared.param_names
+    np.testing.assert_allclose(back.probability_alive(data), shared.probability_alive(data), rtol=1e-12)
+
+
+def test_correctness_shared_covariate_recovers_a_known_common_coefficient():
+    """Customers whose purchase and dropout scales move with one coefficient (0.4 on z1): the shared model
+    recovers it within 3 standard errors, and the LR test against the unshared model does not reject (5%)."""
+    kw = dict(purchase_covariates=["z1", "z2"], dropout_covariates=["z1"])
+    shared = ParetoNBDCovariateModel(shared_covariates=["z1"], **kw)
+    truth = pd.Series([0.55, 10.0, 0.6, 12.0, 0.4, -0.3], index=shared.param_names)
+    z = _covariates(2500, 21)
+    own = shared.customer_params(z, truth)
+    sim = simulate_pareto_nbd(2500, 40.0, 0.55, own["alpha"], 0.6, own["beta"], seed=121)
+    data = pd.concat([sim[["frequency", "recency", "T"]], z], axis=1)
+    shared.fit(data)
+    assert np.all(np.abs((shared.params_ - truth) / shared.standard_errors_) < 3)
+    full = ParetoNBDCovariateModel(**kw).fit(data)
+    assert full.likelihood_ratio_test(shared)["p_value"] > 0.05
+
+
+def test_inputchecks_shared_covariates_and_restricted_models(bg_fit, pnbd_fit):
+    with pytest.raises(DataError, match=r"shared_covariates \['z2'\] must be among both"):
+        ParetoNBDCovariateModel(purchase_covariates=["z1", "z2"], dropout_covariates=["z1"], shared_covariates=["z2"])
+    with pytest.raises(DataError, match="BetaGeoCovariateModel does not take shared_covariates"):
+        BetaGeoCovariateModel(purchase_covariates=["z1"], dropout_covariates=["z1"], shared_covariates=["z1"])
+    with pytest.raises(DataError, match="restricted must be a ParetoNBDCovariateModel fitted to the same customers"):
+        pnbd_fit[0].likelihood_ratio_test(bg_fit[0])
+    with pytest.raises(DataError, match="the restricted model must have fewer"):
+        pnbd_fit[0].likelihood_ratio_test(pnbd_fit[0])

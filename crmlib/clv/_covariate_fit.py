@@ -81,20 +81,50 @@ class _CovariateFitter(BaseFitter):
     _analytic_gradient = True
 
     def __init__(
-        self, *, purchase_covariates: Sequence[str] = (), dropout_covariates: Sequence[str] = (), **kwargs: Any
+        self,
+        *,
+        purchase_covariates: Sequence[str] = (),
+        dropout_covariates: Sequence[str] = (),
+        shared_covariates: Sequence[str] = (),
+        **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.purchase_covariates = _names(purchase_covariates, "purchase_covariates")
         self.dropout_covariates = _names(dropout_covariates, "dropout_covariates")
+        self.shared_covariates = _names(shared_covariates, "shared_covariates")
         if not (self.purchase_covariates or self.dropout_covariates):
             raise DataError(
                 f"{type(self).__name__} needs purchase_covariates or dropout_covariates (column names); without "
                 f"covariates fit {self._plain.__name__}"
             )
+        odd = [
+            c for c in self.shared_covariates if c not in self.purchase_covariates or c not in self.dropout_covariates
+        ]
+        if odd:
+            raise DataError(
+                f"shared_covariates {odd} must be among both purchase_covariates and dropout_covariates: a shared "
+                "covariate has one coefficient for both processes"
+            )
+        if self.shared_covariates and not self._can_share:
+            raise DataError(
+                f"{type(self).__name__} does not take shared_covariates: its dropout has two coefficients per "
+                "covariate (a and b), so 'the same effect on both processes' has no single meaning"
+            )
         names = [slot[0] for slot in self._slots]
+        position: dict[tuple[str, str], int] = {}
+        self._coefficient_index: list[np.ndarray] = []
         for _, cset, _, label in self._slots:
-            names += [f"{label}: {c}" for c in self._set(cset)]
+            idx = []
+            for c in self._set(cset):
+                key = ("purchase and dropout", c) if c in self.shared_covariates else (label, c)
+                if key not in position:
+                    position[key] = len(names)
+                    names.append(f"{key[0]}: {c}")
+                idx.append(position[key])
+            self._coefficient_index.append(np.array(idx, dtype=np.int64))
         self.param_names = tuple(names)
+
+    _can_share = True  # one coefficient per covariate and process (Pareto/NBD); BG/NBD's dropout has two
 
     def _set(self, cset: str | None) -> tuple[str, ...]:
         return {"purchase": self.purchase_covariates, "dropout": self.dropout_covariates}.get(cset or "", ())
@@ -104,13 +134,9 @@ class _CovariateFitter(BaseFitter):
         return tuple(dict.fromkeys(self.purchase_covariates + self.dropout_covariates))
 
     def _blocks(self) -> list[np.ndarray]:
-        """For each slot, the positions of its coefficients in the parameter vector."""
-        out, pos = [], len(self._slots)
-        for _, cset, _, _ in self._slots:
-            m = len(self._set(cset))
-            out.append(np.arange(pos, pos + m))
-            pos += m
-        return out
+        """For each slot, the positions of its coefficients in the parameter vector (a shared covariate's
+        coefficient sits at one position for both processes)."""
+        return self._coefficient_index
 
     # ------------------------------------------------------------------ data
     def _prepare(self, data: pd.DataFrame, fitting: bool = False) -> Prepared:
@@ -186,13 +212,13 @@ class _CovariateFitter(BaseFitter):
         return out
 
     def _phi_grad(self, h: np.ndarray, weight: np.ndarray, std: list[np.ndarray | None]) -> np.ndarray:
-        grad = np.empty(len(self.param_names))
+        grad = np.zeros(len(self.param_names))
         for k, ((_, _, sign, _), idx) in enumerate(zip(self._slots, self._blocks())):
             wh = weight * h[:, k]
             grad[k] = wh.sum()
             Z = std[k]
             if Z is not None:
-                grad[idx] = sign * (Z.T @ wh)
+                grad[idx] += sign * (Z.T @ wh)  # a shared coefficient gathers both processes' parts
         return grad
 
     def _phi_hessian(self, phi, cache, weight, std, forward: bool = False) -> np.ndarray:
@@ -486,7 +512,8 @@ class _CovariateFitter(BaseFitter):
             for c in columns:
                 vec = np.zeros(len(names))
                 for label, coef in parts.items():
-                    vec[names.index(f"{label}: {c}")] = coef
+                    name = f"purchase and dropout: {c}" if c in self.shared_covariates else f"{label}: {c}"
+                    vec[names.index(name)] += coef
                 est, se = float(vec @ theta), float(np.sqrt(vec @ V @ vec))
                 p = float(2 * stats.norm.sf(abs(est) / se))
                 rows.append((what, np.exp(est), np.exp(est - z * se), np.exp(est + z * se), p))
@@ -499,19 +526,41 @@ class _CovariateFitter(BaseFitter):
         out.attrs["level"] = self.level
         return out
 
-    def likelihood_ratio_test(self) -> pd.Series:
+    def likelihood_ratio_test(self, restricted: _CovariateFitter | None = None) -> pd.Series:
         """Likelihood-ratio test of the covariates against the plain model fitted to the same customers.
 
         ``statistic = 2 (LL_covariates - LL_plain)``, chi-square with ``df`` = the number of coefficients
         (Wilks 1938); ``p_value`` its upper tail. Both log-likelihoods are sums over customers.
+
+        Parameters
+        ----------
+        restricted : instead of the plain model, a covariate model nested in this one fitted to the same
+            customers (fewer coefficients: covariates left out, or ``shared_covariates``); ``df`` is the
+            difference in the number of parameters.
         """
         self._check_fitted()
         df = len(self.param_names) - len(self._slots)
-        stat = max(2.0 * (self.log_likelihood_ - self.null_log_likelihood_), 0.0)
+        null = self.null_log_likelihood_
+        if restricted is not None:
+            if not isinstance(restricted, _CovariateFitter) or not hasattr(restricted, "params_"):
+                raise DataError("restricted must be a fitted covariate model of the same family")
+            if type(restricted) is not type(self) or restricted.n_customers_ != self.n_customers_:
+                raise DataError(
+                    f"restricted must be a {type(self).__name__} fitted to the same customers "
+                    f"({self.n_customers_:,.0f}); got a {type(restricted).__name__} on {restricted.n_customers_:,.0f}"
+                )
+            df = len(self.param_names) - len(restricted.param_names)
+            if df <= 0:
+                raise DataError(
+                    f"restricted has {len(restricted.param_names)} parameters, this model {len(self.param_names)}: "
+                    "the restricted model must have fewer"
+                )
+            null = restricted.log_likelihood_
+        stat = max(2.0 * (self.log_likelihood_ - null), 0.0)
         return pd.Series(
             {
                 "log_likelihood": self.log_likelihood_,
-                "null_log_likelihood": self.null_log_likelihood_,
+                "null_log_likelihood": null,
                 "statistic": stat,
                 "df": float(df),
                 "p_value": float(stats.chi2.sf(stat, df)),

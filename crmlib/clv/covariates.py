@@ -4,7 +4,8 @@ What is implemented (Fader & Hardie 2007, note 019; the form CLVTools fits as "s
 ----------------------------------------------------------------------------------------------------
 Each customer ``i`` has covariates fixed over the observation: ``z_i`` for the purchase process
 (``purchase_covariates``) and ``w_i`` for the dropout process (``dropout_covariates``; the two sets may
-differ, overlap or be equal). The covariates move the *scale* parameters of the mixing distributions,
+differ, overlap or be equal; in the Pareto/NBD a covariate of both may have one coefficient for both,
+``shared_covariates``, as CLVTools' constraint). The covariates move the *scale* parameters of the mixing distributions,
 so that a customer's own model is the plain model with its own parameters:
 
 (1) purchase process, both models: ``alpha_i = alpha0 exp(-gamma_purchase' z_i)``; the purchase rate
@@ -114,6 +115,7 @@ class BetaGeoCovariateModel(_CovariateFitter):
     """
 
     _plain = BetaGeoModel
+    _can_share = False
     _dropout_measure = ("odds of the mean dropout probability", {"dropout a": 1.0, "dropout b": -1.0})
     _slots = (
         ("r", None, 1, ""),
@@ -218,6 +220,9 @@ class ParetoNBDCovariateModel(_CovariateFitter):
     ----------
     purchase_covariates, dropout_covariates : columns of the summary that move the purchase and the
         dropout rates' scale parameters.
+    shared_covariates : covariates of both lists with one coefficient for both processes
+        (``"purchase and dropout: <column>"``; CLVTools' ``names.cov.constr``); test it against the unshared
+        model with ``unshared.likelihood_ratio_test(shared)``.
     **kwargs : the fitting settings of :class:`~crmlib.clv._base.BaseFitter`.
     """
 
