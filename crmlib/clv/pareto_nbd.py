@@ -174,7 +174,8 @@ class ParetoNBDModel(PurchaseFitter):
         return np.array([0.5, 0.5 / max(rate, 1e-6), 0.5, 0.5 * tbar])
 
     def _cache(self, arrays):
-        ux, ix = np.unique(arrays["x"], return_inverse=True)
+        ix, ux = pd.factorize(arrays["x"])  # by hashing: np.unique sorts (0.16 s a million rows)
+        ux = np.asarray(ux, float)
         x, tx, T = arrays["x"], arrays["tx"], arrays["T"]
         # the death integral from t_x to T is the tail from t_x less the tail from T: both are tails
         # int_{t0}^inf of a frequency x, computed once per distinct (x, t0) (a few thousand for a million customers)
