@@ -16,6 +16,14 @@ Because both call :func:`score_customers` on batches, a score does not depend on
 the batch: the tests compare DuckDB and Spark (``local[2]``) with the in-memory result to 1e-12.
 A model can come from :func:`crmlib.clv.load_model`, so a base is scored without the training data.
 
+For BG/NBD, MBG/NBD and Pareto/NBD, a customer alive at ``T`` after ``x`` repeat purchases has a
+posterior that depends on ``(x, T)`` only, so every score is the row's closed-form P(alive) times a
+value of its ``(frequency, T)`` pair. Both engines first run ``SELECT DISTINCT frequency, T`` (tens of
+thousands of pairs for millions of customers on a daily grid), compute the pair values once
+(:func:`pair_values`) and pass them with every batch (``score_customers(..., pairs=...)``); the
+values of a pair do not depend on the other pairs, so the scores are those of the in-memory route to
+the last digit. Each batch of :func:`score_table` is scored on a pool of threads.
+
 References
 ----------
 Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value curves for customer
