@@ -16,17 +16,19 @@ so that a customer's own model is the plain model with its own parameters:
 (3) dropout, BG/NBD: ``a_i = a0 exp(gamma_a' w_i)`` and ``b_i = b0 exp(gamma_b' w_i)``, one coefficient
     of each covariate on each shape parameter of the beta distribution of the dropout probability
     ``p_i``; its mean ``a_i / (a_i + b_i)`` rises with ``gamma_a - gamma_b`` (the log-odds of the mean
-    move by ``(gamma_a - gamma_b)' w``). CLVTools constrains ``gamma_a = gamma_b`` (mean unchanged,
-    only the spread moves); crmlib estimates both, which contains that model as a special case;
+    move by ``(gamma_a - gamma_b)' w``). Two coefficients, so that a covariate can move the mean
+    dropout probability; CLVTools constrains ``gamma_a = gamma_b`` (mean unchanged, only the spread
+    moves), a special case of this form (pass equal coefficients to compare);
 (4) the likelihood of customer ``i`` is the plain model's with these parameters: BG/NBD, Fader,
-    Hardie & Lee (2005) eq. (6); Pareto/NBD, Fader & Hardie (2005, note 009) eq. (19), evaluated as in
+    Hardie & Lee (2005) eq. (6); Pareto/NBD, Fader & Hardie (2005, note 009) section 3, evaluated as in
     :mod:`crmlib.clv.pareto_nbd` (death integral by quadrature, no ``hyp2f1``).
 
-The exp(-gamma'z) scale convention on ``alpha`` and ``beta`` is the note's and CLVTools' (CLVTools'
-``pnbd_staticcov_*`` and ``bgnbd_staticcov_*`` functions; its BG/NBD uses ``a_i = a0 exp(gamma_life' w_i)``,
-``b_i = b0 exp(gamma_life' w_i)``). With every coefficient zero, or every covariate zero, the model is
-the plain one (``alpha0`` is the scale at ``z = 0``). The note's own equation numbers could not be
-checked here (its PDF is not in the reference store); (1)-(4) are this module's numbering.
+The exp(-gamma'z) convention on ``alpha`` and ``beta`` and exp(+gamma'w) on ``a`` and ``b`` are CLVTools'
+(its ``pnbd_staticcov_*`` and ``bgnbd_staticcov_*`` functions, whose documentation cites the note), and
+CLVTools' recorded outputs on its apparel data are reproduced to 1e-12 (``tests/test_clv_covariates.py``,
+``benchmarks/README.md``). With every coefficient zero, or every covariate zero, the model is the plain
+one (``alpha0`` is the scale at ``z = 0``). The note's own equation numbers could not be checked here
+(its PDF is not in the reference store): (1)-(4) are this module's numbering.
 
 Estimation
 ----------
@@ -36,13 +38,16 @@ coefficient zero, and works on ``(log r, log alpha0, log a0, log b0, gamma...)``
 analytic: the plain models' per-customer gradients (:mod:`crmlib.clv.bgnbd`,
 :mod:`crmlib.clv.pareto_nbd`) with respect to each customer's own parameters, chained through (1)-(3).
 Standard errors come from the observed information: the per-customer Hessians with respect to the
-customers' own four log-parameters (central differences of the analytic gradient) are assembled
+customers' own four log-parameters (central differences of the analytic gradient; forward differences
+on data of more than ``warm_start_rows`` distinct rows) are assembled
 through the same linear map, so the cost does not grow with the number of covariates. Identical
 customers (same history and covariates) are pooled into weighted rows; on large data a seeded sample
 is fitted first (as in :class:`~crmlib.clv._base.BaseFitter`).
 
 :meth:`likelihood_ratio_test` compares the fit with the plain model fitted to the same customers
-(chi-square with as many degrees of freedom as coefficients). Predictions take a summary with the
+(chi-square with as many degrees of freedom as coefficients), or with a nested covariate model.
+:meth:`effects` gives each coefficient as a ratio (purchase rate, mean dropout rate, odds of the mean
+dropout probability). Predictions take a summary with the
 covariate columns (per customer: P(alive), expected purchases, DERT and its finite-horizon twin
 :meth:`discounted_purchases`, the customers' own parameters);
 :meth:`at` gives the plain model of one covariate profile, which has every prediction of
