@@ -418,7 +418,8 @@ def score_table(
     customer_id : the column that identifies the customer; it leads the result.
     batch_rows : rows read and scored at once (memory about 200 bytes a row).
     options : ``t``, ``spend_model``, ``horizon``, ``margin_share``, ``discount_rate``,
-        ``periods_per_year`` of :func:`score_customers`.
+        ``periods_per_year`` and ``pairs`` of :func:`score_customers`; without ``pairs`` (BG/NBD, MBG/NBD,
+        Pareto/NBD) the engine's ``SELECT DISTINCT frequency, T`` gives them (:func:`pair_values`).
 
     Returns
     -------
@@ -469,7 +470,7 @@ def score_spark(frame: Any, transaction_model: PurchaseFitter, *, customer_id: s
     frame : a ``pyspark.sql.DataFrame`` with the summary's columns and ``customer_id``.
     transaction_model : a fitted or loaded purchase model (sent to the executors with the function).
     customer_id : the column that identifies the customer; its Spark type is kept.
-    options : as :func:`score_table`.
+    options : as :func:`score_table` (the distinct pairs by a Spark ``distinct()``, sent with the function).
 
     Returns
     -------
