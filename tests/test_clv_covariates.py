@@ -488,11 +488,16 @@ def test_correctness_bgnbd_covariates_match_clvtools_with_equal_dropout_coeffici
     """CLVTools' BG/NBD moves a and b with one coefficient (a_i = a0 exp(gamma'w), b_i = b0 exp(gamma'w)): crmlib's
     with gamma_a = gamma_b gives its log-likelihood per customer (its MLE: r 0.6662, alpha 38.19, a 4603, b 33985)."""
     rows = CLVTOOLS_CUSTOMERS
-    model = BetaGeoCovariateModel(purchase_covariates=["Gender", "Channel"], dropout_covariates=["Gender", "Channel"])
+    kw = dict(purchase_covariates=["Gender", "Channel"], dropout_covariates=["Gender", "Channel"])
     life = [-1.390294175239601, -7.7785055111844654]
     base = [0.66624310391411712, 38.190864634202477, 4603.0506213699791, 33985.170841703461]
-    params = pd.Series(base + [0.4612080504904093, 0.56782898533329018] + life + life, index=model.param_names)
+    trans = [0.4612080504904093, 0.56782898533329018]
+    model = BetaGeoCovariateModel(**kw)
+    params = pd.Series(base + trans + life + life, index=model.param_names)
     np.testing.assert_allclose(model.loglik(rows, params), rows["ll_bgnbd"], rtol=1e-10)  # a, b in the thousands
+    equal = BetaGeoCovariateModel(equal_dropout_coefficients=True, **kw)  # CLVTools' own parameterisation
+    params = pd.Series(base + trans + life, index=equal.param_names)
+    np.testing.assert_allclose(equal.loglik(rows, params), rows["ll_bgnbd"], rtol=1e-10)
 
 
 def test_inputchecks_a_dropout_that_runs_off_warns():
@@ -554,3 +559,29 @@ def test_inputchecks_shared_covariates_and_restricted_models(bg_fit, pnbd_fit):
         pnbd_fit[0].likelihood_ratio_test(bg_fit[0])
     with pytest.raises(DataError, match="the restricted model must have fewer"):
         pnbd_fit[0].likelihood_ratio_test(pnbd_fit[0])
+
+
+def test_consistency_equal_dropout_coefficients_are_clvtools_bgnbd_form(bg_fit, tmp_path):
+    """``equal_dropout_coefficients``: one coefficient moves a and b alike (CLVTools' BG/NBD); its log-likelihood
+    is the separate model's with gamma_a = gamma_b, it is nested in it, and it round-trips through save/load."""
+    full, _, data = bg_fit
+    kw = dict(purchase_covariates=["z1", "z2"], dropout_covariates=["z1"])
+    equal = BetaGeoCovariateModel(equal_dropout_coefficients=True, **kw)
+    assert equal.param_names == ("r", "alpha", "a", "b", "purchase: z1", "purchase: z2", "dropout: z1")
+    p = pd.Series([0.5, 5.0, 0.8, 2.5, 0.4, -0.3, 0.2], index=equal.param_names)
+    same = pd.Series([0.5, 5.0, 0.8, 2.5, 0.4, -0.3, 0.2, 0.2], index=full.param_names)
+    np.testing.assert_allclose(equal.loglik(data, p), full.loglik(data, same), rtol=1e-13)
+    equal.fit(data)
+    lr = full.likelihood_ratio_test(equal)
+    assert lr["df"] == 1 and lr["statistic"] == pytest.approx(2 * (full.log_likelihood_ - equal.log_likelihood_))
+    assert lr["p_value"] < 0.01  # the simulated coefficients on a and b differ (0.5 and -0.2)
+    eff = equal.effects().loc[("dropout", "z1")]
+    assert eff["measure"].startswith("a + b") and eff["ratio"] == pytest.approx(np.exp(equal.params_["dropout: z1"]))
+    equal.save(tmp_path / "equal.json")
+    back = load_model(tmp_path / "equal.json")
+    assert back.equal_dropout_coefficients and back.param_names == equal.param_names
+    np.testing.assert_allclose(
+        back.dert(data, discount_rate=0.1, periods_per_year=52),
+        equal.dert(data, discount_rate=0.1, periods_per_year=52),
+        rtol=1e-12,
+    )

@@ -76,7 +76,6 @@ class _CovariateFitter(BaseFitter):
     """
 
     _plain: type[PurchaseFitter]
-    _dropout_measure: tuple[str, dict[str, float]]  # what a dropout ratio multiplies; its log as a sum of coefficients
     _slots: tuple[tuple[str, str | None, int, str], ...]  # (parameter, covariate set, sign, label of the gammas)
     _analytic_gradient = True
 
@@ -113,10 +112,12 @@ class _CovariateFitter(BaseFitter):
         names = [slot[0] for slot in self._slots]
         position: dict[tuple[str, str], int] = {}
         self._coefficient_index: list[np.ndarray] = []
+        self._coefficient_names: dict[tuple[str, str], str] = {}  # (slot label, covariate) -> parameter name
         for _, cset, _, label in self._slots:
             idx = []
             for c in self._set(cset):
-                key = ("purchase and dropout", c) if c in self.shared_covariates else (label, c)
+                key = self._coefficient_key(label, c)
+                self._coefficient_names[(label, c)] = f"{key[0]}: {c}"
                 if key not in position:
                     position[key] = len(names)
                     names.append(f"{key[0]}: {c}")
@@ -125,6 +126,14 @@ class _CovariateFitter(BaseFitter):
         self.param_names = tuple(names)
 
     _can_share = True  # one coefficient per covariate and process (Pareto/NBD); BG/NBD's dropout has two
+
+    def _dropout_measure(self) -> tuple[str, dict[str, float]]:
+        """What a dropout ratio of :meth:`effects` multiplies, and its log as a sum of coefficients by slot label."""
+        raise NotImplementedError
+
+    def _coefficient_key(self, label: str, covariate: str) -> tuple[str, str]:
+        """The coefficient a slot's covariate uses: its own, or one shared with other slots (same key)."""
+        return ("purchase and dropout", covariate) if covariate in self.shared_covariates else (label, covariate)
 
     def _set(self, cset: str | None) -> tuple[str, ...]:
         return {"purchase": self.purchase_covariates, "dropout": self.dropout_covariates}.get(cset or "", ())
@@ -503,7 +512,7 @@ class _CovariateFitter(BaseFitter):
         names = list(self.param_names)
         theta, V = self.params_.to_numpy(), self.variance_matrix_.to_numpy()
         z = stats.norm.ppf(0.5 + self.level / 2)
-        measure, terms = self._dropout_measure
+        measure, terms = self._dropout_measure()
         rows, index = [], []
         for process, columns, what, parts in (
             ("purchase", self.purchase_covariates, "expected purchase rate", {"purchase": 1.0}),
@@ -512,8 +521,7 @@ class _CovariateFitter(BaseFitter):
             for c in columns:
                 vec = np.zeros(len(names))
                 for label, coef in parts.items():
-                    name = f"purchase and dropout: {c}" if c in self.shared_covariates else f"{label}: {c}"
-                    vec[names.index(name)] += coef
+                    vec[names.index(self._coefficient_names[(label, c)])] += coef
                 est, se = float(vec @ theta), float(np.sqrt(vec @ V @ vec))
                 p = float(2 * stats.norm.sf(abs(est) / se))
                 rows.append((what, np.exp(est), np.exp(est - z * se), np.exp(est + z * se), p))

@@ -18,7 +18,8 @@ so that a customer's own model is the plain model with its own parameters:
     ``p_i``; its mean ``a_i / (a_i + b_i)`` rises with ``gamma_a - gamma_b`` (the log-odds of the mean
     move by ``(gamma_a - gamma_b)' w``). Two coefficients, so that a covariate can move the mean
     dropout probability; CLVTools constrains ``gamma_a = gamma_b`` (mean unchanged, only the spread
-    moves), a special case of this form (pass equal coefficients to compare);
+    moves), a special case of this form (``equal_dropout_coefficients=True``; the likelihood-ratio test
+    between the two asks whether a covariate moves the mean);
 (4) the likelihood of customer ``i`` is the plain model's with these parameters: BG/NBD, Fader,
     Hardie & Lee (2005) eq. (6); Pareto/NBD, Fader & Hardie (2005, note 009) section 3, evaluated as in
     :mod:`crmlib.clv.pareto_nbd` (death integral by quadrature, no ``hyp2f1``).
@@ -111,6 +112,9 @@ class BetaGeoCovariateModel(_CovariateFitter):
     ----------
     purchase_covariates, dropout_covariates : columns of the summary that move the purchase rate's
         scale and the dropout probability's beta parameters.
+    equal_dropout_coefficients : one coefficient per dropout covariate on both ``a`` and ``b``
+        (``"dropout: <column>"``; CLVTools' BG/NBD form: the mean dropout probability stays, its spread
+        moves); ``separate.likelihood_ratio_test(equal)`` tests whether a covariate moves the mean.
     **kwargs : the fitting settings of :class:`~crmlib.clv._base.BaseFitter`.
 
     Example
@@ -121,7 +125,21 @@ class BetaGeoCovariateModel(_CovariateFitter):
 
     _plain = BetaGeoModel
     _can_share = False
-    _dropout_measure = ("odds of the mean dropout probability", {"dropout a": 1.0, "dropout b": -1.0})
+
+    def __init__(self, *, equal_dropout_coefficients: bool = False, **kwargs: Any):
+        self.equal_dropout_coefficients = bool(equal_dropout_coefficients)  # read while the names are made
+        super().__init__(**kwargs)
+
+    def _coefficient_key(self, label, covariate):
+        if self.equal_dropout_coefficients and label in ("dropout a", "dropout b"):
+            return ("dropout", covariate)
+        return super()._coefficient_key(label, covariate)
+
+    def _dropout_measure(self):
+        if self.equal_dropout_coefficients:  # a and b scaled alike: a + b, the concentration of p, moves
+            return ("a + b (concentration of the dropout probability)", {"dropout a": 1.0})
+        return ("odds of the mean dropout probability", {"dropout a": 1.0, "dropout b": -1.0})
+
     _slots = (
         ("r", None, 1, ""),
         ("alpha", "purchase", -1, "purchase"),
@@ -232,7 +250,10 @@ class ParetoNBDCovariateModel(_CovariateFitter):
     """
 
     _plain = ParetoNBDModel
-    _dropout_measure = ("mean dropout rate", {"dropout": 1.0})
+
+    def _dropout_measure(self):
+        return ("mean dropout rate", {"dropout": 1.0})
+
     _slots = (
         ("r", None, 1, ""),
         ("alpha", "purchase", -1, "purchase"),

@@ -164,10 +164,11 @@ def _decode(item: dict[str, Any]) -> Any:
 
 
 def _settings(model: BaseFitter) -> dict[str, Any]:
-    """The keyword settings of the model's ``__init__`` (its own and :class:`BaseFitter`'s), by name."""
+    """The keyword settings of the model's ``__init__`` and of its base classes' (down to :class:`BaseFitter`)."""
     names = [
         p.name
-        for cls in (type(model), BaseFitter)
+        for cls in type(model).__mro__
+        if isinstance(cls, type) and issubclass(cls, BaseFitter) and "__init__" in vars(cls)
         for p in inspect.signature(cls.__init__).parameters.values()
         if p.kind is p.KEYWORD_ONLY
     ]
