@@ -17,54 +17,17 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
-from pandas.api import types as ptypes
 from scipy import optimize, stats
 
-from .._checks import as_rng, check_count, check_nonnegative, require_columns, rows_text
+from .._checks import as_rng, check_count, check_nonnegative
 from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
 from ..spec import SummarySpec
 from ._base import BaseFitter, ConvergenceReport, Prepared, PurchaseFitter, interval_frame
-from ._data import prepare_rft
+from ._data import covariate_matrix, covariate_names, prepare_rft
 from ._rates import continuous_rate
 
 _GAMMA_BOUND = 30.0  # coefficients of the standardised covariates in [-30, 30]
 _LOG_BOUND = 25.0
-
-
-def _names(value: Any, what: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = (value,)
-    names = tuple(value)
-    if not all(isinstance(n, str) and n for n in names):
-        raise DataError(f"{what} must be column names (text), got {value!r}")
-    if len(set(names)) != len(names):
-        raise DataError(f"{what} names a column twice: {list(names)}")
-    return names
-
-
-def _covariate_matrix(data: pd.DataFrame, names: Sequence[str], *, fitting: bool) -> np.ndarray:
-    """The named columns of ``data`` as a float matrix; DataError naming the column at fault."""
-    require_columns(data, names, what="data")
-    out = np.empty((len(data), len(names)))
-    for j, name in enumerate(names):
-        col = data[name]
-        if not (ptypes.is_numeric_dtype(col) or ptypes.is_bool_dtype(col)):
-            raise DataError(
-                f"covariate column {name!r} is not numeric (dtype {col.dtype}); code a category as 0/1 columns"
-            )
-        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        bad = ~np.isfinite(values)
-        if bad.any():
-            raise DataError(f"covariate column {name!r} is missing or not finite in {rows_text(bad, data.index)}")
-        if fitting and np.ptp(values) == 0:
-            raise DataError(
-                f"covariate column {name!r} is constant ({values[0]:g} for every customer): its coefficient is not "
-                "identified (the scale parameter absorbs it); leave it out"
-            )
-        out[:, j] = values
-    return out
 
 
 class _CovariateFitter(BaseFitter):
@@ -88,9 +51,9 @@ class _CovariateFitter(BaseFitter):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        self.purchase_covariates = _names(purchase_covariates, "purchase_covariates")
-        self.dropout_covariates = _names(dropout_covariates, "dropout_covariates")
-        self.shared_covariates = _names(shared_covariates, "shared_covariates")
+        self.purchase_covariates = covariate_names(purchase_covariates, "purchase_covariates")
+        self.dropout_covariates = covariate_names(dropout_covariates, "dropout_covariates")
+        self.shared_covariates = covariate_names(shared_covariates, "shared_covariates")
         if not (self.purchase_covariates or self.dropout_covariates):
             raise DataError(
                 f"{type(self).__name__} needs purchase_covariates or dropout_covariates (column names); without "
@@ -150,7 +113,7 @@ class _CovariateFitter(BaseFitter):
     # ------------------------------------------------------------------ data
     def _prepare(self, data: pd.DataFrame, fitting: bool = False) -> Prepared:
         arrays, weight = prepare_rft(data)
-        Z = _covariate_matrix(data, self._columns, fitting=fitting)
+        Z = covariate_matrix(data, self._columns, fitting=fitting)
         arrays.update({f"z{j}": Z[:, j] for j in range(Z.shape[1])})
         return Prepared(arrays, weight)
 
@@ -601,7 +564,7 @@ class _CovariateFitter(BaseFitter):
         :func:`crmlib.clv.simulate.simulate_bgnbd`).
         """
         theta = self._theta(params)
-        Z = _covariate_matrix(data, self._columns, fitting=False)
+        Z = covariate_matrix(data, self._columns, fitting=False)
         cols = self._columns
         arrays = {f"z{j}": Z[:, j] for j in range(len(cols))}
         values = self._slot_values(theta, self._design(arrays))
@@ -613,7 +576,7 @@ class _CovariateFitter(BaseFitter):
     def _customers(self, data: pd.DataFrame, params: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any]]:
         arrays, _ = prepare_rft(data)
         theta = self._theta(params)
-        Z = _covariate_matrix(data, self._columns, fitting=False)
+        Z = covariate_matrix(data, self._columns, fitting=False)
         design = self._design({f"z{j}": Z[:, j] for j in range(Z.shape[1])})
         return arrays["x"], arrays["tx"], arrays["T"], self._slot_values(theta, design)  # numbers where no covariate
 

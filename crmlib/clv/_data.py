@@ -4,20 +4,30 @@ The argument checks themselves (naming rows, missing columns, seeds) are those
 of :mod:`crmlib._checks`; this module applies them to the tables of the CLV
 models: the ``frequency, recency, T`` summary of the continuous-time models
 (Fader, Hardie & Lee 2005, section 3) and the columns of the discrete-time,
-spend and validation tables.
+spend and validation tables, and the covariate columns of the covariate models (:mod:`crmlib.clv.covariates`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 
 from .._checks import check_nonnegative, require_columns, rows_text
 from ..exceptions import DataError
 
-__all__ = ["as_rft_arrays", "check_columns", "check_times", "distinct_rows", "prepare_rft"]
+__all__ = [
+    "as_rft_arrays",
+    "check_columns",
+    "check_times",
+    "covariate_matrix",
+    "covariate_names",
+    "distinct_rows",
+    "prepare_rft",
+]
 
 _KINDS = {
     "count": ("must hold non-negative integers; it does not", lambda v: (v < 0) | (v != np.floor(v))),
@@ -132,3 +142,40 @@ def distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
         out.append(np.asarray(uniq)[(first_codes // radix) % max(len(uniq), 1)])
         radix *= max(len(uniq), 1)
     return out, inverse
+
+
+def covariate_names(value: Any, what: str) -> tuple[str, ...]:
+    """Column names of a covariate model's setting (one name or several, each once); DataError otherwise."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = (value,)
+    names = tuple(value)
+    if not all(isinstance(n, str) and n for n in names):
+        raise DataError(f"{what} must be column names (text), got {value!r}")
+    if len(set(names)) != len(names):
+        raise DataError(f"{what} names a column twice: {list(names)}")
+    return names
+
+
+def covariate_matrix(data: pd.DataFrame, names: Sequence[str], *, fitting: bool) -> np.ndarray:
+    """The named columns of ``data`` as a float matrix; DataError naming the column at fault."""
+    require_columns(data, names, what="data")
+    out = np.empty((len(data), len(names)))
+    for j, name in enumerate(names):
+        col = data[name]
+        if not (ptypes.is_numeric_dtype(col) or ptypes.is_bool_dtype(col)):
+            raise DataError(
+                f"covariate column {name!r} is not numeric (dtype {col.dtype}); code a category as 0/1 columns"
+            )
+        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise DataError(f"covariate column {name!r} is missing or not finite in {rows_text(bad, data.index)}")
+        if fitting and np.ptp(values) == 0:
+            raise DataError(
+                f"covariate column {name!r} is constant ({values[0]:g} for every customer): its coefficient is not "
+                "identified (the scale parameter absorbs it); leave it out"
+            )
+        out[:, j] = values
+    return out

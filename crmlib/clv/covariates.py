@@ -76,8 +76,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ._covariate_fit import _covariate_matrix, _CovariateFitter
-from ._data import check_times, distinct_rows
+from ._covariate_fit import _CovariateFitter
+from ._data import check_times, covariate_matrix, distinct_rows
 from ._rates import continuous_rate
 from ._special import exp_power_mean
 from .bgnbd import BetaGeoModel, _bg_posterior_dert
@@ -280,7 +280,7 @@ class ParetoNBDCovariateModel(_CovariateFitter):
         return ParetoNBDModel()._parts(tuple(values), cache)[1]
 
     def _prepare_z(self, data):
-        Z = _covariate_matrix(data, self._columns, fitting=False)
+        Z = covariate_matrix(data, self._columns, fitting=False)
         return {f"z{j}": Z[:, j] for j in range(Z.shape[1])}
 
     def conditional_expected_purchases(self, t: Any, data: pd.DataFrame, params: Any = None) -> np.ndarray:
