@@ -143,6 +143,27 @@ def test_path_diagram_draws_every_construct_and_path(ecsi):
     assert f"{est['estimate']:.2f} [{est['lower']:.2f}, {est['upper']:.2f}]" in texts
 
 
+def test_path_diagram_labels_overlap_no_box_and_no_other_label():
+    # the extended corp_rep model: four exogenous constructs send crossing arrows to the same two targets, whose
+    # midpoints coincide; each label moves along its own arrow until it is clear (survey_hypotheses, Figure 1)
+    res = pls_path_model(load_corp_rep().data, "reputation_extended", n_boot=60, seed=2)
+    fig = plot_path_diagram(res)
+    ax = fig.axes[0]
+    boxes, labels = ax.texts[: len(res.measurement)], [t for t in ax.texts[len(res.measurement) :] if t.get_text()]
+    assert len(boxes) == len(res.measurement) and len(labels) == len(res.structure)
+    fig.canvas.draw()
+    texts = [*boxes, *labels]
+    extents = [t.get_bbox_patch().get_window_extent() for t in texts]  # the drawn boxes, pads included
+    for i in range(len(boxes), len(texts)):
+        for j in range(len(texts)):
+            assert j == i or not extents[i].overlaps(extents[j]), (texts[i].get_text(), texts[j].get_text())
+    pos = {c: np.array(t.get_position()) for c, t in zip(res.measurement, boxes)}
+    for (a, b), t in zip(res.structure, labels):  # every label sits on its own arrow
+        p, q, m = pos[a], pos[b], np.array(t.get_position())
+        u, v = q - p, m - p
+        assert abs(u[0] * v[1] - u[1] * v[0]) / np.linalg.norm(u) < 1e-9
+
+
 def test_layout_is_layered_unless_an_arrow_would_cross_a_construct():
     layered = path_layout(["A", "B", "C", "D"], [("A", "C"), ("B", "C"), ("C", "D")])
     assert layered == {"A": (0.0, 0.5), "B": (0.0, -0.5), "C": (1.0, 0.0), "D": (2.0, 0.0)}

@@ -10,7 +10,9 @@ grey one. This is the figure every PLS-SEM paper prints (Hair et al. 2022,
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -112,10 +114,17 @@ def plot_path_diagram(result: PLSResult, labels: Mapping[str, str] | None = None
     boxes = {}
     for c in names:
         r2 = result.r2.get(c)
-        box = text[c] if r2 is None or np.isnan(r2) else f"{text[c]}\nR² = {r2:.{digits}f}"
+        name = textwrap.fill(text[c], 22)  # long names on two lines leave the arrows room for their labels
+        box = name if r2 is None or np.isnan(r2) else f"{name}\nR² = {r2:.{digits}f}"
         boxes[c] = ax.text(*xy[c], box, ha="center", va="center", fontsize=8, zorder=3,
                 bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": PALETTE[0], "lw": 1.2})  # fmt: skip
+    xs = [p[0] for p in xy.values()]
+    ys = [p[1] for p in xy.values()]
+    ax.set_xlim(min(xs) - 1.4, max(xs) + 1.4)
+    ax.set_ylim(min(ys) - 1.0, max(ys) + 1.0)
+    taken = [b.get_window_extent().padded(6) for b in boxes.values()]  # labels keep off the boxes (and their pads)
     has_ci = "lower" in result.paths.columns
+    placing = []
     for r in result.paths.itertuples(index=False):
         a, b = r[0], r.to
         sig = bool(has_ci and (r.lower > 0 or r.upper < 0))
@@ -123,13 +132,41 @@ def plot_path_diagram(result: PLSResult, labels: Mapping[str, str] | None = None
         ax.annotate("", xy=xy[b], xytext=xy[a], zorder=1,
                     arrowprops={"arrowstyle": "-|>", "shrinkA": 3, "shrinkB": 3, **style,
                                 "patchA": boxes[a].get_bbox_patch(), "patchB": boxes[b].get_bbox_patch()})  # fmt: skip
-        (xa, ya), (xb, yb) = xy[a], xy[b]
         label = f"{r.estimate:.{digits}f}" + (f" [{r.lower:.{digits}f}, {r.upper:.{digits}f}]" if has_ci else "")
-        ax.text(xa + 0.5 * (xb - xa), ya + 0.5 * (yb - ya), label, ha="center", va="center", fontsize=7,
-                color=style["color"], zorder=2, bbox={"fc": "white", "ec": "none", "pad": 0.5, "alpha": 0.8})  # fmt: skip
-    xs = [p[0] for p in xy.values()]
-    ys = [p[1] for p in xy.values()]
-    ax.set_xlim(min(xs) - 1.4, max(xs) + 1.4)
-    ax.set_ylim(min(ys) - 1.0, max(ys) + 1.0)
+        text = ax.text(0, 0, label, ha="center", va="center", fontsize=7, color=style["color"], zorder=2,
+                       bbox={"fc": "white", "ec": "none", "pad": 0.5, "alpha": 0.8})  # fmt: skip
+        length = float(np.ptp(ax.transData.transform([xy[a], xy[b]]), axis=0) @ [1.0, 1.0])
+        placing.append((length, text, xy[a], xy[b]))
+    for _, text, start, end in sorted(placing, key=lambda p: p[0]):  # short arrows have least room: placed first
+        taken.append(_place_on_edge(text, start, end, taken))
     ax.set_axis_off()
     return fig
+
+
+_ALONG = (0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85)
+"""Where along an arrow (share of the way from its source) a label may sit, in order of preference."""
+
+
+def _place_on_edge(text, start, end, taken):
+    """Move ``text`` to the first point of :data:`_ALONG` on the arrow where it overlaps no box or earlier label
+    (else where it overlaps least); returns its extent (display units), for the labels after it."""
+
+    def overlap(box) -> float:
+        return sum(
+            max(0.0, min(box.x1, o.x1) - max(box.x0, o.x0)) * max(0.0, min(box.y1, o.y1) - max(box.y0, o.y0))
+            for o in taken
+        )
+
+    best: tuple[float, float, Any] | None = None
+    for t in _ALONG:
+        text.set_position((start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])))
+        box = text.get_window_extent()
+        cost = overlap(box)
+        if best is None or cost < best[0]:
+            best = (cost, t, box)
+        if cost == 0:
+            break
+    assert best is not None  # _ALONG is not empty
+    _, t, box = best
+    text.set_position((start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])))
+    return box.padded(2)  # the label's white pad
