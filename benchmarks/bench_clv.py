@@ -31,6 +31,7 @@ with the table.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import warnings
 
@@ -167,6 +168,7 @@ def covariate_rows(rows, n: int):
     pymc-marketing 0.19.2 fit no covariates in BG/NBD; CLVTools (R) does, and is not installable here."""
     for kind in ("two 0/1", "continuous + 0/1"):
         data, truth, model = covariate_base(n, kind)
+        load = os.getloadavg()[0]
         cpu = time.process_time()
         _, seconds = timed(lambda: model.fit(data))
         z = ((model.params_ - truth) / model.standard_errors_).abs()
@@ -177,6 +179,7 @@ def covariate_rows(rows, n: int):
                 "N": f"{n:,}",
                 "crmlib s": round(seconds, 2),
                 "crmlib CPU s": round(time.process_time() - cpu, 2),
+                "load (1 min) before, after": f"{load:.2f}, {os.getloadavg()[0]:.2f}",
                 "LL crmlib": round(model.log_likelihood_, 3),
                 "crmlib estimates": f"largest |estimate - truth| / SE {z.max():.2f} ({z.idxmax()}); "
                 f"LR chi-square {lr['statistic']:.0f} on {lr['df']:.0f} df",

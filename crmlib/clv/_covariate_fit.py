@@ -10,6 +10,7 @@ per-customer parameters. See :mod:`crmlib.clv.covariates` for the model and the 
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,22 @@ from ..spec import SummarySpec
 from ._base import BaseFitter, ConvergenceReport, Prepared, PurchaseFitter, interval_frame
 from ._data import covariate_matrix, covariate_names, prepare_rft
 from ._rates import continuous_rate
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS libraries, found once per process."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """A context in which BLAS runs one thread (as :func:`crmlib.survey._stacks._one_blas_thread`): the fit's
+    products are (rows x 2) by 2 and the like; on the shared 2-core machine two OpenBLAS threads took 9 s CPU for
+    a 1M-customer fit that takes 3 s on one (``benchmarks/README.md``)."""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
 
 _GAMMA_BOUND = 30.0  # coefficients of the standardised covariates in [-30, 30]
 _LOG_BOUND = 25.0
@@ -137,6 +154,10 @@ class _CovariateFitter(BaseFitter):
     def _row_cache(self, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
         """The plain model's cache with one entry per row (the per-row parameters break its pooling)."""
         raise NotImplementedError
+
+    def _row_order(self, arrays: dict[str, np.ndarray]) -> np.ndarray | None:
+        """An order of the rows that makes :meth:`_row_cache` cheaper (the fit sorts them so); ``None``: any."""
+        return None
 
     def _row_grad(self, values: list[Any], cache: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         """Log-likelihood per row and its derivative with respect to each slot's log (rows x 4)."""
@@ -258,6 +279,10 @@ class _CovariateFitter(BaseFitter):
         DataError : a covariate column missing, not numeric, not finite (rows named) or constant.
         ConvergenceError : the optimiser found no finite maximum, or the information is singular.
         """
+        with _one_blas_thread():  # skinny products over all rows: a second BLAS thread only waits (and spins)
+            return self._fit(data, initial_params)
+
+    def _fit(self, data: pd.DataFrame, initial_params: Any) -> Self:
         t0 = time.perf_counter()
         prepared = self._prepare(data, fitting=True)
         spec = getattr(data, "attrs", {}).get("crmlib")
@@ -276,6 +301,9 @@ class _CovariateFitter(BaseFitter):
         arrays, weight = (
             self._compress(prepared.arrays, prepared.weight) if self.compress else (prepared.arrays, prepared.weight)
         )
+        order = self._row_order(arrays)
+        if order is not None:
+            arrays, weight = {key: v[order] for key, v in arrays.items()}, weight[order]
         std, A = self._internal(arrays, weight)
         cache = self._row_cache(arrays)
         k = len(self.param_names)
@@ -296,7 +324,7 @@ class _CovariateFitter(BaseFitter):
         tried: list[dict[str, Any]] = []
         res = None
         if big:
-            res = self._warm_polish(arrays, weight, std, start, bounds, objective, tried)
+            res = self._warm_polish(arrays, weight, std, start, bounds, objective, tried, order)
         if res is None:
             res = optimize.minimize(
                 objective,
@@ -378,10 +406,18 @@ class _CovariateFitter(BaseFitter):
         self._set_estimates(theta, cov, -float(res.fun) * float(weight.sum()))
         return self
 
-    def _warm_polish(self, arrays, weight, std, start, bounds, objective, tried):
-        """On many rows: fit a seeded 5,000-row sample, then polish on all rows by BFGS from there."""
+    def _warm_polish(self, arrays, weight, std, start, bounds, objective, tried, order=None):
+        """On many rows: fit a seeded 5,000-row sample, then polish on all rows by BFGS from there. The sample
+        is drawn in the rows' order before :meth:`_row_order` (``order``), so sorting picks the same customers."""
         rng = np.random.default_rng(self.seed)
-        draw = rng.choice(weight.size, size=5_000, replace=True, p=weight / weight.sum())
+        first = weight if order is None else np.empty_like(weight)
+        if order is not None:
+            first[order] = weight
+        draw = rng.choice(weight.size, size=5_000, replace=True, p=first / first.sum())
+        if order is not None:
+            where = np.empty_like(order)
+            where[order] = np.arange(order.size)
+            draw = where[draw]  # the drawn rows' positions in the sorted rows
         rows, counts = np.unique(draw, return_counts=True)
         sub = {key: v[rows] for key, v in arrays.items()}
         w_sub = counts.astype(float)

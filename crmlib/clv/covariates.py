@@ -79,7 +79,7 @@ from scipy import special
 from ._covariate_fit import _CovariateFitter
 from ._data import check_times, covariate_matrix, distinct_rows
 from ._rates import continuous_rate
-from ._special import exp_power_mean
+from ._special import beta_shift_plan, beta_shift_terms, exp_power_mean
 from .bgnbd import BetaGeoModel, _bg_posterior_dert
 from .pareto_nbd import ParetoNBDModel
 
@@ -147,65 +147,72 @@ class BetaGeoCovariateModel(_CovariateFitter):
         ("b", "dropout", 1, "dropout b"),
     )
 
+    def _row_order(self, arrays):
+        return np.argsort(arrays["x"], kind="stable")  # one-time buyers first, then by frequency: slices below
+
     def _row_cache(self, arrays):
-        """Groupings that let the special functions run once per distinct value, as the plain model's do:
-        frequencies; (frequency, dropout profile) pairs; (T, purchase profile) and (recency, purchase
-        profile) pairs, a profile being a distinct row of a process's covariates (a few for 0/1 covariates,
-        every customer for a continuous one)."""
+        """What depends on the histories only: the one-time buyers' and the repeat buyers' rows (slices when
+        the rows are sorted by frequency, as :meth:`fit` sorts them), the repeat buyers' distinct frequencies
+        and the summation plan of :func:`~crmlib.clv._special.beta_shift_terms`."""
         x, tx, T = arrays["x"], arrays["tx"], arrays["T"]
-        design = self._design(arrays)
-        zero = np.zeros(x.size, np.int64)
-        gp = zero if design[1] is None else distinct_rows(*design[1].T)[1]
-        gd = zero if design[2] is None else distinct_rows(*design[2].T)[1]
 
-        def groups(*cols):
-            _, inv = distinct_rows(*cols)
-            rep = np.empty(int(inv.max()) + 1, np.int64)
-            rep[inv] = np.arange(x.size)  # any row of a group stands for it
-            return inv, rep
+        def rows(mask):
+            idx = np.flatnonzero(mask)
+            if idx.size == 0 or idx[-1] - idx[0] + 1 == idx.size:
+                return slice(int(idx[0]), int(idx[-1]) + 1) if idx.size else slice(0, 0)
+            return idx
 
-        ux, ix = np.unique(x, return_inverse=True)
+        zero, pos = rows(x == 0), rows(x > 0)
+        ux, ix = np.unique(x[pos], return_inverse=True)
         return {
-            "x": x,
-            "tx": tx,
-            "T": T,
+            "n": x.size,
+            "zero": zero,
+            "pos": pos,
+            "T0": T[zero],
+            "xp": x[pos],
+            "txp": tx[pos],
+            "Tp": T[pos],
             "ux": ux,
             "ix": ix.ravel(),
-            "d": groups(x, gd),
-            "pT": groups(T, gp),
-            "pt": groups(tx, gp),
+            "plan": beta_shift_plan(x[pos]),
         }
 
     def _row_grad(self, values, cache):
         """FHL 2005 eq. (6) per row with per-row ``alpha, a, b`` and its gradient in the four logs (as
-        :meth:`crmlib.clv.BetaGeoModel._loglik_grad`, on the groups of :meth:`_row_cache`)."""
+        :meth:`crmlib.clv.BetaGeoModel._loglik_grad`). One-time buyers (``x = 0``, most customers): eq. (6)
+        is ``(alpha / (alpha + T))^r``, no beta function; repeat buyers: the beta-function ratio and the
+        digamma differences by :func:`~crmlib.clv._special.beta_shift_terms`, ``lgamma(r + x)`` per distinct
+        ``x``."""
         r, alpha, a, b = values
-        x, ux, ix = cache["x"], cache["ux"], cache["ix"]
-        n = x.size
+        n = cache["n"]
         alpha, a, b = (np.broadcast_to(v, (n,)) for v in (alpha, a, b))
-        (id_, rd), (iT, rT), (it, rt) = cache["d"], cache["pT"], cache["pt"]
-        pos = x[rd] > 0  # one-time buyers passed no dropout chance: their beta terms are 0 (most customers)
-        xd, ad, bd = x[rd][pos], a[rd][pos], b[rd][pos]
-        lbx, inv_b, bx, dab, db = np.full(pos.size, -np.inf), *np.zeros((4, pos.size))
-        lbx[pos] = np.log(ad) - np.log(bd + xd - 1.0)
-        inv_b[pos] = 1.0 / (bd + xd - 1.0)
-        bx[pos] = special.betaln(ad, bd + xd) - special.betaln(ad, bd)
-        dab[pos] = special.digamma(ad + bd) - special.digamma(ad + bd + xd)
-        db[pos] = special.digamma(bd + xd) - special.digamma(bd) + dab[pos]
-        aT, at_ = alpha[rT] + cache["T"][rT], alpha[rt] + cache["tx"][rt]
-        lT, lt = np.log(aT)[iT], np.log(at_)[it]
-        iaT, iat = (1.0 / aT)[iT], (1.0 / at_)[it]
-        la = np.log(alpha)
-        D = lbx[id_] + (r + x) * (lT - lt)
+        ll, h = np.empty(n), np.zeros((n, 4))
+        zero, pos = cache["zero"], cache["pos"]
+        al = alpha[zero]
+        L0 = np.log(al) - np.log(al + cache["T0"])
+        ll[zero] = r * L0
+        h[zero, 0] = r * L0
+        h[zero, 1] = r - al * r / (al + cache["T0"])
+        x, ux, ix = cache["xp"], cache["ux"], cache["ix"]
+        al, ap, bp = alpha[pos], a[pos], b[pos]
+        lbx_ab, dab, dbb = beta_shift_terms(ap, bp, x, cache["plan"])
+        bx1 = bp + x - 1.0
+        inv_b = 1.0 / bx1
+        lbx = np.log(ap) - np.log(bx1)
+        aT, at_ = al + cache["Tp"], al + cache["txp"]
+        lT, lt = np.log(aT), np.log(at_)
+        iaT, iat = 1.0 / aT, 1.0 / at_
+        la = np.log(al)
+        rx = r + x
+        D = lbx + rx * (lT - lt)
         e = np.exp(-np.abs(D))
         q = np.where(D >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         gx = special.gammaln(r + ux) - special.gammaln(r)
-        ll = gx[ix] + r * la + bx[id_] - (r + x) * lT + np.where(D > 0, D, 0.0) + np.log1p(e)
-        h = np.empty((n, 4))
-        h[:, 0] = r * ((special.digamma(r + ux) - special.digamma(r))[ix] + la - lT + q * (lT - lt))
-        h[:, 1] = r - alpha * (r + x) * iaT + q * (r + x) * alpha * (iaT - iat)
-        h[:, 2] = a * dab[id_] + q
-        h[:, 3] = b * (db[id_] - q * inv_b[id_])
+        ll[pos] = gx[ix] + r * la + lbx_ab - rx * lT + np.where(D > 0, D, 0.0) + np.log1p(e)
+        h[pos, 0] = r * ((special.digamma(r + ux) - special.digamma(r))[ix] + la - lT + q * (lT - lt))
+        h[pos, 1] = r - al * rx * iaT + q * rx * al * (iaT - iat)
+        h[pos, 2] = ap * dab + q
+        h[pos, 3] = bp * (dbb + dab - q * inv_b)
         return ll, h
 
     def probability_alive(self, data: pd.DataFrame, params: Any = None) -> np.ndarray:
