@@ -617,3 +617,23 @@ def test_consistency_bgnbd_row_gradient_equals_the_plain_model_row_by_row():
         ll_p, g_p = plain._loglik_grad(tuple(own), plain._cache(one))
         assert ll[i] == pytest.approx(ll_p[0], rel=1e-12, abs=1e-12)
         np.testing.assert_allclose(h[i], g_p[0] * own, rtol=1e-10, atol=1e-12)
+
+
+def test_consistency_pooling_is_skipped_only_for_a_nearly_distinct_covariate(monkeypatch):
+    """Rows are pooled unless a covariate differs on nearly every row (then pooling finds next to nothing); the fit
+    without pooling equals the fit with pooling forced."""
+    from crmlib.clv import _covariate_fit
+    from crmlib.clv._data import nearly_distinct
+
+    rng = np.random.default_rng(3)
+    assert nearly_distinct(rng.normal(size=50_000))
+    assert not nearly_distinct((rng.random(50_000) < 0.4) * 1.0, rng.integers(0, 100, 50_000).astype(float))
+    assert nearly_distinct((rng.random(50_000) < 0.4) * 1.0, rng.normal(size=50_000))
+    model, _, data = _bg_base(25_000, 21)
+    kw = {"purchase_covariates": ["z1", "z2"], "dropout_covariates": ["z1"]}
+    skipped = BetaGeoCovariateModel(**kw).fit(data)  # z1 continuous: not pooled
+    monkeypatch.setattr(_covariate_fit, "nearly_distinct", lambda *z: False)
+    pooled = BetaGeoCovariateModel(**kw).fit(data)
+    np.testing.assert_allclose(skipped.params_, pooled.params_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(skipped.standard_errors_, pooled.standard_errors_, rtol=1e-5)
+    assert skipped.log_likelihood_ == pytest.approx(pooled.log_likelihood_, rel=1e-12)

@@ -10,7 +10,6 @@ per-customer parameters. See :mod:`crmlib.clv.covariates` for the model and the 
 
 from __future__ import annotations
 
-import functools
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -24,24 +23,9 @@ from .._checks import as_rng, check_count, check_nonnegative
 from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
 from ..spec import SummarySpec
 from ._base import BaseFitter, ConvergenceReport, Prepared, PurchaseFitter, interval_frame
-from ._data import covariate_matrix, covariate_names, prepare_rft
+from ._data import covariate_matrix, covariate_names, nearly_distinct, prepare_rft
 from ._rates import continuous_rate
-
-
-@functools.cache
-def _blas_controller():
-    """threadpoolctl's view of the loaded BLAS libraries, found once per process."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def _one_blas_thread():
-    """A context in which BLAS runs one thread (as :func:`crmlib.survey._stacks._one_blas_thread`): the fit's
-    products are (rows x 2) by 2 and the like; on the shared 2-core machine two OpenBLAS threads took 9 s CPU for
-    a 1M-customer fit that takes 3 s on one (``benchmarks/README.md``)."""
-    return _blas_controller().limit(limits=1, user_api="blas")
-
+from ._threads import one_blas_thread
 
 _GAMMA_BOUND = 30.0  # coefficients of the standardised covariates in [-30, 30]
 _LOG_BOUND = 25.0
@@ -191,7 +175,7 @@ class _CovariateFitter(BaseFitter):
                 continue
             mean = weight @ Z / wsum
             sd = np.sqrt(weight @ (Z - mean) ** 2 / wsum)
-            std.append((Z - mean) / sd)
+            std.append(np.asfortranarray((Z - mean) / sd))  # columns contiguous: the products below read them
             sign = self._slots[s][2]
             A[idx, idx] = 1.0 / sd
             A[s, idx] = -sign * mean / sd
@@ -221,29 +205,42 @@ class _CovariateFitter(BaseFitter):
         eps = 1e-6 if forward else 1e-5
         h0 = self._row_grad(base, cache)[1] if forward else None
         n_slots = len(self._slots)
-        rows = np.empty((weight.size, n_slots, n_slots))
+        d = []  # d[k][:, m]: derivative of row gradient m in the log of slot k
         for k in range(n_slots):
             up = list(base)
             up[k] = base[k] * np.exp(eps)
             hu = self._row_grad(up, cache)[1]
             if forward:
-                rows[:, :, k] = (hu - h0) / eps
+                d.append((hu - h0) / eps)
             else:
                 dn = list(base)
                 dn[k] = base[k] * np.exp(-eps)
-                rows[:, :, k] = (hu - self._row_grad(dn, cache)[1]) / (2 * eps)
-        rows = 0.5 * (rows + rows.transpose(0, 2, 1))
+                d.append((hu - self._row_grad(dn, cache)[1]) / (2 * eps))
+        # H = sum over rows and slot pairs (k, j) of w R_kj u_k u_j', u_k = (1, sign_k z_k): one product of the
+        # distinct column products (1 and each standardised covariate, equal wherever it appears) by the pairs
+        names: dict[str, np.ndarray] = {}
+        for k, (_, cset, _, _) in enumerate(self._slots):
+            for c, name in enumerate(self._set(cset)):
+                names.setdefault(name, std[k][:, c])
+        cols, keys = [np.ones(weight.size)] + list(names.values()), ["1"] + list(names)
+        prods = [(c, e) for c in range(len(cols)) for e in range(c, len(cols))]
+        pairs = [(k, j) for k in range(n_slots) for j in range(k, n_slots)]  # per-row Hessians are symmetric
+        Q = np.column_stack([cols[c] * cols[e] for c, e in prods])
+        X = Q.T @ np.column_stack([weight * (0.5 * (d[k][:, j] + d[j][:, k])) for k, j in pairs])
+        where = {(keys[c], keys[e]): m for m, (c, e) in enumerate(prods)}
+        where |= {(keys[e], keys[c]): m for m, (c, e) in enumerate(prods)}
+        units = []  # each slot's (parameter position, column name, sign) of 1 and its covariates
+        for k, ((_, cset, sign, _), idx) in enumerate(zip(self._slots, self._blocks())):
+            units.append([(k, "1", 1.0)] + [(int(i), c, float(sign)) for i, c in zip(idx, self._set(cset))])
         K = len(self.param_names)
         H = np.zeros((K, K))
-        U = []
-        for k, ((_, _, sign, _), idx) in enumerate(zip(self._slots, self._blocks())):
-            cols = [np.ones(weight.size)] + ([] if std[k] is None else list((sign * std[k]).T))
-            U.append((np.column_stack(cols), np.concatenate([[k], idx]).astype(int)))
-        for k in range(n_slots):
-            for j in range(n_slots):
-                Uk, ik = U[k]
-                Uj, ij = U[j]
-                H[np.ix_(ik, ij)] += (Uk * (weight * rows[:, k, j])[:, None]).T @ Uj
+        for m, (k, j) in enumerate(pairs):
+            for pk, ck, sk in units[k]:
+                for pj, cj, sj in units[j]:
+                    v = sk * sj * X[where[(ck, cj)], m]
+                    H[pk, pj] += v
+                    if j != k:
+                        H[pj, pk] += v
         return 0.5 * (H + H.T)
 
     def _phi_objective(self, cache, weight, std):
@@ -279,7 +276,7 @@ class _CovariateFitter(BaseFitter):
         DataError : a covariate column missing, not numeric, not finite (rows named) or constant.
         ConvergenceError : the optimiser found no finite maximum, or the information is singular.
         """
-        with _one_blas_thread():  # skinny products over all rows: a second BLAS thread only waits (and spins)
+        with one_blas_thread():  # skinny products over all rows: a second BLAS thread only waits (and spins)
             return self._fit(data, initial_params)
 
     def _fit(self, data: pd.DataFrame, initial_params: Any) -> Self:
@@ -298,8 +295,10 @@ class _CovariateFitter(BaseFitter):
         self.null_log_likelihood_ = float(plain.log_likelihood_)
         self.n_customers_ = float(prepared.weight.sum())
         self.n_rows_ = int(prepared.weight.size)
+        z = [v for key, v in prepared.arrays.items() if key.startswith("z")]
+        pool = self.compress and not (prepared.weight.size >= 20_000 and nearly_distinct(*z))  # continuous: no pools
         arrays, weight = (
-            self._compress(prepared.arrays, prepared.weight) if self.compress else (prepared.arrays, prepared.weight)
+            self._compress(prepared.arrays, prepared.weight) if pool else (prepared.arrays, prepared.weight)
         )
         order = self._row_order(arrays)
         if order is not None:
@@ -410,14 +409,9 @@ class _CovariateFitter(BaseFitter):
         """On many rows: fit a seeded 5,000-row sample, then polish on all rows by BFGS from there. The sample
         is drawn in the rows' order before :meth:`_row_order` (``order``), so sorting picks the same customers."""
         rng = np.random.default_rng(self.seed)
-        first = weight if order is None else np.empty_like(weight)
-        if order is not None:
-            first[order] = weight
-        draw = rng.choice(weight.size, size=5_000, replace=True, p=first / first.sum())
-        if order is not None:
-            where = np.empty_like(order)
-            where[order] = np.arange(order.size)
-            draw = where[draw]  # the drawn rows' positions in the sorted rows
+        at = np.arange(weight.size) if order is None else np.argsort(order)  # row i (unsorted) is at[i] (sorted)
+        first = weight[at]
+        draw = at[rng.choice(weight.size, size=5_000, replace=True, p=first / first.sum())]
         rows, counts = np.unique(draw, return_counts=True)
         sub = {key: v[rows] for key, v in arrays.items()}
         w_sub = counts.astype(float)

@@ -144,6 +144,19 @@ def distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return out, inverse
 
 
+def nearly_distinct(*columns: np.ndarray, sample: int = 2_000) -> bool:
+    """Whether one of the columns takes a different value on nearly every row (99.5%) of an evenly spaced sample.
+
+    Then pooling identical rows (:meth:`crmlib.clv._base.BaseFitter._compress`) finds next to nothing, while
+    hashing the rows costs as much as two likelihood evaluations of a covariate model (a continuous covariate).
+    """
+    for col in columns:
+        v = np.asarray(col)[:: max(len(col) // sample, 1)][:sample]
+        if v.size and np.unique(v).size >= 0.995 * v.size:
+            return True
+    return False
+
+
 def covariate_names(value: Any, what: str) -> tuple[str, ...]:
     """Column names of a covariate model's setting (one name or several, each once); DataError otherwise."""
     if value is None:

@@ -42,8 +42,9 @@ Standard errors come from the observed information: the per-customer Hessians wi
 customers' own four log-parameters (central differences of the analytic gradient; forward differences
 on data of more than ``warm_start_rows`` distinct rows) are assembled
 through the same linear map, so the cost does not grow with the number of covariates. Identical
-customers (same history and covariates) are pooled into weighted rows; on large data a seeded sample
-is fitted first (as in :class:`~crmlib.clv._base.BaseFitter`).
+customers (same history and covariates) are pooled into weighted rows (not when a covariate differs on
+nearly every row: a continuous one); on large data a seeded sample is fitted first (as in
+:class:`~crmlib.clv._base.BaseFitter`). The fit runs BLAS on one thread (:mod:`crmlib.clv._threads`).
 
 :meth:`likelihood_ratio_test` compares the fit with the plain model fitted to the same customers
 (chi-square with as many degrees of freedom as coefficients), or with a nested covariate model.
@@ -186,7 +187,7 @@ class BetaGeoCovariateModel(_CovariateFitter):
         r, alpha, a, b = values
         n = cache["n"]
         alpha, a, b = (np.broadcast_to(v, (n,)) for v in (alpha, a, b))
-        ll, h = np.empty(n), np.zeros((n, 4))
+        ll, h = np.empty(n), np.zeros((n, 4), order="F")  # columns contiguous: written and read by column
         zero, pos = cache["zero"], cache["pos"]
         al = alpha[zero]
         L0 = np.log(al) - np.log(al + cache["T0"])
