@@ -10,6 +10,7 @@ per-customer parameters. See :mod:`crmlib.clv.covariates` for the model and the 
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -42,6 +43,7 @@ class _CovariateFitter(BaseFitter):
     _plain: type[PurchaseFitter]
     _slots: tuple[tuple[str, str | None, int, str], ...]  # (parameter, covariate set, sign, label of the gammas)
     _analytic_gradient = True
+    _one_blas_thread = False  # fit with BLAS on one thread (BG/NBD; see :mod:`crmlib.clv._threads`)
 
     def __init__(
         self,
@@ -276,7 +278,7 @@ class _CovariateFitter(BaseFitter):
         DataError : a covariate column missing, not numeric, not finite (rows named) or constant.
         ConvergenceError : the optimiser found no finite maximum, or the information is singular.
         """
-        with one_blas_thread():  # skinny products over all rows: a second BLAS thread only waits (and spins)
+        with one_blas_thread() if self._one_blas_thread else contextlib.nullcontext():
             return self._fit(data, initial_params)
 
     def _fit(self, data: pd.DataFrame, initial_params: Any) -> Self:
