@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .._blas import one_blas_thread
 from .._checks import as_rng, check_count, check_nonnegative
 from ..exceptions import ConvergenceError, ConvergenceWarning, DataError
 from ..spec import SummarySpec
 from ._base import BaseFitter, ConvergenceReport, Prepared, PurchaseFitter, interval_frame
 from ._data import covariate_matrix, covariate_names, nearly_distinct, prepare_rft
 from ._rates import continuous_rate
-from ._threads import one_blas_thread
 
 _GAMMA_BOUND = 30.0  # coefficients of the standardised covariates in [-30, 30]
 _LOG_BOUND = 25.0
@@ -43,7 +43,7 @@ class _CovariateFitter(BaseFitter):
     _plain: type[PurchaseFitter]
     _slots: tuple[tuple[str, str | None, int, str], ...]  # (parameter, covariate set, sign, label of the gammas)
     _analytic_gradient = True
-    _one_blas_thread = False  # fit with BLAS on one thread (BG/NBD; see :mod:`crmlib.clv._threads`)
+    _one_blas_thread = False  # fit with BLAS on one thread (BG/NBD; see :mod:`crmlib._blas`)
 
     def __init__(
         self,

@@ -44,7 +44,7 @@ on data of more than ``warm_start_rows`` distinct rows) are assembled
 through the same linear map, so the cost does not grow with the number of covariates. Identical
 customers (same history and covariates) are pooled into weighted rows (not when a covariate differs on
 nearly every row: a continuous one); on large data a seeded sample is fitted first (as in
-:class:`~crmlib.clv._base.BaseFitter`). The BG/NBD fit runs BLAS on one thread (:mod:`crmlib.clv._threads`).
+:class:`~crmlib.clv._base.BaseFitter`). The BG/NBD fit runs BLAS on one thread (:mod:`crmlib._blas`).
 
 :meth:`likelihood_ratio_test` compares the fit with the plain model fitted to the same customers
 (chi-square with as many degrees of freedom as coefficients), or with a nested covariate model.

@@ -2,7 +2,7 @@
 
 The bootstrap, MICOM's permutations, PLS-MGA and the HTMT intervals all need the correlation matrix of each of
 many row subsets (resamples, permuted groups) of one data matrix. :func:`_corr_stack` builds them from the
-subsets' row counts with two matrix products, BLAS on one thread (:func:`_one_blas_thread`).
+subsets' row counts with two matrix products, BLAS on one thread (:func:`crmlib._blas.one_blas_thread`).
 
 References
 ----------
@@ -12,25 +12,9 @@ Equation Modeling*, 3rd ed., ch. 5 (the bootstrap of a PLS path model).
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
-
-@functools.cache
-def _blas_controller():
-    """threadpoolctl's view of the loaded BLAS libraries, found once per process (finding them reads the
-    process's memory map: about 5 ms, as long as the product it would limit)."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def _one_blas_thread():
-    """A context in which BLAS runs one thread. The batched engine's matrix products are small or come one after
-    another; on a 2-core machine shared with other processes OpenBLAS's second thread mostly waits for the first
-    (the (250, 344) x (344, 496) product of :func:`_corr_stack` took 12-27 ms with two threads, 2.5 ms with one)."""
-    return _blas_controller().limit(limits=1, user_api="blas")
+from .._blas import one_blas_thread
 
 
 def _corr_stack(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -49,7 +33,7 @@ def _corr_stack(X: np.ndarray, idx: np.ndarray) -> np.ndarray:
     Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)  # correlations are unchanged by standardising each item
     C = np.bincount((idx + (np.arange(B) * n)[:, None]).ravel(), minlength=B * n).reshape(B, n).astype(float)
     iu, ju = np.triu_indices(p)
-    with _one_blas_thread():
+    with one_blas_thread():
         cross = C @ (Z[:, iu] * Z[:, ju])  # (B, p(p+1)/2): sum over the subset's rows of z_i z_j
         mean = C @ Z / m
     S = np.empty((B, p, p))
