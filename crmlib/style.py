@@ -447,7 +447,11 @@ LABELS: dict[str, str] = {
 }
 """crmlib's column names -> the labels readers see in tables (:func:`column_label`; ``labels=`` of a table first)."""
 
-_P_COLUMN = re.compile(r"^(p|p[ _-]?value|pvalue|pr\(>.*\))([ _-]?\(?(adj|adjusted|holm|bonferroni|fdr|bh)\)?)?$", re.I)
+_P_COLUMN = re.compile(
+    r"^((p|p[ _-]?value|pvalue|pr\(>.*\))([ _-]?\(?(adj|adjusted|holm|bonferroni|fdr|bh)\)?)?"
+    r"|p[ _](pls|cbsem|mga|permutation|two[ _]sided|one[ _]sided|logrank)|(mean|variance)[ _]p)$",
+    re.I,
+)  # the p of a named test (PLS-MGA, permutation, ...) too; never p_alive, a probability
 _PLAIN_INT = re.compile(r"(^|[ _])(id|year|code)$", re.I)
 _SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
 _NEG_ZERO = re.compile(r"^-(?=[0.,\s%]*$)")

@@ -172,14 +172,19 @@ def test_column_label_map_override_and_default():
     assert style.column_label("p_alive", {"p_alive": "Alive"}) == "Alive"
     assert style.column_label(("clv", "mean")) == "CLV / Mean"
     assert style.column_label(None) == ""
-    assert [style.is_p_value(c) for c in ("p", "p_value", "p (Holm)", "Pr(>|z|)", "p_alive", "prob")] == [
-        True,
-        True,
-        True,
-        True,
-        False,
-        False,
-    ]
+    names = (
+        "p",
+        "p_value",
+        "p (Holm)",
+        "Pr(>|z|)",
+        "p_mga",
+        "p_permutation",
+        "mean_p",
+        "p_alive",
+        "prob",
+        "p_purchases_2",
+    )
+    assert [style.is_p_value(c) for c in names] == [True] * 7 + [False] * 3
     assert [style.p_text(x) for x in (0.0004999, 0.0005, 0.5, np.nan)] == ["< 0.001", "0.001", "0.500", ""]
 
 
