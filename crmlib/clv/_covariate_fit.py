@@ -10,6 +10,7 @@ per-customer parameters. See :mod:`crmlib.clv.covariates` for the model and the 
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import time
 import warnings
@@ -93,9 +94,9 @@ class _CovariateFitter(BaseFitter):
 
     _can_share = True  # one coefficient per covariate and process (Pareto/NBD); BG/NBD's dropout has two
 
+    @abc.abstractmethod
     def _dropout_measure(self) -> tuple[str, dict[str, float]]:
         """What a dropout ratio of :meth:`effects` multiplies, and its log as a sum of coefficients by slot label."""
-        raise NotImplementedError
 
     def _coefficient_key(self, label: str, covariate: str) -> tuple[str, str]:
         """The coefficient a slot's covariate uses: its own, or one shared with other slots (same key)."""
@@ -137,9 +138,9 @@ class _CovariateFitter(BaseFitter):
             out.append(theta[k] if Z is None else theta[k] * np.exp(sign * (Z @ theta[idx])))
         return out
 
+    @abc.abstractmethod
     def _row_cache(self, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
         """The plain model's cache with one entry per row (the per-row parameters break its pooling)."""
-        raise NotImplementedError
 
     def _row_order(self, arrays: dict[str, np.ndarray]) -> np.ndarray | None:
         """An order of the rows that makes :meth:`_row_cache` cheaper (the fit sorts them so); ``None``: any."""
@@ -630,23 +631,23 @@ class _CovariateFitter(BaseFitter):
         plain.n_customers_ = getattr(self, "n_customers_", float("nan"))
         return plain
 
+    @abc.abstractmethod
     def probability_alive(self, data: pd.DataFrame, params: Any = None) -> np.ndarray:
         """P(alive at T) of each customer of ``data`` (history and covariate columns), in [0, 1]."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def conditional_expected_purchases(self, t: Any, data: pd.DataFrame, params: Any = None) -> np.ndarray:
         """Expected repeat purchases of each customer of ``data`` in ``(T, T + t]`` (``t`` >= 0, time units)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def dert(
         self, data: pd.DataFrame, *, discount_rate: float, periods_per_year: float | None = None, params: Any = None
     ) -> np.ndarray:
         """Discounted expected residual transactions of each customer of ``data`` (annual ``discount_rate``)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _active_rows(self, t: np.ndarray, x: np.ndarray, T: np.ndarray, values: list[np.ndarray]) -> np.ndarray:
         """Expected purchases in ``(T, T+t]`` of a customer alive at T, with per-row parameters (broadcasting)."""
-        raise NotImplementedError
 
     def _time_scale(self, values: list[np.ndarray]) -> np.ndarray:
         """Each customer's shortest time scale, for the quadrature nodes (``alpha_i``)."""
